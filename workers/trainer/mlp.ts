@@ -1,0 +1,173 @@
+/**
+ * A multilayer perceptron trained with hand-written backpropagation on TensorFlow.js tensors and
+ * an Adam step in JavaScript.
+ *
+ * Why not `tf.layers` + `model.fit`: (1) reproducibility — fit shuffles with Math.random and a
+ * seeded Dropout layer reuses one mask for every batch, so we draw masks and batch order from our
+ * own seeded generator; (2) speed on the wasm backend — its matMul takes the fast XNNPACK path only
+ * when neither operand is transposed, and autodiff's gradient products are transposed; here every
+ * product is written with an explicit (fast) transpose first; (3) the optimizer is a few thousand
+ * floats, cheaper as one JavaScript loop than as dozens of small tensor ops per batch.
+ * The trained weights are saved as a standard tfjs layers model (see artifact.ts).
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Rng } from './random.js';
+import { lossAndGrad } from './loss.js';
+import type { Task } from './task.js';
+
+type Tf = typeof tfjs;
+
+/** The network's shape. Hidden layers use ReLU; the output is linear (logits). */
+export interface MlpSpec {
+  inputs: number;
+  hidden: number[];
+  outputs: number;
+  dropout: number;
+}
+
+/** Everything needed to continue training exactly where it stopped (saved in checkpoints). */
+export interface MlpState {
+  /** W₀, b₀, W₁, b₁ … (W is fan-in × fan-out, row-major). */
+  params: Float32Array[];
+  /** Adam's first and second moment estimates, one per parameter array. */
+  m: Float32Array[];
+  v: Float32Array[];
+  /** Adam steps taken so far (bias correction). */
+  step: number;
+}
+
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+const EPSILON = 1e-7;
+
+export class Mlp {
+  readonly layers: Array<{ fanIn: number; fanOut: number }>;
+  state: MlpState;
+
+  constructor(
+    private readonly tf: Tf,
+    readonly spec: MlpSpec,
+    rng: Rng,
+  ) {
+    const sizes = [spec.inputs, ...spec.hidden, spec.outputs];
+    this.layers = sizes.slice(1).map((fanOut, i) => ({ fanIn: sizes[i]!, fanOut }));
+    const params: Float32Array[] = [];
+    for (const { fanIn, fanOut } of this.layers) {
+      // Glorot uniform, as Keras's Dense default; biases start at zero.
+      const limit = Math.sqrt(6 / (fanIn + fanOut));
+      const w = new Float32Array(fanIn * fanOut);
+      for (let i = 0; i < w.length; i++) w[i] = (rng.next() * 2 - 1) * limit;
+      params.push(w, new Float32Array(fanOut));
+    }
+    this.state = {
+      params,
+      m: params.map((p) => new Float32Array(p.length)),
+      v: params.map((p) => new Float32Array(p.length)),
+      step: 0,
+    };
+  }
+
+  /** Number of trainable parameters. */
+  get size(): number {
+    return this.state.params.reduce((sum, p) => sum + p.length, 0);
+  }
+
+  /**
+   * One Adam step on a batch of `n` rows (`x` is n × inputs). Returns the batch's mean loss
+   * before the step. `rng` draws the dropout masks.
+   */
+  trainBatch(task: Task, x: Float32Array, y: Float32Array, w: Float32Array | null, n: number, learningRate: number, rng: Rng): number {
+    const { tf } = this;
+    const { params } = this.state;
+    const last = this.layers.length - 1;
+    const keep = 1 - this.spec.dropout;
+    let loss = 0;
+    const grads = tf.tidy(() => {
+      const activations: tfjs.Tensor2D[] = [tf.tensor2d(x, [n, this.spec.inputs])];
+      const weights = this.layers.map(({ fanIn, fanOut }, l) => tf.tensor2d(params[2 * l]!, [fanIn, fanOut]));
+      this.layers.forEach(({ fanOut }, l) => {
+        const bias = tf.tensor1d(params[2 * l + 1]!);
+        let a = tf.fused.matMul({ a: activations[l]!, b: weights[l]!, bias, activation: l === last ? 'linear' : 'relu' });
+        if (l < last && keep < 1) a = tf.mul(a, tf.tensor2d(dropoutMask(n * fanOut, keep, rng), [n, fanOut]));
+        activations.push(a);
+      });
+      const result = lossAndGrad(task, activations[last + 1]!.dataSync() as Float32Array, y, w, n);
+      loss = result.loss;
+      let dz: tfjs.Tensor2D = tf.tensor2d(result.grad, [n, this.spec.outputs]);
+      const out: Float32Array[] = new Array<Float32Array>(params.length);
+      for (let l = last; l >= 0; l--) {
+        const input = activations[l]!;
+        // Explicit transposes keep both products on XNNPACK's fast path on the wasm backend.
+        out[2 * l] = tf.matMul(tf.transpose(input), dz).dataSync() as Float32Array;
+        out[2 * l + 1] = tf.sum(dz, 0).dataSync() as Float32Array;
+        if (l > 0) {
+          const da = tf.matMul(dz, tf.transpose(weights[l]!));
+          // ReLU and dropout together: the input was relu(z)·mask/keep, positive exactly where the
+          // gradient passes, and then scaled by 1/keep.
+          let gate = tf.step(input);
+          if (keep < 1) gate = tf.mul(gate, tf.scalar(1 / keep));
+          dz = tf.mul(da, gate);
+        }
+      }
+      return out;
+    });
+    this.adam(grads, learningRate);
+    return loss;
+  }
+
+  private adam(grads: Float32Array[], learningRate: number): void {
+    const state = this.state;
+    state.step++;
+    const correction1 = 1 - BETA1 ** state.step;
+    const correction2 = 1 - BETA2 ** state.step;
+    const stepSize = (learningRate * Math.sqrt(correction2)) / correction1;
+    const epsilon = EPSILON * Math.sqrt(correction2);
+    for (let k = 0; k < grads.length; k++) {
+      const g = grads[k]!;
+      const p = state.params[k]!;
+      const m = state.m[k]!;
+      const v = state.v[k]!;
+      for (let i = 0; i < p.length; i++) {
+        const gi = g[i]!;
+        const mi = (m[i] = BETA1 * m[i]! + (1 - BETA1) * gi);
+        const vi = (v[i] = BETA2 * v[i]! + (1 - BETA2) * gi * gi);
+        p[i]! -= (stepSize * mi) / (Math.sqrt(vi) + epsilon);
+      }
+    }
+  }
+
+  /** Logits for `n` rows (no dropout), computed in chunks to bound memory. */
+  logits(x: Float32Array, n: number, chunk = 8192): Float32Array {
+    const { tf } = this;
+    const { inputs, outputs } = this.spec;
+    const out = new Float32Array(n * outputs);
+    const last = this.layers.length - 1;
+    for (let start = 0; start < n; start += chunk) {
+      const rows = Math.min(chunk, n - start);
+      const values = tf.tidy(() => {
+        let a: tfjs.Tensor2D = tf.tensor2d(x.subarray(start * inputs, (start + rows) * inputs), [rows, inputs]);
+        this.layers.forEach(({ fanIn, fanOut }, l) => {
+          const weights = tf.tensor2d(this.state.params[2 * l]!, [fanIn, fanOut]);
+          const bias = tf.tensor1d(this.state.params[2 * l + 1]!);
+          a = tf.fused.matMul({ a, b: weights, bias, activation: l === last ? 'linear' : 'relu' });
+        });
+        return a.dataSync() as Float32Array;
+      });
+      out.set(values, start * outputs);
+    }
+    return out;
+  }
+
+  /** A deep copy of the parameters (to keep the best epoch's weights). */
+  snapshot(): Float32Array[] {
+    return this.state.params.map((p) => p.slice());
+  }
+}
+
+/** Inverted dropout: each unit kept with probability `keep`, its value scaled by 1/keep. */
+function dropoutMask(size: number, keep: number, rng: Rng): Float32Array {
+  const mask = new Float32Array(size);
+  const scale = 1 / keep;
+  for (let i = 0; i < size; i++) mask[i] = rng.next() < keep ? scale : 0;
+  return mask;
+}
