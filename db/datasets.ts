@@ -1,0 +1,96 @@
+/** Queries for the `datasets` table: files registered by the import job. */
+import type { TextEncoding } from '../workers/csv/sniff.js';
+import { fromJson, toJson } from './json.js';
+import type { ReadableDB, WritableDB } from './store.js';
+
+/** A registered data file. */
+export interface Dataset {
+  id: number;
+  path: string;
+  name: string;
+  sizeBytes: number;
+  mtimeMs: number;
+  sha256: string;
+  delimiter: string;
+  encoding: TextEncoding;
+  hasHeader: boolean;
+  columns: string[];
+  /** Data rows, header excluded. */
+  rowCount: number;
+  warnings: string[];
+  jobId: number | null;
+  importedAt: number;
+}
+
+export type NewDataset = Omit<Dataset, 'id' | 'importedAt'>;
+
+interface DatasetRow {
+  id: number;
+  path: string;
+  name: string;
+  size_bytes: number;
+  mtime_ms: number;
+  sha256: string;
+  delimiter: string;
+  encoding: string;
+  has_header: number;
+  columns: string;
+  row_count: number;
+  warnings: string;
+  job_id: number | null;
+  imported_at: number;
+}
+
+function toDataset(row: DatasetRow): Dataset {
+  return {
+    id: row.id,
+    path: row.path,
+    name: row.name,
+    sizeBytes: row.size_bytes,
+    mtimeMs: row.mtime_ms,
+    sha256: row.sha256,
+    delimiter: row.delimiter,
+    encoding: row.encoding as TextEncoding,
+    hasHeader: row.has_header === 1,
+    columns: fromJson<string[]>(row.columns) ?? [],
+    rowCount: row.row_count,
+    warnings: fromJson<string[]>(row.warnings) ?? [],
+    jobId: row.job_id,
+    importedAt: row.imported_at,
+  };
+}
+
+/** Registers a dataset; the same file content at the same path is registered once (the existing row is returned). */
+export function upsertDataset(db: WritableDB, dataset: NewDataset, now: number): { dataset: Dataset; created: boolean } {
+  const existing = db.prepare('SELECT * FROM datasets WHERE path = ? AND sha256 = ?').get(dataset.path, dataset.sha256) as
+    | DatasetRow
+    | undefined;
+  if (existing) return { dataset: toDataset(existing), created: false };
+  const row = db
+    .prepare(
+      `INSERT INTO datasets (path, name, size_bytes, mtime_ms, sha256, delimiter, encoding, has_header, columns, row_count, warnings, job_id, imported_at)
+       VALUES (@path, @name, @sizeBytes, @mtimeMs, @sha256, @delimiter, @encoding, @hasHeader, @columns, @rowCount, @warnings, @jobId, @importedAt)
+       RETURNING *`,
+    )
+    .get({
+      ...dataset,
+      hasHeader: dataset.hasHeader ? 1 : 0,
+      columns: toJson(dataset.columns),
+      warnings: toJson(dataset.warnings),
+      importedAt: now,
+    }) as DatasetRow;
+  return { dataset: toDataset(row), created: true };
+}
+
+export function getDataset(db: ReadableDB, id: number): Dataset | null {
+  const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined;
+  return row ? toDataset(row) : null;
+}
+
+export function listDatasets(db: ReadableDB): Dataset[] {
+  return (db.prepare('SELECT * FROM datasets ORDER BY imported_at DESC, id DESC').all() as DatasetRow[]).map(toDataset);
+}
+
+export function deleteDataset(db: WritableDB, id: number): boolean {
+  return db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes === 1;
+}

@@ -1,0 +1,43 @@
+/** Handlers about the app itself: info, jobs, settings. */
+import { getJob, listJobs } from '../../db/jobs.js';
+import { allSettings, setSetting } from '../../db/settings.js';
+import { AppError, notFound } from '../errors.js';
+import { settingSchemas } from '../contract/app.js';
+import { databasePath } from '../paths.js';
+import type { HandlerMap } from './types.js';
+
+/** Capabilities implemented in this build. The UI shows the rest as coming. */
+export const CAPABILITIES = ['data'];
+
+export const appHandlers: HandlerMap<'app:info' | 'jobs:list' | 'jobs:get' | 'jobs:cancel' | 'settings:get' | 'settings:set'> = {
+  'app:info': (_input, app) => ({
+    name: 'Pilot Workbench',
+    version: app.options.version,
+    mode: app.options.mode === 'desktop' ? 'desktop' : 'serve',
+    dataDir: app.options.dataDir,
+    databasePath: databasePath(app.options.dataDir),
+    platform: process.platform,
+    arch: process.arch,
+    nodeVersion: process.versions.node,
+    electronVersion: app.options.electronVersion ?? null,
+    capabilities: CAPABILITIES,
+  }),
+  'jobs:list': (input, app) => listJobs(app.store.read, { limit: input.limit }),
+  'jobs:get': (input, app) => {
+    const job = getJob(app.store.read, input.id);
+    if (!job) throw notFound(`Job ${input.id}`, 'List jobs to see their ids.');
+    return job;
+  },
+  'jobs:cancel': (input, app) => {
+    if (!getJob(app.store.read, input.id)) throw notFound(`Job ${input.id}`, 'List jobs to see their ids.');
+    return app.jobs.cancel(input.id);
+  },
+  'settings:get': (_input, app) => allSettings(app.store.read),
+  'settings:set': (input, app) => {
+    const parsed = settingSchemas[input.key].safeParse(input.value);
+    if (!parsed.success) throw new AppError('invalid-input', `settings:set: ${input.key}: ${parsed.error.issues[0]?.message ?? 'invalid value'}.`);
+    setSetting(app.store.write, input.key, parsed.data, Date.now());
+    if (input.key === 'jobs.cpuSlots') app.jobs.cpuSlots = parsed.data as number;
+    return allSettings(app.store.read);
+  },
+};

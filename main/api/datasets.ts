@@ -1,0 +1,67 @@
+/** Handlers of the Data capability: import (a job), list, check for changes, forget. */
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { deleteDataset, getDataset, listDatasets, upsertDataset, type Dataset } from '../../db/datasets.js';
+import type { Store } from '../../db/store.js';
+import type { ImportResult } from '../../workers/importer/index.js';
+import { hashFile } from '../../workers/importer/index.js';
+import type { App } from '../app.js';
+import type { DatasetCheck } from '../contract/datasets.js';
+import { notFound } from '../errors.js';
+import type { JobSupervisor } from '../jobs/supervisor.js';
+import type { HandlerMap } from './types.js';
+
+/** The import job's result, as stored: the dataset row and whether it was new. */
+export interface ImportOutcome {
+  dataset: Dataset;
+  created: boolean;
+}
+
+export function defineDatasetJobs(jobs: JobSupervisor, store: Store): void {
+  jobs.define('dataset.import', {
+    resource: 'cpu',
+    onResult(value, job): ImportOutcome {
+      const result = value as ImportResult;
+      return upsertDataset(store.write, { ...result, jobId: job.id }, Date.now());
+    },
+  });
+}
+
+export function requireDataset(app: App, id: number): Dataset {
+  const dataset = getDataset(app.store.read, id);
+  if (!dataset) throw notFound(`Dataset ${id}`, 'List datasets to see their ids.');
+  return dataset;
+}
+
+/**
+ * Whether a registered file still holds what was imported. Capabilities call this before they use
+ * a dataset, so a file edited since import is noticed (DESIGN: "a file that changed is noticed
+ * when it is used"). A size or time change is a cheap first signal; the hash decides.
+ */
+export async function checkDataset(dataset: Dataset): Promise<DatasetCheck> {
+  const info = await stat(dataset.path).catch(() => null);
+  if (!info?.isFile()) {
+    return { dataset, status: 'missing', currentSha256: null, message: `${dataset.name} is no longer at ${dataset.path}. Put it back, or import it again from where it is now.` };
+  }
+  const sha256 = await hashFile(dataset.path);
+  if (sha256 === dataset.sha256) return { dataset, status: 'unchanged', currentSha256: sha256, message: null };
+  return {
+    dataset,
+    status: 'changed',
+    currentSha256: sha256,
+    message: `${dataset.name} changed since it was imported (its SHA-256 differs). Results computed from it describe the old content: import it again to work with the new one.`,
+  };
+}
+
+export const datasetHandlers: HandlerMap<'datasets:list' | 'datasets:import' | 'datasets:check' | 'datasets:delete'> = {
+  'datasets:list': (_input, app) => listDatasets(app.store.read),
+  'datasets:import': (input, app) => {
+    const path = resolve(input.path);
+    return app.jobs.submit({ kind: 'dataset.import', title: `Import ${basename(path)}`, input: { path } });
+  },
+  'datasets:check': (input, app) => checkDataset(requireDataset(app, input.id)),
+  'datasets:delete': (input, app) => {
+    requireDataset(app, input.id);
+    return { deleted: deleteDataset(app.store.write, input.id) };
+  },
+};

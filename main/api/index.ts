@@ -1,0 +1,57 @@
+/**
+ * The one door into the backend for the renderer (IPC or HTTP) and the CLI: checks that the
+ * channel exists, validates the input with the contract's schema, runs the handler, and turns
+ * every outcome into `{ ok: true, value } | { ok: false, error }`. Nothing a caller sends can
+ * crash the process.
+ */
+import type { z } from 'zod';
+import type { App } from '../app.js';
+import { type ChannelName, type ChannelOutput, channels } from '../contract/index.js';
+import { AppError, type ApiError, type Result } from '../errors.js';
+import { appHandlers } from './app.js';
+import { datasetHandlers } from './datasets.js';
+import type { HandlerMap } from './types.js';
+
+const handlers: HandlerMap<ChannelName> = {
+  ...appHandlers,
+  ...datasetHandlers,
+};
+
+export function isChannel(name: unknown): name is ChannelName {
+  return typeof name === 'string' && Object.hasOwn(channels, name);
+}
+
+export async function invoke<K extends ChannelName>(app: App, name: K | string, input: unknown): Promise<Result<ChannelOutput<K>>> {
+  if (!isChannel(name)) {
+    return { ok: false, error: { code: 'unknown-channel', message: `There is no channel "${String(name).slice(0, 100)}". This is a bug in the caller.` } };
+  }
+  const schema = channels[name].input as z.ZodType;
+  const parsed = schema.safeParse(input ?? {});
+  if (!parsed.success) return { ok: false, error: describeIssues(name, parsed.error) };
+  try {
+    const handler = handlers[name] as (input: unknown, app: App) => unknown;
+    const value = (await handler(parsed.data, app)) as ChannelOutput<K>;
+    return { ok: true, value };
+  } catch (error) {
+    return { ok: false, error: toApiError(name, error) };
+  }
+}
+
+function describeIssues(name: string, error: z.ZodError): ApiError {
+  const issues = error.issues.map((issue) => ({
+    path: issue.path.join('.'),
+    message: issue.code === 'unrecognized_keys' ? `unexpected field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` : issue.message,
+  }));
+  const first = issues[0];
+  return {
+    code: 'invalid-input',
+    message: `${name}: ${first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : 'invalid input'}.`.replace(/\.\.$/, '.'),
+    issues,
+  };
+}
+
+function toApiError(name: string, error: unknown): ApiError {
+  if (error instanceof AppError) return { code: error.code, message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'failed', message: `${name} failed: ${message}` };
+}

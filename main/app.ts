@@ -1,0 +1,48 @@
+/**
+ * The workbench backend, assembled: data directory, store, job supervisor and the handlers of
+ * every capability. The desktop app, serve mode and the CLI each create one of these; nothing
+ * here imports electron.
+ */
+import { availableParallelism } from 'node:os';
+import { getSetting } from '../db/settings.js';
+import { openStore, type Store } from '../db/store.js';
+import { defineDatasetJobs } from './api/datasets.js';
+import { databasePath } from './paths.js';
+import { JobSupervisor } from './jobs/supervisor.js';
+
+export interface AppOptions {
+  dataDir: string;
+  /** The built worker entry, dist/worker.js. */
+  workerPath: string;
+  mode: 'desktop' | 'serve' | 'cli';
+  version: string;
+  electronVersion?: string | null;
+  /** Where slow queries and other diagnostics go. */
+  log?: (line: string) => void;
+}
+
+export interface App {
+  readonly options: AppOptions;
+  readonly store: Store;
+  readonly jobs: JobSupervisor;
+  close(): Promise<void>;
+}
+
+/** Opens the store (migrating it), recovers jobs orphaned by a previous run, and defines every job kind. */
+export function createApp(options: AppOptions): App {
+  const store = openStore(databasePath(options.dataDir), { ...(options.log ? { log: options.log } : {}) });
+  const cpuSlots = getSetting<number>(store.read, 'jobs.cpuSlots') ?? Math.max(1, availableParallelism() - 1);
+  const jobs = new JobSupervisor({ store, dataDir: options.dataDir, workerPath: options.workerPath, cpuSlots });
+  defineDatasetJobs(jobs, store);
+  jobs.define('test.sleep', { resource: 'cpu' }).define('test.crash', { resource: 'cpu' });
+  jobs.recover();
+  return {
+    options,
+    store,
+    jobs,
+    async close() {
+      await jobs.shutdown();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/** `pilot datasets …`: register data files and see what is registered. */
+import type { Dataset } from '../../db/datasets.js';
+import type { ImportOutcome } from '../api/datasets.js';
+import { invoke } from '../api/index.js';
+import type { Command } from './command.js';
+import { CliError } from './command.js';
+import { bytes, count, delimiterName, table, time } from './format.js';
+import { runJob } from './run-job.js';
+
+/** Calls a channel and turns `{ ok: false }` into a one-line CLI error. */
+export async function call<T>(promise: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
+  const result = await promise;
+  if (!result.ok) throw new CliError(result.error.message);
+  return result.value;
+}
+
+function describe(dataset: Dataset): string {
+  const format = `${delimiterName(dataset.delimiter)}-separated, ${dataset.encoding}${dataset.hasHeader ? ', header' : ', no header'}`;
+  return `${dataset.name}: ${count(dataset.rowCount)} rows × ${dataset.columns.length} columns, ${format}, ${bytes(dataset.sizeBytes)}`;
+}
+
+export const datasetCommands: Command[] = [
+  {
+    name: 'datasets import',
+    usage: 'FILE [--json]',
+    summary: 'Register a CSV/TSV file: detect its format, count rows, compute its SHA-256.',
+    args: { min: 1, max: 1 },
+    async run(ctx) {
+      const job = await call(invoke(ctx.app(), 'datasets:import', { path: ctx.args[0] }));
+      const final = await runJob(ctx, job);
+      const { dataset, created } = final.result as ImportOutcome;
+      if (ctx.json) return ctx.out(JSON.stringify({ ...dataset, created, jobId: final.id }, null, 2));
+      ctx.out(`${created ? 'Imported' : 'Already imported'} ${describe(dataset)}`);
+      ctx.out(`SHA-256 ${dataset.sha256}`);
+      ctx.out(`Dataset id ${dataset.id}`);
+      for (const warning of dataset.warnings) ctx.err(`warning: ${warning}`);
+    },
+  },
+  {
+    name: 'datasets list',
+    usage: '[--json]',
+    summary: 'List registered datasets.',
+    args: { min: 0, max: 0 },
+    async run(ctx) {
+      const datasets = await call(invoke(ctx.app(), 'datasets:list', {}));
+      if (ctx.json) return ctx.out(JSON.stringify(datasets, null, 2));
+      if (datasets.length === 0) return ctx.out('No datasets yet. Register one with: pilot datasets import FILE');
+      ctx.out(
+        table(
+          ['ID', 'NAME', 'ROWS', 'COLS', 'SIZE', 'SHA-256', 'IMPORTED'],
+          datasets.map((d) => [d.id, d.name, count(d.rowCount), d.columns.length, bytes(d.sizeBytes), d.sha256.slice(0, 12), time(d.importedAt)]),
+        ),
+      );
+    },
+  },
+  {
+    name: 'datasets check',
+    usage: 'ID [--json]',
+    summary: 'Tell whether a registered file changed since it was imported.',
+    args: { min: 1, max: 1 },
+    async run(ctx) {
+      const check = await call(invoke(ctx.app(), 'datasets:check', { id: Number(ctx.args[0]) }));
+      if (ctx.json) return ctx.out(JSON.stringify(check, null, 2));
+      ctx.out(check.status === 'unchanged' ? `${check.dataset.name}: unchanged since import.` : (check.message ?? check.status));
+      if (check.status !== 'unchanged') throw new CliError(`${check.dataset.name} ${check.status}.`);
+    },
+  },
+];

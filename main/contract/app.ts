@@ -1,0 +1,46 @@
+/** Channels about the app itself, its jobs and its settings. */
+import { z } from 'zod';
+import type { Job } from '../../db/jobs.js';
+import { channel } from './define.js';
+
+/** Facts about the running workbench, for the UI's header and About box. */
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** `desktop` in the Electron window, `serve` in a browser. */
+  mode: 'desktop' | 'serve';
+  dataDir: string;
+  databasePath: string;
+  platform: NodeJS.Platform;
+  arch: string;
+  nodeVersion: string;
+  electronVersion: string | null;
+  /** Capabilities this build implements; the UI shows the others as "coming". */
+  capabilities: string[];
+}
+
+/** Settings a user may change, each with its schema. Unknown keys are refused. */
+export const settingSchemas = {
+  /** How many CPU jobs run at once. */
+  'jobs.cpuSlots': z.number().int().min(1).max(64),
+  /** The UI's colour scheme. */
+  'ui.theme': z.enum(['system', 'light', 'dark']),
+} as const;
+export type SettingKey = keyof typeof settingSchemas;
+
+const jobId = z.number({ error: 'Give a job id (a number).' }).int().positive();
+
+export const appChannels = {
+  'app:info': channel<AppInfo>()(z.object({}).strict(), 'Version, data directory and mode of the running workbench.'),
+  'jobs:list': channel<Job[]>()(
+    z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    'Recent jobs, newest first.',
+  ),
+  'jobs:get': channel<Job>()(z.object({ id: jobId }).strict(), 'One job with its progress, result or error.'),
+  'jobs:cancel': channel<Job>()(z.object({ id: jobId }).strict(), 'Asks a queued or running job to stop.'),
+  'settings:get': channel<Record<string, unknown>>()(z.object({}).strict(), 'All settings with their current values.'),
+  'settings:set': channel<Record<string, unknown>>()(
+    z.object({ key: z.enum(Object.keys(settingSchemas) as [SettingKey, ...SettingKey[]]), value: z.unknown() }).strict(),
+    'Changes one setting; returns all settings.',
+  ),
+};

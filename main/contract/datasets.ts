@@ -1,0 +1,42 @@
+/** Channels of the Data capability: registering and listing data files. */
+import { z } from 'zod';
+import type { Dataset } from '../../db/datasets.js';
+import type { Job } from '../../db/jobs.js';
+import { channel } from './define.js';
+
+/** Whether a registered file still has the content it was imported with. */
+export interface DatasetCheck {
+  dataset: Dataset;
+  /** `unchanged`: same SHA-256; `changed`: the file's content differs; `missing`: the file is gone. */
+  status: 'unchanged' | 'changed' | 'missing';
+  /** The file's SHA-256 now, when it exists. */
+  currentSha256: string | null;
+  /** A sentence for the user when status is not `unchanged`. */
+  message: string | null;
+}
+
+const datasetId = z.number({ error: 'Give a dataset id (a number).' }).int().positive();
+
+export const datasetChannels = {
+  'datasets:list': channel<Dataset[]>()(z.object({}).strict(), 'Registered datasets, newest first.'),
+  'datasets:import': channel<Job>()(
+    z
+      .object({
+        path: z
+          .string({ error: 'Give the path of a CSV or TSV file.' })
+          .trim()
+          .min(1, 'Give the path of a CSV or TSV file.')
+          .max(4096, 'That path is too long.'),
+      })
+      .strict(),
+    'Queues an import job for a CSV/TSV file: detects its format, counts rows, hashes it, registers it.',
+  ),
+  'datasets:check': channel<DatasetCheck>()(
+    z.object({ id: datasetId }).strict(),
+    'Re-hashes a registered file to tell whether it changed since import.',
+  ),
+  'datasets:delete': channel<{ deleted: boolean }>()(
+    z.object({ id: datasetId }).strict(),
+    'Forgets a registered dataset (the file itself is not touched).',
+  ),
+};

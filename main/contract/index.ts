@@ -1,0 +1,31 @@
+/**
+ * Every channel between the renderer and the main process, in one map (STYLE.md §2). The same
+ * map serves Electron IPC and serve mode's HTTP API, and the renderer's client is generic over
+ * its keys. The renderer imports only types from here.
+ */
+import type { z } from 'zod';
+import { appChannels } from './app.js';
+import { datasetChannels } from './datasets.js';
+
+export const channels = {
+  ...appChannels,
+  ...datasetChannels,
+};
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+/** What a caller sends (before defaults are applied). */
+export type ChannelInput<K extends ChannelName> = z.input<Channels[K]['input']>;
+/** What a handler receives (validated, defaults applied). */
+export type ChannelParsed<K extends ChannelName> = z.output<Channels[K]['input']>;
+export type ChannelOutput<K extends ChannelName> = NonNullable<Channels[K]['output']>;
+
+export type { AppInfo, SettingKey } from './app.js';
+export type { DatasetCheck } from './datasets.js';
+export type { ApiError, Result } from '../errors.js';
+export type { Dataset } from '../../db/datasets.js';
+export type { Job, JobError, JobStatus } from '../../db/jobs.js';
+export type { JobEvent } from '../jobs/supervisor.js';
+
+/** Server-pushed events (job progress) on the one event stream. */
+export type PushEvent = { type: 'job'; job: import('../../db/jobs.js').Job; detail?: unknown };

@@ -1,0 +1,14 @@
+/**
+ * The names the preload exposes and the main process answers: the only IPC surface of the app.
+ * Shared by main/electron/main.ts and main/electron/preload.ts; no electron import here.
+ */
+export const IPC = {
+  /** `invoke(channel, input)` → `{ ok, value | error }`, for every channel of the contract. */
+  invoke: 'pilot:invoke',
+  /** Main → renderer push events (job progress). */
+  event: 'pilot:event',
+  /** Native open-file dialog; resolves to a path or null. */
+  pickFile: 'pilot:pick-file',
+  /** Save a report: `{ defaultName, html }` → path or null. */
+  saveFile: 'pilot:save-file',
+} as const;

@@ -1,0 +1,129 @@
+/**
+ * The desktop shell: the only code that imports electron (STYLE.md §1). One locked-down window
+ * over the same backend that serve mode and the CLI use; IPC goes through `invoke`, which
+ * validates every input. Kept thin on purpose: it cannot be run on machines without the Electron
+ * binary, so everything testable lives elsewhere.
+ */
+import { app as electronApp, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { getSetting, setSetting } from '../../db/settings.js';
+import { invoke } from '../api/index.js';
+import { type App, createApp } from '../app.js';
+import type { PushEvent } from '../contract/index.js';
+import { distPath, rendererDir, workerPath } from '../locate.js';
+import { resolveDataDir } from '../paths.js';
+import { CONTENT_SECURITY_POLICY } from '../serve/server.js';
+import { IPC } from './bridge.js';
+
+interface WindowState {
+  x?: number;
+  y?: number;
+  width: number;
+  height: number;
+  maximized: boolean;
+}
+
+const dataDir = resolveDataDir(undefined);
+electronApp.setPath('userData', dataDir); // the CLI and serve mode use the same folder
+
+if (!electronApp.requestSingleInstanceLock()) {
+  electronApp.quit();
+} else {
+  let backend: App | null = null;
+  let window: BrowserWindow | null = null;
+  const pageUrl = pathToFileURL(join(rendererDir(), 'index.html')).href;
+
+  electronApp.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+
+  electronApp.whenReady().then(() => {
+    backend = createApp({ dataDir, workerPath: workerPath(), mode: 'desktop', version: electronApp.getVersion(), electronVersion: process.versions.electron ?? null });
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    });
+    session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+
+    const fromOurPage = (event: IpcMainInvokeEvent) => event.senderFrame?.url.startsWith(pathToFileURL(rendererDir()).href) === true;
+    ipcMain.handle(IPC.invoke, (event, channel: unknown, input: unknown) => {
+      if (!fromOurPage(event)) return { ok: false, error: { code: 'invalid-input', message: 'Calls are accepted from the workbench page only.' } };
+      return invoke(backend!, String(channel), input);
+    });
+    ipcMain.handle(IPC.pickFile, async (event, filters: unknown) => {
+      if (!fromOurPage(event) || !window) return null;
+      const result = await dialog.showOpenDialog(window, {
+        properties: ['openFile'],
+        filters: Array.isArray(filters) ? (filters as Electron.FileFilter[]) : [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt'] }, { name: 'All files', extensions: ['*'] }],
+      });
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    });
+    ipcMain.handle(IPC.saveFile, async (event, defaultName: unknown, content: unknown) => {
+      if (!fromOurPage(event) || !window || typeof defaultName !== 'string' || typeof content !== 'string') return null;
+      const result = await dialog.showSaveDialog(window, { defaultPath: join(electronApp.getPath('documents'), defaultName.replace(/[/\\]/g, '_')) });
+      if (result.canceled || !result.filePath) return null;
+      await writeFile(result.filePath, content, 'utf8');
+      return result.filePath;
+    });
+    backend.jobs.on('job', (event) => {
+      const push: PushEvent = { type: 'job', job: event.job, ...(event.detail === undefined ? {} : { detail: event.detail }) };
+      window?.webContents.send(IPC.event, push);
+    });
+
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate([
+        ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+        { role: 'fileMenu' },
+        { role: 'editMenu' },
+        { role: 'viewMenu' },
+        { role: 'windowMenu' },
+        { role: 'help', submenu: [{ label: 'Open data folder', click: () => void shell.openPath(dataDir) }] },
+      ]),
+    );
+
+    const saved = getSetting<WindowState>(backend.store.read, 'window.state');
+    window = new BrowserWindow({
+      width: saved?.width ?? 1280,
+      height: saved?.height ?? 820,
+      ...(saved?.x !== undefined && saved.y !== undefined ? { x: saved.x, y: saved.y } : {}),
+      minWidth: 900,
+      minHeight: 600,
+      title: 'Pilot Workbench',
+      show: false,
+      webPreferences: {
+        preload: distPath('electron', 'preload.cjs'),
+        contextIsolation: true,
+        nodeIntegration: false,
+        webviewTag: false,
+        spellcheck: false,
+        // Last, after any other option, so nothing above can turn it off (VS Code's order).
+        sandbox: true,
+      },
+    });
+    if (saved?.maximized) window.maximize();
+    window.once('ready-to-show', () => window?.show());
+    window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    window.webContents.on('will-navigate', (event, url) => {
+      if (url !== pageUrl) event.preventDefault();
+    });
+    window.on('close', () => {
+      if (!window || !backend) return;
+      const bounds = window.getNormalBounds();
+      setSetting(backend.store.write, 'window.state', { ...bounds, maximized: window.isMaximized() } satisfies WindowState, Date.now());
+    });
+    window.on('closed', () => (window = null));
+    void window.loadURL(pageUrl);
+  });
+
+  electronApp.on('window-all-closed', () => electronApp.quit());
+  electronApp.on('will-quit', (event) => {
+    if (!backend) return;
+    event.preventDefault();
+    const closing = backend;
+    backend = null;
+    void closing.close().finally(() => electronApp.quit());
+  });
+}

@@ -1,0 +1,21 @@
+/**
+ * The preload: a short list of named functions on `window.pilot`, nothing else (STYLE.md §3).
+ * It runs sandboxed, so it can use only `contextBridge` and `ipcRenderer`.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { DesktopBridge } from '../../renderer/src/lib/bridge-types.js';
+import { IPC } from './bridge.js';
+
+const bridge = {
+  desktop: true,
+  invoke: (channel: string, input: unknown) => ipcRenderer.invoke(IPC.invoke, channel, input),
+  onEvent(listener: (event: unknown) => void) {
+    const handler = (_event: IpcRendererEvent, payload: unknown) => listener(payload);
+    ipcRenderer.on(IPC.event, handler);
+    return () => void ipcRenderer.off(IPC.event, handler);
+  },
+  pickFile: (filters?: { name: string; extensions: string[] }[]) => ipcRenderer.invoke(IPC.pickFile, filters ?? null),
+  saveFile: (defaultName: string, content: string) => ipcRenderer.invoke(IPC.saveFile, defaultName, content),
+} satisfies DesktopBridge;
+
+contextBridge.exposeInMainWorld('pilot', bridge);

@@ -1,0 +1,303 @@
+/**
+ * Runs every long task as a job in its own worker process (DESIGN.md, "Jobs"). Persists each
+ * job's life in `jobs`, streams its progress to listeners (UI over IPC/SSE, CLI on stderr),
+ * cancels politely then firmly, turns a worker's death into a failed job with its last words,
+ * and limits concurrency: one GPU job at a time, a configurable number of CPU jobs.
+ * The supervisor's process is the only writer of job rows.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import {
+  finishJob,
+  getJob,
+  insertJob,
+  interruptOrphans,
+  type Job,
+  type JobError,
+  markRunning,
+  updateProgress,
+} from '../../db/jobs.js';
+import type { Store } from '../../db/store.js';
+import type { FromWorker, JobKind, JobResource, ToWorker } from '../../workers/protocol.js';
+
+/** How a kind of job is run and what happens with its result in the main process. */
+export interface JobDefinition {
+  resource: JobResource;
+  /**
+   * Persists the worker's result (inside one transaction) and returns what is stored as the
+   * job's result. Throwing fails the job with that message.
+   */
+  onResult?: (value: unknown, job: Job) => unknown;
+}
+
+/** What listeners receive on every change of a job; `detail` carries engine data such as an epoch's metrics. */
+export interface JobEvent {
+  job: Job;
+  detail?: unknown;
+}
+
+export interface SupervisorOptions {
+  store: Store;
+  dataDir: string;
+  /** The built worker entry (dist/worker.js). */
+  workerPath: string;
+  cpuSlots: number;
+  /** After a cancel message, how long a worker has to stop before it is killed. */
+  graceMs?: number;
+  /** Lines of a worker's stderr kept for the error of a job whose worker died. */
+  stderrLines?: number;
+}
+
+interface Running {
+  child: ChildProcess;
+  resource: JobResource;
+  cancelRequested: boolean;
+  finalMessage: FromWorker | null;
+  stderr: string[];
+  lastProgressWrite: number;
+  killTimer: NodeJS.Timeout | null;
+}
+
+const PROGRESS_WRITE_MS = 500;
+
+export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
+  readonly #definitions = new Map<JobKind, JobDefinition>();
+  readonly #queue: number[] = [];
+  readonly #running = new Map<number, Running>();
+  readonly #waiters = new Map<number, ((job: Job) => void)[]>();
+  readonly #options: Required<SupervisorOptions>;
+  #stopped = false;
+
+  constructor(options: SupervisorOptions) {
+    super();
+    this.#options = { graceMs: 3000, stderrLines: 20, ...options };
+  }
+
+  /** Registers how a kind of job runs. Each capability defines its kinds at startup. */
+  define(kind: JobKind, definition: JobDefinition): this {
+    this.#definitions.set(kind, definition);
+    return this;
+  }
+
+  /** Marks jobs left behind by processes that are gone as interrupted. Call once at startup. */
+  recover(): number[] {
+    return interruptOrphans(this.#options.store.write, isAlive, Date.now());
+  }
+
+  get cpuSlots(): number {
+    return this.#options.cpuSlots;
+  }
+
+  set cpuSlots(slots: number) {
+    this.#options.cpuSlots = Math.max(1, Math.floor(slots));
+    this.#schedule();
+  }
+
+  /** Queues a job; it starts as soon as a slot for its resource is free. */
+  submit(request: { kind: JobKind; title: string; input: unknown }): Job {
+    const definition = this.#definitions.get(request.kind);
+    if (!definition) throw new Error(`No job kind "${request.kind}" is defined.`);
+    if (this.#stopped) throw new Error('The job supervisor has shut down.');
+    const job = insertJob(this.#options.store.write, {
+      ...request,
+      resource: definition.resource,
+      ownerPid: process.pid,
+      now: Date.now(),
+    });
+    this.#queue.push(job.id);
+    this.#emit(job.id);
+    this.#schedule();
+    return this.#get(job.id);
+  }
+
+  /** Asks a job to stop: a queued job is cancelled at once; a running one gets a message, then a kill after the grace period. */
+  cancel(id: number): Job {
+    const job = getJob(this.#options.store.read, id);
+    if (!job) throw new Error(`There is no job ${id}.`);
+    const queued = this.#queue.indexOf(id);
+    if (queued >= 0) {
+      this.#queue.splice(queued, 1);
+      this.#finish(id, { status: 'cancelled' });
+      return this.#get(id);
+    }
+    const running = this.#running.get(id);
+    if (!running) return job; // already final, or owned by another process
+    if (!running.cancelRequested) {
+      running.cancelRequested = true;
+      this.#sendTo(running.child, { type: 'cancel' });
+      running.killTimer = setTimeout(() => running.child.kill('SIGKILL'), this.#options.graceMs);
+    }
+    return job;
+  }
+
+  /** Resolves with the job once it reaches a final state. */
+  wait(id: number): Promise<Job> {
+    const job = this.#get(id);
+    if (!this.#queue.includes(id) && !this.#running.has(id)) return Promise.resolve(job);
+    return new Promise((done) => {
+      const list = this.#waiters.get(id) ?? [];
+      list.push(done);
+      this.#waiters.set(id, list);
+    });
+  }
+
+  /** Running and queued job ids of this process. */
+  active(): { running: number[]; queued: number[] } {
+    return { running: [...this.#running.keys()], queued: [...this.#queue] };
+  }
+
+  /** Stops everything: queued jobs are cancelled, running workers killed and their jobs marked interrupted. */
+  async shutdown(): Promise<void> {
+    this.#stopped = true;
+    for (const id of this.#queue.splice(0)) this.#finish(id, { status: 'cancelled' });
+    const exits = [...this.#running.entries()].map(
+      ([id, running]) =>
+        new Promise<void>((done) => {
+          running.child.once('exit', () => done());
+          this.#finish(id, {
+            status: 'interrupted',
+            error: { name: 'Interrupted', message: 'The app was closed while this job was running. Start it again.', kind: 'internal' },
+          });
+          running.child.kill('SIGKILL');
+        }),
+    );
+    await Promise.all(exits);
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    for (let index = 0; index < this.#queue.length; ) {
+      const id = this.#queue[index]!;
+      const job = getJob(this.#options.store.read, id);
+      if (!job) {
+        this.#queue.splice(index, 1);
+        continue;
+      }
+      if (!this.#hasSlot(job.resource)) {
+        index++;
+        continue;
+      }
+      this.#queue.splice(index, 1);
+      this.#start(job);
+    }
+  }
+
+  #hasSlot(resource: JobResource): boolean {
+    const busy = [...this.#running.values()].filter((running) => running.resource === resource).length;
+    return busy < (resource === 'gpu' ? 1 : this.#options.cpuSlots);
+  }
+
+  #start(job: Job): void {
+    const child = fork(this.#options.workerPath, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Under Electron, process.execPath is the app: this makes it behave as plain Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      execArgv: [],
+    });
+    const running: Running = {
+      child,
+      resource: job.resource,
+      cancelRequested: false,
+      finalMessage: null,
+      stderr: [],
+      lastProgressWrite: 0,
+      killTimer: null,
+    };
+    this.#running.set(job.id, running);
+    const keep = (chunk: Buffer) => {
+      const lines = chunk.toString('utf8').split(/\r?\n/).filter((line) => line.trim() !== '');
+      running.stderr.push(...lines.map((line) => line.slice(0, 500)));
+      running.stderr.splice(0, Math.max(0, running.stderr.length - this.#options.stderrLines));
+    };
+    child.stderr?.on('data', keep);
+    child.stdout?.on('data', keep);
+    child.on('message', (message: FromWorker) => this.#onMessage(job.id, running, message));
+    child.on('error', (error) => running.stderr.push(`spawn error: ${error.message}`));
+    child.on('exit', (code, signal) => this.#onExit(job.id, running, code, signal));
+    markRunning(this.#options.store.write, job.id, child.pid ?? null, Date.now());
+    this.#sendTo(child, { type: 'start', jobId: job.id, kind: job.kind, input: job.input, dataDir: this.#options.dataDir });
+    this.#emit(job.id);
+  }
+
+  #onMessage(id: number, running: Running, message: FromWorker): void {
+    if (message.type === 'progress') {
+      const now = Date.now();
+      const progress = { fraction: message.fraction, stage: message.stage, etaSeconds: message.etaSeconds };
+      if (now - running.lastProgressWrite >= PROGRESS_WRITE_MS || message.fraction >= 1) {
+        running.lastProgressWrite = now;
+        updateProgress(this.#options.store.write, id, progress);
+        this.#emit(id, message.detail);
+      } else {
+        // Between writes, listeners still see the live figures.
+        this.emit('job', { job: { ...this.#get(id), progress: progress.fraction, stage: progress.stage, etaSeconds: progress.etaSeconds }, ...(message.detail === undefined ? {} : { detail: message.detail }) });
+      }
+      return;
+    }
+    running.finalMessage ??= message;
+  }
+
+  #onExit(id: number, running: Running, code: number | null, signal: NodeJS.Signals | null): void {
+    if (running.killTimer) clearTimeout(running.killTimer);
+    this.#running.delete(id);
+    const message = running.finalMessage;
+    if (message?.type === 'result') {
+      const definition = this.#definitions.get(this.#get(id).kind);
+      try {
+        const job = this.#get(id);
+        const stored = this.#options.store.write.transaction(() => definition?.onResult?.(message.value, job) ?? message.value)();
+        this.#finish(id, { status: 'succeeded', result: stored });
+      } catch (error) {
+        this.#finish(id, { status: 'failed', error: { name: (error as Error).name, message: (error as Error).message, kind: 'internal' } });
+      }
+    } else if (message?.type === 'cancelled' || (running.cancelRequested && message?.type !== 'error')) {
+      this.#finish(id, { status: 'cancelled' });
+    } else if (message?.type === 'error') {
+      this.#finish(id, { status: 'failed', error: { ...message.error, ...(message.error.kind === 'internal' ? { lastStderr: running.stderr } : {}) } });
+    } else {
+      const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+      const last = running.stderr.at(-1);
+      this.#finish(id, {
+        status: 'failed',
+        error: {
+          name: 'WorkerDied',
+          message: `The worker process stopped unexpectedly: it ${how}${last ? `. Its last words: "${last}"` : ''}. Try again; if it happens again, run with fewer jobs at once or check free memory.`,
+          kind: 'internal',
+          lastStderr: running.stderr,
+        },
+      });
+    }
+    this.#schedule();
+  }
+
+  #finish(id: number, outcome: { status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted'; result?: unknown; error?: JobError }): void {
+    finishJob(this.#options.store.write, id, { ...outcome, now: Date.now() });
+    this.#emit(id);
+    const job = this.#get(id);
+    for (const done of this.#waiters.get(id) ?? []) done(job);
+    this.#waiters.delete(id);
+  }
+
+  #sendTo(child: ChildProcess, message: ToWorker): void {
+    if (child.connected) child.send(message);
+  }
+
+  #get(id: number): Job {
+    const job = getJob(this.#options.store.read, id);
+    if (!job) throw new Error(`There is no job ${id}.`);
+    return job;
+  }
+
+  #emit(id: number, detail?: unknown): void {
+    this.emit('job', { job: this.#get(id), ...(detail === undefined ? {} : { detail }) });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // this process has only just started: nothing of its own is running yet
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

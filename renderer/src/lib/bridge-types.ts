@@ -1,0 +1,14 @@
+/**
+ * What the desktop preload puts on `window.pilot`. Serve mode has no preload; the renderer's
+ * bridge then speaks HTTP to the same handlers. Types only.
+ */
+export interface DesktopBridge {
+  desktop: true;
+  invoke(channel: string, input: unknown): Promise<unknown>;
+  /** Subscribes to push events; returns the unsubscribe function. */
+  onEvent(listener: (event: unknown) => void): () => void;
+  /** The native open-file dialog; null when cancelled. */
+  pickFile(filters?: { name: string; extensions: string[] }[]): Promise<string | null>;
+  /** The native save dialog, writing `content`; the path, or null when cancelled. */
+  saveFile(defaultName: string, content: string): Promise<string | null>;
+}

@@ -1,0 +1,39 @@
+/**
+ * Two engines that exercise the job machinery itself: `test.sleep` works in steps and honours
+ * cancel; `test.crash` writes to stderr and dies. The supervisor's tests and `pilot jobs selftest`
+ * use them to prove that progress, cancel and crash handling work on this machine.
+ */
+import { z } from 'zod';
+import { type Engine, throwIfCancelled } from './protocol.js';
+
+export const sleepInputSchema = z.object({
+  steps: z.number().int().min(1).max(10_000).default(10),
+  stepMs: z.number().int().min(0).max(60_000).default(100),
+  /** Ignore cancel messages (to test the supervisor's kill after the grace period). */
+  ignoreCancel: z.boolean().default(false),
+});
+
+export const sleepEngine: Engine<z.infer<typeof sleepInputSchema>, { steps: number }> = async (input, ctx) => {
+  for (let step = 1; step <= input.steps; step++) {
+    await new Promise((done) => setTimeout(done, input.stepMs));
+    if (!input.ignoreCancel) throwIfCancelled(ctx.signal);
+    ctx.progress({ fraction: step / input.steps, stage: `Step ${step}/${input.steps}` });
+  }
+  return { steps: input.steps };
+};
+
+export const crashInputSchema = z.object({
+  /** 'exit': exit with code 3; 'throw': an uncaught exception; 'kill': SIGKILL itself. */
+  how: z.enum(['exit', 'throw', 'kill']).default('exit'),
+  afterMs: z.number().int().min(0).max(60_000).default(50),
+});
+
+export const crashEngine: Engine<z.infer<typeof crashInputSchema>, never> = async (input, ctx) => {
+  ctx.progress({ fraction: 0.5, stage: 'About to crash' });
+  await new Promise((done) => setTimeout(done, input.afterMs));
+  process.stderr.write('diagnostics: simulated failure: out of memory in kernel (test)\n');
+  if (input.how === 'kill') process.kill(process.pid, 'SIGKILL');
+  if (input.how === 'throw') setImmediate(() => { throw new Error('simulated uncaught exception'); });
+  else process.exit(3);
+  return new Promise<never>(() => {});
+};

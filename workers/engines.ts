@@ -1,0 +1,26 @@
+/**
+ * Which engine runs each job kind. Engines load lazily so a worker imports only what its job
+ * needs (an import job never loads TensorFlow.js). Each entry re-validates its input: the main
+ * process validated it already, but a worker trusts nobody.
+ */
+import type { Engine, JobKind } from './protocol.js';
+
+interface EngineModule {
+  engine: Engine<never, unknown>;
+  schema: { parse(input: unknown): unknown };
+}
+
+export const engines: Partial<Record<JobKind, () => Promise<EngineModule>>> = {
+  'dataset.import': async () => {
+    const m = await import('./importer/index.js');
+    return { engine: m.importDataset as Engine<never, unknown>, schema: m.importInputSchema };
+  },
+  'test.sleep': async () => {
+    const m = await import('./diagnostics.js');
+    return { engine: m.sleepEngine as Engine<never, unknown>, schema: m.sleepInputSchema };
+  },
+  'test.crash': async () => {
+    const m = await import('./diagnostics.js');
+    return { engine: m.crashEngine as Engine<never, unknown>, schema: m.crashInputSchema };
+  },
+};
