@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { getSetting } from '../db/settings.js';
 import { openStore, type Store } from '../db/store.js';
 import { defineDatasetJobs } from './api/datasets.js';
+// capabilities: job-definition imports below this line
 import { databasePath } from './paths.js';
 import { JobSupervisor } from './jobs/supervisor.js';
 
@@ -34,6 +35,7 @@ export function createApp(options: AppOptions): App {
   const cpuSlots = getSetting<number>(store.read, 'jobs.cpuSlots') ?? Math.max(1, availableParallelism() - 1);
   const jobs = new JobSupervisor({ store, dataDir: options.dataDir, workerPath: options.workerPath, cpuSlots });
   defineDatasetJobs(jobs, store);
+  // capabilities: define job kinds below this line
   jobs.define('test.sleep', { resource: 'cpu' }).define('test.crash', { resource: 'cpu' });
   jobs.recover();
   return {

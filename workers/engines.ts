@@ -15,6 +15,7 @@ export const engines: Partial<Record<JobKind, () => Promise<EngineModule>>> = {
     const m = await import('./importer/index.js');
     return { engine: m.importDataset as Engine<never, unknown>, schema: m.importInputSchema };
   },
+  // capabilities: one entry per job kind, below this line
   'test.sleep': async () => {
     const m = await import('./diagnostics.js');
     return { engine: m.sleepEngine as Engine<never, unknown>, schema: m.sleepInputSchema };

@@ -4,6 +4,7 @@
  * 004 training, 005 registry and drift, 006 ROI.
  */
 import foundation from './001_foundation.sql?raw';
+// capabilities: migration imports below this line
 
 export interface Migration {
   version: number;
@@ -11,4 +12,7 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [{ version: 1, name: 'foundation', sql: foundation }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'foundation', sql: foundation },
+  // capabilities: one entry per migration, in order, below this line
+];

@@ -10,11 +10,13 @@ import { type ChannelName, type ChannelOutput, channels } from '../contract/inde
 import { AppError, type ApiError, type Result } from '../errors.js';
 import { appHandlers } from './app.js';
 import { datasetHandlers } from './datasets.js';
+// capabilities: handler imports below this line
 import type { HandlerMap } from './types.js';
 
 const handlers: HandlerMap<ChannelName> = {
   ...appHandlers,
   ...datasetHandlers,
+  // capabilities: spread handlers below this line
 };
 
 export function isChannel(name: unknown): name is ChannelName {

@@ -12,8 +12,15 @@ import { datasetCommands } from './datasets.js';
 import { dbCommands } from './db.js';
 import { jobCommands } from './jobs.js';
 import { serveCommands } from './serve.js';
+// capabilities: command imports below this line
 
-const commands: Command[] = [...datasetCommands, ...jobCommands, ...serveCommands, ...dbCommands];
+const commands: Command[] = [
+  ...datasetCommands,
+  // capabilities: spread commands below this line
+  ...jobCommands,
+  ...serveCommands,
+  ...dbCommands,
+];
 
 const globalOptions = {
   'data-dir': { type: 'string' },

@@ -6,10 +6,12 @@
 import type { z } from 'zod';
 import { appChannels } from './app.js';
 import { datasetChannels } from './datasets.js';
+// capabilities: channel imports below this line
 
 export const channels = {
   ...appChannels,
   ...datasetChannels,
+  // capabilities: spread channels below this line
 };
 
 export type Channels = typeof channels;
@@ -22,6 +24,7 @@ export type ChannelOutput<K extends ChannelName> = NonNullable<Channels[K]['outp
 
 export type { AppInfo, SettingKey } from './app.js';
 export type { DatasetCheck } from './datasets.js';
+// capabilities: type exports below this line
 export type { ApiError, Result } from '../errors.js';
 export type { Dataset } from '../../db/datasets.js';
 export type { Job, JobError, JobStatus } from '../../db/jobs.js';
