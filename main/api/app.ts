@@ -9,7 +9,7 @@ import type { HandlerMap } from './types.js';
 /** Capabilities implemented in this build. The UI shows the rest as coming. */
 export const CAPABILITIES = ['data'];
 
-export const appHandlers: HandlerMap<'app:info' | 'jobs:list' | 'jobs:get' | 'jobs:cancel' | 'settings:get' | 'settings:set'> = {
+export const appHandlers: HandlerMap<'app:info' | 'jobs:list' | 'jobs:get' | 'jobs:cancel' | 'jobs:selftest' | 'settings:get' | 'settings:set'> = {
   'app:info': (_input, app) => ({
     name: 'Pilot Workbench',
     version: app.options.version,
@@ -32,6 +32,7 @@ export const appHandlers: HandlerMap<'app:info' | 'jobs:list' | 'jobs:get' | 'jo
     if (!getJob(app.store.read, input.id)) throw notFound(`Job ${input.id}`, 'List jobs to see their ids.');
     return app.jobs.cancel(input.id);
   },
+  'jobs:selftest': (input, app) => app.jobs.submit({ kind: 'test.sleep', title: 'Self-test', input }),
   'settings:get': (_input, app) => allSettings(app.store.read),
   'settings:set': (input, app) => {
     const parsed = settingSchemas[input.key].safeParse(input.value);

@@ -31,7 +31,7 @@ export const jobCommands: Command[] = [
     summary: 'Run a short diagnostic job in a worker process to check that jobs work on this machine.',
     args: { min: 0, max: 0 },
     async run(ctx) {
-      const job = ctx.app().jobs.submit({ kind: 'test.sleep', title: 'Self-test', input: { steps: 5, stepMs: 100 } });
+      const job = await call(invoke(ctx.app(), 'jobs:selftest', { steps: 5, stepMs: 100 }));
       const final = await runJob(ctx, job);
       if (ctx.json) return ctx.out(JSON.stringify(final, null, 2));
       ctx.out(`Worker processes work: job ${final.id} ran ${((final.finishedAt ?? 0) - (final.startedAt ?? 0)) / 1000} s.`);

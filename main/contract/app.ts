@@ -38,6 +38,15 @@ export const appChannels = {
   ),
   'jobs:get': channel<Job>()(z.object({ id: jobId }).strict(), 'One job with its progress, result or error.'),
   'jobs:cancel': channel<Job>()(z.object({ id: jobId }).strict(), 'Asks a queued or running job to stop.'),
+  'jobs:selftest': channel<Job>()(
+    z
+      .object({
+        steps: z.number().int().min(1).max(1000).default(10),
+        stepMs: z.number().int().min(0).max(10_000).default(200),
+      })
+      .strict(),
+    'Runs a short diagnostic job in a worker process: shows that jobs, progress and cancel work on this machine.',
+  ),
   'settings:get': channel<Record<string, unknown>>()(z.object({}).strict(), 'All settings with their current values.'),
   'settings:set': channel<Record<string, unknown>>()(
     z.object({ key: z.enum(Object.keys(settingSchemas) as [SettingKey, ...SettingKey[]]), value: z.unknown() }).strict(),
