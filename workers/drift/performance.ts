@@ -1,0 +1,45 @@
+/** Performance drift: the model's metric on the labelled current batch against its registered value. */
+import { parseNumberAt } from './numbers.js';
+import type { PerformanceDrift } from './report.js';
+
+export type PerformanceMetric = PerformanceDrift['metric'];
+
+/** Default tolerance: a drop of more than 5% of the registered value counts as degraded. */
+export const DEFAULT_PERFORMANCE_TOLERANCE = 0.05;
+
+/**
+ * Computes `metric` from row-aligned label and prediction cells (empty or missing rows skipped)
+ * and compares it with the registered value. Accuracy compares numbers as numbers ("1" = "1.0")
+ * and text as text. Returns null when no row has both.
+ */
+export function performanceDrift(
+  labels: readonly string[],
+  predictions: readonly string[],
+  metric: PerformanceMetric,
+  reference: number,
+  tolerance = DEFAULT_PERFORMANCE_TOLERANCE,
+): PerformanceDrift | null {
+  let rows = 0;
+  let total = 0;
+  const n = Math.min(labels.length, predictions.length);
+  for (let i = 0; i < n; i++) {
+    const label = labels[i] as string;
+    const prediction = predictions[i] as string;
+    if (label === '' || prediction === '') continue;
+    const y = parseNumberAt(label, 0, label.length);
+    const p = parseNumberAt(prediction, 0, prediction.length);
+    if (metric === 'accuracy') {
+      rows++;
+      const same = !Number.isNaN(y) && !Number.isNaN(p) ? y === p : label === prediction;
+      if (same) total++;
+      continue;
+    }
+    if (Number.isNaN(y) || Number.isNaN(p)) continue;
+    rows++;
+    total += metric === 'mae' ? Math.abs(y - p) : (y - p) * (y - p);
+  }
+  if (rows === 0) return null;
+  const current = metric === 'accuracy' ? total / rows : metric === 'mae' ? total / rows : Math.sqrt(total / rows);
+  const drop = metric === 'accuracy' ? reference - current : current - reference;
+  return { metric, reference, current, drop, degraded: drop > tolerance * Math.abs(reference), rows };
+}

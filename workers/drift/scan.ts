@@ -1,0 +1,174 @@
+/**
+ * A field-level streaming CSV scanner for the drift engine. The shared reader in `workers/csv`
+ * hands out each record as an array of strings; drift needs only numbers and category counts,
+ * so this scanner passes each field as a range of the decoded chunk and lets the column
+ * collector parse a number from it without allocating a string (the difference is about 2× on
+ * a 1,000,000-row × 20-column file). Quoting follows RFC 4180 ("" inside quotes is a quote;
+ * quoted fields may span lines). `sniffFile` decides encoding, delimiter and header.
+ */
+import { open as openFile, stat } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import iconv from 'iconv-lite';
+import { sniffFile, type Sniffed, type TextEncoding } from '../csv/sniff.js';
+
+/** Receives fields record by record. `text.slice(start, end)` is the field without its quotes. */
+export interface FieldSink {
+  field(column: number, text: string, start: number, end: number): void;
+  /** After the fields of one record; `fields` is how many the record had. */
+  endRecord(fields: number): void;
+}
+
+/** What a scan saw besides the fields. */
+export interface ScanResult {
+  sniffed: Sniffed;
+  /** Data records (header excluded). */
+  records: number;
+  /** Records with a different number of fields than the header (missing ones read as empty, extra ones ignored). */
+  raggedRecords: number;
+  bytes: number;
+}
+
+const CHUNK_BYTES = 1 << 20;
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/**
+ * Streams `path`: `open(columns)` receives the (unique) column names and returns the sink for the
+ * fields; `onChunk(fraction)` runs after every chunk and may throw to stop (cancellation).
+ */
+export async function scanCsv(
+  path: string,
+  open: (columns: string[]) => FieldSink,
+  onChunk: (fraction: number) => void,
+): Promise<ScanResult> {
+  const sniffed = await sniffFile(path);
+  const sink = open(sniffed.columns);
+  const size = (await stat(path)).size;
+  const delimiter = sniffed.delimiter.charCodeAt(0);
+  const width = sniffed.columns.length;
+  const starts = new Int32Array(width);
+  const ends = new Int32Array(width);
+  const unescaped: (string | null)[] = new Array<string | null>(width).fill(null);
+  let skipHeader = sniffed.hasHeader;
+  let records = 0;
+  let ragged = 0;
+
+  /** Scans complete records of `text`; returns where the unfinished last record starts. */
+  const scan = (text: string, final: boolean): number => {
+    const length = text.length;
+    let recordStart = 0;
+    let pos = 0;
+    while (pos < length) {
+      let fields = 0;
+      let endOfRecord = false;
+      let incomplete = false;
+      while (!endOfRecord) {
+        let fieldStart = pos;
+        let fieldEnd: number;
+        let escaped: string | null = null;
+        if (pos < length && text.charCodeAt(pos) === QUOTE) {
+          fieldStart = pos + 1;
+          let q = text.indexOf('"', fieldStart);
+          let pieces: string[] | null = null;
+          let pieceStart = fieldStart;
+          while (q !== -1 && q + 1 < length && text.charCodeAt(q + 1) === QUOTE) {
+            (pieces ??= []).push(text.slice(pieceStart, q + 1));
+            pieceStart = q + 2;
+            q = text.indexOf('"', pieceStart);
+          }
+          if (!final && (q === -1 || q + 1 >= length)) {
+            incomplete = true;
+            break;
+          }
+          if (q === -1) q = length; // an unterminated quote at the end of the file runs to the end
+          fieldEnd = q;
+          if (pieces) {
+            pieces.push(text.slice(pieceStart, q));
+            escaped = pieces.join('');
+          }
+          pos = q + 1;
+          // Anything between the closing quote and the delimiter is kept out (lenient, like csv-parse's relax_quotes).
+          while (pos < length) {
+            const c = text.charCodeAt(pos);
+            if (c === delimiter || c === LF) break;
+            pos++;
+          }
+        } else {
+          while (pos < length) {
+            const c = text.charCodeAt(pos);
+            if (c === delimiter || c === LF) break;
+            pos++;
+          }
+          fieldEnd = pos > fieldStart && text.charCodeAt(pos - 1) === CR ? pos - 1 : pos;
+        }
+        if (pos >= length && !final) {
+          incomplete = true;
+          break;
+        }
+        if (fields < width) {
+          starts[fields] = fieldStart;
+          ends[fields] = fieldEnd;
+          unescaped[fields] = escaped;
+        }
+        fields++;
+        if (pos >= length || text.charCodeAt(pos) === LF) endOfRecord = true;
+        pos++;
+      }
+      if (incomplete) return recordStart;
+      recordStart = pos;
+      if (fields === 1 && ends[0] === starts[0] && unescaped[0] === null) continue; // blank line
+      if (skipHeader) {
+        skipHeader = false;
+        continue;
+      }
+      records++;
+      if (fields !== width) ragged++;
+      const n = fields < width ? fields : width;
+      for (let c = 0; c < n; c++) {
+        const u = unescaped[c];
+        if (u != null) sink.field(c, u, 0, u.length);
+        else sink.field(c, text, starts[c] as number, ends[c] as number);
+      }
+      for (let c = n; c < width; c++) sink.field(c, '', 0, 0);
+      sink.endRecord(fields);
+    }
+    return length;
+  };
+
+  const decoder = makeDecoder(sniffed.encoding);
+  const handle = await openFile(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let position = sniffed.bomBytes;
+    let carry = '';
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      const text = carry + decoder.write(buffer.subarray(0, bytesRead));
+      carry = text.slice(scan(text, false));
+      onChunk(size === 0 ? 1 : position / size);
+    }
+    const rest = carry + decoder.end();
+    if (rest.length > 0) scan(rest, true);
+  } finally {
+    await handle.close();
+  }
+  return { sniffed, records, raggedRecords: ragged, bytes: size };
+}
+
+interface Decoder {
+  write(bytes: Buffer): string;
+  end(): string;
+}
+
+function makeDecoder(encoding: TextEncoding): Decoder {
+  if (encoding === 'utf-8' || encoding === 'utf-8-bom') {
+    const decoder = new StringDecoder('utf8');
+    return { write: (bytes) => decoder.write(bytes), end: () => decoder.end() };
+  }
+  if (encoding === 'latin1') return { write: (bytes) => bytes.toString('latin1'), end: () => '' };
+  const decoder = iconv.getDecoder(encoding, { stripBOM: false });
+  return { write: (bytes) => decoder.write(bytes), end: () => decoder.end() ?? '' };
+}

@@ -1,0 +1,103 @@
+/** Input schemas for the IPC/CLI boundary (zod 4). */
+import { z } from 'zod';
+import type { CategoricalColumnProfile, NumericColumnProfile, ReferenceProfile } from './profile.js';
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const count = z.number().int().nonnegative();
+
+const numericColumnSchema = z.object({
+  name: z.string(),
+  kind: z.literal('numeric'),
+  count,
+  missing: count,
+  mean: finite,
+  std: finite,
+  min: finite,
+  max: finite,
+  distinct: count,
+  exact: z.boolean(),
+  points: z.array(finite),
+  weights: z.array(count),
+  psiEdges: z.array(finite),
+  psiShares: z.array(finite),
+  histogram: z.object({ edges: z.array(finite), shares: z.array(finite) }),
+}) satisfies z.ZodType<NumericColumnProfile>;
+
+const categoricalColumnSchema = z.object({
+  name: z.string(),
+  kind: z.literal('categorical'),
+  count,
+  missing: count,
+  categories: z.array(z.string()),
+  counts: z.array(count),
+  otherCount: count,
+}) satisfies z.ZodType<CategoricalColumnProfile>;
+
+/** A cached reference profile (as `buildReferenceProfile` returns it). */
+export const referenceProfileSchema = z.object({
+  version: z.literal(1),
+  rows: count,
+  source: z.object({ file: z.string(), bytes: count }),
+  columns: z.array(z.discriminatedUnion('kind', [numericColumnSchema, categoricalColumnSchema])),
+  warnings: z.array(z.string()),
+}) satisfies z.ZodType<ReferenceProfile>;
+
+const probability = z.number().gt(0).lt(1);
+
+/** Options of a drift check; every field has a default. */
+export const driftOptionsSchema = z.object({
+  /** Decision thresholds (Evidently's defaults). */
+  thresholds: z
+    .object({
+      smallReferenceRows: count,
+      pValue: probability,
+      wasserstein: z.number().positive(),
+      jensenShannon: z.number().positive(),
+      maxDiscreteValues: z.number().int().min(2),
+      minRows: z.number().int().min(1),
+    })
+    .partial()
+    .optional(),
+  /** Share of drifted columns that makes dataset drift (default 0.5). */
+  driftShare: z.number().gt(0).max(1).optional(),
+  /** The model's output column: reported as prediction drift, left out of the feature share. */
+  predictionColumn: z.string().min(1).optional(),
+  /** The true outcome column: reported as label drift, left out of the feature share. */
+  labelColumn: z.string().min(1).optional(),
+  /** The registered test metric; with label and prediction columns in the current file, gives performance drift. */
+  referenceMetric: z.object({ metric: z.enum(['accuracy', 'mae', 'rmse']), value: finite }).optional(),
+  /** Relative drop of the metric counted as degraded (default 0.05 = 5% of the registered value). */
+  performanceTolerance: z.number().nonnegative().optional(),
+  /** Compare only these columns (default: all columns of the reference). */
+  columns: z.array(z.string()).optional(),
+  /** Leave these columns out (identifiers, timestamps). */
+  ignoreColumns: z.array(z.string()).optional(),
+  /** Return the reference profile built in this run, so the caller can cache it. */
+  includeProfile: z.boolean().optional(),
+  /** Support points kept per numeric column in a profile (default 2000). */
+  maxProfilePoints: z.number().int().min(100).max(100_000).optional(),
+});
+
+export type DriftOptions = z.infer<typeof driftOptionsSchema>;
+
+/** Input of `checkDrift`: the current file, and a reference file or a cached profile (exactly one). */
+export const driftInputSchema = z
+  .object({
+    currentPath: z.string().min(1),
+    referencePath: z.string().min(1).optional(),
+    referenceProfile: referenceProfileSchema.optional(),
+    options: driftOptionsSchema.optional(),
+  })
+  .refine((input) => (input.referencePath === undefined) !== (input.referenceProfile === undefined), {
+    message: 'Give exactly one of referencePath and referenceProfile.',
+  });
+
+export type DriftInput = z.infer<typeof driftInputSchema>;
+
+/** Input of `profileReference`. */
+export const profileInputSchema = z.object({
+  path: z.string().min(1),
+  maxPoints: z.number().int().min(100).max(100_000).optional(),
+});
+
+export type ProfileInput = z.infer<typeof profileInputSchema>;

@@ -1,0 +1,64 @@
+/** The manager's summary: a few plain sentences, largest effect first. */
+import type { ColumnDrift, DriftReport } from './report.js';
+
+type SummaryInput = Omit<DriftReport, 'summary' | 'recommendation'>;
+
+/** The recommendation and the summary sentence(s) for a report. */
+export function summarise(report: SummaryInput): Pick<DriftReport, 'summary' | 'recommendation'> {
+  const parts: string[] = [];
+  const { judgedColumns: judged, driftedColumns: drifted } = report;
+  if (judged === 0) {
+    parts.push('No input could be judged (too few rows or no columns in common)');
+  } else if (drifted === 0) {
+    parts.push(`None of ${judged} inputs shifted`);
+  } else {
+    const largest = largestShift(report.columns);
+    parts.push(`${drifted} of ${judged} inputs shifted${largest ? `, the largest in ${largest}` : ''}`);
+  }
+  const unjudged = report.columns.filter((c) => c.status === 'insufficient-data').length;
+  if (unjudged > 0) parts.push(`${unjudged} input${unjudged === 1 ? ' has' : 's have'} too few values to judge`);
+  if (report.missingColumns.length > 0) parts.push(`missing from the new file: ${names(report.missingColumns)}`);
+  if (report.predictionDrift?.status === 'judged') {
+    parts.push(report.predictionDrift.drifted ? "the model's predictions shifted" : "the model's predictions are stable");
+  }
+  const perf = report.performance;
+  if (perf) {
+    const name = perf.metric === 'accuracy' ? 'accuracy' : perf.metric.toUpperCase();
+    const moved = perf.metric === 'accuracy' ? (perf.drop > 0 ? 'fell' : 'rose') : perf.drop > 0 ? 'rose' : 'fell';
+    parts.push(`${name} ${moved} from ${round(perf.reference)} to ${round(perf.current)}`);
+  }
+  const recommendation: DriftReport['recommendation'] =
+    report.datasetDrift || perf?.degraded
+      ? 'retrain'
+      : judged === 0
+        ? 'unknown'
+        : drifted > 0 || report.predictionDrift?.drifted
+          ? 'watch'
+          : 'none';
+  parts.push(
+    {
+      retrain: 'retrain recommended',
+      watch: 'keep watching: not enough shift to retrain yet',
+      none: 'no action needed',
+      unknown: 'check the files and run again',
+    }[recommendation],
+  );
+  return { summary: `${parts.join('; ')}.`, recommendation };
+}
+
+/** The drifted column with the largest PSI (type changes first, they are the loudest). */
+function largestShift(columns: ColumnDrift[]): string | null {
+  const drifted = columns.filter((c) => c.drifted);
+  const typeChanged = drifted.find((c) => c.status === 'type-changed');
+  if (typeChanged) return `${typeChanged.name} (its type changed)`;
+  const best = drifted.reduce<ColumnDrift | null>((a, c) => (a === null || (c.psi ?? 0) > (a.psi ?? 0) ? c : a), null);
+  return best ? best.name : null;
+}
+
+function names(list: string[]): string {
+  return list.length <= 3 ? list.join(', ') : `${list.slice(0, 3).join(', ')} and ${list.length - 3} more`;
+}
+
+function round(n: number): string {
+  return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(3);
+}
