@@ -1,14 +1,20 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 /**
  * Two projects: `node` (unit and integration tests, real SQLite, real worker processes, the CLI
- * spawned as a process) and `e2e` (serve mode driven in Debian's Chromium). Integration and e2e
- * tests run the built app, so `npm test` builds first (see package.json).
+ * spawned as a process) and `e2e` (serve mode driven in Debian's Chromium). Tests that spawn the
+ * CLI or workers run the built backend, which the global setup builds (about a second).
  */
 export default defineConfig({
+  define: { __PILOT_VERSION__: JSON.stringify(version) },
   test: {
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
+        extends: true,
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
@@ -18,6 +24,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

@@ -61,13 +61,22 @@ function connect(path: string, readonly: boolean): Database.Database {
   } catch (error) {
     throw new StoreError(`Cannot open the database ${path}: ${(error as Error).message}. Check the folder's permissions and free space, or choose another data directory with --data-dir.`);
   }
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  if (!readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    if (!readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+  } catch (error) {
+    db.close();
+    throw unreadable(path, error);
   }
   return db;
+}
+
+function unreadable(path: string, error: unknown): StoreError {
+  return new StoreError(`The database ${path} cannot be read (${(error as Error).message}). It may be damaged or not a Pilot Workbench database: move it aside and restore your latest backup (pilot db backup makes one).`);
 }
 
 function checkIntegrity(db: Database.Database, path: string): void {
@@ -75,7 +84,7 @@ function checkIntegrity(db: Database.Database, path: string): void {
   try {
     result = db.pragma('quick_check', { simple: true }) as string;
   } catch (error) {
-    throw new StoreError(`The database ${path} cannot be read (${(error as Error).message}). It may be damaged or not a Pilot Workbench database: move it aside and restore your latest backup (pilot db backup makes one).`);
+    throw unreadable(path, error);
   }
   if (result !== 'ok') {
     throw new StoreError(`The database ${path} failed its integrity check (${result}). Take a copy of the file, then restore your latest backup or move it aside to start afresh.`);

@@ -150,15 +150,14 @@ function parseSample(text: string, delimiter: string): string[][] {
 const NUMBER = /^\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*$/;
 
 /**
- * A header names columns: its cells are non-empty, distinct, and not numbers where the data below
- * are numbers. Like Python's csv.Sniffer, each column votes; ties and all-text files default to a
+ * A header names columns: its cells are not numbers, and not numbers where the data below are
+ * numbers (repeated names happen — COMPAS repeats two — and are renamed, not taken as data). Like Python's csv.Sniffer, each column votes; ties and all-text files default to a
  * header, which is what nearly every exported CSV has.
  */
 function detectHeader(records: string[][]): boolean {
   const [first, ...rest] = records;
   if (!first || rest.length === 0) return !first?.some((cell) => NUMBER.test(cell));
   if (first.some((cell) => NUMBER.test(cell) && cell.trim() !== '')) return false;
-  if (new Set(first.map((cell) => cell.trim())).size !== first.length) return false;
   let votes = 0;
   for (let column = 0; column < first.length; column++) {
     const values = rest.map((record) => record[column] ?? '').filter((value) => value.trim() !== '');
