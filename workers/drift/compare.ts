@@ -98,6 +98,13 @@ function compareCategorical(ref: CategoricalColumnProfile, cur: ColumnCollector,
   if (unique || (ref.otherCount > 0 && ref.counts.every((c) => c === 1))) {
     return { ...drift, status: 'skipped', explanation: 'Skipped: every reference value is different (an identifier or a date), so there is no distribution to compare.' };
   }
+  if (looksLikeDates(ref.categories)) {
+    return {
+      ...drift,
+      status: 'skipped',
+      explanation: 'Skipped: the values are dates or times, and new data always brings new dates. Leave the column out, or derive month or weekday columns to compare.',
+    };
+  }
   const refNumeric = ref.categories.some((c) => !Number.isNaN(parseNumberAt(c, 0, c.length)));
   const curKeys = [...cur.counts.keys()];
   if (!refNumeric && curKeys.length > 0 && curKeys.every((c) => !Number.isNaN(parseNumberAt(c, 0, c.length)))) {
@@ -130,6 +137,15 @@ function compareCategorical(ref: CategoricalColumnProfile, cur: ColumnCollector,
     explanation: [choice.reason, verdict(choice, result.statistic, result.pValue, result.drifted), ...notes].join(' '),
     overlay: categoryOverlay(table),
   };
+}
+
+const DATE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** At least 95% of the (most frequent) categories read as dates or date-times. */
+function looksLikeDates(categories: string[]): boolean {
+  const sample = categories.slice(0, 200);
+  if (sample.length < 3) return false;
+  return sample.filter((c) => DATE.test(c)).length >= 0.95 * sample.length;
 }
 
 function categoricalTest(choice: TestChoice, table: Table): Pick<ColumnDrift, 'statistic' | 'pValue' | 'drifted'> {
