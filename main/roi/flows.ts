@@ -1,7 +1,8 @@
 /**
  * Builds a ROI case's monthly cash flows, component by component (month 0 = the start, when the
  * one-off costs fall; months 1…horizon = running costs and benefits). Each component is rounded
- * to minor units month by month, so the breakdown, the monthly rows and the totals add up exactly.
+ * to minor units once, then only integers are added, so the breakdown, the monthly rows and the
+ * totals add up exactly.
  */
 import { UserInputError } from '../../workers/protocol.js';
 import { ROI_FIELD_SPECS } from './fields.js';
@@ -142,7 +143,18 @@ export function roundFlows(components: readonly Component[], costFactor: number,
   const benefit = new Array<Minor>(months).fill(0);
   const rounded = components.map((component) => {
     const factor = component.kind === 'cost' ? costFactor : benefitFactor;
-    const amounts = component.amounts.map((amount) => toMinor(amount * factor, currency));
+    // Rounding the running total, not each month, keeps every month within a cent of its exact
+    // value while the line's total is exactly its rounded exact total (1000 over 3 months is
+    // 333.33 + 333.34 + 333.33, not 999.99).
+    let exact = 0;
+    let roundedSoFar = 0;
+    const amounts = component.amounts.map((amount) => {
+      exact += amount * factor;
+      const cumulative = toMinor(exact, currency);
+      const month = cumulative - roundedSoFar;
+      roundedSoFar = cumulative;
+      return month;
+    });
     const target = component.kind === 'cost' ? cost : benefit;
     amounts.forEach((amount, month) => {
       target[month] = (target[month] ?? 0) + amount;
