@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkDrift } from '../../../workers/drift/index.js';
+import { makeContext } from '../../../workers/protocol.js';
+import { seeded, tempDir, writeCsv } from './helpers.js';
+
+describe('prediction, label and performance drift', () => {
+  const dir = tempDir();
+  const random = seeded(3);
+  const header = ['age', 'label', 'prediction'];
+  // Reference: 300 rows, predictions right 90% of the time. Current: 200 rows, right on rows i % 5 ≠ 0 (80%).
+  const ref = Array.from({ length: 300 }, (_, i) => {
+    const label = i % 2 === 0 ? 'yes' : 'no';
+    return [Math.round(20 + 40 * random()), label, i % 10 === 0 ? (label === 'yes' ? 'no' : 'yes') : label];
+  });
+  const cur = Array.from({ length: 200 }, (_, i) => {
+    const label = i % 2 === 0 ? 'yes' : 'no';
+    return [Math.round(20 + 40 * random()), label, i % 5 === 0 ? (label === 'yes' ? 'no' : 'yes') : label];
+  });
+  const refPath = writeCsv(join(dir, 'ref.csv'), header, ref);
+  const curPath = writeCsv(join(dir, 'cur.csv'), header, cur);
+
+  it('accuracy fell from 0.9 to 0.8: degraded, retrain recommended', async () => {
+    const report = await checkDrift(
+      {
+        referencePath: refPath,
+        currentPath: curPath,
+        options: { labelColumn: 'label', predictionColumn: 'prediction', referenceMetric: { metric: 'accuracy', value: 0.9 } },
+      },
+      makeContext(),
+    );
+    expect(report.columns.map((c) => c.name)).toEqual(['age']);
+    expect(report.performance).toEqual({ metric: 'accuracy', reference: 0.9, current: 0.8, drop: expect.closeTo(0.1, 12), degraded: true, rows: 200 });
+    expect(report.predictionDrift?.name).toBe('prediction');
+    expect(report.predictionDrift?.test).toBe('z');
+    expect(report.labelDrift?.drifted).toBe(false);
+    expect(report.recommendation).toBe('retrain');
+    expect(report.summary).toContain('accuracy fell from 0.900 to 0.800; retrain recommended');
+  });
+
+  it('MAE and RMSE are computed on numeric labels (hand-computed)', async () => {
+    const h = ['x', 'y', 'p'];
+    const rows = Array.from({ length: 40 }, (_, i) => [i, i, i + (i % 2 === 0 ? 1 : -3)]);
+    const path = writeCsv(join(dir, 'reg.csv'), h, rows);
+    const options = { labelColumn: 'y', predictionColumn: 'p', referenceMetric: { metric: 'mae' as const, value: 1.5 } };
+    const mae = await checkDrift({ referencePath: path, currentPath: path, options }, makeContext());
+    expect(mae.performance?.current).toBeCloseTo((20 * 1 + 20 * 3) / 40, 12);
+    expect(mae.performance?.drop).toBeCloseTo(0.5, 12);
+    const rmse = await checkDrift(
+      { referencePath: path, currentPath: path, options: { ...options, referenceMetric: { metric: 'rmse', value: Math.sqrt(5) } } },
+      makeContext(),
+    );
+    expect(rmse.performance?.current).toBeCloseTo(Math.sqrt((20 * 1 + 20 * 9) / 40), 12);
+    expect(rmse.performance?.degraded).toBe(false);
+  });
+});
