@@ -57,8 +57,24 @@ function findCommand(words: string[]): { command: Command; rest: string[] } | nu
   return null;
 }
 
+/** The words of argv, skipping options and the values of options that take one (`--data-dir DIR`). */
+function positionals(argv: string[]): string[] {
+  const valued = new Set(
+    [globalOptions, ...commands.map((command) => command.options ?? {})].flatMap((options) =>
+      Object.entries(options).filter(([, option]) => option.type === 'string').map(([name]) => `--${name}`),
+    ),
+  );
+  const words: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (valued.has(arg)) index++;
+    else if (!arg.startsWith('-')) words.push(arg);
+  }
+  return words;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const words = argv.filter((arg) => !arg.startsWith('-'));
+  const words = positionals(argv);
   if (argv.includes('--version') || argv.includes('-v')) {
     console.log(__PILOT_VERSION__);
     return 0;
