@@ -1,0 +1,112 @@
+/**
+ * A streaming CSV record reader. It never holds the file: bytes are read in chunks, decoded, and
+ * split into records by a small hand-written state machine (see `parser.ts` for why not csv-parse).
+ * A file can be read as one stream or as byte ranges that start at a line break, which is how the
+ * quality engine spreads one file over several threads (`ranges.ts` checks the seams).
+ */
+import { open } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import iconv from 'iconv-lite';
+import type { TextEncoding } from './sniff.js';
+import { CsvRecordParser, type ParserStats } from './parser.js';
+
+export { CsvRecordParser, type ParserStats } from './parser.js';
+
+/** Where and how to read. */
+export interface ReadRangeOptions {
+  path: string;
+  encoding: TextEncoding;
+  delimiter: string;
+  /** First byte to read (after any BOM for range 0). For later ranges: the first byte after a line break. */
+  start: number;
+  /** One past the last byte to read (a record boundary, or the file size). */
+  end: number;
+  /** Skip the first record (the header) — only for the range that starts the file. */
+  skipHeader: boolean;
+  /** Bytes per read; records longer than this are handled by growing the read. */
+  chunkBytes?: number;
+  /** Called with each record's fields (the array is reused: copy what you keep) and its 1-based physical line within the range. */
+  onRecord(fields: string[], line: number): void;
+  /** Called after each chunk with the bytes read so far in this range; may throw to stop (cancellation). */
+  onChunk?(bytesRead: number): void;
+}
+
+/** What a range read saw, beyond its records. */
+export interface RangeReadResult extends ParserStats {
+  /** Bytes read (end - start). */
+  bytes: number;
+}
+
+const DEFAULT_CHUNK = 1 << 20;
+
+/** Reads the records of `[start, end)` of a file, streaming. Resolves when the range is done. */
+export async function readRange(options: ReadRangeOptions): Promise<RangeReadResult> {
+  const { path, start, end } = options;
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK;
+  const decode = makeDecoder(options.encoding);
+  let skip = options.skipHeader;
+  const parser = new CsvRecordParser(options.delimiter, (fields, line) => {
+    if (skip) {
+      skip = false;
+      return;
+    }
+    options.onRecord(fields, line);
+  });
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(chunkBytes);
+    let position = start;
+    while (position < end) {
+      const want = Math.min(chunkBytes, end - position);
+      const { bytesRead } = await handle.read(buffer, 0, want, position);
+      if (bytesRead === 0) break; // the file shrank while being read; the caller compares sizes
+      position += bytesRead;
+      parser.push(decode.write(buffer.subarray(0, bytesRead)));
+      options.onChunk?.(position - start);
+    }
+    parser.push(decode.end());
+    parser.end();
+  } finally {
+    await handle.close();
+  }
+  return { ...parser.stats(), bytes: end - start };
+}
+
+interface Decoder {
+  write(bytes: Buffer): string;
+  end(): string;
+}
+
+/** UTF-8 and Latin-1 decode natively; UTF-16 goes through iconv-lite, which keeps split code units between chunks. */
+function makeDecoder(encoding: TextEncoding): Decoder {
+  if (encoding === 'utf-8' || encoding === 'utf-8-bom') {
+    const decoder = new StringDecoder('utf8');
+    return { write: (bytes) => decoder.write(bytes), end: () => decoder.end() };
+  }
+  if (encoding === 'latin1') return { write: (bytes) => bytes.toString('latin1'), end: () => '' };
+  const decoder = iconv.getDecoder(encoding, { stripBOM: false });
+  return { write: (bytes) => decoder.write(bytes), end: () => decoder.end() ?? '' };
+}
+
+/** Whether a file in this encoding can be split at any line-break byte (0x0A is never part of another character). */
+export function splittable(encoding: TextEncoding): boolean {
+  return encoding === 'utf-8' || encoding === 'utf-8-bom' || encoding === 'latin1';
+}
+
+/** Reads the first `limit` records (header included) of a file: for header detection and previews. */
+export async function readFirstRecords(
+  options: Pick<ReadRangeOptions, 'path' | 'encoding' | 'delimiter' | 'start' | 'end'>,
+  limit: number,
+): Promise<string[][]> {
+  const records: string[][] = [];
+  const end = Math.min(options.end, options.start + 256 * 1024);
+  await readRange({
+    ...options,
+    end,
+    skipHeader: false,
+    onRecord: (fields) => {
+      if (records.length < limit) records.push(fields.slice());
+    },
+  });
+  return records;
+}

@@ -1,0 +1,211 @@
+/**
+ * Streaming per-column accumulator: one `add` per cell, plain-data state so ranges read on other
+ * threads can be merged. Everything here is O(1) memory per column except the exact distinct
+ * map, which is capped and then replaced by a HyperLogLog estimate.
+ */
+import { HyperLogLog } from './hll.js';
+import { KllSketch, type KllState } from './kll.js';
+import { addMoment, emptyMoments, mergeMoments, type Moments } from './moments.js';
+import { detectPii, maskPii, type PiiKind } from './pii.js';
+import { Kind, classify, isIsoOrdered, parsed } from './values.js';
+
+/** The mergeable state of one column. */
+export interface ColumnState {
+  name: string;
+  /** Non-missing cells. */
+  count: number;
+  missing: number;
+  /** Missing cells per marker (after trimming). */
+  markers: Record<string, number>;
+  /** Non-missing cells per value kind, indexed by `Kind`. */
+  kinds: number[];
+  moments: Moments;
+  min: number;
+  max: number;
+  zeros: number;
+  negatives: number;
+  minPositive: number;
+  kll: KllState;
+  /** Exact counts per trimmed value, until `overflow`; after that only known values keep counting. */
+  values: Map<string, number>;
+  overflow: boolean;
+  /** HyperLogLog registers once the exact map overflowed. */
+  hll: Uint8Array | null;
+  whitespace: number;
+  textCount: number;
+  lengthSum: number;
+  lengthMax: number;
+  dateMin: string | null;
+  dateMax: string | null;
+  pii: Partial<Record<PiiKind, number>>;
+  piiSamples: string[];
+  /** A few values that are not numbers, kept to explain a MIXED_TYPES alert. */
+  textExamples: string[];
+}
+
+export class ColumnAccumulator {
+  readonly s: ColumnState;
+  private kll: KllSketch;
+  private hll: HyperLogLog | null = null;
+
+  constructor(
+    name: string,
+    private readonly missingMarkers: Set<string>,
+    private readonly distinctLimit: number,
+    seed: number,
+    state?: ColumnState,
+  ) {
+    this.s = state ?? {
+      name,
+      count: 0,
+      missing: 0,
+      markers: {},
+      kinds: [0, 0, 0, 0, 0],
+      moments: emptyMoments(),
+      min: Infinity,
+      max: -Infinity,
+      zeros: 0,
+      negatives: 0,
+      minPositive: Infinity,
+      kll: { compactors: [[]], n: 0 },
+      values: new Map(),
+      overflow: false,
+      hll: null,
+      whitespace: 0,
+      textCount: 0,
+      lengthSum: 0,
+      lengthMax: 0,
+      dateMin: null,
+      dateMax: null,
+      pii: {},
+      piiSamples: [],
+      textExamples: [],
+    };
+    this.kll = KllSketch.fromState(this.s.kll, seed);
+    if (this.s.hll) this.hll = new HyperLogLog(this.s.hll);
+  }
+
+  /** Adds one raw cell. Returns the trimmed value, or null when it is missing. */
+  add(raw: string): string | null {
+    const s = this.s;
+    let v = raw;
+    const n = raw.length;
+    if (n > 0 && (raw.charCodeAt(0) <= 32 || raw.charCodeAt(n - 1) <= 32)) {
+      v = raw.trim();
+      if (v.length > 0) s.whitespace++;
+    }
+    if (v.length === 0 || this.missingMarkers.has(v)) {
+      s.missing++;
+      s.markers[v] = (s.markers[v] ?? 0) + 1;
+      return null;
+    }
+    s.count++;
+    this.countValue(v);
+    const kind = classify(v);
+    s.kinds[kind]!++;
+    if (kind === Kind.Integer || kind === Kind.Float) {
+      const x = parsed.number;
+      addMoment(s.moments, x);
+      this.kll.update(x);
+      if (x < s.min) s.min = x;
+      if (x > s.max) s.max = x;
+      if (x === 0) s.zeros++;
+      else if (x < 0) s.negatives++;
+      else if (x < s.minPositive) s.minPositive = x;
+      if (v.length >= 13) this.checkPii(v);
+    } else if (kind === Kind.Date) {
+      if (isIsoOrdered(v)) {
+        if (s.dateMin === null || v < s.dateMin) s.dateMin = v;
+        if (s.dateMax === null || v > s.dateMax) s.dateMax = v;
+      }
+    } else {
+      s.textCount++;
+      s.lengthSum += v.length;
+      if (v.length > s.lengthMax) s.lengthMax = v.length;
+      if (kind === Kind.Text) {
+        if (s.textExamples.length < 5 && !s.textExamples.includes(v)) s.textExamples.push(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+        this.checkPii(v);
+      }
+    }
+    return v;
+  }
+
+  private countValue(v: string): void {
+    const s = this.s;
+    const values = s.values;
+    const c = values.get(v);
+    if (c !== undefined) values.set(v, c + 1);
+    else if (!s.overflow) {
+      if (values.size < this.distinctLimit) values.set(v, 1);
+      else this.startEstimating();
+    }
+    if (this.hll) this.hll.add(v);
+  }
+
+  /** The exact map is full: seed a HyperLogLog with every value seen so far; from now on it counts. */
+  private startEstimating(): void {
+    this.s.overflow = true;
+    this.hll = new HyperLogLog();
+    this.s.hll = this.hll.registers;
+    for (const key of this.s.values.keys()) this.hll.add(key);
+  }
+
+  private checkPii(v: string): void {
+    const kind = detectPii(v);
+    if (kind === null) return;
+    const s = this.s;
+    s.pii[kind] = (s.pii[kind] ?? 0) + 1;
+    if (s.piiSamples.length < 3) s.piiSamples.push(maskPii(v, kind));
+  }
+
+  /** The state with the sketch folded in, ready to post to another thread. */
+  state(): ColumnState {
+    this.s.kll = this.kll.toState();
+    return this.s;
+  }
+
+  /** Folds another range's state of the same column into this one. */
+  merge(o: ColumnState): void {
+    const s = this.s;
+    s.count += o.count;
+    s.missing += o.missing;
+    for (const [k, v] of Object.entries(o.markers)) s.markers[k] = (s.markers[k] ?? 0) + v;
+    for (let i = 0; i < s.kinds.length; i++) s.kinds[i]! += o.kinds[i]!;
+    s.moments = mergeMoments(s.moments, o.moments);
+    s.min = Math.min(s.min, o.min);
+    s.max = Math.max(s.max, o.max);
+    s.zeros += o.zeros;
+    s.negatives += o.negatives;
+    s.minPositive = Math.min(s.minPositive, o.minPositive);
+    this.kll.merge(o.kll);
+    if (o.overflow && !s.overflow) this.startEstimating();
+    for (const [k, c] of o.values) {
+      const mine = s.values.get(k);
+      if (mine !== undefined) s.values.set(k, mine + c);
+      else if (!s.overflow && s.values.size < this.distinctLimit) s.values.set(k, c);
+      else {
+        if (!s.overflow) this.startEstimating();
+        this.hll!.add(k);
+      }
+    }
+    if (o.hll) this.hll!.merge(new HyperLogLog(o.hll));
+    s.whitespace += o.whitespace;
+    s.textCount += o.textCount;
+    s.lengthSum += o.lengthSum;
+    s.lengthMax = Math.max(s.lengthMax, o.lengthMax);
+    if (o.dateMin !== null && (s.dateMin === null || o.dateMin < s.dateMin)) s.dateMin = o.dateMin;
+    if (o.dateMax !== null && (s.dateMax === null || o.dateMax > s.dateMax)) s.dateMax = o.dateMax;
+    for (const [k, v] of Object.entries(o.pii) as [PiiKind, number][]) s.pii[k] = (s.pii[k] ?? 0) + v;
+    for (const sample of o.piiSamples) if (s.piiSamples.length < 3) s.piiSamples.push(sample);
+    for (const example of o.textExamples) if (s.textExamples.length < 5 && !s.textExamples.includes(example)) s.textExamples.push(example);
+  }
+
+  sketch(): KllSketch {
+    return this.kll;
+  }
+
+  distinct(): { value: number; estimated: boolean } {
+    if (this.hll) return { value: Math.max(this.hll.estimate(), this.s.values.size), estimated: true };
+    return { value: this.s.values.size, estimated: false };
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Small, fast, seeded hashing and random numbers. Everything the engine randomises (sketch
+ * compaction, row sampling, bootstrap) draws from a seeded generator, so a report is reproducible.
+ */
+
+/** 32-bit FNV-1a of a string's UTF-16 code units, finished with murmur3's avalanche so every bit mixes. */
+export function hashString(s: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return fmix32(h);
+}
+
+/** murmur3's finaliser. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * A 52-bit hash of a list of fields (exactly representable as a double, so buckets of hashes
+ * sort natively in a Float64Array). Two independent 32-bit FNV-1a lanes; a field separator that
+ * cannot occur in text keeps `["ab","c"]` and `["a","bc"]` apart.
+ */
+export class RowHasher {
+  private a = 0x811c9dc5;
+  private b = 0x01000193 ^ 0x5bd1e995;
+
+  reset(): void {
+    this.a = 0x811c9dc5;
+    this.b = 0x01000193 ^ 0x5bd1e995;
+  }
+
+  add(s: string): void {
+    let a = this.a;
+    let b = this.b;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x01000193) + 0x7f4a7c15;
+    }
+    // Separator: a code unit outside UTF-16 (0x10000) mixed into both lanes.
+    this.a = Math.imul(a ^ 0x10000, 0x01000193);
+    this.b = Math.imul(b ^ 0x1fffe, 0x01000193);
+  }
+
+  /** The hash as an integer in [0, 2^52). */
+  value(): number {
+    const hi = fmix32(this.a);
+    const lo = fmix32(this.b ^ hi);
+    return hi * 0x100000 + (lo >>> 12);
+  }
+}
+
+/** xorshift128+ style generator (32-bit lanes): fast, seeded, good enough for sampling. */
+export class Rng {
+  private x: number;
+  private y: number;
+  private z: number;
+  private w: number;
+
+  constructor(seed: number) {
+    this.x = fmix32(seed ^ 0x9e3779b9) || 1;
+    this.y = fmix32(this.x ^ 0x85ebca6b) || 2;
+    this.z = fmix32(this.y ^ 0xc2b2ae35) || 3;
+    this.w = fmix32(this.z ^ 0x27d4eb2f) || 4;
+  }
+
+  /** A 32-bit unsigned integer. */
+  nextU32(): number {
+    const t = this.x ^ (this.x << 11);
+    this.x = this.y;
+    this.y = this.z;
+    this.z = this.w;
+    this.w = (this.w ^ (this.w >>> 19) ^ (t ^ (t >>> 8))) >>> 0;
+    return this.w;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    return this.nextU32() / 4294967296;
+  }
+
+  /** Standard normal (Box–Muller). */
+  normal(): number {
+    let u = this.next();
+    while (u === 0) u = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+}

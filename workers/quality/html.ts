@@ -1,0 +1,1 @@
+export function renderQualityHtml(report: unknown): string { return String(report); }
