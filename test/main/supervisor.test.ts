@@ -6,7 +6,7 @@ import { openStore, type Store } from '../../db/store.js';
 import { JobSupervisor, type JobEvent } from '../../main/jobs/supervisor.js';
 import { tempDir, workerEntry } from '../helpers.js';
 
-let teardown: (() => Promise<void>)[] = [];
+const teardown: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const step of teardown.splice(0).reverse()) await step();
 });

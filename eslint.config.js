@@ -1,0 +1,63 @@
+// Lint, including the import boundaries of DESIGN.md (STYLE.md §1): the folder is the room and
+// imports flow one way. `@typescript-eslint/no-restricted-imports` with `allowTypeImports` lets
+// the renderer import types from main/ while refusing values.
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import ts from 'typescript-eslint';
+
+const restrict = (patterns, { allowTypes = false } = {}) => ({
+  '@typescript-eslint/no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ ...group, allowTypeImports: allowTypes })) }],
+});
+const noElectron = { group: ['electron'], message: 'Only main/electron/ imports electron: everything else runs under plain Node too.' };
+
+export default ts.config(
+  { ignores: ['dist/', 'release/', 'node_modules/', 'coverage/', '.tmp/', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...ts.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] }, globals: { ...globals.browser } },
+  },
+  {
+    files: ['renderer/src/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: restrict(
+      [
+        { group: ['**/main/**', '**/db/**', '**/workers/**'], message: 'The renderer imports only types from main/, db/ and workers/ (`import type`).' },
+        { group: ['node:*', 'better-sqlite3', '@tensorflow/*', 'systeminformation'], message: 'The renderer never touches Node: call the backend through the bridge.' },
+        noElectron,
+      ],
+      { allowTypes: true },
+    ),
+  },
+  {
+    files: ['workers/**', 'db/**'],
+    rules: restrict([
+      { group: ['**/renderer/**', '**/main/**'], message: 'workers/ and db/ are libraries: they never import the app (main/) or the UI (renderer/).' },
+      noElectron,
+    ]),
+  },
+  {
+    files: ['main/**'],
+    ignores: ['main/electron/**'],
+    rules: restrict([{ group: ['**/renderer/**'], message: 'main/ never imports the UI.' }, noElectron]),
+  },
+  {
+    files: ['main/electron/**'],
+    rules: restrict([{ group: ['**/renderer/**'], message: 'The desktop shell imports only types from the renderer (the bridge type).' }], { allowTypes: true }),
+  },
+  {
+    files: ['test/**', 'bench/**'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);
