@@ -55,7 +55,7 @@ export function profileColumn(name: string, values: string[]): ColumnProfile {
     } else if (isInfinity(cell)) infinities++;
     else if (parseDate(cell)) dates++;
     if (EMAIL.test(cell)) emails++;
-    else if (number === null && PHONE.test(cell)) phones++;
+    else if (number === null && PHONE.test(cell) && !parseDate(cell) && digits(cell) >= 9) phones++;
   }
   const n = present.length;
   const profile: ColumnProfile = { name, kind: 'categorical', missing, distinct: distinct.size, infinities, nonNumeric: 0 };
@@ -77,6 +77,12 @@ export function profileColumn(name: string, values: string[]): ColumnProfile {
     profile.exclude = `free text or an identifier: ${distinct.size} distinct values in ${n} rows, too many categories to learn from`;
   }
   return profile;
+}
+
+function digits(text: string): number {
+  let count = 0;
+  for (const ch of text) if (ch >= '0' && ch <= '9') count++;
+  return count;
 }
 
 function looksLikeIdentifier(name: string, kind: ColumnKind, distinct: number, n: number, integers: number, present: string[]): boolean {

@@ -82,24 +82,27 @@ export class Mlp {
     const last = this.layers.length - 1;
     const keep = 1 - this.spec.dropout;
     let loss = 0;
-    const grads = tf.tidy(() => {
+    const grads: Float32Array[] = new Array<Float32Array>(params.length);
+    // The tidy returns nothing: returning typed arrays would make tfjs walk every element looking for tensors.
+    tf.tidy(() => {
       const activations: tfjs.Tensor2D[] = [tf.tensor2d(x, [n, this.spec.inputs])];
       const weights = this.layers.map(({ fanIn, fanOut }, l) => tf.tensor2d(params[2 * l]!, [fanIn, fanOut]));
       this.layers.forEach(({ fanOut }, l) => {
         const bias = tf.tensor1d(params[2 * l + 1]!);
-        let a = tf.fused.matMul({ a: activations[l]!, b: weights[l]!, bias, activation: l === last ? 'linear' : 'relu' });
+        let a: tfjs.Tensor2D = tf.fused.matMul({ a: activations[l]!, b: weights[l]!, bias, activation: l === last ? 'linear' : 'relu' }) as tfjs.Tensor2D;
         if (l < last && keep < 1) a = tf.mul(a, tf.tensor2d(dropoutMask(n * fanOut, keep, rng), [n, fanOut]));
         activations.push(a);
       });
       const result = lossAndGrad(task, activations[last + 1]!.dataSync() as Float32Array, y, w, n);
       loss = result.loss;
       let dz: tfjs.Tensor2D = tf.tensor2d(result.grad, [n, this.spec.outputs]);
-      const out: Float32Array[] = new Array<Float32Array>(params.length);
+      const ones = tf.ones([1, n]) as tfjs.Tensor2D;
       for (let l = last; l >= 0; l--) {
         const input = activations[l]!;
         // Explicit transposes keep both products on XNNPACK's fast path on the wasm backend.
-        out[2 * l] = tf.matMul(tf.transpose(input), dz).dataSync() as Float32Array;
-        out[2 * l + 1] = tf.sum(dz, 0).dataSync() as Float32Array;
+        grads[2 * l] = tf.matMul(tf.transpose(input), dz).dataSync() as Float32Array;
+        // Σ over rows as a 1 × n product: the wasm backend's Sum over axis 0 transposes first and is slower.
+        grads[2 * l + 1] = tf.matMul(ones, dz).dataSync() as Float32Array;
         if (l > 0) {
           const da = tf.matMul(dz, tf.transpose(weights[l]!));
           // ReLU and dropout together: the input was relu(z)·mask/keep, positive exactly where the
@@ -109,7 +112,6 @@ export class Mlp {
           dz = tf.mul(da, gate);
         }
       }
-      return out;
     });
     this.adam(grads, learningRate);
     return loss;
@@ -144,14 +146,15 @@ export class Mlp {
     const last = this.layers.length - 1;
     for (let start = 0; start < n; start += chunk) {
       const rows = Math.min(chunk, n - start);
-      const values = tf.tidy(() => {
+      let values = new Float32Array(0);
+      tf.tidy(() => {
         let a: tfjs.Tensor2D = tf.tensor2d(x.subarray(start * inputs, (start + rows) * inputs), [rows, inputs]);
         this.layers.forEach(({ fanIn, fanOut }, l) => {
           const weights = tf.tensor2d(this.state.params[2 * l]!, [fanIn, fanOut]);
           const bias = tf.tensor1d(this.state.params[2 * l + 1]!);
-          a = tf.fused.matMul({ a, b: weights, bias, activation: l === last ? 'linear' : 'relu' });
+          a = tf.fused.matMul({ a, b: weights, bias, activation: l === last ? 'linear' : 'relu' }) as tfjs.Tensor2D;
         });
-        return a.dataSync() as Float32Array;
+        values = a.dataSync() as Float32Array;
       });
       out.set(values, start * outputs);
     }

@@ -1,0 +1,147 @@
+/**
+ * The model version on disk: a standard TensorFlow.js layers model (`model.json` + `weights.bin`),
+ * the preprocessing and target encoding (`preprocessing.json`), what the run was
+ * (`metadata.json`), and `checksums.json` with the SHA-256 of every file, so a directory edited
+ * by hand is refused before it is used.
+ *
+ * Files are written through a custom IOHandler: tfjs's `file://` handler exists only in tfjs-node.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as tfjs from '@tensorflow/tfjs';
+import { UserInputError } from '../protocol.js';
+import type { Preprocessing } from './preprocess.js';
+import type { TargetSpec } from './task.js';
+import type { MlpSpec } from './mlp.js';
+
+type Tf = typeof tfjs;
+
+/** `preprocessing.json`: everything needed to turn raw rows into inputs and outputs back into answers. */
+export interface SavedPipeline {
+  preprocessing: Preprocessing;
+  target: TargetSpec;
+}
+
+/** `checksums.json`. */
+export interface Checksums {
+  algorithm: 'sha256';
+  /** File name → hex digest, for every file of the artifact except this one. */
+  files: Record<string, string>;
+}
+
+export const MODEL_FILES = ['model.json', 'weights.bin', 'preprocessing.json', 'metadata.json'] as const;
+
+/** The output layer's activation for a task: probabilities for classification, the value for regression. */
+export function outputActivation(task: TargetSpec['task']): 'sigmoid' | 'softmax' | 'linear' {
+  return task === 'binary' ? 'sigmoid' : task === 'multiclass' ? 'softmax' : 'linear';
+}
+
+/** Writes the artifact to `dir` (created) and returns its checksums. */
+export async function writeArtifact(
+  tf: Tf,
+  dir: string,
+  spec: MlpSpec,
+  params: Float32Array[],
+  pipeline: SavedPipeline,
+  metadata: Record<string, unknown>,
+): Promise<Checksums> {
+  await mkdir(dir, { recursive: true });
+  const model = buildLayersModel(tf, spec, params, outputActivation(pipeline.target.task));
+  await model.save({
+    save: async (artifacts) => {
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+      };
+      await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
+      const data = artifacts.weightData;
+      const buffer = data === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(data);
+      await writeFile(join(dir, 'weights.bin'), new Uint8Array(buffer));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    },
+  });
+  model.dispose();
+  await writeFile(join(dir, 'preprocessing.json'), JSON.stringify(pipeline, null, 1));
+  await writeFile(join(dir, 'metadata.json'), JSON.stringify(metadata, null, 1));
+  const checksums: Checksums = { algorithm: 'sha256', files: {} };
+  for (const file of MODEL_FILES) checksums.files[file] = await sha256File(join(dir, file));
+  // Written last and atomically: a directory with a complete checksums.json is a complete artifact.
+  await writeFile(join(dir, 'checksums.json.tmp'), JSON.stringify(checksums, null, 1));
+  await rename(join(dir, 'checksums.json.tmp'), join(dir, 'checksums.json'));
+  return checksums;
+}
+
+function buildLayersModel(tf: Tf, spec: MlpSpec, params: Float32Array[], activation: 'sigmoid' | 'softmax' | 'linear'): tfjs.Sequential {
+  const model = tf.sequential();
+  const units = [...spec.hidden, spec.outputs];
+  units.forEach((n, l) => {
+    model.add(
+      tf.layers.dense({
+        units: n,
+        activation: l === units.length - 1 ? activation : 'relu',
+        ...(l === 0 ? { inputShape: [spec.inputs] } : {}),
+        name: `dense_${l + 1}`,
+      }),
+    );
+  });
+  const sizes = [spec.inputs, ...units];
+  const tensors = params.map((p, i) => (i % 2 === 0 ? tf.tensor2d(p, [sizes[i >> 1]!, sizes[(i >> 1) + 1]!]) : tf.tensor1d(p)));
+  model.setWeights(tensors);
+  tensors.forEach((t) => t.dispose());
+  return model;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex');
+}
+
+/**
+ * Checks every file against `checksums.json`. Throws `UserInputError` naming the first file that
+ * is missing or differs, so a hand-edited or half-copied model is never used.
+ */
+export async function verifyArtifact(dir: string): Promise<Checksums> {
+  let checksums: Checksums;
+  try {
+    checksums = JSON.parse(await readFile(join(dir, 'checksums.json'), 'utf8')) as Checksums;
+  } catch {
+    throw new UserInputError(`${dir} is not a complete model directory (checksums.json is missing or unreadable). Pick the model's folder, or train the model again.`);
+  }
+  for (const file of MODEL_FILES) {
+    const expected = checksums.files?.[file];
+    if (!expected) throw new UserInputError(`${dir}/checksums.json does not list ${file}: the model directory was edited by hand. Restore it from a backup, or train again.`);
+    let actual: string;
+    try {
+      actual = await sha256File(join(dir, file));
+    } catch {
+      throw new UserInputError(`${dir} is missing ${file}. Restore the model directory from a backup, or train again.`);
+    }
+    if (actual !== expected) {
+      throw new UserInputError(
+        `${file} in ${dir} does not match its checksum: the model was changed after training (edited by hand or damaged). Restore it from a backup, or train again.`,
+      );
+    }
+  }
+  return checksums;
+}
+
+/** Loads a verified artifact: the tfjs model and its pipeline. */
+export async function loadArtifact(tf: Tf, dir: string): Promise<{ model: tfjs.LayersModel; pipeline: SavedPipeline; metadata: Record<string, unknown> }> {
+  await verifyArtifact(dir);
+  const modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tfjs.io.ModelJSON;
+  const weights = await readFile(join(dir, 'weights.bin'));
+  const model = await tf.loadLayersModel({
+    load: async () => ({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      format: modelJson.format,
+    }),
+  });
+  const pipeline = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8')) as SavedPipeline;
+  const metadata = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+  return { model, pipeline, metadata };
+}

@@ -1,0 +1,263 @@
+/**
+ * The `train.run` engine: prepare the data, train the baselines and the network, evaluate all three
+ * on the untouched test split, and write the model version's artifact. Progress streams one report
+ * per epoch; a cancel stops within one batch; every epoch is checkpointed for resuming.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type * as tfjs from '@tensorflow/tfjs';
+import { throwIfCancelled, UserInputError, type Engine, type JobContext } from '../protocol.js';
+import { loadBackend, loadBestBackend, type BackendName, type BackendStatus } from '../tfjs/backend.js';
+import { writeArtifact, type Checksums } from './artifact.js';
+import { majorityOutputs } from './baselines.js';
+import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { outputsFromLogits, score, headline, type Outputs } from './evaluate.js';
+import { groupFairness, type AttributeFairness } from './fairness.js';
+import { fit, type Dataset, type EpochRecord } from './fit.js';
+import { classWeightsFor, defaultHyperparameters, type Hyperparameters } from './hyper.js';
+import { permutationImportance, type FeatureImportance } from './importance.js';
+import type { ClassificationMetrics, RegressionMetrics } from './metrics.js';
+import { Mlp } from './mlp.js';
+import { prepare, type Exclusion, type Prepared } from './prepare.js';
+import { Rng, seedFor } from './random.js';
+import { trainInputSchema, type TrainInput, type TrainInputRaw } from './schema.js';
+import type { Task } from './task.js';
+
+export type Metrics = ClassificationMetrics | RegressionMetrics;
+
+/** The result of a training run (JSON). `modelVersionId` is added by the main process when it registers the version. */
+export interface TrainResult {
+  runId: string;
+  backend: BackendName;
+  /** Why this backend: what it is, and why each better one was not used. */
+  backendReason: string;
+  backends: BackendStatus[];
+  task: Task;
+  target: string;
+  /** Binary: the class treated as positive; classification: all classes. */
+  classes?: string[];
+  rows: { train: number; validation: number; test: number };
+  /** The network's metrics on the test split. */
+  metrics: Metrics;
+  baselines: { majority: Metrics; linear: Metrics };
+  /** The headline metric (accuracy, or R² for regression) of each model, for the plain-words comparison. */
+  summary: { metric: 'accuracy' | 'r2'; network: number; linear: number; majority: number };
+  epochs: EpochRecord[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  /** Training samples per second of the network (all epochs, excluding evaluation). */
+  samplesPerSec: number;
+  trainSeconds: number;
+  hyperparameters: Hyperparameters;
+  parameters: number;
+  inputs: number;
+  features: string[];
+  excluded: Exclusion[];
+  featureImportance: FeatureImportance[];
+  fairness: AttributeFairness[];
+  artifactDir: string;
+  checksums: Checksums;
+  datasetSha256: string;
+  resumedFromEpoch: number | null;
+  warnings: string[];
+}
+
+export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) => {
+  const input = trainInputSchema.parse(raw);
+  const runId = input.resumeFrom ?? input.runId ?? `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const runDir = join(ctx.dataDir, 'runs', runId);
+  ctx.progress({ fraction: 0.01, stage: 'Reading data' });
+  const data = await prepare(input);
+  throwIfCancelled(ctx.signal);
+
+  const { tf, backend, statuses } = await pickBackend(input.backend);
+  const target = data.target;
+  const k = target.task === 'regression' ? 1 : target.task === 'binary' ? 1 : target.classes.length;
+  const ratio = classRatio(data.train.y, target.task === 'regression' ? 0 : target.classes.length);
+  const policy = input.classWeights === 'auto' ? (target.task !== 'regression' && ratio < 0.5 ? 'balanced' : 'none') : input.classWeights;
+  const hyper = defaultHyperparameters(
+    data.train.n,
+    data.preprocessing.inputs.length,
+    {
+      ...(input.epochs !== undefined ? { maxEpochs: input.epochs } : {}),
+      ...(input.hiddenLayers ? { hiddenLayers: input.hiddenLayers } : {}),
+      ...(input.dropout !== undefined ? { dropout: input.dropout } : {}),
+      ...(input.learningRate !== undefined ? { learningRate: input.learningRate } : {}),
+      ...(input.batchSize !== undefined ? { batchSize: input.batchSize } : {}),
+      ...(input.patience !== undefined ? { patience: input.patience } : {}),
+    },
+    target.task === 'regression' ? 'none' : policy,
+    input.seed,
+  );
+  const train = withWeights(data.train, target.task, hyper, k);
+  const validation = withWeights(data.validation, target.task, hyper, k);
+  const d = data.preprocessing.inputs.length;
+  const fitOptions = {
+    task: target.task,
+    batchSize: hyper.batchSize,
+    learningRate: hyper.learningRate,
+    maxEpochs: hyper.maxEpochs,
+    patience: hyper.patience,
+    signal: ctx.signal,
+    ...(target.task === 'regression' ? { targetStd: target.std } : {}),
+  };
+
+  // Linear baseline: the same code with no hidden layer (logistic or linear regression).
+  ctx.progress({ fraction: 0.05, stage: 'Training the linear baseline' });
+  const linear = new Mlp(tf, { inputs: d, hidden: [], outputs: k, dropout: 0 }, new Rng(seedFor(input.seed, 'linear-init')));
+  await fit(linear, train, validation, { ...fitOptions, learningRate: Math.max(hyper.learningRate, 3e-3) }, seedFor(input.seed, 'linear-fit'));
+
+  // The network, resumed from its checkpoint when asked.
+  const spec = { inputs: d, hidden: hyper.hiddenLayers, outputs: k, dropout: hyper.dropout };
+  const network = new Mlp(tf, spec, new Rng(seedFor(input.seed, 'init')));
+  const fingerprint = fingerprintOf(data.datasetSha256, input, backend);
+  const checkpoint = input.resumeFrom ? await loadCheckpoint(runDir, fingerprint) : null;
+  if (checkpoint) network.state = checkpoint.mlp;
+  const result = await fit(
+    network,
+    train,
+    validation,
+    {
+      ...fitOptions,
+      onEpoch: async (record, loop) => {
+        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop });
+        ctx.progress({
+          fraction: 0.15 + 0.75 * (record.epoch / hyper.maxEpochs),
+          stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`,
+          detail: record,
+        });
+      },
+    },
+    seedFor(input.seed, 'fit'),
+    checkpoint?.loop,
+  );
+  throwIfCancelled(ctx.signal);
+
+  ctx.progress({ fraction: 0.92, stage: 'Evaluating on the test split' });
+  const test = data.test;
+  const networkOutputs = outputsFromLogits(target, network.logits(test.x, test.n), test.n);
+  const metrics = score(target, test.y, networkOutputs);
+  const linearMetrics = score(target, test.y, outputsFromLogits(target, linear.logits(test.x, test.n), test.n));
+  const majorityMetrics = score(target, test.y, majorityOutputs(target, data.train.y, test.n));
+  const featureImportance = permutationImportance(
+    test.x,
+    test.n,
+    d,
+    data.blocks,
+    (x, rows) => headline(score(target, test.y.subarray(0, rows), outputsFromLogits(target, network.logits(x, rows), rows))),
+    seedFor(input.seed, 'importance'),
+  );
+  const fairness = input.protected.map((column) => {
+    const c = data.header.indexOf(column);
+    const { actual, predicted } = decisions(target.task, test.y, networkOutputs, target.task === 'regression' ? target : null);
+    return groupFairness(column, test.rows.map((row) => row[c] ?? ''), target.task, actual, predicted);
+  });
+
+  ctx.progress({ fraction: 0.97, stage: 'Saving the model' });
+  const artifactDir = join(ctx.dataDir, 'models', runId);
+  const backendReason = reasonFor(backend, statuses);
+  const base = {
+    runId,
+    backend,
+    backendReason,
+    task: target.task,
+    target: target.column,
+    ...(target.task !== 'regression' ? { classes: target.classes } : {}),
+    rows: data.rows,
+    hyperparameters: hyper,
+    datasetSha256: data.datasetSha256,
+    features: data.preprocessing.features.map((f) => f.column),
+    excluded: data.excluded,
+  };
+  const checksums = await writeArtifact(tf, artifactDir, spec, network.state.params, { preprocessing: data.preprocessing, target }, {
+    ...base,
+    createdAt: new Date().toISOString(),
+    sourceFile: input.file,
+    metrics: summaryOf(metrics),
+    tfjsVersion: tf.version.tfjs,
+  });
+  await removeCheckpoint(runDir);
+  ctx.progress({ fraction: 1, stage: 'Done' });
+  return {
+    ...base,
+    backends: statuses,
+    rows: data.rows,
+    metrics,
+    baselines: { majority: majorityMetrics, linear: linearMetrics },
+    summary: {
+      metric: target.task === 'regression' ? 'r2' : 'accuracy',
+      network: headline(metrics),
+      linear: headline(linearMetrics),
+      majority: headline(majorityMetrics),
+    },
+    epochs: result.history,
+    bestEpoch: result.bestEpoch,
+    stoppedEarly: result.stoppedEarly,
+    samplesPerSec: result.samplesPerSec,
+    trainSeconds: result.trainSeconds,
+    parameters: network.size,
+    inputs: d,
+    featureImportance,
+    fairness,
+    artifactDir,
+    checksums,
+    resumedFromEpoch: checkpoint ? checkpoint.loop.epoch : null,
+    warnings: data.warnings,
+  };
+};
+
+async function pickBackend(requested: TrainInput['backend']): Promise<{ tf: typeof tfjs; backend: BackendName; statuses: BackendStatus[] }> {
+  if (requested === 'auto') return loadBestBackend();
+  try {
+    const tf = await loadBackend(requested);
+    return { tf, backend: requested, statuses: [{ name: requested, available: true, reason: `${requested} (chosen by you)` }] };
+  } catch (error) {
+    throw new UserInputError(`${(error as Error).message} Choose "auto" to use the best backend that works here.`);
+  }
+}
+
+function reasonFor(backend: BackendName, statuses: BackendStatus[]): string {
+  const chosen = statuses.find((s) => s.name === backend);
+  const better = statuses.filter((s) => !s.available).map((s) => `${s.name}: ${s.reason}`);
+  return [chosen?.reason ?? backend, ...(better.length ? [`not used — ${better.join('; ')}`] : [])].join('; ');
+}
+
+/** Rarest class count / most common class count (1 when balanced). */
+function classRatio(y: Float32Array, k: number): number {
+  if (k === 0) return 1;
+  const counts = new Array<number>(k).fill(0);
+  for (const c of y) counts[c]!++;
+  return Math.min(...counts) / Math.max(...counts);
+}
+
+function withWeights(split: Prepared['train'], task: Task, hyper: Hyperparameters, k: number): Dataset {
+  if (task === 'regression' || hyper.classWeights === 'none') return { x: split.x, y: split.y, w: null, n: split.n };
+  const weights = classWeightsFor(split.y, Math.max(k, 2), hyper.classWeights);
+  return { x: split.x, y: split.y, w: Float32Array.from(split.y, (c) => weights[c]!), n: split.n };
+}
+
+/** Class decisions (or values) for fairness: binary at 0.5, multiclass by most probable class. */
+function decisions(task: Task, y: Float32Array, outputs: Outputs, regression: { mean: number; std: number } | null): { actual: ArrayLike<number>; predicted: ArrayLike<number> } {
+  if (outputs.kind === 'values') return { actual: Float64Array.from(y, (v) => v * regression!.std + regression!.mean), predicted: outputs.values };
+  const k = outputs.probs.length / y.length;
+  const predicted = Int32Array.from(y, (_, i) => {
+    if (task === 'binary') return outputs.probs[2 * i + 1]! >= 0.5 ? 1 : 0;
+    let best = 0;
+    for (let j = 1; j < k; j++) if (outputs.probs[i * k + j]! > outputs.probs[i * k + best]!) best = j;
+    return best;
+  });
+  return { actual: y, predicted };
+}
+
+/** Settings that shape training, hashed: a checkpoint only resumes a run with the same ones. */
+function fingerprintOf(datasetSha256: string, input: TrainInput, backend: BackendName): string {
+  const { runId: _runId, resumeFrom: _resumeFrom, ...settings } = input;
+  return createHash('sha256').update(JSON.stringify({ datasetSha256, settings, backend })).digest('hex');
+}
+
+function summaryOf(metrics: Metrics): Record<string, number | null | undefined> {
+  if ('accuracy' in metrics) {
+    return { accuracy: metrics.accuracy, balancedAccuracy: metrics.balancedAccuracy, f1: metrics.f1, rocAuc: metrics.rocAuc, logLoss: metrics.logLoss };
+  }
+  return { mae: metrics.mae, rmse: metrics.rmse, r2: metrics.r2, mape: metrics.mape };
+}

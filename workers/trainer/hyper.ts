@@ -1,0 +1,49 @@
+/**
+ * Default network size and training settings, chosen from the data's size: small data gets a small
+ * network without dropout and more epochs; larger data gets two layers, dropout and bigger batches.
+ * Every value can be overridden from the wizard's "advanced" drawer.
+ */
+
+/** The settings of a run, recorded with the model version. */
+export interface Hyperparameters {
+  hiddenLayers: number[];
+  dropout: number;
+  learningRate: number;
+  batchSize: number;
+  /** Upper bound; early stopping usually ends sooner. */
+  maxEpochs: number;
+  /** Epochs without a better validation loss before stopping. */
+  patience: number;
+  /** `balanced`: rows weighted by n / (classes × class count), so rare classes count as much. */
+  classWeights: 'balanced' | 'none';
+  seed: number;
+}
+
+export type HyperOverrides = Partial<Omit<Hyperparameters, 'classWeights' | 'seed'>>;
+
+export function defaultHyperparameters(nTrain: number, nInputs: number, overrides: HyperOverrides, classWeights: Hyperparameters['classWeights'], seed: number): Hyperparameters {
+  const batchSize = overrides.batchSize ?? (nTrain < 1000 ? 32 : nTrain < 10_000 ? 64 : nTrain < 100_000 ? 128 : 256);
+  const width = Math.min(128, Math.max(16, 2 ** Math.ceil(Math.log2(Math.max(nInputs, 1)))));
+  const hiddenLayers = overrides.hiddenLayers ?? (nTrain < 500 ? [width] : [width, Math.max(8, width / 2)]);
+  const batchesPerEpoch = Math.ceil(nTrain / batchSize);
+  // About 4,000 optimizer steps at most, in 30–300 epochs.
+  const maxEpochs = overrides.maxEpochs ?? Math.min(300, Math.max(30, Math.ceil(4000 / batchesPerEpoch)));
+  return {
+    hiddenLayers,
+    dropout: overrides.dropout ?? (nTrain < 500 ? 0 : nTrain < 5000 ? 0.1 : 0.2),
+    learningRate: overrides.learningRate ?? (nTrain < 1000 ? 3e-3 : 1e-3),
+    batchSize,
+    maxEpochs,
+    patience: overrides.patience ?? Math.min(20, Math.max(8, Math.round(maxEpochs / 10))),
+    classWeights,
+    seed,
+  };
+}
+
+/** Per-class weights n / (k · countₖ), or all ones. */
+export function classWeightsFor(y: Float32Array, k: number, policy: Hyperparameters['classWeights']): number[] {
+  if (policy === 'none') return new Array<number>(k).fill(1);
+  const counts = new Array<number>(k).fill(0);
+  for (const c of y) counts[c]!++;
+  return counts.map((count) => (count ? y.length / (k * count) : 0));
+}
