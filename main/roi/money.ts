@@ -76,7 +76,7 @@ function formatter(currency: string, locale: string, compact: boolean): Intl.Num
   let format = formatterCache.get(key);
   if (!format) {
     format = compact
-      ? new Intl.NumberFormat(locale, { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 })
+      ? new Intl.NumberFormat(locale, { style: 'currency', currency, notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 })
       : new Intl.NumberFormat(locale, { style: 'currency', currency });
     formatterCache.set(key, format);
   }

@@ -37,7 +37,12 @@ ul { margin: 1mm 0 2mm; padding-left: 5mm; }
 .legend { font-size: 9pt; color: #444; }
 .legend .k { display: inline-block; width: 8mm; height: 0; border-top: 2px solid; margin: 0 1.5mm 0.8mm 3mm; vertical-align: middle; }
 .legend .expected { border-color: #1f5fa8; } .legend .pessimistic { border-color: #b5402b; border-top-style: dashed; } .legend .optimistic { border-color: #2c7a3f; border-top-style: dotted; }
-svg.cashflow { display: block; max-height: 68mm; }
+svg.cashflow { display: block; max-height: 62mm; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 6mm; }
+.pair section { min-width: 0; }
+dl.assumptions { columns: 2; column-gap: 6mm; margin: 1mm 0; font-size: 9pt; }
+dl.assumptions div { display: flex; justify-content: space-between; gap: 2mm; border-bottom: 1px solid #eee; padding: 0.5mm 0; break-inside: avoid; }
+dl.assumptions dt { color: #444; } dl.assumptions dd { margin: 0; text-align: right; font-variant-numeric: tabular-nums; }
 footer { color: #777; font-size: 8.5pt; border-top: 1px solid #ddd; padding-top: 2mm; }
 @media print { body { padding: 0; } }
 `;

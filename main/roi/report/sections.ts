@@ -95,20 +95,20 @@ ${row('Costs', (x) => money(x.totalCost))}${row('Benefits', (x) => money(x.total
 ${result.sensitivity.length ? html`<p>Assumptions that move the result most (±${fmtNumber(input.sensitivitySwingPercent, locale)} %): ${result.sensitivity.slice(0, 3).map((e) => e.label).join(', ')}.</p>` : ''}
 ${result.warnings.length ? html`<ul class="warnings">${result.warnings.map((w) => html`<li>${w.message}</li>`)}</ul>` : ''}
 <h3>Assumptions</h3>
-<table class="assumptions"><tbody>${assumptions.map((f) => html`<tr><td>${f.label}</td><td class="num">${fmtNumber(input[f.key], locale, 4)} ${fieldUnit(f, result.currency)}</td></tr>`)}
-<tr><td>Model error rate used</td><td class="num">${result.measuredUsed.modelErrorRate === null ? 'none (no benefit from avoided errors)' : fmtFraction(result.measuredUsed.modelErrorRate, locale)}${result.measuredUsed.modelErrorSource ? html` — ${result.measuredUsed.modelErrorSource}` : ''}</td></tr>
-<tr><td>Training time used</td><td class="num">${result.measuredUsed.trainingSeconds === null ? 'not measured' : `${fmtDuration(result.measuredUsed.trainingSeconds)} at ${fmtNumber(result.measuredUsed.devicePowerWatts, locale, 0)} W${result.measuredUsed.powerMeasured ? '' : ' (assumed)'}`}</td></tr>
-</tbody></table>`);
+<dl class="assumptions">${assumptions.map((f) => html`<div><dt>${f.label}</dt><dd>${fmtNumber(input[f.key], locale, 4)} ${fieldUnit(f, result.currency)}</dd></div>`)}
+<div><dt>Model error rate used</dt><dd>${result.measuredUsed.modelErrorRate === null ? 'none (no benefit from avoided errors)' : fmtFraction(result.measuredUsed.modelErrorRate, locale)}${result.measuredUsed.modelErrorSource ? html` (${result.measuredUsed.modelErrorSource})` : ''}</dd></div>
+<div><dt>Training time used</dt><dd>${result.measuredUsed.trainingSeconds === null ? 'not measured' : `${fmtDuration(result.measuredUsed.trainingSeconds)} at ${fmtNumber(result.measuredUsed.devicePowerWatts, locale, 0)} W${result.measuredUsed.powerMeasured ? '' : ' (assumed)'}`}</dd></div>
+</dl>`);
 }
 
 /** The sections in reading order. */
 export function allSections(data: ExecutiveReportData, locale: string): Raw[] {
+  // Short sections side by side keep the report within three printed pages.
+  const pair = (left: Raw, right: Raw) => html`<div class="pair">${left}${right}</div>`;
   return [
     goalSection(data.goal, locale),
-    qualitySection(data.dataQuality, locale),
-    fairnessSection(data.fairness, locale),
-    metricsSection(data.metrics, locale),
-    hardwareSection(data.hardware),
+    pair(qualitySection(data.dataQuality, locale), fairnessSection(data.fairness, locale)),
+    pair(metricsSection(data.metrics, locale), hardwareSection(data.hardware)),
     registryDriftSection(data.registry, data.drift, locale),
     roiSection(data.roi, locale),
   ];
