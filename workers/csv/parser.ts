@@ -91,6 +91,7 @@ export class CsvRecordParser {
           let value = '';
           let segment = i + 1;
           let j = i + 1;
+          const contentStart = i + 1;
           quotes++;
           for (;;) {
             const k = text.indexOf('"', j);
@@ -100,7 +101,7 @@ export class CsvRecordParser {
                 break records;
               } // wait for the closing quote (or for the char after it)
               value += text.slice(segment);
-              lines += countLineBreaks(text, segment, n);
+              lines += countLineBreaks(text, contentStart, n);
               this.counts.unterminatedQuote = true;
               i = n;
               break;
@@ -113,7 +114,7 @@ export class CsvRecordParser {
               segment = j;
               continue;
             }
-            lines += countLineBreaks(text, segment, k);
+            lines += countLineBreaks(text, contentStart, k);
             value += text.slice(segment, k);
             i = k + 1;
             break;
