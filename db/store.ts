@@ -30,10 +30,20 @@ export class StoreError extends Error {
 /** Queries slower than this are logged, with their SQL, to find what needs an index. */
 const SLOW_QUERY_MS = 200;
 
-export function openStore(path: string, options: { migrations?: readonly Migration[]; log?: (line: string) => void } = {}): Store {
+export interface StoreOptions {
+  migrations?: readonly Migration[];
+  log?: (line: string) => void;
+  /**
+   * better-sqlite3's compiled module to load. The desktop app passes its Electron-ABI build (kept
+   * apart from node_modules' Node build, which the CLI and tests use).
+   */
+  nativeBinding?: string;
+}
+
+export function openStore(path: string, options: StoreOptions = {}): Store {
   const migrations = options.migrations ?? allMigrations;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const write = connect(path, false) as WritableDB;
+  const write = connect(path, false, options.nativeBinding) as WritableDB;
   try {
     checkIntegrity(write, path);
     migrate(write, migrations, path);
@@ -41,7 +51,7 @@ export function openStore(path: string, options: { migrations?: readonly Migrati
     write.close();
     throw error;
   }
-  const read = (path === ':memory:' ? write : connect(path, true)) as ReadableDB;
+  const read = (path === ':memory:' ? write : connect(path, true, options.nativeBinding)) as ReadableDB;
   if (options.log) logSlowQueries([write, read], options.log);
   return {
     path,
@@ -54,10 +64,10 @@ export function openStore(path: string, options: { migrations?: readonly Migrati
   };
 }
 
-function connect(path: string, readonly: boolean): Database.Database {
+function connect(path: string, readonly: boolean, nativeBinding?: string): Database.Database {
   let db: Database.Database;
   try {
-    db = new Database(path, { readonly, fileMustExist: readonly });
+    db = new Database(path, { readonly, fileMustExist: readonly, ...(nativeBinding ? { nativeBinding } : {}) });
   } catch (error) {
     throw new StoreError(`Cannot open the database ${path}: ${(error as Error).message}. Check the folder's permissions and free space, or choose another data directory with --data-dir.`);
   }

@@ -18,6 +18,8 @@ export interface AppOptions {
   mode: 'desktop' | 'serve' | 'cli';
   version: string;
   electronVersion?: string | null;
+  /** better-sqlite3 built for Electron's ABI (desktop app only). */
+  nativeBinding?: string;
   /** Where slow queries and other diagnostics go. */
   log?: (line: string) => void;
 }
@@ -31,7 +33,7 @@ export interface App {
 
 /** Opens the store (migrating it), recovers jobs orphaned by a previous run, and defines every job kind. */
 export function createApp(options: AppOptions): App {
-  const store = openStore(databasePath(options.dataDir), { ...(options.log ? { log: options.log } : {}) });
+  const store = openStore(databasePath(options.dataDir), { ...(options.log ? { log: options.log } : {}), ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) });
   const cpuSlots = getSetting<number>(store.read, 'jobs.cpuSlots') ?? Math.max(1, availableParallelism() - 1);
   const jobs = new JobSupervisor({ store, dataDir: options.dataDir, workerPath: options.workerPath, cpuSlots });
   defineDatasetJobs(jobs, store);

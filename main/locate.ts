@@ -22,5 +22,6 @@ export function packageRoot(): string {
 }
 
 export const distPath = (...parts: string[]) => join(packageRoot(), 'dist', ...parts);
-export const workerPath = () => distPath('worker.js');
+/** Child processes need a real file: in a packaged app the worker lives in app.asar.unpacked. */
+export const workerPath = () => distPath('worker.js').replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
 export const rendererDir = () => distPath('renderer');

@@ -42,7 +42,8 @@ if (!electronApp.requestSingleInstanceLock()) {
   });
 
   electronApp.whenReady().then(() => {
-    backend = createApp({ dataDir, workerPath: workerPath(), mode: 'desktop', version: electronApp.getVersion(), electronVersion: process.versions.electron ?? null });
+    const nativeBinding = process.env.PILOT_SQLITE_BINDING ?? (electronApp.isPackaged ? join(process.resourcesPath, 'native', 'better_sqlite3.node') : undefined);
+    backend = createApp({ dataDir, workerPath: workerPath(), mode: 'desktop', version: electronApp.getVersion(), electronVersion: process.versions.electron ?? null, ...(nativeBinding ? { nativeBinding } : {}) });
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
     });
