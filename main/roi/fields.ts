@@ -71,7 +71,7 @@ export const ROI_FIELD_SPECS = {
     help: 'What your organisation pays for one kilowatt-hour of electricity.' }),
   retrainsPerYear: money({ group: 'energy', label: 'Retraining cadence', unit: 'runs per year', min: 0, max: 365, default: 4,
     help: 'How many times a year the model is retrained on fresh data (12 = monthly, 0.5 = every two years). Each run costs energy, cloud hours and staff time.' }),
-  fallbackDevicePowerWatts: money({ group: 'energy', label: 'Device power (if not measured)', unit: 'watts', min: 0, max: 1e5, default: 300,
+  fallbackDevicePowerWatts: money({ group: 'energy', label: 'Device power (if not measured)', unit: 'watts', min: 0, max: 1e5, default: 300, sensitivity: false,
     help: "Electrical power drawn by the training machine. Used only when the workbench has not measured the device's power." }),
   hoursSavedPerMonth: money({ group: 'benefit', label: 'Hours saved', unit: 'hours per month', min: 0, max: 1e7, default: 0,
     help: 'Working hours the model saves each month once everyone uses it (for example, minutes saved per case × cases ÷ 60).' }),
