@@ -1,4 +1,5 @@
 import { isMissingToken, parseNumberAt } from './numbers.js';
+import { sortFloat64 } from './sort.js';
 
 /** How a column's cells are read: `auto` starts numeric and turns to text at the first non-number. */
 export type CollectMode = 'auto' | 'numeric' | 'text';
@@ -64,7 +65,7 @@ export class ColumnCollector {
 
   /** The collected numbers, sorted ascending (the collector's buffer is reused). */
   sortedValues(): Float64Array {
-    return this.values.subarray(0, this.count).sort();
+    return sortFloat64(this.values.subarray(0, this.count));
   }
 
   /** Non-missing cells seen (numbers plus categories). */

@@ -34,6 +34,23 @@ describe('field scanner', () => {
     expect(value.mean).toBeCloseTo(sum / records.length, 9);
   });
 
+  it('gives the same result when quotes first appear after several unquoted chunks (fast path, then the quoted one)', async () => {
+    const lines = ['n,word'];
+    for (let i = 0; i < 150_000; i++) lines.push(`${i % 97},w${i % 13}`);
+    for (let i = 0; i < 1_000; i++) lines.push(`${i % 97},"w${i % 13}"`, `1,"multi\nline, ""quoted"""`);
+    const path = join(tempDir(), 'late-quotes.csv');
+    writeFileSync(path, lines.join('\n'));
+    const profile = await buildReferenceProfile(path, readOptions);
+    const records = parse(lines.join('\n'), { columns: true }) as Record<string, string>[];
+    expect(profile.rows).toBe(records.length);
+    const word = profile.columns[1] as CategoricalColumnProfile;
+    expect(word.counts[word.categories.indexOf('multi\nline, "quoted"')]).toBe(1_000);
+    expect(word.counts[word.categories.indexOf('w0')]).toBe(records.filter((r) => r.word === 'w0').length);
+    const n = profile.columns[0] as NumericColumnProfile;
+    expect(n.count).toBe(records.length);
+    expect(n.mean).toBeCloseTo(records.reduce((s, r) => s + Number(r.n), 0) / records.length, 9);
+  });
+
   it('reads semicolon files and missing-value tokens', async () => {
     const path = join(tempDir(), 'semi.csv');
     writeFileSync(path, 'a;b\n1;x\nNA;y\n3;\n?;x\n5;z\n');
