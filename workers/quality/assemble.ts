@@ -15,7 +15,7 @@ import { RowSample } from './sample.js';
 import type { ScanPlan, ScanResult } from './scan.js';
 import type { QualityInput } from './schema.js';
 import { column, conflicts, extraCopies, loadBucket, overlapCount } from './spill.js';
-import { summarizeColumn } from './summary.js';
+import { safeValue, summarizeColumn } from './summary.js';
 import { THRESHOLDS as T } from './thresholds.js';
 
 export interface FileScan {
@@ -74,7 +74,7 @@ export function assembleReport(a: AssembleArgs): QualityReport {
       conflictingGroups += c.groups;
       conflictingRows += c.rows;
     }
-    duplicateRows += extraCopies(column(records, width, 0));
+    duplicateRows += extraCopies(column(records, width, width === 3 ? 1 : 0));
   }
 
   // Relations on the sample.
@@ -177,7 +177,7 @@ function trainTestChecks(plan: ScanPlan, accs: ColumnAccumulator[], columns: Qua
     for (const [value, count] of testAccs[j]!.s.values) {
       if (trainAcc.s.values.has(value)) continue;
       rows += count;
-      if (values.length < 10) values.push(value);
+      if (values.length < 10) values.push(safeValue(value));
     }
     if (rows > 0) unseenCategories.push({ column: c.name, values, rows });
   });

@@ -62,7 +62,7 @@ export interface ScanResult {
   groups: GroupCountsState | null;
   missingTarget: number;
   unusablePredictions: number;
-  /** Spill files written (rows: [rowHash, featureHash, targetHash] or [rowHash]; overlap: [hash]). */
+  /** Spill files written (rows: [featureHash, rowHash, targetHash] or [rowHash]; overlap: [hash]). */
   spillFiles: string[];
   rowsPrefix: string;
   overlapPrefix: string | null;
@@ -124,7 +124,8 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
           } else features.add(raw);
         }
       }
-      if (withTarget) rowsSpill.add(all.value(), features.value(), target.value());
+      // With a target, bucket by the feature hash so rows that conflict meet in one bucket (identical rows still do).
+      if (withTarget) rowsSpill.add(features.value(), all.value(), target.value());
       else rowsSpill.add(all.value());
       if (overlapSpill && overlapColumns) {
         overlap.reset();

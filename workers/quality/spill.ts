@@ -107,17 +107,17 @@ export function extraCopies(hashes: Float64Array): number {
 
 /**
  * Feature groups (identical features) whose rows carry more than one target value.
- * Records are [rowHash, featureHash, targetHash].
+ * Records are [featureHash, rowHash, targetHash], bucketed by the feature hash.
  */
 export function conflicts(records: Float64Array): { groups: number; rows: number } {
-  const features = column(records, 3, 1);
+  const features = column(records, 3, 0);
   features.sort();
   const repeated = new Set<number>();
   for (let i = 1; i < features.length; i++) if (features[i] === features[i - 1]) repeated.add(features[i]!);
   if (repeated.size === 0) return { groups: 0, rows: 0 };
   const targets = new Map<number, { rows: number; targets: Set<number> }>();
   for (let j = 0; j < records.length; j += 3) {
-    const f = records[j + 1]!;
+    const f = records[j]!;
     if (!repeated.has(f)) continue;
     let entry = targets.get(f);
     if (!entry) targets.set(f, (entry = { rows: 0, targets: new Set() }));

@@ -7,6 +7,13 @@ import { skewOf, stdOf } from './moments.js';
 import type { ColumnReport, ColumnType } from './report.js';
 import { THRESHOLDS as T } from './thresholds.js';
 import { Kind } from './values.js';
+import { detectPii, maskPii } from './pii.js';
+
+/** A value as it may appear in a report: personal data masked. */
+export function safeValue(v: string): string {
+  const kind = detectPii(v);
+  return kind ? maskPii(v, kind) : v;
+}
 
 const QUANTILES = { p1: 0.01, p5: 0.05, p25: 0.25, p50: 0.5, p75: 0.75, p95: 0.95, p99: 0.99 } as const;
 const HISTOGRAM_BINS = 20;
@@ -35,9 +42,9 @@ export function summarizeColumn(acc: ColumnAccumulator): ColumnReport {
     histogram = makeHistogram(sketch, s.min, s.max, type === 'integer');
   }
   const entries = [...s.values.entries()].sort((a, b) => b[1] - a[1]);
-  const topValues = entries.slice(0, 10).map(([value, count]) => ({ value: value.length > 80 ? `${value.slice(0, 80)}…` : value, count }));
+  const topValues = entries.slice(0, 10).map(([value, count]) => ({ value: safeValue(value.length > 80 ? `${value.slice(0, 80)}…` : value), count }));
   const numericShare = (kinds.integer + kinds.float) / Math.max(s.count, 1);
-  const mixedExamples = numeric && numericShare < 1 ? s.textExamples.slice(0, 5) : [];
+  const mixedExamples = numeric && numericShare < 1 ? s.textExamples.slice(0, 5).map(safeValue) : [];
   const isText = type === 'categorical' || type === 'text' || type === 'identifier';
   const flags = {
     constant: s.count > 0 && distinct === 1,
@@ -92,7 +99,7 @@ export function inferType(
   if (kinds.boolean >= major) return 'boolean';
   if (numbers >= major) {
     if (distinct <= 2 && [...values.keys()].every((v) => v === '0' || v === '1')) return 'boolean';
-    if (kinds.float === 0 && distinct === count && count > 50) return 'identifier';
+    if (kinds.float === 0 && distinct >= 0.99 * count && count > 50) return 'identifier';
     return kinds.float > 0 ? 'float' : 'integer';
   }
   if (kinds.date >= major) return dateMax !== null && dateMax.length > 10 ? 'datetime' : 'date';
@@ -146,7 +153,7 @@ function caseVariants(values: Map<string, number>): string[][] {
   }
   const out: string[][] = [];
   for (const g of groups.values()) {
-    if (g.length > 1) out.push(g.slice(0, 5));
+    if (g.length > 1) out.push(g.slice(0, 5).map(safeValue));
     if (out.length >= 5) break;
   }
   return out;
