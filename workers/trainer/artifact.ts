@@ -75,23 +75,38 @@ export async function writeArtifact(
   return checksums;
 }
 
-function buildLayersModel(tf: Tf, spec: MlpSpec, params: Float32Array[], activation: 'sigmoid' | 'softmax' | 'linear'): tfjs.Sequential {
-  const model = tf.sequential();
+function buildLayersModel(tf: Tf, spec: MlpSpec, params: Float32Array[], activation: 'sigmoid' | 'softmax' | 'linear'): tfjs.LayersModel {
+  const input = tf.input({ shape: [spec.inputs], name: 'features' });
   const units = [...spec.hidden, spec.outputs];
-  units.forEach((n, l) => {
-    model.add(
-      tf.layers.dense({
-        units: n,
-        activation: l === units.length - 1 ? activation : 'relu',
-        ...(l === 0 ? { inputShape: [spec.inputs] } : {}),
-        name: `dense_${l + 1}`,
-      }),
-    );
-  });
   const sizes = [spec.inputs, ...units];
-  const tensors = params.map((p, i) => (i % 2 === 0 ? tf.tensor2d(p, [sizes[i >> 1]!, sizes[(i >> 1) + 1]!]) : tf.tensor1d(p)));
-  model.setWeights(tensors);
-  tensors.forEach((t) => t.dispose());
+  const dense: tfjs.layers.Layer[] = [];
+  let x = input as tfjs.SymbolicTensor;
+  units.forEach((n, l) => {
+    const last = l === units.length - 1;
+    const layer = tf.layers.dense({ units: n, activation: last && !spec.skip ? activation : last ? 'linear' : 'relu', name: `dense_${l + 1}` });
+    dense.push(layer);
+    x = layer.apply(x) as tfjs.SymbolicTensor;
+  });
+  let skipLayer: tfjs.layers.Layer | null = null;
+  if (spec.skip) {
+    // Wide & deep: the linear path is added to the network's logits before the output activation.
+    skipLayer = tf.layers.dense({ units: spec.outputs, useBias: false, name: 'linear_skip' });
+    const summed = tf.layers.add({ name: 'logits' }).apply([x, skipLayer.apply(input) as tfjs.SymbolicTensor]) as tfjs.SymbolicTensor;
+    x = tf.layers.activation({ activation, name: 'output' }).apply(summed) as tfjs.SymbolicTensor;
+  }
+  const model = tf.model({ inputs: input, outputs: x });
+  dense.forEach((layer, l) => {
+    const w = tf.tensor2d(params[2 * l]!, [sizes[l]!, sizes[l + 1]!]);
+    const b = tf.tensor1d(params[2 * l + 1]!);
+    layer.setWeights([w, b]);
+    w.dispose();
+    b.dispose();
+  });
+  if (skipLayer) {
+    const w = tf.tensor2d(params[params.length - 1]!, [spec.inputs, spec.outputs]);
+    skipLayer.setWeights([w]);
+    w.dispose();
+  }
   return model;
 }
 

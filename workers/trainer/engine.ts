@@ -74,7 +74,7 @@ export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) =
   const target = data.target;
   const k = target.task === 'regression' ? 1 : target.task === 'binary' ? 1 : target.classes.length;
   const ratio = classRatio(data.train.y, target.task === 'regression' ? 0 : target.classes.length);
-  const policy = input.classWeights === 'auto' ? (target.task !== 'regression' && ratio < 0.5 ? 'balanced' : 'none') : input.classWeights;
+  const policy = input.classWeights === 'auto' ? (target.task !== 'regression' && ratio < 0.2 ? 'balanced' : 'none') : input.classWeights;
   const hyper = defaultHyperparameters(
     data.train.n,
     data.preprocessing.inputs.length,
@@ -108,7 +108,7 @@ export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) =
   await fit(linear, train, validation, { ...fitOptions, learningRate: Math.max(hyper.learningRate, 3e-3) }, seedFor(input.seed, 'linear-fit'));
 
   // The network, resumed from its checkpoint when asked.
-  const spec = { inputs: d, hidden: hyper.hiddenLayers, outputs: k, dropout: hyper.dropout };
+  const spec = { inputs: d, hidden: hyper.hiddenLayers, outputs: k, dropout: hyper.dropout, skip: hyper.linearSkip };
   const network = new Mlp(tf, spec, new Rng(seedFor(input.seed, 'init')));
   const fingerprint = fingerprintOf(data.datasetSha256, input, backend);
   const checkpoint = input.resumeFrom ? await loadCheckpoint(runDir, fingerprint) : null;

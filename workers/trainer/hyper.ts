@@ -16,6 +16,8 @@ export interface Hyperparameters {
   patience: number;
   /** `balanced`: rows weighted by n / (classes × class count), so rare classes count as much. */
   classWeights: 'balanced' | 'none';
+  /** A linear input → output path beside the hidden layers (wide & deep). */
+  linearSkip: boolean;
   seed: number;
 }
 
@@ -36,6 +38,7 @@ export function defaultHyperparameters(nTrain: number, nInputs: number, override
     maxEpochs,
     patience: overrides.patience ?? Math.min(20, Math.max(8, Math.round(maxEpochs / 10))),
     classWeights,
+    linearSkip: overrides.linearSkip ?? true,
     seed,
   };
 }

@@ -23,11 +23,16 @@ export interface MlpSpec {
   hidden: number[];
   outputs: number;
   dropout: number;
+  /**
+   * A linear path from the inputs straight to the output ("wide & deep"), so the network contains
+   * logistic/linear regression as a special case and does not do worse than it on small data.
+   */
+  skip?: boolean;
 }
 
 /** Everything needed to continue training exactly where it stopped (saved in checkpoints). */
 export interface MlpState {
-  /** W₀, b₀, W₁, b₁ … (W is fan-in × fan-out, row-major). */
+  /** W₀, b₀, W₁, b₁ … (W is fan-in × fan-out, row-major), then the skip path's W (inputs × outputs) when `skip`. */
   params: Float32Array[];
   /** Adam's first and second moment estimates, one per parameter array. */
   m: Float32Array[];
@@ -59,6 +64,8 @@ export class Mlp {
       for (let i = 0; i < w.length; i++) w[i] = (rng.next() * 2 - 1) * limit;
       params.push(w, new Float32Array(fanOut));
     }
+    // The skip path starts at zero: training begins as the plain MLP and grows the linear part as needed.
+    if (spec.skip) params.push(new Float32Array(spec.inputs * spec.outputs));
     this.state = {
       params,
       m: params.map((p) => new Float32Array(p.length)),
@@ -93,14 +100,20 @@ export class Mlp {
         if (l < last && keep < 1) a = tf.mul(a, tf.tensor2d(dropoutMask(n * fanOut, keep, rng), [n, fanOut]));
         activations.push(a);
       });
-      const result = lossAndGrad(task, activations[last + 1]!.dataSync() as Float32Array, y, w, n);
+      let output = activations[last + 1]!;
+      const skip = this.spec.skip ? tf.tensor2d(params[params.length - 1]!, [this.spec.inputs, this.spec.outputs]) : null;
+      if (skip) output = tf.add(output, tf.matMul(activations[0]!, skip));
+      const result = lossAndGrad(task, output.dataSync() as Float32Array, y, w, n);
       loss = result.loss;
       let dz: tfjs.Tensor2D = tf.tensor2d(result.grad, [n, this.spec.outputs]);
       const ones = tf.ones([1, n]) as tfjs.Tensor2D;
+      // Xᵀ transposed in JavaScript while copying: cheaper than a transpose kernel.
+      const xT = tf.tensor2d(transposeRows(x, n, this.spec.inputs), [this.spec.inputs, n]);
+      if (skip) grads[params.length - 1] = tf.matMul(xT, dz).dataSync() as Float32Array;
       for (let l = last; l >= 0; l--) {
         const input = activations[l]!;
         // Explicit transposes keep both products on XNNPACK's fast path on the wasm backend.
-        grads[2 * l] = tf.matMul(tf.transpose(input), dz).dataSync() as Float32Array;
+        grads[2 * l] = tf.matMul(l === 0 ? xT : tf.transpose(input), dz).dataSync() as Float32Array;
         // Σ over rows as a 1 × n product: the wasm backend's Sum over axis 0 transposes first and is slower.
         grads[2 * l + 1] = tf.matMul(ones, dz).dataSync() as Float32Array;
         if (l > 0) {
@@ -146,7 +159,7 @@ export class Mlp {
     const last = this.layers.length - 1;
     for (let start = 0; start < n; start += chunk) {
       const rows = Math.min(chunk, n - start);
-      let values = new Float32Array(0);
+      let values: Float32Array = new Float32Array(0);
       tf.tidy(() => {
         let a: tfjs.Tensor2D = tf.tensor2d(x.subarray(start * inputs, (start + rows) * inputs), [rows, inputs]);
         this.layers.forEach(({ fanIn, fanOut }, l) => {
@@ -154,6 +167,10 @@ export class Mlp {
           const bias = tf.tensor1d(this.state.params[2 * l + 1]!);
           a = tf.fused.matMul({ a, b: weights, bias, activation: l === last ? 'linear' : 'relu' }) as tfjs.Tensor2D;
         });
+        if (this.spec.skip) {
+          const skip = tf.tensor2d(this.state.params[this.state.params.length - 1]!, [inputs, outputs]);
+          a = tf.add(a, tf.matMul(tf.tensor2d(x.subarray(start * inputs, (start + rows) * inputs), [rows, inputs]), skip));
+        }
         values = a.dataSync() as Float32Array;
       });
       out.set(values, start * outputs);
@@ -165,6 +182,12 @@ export class Mlp {
   snapshot(): Float32Array[] {
     return this.state.params.map((p) => p.slice());
   }
+}
+
+function transposeRows(x: Float32Array, rows: number, columns: number): Float32Array {
+  const out = new Float32Array(rows * columns);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) out[c * rows + r] = x[r * columns + c]!;
+  return out;
 }
 
 /** Inverted dropout: each unit kept with probability `keep`, its value scaled by 1/keep. */

@@ -44,7 +44,7 @@ export interface Preprocessing {
 export interface PreprocessOptions {
   /** A level needs this many training rows to get its own input; rarer ones become "other". */
   minLevelCount: number;
-  /** More frequent levels than this and the column is hashed into `hashBuckets` inputs instead. */
+  /** At most this many levels get their own input; when they cover < 90% of rows, the column is hashed into `hashBuckets` inputs instead. */
   maxLevels: number;
   hashBuckets: number;
   /** Refuse when the encoded data would have more inputs than this. */
@@ -107,8 +107,12 @@ function fitFeature(profile: ColumnProfile, values: string[], options: Preproces
       }
       const frequent = [...counts.entries()]
         .filter(([, count]) => count >= options.minLevelCount)
-        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-      if (frequent.length > options.maxLevels) return { column, kind: 'hashed', buckets: options.hashBuckets };
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, options.maxLevels);
+      // When the kept levels leave much of the column in "other" (many levels, or many rare ones),
+      // hashing keeps more of the information in a bounded number of inputs.
+      const covered = frequent.reduce((sum, [, count]) => sum + count, 0);
+      if (counts.size > options.maxLevels && covered < 0.9 * values.length) return { column, kind: 'hashed', buckets: options.hashBuckets };
       return { column, kind: 'categorical', levels: frequent.map(([level]) => level), other: frequent.length < counts.size };
     }
   }

@@ -21,7 +21,7 @@ export const trainInputSchema = z.object({
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
   /** `tensorflow` needs @tensorflow/tfjs-node(-gpu); `auto` takes the best that loads. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-  /** `auto`: balanced when the rarest class has less than half the rows of the most common one. */
+  /** `auto`: balanced when the rarest class has under a fifth of the rows of the most common one (fraud-like imbalance). */
   classWeights: z.enum(['auto', 'balanced', 'none']).default('auto'),
   /** Advanced settings; each defaults to a value sized from the data. */
   epochs: z.number().int().min(1).max(10_000).optional(),

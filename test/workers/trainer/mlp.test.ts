@@ -8,16 +8,19 @@ import { lossAndGrad } from '../../../workers/trainer/loss.js';
 /** Reference gradients from tfjs autodiff (tf.grads) of the same network and loss. */
 function referenceGradients(mlp: Mlp, task: 'binary' | 'multiclass' | 'regression', x: Float32Array, y: Float32Array, w: Float32Array, n: number): Float32Array[] {
   const params = mlp.state.params.map((p, i) => {
-    const layer = mlp.layers[i >> 1]!;
+    const layer = mlp.layers[i >> 1];
+    if (!layer) return tf.tensor2d(p, [mlp.spec.inputs, mlp.spec.outputs]); // the skip path
     return i % 2 === 0 ? tf.tensor2d(p, [layer.fanIn, layer.fanOut]) : tf.tensor1d(p);
   });
   const k = mlp.spec.outputs;
   const f = (...ps: tf.Tensor[]) => {
-    let a: tf.Tensor = tf.tensor2d(x, [n, mlp.spec.inputs]);
+    const input = tf.tensor2d(x, [n, mlp.spec.inputs]);
+    let a: tf.Tensor = input;
     for (let l = 0; l < mlp.layers.length; l++) {
       a = tf.add(tf.matMul(a as tf.Tensor2D, ps[2 * l] as tf.Tensor2D), ps[2 * l + 1]!);
       if (l < mlp.layers.length - 1) a = tf.relu(a);
     }
+    if (mlp.spec.skip) a = tf.add(a, tf.matMul(input, ps[ps.length - 1] as tf.Tensor2D));
     const wt = tf.tensor1d(w);
     if (task === 'binary') {
       const z = a.reshape([n]);
@@ -43,7 +46,9 @@ describe('Mlp backpropagation', () => {
       const n = 13;
       const d = 5;
       const k = task === 'multiclass' ? 3 : 1;
-      const mlp = new Mlp(tf, { inputs: d, hidden: [8, 6], outputs: k, dropout: 0 }, rng);
+      const mlp = new Mlp(tf, { inputs: d, hidden: [8, 6], outputs: k, dropout: 0, skip: true }, rng);
+      // A non-zero skip path, so its gradient and its effect on the others are both checked.
+      mlp.state.params[mlp.state.params.length - 1]!.forEach((_, i, p) => (p[i] = rng.next() - 0.5));
       const x = Float32Array.from({ length: n * d }, () => rng.next() * 2 - 1);
       const y = Float32Array.from({ length: n }, () => (task === 'regression' ? rng.next() : rng.int(task === 'binary' ? 2 : 3)));
       const w = Float32Array.from({ length: n }, () => 0.5 + rng.next());
