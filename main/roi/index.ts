@@ -13,6 +13,7 @@ export {
 } from './schema.js';
 export { applyRoiSettings } from './settings.js';
 export { modelErrorRateFromMetrics, type MetricsLike } from './measured.js';
+export { diffRoiInputs, type RoiInputChange } from './history.js';
 export { annualRateFromMonthly, irr, monthlyRateFromAnnual, npv, payback, straightLine, type IrrResult, type PaybackResult } from './finance.js';
 export { formatMoney, formatMoneyCompact, isKnownCurrency, isKnownLocale, minorDigits, sumMinor, toDecimalString, toMajor, toMinor, type Minor } from './money.js';
 export {

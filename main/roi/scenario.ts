@@ -47,6 +47,7 @@ export function evaluateScenario(
   components: readonly Component[],
   costPercent: number,
   benefitPercent: number,
+  options: { irr: boolean } = { irr: true },
 ): { scenario: RoiScenario; flows: RoundedFlows; irrDetail: ReturnType<typeof irr> } {
   const flows = roundFlows(components, costPercent / 100, benefitPercent / 100, input.currency);
   const net = flows.benefit.map((benefit, month) => benefit - (flows.cost[month] ?? 0));
@@ -65,7 +66,8 @@ export function evaluateScenario(
     else if (totalBenefit < 0) paybackReason = 'The benefits are negative (the model causes more errors than today\'s process), so the pilot never pays back.';
     else paybackReason = `Benefits do not cover costs within the ${input.horizonMonths}-month horizon: ${back.reason}`;
   }
-  const irrDetail = irr(net);
+  // The sensitivity runs only need the NPV; the IRR search is most of the cost of a scenario.
+  const irrDetail = options.irr ? irr(net) : { rate: null, reason: 'IRR not computed for this run.', multiple: false };
   const annualIrr = irrDetail.rate === null ? null : annualRateFromMonthly(irrDetail.rate) * 100;
   const sumPv = (values: number[]) => values.reduce((a, b) => a + b, 0);
   const scenario: RoiScenario = {

@@ -59,7 +59,7 @@ function variants(input: RoiInput, resolved: ResolvedMeasured): Variant[] {
 }
 
 function expectedNpv(input: RoiInput, resolved: ResolvedMeasured): Minor {
-  return evaluateScenario(input, buildComponents(input, resolved), 100, 100).scenario.npv;
+  return evaluateScenario(input, buildComponents(input, resolved), 100, 100, { irr: false }).scenario.npv;
 }
 
 /** The tornado: every non-zero assumption moved ±`input.sensitivitySwingPercent` %, largest swing first. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { roiFields, fieldUnit } from '../../../main/roi/fields.js';
+import { diffRoiInputs } from '../../../main/roi/history.js';
 import { applyRoiSettings } from '../../../main/roi/settings.js';
 import { defaultRoiInput, parseRoiInput, validateRoiInput } from '../../../main/roi/schema.js';
 
@@ -48,5 +49,18 @@ describe('applyRoiSettings (CLI --set)', () => {
     expect(() => applyRoiSettings({}, ['hoursSaved=5'])).toThrow(/Did you mean hoursSavedPerMonth/);
     expect(() => applyRoiSettings({}, ['costPerError=1,5'])).toThrow(/not a number/);
     expect(() => applyRoiSettings({}, ['horizonMonths='])).toThrow(/not a number/);
+  });
+});
+
+describe('diffRoiInputs', () => {
+  it('lists exactly the assumptions that changed, in form order', () => {
+    const before = parseRoiInput({ adoptionPercent: 80 });
+    const after = parseRoiInput({ adoptionPercent: 60, currency: 'EUR', hardwarePrice: 10 });
+    expect(diffRoiInputs(before, after).map((c) => [c.key, c.before, c.after])).toEqual([
+      ['currency', 'USD', 'EUR'],
+      ['hardwarePrice', 0, 10],
+      ['adoptionPercent', 80, 60],
+    ]);
+    expect(diffRoiInputs(before, before)).toEqual([]);
   });
 });
