@@ -17,6 +17,7 @@ import { createReadStream, existsSync, mkdirSync, statSync, createWriteStream } 
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import { cpus, loadavg } from 'node:os';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = join(root, 'bench', 'out');
@@ -111,7 +112,7 @@ const rate = (rows, s) => `${(rows / s / 1e6).toFixed(2)} M/s`;
 const ctx = () => drift.makeContext({ dataDir: out });
 const sizes = quick ? [100_000] : [100_000, 1_000_000];
 
-console.log(`drift benchmark · node ${process.version} · ${new Date().toISOString()}`);
+console.log(`drift benchmark · node ${process.version} · ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}) · load average ${loadavg()[0].toFixed(1)} · ${new Date().toISOString()}`);
 console.log('\nFiles: 20 columns (14 continuous, 3 counts, 2 categorical, 1 flag); current shifted in 8 columns.\n');
 const table = [];
 for (const rows of sizes) {
@@ -137,6 +138,7 @@ for (const r of table) {
   );
 }
 const million = table.find((r) => r.rows === 1_000_000);
+console.log(`load average now ${loadavg()[0].toFixed(1)} (other processes on this machine slow every figure)`);
 if (million) console.log(`\n1,000,000 × 20 check against a cached reference: ${fmt(million.check)} s (target ≤ 5 s: ${million.check <= 5 ? 'met' : 'NOT met'})`);
 
 console.log('\nPer column (in-memory generated columns, comparison only: sort + test + PSI + overlay):\n');

@@ -86,6 +86,14 @@ export class ColumnCollector {
     else this.otherCount++;
   }
 
+  /** Makes room for about `records` numbers at once (a hint; growth still works beyond it). */
+  reserve(records: number): void {
+    if (this.kind !== 'numeric' || records <= this.values.length) return;
+    const next = new Float64Array(records);
+    next.set(this.values.subarray(0, this.count));
+    this.values = next;
+  }
+
   private grow(): void {
     const next = new Float64Array(this.values.length * 2);
     next.set(this.values);

@@ -13,6 +13,9 @@ class CollectSink implements FieldSink {
     if (collector) collector.add(text, start, end);
   }
   endRecord(): void {}
+  expectRecords(records: number): void {
+    for (const collector of this.collectors) collector?.reserve(records);
+  }
 }
 
 export interface ReadOptions {

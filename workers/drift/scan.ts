@@ -16,6 +16,8 @@ export interface FieldSink {
   field(column: number, text: string, start: number, end: number): void;
   /** After the fields of one record; `fields` is how many the record had. */
   endRecord(fields: number): void;
+  /** A hint, after the first chunk: about how many records the file holds (to size buffers once). */
+  expectRecords?(records: number): void;
 }
 
 /** What a scan saw besides the fields. */
@@ -189,7 +191,11 @@ export async function scanCsv(
       if (bytesRead === 0) break;
       position += bytesRead;
       const text = carry + decoder.write(buffer.subarray(0, bytesRead));
-      carry = text.slice(scan(text, false));
+      const consumed = scan(text, false);
+      if (position - bytesRead === sniffed.bomBytes && records > 0 && sink.expectRecords) {
+        sink.expectRecords(Math.ceil((records * size * 1.05) / bytesRead));
+      }
+      carry = text.slice(consumed);
       onChunk(size === 0 ? 1 : position / size);
     }
     const rest = carry + decoder.end();
