@@ -50,7 +50,7 @@ export interface ActualVsProjected {
 }
 
 /** Lines up actual monthly figures with a projection from `computeRoi`. */
-export function actualVsProjected(projection: Pick<RoiResult, 'monthly' | 'currency' | 'totals'>, rawActuals: readonly unknown[]): ActualVsProjected {
+export function actualVsProjected(projection: Pick<RoiResult, 'monthly' | 'currency'>, rawActuals: readonly unknown[]): ActualVsProjected {
   const actuals = rawActuals.map((raw, index) => {
     const parsed = roiActualSchema.safeParse(raw);
     if (!parsed.success) throw new UserInputError(`Actual figures, entry ${index + 1}: ${parsed.error.issues.map((i) => i.message).join(' ')}`);
@@ -92,8 +92,8 @@ export function actualVsProjected(projection: Pick<RoiResult, 'monthly' | 'curre
       note: actual?.note ?? null,
     };
   });
-  const gap = rows.some((row, i) => row.actualCost !== null && i > 0 && (continuousThrough === null || row.month > continuousThrough));
-  if (gap) warnings.push('Some months are missing between those entered: the actual cumulative is shown only up to the first missing month.');
+  const gap = rows.some((row) => row.actualCost !== null && (continuousThrough === null || row.month > continuousThrough));
+  if (gap) warnings.push('Some months are missing before or between those entered: the actual cumulative is shown only up to the first missing month (month 0 is the start).');
 
   const through = continuousThrough as number | null;
   const at = through === null ? undefined : rows[through];
