@@ -97,6 +97,23 @@ describe('bad input', () => {
     expect(report.columns.find((c) => c.name === 'colour')!.explanation).toContain('New categories: "purple"');
   });
 
+  it('text categories that became numbers are a type change', async () => {
+    const rows = baseRows(8).map((r, i) => [r[0] as string, String(i % 3), r[2] as number]);
+    const colour = (await run(writeCsv(join(dir, 'codes.csv'), header, rows))).columns.find((c) => c.name === 'colour')!;
+    expect(colour.status).toBe('type-changed');
+    expect(colour.drifted).toBe(true);
+    expect(colour.explanation).toMatch(/text categories in the reference .* only numbers now/);
+  });
+
+  it('reports progress from 0 to 1, in order', async () => {
+    const ctx = makeContext();
+    await checkDrift({ referencePath: reference, currentPath: reference }, ctx);
+    const fractions = ctx.reports.map((r) => r.fraction);
+    expect(fractions.length).toBeGreaterThan(3);
+    expect(fractions.every((f, i) => i === 0 || f >= (fractions[i - 1] as number))).toBe(true);
+    expect(fractions.at(-1)).toBe(1);
+  });
+
   it('missing, empty and binary files give a UserInputError that says what to do', async () => {
     await expect(run(join(dir, 'nope.csv'))).rejects.toThrow(UserInputError);
     const empty = join(dir, 'empty.csv');
