@@ -113,6 +113,7 @@ export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) =
   const fingerprint = fingerprintOf(data.datasetSha256, input, backend);
   const checkpoint = input.resumeFrom ? await loadCheckpoint(runDir, fingerprint) : null;
   if (checkpoint) network.state = checkpoint.mlp;
+  const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;
   const result = await fit(
     network,
     train,
@@ -201,7 +202,7 @@ export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) =
     fairness,
     artifactDir,
     checksums,
-    resumedFromEpoch: checkpoint ? checkpoint.loop.epoch : null,
+    resumedFromEpoch,
     warnings: data.warnings,
   };
 };
