@@ -142,7 +142,10 @@ export function roundFlows(components: readonly Component[], costFactor: number,
   const cost = new Array<Minor>(months).fill(0);
   const benefit = new Array<Minor>(months).fill(0);
   const rounded = components.map((component) => {
-    const factor = component.kind === 'cost' ? costFactor : benefitFactor;
+    // A benefit line that is a loss (a model worse than today) scales like a cost, so the
+    // pessimistic scenario makes the loss larger, not smaller.
+    const isLoss = component.kind === 'benefit' && component.amounts.reduce((a, b) => a + b, 0) < 0;
+    const factor = component.kind === 'cost' || isLoss ? costFactor : benefitFactor;
     // Rounding the running total, not each month, keeps every month within a cent of its exact
     // value while the line's total is exactly its rounded exact total (1000 over 3 months is
     // 333.33 + 333.34 + 333.33, not 999.99).

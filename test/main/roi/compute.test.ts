@@ -124,6 +124,9 @@ describe('computeRoi edge cases', () => {
     expect(result.warnings.map((w) => w.code)).toContain('model-worse');
     expect(result.paybackMonth).toBeNull();
     expect(result.paybackReason).toMatch(/negative/);
+    // The pessimistic scenario makes the loss larger (× cost multiplier 120 %), not smaller.
+    expect(result.scenarios.pessimistic.totalBenefit).toBe(-12 * 120000);
+    expect(result.scenarios.optimistic.totalBenefit).toBe(-12 * 90000);
   });
 
   it('says in words that zero benefit never pays back', () => {
