@@ -37,7 +37,7 @@ interface AssembleArgs {
 export function mergeColumns(plan: ScanPlan, results: ScanResult[]): ColumnAccumulator[] {
   const markers = new Set(plan.missingMarkers);
   return plan.columns.map((name, c) => {
-    const acc = new ColumnAccumulator(name, markers, plan.distinctLimit, plan.seed + c, results[0]!.columns[c]!);
+    const acc = new ColumnAccumulator(name, markers, plan.distinctLimit, plan.seed + c, results[0]!.columns[c]!, plan.kllFloor);
     for (const r of results.slice(1)) acc.merge(r.columns[c]!);
     return acc;
   });

@@ -54,6 +54,8 @@ export class ColumnAccumulator {
     private readonly distinctLimit: number,
     seed: number,
     state?: ColumnState,
+    /** The KLL sketch's floor capacity for its low compactors (smaller for wide files). */
+    kllFloor = 16,
   ) {
     this.s = state ?? {
       name,
@@ -67,7 +69,7 @@ export class ColumnAccumulator {
       zeros: 0,
       negatives: 0,
       minPositive: Infinity,
-      kll: { compactors: [[]], n: 0 },
+      kll: { compactors: [], n: 0 },
       values: new Map(),
       overflow: false,
       hll: null,
@@ -81,7 +83,7 @@ export class ColumnAccumulator {
       piiSamples: [],
       textExamples: [],
     };
-    this.kll = KllSketch.fromState(this.s.kll, seed);
+    this.kll = KllSketch.fromState(this.s.kll, seed, kllFloor);
     if (this.s.hll) this.hll = new HyperLogLog(this.s.hll);
   }
 
@@ -130,16 +132,25 @@ export class ColumnAccumulator {
     return v;
   }
 
+  /**
+   * Exact counts until the map holds `distinctLimit` values; from then on only the HyperLogLog
+   * counts (the map keeps the counts it had, so top values become approximate). Looking every
+   * value up in a full map would cost more than everything else per cell.
+   */
   private countValue(v: string): void {
     const s = this.s;
+    if (s.overflow) {
+      this.hll!.add(v);
+      return;
+    }
     const values = s.values;
     const c = values.get(v);
     if (c !== undefined) values.set(v, c + 1);
-    else if (!s.overflow) {
-      if (values.size < this.distinctLimit) values.set(v, 1);
-      else this.startEstimating();
+    else if (values.size < this.distinctLimit) values.set(v, 1);
+    else {
+      this.startEstimating();
+      this.hll!.add(v);
     }
-    if (this.hll) this.hll.add(v);
   }
 
   /** The exact map is full: seed a HyperLogLog with every value seen so far; from now on it counts. */

@@ -58,6 +58,7 @@ export const scoreQuality: Engine<QualityInput, QualityReport> = async (input, c
       columns,
       missingMarkers: markers,
       distinctLimit: distinctLimit(columns.length),
+      kllFloor: Math.max(16, Math.min(2048, Math.floor((1 << 19) / Math.max(columns.length, 1)))),
       sampleColumns: sampleColumns(columns.length, target),
       sampleRows: T.sampleRows,
       target,

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { CancelledError, throwIfCancelled } from '../protocol.js';
 import { scanRange, type RangeTask, type ScanPlan, type ScanResult } from './scan.js';
 
-/** The thread entry file, if this build has one: `PILOT_QUALITY_THREAD`, or `quality-thread.(m)js` beside this module. */
+/** The thread entry file, if this build has one: `PILOT_QUALITY_THREAD`, or `quality-thread.(m)js` beside this module (or its parent folder). */
 export function findThreadEntry(): string | null {
   const fromEnv = process.env.PILOT_QUALITY_THREAD;
   if (fromEnv && existsSync(fromEnv)) return fromEnv;
@@ -19,9 +19,12 @@ export function findThreadEntry(): string | null {
   } catch {
     return null;
   }
-  for (const name of ['quality-thread.js', 'quality-thread.mjs']) {
-    const candidate = join(here, name);
-    if (existsSync(candidate)) return candidate;
+  // Beside this module, or one level up when a bundler put this module in a chunks/ folder.
+  for (const folder of [here, join(here, '..')]) {
+    for (const name of ['quality-thread.js', 'quality-thread.mjs']) {
+      const candidate = join(folder, name);
+      if (existsSync(candidate)) return candidate;
+    }
   }
   return null;
 }

@@ -19,6 +19,8 @@ export interface ScanPlan {
   columns: string[];
   missingMarkers: string[];
   distinctLimit: number;
+  /** Floor capacity of each KLL sketch's low compactors (memory per numeric column ≈ 8 × this). */
+  kllFloor: number;
   /** Column indices kept in the row sample (correlations, leakage). */
   sampleColumns: number[];
   sampleRows: number;
@@ -71,7 +73,7 @@ export interface ScanResult {
 export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes: number) => void): Promise<ScanResult> {
   const markers = new Set(plan.missingMarkers);
   const width = plan.columns.length;
-  const columns = plan.columns.map((name, i) => new ColumnAccumulator(name, markers, plan.distinctLimit, plan.seed + i * 7919 + task.index));
+  const columns = plan.columns.map((name, i) => new ColumnAccumulator(name, markers, plan.distinctLimit, plan.seed + i * 7919 + task.index, undefined, plan.kllFloor));
   const sample = new RowSample(plan.sampleRows, plan.seed * 31 + task.index + 1);
   const groups = plan.groups ? new GroupCounts({ ...plan.groups, missingMarkers: markers }) : null;
   const rowsPrefix = `${plan.spillPrefix}-rows-r${task.index}`;

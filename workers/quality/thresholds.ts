@@ -53,7 +53,7 @@ export const THRESHOLDS = {
   /** Rows kept in the seeded uniform sample used for correlations and leakage. */
   sampleRows: 20000,
   /** Distinct values tracked exactly per column before switching to HyperLogLog (scaled down for wide files). */
-  exactDistinct: 20000,
+  exactDistinct: 10000,
   /** Total exact-distinct entries across all columns (keeps wide files within memory). */
   exactDistinctBudget: 2_000_000,
   /** Bootstrap resamples for a group's positive-rate interval. */

@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+/**
+ * Quality engine vs pandas on a realistic 1 GB CSV.
+ *
+ * Run:   node bench/quality.mjs [--gb 1] [--skip-pandas] [--keep]
+ *
+ * It bundles the engine with esbuild into bench/out/ (git-ignored; no build step or TS runner
+ * needed), generates the CSV once into $TMPDIR/pilot-bench-quality/ (20 columns: integers,
+ * floats with missing values, low/mid/high-cardinality categories, dates, datetimes, booleans,
+ * quoted free text with commas, quotes and the odd line break), then in the same run measures:
+ *   - ours:   scoreQuality() in a child process (worker threads on all cores), wall time and
+ *             peak RSS (VmHWM from /proc, covers every thread); also on a quarter-size file to
+ *             show memory does not grow with file size;
+ *   - pandas: Debian's python3-pandas, read_csv + describe(include='all') + isna().sum() +
+ *             duplicated().sum(), wall time and peak RSS (ru_maxrss);
+ *   - parser: csv-parse (streaming) vs our record parser on the first 128 MB, parse only;
+ * and prints a table with the ratios. Numbers vary with the machine and its load.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync, createReadStream } from 'node:fs';
+import { tmpdir, availableParallelism, cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'bench', 'out');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+
+// Child mode: profile one file and print {ms, peakRssMb, rows, score}.
+if (args[0] === '--child') {
+  const { scoreQuality } = await import(join(out, 'quality.mjs'));
+  const ctx = { jobId: 0, dataDir: tmpdir(), signal: new AbortController().signal, progress() {} };
+  const t0 = performance.now();
+  const report = await scoreQuality({ path: args[1] }, ctx);
+  const ms = performance.now() - t0;
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  console.log(JSON.stringify({ ms, peakRssMb: hwm ? Number(hwm[1]) / 1024 : null, rows: report.rows, duplicateRows: report.duplicateRows, score: report.score, missing: report.columns.reduce((s, c) => s + c.missing, 0) }));
+  process.exit(0);
+}
+if (args[0] === '--parse-child') {
+  const { CsvRecordParser } = await import(join(out, 'reader.mjs'));
+  const { parse } = await import('csv-parse');
+  const path = args[1];
+  const limit = Number(args[2]);
+  const time = async (f) => {
+    const t0 = performance.now();
+    const n = await f();
+    return { ms: performance.now() - t0, n };
+  };
+  const ours = await time(async () => {
+    let n = 0;
+    const p = new CsvRecordParser(',', () => n++);
+    for await (const chunk of createReadStream(path, { end: limit - 1, encoding: 'utf8', highWaterMark: 1 << 20 })) p.push(chunk);
+    p.end();
+    return n;
+  });
+  const theirs = await time(async () => {
+    let n = 0;
+    const parser = createReadStream(path, { end: limit - 1, highWaterMark: 1 << 20 }).pipe(parse({ relax_column_count: true, relax_quotes: true }));
+    for await (const record of parser) if (record) n++;
+    return n;
+  });
+  console.log(JSON.stringify({ ours, theirs }));
+  process.exit(0);
+}
+
+// 1. Bundle the engine (and its thread entry beside it) with esbuild.
+const { build } = await import('esbuild');
+mkdirSync(out, { recursive: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: { quality: 'workers/quality/index.ts', 'quality-thread': 'workers/quality/thread.ts', reader: 'workers/csv/reader.ts' },
+  outdir: out,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  logLevel: 'warning',
+});
+
+// 2. Generate the data once.
+const gb = Number(option('--gb', '1'));
+const dataDir = join(tmpdir(), 'pilot-bench-quality');
+mkdirSync(dataDir, { recursive: true });
+const big = join(dataDir, `data-${gb}gb.csv`);
+const quarter = join(dataDir, `data-${gb}gb-quarter.csv`);
+const targetBytes = Math.round(gb * 1024 ** 3);
+if (!existsSync(big) || statSync(big).size < targetBytes || !existsSync(quarter)) generate(big, quarter, targetBytes);
+
+function generate(path, quarterPath, bytes) {
+  const t0 = performance.now();
+  let seed = 12345;
+  const rnd = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
+  const pick = (a) => a[Math.floor(rnd() * a.length)];
+  const words = 'the quick brown fox jumps over a lazy dog data quality report customer order shipped late early refund great poor service product delivery'.split(' ');
+  const low = ['new', 'active', 'paused', 'closed', 'churned'];
+  const mid = Array.from({ length: 60 }, (_, i) => `segment_${i}`);
+  const cities = Array.from({ length: 1000 }, (_, i) => `City ${i}`);
+  const countries = ['FR', 'DE', 'US', 'GB', 'ES', 'IT', 'NL', 'BE', 'SE', 'PL'];
+  const header = 'id,age,income,score,visits,status,segment,customer,city,country,signup_date,last_seen,is_member,rating,price,quantity,discount,balance,tenure_days,comment\n';
+  const fd = openSync(path, 'w');
+  const fq = openSync(quarterPath, 'w');
+  writeSync(fd, header);
+  writeSync(fq, header);
+  let written = header.length;
+  let id = 0;
+  while (written < bytes) {
+    const lines = [];
+    for (let k = 0; k < 20000; k++) {
+      id++;
+      const age = 18 + Math.floor(rnd() * 70);
+      const income = rnd() < 0.05 ? '' : (20000 + rnd() * 150000).toFixed(2);
+      const score = (rnd() * 2 - 0.5).toFixed(4);
+      const visits = rnd() < 0.1 ? 0 : Math.floor(rnd() * 200);
+      const month = 1 + Math.floor(rnd() * 12);
+      const day = 1 + Math.floor(rnd() * 28);
+      const date = `20${10 + Math.floor(rnd() * 14)}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
+      const seen = `${date} ${String(Math.floor(rnd() * 24)).padStart(2, '0')}:${String(Math.floor(rnd() * 60)).padStart(2, '0')}:00`;
+      let comment = '';
+      const nWords = 3 + Math.floor(rnd() * 10);
+      for (let w = 0; w < nWords; w++) comment += (w ? ' ' : '') + pick(words);
+      const r = rnd();
+      if (r < 0.3) comment += ', and more';
+      if (r < 0.05) comment += ' ""quoted""';
+      if (r < 0.002) comment += '\nsecond line';
+      lines.push(
+        `${id},${age},${income},${score},${visits},${pick(low)},${pick(mid)},cust-${Math.floor(rnd() * 200000)},${pick(cities)},${pick(countries)},${date},${seen},${rnd() < 0.5 ? 'true' : 'false'},${1 + Math.floor(rnd() * 5)},${(rnd() * 500).toFixed(2)},${1 + Math.floor(rnd() * 20)},${rnd() < 0.3 ? '' : (rnd() * 0.5).toFixed(3)},${((rnd() - 0.3) * 10000).toFixed(2)},${Math.floor(rnd() * 3650)},"${comment}"`,
+      );
+    }
+    const block = `${lines.join('\n')}\n`;
+    writeSync(fd, block);
+    if (written < bytes / 4) writeSync(fq, block);
+    written += Buffer.byteLength(block);
+  }
+  closeSync(fd);
+  closeSync(fq);
+  console.error(`generated ${path} (${(written / 1024 ** 2).toFixed(0)} MB, ${id} rows) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+// 3. Measure.
+const runOurs = (path) => {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', path], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`ours failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+};
+const runPandas = (path) => {
+  const script = `
+import time, resource, sys, pandas as pd
+t0 = time.perf_counter()
+df = pd.read_csv(sys.argv[1], low_memory=False)
+d = df.describe(include='all')
+na = df.isna().sum()
+dup = int(df.duplicated().sum())
+ms = (time.perf_counter() - t0) * 1000
+print('{"ms": %f, "peakRssMb": %f, "rows": %d, "duplicateRows": %d, "missing": %d}' % (ms, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(df), dup, int(na.sum())))
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', script, path], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`pandas failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+};
+
+const size = statSync(big).size;
+console.error(`machine: ${cpus()[0]?.model ?? '?'} × ${availableParallelism()}, node ${process.version}`);
+const ours = runOurs(big);
+console.error('ours (full):', ours);
+const oursQuarter = runOurs(quarter);
+console.error('ours (quarter):', oursQuarter);
+const pandas = flag('--skip-pandas') ? null : runPandas(big);
+if (pandas) console.error('pandas:', pandas);
+const parseBytes = Math.min(128 << 20, size);
+const parsing = JSON.parse(spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--parse-child', big, String(parseBytes)], { encoding: 'utf8' }).stdout.trim());
+
+const mb = size / 1024 ** 2;
+const rows = [
+  ['file', `${mb.toFixed(0)} MB, ${ours.rows.toLocaleString('en-US')} rows × 20 columns`, '', ''],
+  ['ours: wall time', `${(ours.ms / 1000).toFixed(1)} s`, `${(mb / (ours.ms / 1000)).toFixed(0)} MB/s`, ''],
+  ['ours: peak RSS', `${ours.peakRssMb.toFixed(0)} MB`, '', ours.peakRssMb <= 256 ? 'target ≤ 256 MB: met' : 'target ≤ 256 MB: MISSED'],
+  ['ours: peak RSS, quarter file', `${oursQuarter.peakRssMb.toFixed(0)} MB`, `${(statSync(quarter).size / 1024 ** 2).toFixed(0)} MB file`, `full/quarter RSS ratio ${(ours.peakRssMb / oursQuarter.peakRssMb).toFixed(2)}`],
+];
+if (pandas) {
+  const speedup = pandas.ms / ours.ms;
+  rows.push(
+    ['pandas: wall time', `${(pandas.ms / 1000).toFixed(1)} s`, `${(mb / (pandas.ms / 1000)).toFixed(0)} MB/s`, ''],
+    ['pandas: peak RSS', `${pandas.peakRssMb.toFixed(0)} MB`, '', ''],
+    ['speed-up (pandas / ours)', `${speedup.toFixed(2)}×`, '', speedup >= 6 ? 'target ≥ 6×: met' : 'target ≥ 6×: MISSED'],
+    ['memory ratio (pandas / ours)', `${(pandas.peakRssMb / ours.peakRssMb).toFixed(1)}×`, '', ''],
+    ['agreement', `rows ${ours.rows === pandas.rows ? '=' : '≠'}, duplicates ${ours.duplicateRows}/${pandas.duplicateRows}, missing cells ${ours.missing}/${pandas.missing}`, '', ''],
+  );
+}
+const parseMb = parseBytes / 1024 ** 2;
+rows.push(
+  ['parse only, first 128 MB: ours', `${(parseMb / (parsing.ours.ms / 1000)).toFixed(0)} MB/s`, `${parsing.ours.n} records`, ''],
+  ['parse only, first 128 MB: csv-parse', `${(parseMb / (parsing.theirs.ms / 1000)).toFixed(0)} MB/s`, `${parsing.theirs.n} records`, `ours ${(parsing.theirs.ms / parsing.ours.ms).toFixed(1)}× faster`],
+);
+const width = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)));
+for (const r of rows) console.log(r.map((c, i) => c.padEnd(width[i])).join('  │  '));
