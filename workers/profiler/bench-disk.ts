@@ -1,0 +1,88 @@
+/**
+ * Sequential write and read of the data directory's drive: a temporary file written in 4 MiB
+ * chunks, fsync'ed (so the figure is the drive's, not the page cache's), read back, and always
+ * removed — also on cancel or error. Skipped, with the reason, when the directory is not writable
+ * or the drive has too little free space.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { throwIfCancelled } from '../protocol.js';
+
+const CHUNK = 4 * 1024 * 1024;
+/** Free space the test leaves untouched, so it can never fill a drive. */
+const MARGIN_BYTES = 1024 ** 3;
+
+export type DiskBenchResult =
+  | { writeMBps: number; readMBps: number; skipped: null }
+  | { writeMBps: null; readMBps: null; skipped: string };
+
+export interface DiskBenchOptions {
+  dir: string;
+  bytes: number;
+  /** Free bytes on the drive (from statfs); null when unknown. */
+  freeBytes: number | null;
+  signal: AbortSignal;
+  /** Called after each chunk with the fraction done (0..1). */
+  onProgress?: (fraction: number) => void;
+}
+
+export async function benchDisk(options: DiskBenchOptions): Promise<DiskBenchResult> {
+  const { dir, bytes, freeBytes, signal } = options;
+  if (freeBytes !== null && freeBytes < bytes + MARGIN_BYTES) {
+    return {
+      writeMBps: null,
+      readMBps: null,
+      skipped: `skipped: only ${(freeBytes / 1024 ** 3).toFixed(1)} GB free on the data drive; the test needs ${((bytes + MARGIN_BYTES) / 1024 ** 3).toFixed(1)} GB`,
+    };
+  }
+  const file = path.join(dir, `.pilot-disk-bench-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const chunk = randomBytes(CHUNK); // random data: a compressing or deduplicating drive cannot cheat
+  const chunks = Math.max(1, Math.round(bytes / CHUNK));
+  let handle;
+  try {
+    handle = await open(file, 'wx');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' || code === 'EPERM' ? 'no write permission' : code === 'EROFS' ? 'read-only file system' : code === 'ENOSPC' ? 'no space left' : code === 'ENOENT' ? 'the directory does not exist' : String(code ?? error);
+    return { writeMBps: null, readMBps: null, skipped: `skipped: cannot create a test file in ${dir} (${why})` };
+  }
+  try {
+    const writeStart = performance.now();
+    for (let i = 0; i < chunks; i++) {
+      throwIfCancelled(signal);
+      await handle.write(chunk, 0, CHUNK, i * CHUNK);
+      options.onProgress?.((i + 1) / (2 * chunks));
+    }
+    await handle.sync();
+    const writeSeconds = (performance.now() - writeStart) / 1000;
+    await handle.close();
+    handle = undefined;
+
+    const reader = await open(file, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(CHUNK);
+      const readStart = performance.now();
+      for (let i = 0; i < chunks; i++) {
+        throwIfCancelled(signal);
+        await reader.read(buffer, 0, CHUNK, i * CHUNK);
+        options.onProgress?.(0.5 + (i + 1) / (2 * chunks));
+      }
+      const readSeconds = (performance.now() - readStart) / 1000;
+      const megabytes = (chunks * CHUNK) / 1e6;
+      return { writeMBps: megabytes / writeSeconds, readMBps: megabytes / readSeconds, skipped: null };
+    } finally {
+      await reader.close();
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      return { writeMBps: null, readMBps: null, skipped: 'skipped: the drive ran out of space during the test' };
+    }
+    throw error;
+  } finally {
+    await handle?.close().catch(() => undefined);
+    await unlink(file).catch(() => undefined);
+  }
+}

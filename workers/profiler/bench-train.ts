@@ -1,0 +1,134 @@
+/**
+ * Reference training steps, one small model per pilot kind, timed on a given backend with random
+ * data of the right shape. The figure is throughput (samples per second) of `trainOnBatch`, which is
+ * what a pilot's training time scales with; accuracy is not the point here.
+ */
+import { performance } from 'node:perf_hooks';
+import { throwIfCancelled } from '../protocol.js';
+import type { PilotKind } from './types.js';
+
+type Tf = typeof import('@tensorflow/tfjs');
+type Tensor = import('@tensorflow/tfjs').Tensor;
+type LayersModel = import('@tensorflow/tfjs').LayersModel;
+
+/** One reference model: how to build it and a batch for it. */
+export interface ReferenceModel {
+  /** Shown in reports, e.g. "MLP 100→64→64→1, batch 256". */
+  description: string;
+  /** What one sample is. */
+  unit: string;
+  batch: number;
+  build: (tf: Tf) => LayersModel;
+  data: (tf: Tf, batch: number) => { x: Tensor; y: Tensor };
+}
+
+/** The reference models. Tabular matches the trainer's reference MLP (issue 5's bench). */
+export const REFERENCE_MODELS: Record<PilotKind, ReferenceModel> = {
+  tabular: {
+    description: 'MLP 100→64→64→1, batch 256',
+    unit: 'rows',
+    batch: 256,
+    build: (tf) => {
+      const model = tf.sequential();
+      model.add(tf.layers.dense({ inputShape: [100], units: 64, activation: 'relu' }));
+      model.add(tf.layers.dense({ units: 64, activation: 'relu' }));
+      model.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
+      return model;
+    },
+    data: (tf, batch) => ({ x: tf.randomNormal([batch, 100]), y: tf.tidy(() => tf.randomUniform([batch, 1]).round()) }),
+  },
+  image: {
+    description: 'CNN 32×32×3 → conv 8 → pool → conv 16 → pool → dense 10, batch 16',
+    unit: 'images',
+    batch: 16,
+    build: (tf) => {
+      const model = tf.sequential();
+      model.add(tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 3, activation: 'relu' }));
+      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+      model.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }));
+      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+      model.add(tf.layers.flatten());
+      model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+      return model;
+    },
+    data: (tf, batch) => ({
+      x: tf.randomUniform([batch, 32, 32, 3]),
+      y: tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32') as import('@tensorflow/tfjs').Tensor1D, 10)),
+    }),
+  },
+  // A bag-of-words classifier: the token counts of a 1,000-word hashed vocabulary into an MLP. An
+  // embedding layer would be the textbook model, but its gradient (UnsortedSegmentSum) is missing on
+  // wasm and takes minutes per batch on the cpu backend, so no pilot here would use one.
+  text: {
+    description: 'bag of words, 1,000 hashed terms → 32 → 1, batch 64',
+    unit: 'documents',
+    batch: 64,
+    build: (tf) => {
+      const model = tf.sequential();
+      model.add(tf.layers.dense({ inputShape: [1000], units: 32, activation: 'relu' }));
+      model.add(tf.layers.dense({ units: 1, activation: 'sigmoid' }));
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
+      return model;
+    },
+    data: (tf, batch) => ({ x: tf.tidy(() => tf.randomUniform([batch, 1000], 0, 3, 'int32').toFloat()), y: tf.tidy(() => tf.randomUniform([batch, 1]).round()) }),
+  },
+  anomaly: {
+    description: 'autoencoder 30→16→8→16→30, batch 256',
+    unit: 'rows',
+    batch: 256,
+    build: (tf) => {
+      const model = tf.sequential();
+      model.add(tf.layers.dense({ inputShape: [30], units: 16, activation: 'relu' }));
+      model.add(tf.layers.dense({ units: 8, activation: 'relu' }));
+      model.add(tf.layers.dense({ units: 16, activation: 'relu' }));
+      model.add(tf.layers.dense({ units: 30 }));
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
+      return model;
+    },
+    data: (tf, batch) => {
+      const x = tf.randomNormal([batch, 30]);
+      return { x, y: x.clone() };
+    },
+  },
+  timeseries: {
+    description: 'windowed MLP, 48 past values → 32 → 1, batch 256',
+    unit: 'windows',
+    batch: 256,
+    build: (tf) => {
+      const model = tf.sequential();
+      model.add(tf.layers.dense({ inputShape: [48], units: 32, activation: 'relu' }));
+      model.add(tf.layers.dense({ units: 1 }));
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
+      return model;
+    },
+    data: (tf, batch) => ({ x: tf.randomNormal([batch, 48]), y: tf.randomNormal([batch, 1]) }),
+  },
+};
+
+/**
+ * Samples per second of the reference model of `kind` on the active backend: one warm-up batch
+ * (graph building, kernel compilation), then batches until `budgetMs` has passed (at least two).
+ */
+export async function benchTraining(tf: Tf, kind: PilotKind, budgetMs: number, signal: AbortSignal): Promise<number> {
+  const spec = REFERENCE_MODELS[kind];
+  const model = spec.build(tf);
+  const { x, y } = spec.data(tf, spec.batch);
+  try {
+    await model.trainOnBatch(x, y);
+    let batches = 0;
+    const start = performance.now();
+    while (batches < 2 || performance.now() - start < budgetMs) {
+      throwIfCancelled(signal);
+      await model.trainOnBatch(x, y);
+      batches++;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    return (batches * spec.batch) / seconds;
+  } finally {
+    x.dispose();
+    y.dispose();
+    model.dispose();
+  }
+}
