@@ -7,16 +7,19 @@
 import type { z } from 'zod';
 import type { App } from '../app.js';
 import { type ChannelName, type ChannelOutput, channels } from '../contract/index.js';
+import { UserInputError } from '../../workers/protocol.js';
 import { AppError, type ApiError, type Result } from '../errors.js';
 import { appHandlers } from './app.js';
 import { datasetHandlers } from './datasets.js';
 // capabilities: handler imports below this line
+import { driftHandlers } from './drift.js';
 import type { HandlerMap } from './types.js';
 
 const handlers: HandlerMap<ChannelName> = {
   ...appHandlers,
   ...datasetHandlers,
   // capabilities: spread handlers below this line
+  ...driftHandlers,
 };
 
 export function isChannel(name: unknown): name is ChannelName {
@@ -54,6 +57,8 @@ function describeIssues(name: string, error: z.ZodError): ApiError {
 
 function toApiError(name: string, error: unknown): ApiError {
   if (error instanceof AppError) return { code: error.code, message: error.message };
+  // Engines and libraries say "your input is wrong" with UserInputError; its message is already for people.
+  if (error instanceof UserInputError) return { code: 'invalid-input', message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'failed', message: `${name} failed: ${message}` };
 }
