@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+/**
+ * Training benchmark: the reference MLP (100 features → 64 → 64 → 1, ReLU, sigmoid/BCE, Adam
+ * lr 1e-3, batch 256) on 50,000 synthetic rows, trained by the trainer's Mlp on every tfjs backend
+ * that loads, by tfjs's own `tf.layers` + `model.fit` (what a straightforward tfjs app does), and by
+ * PyTorch on the CPU (Debian's python3-torch) — all with the same data, initial weights and batch
+ * order, so the final losses must agree. Prints samples/s and the ratio to PyTorch (1 thread, and
+ * all cores) measured in the same run.
+ *
+ * Run:   node bench/train.mjs            (2 epochs)
+ *        node bench/train.mjs --epochs 5 --skip-fit --skip-cpu
+ *
+ * It bundles workers/ with esbuild into bench/out/ (ignored by git) and writes the data there.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { build } from 'esbuild';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const out = join(root, 'bench', 'out');
+mkdirSync(out, { recursive: true });
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const N = 50_000;
+const D = 100;
+const H = 64;
+const BATCH = 256;
+const LR = 1e-3;
+const EPOCHS = arg('--epochs', 2);
+
+await build({
+  stdin: {
+    contents: `export { Mlp } from './workers/trainer/mlp.ts';
+export { Rng } from './workers/trainer/random.ts';
+export { lossAndGrad } from './workers/trainer/loss.ts';
+export { probeBackends, loadBackend } from './workers/tfjs/backend.ts';`,
+    resolveDir: root,
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  packages: 'external',
+  outfile: join(out, 'train-bundle.mjs'),
+  logLevel: 'warning',
+});
+const { Mlp, Rng, lossAndGrad, probeBackends, loadBackend } = await import(join(out, 'train-bundle.mjs'));
+const tf = await import('@tensorflow/tfjs');
+
+// Data: a noisy linear rule with some interactions, so there is something to learn.
+const rng = new Rng(2024);
+const x = new Float32Array(N * D);
+for (let i = 0; i < x.length; i++) x[i] = rng.next() * 2 - 1;
+const wTrue = Float32Array.from({ length: D }, () => rng.next() * 2 - 1);
+const y = new Float32Array(N);
+for (let i = 0; i < N; i++) {
+  let s = 0;
+  for (let j = 0; j < D; j++) s += x[i * D + j] * wTrue[j];
+  s += 2 * x[i * D] * x[i * D + 1] + (rng.next() - 0.5);
+  y[i] = s > 0 ? 1 : 0;
+}
+const orders = new Uint32Array(EPOCHS * N);
+for (let e = 0; e < EPOCHS; e++) {
+  const order = orders.subarray(e * N, (e + 1) * N);
+  for (let i = 0; i < N; i++) order[i] = i;
+  rng.shuffle(order);
+}
+const spec = { inputs: D, hidden: [H, H], outputs: 1, dropout: 0 };
+const init = new Mlp(tf, spec, new Rng(7)).state.params;
+writeFileSync(join(out, 'train-x.bin'), x);
+writeFileSync(join(out, 'train-y.bin'), y);
+writeFileSync(join(out, 'train-order.bin'), orders);
+writeFileSync(join(out, 'train-init.bin'), Buffer.concat(init.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
+
+function trainMlp() {
+  const model = new Mlp(tf, spec, new Rng(7));
+  const step = new Rng(1);
+  const bx = new Float32Array(BATCH * D);
+  const by = new Float32Array(BATCH);
+  let lastEpochLoss = 0;
+  const start = performance.now();
+  for (let e = 0; e < EPOCHS; e++) {
+    const order = orders.subarray(e * N, (e + 1) * N);
+    let total = 0;
+    for (let s = 0; s < N; s += BATCH) {
+      const n = Math.min(BATCH, N - s);
+      for (let r = 0; r < n; r++) {
+        bx.set(x.subarray(order[s + r] * D, (order[s + r] + 1) * D), r * D);
+        by[r] = y[order[s + r]];
+      }
+      total += n * model.trainBatch('binary', bx.subarray(0, n * D), by.subarray(0, n), null, n, LR, step);
+    }
+    lastEpochLoss = total / N;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const finalLoss = lossAndGrad('binary', model.logits(x, N), y, null, N, false).loss;
+  return { seconds, samplesPerSec: (N * EPOCHS) / seconds, lastEpochLoss, finalLoss };
+}
+
+/** tfjs's own path: tf.layers + model.fit with the same initial weights and batch order (one fit call per epoch). */
+async function trainLayers() {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: H, activation: 'relu', inputShape: [D] }),
+      tf.layers.dense({ units: H, activation: 'relu' }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ],
+  });
+  const sizes = [D, H, H, 1];
+  model.setWeights(init.map((p, i) => (i % 2 === 0 ? tf.tensor2d(p, [sizes[i >> 1], sizes[(i >> 1) + 1]]) : tf.tensor1d(p))));
+  model.compile({ optimizer: tf.train.adam(LR, 0.9, 0.999, 1e-7), loss: 'binaryCrossentropy' });
+  let lastEpochLoss = 0;
+  const start = performance.now();
+  for (let e = 0; e < EPOCHS; e++) {
+    const order = orders.subarray(e * N, (e + 1) * N);
+    const xs = new Float32Array(N * D);
+    const ys = new Float32Array(N);
+    for (let r = 0; r < N; r++) {
+      xs.set(x.subarray(order[r] * D, (order[r] + 1) * D), r * D);
+      ys[r] = y[order[r]];
+    }
+    const tx = tf.tensor2d(xs, [N, D]);
+    const ty = tf.tensor2d(ys, [N, 1]);
+    const h = await model.fit(tx, ty, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0 });
+    lastEpochLoss = h.history.loss[0];
+    tx.dispose();
+    ty.dispose();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const p = tf.tidy(() => model.predict(tf.tensor2d(x, [N, D])).dataSync());
+  let loss = 0;
+  for (let i = 0; i < N; i++) loss -= Math.log(Math.min(Math.max(y[i] ? p[i] : 1 - p[i], 1e-7), 1));
+  model.dispose();
+  return { seconds, samplesPerSec: (N * EPOCHS) / seconds, lastEpochLoss, finalLoss: loss / N };
+}
+
+const rows = [];
+const statuses = await probeBackends();
+for (const status of statuses) {
+  if (!status.available) {
+    rows.push({ name: `tfjs ${status.name}`, note: status.reason });
+    continue;
+  }
+  if (status.name === 'cpu' && process.argv.includes('--skip-cpu')) continue;
+  await loadBackend(status.name);
+  rows.push({ name: `trainer Mlp, tfjs ${status.name}`, ...trainMlp() });
+  if (!process.argv.includes('--skip-fit')) rows.push({ name: `tf.layers model.fit, tfjs ${status.name}`, ...(await trainLayers()) });
+}
+const threads = [...new Set([1, cpus().length])].join(',');
+const torchOut = execFileSync('/usr/bin/python3', [join(root, 'bench', 'train_torch.py'), out, N, D, H, BATCH, EPOCHS, LR, threads], { encoding: 'utf8' });
+const torch = torchOut.trim().split('\n').map((line) => JSON.parse(line));
+for (const t of torch) rows.push({ name: `PyTorch ${t.version} CPU, ${t.threads} thread${t.threads > 1 ? 's' : ''}`, ...t });
+const ref1 = torch.find((t) => t.threads === 1).samplesPerSec;
+const refAll = torch.at(-1).samplesPerSec;
+
+console.log(`\nReference MLP ${D}→${H}→${H}→1, batch ${BATCH}, ${N.toLocaleString('en')} rows × ${EPOCHS} epochs, Adam lr ${LR}`);
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+const pad = (s, n) => String(s).padEnd(n);
+const lpad = (s, n) => String(s).padStart(n);
+console.log(`${pad('run', 44)}${lpad('samples/s', 11)}${lpad('× PyTorch 1T', 14)}${lpad(`× PyTorch ${cpus().length}T`, 14)}${lpad('last-epoch loss', 17)}${lpad('final loss', 12)}`);
+for (const r of rows) {
+  if (r.note) {
+    console.log(`${pad(r.name, 44)}not available: ${r.note}`);
+    continue;
+  }
+  console.log(
+    `${pad(r.name, 44)}${lpad(Math.round(r.samplesPerSec).toLocaleString('en'), 11)}${lpad((r.samplesPerSec / ref1).toFixed(2), 14)}${lpad((r.samplesPerSec / refAll).toFixed(2), 14)}${lpad(r.lastEpochLoss.toFixed(4), 17)}${lpad(r.finalLoss.toFixed(4), 12)}`,
+  );
+}
