@@ -5,6 +5,11 @@
  */
 import foundation from './001_foundation.sql?raw';
 // capabilities: migration imports below this line
+import hardware from './002_hardware.sql?raw';
+import quality from './003_quality.sql?raw';
+import training from './004_training.sql?raw';
+import registry from './005_registry.sql?raw';
+import roi from './006_roi.sql?raw';
 
 export interface Migration {
   version: number;
@@ -15,4 +20,9 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'foundation', sql: foundation },
   // capabilities: one entry per migration, in order, below this line
+  { version: 2, name: 'hardware', sql: hardware },
+  { version: 3, name: 'quality', sql: quality },
+  { version: 4, name: 'training', sql: training },
+  { version: 5, name: 'registry', sql: registry },
+  { version: 6, name: 'roi', sql: roi },
 ];

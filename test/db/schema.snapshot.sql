@@ -1,3 +1,9 @@
+CREATE TRIGGER model_events_no_delete BEFORE DELETE ON model_events
+BEGIN SELECT RAISE(ABORT, 'model_events is append-only: history is never rewritten'); END;
+
+CREATE TRIGGER model_events_no_update BEFORE UPDATE ON model_events
+BEGIN SELECT RAISE(ABORT, 'model_events is append-only: history is never rewritten'); END;
+
 CREATE TABLE datasets (
   id          INTEGER PRIMARY KEY,
   path        TEXT NOT NULL,              -- absolute path at import time
@@ -14,6 +20,43 @@ CREATE TABLE datasets (
   job_id      INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
   imported_at INTEGER NOT NULL,
   UNIQUE (path, sha256)
+) STRICT;
+
+CREATE TABLE drift_reports (
+  id               INTEGER PRIMARY KEY,
+  version_id       INTEGER REFERENCES model_versions (id) ON DELETE CASCADE,  -- null when two files were compared
+  reference_sha256 TEXT NOT NULL,
+  current_path     TEXT NOT NULL,
+  current_sha256   TEXT NOT NULL,
+  drift_share      REAL NOT NULL CHECK (drift_share >= 0 AND drift_share <= 1),
+  dataset_drift    INTEGER NOT NULL CHECK (dataset_drift IN (0, 1)),
+  report           TEXT NOT NULL,           -- JSON (README's documented shape)
+  job_id           INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
+  created_at       INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE evaluations (
+  id             INTEGER PRIMARY KEY,
+  version_id     INTEGER NOT NULL REFERENCES model_versions (id) ON DELETE CASCADE,
+  dataset_id     INTEGER REFERENCES datasets (id) ON DELETE SET NULL,
+  dataset_sha256 TEXT NOT NULL,
+  metrics        TEXT NOT NULL,             -- JSON: same metrics as at training time
+  report         TEXT NOT NULL,             -- JSON: differences with intervals, fairness, schema issues
+  job_id         INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
+  created_at     INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE hardware_profiles (
+  id             INTEGER PRIMARY KEY,
+  machine_id     TEXT NOT NULL,             -- stable identifier of the machine (profiler's machineId)
+  hostname       TEXT NOT NULL,
+  source         TEXT NOT NULL CHECK (source IN ('local', 'imported')),
+  mode           TEXT NOT NULL CHECK (mode IN ('none', 'quick', 'full')),  -- which benchmarks ran
+  schema_version INTEGER NOT NULL,          -- of the profile JSON
+  profile        TEXT NOT NULL,             -- JSON: the whole report (README's documented shape)
+  imported_from  TEXT,                      -- file path, for imported profiles
+  job_id         INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
+  created_at     INTEGER NOT NULL           -- when the profile was taken (not imported)
 ) STRICT;
 
 CREATE TABLE jobs (
@@ -35,6 +78,149 @@ CREATE TABLE jobs (
   finished_at INTEGER
 ) STRICT;
 
+CREATE TABLE latest_metrics (
+  run_id    INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key       TEXT NOT NULL,
+  step      INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL,
+  value     REAL NOT NULL,
+  PRIMARY KEY (run_id, key)
+) STRICT;
+
+CREATE TABLE metrics (
+  run_id    INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key       TEXT NOT NULL,
+  step      INTEGER NOT NULL,
+  timestamp INTEGER NOT NULL,
+  value     REAL NOT NULL,
+  PRIMARY KEY (run_id, key, step)
+) STRICT;
+
+CREATE TABLE model_aliases (
+  project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  alias      TEXT NOT NULL,                 -- free name: champion, challenger…
+  version_id INTEGER NOT NULL REFERENCES model_versions (id) ON DELETE CASCADE,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (project_id, alias)
+) STRICT;
+
+CREATE TABLE model_events (
+  id         INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL,              -- no foreign key: history outlives what it describes
+  version_id INTEGER,
+  version    INTEGER,                       -- the version number, for reading without joins
+  action     TEXT NOT NULL CHECK (action IN ('register', 'promote', 'demote', 'archive', 'rollback', 'alias-set', 'alias-removed', 'import')),
+  from_stage TEXT,
+  to_stage   TEXT,
+  alias      TEXT,
+  actor      TEXT NOT NULL,                 -- user name, or 'pilot cli' / 'app'
+  reason     TEXT NOT NULL DEFAULT '',
+  at         INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE model_versions (
+  id                  INTEGER PRIMARY KEY,
+  project_id          INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  version             INTEGER NOT NULL CHECK (version >= 1),   -- 1, 2, 3… per project
+  run_id              INTEGER NOT NULL UNIQUE REFERENCES runs (id),
+  dataset_id          INTEGER REFERENCES datasets (id) ON DELETE SET NULL,
+  dataset_sha256      TEXT NOT NULL,                           -- lineage survives the dataset row
+  quality_report_id   INTEGER REFERENCES quality_reports (id) ON DELETE SET NULL,
+  hardware_profile_id INTEGER REFERENCES hardware_profiles (id) ON DELETE SET NULL,
+  backend             TEXT NOT NULL,
+  task                TEXT NOT NULL CHECK (task IN ('binary', 'multiclass', 'regression')),
+  target              TEXT NOT NULL,
+  hyperparameters     TEXT NOT NULL,                           -- JSON
+  test_metrics        TEXT NOT NULL,                           -- JSON: the network's metrics on the test split
+  baselines           TEXT NOT NULL DEFAULT '{}',              -- JSON: majority and linear baselines' test metrics
+  artifact_dir        TEXT NOT NULL,
+  artifact_sha256     TEXT NOT NULL,                           -- SHA-256 of the artifact's checksum list
+  stage               TEXT NOT NULL DEFAULT 'candidate' CHECK (stage IN ('candidate', 'staging', 'production', 'archived')),
+  description         TEXT NOT NULL DEFAULT '',
+  created_at          INTEGER NOT NULL,
+  UNIQUE (project_id, version)
+) STRICT;
+
+CREATE TABLE projects (
+  id                INTEGER PRIMARY KEY,
+  name              TEXT NOT NULL UNIQUE,
+  question          TEXT NOT NULL DEFAULT '',   -- the business question, in the user's words
+  success_metric    TEXT,                       -- e.g. 'recall', 'accuracy', 'r2'
+  success_threshold REAL,                       -- e.g. 0.80
+  success_class     TEXT,                       -- the class the metric is about, e.g. 'fraud'
+  baseline          TEXT,                       -- JSON: today's figures (volume per month, cost of an error, error rate, hours), recorded before training
+  dataset_id        INTEGER REFERENCES datasets (id) ON DELETE SET NULL,
+  target            TEXT,
+  task              TEXT CHECK (task IN ('binary', 'multiclass', 'regression')),
+  wizard            TEXT NOT NULL DEFAULT '{}', -- JSON: wizard step and choices, so a user can leave and come back
+  created_at        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL,
+  archived_at       INTEGER
+) STRICT;
+
+CREATE TABLE quality_reports (
+  id             INTEGER PRIMARY KEY,
+  dataset_id     INTEGER NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+  dataset_sha256 TEXT NOT NULL,             -- the content scored; a re-run on the same SHA-256 offers this report
+  options_key    TEXT NOT NULL,             -- canonical JSON of the options (target, protected, prediction, NA markers…)
+  options        TEXT NOT NULL,             -- JSON
+  score          REAL NOT NULL CHECK (score >= 0 AND score <= 100),
+  report         TEXT NOT NULL,             -- JSON: the whole report (README's documented shape)
+  job_id         INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
+  created_at     INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE reference_profiles (
+  version_id     INTEGER PRIMARY KEY REFERENCES model_versions (id) ON DELETE CASCADE,
+  dataset_sha256 TEXT NOT NULL,
+  profile        TEXT NOT NULL,             -- JSON
+  created_at     INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE roi_actuals (
+  project_id    INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  month         INTEGER NOT NULL CHECK (month >= 0),   -- months since the case's month 0
+  cost_minor    INTEGER NOT NULL,
+  benefit_minor INTEGER NOT NULL,
+  note          TEXT NOT NULL DEFAULT '',
+  updated_at    INTEGER NOT NULL,
+  PRIMARY KEY (project_id, month)
+) STRICT;
+
+CREATE TABLE roi_cases (
+  id         INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+  input      TEXT NOT NULL,                 -- JSON: the assumptions (main/roi roiInputSchema)
+  measured   TEXT NOT NULL,                 -- JSON: what the workbench measured and used (error rate, training time…)
+  result     TEXT NOT NULL,                 -- JSON: the computed case (README's documented shape)
+  note       TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE run_params (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL,                       -- JSON value
+  PRIMARY KEY (run_id, key)
+) STRICT;
+
+CREATE TABLE runs (
+  id             INTEGER PRIMARY KEY,
+  project_id     INTEGER REFERENCES projects (id) ON DELETE SET NULL,
+  job_id         INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
+  dataset_id     INTEGER REFERENCES datasets (id) ON DELETE SET NULL,
+  dataset_sha256 TEXT NOT NULL,
+  status         TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled', 'interrupted')),
+  backend        TEXT,                        -- tensorflow | wasm | cpu
+  backend_reason TEXT,                        -- why a better backend was not used
+  task           TEXT CHECK (task IN ('binary', 'multiclass', 'regression')),
+  result         TEXT,                        -- JSON: the trainer's whole result (metrics, baselines, importance…)
+  artifact_dir   TEXT,                        -- model directory, when succeeded
+  checkpoint_dir TEXT,                        -- where an interrupted run resumes from
+  started_at     INTEGER NOT NULL,
+  finished_at    INTEGER
+) STRICT;
+
 CREATE TABLE settings (
   key        TEXT PRIMARY KEY,            -- dotted name, e.g. 'jobs.cpuSlots'
   value      TEXT NOT NULL,               -- JSON value
@@ -43,6 +229,24 @@ CREATE TABLE settings (
 
 CREATE INDEX datasets_by_sha256 ON datasets (sha256);
 
+CREATE INDEX drift_reports_by_version ON drift_reports (version_id, created_at);
+
+CREATE INDEX evaluations_by_version ON evaluations (version_id, created_at);
+
+CREATE INDEX hardware_profiles_by_machine ON hardware_profiles (machine_id, created_at DESC);
+
 CREATE INDEX jobs_by_created ON jobs (created_at DESC);
 
 CREATE INDEX jobs_by_status ON jobs (status);
+
+CREATE INDEX model_events_by_project ON model_events (project_id, at);
+
+CREATE UNIQUE INDEX model_versions_one_production ON model_versions (project_id) WHERE stage = 'production';
+
+CREATE INDEX quality_reports_by_content ON quality_reports (dataset_sha256, options_key, created_at DESC);
+
+CREATE INDEX quality_reports_by_dataset ON quality_reports (dataset_id, created_at DESC);
+
+CREATE INDEX roi_cases_by_project ON roi_cases (project_id, created_at DESC);
+
+CREATE INDEX runs_by_project ON runs (project_id, started_at DESC);
