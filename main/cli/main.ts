@@ -13,10 +13,12 @@ import { dbCommands } from './db.js';
 import { jobCommands } from './jobs.js';
 import { serveCommands } from './serve.js';
 // capabilities: command imports below this line
+import { driftCommands } from './drift.js';
 
 const commands: Command[] = [
   ...datasetCommands,
   // capabilities: spread commands below this line
+  ...driftCommands,
   ...jobCommands,
   ...serveCommands,
   ...dbCommands,

@@ -7,11 +7,13 @@ import type { z } from 'zod';
 import { appChannels } from './app.js';
 import { datasetChannels } from './datasets.js';
 // capabilities: channel imports below this line
+import { driftChannels } from './drift.js';
 
 export const channels = {
   ...appChannels,
   ...datasetChannels,
   // capabilities: spread channels below this line
+  ...driftChannels,
 };
 
 export type Channels = typeof channels;

@@ -227,8 +227,32 @@ function categoryOverlay(table: Table): Overlay {
   return { kind: 'categories', labels, reference, current };
 }
 
+/** Most bins of the reference's width added on either side for current values outside its range. */
+const EXTRA_BINS = 20;
+
+/**
+ * The reference histogram, extended by bins of the same width over current values below or above
+ * the reference range (reference share 0 there), so a shifted batch shows where it went.
+ */
 function histogramOverlay(ref: NumericColumnProfile, sorted: Float64Array): Overlay {
-  const { edges, shares: reference } = ref.histogram;
+  const base = ref.histogram.edges;
+  const first = base[0] as number;
+  const last = base[base.length - 1] as number;
+  const width = base.length > 1 ? (last - first) / (base.length - 1) : 0;
+  let edges = base;
+  let reference = ref.histogram.shares;
+  if (width > 0 && sorted.length > 0) {
+    const lo = sorted[0] as number;
+    const hi = sorted[sorted.length - 1] as number;
+    const below = lo < first ? Math.min(EXTRA_BINS, Math.ceil((first - lo) / width)) : 0;
+    const above = hi > last ? Math.min(EXTRA_BINS, Math.ceil((hi - last) / width)) : 0;
+    edges = [
+      ...Array.from({ length: below }, (_, i) => first - (below - i) * width),
+      ...base,
+      ...Array.from({ length: above }, (_, i) => last + (i + 1) * width),
+    ];
+    reference = [...new Array<number>(below).fill(0), ...reference, ...new Array<number>(above).fill(0)];
+  }
   const h = histogramShares(sorted, edges);
   return { kind: 'histogram', edges, reference, current: h.inside, currentBelow: h.below, currentAbove: h.above };
 }

@@ -1,0 +1,79 @@
+/** `pilot drift REFERENCE_FILE CURRENT_FILE`: drift of a current file against a reference file. */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { DriftReport } from '../../workers/drift/index.js';
+import { renderDriftHtml } from '../../workers/drift/index.js';
+import { invoke } from '../api/index.js';
+import type { Command } from './command.js';
+import { CliError, UsageError } from './command.js';
+import { call } from './datasets.js';
+import { table } from './format.js';
+import { runJob } from './run-job.js';
+
+const list = (value: unknown): string[] | undefined =>
+  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+
+function number(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} needs a number, got "${String(value)}".`);
+  return n;
+}
+
+const fmt = (n: number | null): string => (n === null ? '—' : Math.abs(n) !== 0 && Math.abs(n) < 0.001 ? n.toExponential(1) : n.toFixed(3));
+
+export const driftCommands: Command[] = [
+  {
+    name: 'drift',
+    usage: 'REFERENCE_FILE CURRENT_FILE [--json] [--html FILE] [--ignore A,B] [--prediction COL] [--label COL] [--drift-share N]',
+    summary: 'Compare a current CSV with reference data, column by column; say whether it drifted.',
+    args: { min: 2, max: 2 },
+    options: {
+      html: { type: 'string' },
+      ignore: { type: 'string' },
+      prediction: { type: 'string' },
+      label: { type: 'string' },
+      'drift-share': { type: 'string' },
+    },
+    async run(ctx) {
+      const [referencePath, currentPath] = ctx.args as [string, string];
+      const ignore = list(ctx.flags.ignore);
+      const driftShare = number(ctx.flags['drift-share'], 'drift-share');
+      const options = {
+        ...(ignore ? { ignoreColumns: ignore } : {}),
+        ...(typeof ctx.flags.prediction === 'string' ? { predictionColumn: ctx.flags.prediction } : {}),
+        ...(typeof ctx.flags.label === 'string' ? { labelColumn: ctx.flags.label } : {}),
+        ...(driftShare !== undefined ? { driftShare } : {}),
+      };
+      const job = await call(invoke(ctx.app(), 'drift:check', { referencePath, currentPath, options }));
+      const final = await runJob(ctx, job);
+      const report = final.result as DriftReport;
+      if (typeof ctx.flags.html === 'string') {
+        const target = resolve(ctx.flags.html);
+        await writeFile(target, renderDriftHtml(report)).catch((error: Error) => {
+          throw new CliError(`Cannot write the HTML report to ${target}: ${error.message}. Pick a folder you can write to.`);
+        });
+        ctx.err(`HTML report written to ${target}`);
+      }
+      if (ctx.json) return ctx.out(JSON.stringify({ ...report, jobId: final.id }, null, 2));
+      ctx.out(report.summary);
+      ctx.out('');
+      ctx.out(
+        table(
+          ['COLUMN', 'TEST', 'STATISTIC', 'P-VALUE', 'PSI', 'DRIFT'],
+          [...report.columns, ...(report.predictionDrift ? [report.predictionDrift] : [])].map((c) => [
+            c.name,
+            c.test ?? c.status,
+            fmt(c.statistic),
+            fmt(c.pValue),
+            fmt(c.psi),
+            c.status === 'judged' || c.status === 'type-changed' ? (c.drifted ? 'yes' : 'no') : '—',
+          ]),
+        ),
+      );
+      if (report.missingColumns.length > 0) ctx.out(`\nMissing from the current file: ${report.missingColumns.join(', ')}`);
+      if (report.extraColumns.length > 0) ctx.out(`Extra in the current file (not compared): ${report.extraColumns.join(', ')}`);
+      for (const warning of report.warnings) ctx.err(`warning: ${warning}`);
+    },
+  },
+];
