@@ -4,6 +4,7 @@
  * map, which is capped and then replaced by a HyperLogLog estimate.
  */
 import { HyperLogLog } from './hll.js';
+import { ExactDistribution, type Distribution } from './distribution.js';
 import { KllSketch, type KllState } from './kll.js';
 import { addMoment, emptyMoments, mergeMoments, type Moments } from './moments.js';
 import { detectPii, maskPii, type PiiKind } from './pii.js';
@@ -47,6 +48,9 @@ export class ColumnAccumulator {
   readonly s: ColumnState;
   private kll: KllSketch;
   private hll: HyperLogLog | null = null;
+  /** A cheap pre-check before the set lookup: most cells are longer than any marker or start differently. */
+  private readonly markerMaxLength: number;
+  private readonly markerFirst = new Uint8Array(128);
 
   constructor(
     name: string,
@@ -84,6 +88,13 @@ export class ColumnAccumulator {
       textExamples: [],
     };
     this.kll = KllSketch.fromState(this.s.kll, seed, kllFloor);
+    let longest = 0;
+    for (const m of missingMarkers) {
+      longest = Math.max(longest, m.length);
+      // Non-ASCII first characters share a slot (& 127): a false "maybe" only costs the set lookup.
+      if (m.length > 0) this.markerFirst[m.charCodeAt(0) & 127] = 1;
+    }
+    this.markerMaxLength = longest;
     if (this.s.hll) this.hll = new HyperLogLog(this.s.hll);
   }
 
@@ -96,7 +107,7 @@ export class ColumnAccumulator {
       v = raw.trim();
       if (v.length > 0) s.whitespace++;
     }
-    if (v.length === 0 || this.missingMarkers.has(v)) {
+    if (v.length === 0 || (v.length <= this.markerMaxLength && this.markerFirst[v.charCodeAt(0) & 127] === 1 && this.missingMarkers.has(v))) {
       s.missing++;
       s.markers[v] = (s.markers[v] ?? 0) + 1;
       return null;
@@ -108,7 +119,8 @@ export class ColumnAccumulator {
     if (kind === Kind.Integer || kind === Kind.Float) {
       const x = parsed.number;
       addMoment(s.moments, x);
-      this.kll.update(x);
+      // While the exact map holds every value, quantiles come from it; the sketch starts at overflow.
+      if (s.overflow) this.kll.update(x);
       if (x < s.min) s.min = x;
       if (x > s.max) s.max = x;
       if (x === 0) s.zeros++;
@@ -158,7 +170,16 @@ export class ColumnAccumulator {
     this.s.overflow = true;
     this.hll = new HyperLogLog();
     this.s.hll = this.hll.registers;
-    for (const key of this.s.values.keys()) this.hll.add(key);
+    for (const [key, count] of this.s.values) {
+      this.hll.add(key);
+      this.sketchValue(key, count);
+    }
+  }
+
+  /** Feeds a map entry to the quantile sketch if it is a number. */
+  private sketchValue(key: string, count: number): void {
+    const kind = classify(key);
+    if (kind === Kind.Integer || kind === Kind.Float) this.kll.addWeighted(parsed.number, count);
   }
 
   private checkPii(v: string): void {
@@ -188,15 +209,20 @@ export class ColumnAccumulator {
     s.zeros += o.zeros;
     s.negatives += o.negatives;
     s.minPositive = Math.min(s.minPositive, o.minPositive);
-    this.kll.merge(o.kll);
-    if (o.overflow && !s.overflow) this.startEstimating();
+    // Their numbers are in their sketch once they overflowed, else only in their map.
+    const theirsSketched = o.overflow;
+    if (theirsSketched && !s.overflow) this.startEstimating();
+    if (theirsSketched) this.kll.merge(o.kll);
     for (const [k, c] of o.values) {
       const mine = s.values.get(k);
-      if (mine !== undefined) s.values.set(k, mine + c);
-      else if (!s.overflow && s.values.size < this.distinctLimit) s.values.set(k, c);
+      if (mine !== undefined) {
+        s.values.set(k, mine + c);
+        if (s.overflow && !theirsSketched) this.sketchValue(k, c);
+      } else if (!s.overflow && s.values.size < this.distinctLimit) s.values.set(k, c);
       else {
         if (!s.overflow) this.startEstimating();
         this.hll!.add(k);
+        if (!theirsSketched) this.sketchValue(k, c);
       }
     }
     if (o.hll) this.hll!.merge(new HyperLogLog(o.hll));
@@ -211,8 +237,15 @@ export class ColumnAccumulator {
     for (const example of o.textExamples) if (s.textExamples.length < 5 && !s.textExamples.includes(example)) s.textExamples.push(example);
   }
 
-  sketch(): KllSketch {
-    return this.kll;
+  /** Quantiles of the numeric values: exact from the map while it holds every value, else the sketch. */
+  distribution(): Distribution {
+    if (this.s.overflow) return this.kll;
+    const pairs: [number, number][] = [];
+    for (const [key, count] of this.s.values) {
+      const kind = classify(key);
+      if (kind === Kind.Integer || kind === Kind.Float) pairs.push([parsed.number, count]);
+    }
+    return new ExactDistribution(pairs);
   }
 
   distinct(): { value: number; estimated: boolean } {

@@ -23,6 +23,8 @@ export interface KllState {
 export class KllSketch {
   private levels: Float64Array[] = [];
   private lengths: number[] = [];
+  /** Capacity per level, recomputed when the stack grows. */
+  private capacities: number[] = [];
   /** Items seen. */
   n = 0;
   private readonly rng: Rng;
@@ -53,6 +55,12 @@ export class KllSketch {
     this.lengths[0] = len;
     this.n++;
     if (len >= level.length) this.compact(0);
+  }
+
+  /** Adds `x` with weight `count`: one copy at each level whose bit is set (level h weighs 2^h). */
+  addWeighted(x: number, count: number): void {
+    this.n += count;
+    for (let h = 0; count > 0; h++, count = Math.floor(count / 2)) if (count % 2 === 1) this.push(h, x);
   }
 
   merge(other: KllSketch | KllState): void {
@@ -111,7 +119,9 @@ export class KllSketch {
     }
   }
 
+  /** Items sorted with their weights, cached until the next update (queries come in batches at the end). */
   private weighted(): { values: number[]; weights: number[]; total: number } {
+    if (this.cache && this.cache.n === this.n) return this.cache;
     const pairs: [number, number][] = [];
     let total = 0;
     this.each((v, w) => {
@@ -119,8 +129,11 @@ export class KllSketch {
       total += w;
     });
     pairs.sort((a, b) => a[0] - b[0]);
-    return { values: pairs.map((p) => p[0]), weights: pairs.map((p) => p[1]), total };
+    this.cache = { n: this.n, values: pairs.map((p) => p[0]), weights: pairs.map((p) => p[1]), total };
+    return this.cache;
   }
+
+  private cache: { n: number; values: number[]; weights: number[]; total: number } | null = null;
 
   private capacity(height: number): number {
     const depth = this.levels.length - height - 1;
@@ -131,8 +144,9 @@ export class KllSketch {
   private addLevel(): void {
     this.levels.push(new Float64Array(0));
     this.lengths.push(0);
+    this.capacities = this.levels.map((_, h) => this.capacity(h));
     for (let h = 0; h < this.levels.length; h++) {
-      const cap = this.capacity(h);
+      const cap = this.capacities[h]!;
       const old = this.levels[h]!;
       // Keep room for what a level holds now; it compacts as soon as it reaches its capacity.
       const size = Math.max(cap, this.lengths[h]! + 1);
@@ -153,7 +167,7 @@ export class KllSketch {
       this.levels[h] = level = grown;
     }
     level[this.lengths[h]!++] = x;
-    if (this.lengths[h]! >= this.capacity(h)) this.compact(h);
+    if (this.lengths[h]! >= this.capacities[h]!) this.compact(h);
   }
 
   /** Sorts level h and promotes every other item (random offset) to level h + 1. */

@@ -7,7 +7,7 @@ import type { TextEncoding } from '../csv/sniff.js';
 import { readRange } from '../csv/reader.js';
 import { ColumnAccumulator, type ColumnState } from './column.js';
 import { GroupCounts, type GroupCountsState, type GroupSpec } from './group-counts.js';
-import { RowHasher } from './hash.js';
+import { RowHasher, fmix32 } from './hash.js';
 import { RowSample, type SampleState } from './sample.js';
 import { SpillWriter } from './spill.js';
 
@@ -111,24 +111,31 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
         if (raggedLines.length < 10) raggedLines.push(line);
         while (fields.length < width) fields.push('');
       }
-      all.reset();
       if (withTarget) {
+        // Features and the rest hashed apart: the pair identifies the row, the first finds conflicts.
         features.reset();
+        all.reset();
         target.reset();
-      }
-      for (let c = 0; c < width; c++) {
-        const raw = fields[c]!;
-        columns[c]!.add(raw);
-        all.add(raw);
-        if (withTarget) {
+        for (let c = 0; c < width; c++) {
+          const raw = fields[c]!;
+          columns[c]!.add(raw);
           if (isNonFeature[c] === 1) {
+            all.add(raw);
             if (c === plan.target) target.add(raw.trim());
           } else features.add(raw);
         }
+        const f = features.value();
+        // Bucket by the feature hash so rows that conflict meet in one bucket (identical rows still do).
+        rowsSpill.add(f, combine(f, all.value()), target.value());
+      } else {
+        all.reset();
+        for (let c = 0; c < width; c++) {
+          const raw = fields[c]!;
+          columns[c]!.add(raw);
+          all.add(raw);
+        }
+        rowsSpill.add(all.value());
       }
-      // With a target, bucket by the feature hash so rows that conflict meet in one bucket (identical rows still do).
-      if (withTarget) rowsSpill.add(features.value(), all.value(), target.value());
-      else rowsSpill.add(all.value());
       if (overlapSpill && overlapColumns) {
         overlap.reset();
         for (const c of overlapColumns) overlap.add(c < 0 ? '' : fields[c]!);
@@ -160,4 +167,11 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
     rowsPrefix,
     overlapPrefix,
   };
+}
+
+/** Two 52-bit hashes into one (a row = its features + its other columns). */
+function combine(a: number, b: number): number {
+  const hi = fmix32((a / 0x100000) ^ Math.imul(b % 0x100000000, 0x9e3779b1));
+  const lo = fmix32((a % 0x100000000) ^ ((b / 0x100000000) >>> 0) ^ hi);
+  return hi * 0x100000 + (lo >>> 12);
 }

@@ -3,6 +3,7 @@
  * from the sketch, and the flags (constant, unique, high cardinality, suspicious zeros).
  */
 import type { ColumnAccumulator } from './column.js';
+import type { Distribution } from './distribution.js';
 import { skewOf, stdOf } from './moments.js';
 import type { ColumnReport, ColumnType } from './report.js';
 import { THRESHOLDS as T } from './thresholds.js';
@@ -30,7 +31,7 @@ export function summarizeColumn(acc: ColumnAccumulator): ColumnReport {
   };
   const type = inferType(s.count, kinds, distinct, s.values, s.lengthSum / Math.max(s.textCount, 1), s.dateMax);
   const numeric = type === 'integer' || type === 'float' || (type === 'boolean' && kinds.integer > 0) || (type === 'identifier' && kinds.integer + kinds.float === s.count);
-  const sketch = acc.sketch();
+  const sketch = acc.distribution();
   const quantiles = numeric && s.moments.n > 0 ? mapValues(QUANTILES, (q) => sketch.quantile(q)) : null;
   let outliers: number | null = null;
   let histogram: ColumnReport['histogram'] = null;
@@ -128,7 +129,7 @@ function suspiciousZeros(acc: ColumnAccumulator, quantiles: ColumnReport['quanti
   return gap || spike;
 }
 
-function makeHistogram(sketch: ReturnType<ColumnAccumulator['sketch']>, min: number, max: number, integer: boolean): ColumnReport['histogram'] {
+function makeHistogram(sketch: Distribution, min: number, max: number, integer: boolean): ColumnReport['histogram'] {
   if (!(max >= min)) return null;
   let edges: number[];
   if (integer && max - min < HISTOGRAM_BINS) {
