@@ -1,4 +1,5 @@
 /** The drift engines: `checkDrift` (a current file against a reference) and `profileReference` (cache a reference). */
+import { basename } from 'node:path';
 import type { Engine, JobContext } from '../protocol.js';
 import { throwIfCancelled, UserInputError } from '../protocol.js';
 import type { CollectMode } from './collector.js';
@@ -94,6 +95,7 @@ export const checkDrift: Engine<DriftInput, DriftReport> = async (input, ctx) =>
     missingColumns,
     extraColumns,
     rows: { reference: profile.rows, current: current.scan.records },
+    files: { reference: profile.source, current: { file: basename(input.currentPath), bytes: current.scan.bytes, sha256: current.scan.sha256 } },
     warnings: [...profile.warnings, ...scanWarnings(current.scan, 'current')],
   };
   const report: DriftReport = { ...partial, ...summarise(partial) };

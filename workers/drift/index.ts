@@ -6,7 +6,7 @@ export { checkDrift, profileReference } from './engine.js';
 export { driftInputSchema, driftOptionsSchema, profileInputSchema, referenceProfileSchema } from './schema.js';
 export type { DriftInput, DriftOptions, ProfileInput } from './schema.js';
 export type { ColumnDrift, ColumnStatus, DriftReport, DriftTest, Overlay, PerformanceDrift } from './report.js';
-export type { ReferenceProfile, ColumnProfile, NumericColumnProfile, CategoricalColumnProfile } from './profile.js';
+export type { ReferenceProfile, FileIdentity, ColumnProfile, NumericColumnProfile, CategoricalColumnProfile } from './profile.js';
 export { DEFAULT_THRESHOLDS, type DriftThresholds } from './select.js';
 export { buildReferenceProfile } from './read.js';
 export { renderDriftHtml } from './html.js';

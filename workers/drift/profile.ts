@@ -63,13 +63,22 @@ export interface CategoricalColumnProfile {
 
 export type ColumnProfile = NumericColumnProfile | CategoricalColumnProfile;
 
+/** Which file was read. */
+export interface FileIdentity {
+  /** File name without its directory. */
+  file: string;
+  bytes: number;
+  /** SHA-256 of the file's bytes, hex. */
+  sha256: string;
+}
+
 /** Everything a drift check needs from the reference data. JSON-serialisable. */
 export interface ReferenceProfile {
   version: typeof PROFILE_VERSION;
   /** Data rows of the reference file. */
   rows: number;
-  /** The reference file's name (no directory) and size, for the report. */
-  source: { file: string; bytes: number };
+  /** The reference file's name (no directory), size and SHA-256: which data the profile describes. */
+  source: FileIdentity;
   columns: ColumnProfile[];
   /** How the reference file was read (from the CSV sniffer and the scan). */
   warnings: string[];

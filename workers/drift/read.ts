@@ -80,7 +80,7 @@ export async function buildReferenceProfile(
   return {
     version: PROFILE_VERSION,
     rows: file.scan.records,
-    source: { file: basename(path), bytes: file.scan.bytes },
+    source: { file: basename(path), bytes: file.scan.bytes, sha256: file.scan.sha256 },
     columns,
     warnings: scanWarnings(file.scan, 'reference'),
   };

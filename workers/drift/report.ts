@@ -1,6 +1,6 @@
 /** The drift report: what `checkDrift` returns. Plain JSON. */
 import type { PsiBand } from './psi.js';
-import type { ReferenceProfile } from './profile.js';
+import type { FileIdentity, ReferenceProfile } from './profile.js';
 
 /** The per-column test, chosen as Evidently's defaults choose (see `select.ts`). */
 export type DriftTest = 'ks' | 'chi-squared' | 'z' | 'wasserstein' | 'jensen-shannon';
@@ -96,6 +96,8 @@ export interface DriftReport {
   /** In the current file, absent from the reference (not compared). */
   extraColumns: string[];
   rows: { reference: number; current: number };
+  /** The files compared (the reference as its profile recorded it). */
+  files: { reference: FileIdentity; current: FileIdentity };
   /** Plain-language summary for a manager. */
   summary: string;
   /** `retrain`: dataset or performance drift; `watch`: some columns drifted; `none`: nothing to do; `unknown`: nothing could be judged. */

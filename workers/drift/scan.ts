@@ -6,6 +6,7 @@
  * a 1,000,000-row × 20-column file). Quoting follows RFC 4180 ("" inside quotes is a quote;
  * quoted fields may span lines). `sniffFile` decides encoding, delimiter and header.
  */
+import { createHash } from 'node:crypto';
 import { open as openFile, stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import iconv from 'iconv-lite';
@@ -28,6 +29,8 @@ export interface ScanResult {
   /** Records with a different number of fields than the header (missing ones read as empty, extra ones ignored). */
   raggedRecords: number;
   bytes: number;
+  /** SHA-256 of the bytes read (the whole file), hex: identifies exactly what was compared. */
+  sha256: string;
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -181,20 +184,21 @@ export async function scanCsv(
   };
 
   const decoder = makeDecoder(sniffed.encoding);
+  const hash = createHash('sha256');
+  let position = 0;
   const handle = await openFile(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    let position = sniffed.bomBytes;
     let carry = '';
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, position);
       if (bytesRead === 0) break;
+      const first = position === 0;
       position += bytesRead;
-      const text = carry + decoder.write(buffer.subarray(0, bytesRead));
+      hash.update(buffer.subarray(0, bytesRead));
+      const text = carry + decoder.write(buffer.subarray(first ? sniffed.bomBytes : 0, bytesRead));
       const consumed = scan(text, false);
-      if (position - bytesRead === sniffed.bomBytes && records > 0 && sink.expectRecords) {
-        sink.expectRecords(Math.ceil((records * size * 1.05) / bytesRead));
-      }
+      if (first && records > 0 && sink.expectRecords) sink.expectRecords(Math.ceil((records * size * 1.05) / bytesRead));
       carry = text.slice(consumed);
       onChunk(size === 0 ? 1 : position / size);
     }
@@ -203,7 +207,7 @@ export async function scanCsv(
   } finally {
     await handle.close();
   }
-  return { sniffed, records, raggedRecords: ragged, bytes: size };
+  return { sniffed, records, raggedRecords: ragged, bytes: position, sha256: hash.digest('hex') };
 }
 
 interface Decoder {

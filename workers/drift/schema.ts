@@ -37,7 +37,7 @@ const categoricalColumnSchema = z.object({
 export const referenceProfileSchema = z.object({
   version: z.literal(1),
   rows: count,
-  source: z.object({ file: z.string(), bytes: count }),
+  source: z.object({ file: z.string(), bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
   columns: z.array(z.discriminatedUnion('kind', [numericColumnSchema, categoricalColumnSchema])),
   warnings: z.array(z.string()),
 }) satisfies z.ZodType<ReferenceProfile>;

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkDrift, driftInputSchema } from '../../../workers/drift/index.js';
@@ -35,6 +36,8 @@ describe('bad input', () => {
     }
     expect(report.recommendation).toBe('none');
     expect(report.summary).toMatch(/^None of 3 inputs shifted/);
+    expect(report.files.current.sha256).toBe(createHash('sha256').update(readFileSync(reference)).digest('hex'));
+    expect(report.files.reference).toEqual(report.files.current);
   });
 
   it('missing and extra columns are reported, not a crash', async () => {

@@ -1,4 +1,5 @@
-import { readFileSync, rmSync, copyFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildReferenceProfile, checkDrift, referenceProfileSchema } from '../../../workers/drift/index.js';
@@ -28,6 +29,7 @@ describe('reference profiles', () => {
     copyFileSync(join(FIXTURES, 'bike_day.csv'), path);
     const profile = await buildReferenceProfile(path, readOptions);
     expect(profile.rows).toBe(731);
+    expect(profile.source).toEqual({ file: 'day.csv', bytes: statSync(path).size, sha256: createHash('sha256').update(readFileSync(path)).digest('hex') });
     const cnt = profile.columns.find((c) => c.name === 'cnt') as NumericColumnProfile;
     expect(cnt.exact).toBe(true);
     expect(cnt.weights.reduce((a, b) => a + b, 0)).toBe(731);
