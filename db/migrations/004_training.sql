@@ -35,6 +35,8 @@ CREATE TABLE runs (
   finished_at    INTEGER
 ) STRICT;
 CREATE INDEX runs_by_project ON runs (project_id, started_at DESC);
+-- The supervisor reports a job's end by job id: find its run without a scan.
+CREATE INDEX runs_by_job ON runs (job_id);
 
 -- Hyperparameters and settings of a run, one row each.
 CREATE TABLE run_params (

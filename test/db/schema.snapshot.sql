@@ -249,4 +249,6 @@ CREATE INDEX quality_reports_by_dataset ON quality_reports (dataset_id, created_
 
 CREATE INDEX roi_cases_by_project ON roi_cases (project_id, created_at DESC);
 
+CREATE INDEX runs_by_job ON runs (job_id);
+
 CREATE INDEX runs_by_project ON runs (project_id, started_at DESC);
