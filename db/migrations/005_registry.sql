@@ -25,6 +25,8 @@ CREATE TABLE model_events (
   at         INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX model_events_by_project ON model_events (project_id, at);
+-- "What was in production on date X" reads only the events that moved a version into or out of production.
+CREATE INDEX model_events_production ON model_events (project_id, at, id) WHERE to_stage = 'production' OR from_stage = 'production';
 CREATE TRIGGER model_events_no_update BEFORE UPDATE ON model_events
 BEGIN SELECT RAISE(ABORT, 'model_events is append-only: history is never rewritten'); END;
 CREATE TRIGGER model_events_no_delete BEFORE DELETE ON model_events

@@ -241,6 +241,8 @@ CREATE INDEX jobs_by_status ON jobs (status);
 
 CREATE INDEX model_events_by_project ON model_events (project_id, at);
 
+CREATE INDEX model_events_production ON model_events (project_id, at, id) WHERE to_stage = 'production' OR from_stage = 'production';
+
 CREATE UNIQUE INDEX model_versions_one_production ON model_versions (project_id) WHERE stage = 'production';
 
 CREATE INDEX quality_reports_by_content ON quality_reports (dataset_sha256, options_key, created_at DESC);
