@@ -129,6 +129,8 @@ export async function benchTraining(tf: Tf, kind: PilotKind, budgetMs: number, s
   } finally {
     x.dispose();
     y.dispose();
+    // model.dispose() leaves the optimizer's slot variables (Adam: two per weight) behind.
+    model.optimizer?.dispose();
     model.dispose();
   }
 }

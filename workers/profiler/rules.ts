@@ -1,8 +1,8 @@
 /**
  * The verdict rules, in one table. Each rule looks at the facts for one pilot kind and, when it
  * applies, sets a level (the verdict is the worst level of the rules that apply), adds a reason,
- * and may add a recommendation ranked by `effect` (an estimated speed-up factor, or a weight for
- * fixes that unblock). docs/hardware-rules.md is this table in prose; keep them together.
+ * and may add a recommendation ranked by `effect`: an estimated speed-up factor, or for fixes that
+ * unblock training at all a weight above any speed-up (no backend 1000, disk full 500, RAM 200). docs/hardware-rules.md is this table in prose; keep them together.
  */
 import type {
   BackendStatus,
@@ -131,7 +131,7 @@ export const RULES: readonly Rule[] = [
     level: 'red',
     when: (f) => f.memory.totalBytes < 4 * GB,
     reason: (f) => `Only ${gb(f.memory.totalBytes)} of RAM: the app, the data and the model will not fit together.`,
-    recommendation: { text: () => 'Add RAM: 16 GB or more.', effect: () => 50 },
+    recommendation: { text: () => 'Add RAM: 16 GB or more.', effect: () => 200 },
   },
   {
     id: 'ram-amber',
@@ -155,7 +155,7 @@ export const RULES: readonly Rule[] = [
     level: 'red',
     when: (f) => (freeGB(f) ?? Infinity) < 5,
     reason: (f) => `Only ${gb(f.disk.freeBytes ?? 0)} free on the data drive: datasets, checkpoints and reports will not fit.`,
-    recommendation: { text: freeDiskText, effect: () => 100 },
+    recommendation: { text: freeDiskText, effect: () => 500 },
   },
   {
     id: 'disk-amber',

@@ -44,7 +44,7 @@ export function describeFailure(command: string, result: CommandResult, timeoutM
     case 'not-found':
       return `${command} not found`;
     case 'timeout':
-      return `${command} did not answer within ${Math.round(timeoutMs / 1000)} s (a hung driver?)`;
+      return `${command} did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} (a hung driver?)`;
     case 'failed': {
       const first = (result.stderr || result.stdout).trim().split('\n')[0] ?? '';
       return `${command} failed${result.code === null ? '' : ` (exit ${result.code})`}${first ? `: ${first}` : ''}`;
