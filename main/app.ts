@@ -39,7 +39,7 @@ export function createApp(options: AppOptions): App {
   const jobs = new JobSupervisor({ store, dataDir: options.dataDir, workerPath: options.workerPath, cpuSlots });
   defineDatasetJobs(jobs, store);
   // capabilities: define job kinds below this line
-  defineDriftJobs(jobs);
+  defineDriftJobs(jobs, store);
   jobs.define('test.sleep', { resource: 'cpu' }).define('test.crash', { resource: 'cpu' });
   jobs.recover();
   return {

@@ -1,13 +1,14 @@
 /** `pilot drift REFERENCE_FILE CURRENT_FILE`: drift of a current file against a reference file. */
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
 import type { DriftReport } from '../../workers/drift/index.js';
 import { renderDriftHtml } from '../../workers/drift/index.js';
 import { invoke } from '../api/index.js';
-import type { Command } from './command.js';
+import type { CliContext, Command } from './command.js';
 import { CliError, UsageError } from './command.js';
 import { call } from './datasets.js';
-import { table } from './format.js';
+import { table, time } from './format.js';
 import { runJob } from './run-job.js';
 
 const list = (value: unknown): string[] | undefined =>
@@ -47,33 +48,65 @@ export const driftCommands: Command[] = [
       };
       const job = await call(invoke(ctx.app(), 'drift:check', { referencePath, currentPath, options }));
       const final = await runJob(ctx, job);
-      const report = final.result as DriftReport;
-      if (typeof ctx.flags.html === 'string') {
-        const target = resolve(ctx.flags.html);
-        await writeFile(target, renderDriftHtml(report)).catch((error: Error) => {
-          throw new CliError(`Cannot write the HTML report to ${target}: ${error.message}. Pick a folder you can write to.`);
-        });
-        ctx.err(`HTML report written to ${target}`);
-      }
-      if (ctx.json) return ctx.out(JSON.stringify({ ...report, jobId: final.id }, null, 2));
-      ctx.out(report.summary);
-      ctx.out('');
+      const report = final.result as DriftReport & { driftReportId: number };
+      await printReport(ctx, report, { jobId: final.id, driftReportId: report.driftReportId });
+    },
+  },
+  {
+    name: 'drift history',
+    usage: '[--json]',
+    summary: 'List stored drift checks, newest first.',
+    args: { min: 0, max: 0 },
+    async run(ctx) {
+      const entries: DriftHistoryEntry[] = await call(invoke(ctx.app(), 'drift:history', {}));
+      if (ctx.json) return ctx.out(JSON.stringify(entries, null, 2));
+      if (entries.length === 0) return ctx.out('No drift checks yet. Run one with: pilot drift REFERENCE_FILE CURRENT_FILE');
       ctx.out(
         table(
-          ['COLUMN', 'TEST', 'STATISTIC', 'P-VALUE', 'PSI', 'DRIFT'],
-          [...report.columns, ...(report.predictionDrift ? [report.predictionDrift] : [])].map((c) => [
-            c.name,
-            c.test ?? c.status,
-            fmt(c.statistic),
-            fmt(c.pValue),
-            fmt(c.psi),
-            c.status === 'judged' || c.status === 'type-changed' ? (c.drifted ? 'yes' : 'no') : '—',
-          ]),
+          ['ID', 'WHEN', 'CURRENT FILE', 'DRIFT SHARE', 'DATASET DRIFT', 'RECOMMENDATION'],
+          entries.map((e) => [e.id, time(e.createdAt), basename(e.currentPath), e.driftShare.toFixed(2), e.datasetDrift ? 'yes' : 'no', e.recommendation]),
         ),
       );
-      if (report.missingColumns.length > 0) ctx.out(`\nMissing from the current file: ${report.missingColumns.join(', ')}`);
-      if (report.extraColumns.length > 0) ctx.out(`Extra in the current file (not compared): ${report.extraColumns.join(', ')}`);
-      for (const warning of report.warnings) ctx.err(`warning: ${warning}`);
+    },
+  },
+  {
+    name: 'drift show',
+    usage: 'ID [--json] [--html FILE]',
+    summary: 'Show a stored drift check.',
+    args: { min: 1, max: 1 },
+    options: { html: { type: 'string' } },
+    async run(ctx) {
+      const record: DriftReportRecord = await call(invoke(ctx.app(), 'drift:get', { id: Number(ctx.args[0]) }));
+      await printReport(ctx, record.report, { jobId: record.jobId, driftReportId: record.id });
     },
   },
 ];
+
+async function printReport(ctx: CliContext, report: DriftReport, ids: { jobId: number | null; driftReportId: number }): Promise<void> {
+  if (typeof ctx.flags.html === 'string') {
+    const target = resolve(ctx.flags.html);
+    await writeFile(target, renderDriftHtml(report)).catch((error: Error) => {
+      throw new CliError(`Cannot write the HTML report to ${target}: ${error.message}. Pick a folder you can write to.`);
+    });
+    ctx.err(`HTML report written to ${target}`);
+  }
+  if (ctx.json) return ctx.out(JSON.stringify({ ...report, ...ids }, null, 2));
+  ctx.out(report.summary);
+  ctx.out('');
+  ctx.out(
+    table(
+      ['COLUMN', 'TEST', 'STATISTIC', 'P-VALUE', 'PSI', 'DRIFT'],
+      [...report.columns, ...(report.predictionDrift ? [report.predictionDrift] : [])].map((c) => [
+        c.name,
+        c.test ?? c.status,
+        fmt(c.statistic),
+        fmt(c.pValue),
+        fmt(c.psi),
+        c.status === 'judged' || c.status === 'type-changed' ? (c.drifted ? 'yes' : 'no') : '—',
+      ]),
+    ),
+  );
+  if (report.missingColumns.length > 0) ctx.out(`\nMissing from the current file: ${report.missingColumns.join(', ')}`);
+  if (report.extraColumns.length > 0) ctx.out(`Extra in the current file (not compared): ${report.extraColumns.join(', ')}`);
+  for (const warning of report.warnings) ctx.err(`warning: ${warning}`);
+}

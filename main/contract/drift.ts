@@ -1,5 +1,6 @@
 /** Channels of drift checks: a current CSV against a reference CSV (model versions come with the registry). */
 import { z } from 'zod';
+import type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
 import type { Job } from '../../db/jobs.js';
 import { driftOptionsSchema } from '../../workers/drift/schema.js';
 import { channel } from './define.js';
@@ -15,5 +16,18 @@ export const driftChannels = {
   'drift:check': channel<Job>()(
     z.object({ referencePath: path('reference'), currentPath: path('current'), options: driftOptionsSchema.strict().optional() }).strict(),
     "Queues a drift check: each column of the current file against the reference file, with Evidently's default tests; the job's result is a DriftReport.",
+  ),
+  'drift:history': channel<DriftHistoryEntry[]>()(
+    z
+      .object({
+        versionId: z.number().int().positive().nullable().optional(),
+        limit: z.number().int().min(1).max(1000).default(100),
+      })
+      .strict(),
+    'Stored drift checks, newest first: of one model version, of file-to-file checks (versionId null), or all.',
+  ),
+  'drift:get': channel<DriftReportRecord>()(
+    z.object({ id: z.number({ error: 'Give a drift report id (a number).' }).int().positive() }).strict(),
+    'One stored drift check with its full report.',
   ),
 };

@@ -27,6 +27,8 @@ export type ChannelOutput<K extends ChannelName> = NonNullable<Channels[K]['outp
 export type { AppInfo, SettingKey } from './app.js';
 export type { DatasetCheck } from './datasets.js';
 // capabilities: type exports below this line
+export type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
+export type { DriftReport, ColumnDrift, Overlay } from '../../workers/drift/index.js';
 export type { ApiError, Result } from '../errors.js';
 export type { Dataset } from '../../db/datasets.js';
 export type { Job, JobError, JobStatus } from '../../db/jobs.js';

@@ -43,6 +43,18 @@ describe('pilot drift', () => {
     expect(readFileSync(html, 'utf8')).toContain(report.summary);
   });
 
+  it('stores each check: drift history lists them, drift show prints one again', () => {
+    const history = JSON.parse(pilot(['drift', 'history', '--json'], { dataDir }).stdout);
+    expect(history.length).toBe(2);
+    expect(history[0]).toMatchObject({ versionId: null, currentPath: y2012, datasetDrift: false });
+    expect(history[0].summary).toMatch(/inputs shifted/);
+    expect(pilot(['drift', 'history'], { dataDir }).stdout).toMatch(/2012\.csv\s+0\.\d\d\s+no\s+watch/);
+    const show = pilot(['drift', 'show', String(history[1].id)], { dataDir });
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/^4 of 13 inputs shifted, the largest in registered/);
+    expect(pilot(['drift', 'show', '999'], { dataDir }).code).toBe(1);
+  });
+
   it('a missing current file fails in one line that says what to do', () => {
     const run = pilot(['drift', y2011, join(dir, 'nope.csv')], { dataDir });
     expect(run.code).toBe(1);
