@@ -1,0 +1,157 @@
+/**
+ * Queries for `model_versions`: inserting the version a run produced, reading and listing versions.
+ * Stages, aliases and the rest of the history belong to the registry (`db/registry.ts`); this file
+ * only appends the `register` event a new version starts its history with.
+ */
+import { fromJson, toJson } from './json.js';
+import type { PilotTask } from './projects.js';
+import type { ReadableDB, WritableDB } from './store.js';
+
+export type Stage = 'candidate' | 'staging' | 'production' | 'archived';
+
+/** A registered model version, with the lineage it came from. */
+export interface ModelVersion {
+  id: number;
+  projectId: number;
+  /** 1, 2, 3… per project. */
+  version: number;
+  runId: number;
+  datasetId: number | null;
+  /** SHA-256 of the training file's bytes: lineage that survives the dataset row. */
+  datasetSha256: string;
+  qualityReportId: number | null;
+  hardwareProfileId: number | null;
+  backend: string;
+  task: PilotTask;
+  target: string;
+  hyperparameters: Record<string, unknown>;
+  /** The network's metrics on the test split. */
+  testMetrics: Record<string, unknown>;
+  /** Majority and linear baselines' metrics on the same test split. */
+  baselines: Record<string, unknown>;
+  artifactDir: string;
+  /** SHA-256 of the artifact's checksum list (`checksums.json`'s JSON). */
+  artifactSha256: string;
+  stage: Stage;
+  description: string;
+  createdAt: number;
+}
+
+export type NewModelVersion = Omit<ModelVersion, 'id' | 'version' | 'stage' | 'description' | 'createdAt'> & { description?: string };
+
+interface VersionRow {
+  id: number;
+  project_id: number;
+  version: number;
+  run_id: number;
+  dataset_id: number | null;
+  dataset_sha256: string;
+  quality_report_id: number | null;
+  hardware_profile_id: number | null;
+  backend: string;
+  task: string;
+  target: string;
+  hyperparameters: string;
+  test_metrics: string;
+  baselines: string;
+  artifact_dir: string;
+  artifact_sha256: string;
+  stage: string;
+  description: string;
+  created_at: number;
+}
+
+function toVersion(row: VersionRow): ModelVersion {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    version: row.version,
+    runId: row.run_id,
+    datasetId: row.dataset_id,
+    datasetSha256: row.dataset_sha256,
+    qualityReportId: row.quality_report_id,
+    hardwareProfileId: row.hardware_profile_id,
+    backend: row.backend,
+    task: row.task as PilotTask,
+    target: row.target,
+    hyperparameters: fromJson<Record<string, unknown>>(row.hyperparameters) ?? {},
+    testMetrics: fromJson<Record<string, unknown>>(row.test_metrics) ?? {},
+    baselines: fromJson<Record<string, unknown>>(row.baselines) ?? {},
+    artifactDir: row.artifact_dir,
+    artifactSha256: row.artifact_sha256,
+    stage: row.stage as Stage,
+    description: row.description,
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * Inserts the next version of the project (1 + the highest so far). The caller runs this inside
+ * the transaction that finishes the run, so two versions can never take the same number.
+ */
+export function insertModelVersion(db: WritableDB, version: NewModelVersion, now: number): ModelVersion {
+  const row = db
+    .prepare(
+      `INSERT INTO model_versions (project_id, version, run_id, dataset_id, dataset_sha256, quality_report_id, hardware_profile_id,
+         backend, task, target, hyperparameters, test_metrics, baselines, artifact_dir, artifact_sha256, description, created_at)
+       VALUES (@projectId, (SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE project_id = @projectId), @runId, @datasetId,
+         @datasetSha256, @qualityReportId, @hardwareProfileId, @backend, @task, @target, @hyperparameters, @testMetrics, @baselines,
+         @artifactDir, @artifactSha256, @description, @createdAt)
+       RETURNING *`,
+    )
+    .get({
+      ...version,
+      hyperparameters: toJson(version.hyperparameters),
+      testMetrics: toJson(version.testMetrics),
+      baselines: toJson(version.baselines),
+      description: version.description ?? '',
+      createdAt: now,
+    }) as VersionRow;
+  return toVersion(row);
+}
+
+/** Appends the `register` event that starts a version's history (model_events is append-only). */
+export function appendRegisterEvent(db: WritableDB, version: ModelVersion, actor: string, at: number, reason = ''): void {
+  db.prepare(
+    `INSERT INTO model_events (project_id, version_id, version, action, from_stage, to_stage, actor, reason, at)
+     VALUES (?, ?, ?, 'register', NULL, ?, ?, ?, ?)`,
+  ).run(version.projectId, version.id, version.version, version.stage, actor, reason, at);
+}
+
+export function getModelVersion(db: ReadableDB, id: number): ModelVersion | null {
+  const row = db.prepare('SELECT * FROM model_versions WHERE id = ?').get(id) as VersionRow | undefined;
+  return row ? toVersion(row) : null;
+}
+
+export function getModelVersionByNumber(db: ReadableDB, projectId: number, version: number): ModelVersion | null {
+  const row = db.prepare('SELECT * FROM model_versions WHERE project_id = ? AND version = ?').get(projectId, version) as VersionRow | undefined;
+  return row ? toVersion(row) : null;
+}
+
+export function getModelVersionByRun(db: ReadableDB, runId: number): ModelVersion | null {
+  const row = db.prepare('SELECT * FROM model_versions WHERE run_id = ?').get(runId) as VersionRow | undefined;
+  return row ? toVersion(row) : null;
+}
+
+/** A project's versions, newest first; every project's when `projectId` is absent. */
+export function listModelVersions(db: ReadableDB, projectId?: number): ModelVersion[] {
+  const rows =
+    projectId === undefined
+      ? db.prepare('SELECT * FROM model_versions ORDER BY created_at DESC, id DESC').all()
+      : db.prepare('SELECT * FROM model_versions WHERE project_id = ? ORDER BY version DESC').all(projectId);
+  return (rows as VersionRow[]).map(toVersion);
+}
+
+/** The newest quality report of this content (by SHA-256), for a version's lineage; null when none was scored. */
+export function latestQualityReportId(db: ReadableDB, datasetSha256: string): number | null {
+  const row = db.prepare('SELECT id FROM quality_reports WHERE dataset_sha256 = ? ORDER BY created_at DESC, id DESC LIMIT 1').get(datasetSha256) as
+    | { id: number }
+    | undefined;
+  return row?.id ?? null;
+}
+
+/** The newest profile of this machine (source `local`), for a version's lineage; null when none was taken. */
+export function latestLocalHardwareProfileId(db: ReadableDB): number | null {
+  const row = db.prepare(`SELECT id FROM hardware_profiles WHERE source = 'local' ORDER BY created_at DESC, id DESC LIMIT 1`).get() as { id: number } | undefined;
+  return row?.id ?? null;
+}
