@@ -113,7 +113,10 @@ export class Mlp {
       for (let l = last; l >= 0; l--) {
         const input = activations[l]!;
         // Explicit transposes keep both products on XNNPACK's fast path on the wasm backend.
-        grads[2 * l] = tf.matMul(l === 0 ? xT : tf.transpose(input), dz).dataSync() as Float32Array;
+        // Hidden activations are transposed in JavaScript too: the wasm Transpose kernel (a generic
+        // N-d loop) took ~58 µs for 256 × 64 in a kernel profile, more than download + copy + upload.
+        const inputT = l === 0 ? xT : tf.tensor2d(transposeRows(input.dataSync() as Float32Array, n, this.layers[l - 1]!.fanOut), [this.layers[l - 1]!.fanOut, n]);
+        grads[2 * l] = tf.matMul(inputT, dz).dataSync() as Float32Array;
         // Σ over rows as a 1 × n product: the wasm backend's Sum over axis 0 transposes first and is slower.
         grads[2 * l + 1] = tf.matMul(ones, dz).dataSync() as Float32Array;
         if (l > 0) {
