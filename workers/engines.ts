@@ -16,6 +16,10 @@ export const engines: Partial<Record<JobKind, () => Promise<EngineModule>>> = {
     return { engine: m.importDataset as Engine<never, unknown>, schema: m.importInputSchema };
   },
   // capabilities: one entry per job kind, below this line
+  'train.run': async () => {
+    const m = await import('./trainer/index.js');
+    return { engine: m.trainModel as Engine<never, unknown>, schema: m.trainInputSchema };
+  },
   'drift.check': async () => {
     const m = await import('./drift/index.js');
     return { engine: m.checkDrift as Engine<never, unknown>, schema: m.driftInputSchema };
