@@ -8,7 +8,7 @@
  * statistic by about 1/maxPoints of the range and of the CDF. PSI bins and the chart histogram
  * are computed from the full data when the profile is built, so they are exact in both cases.
  */
-import { ColumnCollector } from './collector.js';
+import type { ColumnCollector } from './collector.js';
 import { countDistinct, meanStd, runLengths, upperBound } from './distribution.js';
 import { binShares, quantileEdges } from './psi.js';
 
