@@ -105,7 +105,9 @@ export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) =
   // Linear baseline: the same code with no hidden layer (logistic or linear regression).
   ctx.progress({ fraction: 0.05, stage: 'Training the linear baseline' });
   const linear = new Mlp(tf, { inputs: d, hidden: [], outputs: k, dropout: 0 }, new Rng(seedFor(input.seed, 'linear-init')));
-  await fit(linear, train, validation, { ...fitOptions, learningRate: Math.max(hyper.learningRate, 3e-3) }, seedFor(input.seed, 'linear-fit'));
+  // The baseline keeps its data-sized epoch budget even when the user shortens the network's, so it stays a fair reference.
+  const linearEpochs = Math.max(hyper.maxEpochs, defaultHyperparameters(data.train.n, d, {}, 'none', input.seed).maxEpochs);
+  await fit(linear, train, validation, { ...fitOptions, maxEpochs: linearEpochs, learningRate: Math.max(hyper.learningRate, 3e-3) }, seedFor(input.seed, 'linear-fit'));
 
   // The network, resumed from its checkpoint when asked.
   const spec = { inputs: d, hidden: hyper.hiddenLayers, outputs: k, dropout: hyper.dropout, skip: hyper.linearSkip };
