@@ -14,6 +14,7 @@ export type JobKind =
   | 'quality.score'
   | 'train.run'
   | 'drift.check'
+  | 'evaluate.run'
   | 'test.sleep'
   | 'test.crash';
 

@@ -1,0 +1,206 @@
+/**
+ * The `evaluate.run` engine: a saved model version scored on a new labelled file with the
+ * trainer's own preprocessing and metric functions, so the figures mean what they meant at
+ * training time. Reports the change from the version's recorded test metrics with an interval,
+ * fairness per protected group, and what differs in the file (missing and extra columns, unseen
+ * categories, labels the model never learned).
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
+import { loadBackend, loadBestBackend } from '../tfjs/backend.js';
+import { loadArtifact } from '../trainer/artifact.js';
+import { groupFairness, type AttributeFairness } from '../trainer/fairness.js';
+import { loadTable } from '../trainer/load.js';
+import { classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from '../trainer/metrics.js';
+import { transform } from '../trainer/preprocess.js';
+import { isMissing, parseNumber } from '../trainer/values.js';
+import { differences, type MetricDifference, type Scored } from './intervals.js';
+
+export { type MetricDifference } from './intervals.js';
+
+export const evaluateInputSchema = z.object({
+  /** The version's artifact folder (verified against its checksums before use). */
+  artifactDir: z.string().min(1),
+  /** The labelled CSV to score. */
+  file: z.string().min(1),
+  /** The version's recorded test metrics (`model_versions.test_metrics`). */
+  recorded: z.record(z.string(), z.unknown()).default({}),
+  /** Protected attributes: fairness is reported per group of each one present in the file. */
+  protected: z.array(z.string().min(1)).default([]),
+  /** Columns the training run left out on purpose (not reported as "extra"). */
+  excluded: z.array(z.string()).default([]),
+  confidence: z.number().min(0.5).max(0.999).default(0.95),
+  /** Bootstrap resamples for the intervals of metrics other than accuracy (0 = none). */
+  resamples: z.number().int().min(0).max(5000).default(200),
+  seed: z.number().int().min(0).default(42),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+});
+export type EvaluateInput = z.input<typeof evaluateInputSchema>;
+
+/** The engine's result (README "JSON shapes": `pilot evaluate --json`). */
+export interface EvaluationResult {
+  file: string;
+  datasetSha256: string;
+  task: 'binary' | 'multiclass' | 'regression';
+  target: string;
+  rows: {
+    total: number;
+    /** Rows with a usable label, all scored. */
+    scored: number;
+    /** Rows left out: the label is blank. */
+    missingLabel: number;
+    /** Rows left out: a class the model never learned, or text in a numeric target. */
+    unknownLabel: number;
+  };
+  /** The same metrics as at training time (the trainer's functions). */
+  metrics: ClassificationMetrics | RegressionMetrics;
+  /** Headline first: accuracy (or R²), then the others of the task. */
+  differences: MetricDifference[];
+  interval: { confidence: number; resamples: number };
+  fairness: AttributeFairness[];
+  columns: {
+    /** Model features absent from the file (filled with the training median / most common value). */
+    missing: string[];
+    /** File columns the model does not use. */
+    extra: string[];
+    /** Per feature, rows whose category the model did not learn (scored as "other"). */
+    unseenCategories: Array<{ column: string; rows: number }>;
+    /** Protected attributes asked for but absent from the file. */
+    protectedMissing: string[];
+  };
+  /** Examples of labels the model never learned (at most 5). */
+  unknownLabels: string[];
+  warnings: string[];
+}
+
+const CHUNK = 4096;
+
+export const evaluateVersion: Engine<EvaluateInput, EvaluationResult> = async (raw, ctx) => {
+  const input = evaluateInputSchema.parse(raw);
+  ctx.progress({ fraction: 0.02, stage: 'Reading the file' });
+  const table = await loadTable(input.file);
+  throwIfCancelled(ctx.signal);
+  const lib: typeof tfjs = input.backend === 'auto' ? (await loadBestBackend()).tf : await loadBackend(input.backend);
+  ctx.progress({ fraction: 0.1, stage: 'Loading the model' });
+  const { model, pipeline } = await loadArtifact(lib, input.artifactDir);
+  try {
+    const { preprocessing, target } = pipeline;
+    const features = preprocessing.features.map((f) => f.column);
+    const targetIndex = table.columns.indexOf(target.column);
+    if (targetIndex < 0) {
+      throw new UserInputError(
+        `${input.file} has no "${target.column}" column: evaluating needs the true outcome of each row. Add the labels, or use pilot predict for unlabelled data.`,
+      );
+    }
+    const missing = features.filter((c) => !table.columns.includes(c));
+    if (missing.length === features.length) {
+      throw new UserInputError(`None of the model's columns are in ${input.file} (it needs ${features.join(', ')}). Check that this is the right file for this model.`);
+    }
+    const known = new Set([...features, target.column, ...input.excluded]);
+    const extra = table.columns.filter((c) => !known.has(c));
+
+    // Keep rows whose label the model can be scored on.
+    const kept: number[] = [];
+    const actual: number[] = [];
+    let missingLabel = 0;
+    const unknown = new Map<string, number>();
+    table.rows.forEach((row, i) => {
+      const cell = row[targetIndex] ?? '';
+      if (isMissing(cell)) return void missingLabel++;
+      const value = target.task === 'regression' ? parseNumber(cell.trim()) : target.classes.indexOf(cell.trim());
+      if (value === null || value < 0) return void unknown.set(cell.trim(), (unknown.get(cell.trim()) ?? 0) + 1);
+      kept.push(i);
+      actual.push(value);
+    });
+    const unknownLabel = [...unknown.values()].reduce((a, b) => a + b, 0);
+    if (kept.length < 2) {
+      throw new UserInputError(
+        `Only ${kept.length} row(s) of ${input.file} have a label the model knows (${missingLabel} blank, ${unknownLabel} unknown). Give a file with labelled rows of the classes the model learned.`,
+      );
+    }
+    const rows = kept.map((i) => table.rows[i]!);
+    const { x, report } = transform(preprocessing, table.columns, rows);
+    throwIfCancelled(ctx.signal);
+
+    ctx.progress({ fraction: 0.2, stage: 'Predicting' });
+    const n = rows.length;
+    const d = preprocessing.inputs.length;
+    const k = target.task === 'multiclass' ? target.classes.length : 1;
+    const output = new Float32Array(n * k);
+    for (let start = 0; start < n; start += CHUNK) {
+      throwIfCancelled(ctx.signal);
+      const m = Math.min(CHUNK, n - start);
+      const batch = lib.tensor2d(x.subarray(start * d, (start + m) * d), [m, d]);
+      const result = model.predict(batch) as tfjs.Tensor;
+      output.set(result.dataSync(), start * k);
+      batch.dispose();
+      result.dispose();
+      ctx.progress({ fraction: 0.2 + 0.5 * ((start + m) / n), stage: 'Predicting' });
+    }
+
+    ctx.progress({ fraction: 0.75, stage: 'Scoring' });
+    let metrics: ClassificationMetrics | RegressionMetrics;
+    const scored: Scored = { task: target.task, actual: Float64Array.from(actual), predicted: new Float64Array(n), score: null, classes: k === 1 ? 2 : k };
+    if (target.task === 'regression') {
+      for (let i = 0; i < n; i++) scored.predicted[i] = output[i]! * target.std + target.mean;
+      metrics = regressionMetrics(scored.actual, scored.predicted);
+    } else if (target.task === 'binary') {
+      const probs = new Float32Array(2 * n);
+      scored.score = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        probs[2 * i] = 1 - output[i]!;
+        probs[2 * i + 1] = output[i]!;
+        scored.score[i] = output[i]!;
+        scored.predicted[i] = output[i]! >= 0.5 ? 1 : 0;
+      }
+      metrics = classificationMetrics(target.classes, scored.actual, probs, true);
+    } else {
+      for (let i = 0; i < n; i++) {
+        let best = 0;
+        for (let j = 1; j < k; j++) if (output[i * k + j]! > output[i * k + best]!) best = j;
+        scored.predicted[i] = best;
+      }
+      metrics = classificationMetrics(target.classes, scored.actual, output, false);
+    }
+    const diffs = differences(scored, input.recorded, { confidence: input.confidence, resamples: input.resamples, seed: input.seed, signal: ctx.signal });
+    throwIfCancelled(ctx.signal);
+
+    ctx.progress({ fraction: 0.9, stage: 'Fairness per group' });
+    const protectedMissing = input.protected.filter((c) => !table.columns.includes(c));
+    const fairness = input.protected
+      .filter((c) => table.columns.includes(c))
+      .map((column) => {
+        const c = table.columns.indexOf(column);
+        return groupFairness(column, rows.map((row) => row[c] ?? ''), target.task, scored.actual, scored.predicted);
+      });
+
+    const warnings = [...table.warnings];
+    if (missing.length) warnings.push(`Column(s) ${missing.map((c) => `"${c}"`).join(', ')} are missing: every row used the training median or most common value, so these figures understate the model.`);
+    if (unknownLabel) warnings.push(`${unknownLabel} row(s) have a label the model never learned (e.g. "${[...unknown.keys()][0]}"); they were left out of the metrics.`);
+    if (missingLabel) warnings.push(`${missingLabel} row(s) have no label and were left out.`);
+    if (n < 30) warnings.push(`Only ${n} rows were scored: the intervals are wide; evaluate on more rows before deciding.`);
+    ctx.progress({ fraction: 1, stage: 'Done' });
+    return {
+      file: input.file,
+      datasetSha256: table.sha256,
+      task: target.task,
+      target: target.column,
+      rows: { total: table.rows.length, scored: n, missingLabel, unknownLabel },
+      metrics,
+      differences: diffs,
+      interval: { confidence: input.confidence, resamples: input.resamples },
+      fairness,
+      columns: {
+        missing,
+        extra,
+        unseenCategories: Object.entries(report.unseen).map(([column, count]) => ({ column, rows: count })),
+        protectedMissing,
+      },
+      unknownLabels: [...unknown.keys()].slice(0, 5),
+      warnings,
+    };
+  } finally {
+    model.dispose();
+  }
+};

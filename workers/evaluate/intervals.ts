@@ -1,0 +1,187 @@
+/**
+ * How far a version's metric on new data is from its recorded test metric, with an interval.
+ * The recorded value is taken as fixed (the test rows are not kept), so the interval is the
+ * uncertainty of the new measurement: a normal approximation for accuracy (a proportion:
+ * p ± z·√(p(1−p)/n)), a seeded percentile bootstrap over rows for every other metric.
+ */
+import { probit } from 'simple-statistics';
+import { rocAuc } from '../trainer/metrics.js';
+import { Rng } from '../trainer/random.js';
+
+/** One metric, then and now. */
+export interface MetricDifference {
+  metric: string;
+  /** The version's recorded test value; null when the version did not record it. */
+  recorded: number | null;
+  current: number;
+  /** current − recorded. */
+  difference: number | null;
+  /** Interval of the difference (or of the current value when nothing was recorded). */
+  low: number | null;
+  high: number | null;
+  method: 'normal' | 'bootstrap';
+  /** True when the interval excludes 0: the change is more than sampling noise. */
+  significant: boolean | null;
+}
+
+/** Scored rows, in the shapes the metric functions below need. */
+export interface Scored {
+  task: 'binary' | 'multiclass' | 'regression';
+  /** Class index (classification) or value (regression), per row. */
+  actual: Float64Array;
+  /** Decided class index or predicted value, per row. */
+  predicted: Float64Array;
+  /** Binary: P(positive) per row. */
+  score: Float64Array | null;
+  classes: number;
+}
+
+type MetricFn = (s: Scored, rows: ArrayLike<number>) => number;
+
+function recalls(s: Scored, rows: ArrayLike<number>): { recall: number[]; precision: number[]; support: number[] } {
+  const tp = new Array<number>(s.classes).fill(0);
+  const support = new Array<number>(s.classes).fill(0);
+  const called = new Array<number>(s.classes).fill(0);
+  for (let t = 0; t < rows.length; t++) {
+    const i = rows[t]!;
+    const a = s.actual[i]!;
+    const p = s.predicted[i]!;
+    support[a]!++;
+    called[p]!++;
+    if (a === p) tp[a]!++;
+  }
+  return {
+    recall: tp.map((v, c) => (support[c] ? v / support[c]! : 0)),
+    precision: tp.map((v, c) => (called[c] ? v / called[c]! : 0)),
+    support,
+  };
+}
+
+const f1 = (p: number, r: number) => (p + r > 0 ? (2 * p * r) / (p + r) : 0);
+const meanOverPresent = (values: number[], support: number[]) => {
+  const present = values.filter((_, c) => support[c]! > 0);
+  return present.reduce((a, b) => a + b, 0) / Math.max(present.length, 1);
+};
+
+/** The metrics compared, per task, headline first (the same definitions as the trainer's metrics.ts). */
+export const METRICS: Record<Scored['task'], Record<string, MetricFn>> = {
+  binary: {
+    accuracy: accuracyOf,
+    balancedAccuracy: (s, rows) => {
+      const r = recalls(s, rows);
+      return meanOverPresent(r.recall, r.support);
+    },
+    f1: (s, rows) => {
+      const r = recalls(s, rows);
+      return f1(r.precision[1]!, r.recall[1]!);
+    },
+    rocAuc: (s, rows) => rocAuc(Float64Array.from(rows, (i) => s.score![i]!), Float64Array.from(rows, (i) => s.actual[i]!)),
+  },
+  multiclass: {
+    accuracy: accuracyOf,
+    balancedAccuracy: (s, rows) => {
+      const r = recalls(s, rows);
+      return meanOverPresent(r.recall, r.support);
+    },
+    f1: (s, rows) => {
+      const r = recalls(s, rows);
+      return meanOverPresent(r.precision.map((p, c) => f1(p, r.recall[c]!)), r.support);
+    },
+  },
+  regression: {
+    r2: (s, rows) => {
+      let mean = 0;
+      for (let t = 0; t < rows.length; t++) mean += s.actual[rows[t]!]!;
+      mean /= rows.length;
+      let sse = 0;
+      let sst = 0;
+      for (let t = 0; t < rows.length; t++) {
+        const i = rows[t]!;
+        sse += (s.predicted[i]! - s.actual[i]!) ** 2;
+        sst += (s.actual[i]! - mean) ** 2;
+      }
+      return sst > 0 ? 1 - sse / sst : 0;
+    },
+    mae: (s, rows) => sum(rows, (i) => Math.abs(s.predicted[i]! - s.actual[i]!)) / rows.length,
+    rmse: (s, rows) => Math.sqrt(sum(rows, (i) => (s.predicted[i]! - s.actual[i]!) ** 2) / rows.length),
+  },
+};
+
+function accuracyOf(s: Scored, rows: ArrayLike<number>): number {
+  return sum(rows, (i) => (s.actual[i] === s.predicted[i] ? 1 : 0)) / rows.length;
+}
+
+function sum(rows: ArrayLike<number>, f: (i: number) => number): number {
+  let total = 0;
+  for (let t = 0; t < rows.length; t++) total += f(rows[t]!);
+  return total;
+}
+
+/** The z of a two-sided interval at `confidence` (1.96 at 0.95). */
+export function zFor(confidence: number): number {
+  return probit((1 + confidence) / 2);
+}
+
+/** Differences for every metric of the task; `recorded` is the version's test metrics JSON. */
+export function differences(
+  s: Scored,
+  recorded: Record<string, unknown>,
+  options: { confidence: number; resamples: number; seed: number; signal?: AbortSignal },
+): MetricDifference[] {
+  const n = s.actual.length;
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const metrics = Object.entries(METRICS[s.task]);
+  const current = metrics.map(([, fn]) => fn(s, all));
+  // One set of resamples shared by all metrics, so their intervals describe the same draws.
+  const draws: number[][] = metrics.map(() => []);
+  const rng = new Rng(options.seed >>> 0 || 1);
+  const sample = new Int32Array(n);
+  for (let b = 0; b < options.resamples; b++) {
+    if (options.signal?.aborted) break;
+    for (let t = 0; t < n; t++) sample[t] = rng.int(n);
+    metrics.forEach(([name, fn], m) => {
+      if (name !== 'accuracy') {
+        const value = fn(s, sample);
+        if (Number.isFinite(value)) draws[m]!.push(value);
+      }
+    });
+  }
+  const alpha = (1 - options.confidence) / 2;
+  return metrics.map(([name], m): MetricDifference => {
+    const value = current[m]!;
+    const raw = recorded[name];
+    const before = typeof raw === 'number' && Number.isFinite(raw) ? raw : null;
+    let low: number | null = null;
+    let high: number | null = null;
+    let method: MetricDifference['method'] = 'bootstrap';
+    if (name === 'accuracy') {
+      method = 'normal';
+      const half = zFor(options.confidence) * Math.sqrt((value * (1 - value)) / n);
+      [low, high] = [value - half, value + half];
+    } else {
+      const sorted = draws[m]!.sort((a, b) => a - b);
+      if (sorted.length >= 10) [low, high] = [quantile(sorted, alpha), quantile(sorted, 1 - alpha)];
+    }
+    const shift = before ?? 0;
+    const difference = before === null ? null : value - before;
+    const lo = low === null ? null : low - shift;
+    const hi = high === null ? null : high - shift;
+    return {
+      metric: name,
+      recorded: before,
+      current: value,
+      difference,
+      low: lo,
+      high: hi,
+      method,
+      significant: before === null || lo === null || hi === null ? null : lo > 0 || hi < 0,
+    };
+  });
+}
+
+/** Linear-interpolated quantile of sorted values (type 7, as numpy's default). */
+export function quantile(sorted: number[], q: number): number {
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h);
+  return sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]!) - sorted[lo]!);
+}
