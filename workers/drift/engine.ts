@@ -41,8 +41,14 @@ export const checkDrift: Engine<DriftInput, DriftReport> = async (input, ctx) =>
   }
   const performanceWanted = options.referenceMetric !== undefined && options.labelColumn !== undefined && options.predictionColumn !== undefined;
   const keepRaw = new Set(performanceWanted ? [options.labelColumn as string, options.predictionColumn as string] : []);
+  // Training data seldom holds the model's predictions: then the predictions are compared with
+  // the reference labels, the distribution the model was trained to reproduce.
+  const predictionProxy =
+    options.predictionColumn !== undefined && !referenceColumns.has(options.predictionColumn) && options.labelColumn !== undefined
+      ? referenceColumns.get(options.labelColumn)
+      : undefined;
   const modeOf = (name: string): CollectMode | null => {
-    const ref = referenceColumns.get(name);
+    const ref = name === options.predictionColumn && predictionProxy ? predictionProxy : referenceColumns.get(name);
     if (!ref || ignore.has(name)) return null;
     return ref.kind === 'numeric' ? 'numeric' : 'text';
   };
@@ -67,8 +73,17 @@ export const checkDrift: Engine<DriftInput, DriftReport> = async (input, ctx) =>
     else columns.push(drift);
   }
 
+  const proxyCollector = predictionProxy ? current.columns.get(options.predictionColumn as string) : undefined;
+  if (predictionProxy && proxyCollector && currentNames.has(options.predictionColumn as string)) {
+    const drift = compareColumn({ ...predictionProxy, name: options.predictionColumn as string }, proxyCollector, thresholds);
+    predictionDrift = {
+      ...drift,
+      explanation: `The reference has no ${options.predictionColumn} column, so the predictions are compared with the reference labels (${predictionProxy.name}). ${drift.explanation}`,
+    };
+  }
+
   const missingColumns = compared.filter((c) => !currentNames.has(c.name) && !special.has(c.name)).map((c) => c.name);
-  const extraColumns = current.names.filter((n) => !referenceColumns.has(n));
+  const extraColumns = current.names.filter((n) => !referenceColumns.has(n) && !special.has(n));
   const judged = columns.filter((c) => c.status === 'judged' || c.status === 'type-changed');
   const driftedColumns = judged.filter((c) => c.drifted).length;
   const driftShare = judged.length === 0 ? 0 : driftedColumns / judged.length;

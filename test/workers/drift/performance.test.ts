@@ -38,6 +38,23 @@ describe('prediction, label and performance drift', () => {
     expect(report.summary).toContain('accuracy fell from 0.900 to 0.800; retrain recommended');
   });
 
+  it('without predictions in the reference, predictions are compared with the reference labels', async () => {
+    const labelsOnly = writeCsv(join(dir, 'labels-only.csv'), ['age', 'label'], ref.map((r) => [r[0] as number, r[1] as string]));
+    // Current predictions say "yes" 3 times in 4 while the labels were half "yes": the Z test must see it.
+    const skewed = writeCsv(join(dir, 'skewed.csv'), header, cur.map((r, i) => [r[0] as number, r[1] as string, i % 4 === 0 ? 'no' : 'yes']));
+    const report = await checkDrift({ referencePath: labelsOnly, currentPath: skewed, options: { labelColumn: 'label', predictionColumn: 'prediction' } }, makeContext());
+    expect(report.extraColumns).toEqual([]);
+    const p = report.predictionDrift!;
+    expect(p.name).toBe('prediction');
+    expect(p.test).toBe('z');
+    expect(p.explanation).toMatch(/^The reference has no prediction column, so the predictions are compared with the reference labels \(label\)/);
+    // Hand computation: reference 150 "no" of 300, current 50 "no" of 200; pooled 200/500.
+    const z = (150 / 300 - 50 / 200) / Math.sqrt(0.4 * 0.6 * (1 / 300 + 1 / 200));
+    expect(Math.abs(p.statistic!)).toBeCloseTo(z, 12);
+    expect(p.drifted).toBe(true);
+    expect(report.summary).toContain("the model's predictions shifted");
+  });
+
   it('MAE and RMSE are computed on numeric labels (hand-computed)', async () => {
     const h = ['x', 'y', 'p'];
     const rows = Array.from({ length: 40 }, (_, i) => [i, i, i + (i % 2 === 0 ? 1 : -3)]);
