@@ -60,9 +60,11 @@ export function resolveMeasured(input: RoiInput, measured: RoiMeasured): { resol
   if (measured.trainingSeconds === null) {
     warnings.push({ code: 'no-training-time', message: 'The training time has not been measured yet, so no energy cost is counted for training runs. Train the pilot once, then recompute.' });
   }
-  const powerMeasured = measured.devicePowerWatts !== null;
+  const powerMeasured = measured.devicePowerWatts !== null && !measured.devicePowerAssumption;
   if (!powerMeasured && measured.trainingSeconds !== null) {
-    warnings.push({ code: 'power-assumed', message: `The device's power was not measured; ${input.fallbackDevicePowerWatts} W is assumed for energy costs.` });
+    const watts = measured.devicePowerWatts ?? input.fallbackDevicePowerWatts;
+    const why = measured.devicePowerWatts !== null && measured.devicePowerAssumption ? ` (${measured.devicePowerAssumption})` : '';
+    warnings.push({ code: 'power-assumed', message: `The device's power was not measured; ${watts} W is assumed for energy costs${why}.` });
   }
   return {
     resolved: {

@@ -70,6 +70,11 @@ export const roiMeasuredSchema = z.object({
   trainingSeconds: z.number().min(0, 'Training time cannot be negative.').max(1e8, 'Training time above three years is not plausible.').nullable(),
   /** Measured or profiled power draw of the training device, in watts; null when unknown. */
   devicePowerWatts: z.number().min(0, 'Device power cannot be negative.').max(1e5, 'Device power above 100 kW is not plausible.').nullable(),
+  /**
+   * Set when `devicePowerWatts` is an assumption rather than a measurement (a CPU-only machine, whose
+   * power the profiler cannot read): the sentence says what was assumed and why.
+   */
+  devicePowerAssumption: z.string().max(300).optional(),
   /** Whether the pilot's goal step recorded today's figures (the baseline) before training. */
   baselinePresent: z.boolean(),
 });
