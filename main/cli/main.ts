@@ -13,11 +13,13 @@ import { dbCommands } from './db.js';
 import { jobCommands } from './jobs.js';
 import { serveCommands } from './serve.js';
 // capabilities: command imports below this line
+import { roiCommands } from './roi.js';
 import { driftCommands } from './drift.js';
 
 const commands: Command[] = [
   ...datasetCommands,
   // capabilities: spread commands below this line
+  ...roiCommands,
   ...driftCommands,
   ...jobCommands,
   ...serveCommands,

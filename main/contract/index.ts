@@ -7,12 +7,14 @@ import type { z } from 'zod';
 import { appChannels } from './app.js';
 import { datasetChannels } from './datasets.js';
 // capabilities: channel imports below this line
+import { roiChannels } from './roi.js';
 import { driftChannels } from './drift.js';
 
 export const channels = {
   ...appChannels,
   ...datasetChannels,
   // capabilities: spread channels below this line
+  ...roiChannels,
   ...driftChannels,
 };
 
@@ -27,6 +29,7 @@ export type ChannelOutput<K extends ChannelName> = NonNullable<Channels[K]['outp
 export type { AppInfo, SettingKey } from './app.js';
 export type { DatasetCheck } from './datasets.js';
 // capabilities: type exports below this line
+export type { RoiBuyVsRent, RoiCaseSummary, RoiComputed, RoiFieldsInfo, RoiSaved, RoiState } from './roi.js';
 export type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
 export type { DriftReport, ColumnDrift, Overlay } from '../../workers/drift/index.js';
 export type { ApiError, Result } from '../errors.js';
