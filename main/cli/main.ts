@@ -13,12 +13,14 @@ import { dbCommands } from './db.js';
 import { jobCommands } from './jobs.js';
 import { serveCommands } from './serve.js';
 // capabilities: command imports below this line
+import { pilotsCommands } from './pilots.js';
 import { roiCommands } from './roi.js';
 import { driftCommands } from './drift.js';
 
 const commands: Command[] = [
   ...datasetCommands,
   // capabilities: spread commands below this line
+  ...pilotsCommands,
   ...roiCommands,
   ...driftCommands,
   ...jobCommands,

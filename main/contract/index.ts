@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { appChannels } from './app.js';
 import { datasetChannels } from './datasets.js';
 // capabilities: channel imports below this line
+import { pilotsChannels } from './pilots.js';
 import { roiChannels } from './roi.js';
 import { driftChannels } from './drift.js';
 
@@ -14,6 +15,7 @@ export const channels = {
   ...appChannels,
   ...datasetChannels,
   // capabilities: spread channels below this line
+  ...pilotsChannels,
   ...roiChannels,
   ...driftChannels,
 };
@@ -29,6 +31,7 @@ export type ChannelOutput<K extends ChannelName> = NonNullable<Channels[K]['outp
 export type { AppInfo, SettingKey } from './app.js';
 export type { DatasetCheck } from './datasets.js';
 // capabilities: type exports below this line
+export type { Baseline, ColumnInfo, DatasetInspection, ModelVersion, PredictOutcome, Project, ProjectDetail, ProjectSummary, Run, RunDetail, TrainOutcome, TrainStarted } from './pilots.js';
 export type { RoiBuyVsRent, RoiCaseSummary, RoiComputed, RoiFieldsInfo, RoiSaved, RoiState } from './roi.js';
 export type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
 export type { DriftReport, ColumnDrift, Overlay } from '../../workers/drift/index.js';

@@ -1,0 +1,343 @@
+/**
+ * Handlers of guided pilots. Training is the `train.run` job: the handler records a `runs` row and
+ * submits the job; the job's result (inside the supervisor's transaction) finishes the run, stores
+ * its settings and every epoch, and registers the model version. Epochs also land in `metrics`
+ * while the job runs, so an interrupted run keeps its curves; the run's final state follows the
+ * job's, whatever ended it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Job } from '../../db/jobs.js';
+import { getJob } from '../../db/jobs.js';
+import {
+  appendRegisterEvent,
+  getModelVersion,
+  getModelVersionByNumber,
+  getModelVersionByRun,
+  insertModelVersion,
+  latestLocalHardwareProfileId,
+  latestQualityReportId,
+  listModelVersions,
+  type ModelVersion,
+} from '../../db/models.js';
+import { archiveProject, getProject, getProjectByName, insertProject, listProjects, updateProject, type Project } from '../../db/projects.js';
+import { attachJob, finishRun, getMetrics, getRun, getRunByJob, getRunParams, insertRun, latestMetrics, listRuns, logMetrics, setRunParams, type MetricPoint, type Run } from '../../db/runs.js';
+import type { Store, WritableDB } from '../../db/store.js';
+import { profileColumn } from '../../workers/trainer/columns.js';
+import type { TrainResult } from '../../workers/trainer/engine.js';
+import type { EpochRecord } from '../../workers/trainer/fit.js';
+import { loadTable } from '../../workers/trainer/load.js';
+import type { App } from '../app.js';
+import type { ColumnInfo, DatasetInspection, TrainOutcome, TrainStarted } from '../contract/pilots.js';
+import type { ChannelParsed } from '../contract/index.js';
+import { AppError, notFound } from '../errors.js';
+import type { JobEvent, JobSupervisor } from '../jobs/supervisor.js';
+import { checkDataset, requireDataset } from './datasets.js';
+import type { HandlerMap } from './types.js';
+
+const ACTOR = (() => {
+  try {
+    return userInfo().username || 'app';
+  } catch {
+    return 'app';
+  }
+})();
+
+export function definePilotsJobs(jobs: JobSupervisor, store: Store): void {
+  // `gpu`: at most one training at a time, whichever backend loads (they all use the whole machine).
+  jobs.define('train.run', { resource: 'gpu', onResult: (value, job) => registerResult(store.write, value as TrainResult, job) });
+  jobs.on('job', (event) => {
+    try {
+      followTraining(store.write, event);
+    } catch {
+      // A bookkeeping failure must not break the supervisor's event stream; pilots:get settles runs again.
+    }
+  });
+}
+
+/** Epochs as they stream in, and the run's end when the job ended any other way than with a result. */
+function followTraining(db: WritableDB, { job, detail }: JobEvent): void {
+  if (job.kind !== 'train.run') return;
+  const run = getRunByJob(db, job.id);
+  if (!run || run.status !== 'running') return;
+  if (isEpoch(detail)) logMetrics(db, run.id, epochPoints([detail], Date.now()));
+  if (job.status === 'failed' || job.status === 'cancelled' || job.status === 'interrupted') {
+    finishRun(db, run.id, { status: job.status, finishedAt: job.finishedAt ?? Date.now() });
+  }
+}
+
+function isEpoch(detail: unknown): detail is EpochRecord {
+  return typeof detail === 'object' && detail !== null && typeof (detail as EpochRecord).epoch === 'number' && typeof (detail as EpochRecord).loss === 'number';
+}
+
+function epochPoints(epochs: EpochRecord[], now: number): MetricPoint[] {
+  return epochs.flatMap((record) =>
+    Object.entries(record)
+      .filter(([key, value]) => key !== 'epoch' && typeof value === 'number')
+      .map(([key, value]) => ({ key, step: record.epoch, timestamp: now, value: value as number })),
+  );
+}
+
+/** The `train.run` job's result, persisted: the run, its settings and epochs, the version and its register event. */
+function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOutcome {
+  const run = getRunByJob(db, job.id);
+  if (!run || run.projectId === null) throw new Error(`No training run is recorded for job ${job.id}; the model was saved in ${result.artifactDir} but not registered.`);
+  const now = Date.now();
+  finishRun(db, run.id, {
+    status: 'succeeded',
+    finishedAt: now,
+    backend: result.backend,
+    backendReason: result.backendReason,
+    task: result.task,
+    result,
+    artifactDir: result.artifactDir,
+    checkpointDir: null,
+  });
+  setRunParams(db, run.id, { ...Object.fromEntries(Object.entries(result.hyperparameters).map(([key, value]) => [`hp.${key}`, value])), usedBackend: result.backend });
+  const tests = Object.entries(result.metrics)
+    .filter(([, value]) => typeof value === 'number')
+    .map(([key, value]) => ({ key: `test.${key}`, step: result.bestEpoch, timestamp: now, value: value as number }));
+  logMetrics(db, run.id, [...epochPoints(result.epochs, now), ...tests]);
+  const version = insertModelVersion(
+    db,
+    {
+      projectId: run.projectId,
+      runId: run.id,
+      datasetId: run.datasetId,
+      datasetSha256: result.datasetSha256,
+      qualityReportId: latestQualityReportId(db, result.datasetSha256),
+      hardwareProfileId: latestLocalHardwareProfileId(db),
+      backend: result.backend,
+      task: result.task,
+      target: result.target,
+      hyperparameters: { ...result.hyperparameters },
+      testMetrics: { ...result.metrics },
+      baselines: { ...result.baselines },
+      artifactDir: result.artifactDir,
+      artifactSha256: checksumListSha256(result),
+    },
+    now,
+  );
+  appendRegisterEvent(db, version, ACTOR, now, `trained by run ${run.id}`);
+  updateProject(db, run.projectId, { target: result.target, task: result.task }, now);
+  const { runId: runKey, ...rest } = result;
+  return { ...rest, runId: run.id, runKey, modelVersionId: version.id, version: version.version, projectId: run.projectId };
+}
+
+/** SHA-256 of `checksums.json` as written (its bytes are what a copy of the artifact carries). */
+function checksumListSha256(result: TrainResult): string {
+  const file = join(result.artifactDir, 'checksums.json');
+  const bytes = existsSync(file) ? readFileSync(file) : Buffer.from(JSON.stringify(result.checksums, null, 1));
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Runs still marked running whose job ended without telling us (the app was closed, the job row recovered). */
+function settleRuns(app: App): void {
+  const rows = app.store.read.prepare(`SELECT id, job_id FROM runs WHERE status = 'running'`).all() as { id: number; job_id: number | null }[];
+  for (const row of rows) {
+    const job = row.job_id === null ? null : getJob(app.store.read, row.job_id);
+    if (job && (job.status === 'queued' || job.status === 'running' || job.status === 'succeeded')) continue;
+    const status = job?.status === 'failed' || job?.status === 'cancelled' ? job.status : 'interrupted';
+    finishRun(app.store.write, row.id, { status, finishedAt: job?.finishedAt ?? Date.now() });
+  }
+}
+
+function requireProject(app: App, id: number): Project {
+  const project = getProject(app.store.read, id);
+  if (!project) throw notFound(`Project ${id}`, 'List projects to see their ids.');
+  return project;
+}
+
+function requireRun(app: App, id: number): Run {
+  const run = getRun(app.store.read, id);
+  if (!run) throw notFound(`Run ${id}`, "Open the project to see its runs' ids.");
+  return run;
+}
+
+/** A run that stopped before the end and left a checkpoint can continue from it. */
+function isResumable(run: Run): boolean {
+  return run.status !== 'running' && run.status !== 'succeeded' && run.checkpointDir !== null && existsSync(join(run.checkpointDir, 'checkpoint.json'));
+}
+
+function headline(version: ModelVersion): { metric: string; value: number } | null {
+  const metrics = version.testMetrics as { accuracy?: number; r2?: number };
+  if (typeof metrics.accuracy === 'number') return { metric: 'accuracy', value: metrics.accuracy };
+  if (typeof metrics.r2 === 'number') return { metric: 'r2', value: metrics.r2 };
+  return null;
+}
+
+/** Resolves a model version id, `"12"`, or `PROJECT@VERSION`. */
+export function resolveModel(app: App, model: number | string): ModelVersion {
+  const asNumber = typeof model === 'number' ? model : /^\d+$/.test(model) ? Number(model) : null;
+  if (asNumber !== null) {
+    const version = getModelVersion(app.store.read, asNumber);
+    if (!version) throw notFound(`Model version ${asNumber}`, 'Open the project to see its versions, or write PROJECT@VERSION.');
+    return version;
+  }
+  const at = (model as string).lastIndexOf('@');
+  const name = at > 0 ? (model as string).slice(0, at) : '';
+  const number = at > 0 ? Number((model as string).slice(at + 1)) : Number.NaN;
+  if (!name || !Number.isInteger(number) || number < 1) {
+    throw new AppError('invalid-input', `"${model}" is not a model: give a model version id (a number) or PROJECT@VERSION, e.g. churn@2.`);
+  }
+  const project = getProjectByName(app.store.read, name);
+  if (!project) throw notFound(`Project "${name}"`, 'List projects with pilot train or in the Pilots page.');
+  const version = getModelVersionByNumber(app.store.read, project.id, number);
+  if (!version) throw notFound(`Version ${number} of ${name}`, `It has ${listModelVersions(app.store.read, project.id).length} version(s).`);
+  return version;
+}
+
+/** Checks the dataset before a run: a missing file is refused; a changed one too, unless the caller accepts it. */
+async function usableDataset(app: App, datasetId: number, allowChanged: boolean) {
+  const check = await checkDataset(requireDataset(app, datasetId));
+  if (check.status === 'missing') throw new AppError('invalid-input', check.message ?? 'The dataset file is missing.');
+  if (check.status === 'changed' && !allowChanged) {
+    throw new AppError('conflict', `${check.message} Or train on its current content anyway (the version records the new SHA-256).`);
+  }
+  return check;
+}
+
+type TrainInput = ChannelParsed<'pilots:train'>;
+
+async function startTraining(app: App, input: TrainInput): Promise<TrainStarted> {
+  const project = requireProject(app, input.projectId);
+  if (project.archivedAt !== null) throw new AppError('conflict', `Project ${project.name} is archived. Create a new project to train again.`);
+  const { projectId: _project, datasetId, allowChanged, ...settings } = input;
+  const check = await usableDataset(app, datasetId, allowChanged);
+  const dataset = check.dataset;
+  if (!dataset.columns.includes(settings.target)) {
+    throw new AppError('invalid-input', `The target column "${settings.target}" is not in ${dataset.name}. Its columns are: ${dataset.columns.join(', ')}.`);
+  }
+  const runKey = `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const checkpointDir = join(app.options.dataDir, 'runs', runKey);
+  const now = Date.now();
+  // Not one transaction: the supervisor reads the job it inserts through the read connection, which
+  // sees only committed rows. A run whose job could not be queued is marked failed at once.
+  const run = insertRun(app.store.write, { projectId: project.id, datasetId, datasetSha256: check.currentSha256 ?? dataset.sha256, checkpointDir, startedAt: now });
+  setRunParams(app.store.write, run.id, { ...settings, runKey, file: dataset.path });
+  const job = submitFor(app, run, `Train ${project.name}`, { ...settings, file: dataset.path, runId: runKey }, checkpointDir);
+  updateProject(app.store.write, project.id, { datasetId, target: settings.target, ...(settings.task === 'auto' ? {} : { task: settings.task }) }, now);
+  return { job, run: getRun(app.store.read, run.id) ?? run, warning: check.status === 'changed' ? check.message : null };
+}
+
+function submitFor(app: App, run: Run, title: string, input: Record<string, unknown>, checkpointDir: string | null): Job {
+  try {
+    const job = app.jobs.submit({ kind: 'train.run', title, input });
+    attachJob(app.store.write, run.id, job.id, checkpointDir);
+    return job;
+  } catch (error) {
+    finishRun(app.store.write, run.id, { status: 'failed', finishedAt: Date.now() });
+    throw error;
+  }
+}
+
+async function resumeTraining(app: App, runId: number): Promise<TrainStarted> {
+  settleRuns(app);
+  const run = requireRun(app, runId);
+  if (!isResumable(run)) {
+    throw new AppError('conflict', `Run ${runId} cannot be resumed: ${run.status === 'running' ? 'it is still running' : run.status === 'succeeded' ? 'it finished' : 'its checkpoint is gone'}. Start a new run instead.`);
+  }
+  const { runKey, file, ...settings } = getRunParams(app.store.read, run.id) as Record<string, unknown> & { runKey: string; file: string };
+  const hyper = Object.keys(settings).filter((key) => key.startsWith('hp.') || key === 'usedBackend');
+  for (const key of hyper) delete settings[key];
+  if (run.datasetId !== null) await usableDataset(app, run.datasetId, false);
+  const project = run.projectId === null ? null : getProject(app.store.read, run.projectId);
+  const job = submitFor(app, run, `Resume ${project?.name ?? `run ${run.id}`}`, { ...settings, file, runId: runKey, resumeFrom: runKey }, run.checkpointDir);
+  return { job, run: getRun(app.store.read, run.id) ?? run, warning: null };
+}
+
+/** Likely targets: names that say "outcome", then the last column; constants and identifiers never. */
+const OUTCOME_NAME = /^(target|label|class|outcome|y|result|churn(ed)?|fraud|is_?fraud|default(ed)?|survived|species|income|quality|cnt|count|price|sales|demand|failure|failed|two_year_recid|is_recid|attrition)$/i;
+
+function taskOf(column: ColumnInfo): 'binary' | 'multiclass' | 'regression' {
+  if (column.kind === 'numeric' && column.distinct > 20) return 'regression';
+  return column.distinct === 2 ? 'binary' : 'multiclass';
+}
+
+async function inspect(app: App, datasetId: number): Promise<DatasetInspection> {
+  const check = await checkDataset(requireDataset(app, datasetId));
+  if (check.status === 'missing') throw new AppError('invalid-input', check.message ?? 'The dataset file is missing.');
+  const table = await loadTable(check.dataset.path);
+  // The profile is a guide for the wizard: a sample of rows says the same as all of them.
+  const sample = table.rows.slice(0, 5000);
+  const columns: ColumnInfo[] = table.columns.map((name, c) => {
+    const values = sample.map((row) => row[c] ?? '');
+    const profile = profileColumn(name, values);
+    const examples = [...new Set(values.filter((v) => v.trim() !== ''))].slice(0, 4);
+    return { name, kind: profile.kind, missing: profile.missing, distinct: profile.distinct, exclude: profile.exclude ?? null, examples };
+  });
+  const usable = columns.filter((column) => column.distinct >= 2 && column.distinct <= Math.max(50, sample.length) && !(column.exclude && !column.exclude.startsWith('looks like personal')));
+  const suggestions: DatasetInspection['suggestions'] = [];
+  for (const column of usable.filter((c) => OUTCOME_NAME.test(c.name))) suggestions.push({ column: column.name, task: taskOf(column), reason: 'its name says it is an outcome' });
+  const last = columns.at(-1);
+  if (last && usable.includes(last) && !suggestions.some((s) => s.column === last.name)) suggestions.push({ column: last.name, task: taskOf(last), reason: 'the last column often holds the outcome' });
+  for (const column of usable.filter((c) => c.kind === 'boolean' && !suggestions.some((s) => s.column === c.name)).slice(0, 2)) {
+    suggestions.push({ column: column.name, task: 'binary', reason: 'a yes/no column is a natural thing to predict' });
+  }
+  return { datasetId, rows: table.rows.length, sampled: sample.length, columns, suggestions, warning: check.message };
+}
+
+type PilotChannels = 'pilots:list' | 'pilots:get' | 'pilots:create' | 'pilots:update' | 'pilots:delete' | 'pilots:inspect' | 'pilots:train' | 'pilots:resume' | 'pilots:run' | 'pilots:predict';
+
+export const pilotsHandlers: HandlerMap<PilotChannels> = {
+  'pilots:list': (input, app) => {
+    settleRuns(app);
+    return listProjects(app.store.read, { archived: input.archived }).map((project) => {
+      const versions = listModelVersions(app.store.read, project.id);
+      const latest = versions[0];
+      const running = listRuns(app.store.read, project.id).find((run) => run.status === 'running');
+      return {
+        ...project,
+        versions: versions.length,
+        latestVersion: latest ? { id: latest.id, version: latest.version, headline: headline(latest) } : null,
+        runningRunId: running?.id ?? null,
+      };
+    });
+  },
+  'pilots:get': (input, app) => {
+    settleRuns(app);
+    const project = requireProject(app, input.id);
+    const runs = listRuns(app.store.read, project.id).map((run) => ({ ...run, latest: latestMetrics(app.store.read, run.id), resumable: isResumable(run) }));
+    return { project, runs, versions: listModelVersions(app.store.read, project.id) };
+  },
+  'pilots:create': (input, app) => {
+    if (getProjectByName(app.store.read, input.name)) throw new AppError('conflict', `A project named "${input.name}" exists already. Choose another name, or open that project.`);
+    if (input.datasetId !== undefined && input.datasetId !== null) requireDataset(app, input.datasetId);
+    return insertProject(app.store.write, input, Date.now());
+  },
+  'pilots:update': (input, app) => {
+    const { id, ...patch } = input;
+    requireProject(app, id);
+    if (patch.name !== undefined) {
+      const other = getProjectByName(app.store.read, patch.name);
+      if (other && other.id !== id) throw new AppError('conflict', `A project named "${patch.name}" exists already. Choose another name.`);
+    }
+    if (patch.datasetId !== undefined && patch.datasetId !== null) requireDataset(app, patch.datasetId);
+    return updateProject(app.store.write, id, patch, Date.now())!;
+  },
+  'pilots:delete': (input, app) => {
+    requireProject(app, input.id);
+    return { archived: archiveProject(app.store.write, input.id, Date.now()) };
+  },
+  'pilots:inspect': (input, app) => inspect(app, input.datasetId),
+  'pilots:train': (input, app) => startTraining(app, input),
+  'pilots:resume': (input, app) => resumeTraining(app, input.runId),
+  'pilots:run': (input, app) => {
+    settleRuns(app);
+    const run = requireRun(app, input.id);
+    return { run, params: getRunParams(app.store.read, run.id), metrics: getMetrics(app.store.read, run.id), version: getModelVersionByRun(app.store.read, run.id) };
+  },
+  'pilots:predict': async (input, app) => {
+    const version = resolveModel(app, input.model);
+    const path = resolve(input.path);
+    const outPath = resolve(input.outPath);
+    if (!existsSync(path)) throw new AppError('invalid-input', `File not found: ${path}. Check the path.`);
+    if (path === outPath) throw new AppError('invalid-input', 'The output file would overwrite the input file. Choose another --out path.');
+    // Prediction runs here, not in a worker: scoring a file is one forward pass, and TensorFlow.js loads only when asked.
+    const { predictFile } = await import('../../workers/trainer/predict.js');
+    const result = await predictFile(version.artifactDir, path, outPath);
+    return { ...result, modelVersionId: version.id, version: version.version, projectId: version.projectId };
+  },
+};

@@ -1,0 +1,146 @@
+/** `pilot train` and `pilot predict`: a pilot's model from a CSV file, and that model applied to new rows. */
+import { existsSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import type { Dataset } from '../../db/datasets.js';
+import type { ImportOutcome } from '../api/datasets.js';
+import { invoke } from '../api/index.js';
+import type { TrainOutcome } from '../contract/pilots.js';
+import type { EpochRecord } from '../../workers/trainer/fit.js';
+import { call } from './datasets.js';
+import { CliError, UsageError, type CliContext, type Command } from './command.js';
+import { count } from './format.js';
+import { runJob } from './run-job.js';
+
+const list = (value: unknown): string[] =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : [];
+
+function integer(ctx: CliContext, flag: string): number | undefined {
+  const value = ctx.flags[flag];
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(number) || number < 0) throw new UsageError(`--${flag} takes a whole number, got "${String(value)}".`);
+  return number;
+}
+
+/** The registered dataset of `path` with the file's current content, importing it when needed. */
+async function datasetFor(ctx: CliContext, path: string): Promise<Dataset> {
+  const registered = (await call(invoke(ctx.app(), 'datasets:list', {}))).filter((dataset) => dataset.path === path);
+  for (const dataset of registered) {
+    const check = await call(invoke(ctx.app(), 'datasets:check', { id: dataset.id }));
+    if (check.status === 'unchanged') return dataset;
+  }
+  const job = await call(invoke(ctx.app(), 'datasets:import', { path }));
+  const final = await runJob(ctx, job);
+  return (final.result as ImportOutcome).dataset;
+}
+
+async function projectFor(ctx: CliContext, name: string, datasetId: number): Promise<number> {
+  const existing = (await call(invoke(ctx.app(), 'pilots:list', { archived: true }))).find((project) => project.name === name);
+  if (existing?.archivedAt) throw new CliError(`Project "${name}" is archived. Give another name with --project NAME.`);
+  if (existing) return existing.id;
+  return (await call(invoke(ctx.app(), 'pilots:create', { name, datasetId }))).id;
+}
+
+function epochLine(detail: unknown): string | null {
+  const record = detail as Partial<EpochRecord> | null;
+  if (typeof record?.epoch !== 'number' || typeof record.loss !== 'number') return null;
+  const parts = [`epoch ${record.epoch}`, `loss ${record.loss.toFixed(4)}`];
+  if (typeof record.valLoss === 'number') parts.push(`val_loss ${record.valLoss.toFixed(4)}`);
+  if (typeof record.valAccuracy === 'number') parts.push(`val_accuracy ${record.valAccuracy.toFixed(3)}`);
+  if (typeof record.valRmse === 'number') parts.push(`val_rmse ${record.valRmse.toPrecision(4)}`);
+  if (typeof record.samplesPerSec === 'number') parts.push(`${count(Math.round(record.samplesPerSec))} samples/s`);
+  return parts.join('  ');
+}
+
+const fixed = (value: number | null | undefined) => (typeof value === 'number' ? value.toFixed(3) : 'n/a');
+
+function describe(result: TrainOutcome, project: string): string[] {
+  const { summary } = result;
+  const metric = summary.metric === 'r2' ? 'R²' : 'accuracy';
+  const gain = summary.network - summary.linear;
+  return [
+    `Model version ${result.version} of ${project} (model version id ${result.modelVersionId}): ${result.task} on "${result.target}", backend ${result.backend}`,
+    `Rows: ${count(result.rows.train)} train, ${count(result.rows.validation)} validation, ${count(result.rows.test)} test`,
+    `Test ${metric}: network ${fixed(summary.network)}, linear baseline ${fixed(summary.linear)}, majority baseline ${fixed(summary.majority)}`,
+    gain >= 0 ? `The network adds ${fixed(gain)} ${metric} over the linear baseline.` : `The network is ${fixed(-gain)} ${metric} below the linear baseline: the simpler model is enough here.`,
+    `${result.epochs.length} epoch(s)${result.stoppedEarly ? ' (stopped early)' : ''}, best ${result.bestEpoch}, ${count(Math.round(result.samplesPerSec))} samples/s`,
+    `Features: ${result.features.length} used${result.excluded.length ? `; left out: ${result.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}` : ''}`,
+    `Model: ${result.artifactDir}`,
+  ];
+}
+
+export const pilotsCommands: Command[] = [
+  {
+    name: 'train',
+    usage: 'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--project NAME] [--json]',
+    summary: 'Train a pilot model on a CSV file, with baselines, and register it as a model version.',
+    args: { min: 1, max: 1 },
+    options: {
+      target: { type: 'string' },
+      task: { type: 'string' },
+      exclude: { type: 'string' },
+      protected: { type: 'string' },
+      epochs: { type: 'string' },
+      seed: { type: 'string' },
+      'max-rows': { type: 'string' },
+      project: { type: 'string' },
+    },
+    async run(ctx) {
+      const target = ctx.flags.target;
+      if (typeof target !== 'string' || !target.trim()) throw new UsageError('--target names the column to predict.');
+      const task = (ctx.flags.task as string | undefined) ?? 'auto';
+      if (!['auto', 'binary', 'multiclass', 'regression'].includes(task)) throw new UsageError(`--task is auto, binary, multiclass or regression, not "${task}".`);
+      const epochs = integer(ctx, 'epochs');
+      const seed = integer(ctx, 'seed');
+      const maxRows = integer(ctx, 'max-rows');
+      const path = resolve(ctx.args[0]!);
+      if (!existsSync(path)) throw new CliError(`File not found: ${path}. Check the path.`);
+      const dataset = await datasetFor(ctx, path);
+      const name = (ctx.flags.project as string | undefined) ?? basename(path, extname(path));
+      const projectId = await projectFor(ctx, name, dataset.id);
+      const started = await call(
+        invoke(ctx.app(), 'pilots:train', {
+          projectId,
+          datasetId: dataset.id,
+          target,
+          task: task as 'auto',
+          exclude: list(ctx.flags.exclude),
+          protected: list(ctx.flags.protected),
+          ...(epochs !== undefined ? { epochs } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+          ...(maxRows !== undefined ? { maxRows } : {}),
+        }),
+      );
+      if (started.warning) ctx.err(`warning: ${started.warning}`);
+      const final = await runJob(ctx, started.job, (detail) => {
+        const line = epochLine(detail);
+        if (line) ctx.err(line);
+      });
+      const result = final.result as TrainOutcome;
+      if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
+      for (const line of describe(result, name)) ctx.out(line);
+      for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
+    },
+  },
+  {
+    name: 'predict',
+    usage: 'MODEL FILE --out FILE [--json]',
+    summary: 'Apply a model version (its id, or PROJECT@VERSION) to a CSV file; writes the rows with predictions.',
+    args: { min: 2, max: 2 },
+    options: { out: { type: 'string' } },
+    async run(ctx) {
+      const out = ctx.flags.out;
+      if (typeof out !== 'string' || !out.trim()) throw new UsageError('--out names the CSV file to write.');
+      const model = ctx.args[0]!;
+      const result = await call(invoke(ctx.app(), 'pilots:predict', { model: /^\d+$/.test(model) ? Number(model) : model, path: ctx.args[1]!, outPath: out }));
+      if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
+      ctx.out(`Wrote ${count(result.rows)} prediction(s) to ${result.outPath} (added ${result.addedColumns.join(', ')}), with version ${result.version} (id ${result.modelVersionId}).`);
+      for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
+    },
+  },
+];
