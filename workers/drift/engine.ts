@@ -49,7 +49,7 @@ export const checkDrift: Engine<DriftInput, DriftReport> = async (input, ctx) =>
       : undefined;
   const modeOf = (name: string): CollectMode | null => {
     const ref = name === options.predictionColumn && predictionProxy ? predictionProxy : referenceColumns.get(name);
-    if (!ref || ignore.has(name)) return null;
+    if (!ref || ignore.has(name) || (wanted !== null && !wanted.has(name) && !special.has(name))) return null;
     return ref.kind === 'numeric' ? 'numeric' : 'text';
   };
   const current = await collectFile(input.currentPath, modeOf, keepRaw, {

@@ -139,6 +139,25 @@ describe('bad input', () => {
     );
   });
 
+  it('cancelling while the current file is being read stops at the next chunk', async () => {
+    const big = writeCsv(join(dir, 'big.csv'), header, Array.from({ length: 120_000 }, (_, i) => [i % 100, 'red', i % 2]));
+    const controller = new AbortController();
+    const ctx = makeContext({ signal: controller.signal });
+    const progress = ctx.progress;
+    ctx.progress = (report) => {
+      progress(report);
+      if (report.stage === 'Reading the current file' && report.fraction > 0.45) controller.abort();
+    };
+    await expect(checkDrift({ referencePath: reference, currentPath: big }, ctx)).rejects.toThrow(CancelledError);
+    expect(ctx.reports.at(-1)!.fraction).toBeLessThan(0.9);
+  });
+
+  it('only the columns asked for are compared', async () => {
+    const report = await run(reference, { columns: ['flag'] });
+    expect(report.columns.map((c) => c.name)).toEqual(['flag']);
+    expect(report.missingColumns).toEqual([]);
+  });
+
   it('the input schema wants exactly one of referencePath and referenceProfile', () => {
     expect(driftInputSchema.safeParse({ currentPath: 'a.csv', referencePath: 'b.csv' }).success).toBe(true);
     expect(driftInputSchema.safeParse({ currentPath: 'a.csv' }).success).toBe(false);
