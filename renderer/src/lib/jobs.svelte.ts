@@ -1,0 +1,112 @@
+/**
+ * Every job the UI knows about, kept live: loaded with `jobs:list`, then updated by push events
+ * (progress, stage, ETA, final state, error). Pages that start a job read it from here, so a job
+ * looks the same in the page and in the jobs panel (STYLE.md §9).
+ */
+import type { Job, JobStatus } from '../../../main/contract/index.js';
+import { errorMessage, invoke, onEvent, onReconnect } from './bridge.js';
+
+export const FINAL: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
+export const isFinal = (job: Job): boolean => FINAL.includes(job.status);
+export const isActive = (job: Job): boolean => job.status === 'queued' || job.status === 'running';
+
+/** How far a job has come; an event or list answer older than what we hold never wins. */
+function rank(job: Job): number {
+  const phase = job.status === 'queued' ? 0 : job.status === 'running' ? 1 : 2;
+  return phase * 2 + job.progress;
+}
+
+/** How many `detail` payloads are kept per job for live charts (one per epoch or step). */
+const MAX_DETAILS = 2000;
+
+export class JobsStore {
+  /** Jobs by id. Replaced whole on change: cheap at this size, and simple to reason about. */
+  #byId = $state.raw<Record<number, Job>>({});
+  /** Every `detail` an engine pushed with its progress, oldest first, per job id. */
+  #details = $state.raw<Record<number, unknown[]>>({});
+  /** Why the last refresh or cancel failed, for the panel to show. */
+  error = $state<string | null>(null);
+  loaded = $state(false);
+
+  /** Newest first. */
+  readonly list = $derived(Object.values(this.#byId).sort((a, b) => b.createdAt - a.createdAt || b.id - a.id));
+  readonly active = $derived(this.list.filter(isActive));
+
+  #waiters = new Map<number, ((job: Job) => void)[]>();
+  #stop: (() => void) | null = null;
+
+  /** Subscribes to push events and loads the list; returns the unsubscribe function. */
+  start(): () => void {
+    if (this.#stop) return this.#stop;
+    const offEvents = onEvent((event) => this.#apply(event.job, event.detail));
+    const offReconnect = onReconnect(() => void this.refresh());
+    void this.refresh();
+    this.#stop = () => {
+      offEvents();
+      offReconnect();
+      this.#stop = null;
+    };
+    return this.#stop;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const jobs = await invoke('jobs:list', { limit: 100 });
+      for (const job of jobs) this.#apply(job);
+      this.error = null;
+    } catch (error) {
+      this.error = errorMessage(error);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  get(id: number): Job | undefined {
+    return this.#byId[id];
+  }
+
+  /** Every `detail` pushed for a job so far (empty when none), for live charts. */
+  details(id: number): readonly unknown[] {
+    return this.#details[id] ?? [];
+  }
+
+  /** Adds a job a channel just returned (e.g. `datasets:import`), so it shows before its first event. */
+  track(job: Job): Job {
+    this.#apply(job);
+    return job;
+  }
+
+  /** Resolves with the job once it reaches a final state. */
+  whenDone(id: number): Promise<Job> {
+    const job = this.#byId[id];
+    if (job && isFinal(job)) return Promise.resolve(job);
+    return new Promise((resolve) => this.#waiters.set(id, [...(this.#waiters.get(id) ?? []), resolve]));
+  }
+
+  async cancel(id: number): Promise<void> {
+    try {
+      this.#apply(await invoke('jobs:cancel', { id }));
+      this.error = null;
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  #apply(job: Job, detail?: unknown): void {
+    const held = this.#byId[job.id];
+    if (!held || rank(job) >= rank(held)) this.#byId = { ...this.#byId, [job.id]: job };
+    if (detail !== undefined) {
+      const kept = this.#details[job.id] ?? [];
+      this.#details = { ...this.#details, [job.id]: [...kept.slice(-(MAX_DETAILS - 1)), detail] };
+    }
+    const now = this.#byId[job.id];
+    if (now && isFinal(now)) {
+      const waiters = this.#waiters.get(job.id);
+      this.#waiters.delete(job.id);
+      waiters?.forEach((resolve) => resolve(now));
+    }
+  }
+}
+
+/** The app's one jobs store. */
+export const jobs = new JobsStore();
