@@ -50,3 +50,28 @@ export function classWeightsFor(y: Float32Array, k: number, policy: Hyperparamet
   for (const c of y) counts[c]!++;
   return counts.map((count) => (count ? y.length / (k * count) : 0));
 }
+
+/**
+ * Rough cost of a run, for the wizard's time estimate: divide `flopsPerEpoch × epochs` by the
+ * backend's measured matMul GFLOP/s from the hardware profile (expect 30–60 % of it in practice:
+ * small matrices and per-batch overhead).
+ */
+export function trainingCost(nTrain: number, nInputs: number, hyper: Pick<Hyperparameters, 'hiddenLayers' | 'maxEpochs' | 'linearSkip'>, outputs = 1): {
+  parameters: number;
+  /** Multiply-adds × 2 for forward and backward passes over one epoch (backward ≈ 2 × forward). */
+  flopsPerEpoch: number;
+  maxEpochs: number;
+} {
+  const sizes = [nInputs, ...hyper.hiddenLayers, outputs];
+  let weights = 0;
+  let parameters = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    weights += sizes[l - 1]! * sizes[l]!;
+    parameters += sizes[l - 1]! * sizes[l]! + sizes[l]!;
+  }
+  if (hyper.linearSkip) {
+    weights += nInputs * outputs;
+    parameters += nInputs * outputs;
+  }
+  return { parameters, flopsPerEpoch: 6 * weights * nTrain, maxEpochs: hyper.maxEpochs };
+}

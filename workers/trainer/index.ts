@@ -4,4 +4,4 @@ export { trainInputSchema, type TrainInput, type TrainInputRaw } from './schema.
 export { predictFile, predictRows, type PredictResult } from './predict.js';
 export { verifyArtifact, loadArtifact, type Checksums, type SavedPipeline } from './artifact.js';
 export type { EpochRecord } from './fit.js';
-export type { Hyperparameters } from './hyper.js';
+export { defaultHyperparameters, trainingCost, type Hyperparameters } from './hyper.js';
