@@ -96,8 +96,12 @@ async function printReport(ctx: CliContext, report: DriftReport, ids: { jobId: n
   ctx.out(
     table(
       ['COLUMN', 'TEST', 'STATISTIC', 'P-VALUE', 'PSI', 'DRIFT'],
-      [...report.columns, ...(report.predictionDrift ? [report.predictionDrift] : [])].map((c) => [
-        c.name,
+      [
+        ...report.columns.map((c) => ({ c, name: c.name })),
+        ...(report.predictionDrift ? [{ c: report.predictionDrift, name: `${report.predictionDrift.name} (prediction)` }] : []),
+        ...(report.labelDrift ? [{ c: report.labelDrift, name: `${report.labelDrift.name} (label)` }] : []),
+      ].map(({ c, name }) => [
+        name,
         c.test ?? c.status,
         fmt(c.statistic),
         fmt(c.pValue),

@@ -7,7 +7,9 @@ type SummaryInput = Omit<DriftReport, 'summary' | 'recommendation'>;
 export function summarise(report: SummaryInput): Pick<DriftReport, 'summary' | 'recommendation'> {
   const parts: string[] = [];
   const { judgedColumns: judged, driftedColumns: drifted } = report;
-  if (judged === 0) {
+  if (report.rows.current === 0) {
+    parts.push('The current file has no data rows, only a header');
+  } else if (judged === 0) {
     parts.push('No input could be judged (too few rows or no columns in common)');
   } else if (drifted === 0) {
     parts.push(`None of ${judged} inputs shifted`);

@@ -81,6 +81,12 @@ describe('bad input', () => {
     }
   });
 
+  it('a header-only current file says so', async () => {
+    const report = await run(writeCsv(join(dir, 'header-only.csv'), header, []));
+    expect(report.rows.current).toBe(0);
+    expect(report.summary).toMatch(/^The current file has no data rows, only a header; .*check the files and run again\.$/);
+  });
+
   it('an emptied category is named, and a wholly empty column cannot be judged', async () => {
     const rows = baseRows(6).map((r) => [r[0] as string, r[1] === 'blue' ? 'red' : (r[1] as string), '']);
     const report = await run(writeCsv(join(dir, 'empty-cat.csv'), header, rows));
