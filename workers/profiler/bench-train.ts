@@ -109,9 +109,10 @@ export const REFERENCE_MODELS: Record<PilotKind, ReferenceModel> = {
 
 /**
  * Samples per second of the reference model of `kind` on the active backend: one warm-up batch
- * (graph building, kernel compilation), then batches until `budgetMs` has passed (at least two).
+ * (graph building, kernel compilation), then batches until `budgetMs` has passed (at least
+ * `minBatches`; quick mode takes one, since a CNN batch on the cpu backend alone takes a second).
  */
-export async function benchTraining(tf: Tf, kind: PilotKind, budgetMs: number, signal: AbortSignal): Promise<number> {
+export async function benchTraining(tf: Tf, kind: PilotKind, budgetMs: number, signal: AbortSignal, minBatches = 2): Promise<number> {
   const spec = REFERENCE_MODELS[kind];
   const model = spec.build(tf);
   const { x, y } = spec.data(tf, spec.batch);
@@ -119,7 +120,7 @@ export async function benchTraining(tf: Tf, kind: PilotKind, budgetMs: number, s
     await model.trainOnBatch(x, y);
     let batches = 0;
     const start = performance.now();
-    while (batches < 2 || performance.now() - start < budgetMs) {
+    while (batches < minBatches || performance.now() - start < budgetMs) {
       throwIfCancelled(signal);
       await model.trainOnBatch(x, y);
       batches++;

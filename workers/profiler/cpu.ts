@@ -34,10 +34,11 @@ function positiveOrNull(value: number | null | undefined): number | null {
 /** Collects the CPU description; any source may fail, the others fill in. */
 export async function collectCpu(sources: CpuSources): Promise<{ cpu: CpuInfo; notes: string[] }> {
   const notes: string[] = [];
-  const [cpu, flags, cache] = await Promise.all([
-    sources.cpu().catch((error: unknown) => (notes.push(`CPU details: ${String(error)}`), null)),
-    sources.flags().catch(() => ''),
-    sources.cache().catch(() => null),
+  const cpu = await sources.cpu().catch((error: unknown) => (notes.push(`CPU details: ${String(error)}`), null));
+  // si.cpu() already carries flags and caches; ask separately only when it did not (each call spawns work).
+  const [flags, cache] = await Promise.all([
+    cpu?.flags ? cpu.flags : sources.flags().catch(() => ''),
+    cpu?.cache && cpu.cache.l1d !== undefined ? cpu.cache : sources.cache().catch(() => null),
   ]);
   const osCpus = sources.osCpus();
   const brand = cpu ? `${cpu.manufacturer} ${cpu.brand}`.trim() : '';
@@ -55,7 +56,7 @@ export async function collectCpu(sources: CpuSources): Promise<{ cpu: CpuInfo; n
       baseClockGHz: positiveOrNull(cpu?.speed) ?? osSpeed,
       maxClockGHz: positiveOrNull(cpu?.speedMax),
       caches: { l1d: bytes(cache?.l1d), l1i: bytes(cache?.l1i), l2: bytes(cache?.l2), l3: bytes(cache?.l3) },
-      flags: trainingFlags(flags || cpu?.flags || '', sources.arch),
+      flags: trainingFlags(flags || '', sources.arch),
     },
     notes,
   };

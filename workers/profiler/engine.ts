@@ -105,6 +105,19 @@ export function createProfiler(deps: ProfilerDeps): Engine<HardwareInput, Hardwa
       release: deps.release,
       versions: deps.versions,
     };
+    // The backend probe (tfjs import, wasm compile) and the library search run alongside the
+    // collectors: together they are most of a profile's wall time.
+    const probing = deps.probeBackends().then(
+      (statuses) => ({ statuses, error: null }),
+      (error: unknown) => ({ statuses: [] as BackendStatus[], error: error instanceof Error ? error.message : String(error) }),
+    );
+    const searching = searchCudaLibraries({
+      platform: deps.platform,
+      arch: deps.arch,
+      env: deps.env,
+      run: deps.run,
+      ...(deps.readdir ? { readdir: deps.readdir } : {}),
+    }).catch(() => null);
     const [osPart, cpuPart, memoryPart, gpuPart, diskPart] = await Promise.all([
       collectOs(osSources),
       collectCpu(cpuSources),
@@ -121,20 +134,10 @@ export function createProfiler(deps: ProfilerDeps): Engine<HardwareInput, Hardwa
     ctx.progress({ fraction: mode === 'none' ? 0.4 : 0.05, stage: 'Checking the training stack' });
 
     const notes = [...osPart.os.virtual ? ['Running in a virtual machine or container: some hardware details are hidden.'] : [], ...cpuPart.notes, ...memoryPart.notes, ...gpuPart.notes, ...diskPart.notes];
-    let backends: BackendStatus[];
-    try {
-      backends = await deps.probeBackends();
-    } catch (error) {
-      notes.push(`TensorFlow.js backends could not be probed: ${error instanceof Error ? error.message : String(error)}`);
-      backends = [];
-    }
-    const libraries = await searchCudaLibraries({
-      platform: deps.platform,
-      arch: deps.arch,
-      env: deps.env,
-      run: deps.run,
-      ...(deps.readdir ? { readdir: deps.readdir } : {}),
-    }).catch(() => null);
+    const probe = await probing;
+    if (probe.error !== null) notes.push(`TensorFlow.js backends could not be probed: ${probe.error}`);
+    const backends = probe.statuses;
+    const libraries = await searching;
     const stack = diagnoseStack({
       gpus: gpuPart.gpus,
       backends,

@@ -105,7 +105,7 @@ describe('training benchmarks', () => {
 });
 
 describe('runBenchmarks', () => {
-  const plan: BenchPlan = { matmulSizes: [16, 32], matmulBudgetMs: 5, memoryBytes: 1024 * 1024, memoryBudgetMs: 5, diskBytes: 4 * 1024 * 1024, trainBudgetMs: 5 } as unknown as BenchPlan;
+  const plan: BenchPlan = { matmulSizes: [16, 32], matmulBudgetMs: 5, memoryBytes: 1024 * 1024, memoryBudgetMs: 5, diskBytes: 4 * 1024 * 1024, trainBudgetMs: 5, trainMinBatches: 1 };
   const backends: BackendStatus[] = [
     { name: 'tensorflow', available: false, reason: 'not installed' },
     { name: 'cpu', available: true, reason: 'cpu' },

@@ -120,7 +120,7 @@ describe('createProfiler with recorded machines', () => {
 
   it('runs the quick benchmark with progress, and cancels', async () => {
     const tf = await loadBackend('cpu');
-    const plan = { matmulSizes: [16], matmulBudgetMs: 5, memoryBytes: 1024 * 1024, memoryBudgetMs: 5, diskBytes: 4 * 1024 * 1024, trainBudgetMs: 5 } as unknown as BenchPlan;
+    const plan: BenchPlan = { matmulSizes: [16], matmulBudgetMs: 5, memoryBytes: 1024 * 1024, memoryBudgetMs: 5, diskBytes: 4 * 1024 * 1024, trainBudgetMs: 5, trainMinBatches: 1 };
     const deps = fakeDeps({
       probeBackends: async () => [{ name: 'cpu', available: true, reason: 'cpu' }],
       loadBackend: async () => tf,
