@@ -1,0 +1,133 @@
+/** The ROI channels through the one door (`invoke`): validation, history, actuals, buy vs rent, report. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invoke } from '../../main/api/index.js';
+import { type App, createApp } from '../../main/app.js';
+import type { ChannelName, ChannelOutput } from '../../main/contract/index.js';
+import { seedProject } from '../db/roi-seed.js';
+import { tempDir, workerEntry } from '../helpers.js';
+
+let app: App;
+let invoices: number;
+let bare: number;
+let deleted: { projectId: number; versionId: number | null };
+const { dir, cleanup } = tempDir();
+beforeAll(() => {
+  app = createApp({ dataDir: dir, workerPath: workerEntry, mode: 'cli', version: 'test' });
+  invoices = seedProject(app.store.write, {
+    name: 'invoices',
+    question: 'Which invoices will be paid late?',
+    baseline: { casesPerMonth: 500, errorRate: 0.2, costPerError: 40 },
+    accuracy: 0.85,
+    trainSeconds: 3600,
+    backend: 'tensorflow',
+    gpuWatts: 400,
+  }).projectId;
+  bare = seedProject(app.store.write, { name: 'bare' }).projectId;
+  deleted = seedProject(app.store.write, { name: 'gone', baseline: { volumePerMonth: 100 }, accuracy: 0.9, trainSeconds: 10 });
+});
+afterAll(async () => {
+  await app.close();
+  cleanup();
+});
+
+async function ok<K extends ChannelName>(name: K, input: unknown): Promise<ChannelOutput<K>> {
+  const result = await invoke(app, name, input);
+  if (!result.ok) throw new Error(`${name}: ${result.error.message}`);
+  return result.value as ChannelOutput<K>;
+}
+
+describe('roi channels', () => {
+  it('roi:fields lists every field with unit, help and group', async () => {
+    const info = await ok('roi:fields', {});
+    expect(info.fields.length).toBeGreaterThan(25);
+    for (const field of info.fields) expect(field).toMatchObject({ key: expect.any(String), label: expect.any(String), unit: expect.any(String), help: expect.any(String) });
+    expect(new Set(info.fields.map((f) => f.group))).toEqual(new Set(info.groups.map((g) => g.id)));
+    expect(info.defaults.currency).toBe('USD');
+  });
+
+  it('roi:get before any save: defaults seeded from the baseline (aliases, a fraction becomes %)', async () => {
+    const state = await ok('roi:get', { projectId: invoices });
+    expect(state.saved).toBeNull();
+    expect(state.input).toMatchObject({ volumePerMonth: 500, todayErrorRatePercent: 20, costPerError: 40 });
+    expect(state.measured.measured).toMatchObject({ modelErrorRate: 1 - 0.85, trainingSeconds: 3600, devicePowerWatts: 400 });
+    // 500 × (20 % − 15 %) × 40 = 1000 a month from month 4 to 36.
+    expect(state.result.breakdown.find((b) => b.key === 'errorsAvoided')?.total).toBe(3_300_000);
+    // 1 h × 400 W = 0.4 kWh × 0.25 = 0.10 per run: one run in month 0, then 4 a year for 36 months (12 runs) = 1.30.
+    expect(state.result.breakdown.find((b) => b.key === 'energy')?.total).toBe(10 + 12 * 10);
+    expect(state.history).toEqual([]);
+    expect(state.actuals.status).toBe('no-data');
+  });
+
+  it('roi:compute returns per-field issues instead of failing; roi:save refuses them', async () => {
+    const computed = await ok('roi:compute', { projectId: invoices, input: { adoptionPercent: 150, costPerError: -1 } });
+    expect(computed.result).toBeNull();
+    expect(computed.issues.map((i) => i.key).sort()).toEqual(['adoptionPercent', 'costPerError']);
+    const saved = await invoke(app, 'roi:save', { projectId: invoices, input: { costPerError: -1 } });
+    expect(saved).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/Cost of one error cannot be negative/) } });
+  });
+
+  it('roi:save keeps history with the diff from the previous save', async () => {
+    const state = await ok('roi:get', { projectId: invoices });
+    await ok('roi:save', { projectId: invoices, input: state.input, note: 'first' });
+    const second = await ok('roi:save', { projectId: invoices, input: { ...state.input, hardwarePrice: 4500, currency: 'EUR' }, note: 'buy a GPU' });
+    expect(second.case.changes.map((c) => [c.key, c.before, c.after])).toEqual([
+      ['currency', 'USD', 'EUR'],
+      ['hardwarePrice', 0, 4500],
+    ]);
+    const history = await ok('roi:history', { projectId: invoices });
+    expect(history.map((h) => h.note)).toEqual(['buy a GPU', 'first']);
+    expect(history[0]).toMatchObject({ currency: 'EUR', npv: second.result.npv });
+    expect((await ok('roi:get', { projectId: invoices })).saved?.id).toBe(second.case.id);
+  });
+
+  it('roi:actuals:set converts decimal strings to exact minor units and lines them up', async () => {
+    await ok('roi:actuals:set', { projectId: invoices, month: 0, cost: '0.10', benefit: 0.2 });
+    const avp = await ok('roi:actuals:set', { projectId: invoices, month: 1, cost: '1234.56', benefit: '0.30', note: 'launch' });
+    expect(avp.rows[1]).toMatchObject({ actualCost: 123456, actualBenefit: 30, note: 'launch' });
+    // (0.20 − 0.10) + (0.30 − 1234.56) = −1234.16, summed as integers.
+    expect(avp.rows[1]?.actualCumulative).toBe(-123416);
+    expect(avp.continuousThrough).toBe(1);
+    const bad = await invoke(app, 'roi:actuals:set', { projectId: invoices, month: 2, cost: -5, benefit: 0 });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/cannot be negative/) } });
+    const text = await invoke(app, 'roi:actuals:set', { projectId: invoices, month: 2, cost: '1,000', benefit: 0 });
+    expect(text).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    const removed = await ok('roi:actuals:delete', { projectId: invoices, month: 1 });
+    expect(removed.continuousThrough).toBe(0);
+  });
+
+  it('roi:buy-vs-rent uses the measured hour per run and the case cadence', async () => {
+    const out = await ok('roi:buy-vs-rent', { projectId: invoices, cloud: { ratePerGpuHour: 3, speedUp: 2 } });
+    expect(out.input).toMatchObject({ secondsPerRunHere: 3600, powerWattsHere: 400, retrainsPerYear: 4 });
+    const cloud = out.result.options.find((o) => o.id === 'cloud')!;
+    // 4 runs a year → 1/3 run a month × 0.5 h × 3.00 = 0.50 a month.
+    expect(cloud.monthly).toBe(50);
+    expect(out.sources.trainingTime).toMatch(/measured by the trainer/);
+    const none = await invoke(app, 'roi:buy-vs-rent', { projectId: bare });
+    expect(none).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/not measured yet/) } });
+  });
+
+  it('roi:report returns a self-contained HTML with the question', async () => {
+    const { html, fileName } = await ok('roi:report', { projectId: invoices });
+    expect(fileName).toBe('invoices-executive-report.html');
+    expect(html).toContain('Which invoices will be paid late?');
+    expect(html).toContain('Return on investment');
+    expect(html).not.toMatch(/NaN|Infinity/);
+    const empty = await ok('roi:report', { projectId: bare });
+    expect(empty.html).toMatch(/Not measured yet/);
+  });
+
+  it('a deleted model version after a save: no error benefit, model-deleted warning', async () => {
+    const state = await ok('roi:get', { projectId: deleted.projectId });
+    await ok('roi:save', { projectId: deleted.projectId, input: { ...state.input, todayErrorRatePercent: 30, costPerError: 5 } });
+    app.store.write.prepare('DELETE FROM model_versions WHERE id = ?').run(deleted.versionId);
+    const after = await ok('roi:get', { projectId: deleted.projectId });
+    expect(after.measured.measured.modelVersionState).toBe('deleted');
+    expect(after.result.warnings.map((w) => w.code)).toContain('model-deleted');
+    expect(after.result.breakdown.find((b) => b.key === 'errorsAvoided')?.total).toBe(0);
+  });
+
+  it('an unknown project is not-found; a bad project id is invalid-input', async () => {
+    expect(await invoke(app, 'roi:get', { projectId: 999 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await invoke(app, 'roi:get', { projectId: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+  });
+});
