@@ -3,6 +3,7 @@
  * threads can be merged. Everything here is O(1) memory per column except the exact distinct
  * map, which is capped and then replaced by a HyperLogLog estimate.
  */
+import { detach } from './hash.js';
 import { HyperLogLog } from './hll.js';
 import { ExactDistribution, type Distribution } from './distribution.js';
 import { KllSketch, type KllState } from './kll.js';
@@ -129,15 +130,15 @@ export class ColumnAccumulator {
       if (v.length >= 13) this.checkPii(v);
     } else if (kind === Kind.Date) {
       if (isIsoOrdered(v)) {
-        if (s.dateMin === null || v < s.dateMin) s.dateMin = v;
-        if (s.dateMax === null || v > s.dateMax) s.dateMax = v;
+        if (s.dateMin === null || v < s.dateMin) s.dateMin = detach(v);
+        if (s.dateMax === null || v > s.dateMax) s.dateMax = detach(v);
       }
     } else {
       s.textCount++;
       s.lengthSum += v.length;
       if (v.length > s.lengthMax) s.lengthMax = v.length;
       if (kind === Kind.Text) {
-        if (s.textExamples.length < 5 && !s.textExamples.includes(v)) s.textExamples.push(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+        if (s.textExamples.length < 5 && !s.textExamples.includes(v)) s.textExamples.push(detach(v.length > 40 ? `${v.slice(0, 40)}…` : v));
         this.checkPii(v);
       }
     }
@@ -158,7 +159,7 @@ export class ColumnAccumulator {
     const values = s.values;
     const c = values.get(v);
     if (c !== undefined) values.set(v, c + 1);
-    else if (values.size < this.distinctLimit) values.set(v, 1);
+    else if (values.size < this.distinctLimit) values.set(detach(v), 1);
     else {
       this.startEstimating();
       this.hll!.add(v);

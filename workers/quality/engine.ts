@@ -156,7 +156,7 @@ function listColumns(columns: string[]): string {
 
 /** The exact-distinct cap per column, shrunk for wide files so all maps together stay bounded. */
 function distinctLimit(columns: number): number {
-  return Math.max(100, Math.min(T.exactDistinct, Math.floor(T.exactDistinctBudget / Math.max(columns, 1))));
+  return Math.max(50, Math.min(T.exactDistinct, Math.floor(T.exactDistinctBudget / Math.max(columns, 1))));
 }
 
 function sampleColumns(count: number, target: number | null): number[] {

@@ -3,6 +3,7 @@
  * One table per protected attribute, plus one for their intersection (sex × race) when there
  * are several. Counts are exact and merge by addition.
  */
+import { detach } from './hash.js';
 
 /** Counter slots per group. */
 export const enum Slot {
@@ -102,7 +103,7 @@ export class GroupCounts {
 
 function bump(table: Map<string, number[]>, g: string, y: boolean, yhat: boolean | null): void {
   let c = table.get(g);
-  if (!c) table.set(g, (c = new Array<number>(SLOTS).fill(0)));
+  if (!c) table.set(detach(g), (c = new Array<number>(SLOTS).fill(0)));
   c[Slot.N]!++;
   if (y) c[Slot.Positive]!++;
   if (yhat === null) return;

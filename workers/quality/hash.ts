@@ -94,3 +94,13 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
 }
+
+/**
+ * A copy of `s` that does not keep its source alive. V8 represents a substring of 13+ characters
+ * as a view into the parent string — here the 1 MB chunk it was parsed from — so a value kept for
+ * the whole scan (a distinct-value key, a sampled row) would pin its chunk, and memory would grow
+ * with the file. Concatenating and slicing yields a flat copy of just this value.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}

@@ -3,7 +3,7 @@
  * the smallest keys are kept), mergeable across ranges by keeping the smallest keys overall.
  * Correlations and leakage checks run on it, so their cost does not grow with the file.
  */
-import { Rng } from './hash.js';
+import { Rng, detach } from './hash.js';
 
 export interface SampleState {
   keys: number[];
@@ -28,7 +28,7 @@ export class RowSample {
     const key = this.rng.next();
     if (key >= this.threshold) return;
     this.keys.push(key);
-    this.rows.push(columns.map((i) => (fields[i] ?? '').trim()));
+    this.rows.push(columns.map((i) => detach((fields[i] ?? '').trim())));
     if (this.keys.length >= 2 * this.size) this.shrink();
   }
 

@@ -55,7 +55,7 @@ export const THRESHOLDS = {
   /** Distinct values tracked exactly per column before switching to HyperLogLog (scaled down for wide files). */
   exactDistinct: 10000,
   /** Total exact-distinct entries across all columns (keeps wide files within memory). */
-  exactDistinctBudget: 2_000_000,
+  exactDistinctBudget: 500_000,
   /** Bootstrap resamples for a group's positive-rate interval. */
   bootstrap: 1000,
   /** Columns considered for correlations and leakage (the first ones in file order). */

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserInputError, makeContext } from '../../../workers/protocol.js';
+import { CancelledError, UserInputError, makeContext } from '../../../workers/protocol.js';
 import { renderQualityHtml, scoreQuality } from '../../../workers/quality/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'quality-test-'));
@@ -45,6 +45,22 @@ describe('bad input', () => {
       }
     };
     await expect(scoreQuality({ path }, ctx)).rejects.toThrow(/changed while it was being read/);
+  });
+
+  it('stops with CancelledError when the job is cancelled mid-scan, and reports progress by bytes', async () => {
+    const path = file('cancel.csv', `a,b\n${'1,2\n'.repeat(800_000)}`);
+    const controller = new AbortController();
+    const ctx = makeContext({ signal: controller.signal });
+    const progress = ctx.progress.bind(ctx);
+    ctx.progress = (report) => {
+      progress(report);
+      if (report.stage === 'Scanning') controller.abort();
+    };
+    await expect(scoreQuality({ path }, ctx)).rejects.toThrow(CancelledError);
+    const scanning = ctx.reports.find((r) => r.stage === 'Scanning')!;
+    expect((scanning.detail as { bytesRead: number }).bytesRead).toBeGreaterThan(0);
+    expect(scanning.fraction).toBeGreaterThan(0);
+    expect(scanning.fraction).toBeLessThan(1);
   });
 
   it('counts rows with too few or too many fields, keeps their line numbers and goes on', async () => {
