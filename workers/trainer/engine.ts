@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import { throwIfCancelled, UserInputError, type Engine, type JobContext } from '../protocol.js';
+import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
 import { loadBackend, loadBestBackend, type BackendName, type BackendStatus } from '../tfjs/backend.js';
 import { writeArtifact, type Checksums } from './artifact.js';
 import { majorityOutputs } from './baselines.js';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { CancelledError, makeContext, UserInputError } from '../../../workers/protocol.js';
 import { predictFile, trainInputSchema, trainModel, verifyArtifact } from '../../../workers/trainer/index.js';
 import { Rng } from '../../../workers/trainer/random.js';
@@ -24,7 +25,11 @@ describe('trainModel', () => {
   it('trains, explains exclusions, streams epochs and writes a verifiable artifact that predicts', async () => {
     const file = churnCsv();
     const ctx = makeContext({ dataDir: tempDir() });
+    await trainModel({ file, target: 'churn', epochs: 1 }, makeContext({ dataDir: tempDir() }));
+    const tensorsBefore = tf.memory().numTensors;
     const r = await trainModel({ file, target: 'churn', protected: ['paperless'], runId: 'churn-1' }, ctx);
+    // Every tensor of training, evaluation and saving is released.
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(r.task).toBe('binary');
     expect(r.classes).toEqual(['no', 'yes']);
     expect(r.rows.train + r.rows.validation + r.rows.test).toBe(400);
