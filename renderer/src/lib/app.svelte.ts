@@ -23,7 +23,7 @@ export class AppState {
   theme = $state<Theme>('system');
 
   /** Capabilities this build implements, e.g. `data`. */
-  readonly capabilities = $derived(new Set(this.info?.capabilities ?? []));
+  readonly capabilities: readonly string[] = $derived(this.info?.capabilities ?? []);
 
   constructor() {
     const stored = typeof localStorage === 'undefined' ? null : localStorage.getItem(THEME_KEY);

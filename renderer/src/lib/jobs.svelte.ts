@@ -32,7 +32,8 @@ export class JobsStore {
   readonly list = $derived(Object.values(this.#byId).sort((a, b) => b.createdAt - a.createdAt || b.id - a.id));
   readonly active = $derived(this.list.filter(isActive));
 
-  #waiters = new Map<number, ((job: Job) => void)[]>();
+  /** Promise resolvers of `whenDone`; not state, nothing renders from it. */
+  #waiters: Record<number, ((job: Job) => void)[]> = {};
   #stop: (() => void) | null = null;
 
   /** Subscribes to push events and loads the list; returns the unsubscribe function. */
@@ -80,7 +81,7 @@ export class JobsStore {
   whenDone(id: number): Promise<Job> {
     const job = this.#byId[id];
     if (job && isFinal(job)) return Promise.resolve(job);
-    return new Promise((resolve) => this.#waiters.set(id, [...(this.#waiters.get(id) ?? []), resolve]));
+    return new Promise((resolve) => (this.#waiters[id] = [...(this.#waiters[id] ?? []), resolve]));
   }
 
   async cancel(id: number): Promise<void> {
@@ -101,8 +102,8 @@ export class JobsStore {
     }
     const now = this.#byId[job.id];
     if (now && isFinal(now)) {
-      const waiters = this.#waiters.get(job.id);
-      this.#waiters.delete(job.id);
+      const waiters = this.#waiters[job.id];
+      delete this.#waiters[job.id];
       waiters?.forEach((resolve) => resolve(now));
     }
   }
