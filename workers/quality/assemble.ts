@@ -39,6 +39,7 @@ export function mergeColumns(plan: ScanPlan, results: ScanResult[]): ColumnAccum
   return plan.columns.map((name, c) => {
     const acc = new ColumnAccumulator(name, markers, plan.distinctLimit, plan.seed + c, results[0]!.columns[c]!, plan.kllFloor);
     for (const r of results.slice(1)) acc.merge(r.columns[c]!);
+    acc.state(); // makes `acc.s.values` current
     return acc;
   });
 }

@@ -49,6 +49,9 @@ export class ColumnAccumulator {
   readonly s: ColumnState;
   private kll: KllSketch;
   private hll: HyperLogLog | null = null;
+  /** The exact counts while scanning: value → slot in `counts` (one map lookup per cell, not two). */
+  private readonly index = new Map<string, number>();
+  private readonly counts: number[] = [];
   /** A cheap pre-check before the set lookup: most cells are longer than any marker or start differently. */
   private readonly markerMaxLength: number;
   private readonly markerFirst = new Uint8Array(128);
@@ -97,6 +100,10 @@ export class ColumnAccumulator {
     }
     this.markerMaxLength = longest;
     if (this.s.hll) this.hll = new HyperLogLog(this.s.hll);
+    for (const [key, count] of this.s.values) {
+      this.index.set(key, this.counts.length);
+      this.counts.push(count);
+    }
   }
 
   /** Adds one raw cell. Returns the trimmed value, or null when it is missing. */
@@ -156,10 +163,12 @@ export class ColumnAccumulator {
       this.hll!.add(v);
       return;
     }
-    const values = s.values;
-    const c = values.get(v);
-    if (c !== undefined) values.set(v, c + 1);
-    else if (values.size < this.distinctLimit) values.set(detach(v), 1);
+    const slot = this.index.get(v);
+    if (slot !== undefined) this.counts[slot]!++;
+    else if (this.index.size < this.distinctLimit) {
+      this.index.set(detach(v), this.counts.length);
+      this.counts.push(1);
+    }
     else {
       this.startEstimating();
       this.hll!.add(v);
@@ -171,9 +180,9 @@ export class ColumnAccumulator {
     this.s.overflow = true;
     this.hll = new HyperLogLog();
     this.s.hll = this.hll.registers;
-    for (const [key, count] of this.s.values) {
+    for (const [key, slot] of this.index) {
       this.hll.add(key);
-      this.sketchValue(key, count);
+      this.sketchValue(key, this.counts[slot]!);
     }
   }
 
@@ -191,9 +200,12 @@ export class ColumnAccumulator {
     if (s.piiSamples.length < 3) s.piiSamples.push(maskPii(v, kind));
   }
 
-  /** The state with the sketch folded in, ready to post to another thread. */
+  /** The state with the sketch and the counts folded in (`s.values` is current after this), ready to post to another thread. */
   state(): ColumnState {
     this.s.kll = this.kll.toState();
+    const values = new Map<string, number>();
+    for (const [key, slot] of this.index) values.set(key, this.counts[slot]!);
+    this.s.values = values;
     return this.s;
   }
 
@@ -215,12 +227,14 @@ export class ColumnAccumulator {
     if (theirsSketched && !s.overflow) this.startEstimating();
     if (theirsSketched) this.kll.merge(o.kll);
     for (const [k, c] of o.values) {
-      const mine = s.values.get(k);
-      if (mine !== undefined) {
-        s.values.set(k, mine + c);
+      const slot = this.index.get(k);
+      if (slot !== undefined) {
+        this.counts[slot]! += c;
         if (s.overflow && !theirsSketched) this.sketchValue(k, c);
-      } else if (!s.overflow && s.values.size < this.distinctLimit) s.values.set(k, c);
-      else {
+      } else if (!s.overflow && this.index.size < this.distinctLimit) {
+        this.index.set(k, this.counts.length);
+        this.counts.push(c);
+      } else {
         if (!s.overflow) this.startEstimating();
         this.hll!.add(k);
         if (!theirsSketched) this.sketchValue(k, c);
@@ -242,15 +256,15 @@ export class ColumnAccumulator {
   distribution(): Distribution {
     if (this.s.overflow) return this.kll;
     const pairs: [number, number][] = [];
-    for (const [key, count] of this.s.values) {
+    for (const [key, slot] of this.index) {
       const kind = classify(key);
-      if (kind === Kind.Integer || kind === Kind.Float) pairs.push([parsed.number, count]);
+      if (kind === Kind.Integer || kind === Kind.Float) pairs.push([parsed.number, this.counts[slot]!]);
     }
     return new ExactDistribution(pairs);
   }
 
   distinct(): { value: number; estimated: boolean } {
-    if (this.hll) return { value: Math.max(this.hll.estimate(), this.s.values.size), estimated: true };
-    return { value: this.s.values.size, estimated: false };
+    if (this.hll) return { value: Math.max(this.hll.estimate(), this.index.size), estimated: true };
+    return { value: this.index.size, estimated: false };
   }
 }

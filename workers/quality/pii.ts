@@ -26,7 +26,7 @@ export function detectPii(v: string): PiiKind | null {
   if (c >= 65 && c <= 90) {
     return n >= 15 && IBAN.test(v) && ibanValid(v) ? 'iban' : null;
   }
-  if (!((c >= 48 && c <= 57) || c === 43 || c === 40)) return IPV6.test(v) && v.split(':').length > 3 ? 'ip' : null;
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 40)) return v.indexOf(':') > 0 && IPV6.test(v) && v.split(':').length > 3 ? 'ip' : null;
   if (n === 11 && SSN.test(v)) return 'nationalId';
   if (IPV4.test(v)) return 'ip';
   if (n >= 13 && CARD.test(v) && luhnValid(v)) return 'card';
