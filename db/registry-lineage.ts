@@ -5,12 +5,12 @@
  */
 import { getDataset, type Dataset } from './datasets.js';
 import { fromJson } from './json.js';
-import { getVersion, RegistryError, type ModelVersion } from './registry.js';
+import { getVersion, RegistryError, type RegistryVersion } from './registry.js';
 import type { ReadableDB } from './store.js';
 
 /** Everything recorded about where a version came from. */
 export interface VersionFacts {
-  version: ModelVersion;
+  version: RegistryVersion;
   run: {
     id: number;
     status: string;

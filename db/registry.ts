@@ -21,8 +21,8 @@ export type Stage = 'candidate' | 'staging' | 'production' | 'archived';
 export type ModelAction = 'register' | 'promote' | 'demote' | 'archive' | 'rollback' | 'alias-set' | 'alias-removed' | 'import';
 export const STAGES: readonly Stage[] = ['candidate', 'staging', 'production', 'archived'];
 
-/** A model version as the registry shows it. */
-export interface ModelVersion {
+/** A model version as the registry shows it (db/models.ts' ModelVersion plus project name and aliases). */
+export interface RegistryVersion {
   id: number;
   projectId: number;
   projectName: string;
@@ -96,7 +96,7 @@ interface VersionRow {
   quality_report_id: number | null;
   hardware_profile_id: number | null;
   backend: string;
-  task: ModelVersion['task'];
+  task: RegistryVersion['task'];
   target: string;
   hyperparameters: string;
   test_metrics: string;
@@ -127,7 +127,7 @@ const SELECT_VERSION = `SELECT v.*, p.name AS project_name,
   (SELECT json_group_array(alias) FROM (SELECT alias FROM model_aliases a WHERE a.version_id = v.id ORDER BY alias)) AS aliases
   FROM model_versions v JOIN projects p ON p.id = v.project_id`;
 
-function toVersion(row: VersionRow): ModelVersion {
+function toVersion(row: VersionRow): RegistryVersion {
   return {
     id: row.id,
     projectId: row.project_id,
@@ -169,13 +169,13 @@ function toEvent(row: EventRow): ModelEvent {
   };
 }
 
-export function getVersion(db: ReadableDB, id: number): ModelVersion | null {
+export function getVersion(db: ReadableDB, id: number): RegistryVersion | null {
   const row = db.prepare(`${SELECT_VERSION} WHERE v.id = ?`).get(id) as VersionRow | undefined;
   return row ? toVersion(row) : null;
 }
 
 /** Versions of one project (or all), newest first within each project. */
-export function listVersions(db: ReadableDB, projectId?: number): ModelVersion[] {
+export function listVersions(db: ReadableDB, projectId?: number): RegistryVersion[] {
   const rows = (
     projectId === undefined
       ? db.prepare(`${SELECT_VERSION} ORDER BY p.name, v.version DESC`).all()
@@ -203,7 +203,7 @@ export const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,39}$/;
  * A version from a reference: its id (`12`), `PROJECT@N` (version number), `PROJECT@alias`,
  * `PROJECT@production` / `@staging` (the newest version in that stage) or `PROJECT@latest`.
  */
-export function resolveVersion(db: ReadableDB, ref: string | number): ModelVersion {
+export function resolveVersion(db: ReadableDB, ref: string | number): RegistryVersion {
   const text = String(ref).trim();
   if (/^\d+$/.test(text)) {
     const version = getVersion(db, Number(text));
@@ -241,7 +241,7 @@ export function recordEvent(db: WritableDB, event: Omit<ModelEvent, 'id'>): Mode
   return toEvent(row);
 }
 
-function move(db: WritableDB, version: ModelVersion, to: Stage, action: ModelAction, change: Change, reason = change.reason): void {
+function move(db: WritableDB, version: RegistryVersion, to: Stage, action: ModelAction, change: Change, reason = change.reason): void {
   db.prepare('UPDATE model_versions SET stage = ? WHERE id = ?').run(to, version.id);
   recordEvent(db, {
     projectId: version.projectId,
@@ -257,17 +257,17 @@ function move(db: WritableDB, version: ModelVersion, to: Stage, action: ModelAct
   });
 }
 
-function currentProduction(db: ReadableDB, projectId: number): ModelVersion | null {
+function currentProduction(db: ReadableDB, projectId: number): RegistryVersion | null {
   const row = db.prepare(`${SELECT_VERSION} WHERE v.project_id = ? AND v.stage = 'production'`).get(projectId) as VersionRow | undefined;
   return row ? toVersion(row) : null;
 }
 
-const label = (v: ModelVersion) => `Version ${v.version} of ${v.projectName}`;
+const label = (v: RegistryVersion) => `Version ${v.version} of ${v.projectName}`;
 
 /** The outcome of a stage change: the version after it, and the production version it replaced, if any. */
 export interface StageChange {
-  version: ModelVersion;
-  replaced: ModelVersion | null;
+  version: RegistryVersion;
+  replaced: RegistryVersion | null;
 }
 
 /** Promotes to `staging` (from candidate or archived) or `production` (from candidate or staging). */
@@ -284,7 +284,7 @@ export function promote(db: WritableDB, versionId: number, to: 'staging' | 'prod
           : `${label(version)} is in ${version.stage}; promoting it to ${to} would move it down. Use demote instead.`,
       );
     }
-    let replaced: ModelVersion | null = null;
+    let replaced: RegistryVersion | null = null;
     if (to === 'production') {
       replaced = currentProduction(db, version.projectId);
       if (replaced) move(db, replaced, 'staging', 'demote', change, `Replaced in production by version ${version.version}${change.reason ? `: ${change.reason}` : ''}`);
@@ -295,7 +295,7 @@ export function promote(db: WritableDB, versionId: number, to: 'staging' | 'prod
 }
 
 /** One step down: production → staging, staging → candidate. */
-export function demote(db: WritableDB, versionId: number, change: Change): ModelVersion {
+export function demote(db: WritableDB, versionId: number, change: Change): RegistryVersion {
   return db.transaction(() => {
     const version = mustGet(db, versionId);
     const to: Stage | null = version.stage === 'production' ? 'staging' : version.stage === 'staging' ? 'candidate' : null;
@@ -306,7 +306,7 @@ export function demote(db: WritableDB, versionId: number, change: Change): Model
 }
 
 /** Retires a candidate or staging version (a production one must be replaced or demoted first). */
-export function archive(db: WritableDB, versionId: number, change: Change): ModelVersion {
+export function archive(db: WritableDB, versionId: number, change: Change): RegistryVersion {
   return db.transaction(() => {
     const version = mustGet(db, versionId);
     if (version.stage === 'archived') throw new RegistryError('conflict', `${label(version)} is already archived.`);
@@ -339,8 +339,8 @@ function tenures(db: ReadableDB, projectId: number): Array<{ versionId: number; 
 
 /** The result of a rollback: the version put back and the one pulled (now archived). */
 export interface Rollback {
-  restored: ModelVersion;
-  pulled: ModelVersion;
+  restored: RegistryVersion;
+  pulled: RegistryVersion;
 }
 
 /**
@@ -373,7 +373,7 @@ export function rollback(db: WritableDB, projectId: number, change: Change): Rol
 }
 
 /** Points `alias` at a version (moving it from another version of the same project if needed). */
-export function setAlias(db: WritableDB, versionId: number, alias: string, change: Change): { version: ModelVersion; movedFrom: number | null } {
+export function setAlias(db: WritableDB, versionId: number, alias: string, change: Change): { version: RegistryVersion; movedFrom: number | null } {
   if (!ALIAS_PATTERN.test(alias) || RESERVED.has(alias)) {
     throw new RegistryError(
       'invalid-input',
@@ -402,7 +402,7 @@ export function setAlias(db: WritableDB, versionId: number, alias: string, chang
 }
 
 /** Removes an alias of a project. */
-export function removeAlias(db: WritableDB, projectId: number, alias: string, change: Change): ModelVersion {
+export function removeAlias(db: WritableDB, projectId: number, alias: string, change: Change): RegistryVersion {
   return db.transaction(() => {
     const row = db.prepare('SELECT version_id FROM model_aliases WHERE project_id = ? AND alias = ?').get(projectId, alias) as { version_id: number } | undefined;
     if (!row) throw new RegistryError('not-found', `${requireProject(db, projectId).name} has no alias "${alias}".`);
@@ -413,7 +413,7 @@ export function removeAlias(db: WritableDB, projectId: number, alias: string, ch
   })();
 }
 
-function aliasEvent(db: WritableDB, version: ModelVersion, action: 'alias-set' | 'alias-removed', alias: string, change: Change, reason: string): void {
+function aliasEvent(db: WritableDB, version: RegistryVersion, action: 'alias-set' | 'alias-removed', alias: string, change: Change, reason: string): void {
   recordEvent(db, {
     projectId: version.projectId,
     versionId: version.id,
@@ -464,7 +464,7 @@ export function productionAt(db: ReadableDB, projectId: number, at: number): Pro
   return { at, version: row.version, versionId: row.version_id, since: row.at, event: toEvent(row) };
 }
 
-function mustGet(db: ReadableDB, id: number): ModelVersion {
+function mustGet(db: ReadableDB, id: number): RegistryVersion {
   const version = getVersion(db, id);
   if (!version) throw new RegistryError('not-found', `There is no model version with id ${id}. List versions with pilot models list.`);
   return version;

@@ -8,6 +8,7 @@ import { getSetting } from '../db/settings.js';
 import { openStore, type Store } from '../db/store.js';
 import { defineDatasetJobs } from './api/datasets.js';
 // capabilities: job-definition imports below this line
+import { defineModelJobs } from './api/models.js';
 import { definePilotsJobs } from './api/pilots.js';
 import { defineDriftJobs } from './api/drift.js';
 import { databasePath } from './paths.js';
@@ -40,6 +41,7 @@ export function createApp(options: AppOptions): App {
   const jobs = new JobSupervisor({ store, dataDir: options.dataDir, workerPath: options.workerPath, cpuSlots });
   defineDatasetJobs(jobs, store);
   // capabilities: define job kinds below this line
+  defineModelJobs(jobs, store);
   definePilotsJobs(jobs, store);
   defineDriftJobs(jobs, store);
   jobs.define('test.sleep', { resource: 'cpu' }).define('test.crash', { resource: 'cpu' });

@@ -12,6 +12,7 @@ import { AppError, type ApiError, type Result } from '../errors.js';
 import { appHandlers } from './app.js';
 import { datasetHandlers } from './datasets.js';
 // capabilities: handler imports below this line
+import { modelHandlers } from './models.js';
 import { pilotsHandlers } from './pilots.js';
 import { roiHandlers } from './roi.js';
 import { driftHandlers } from './drift.js';
@@ -21,6 +22,7 @@ const handlers: HandlerMap<ChannelName> = {
   ...appHandlers,
   ...datasetHandlers,
   // capabilities: spread handlers below this line
+  ...modelHandlers,
   ...pilotsHandlers,
   ...roiHandlers,
   ...driftHandlers,

@@ -13,6 +13,7 @@ import { dbCommands } from './db.js';
 import { jobCommands } from './jobs.js';
 import { serveCommands } from './serve.js';
 // capabilities: command imports below this line
+import { modelCommands } from './models.js';
 import { pilotsCommands } from './pilots.js';
 import { roiCommands } from './roi.js';
 import { driftCommands } from './drift.js';
@@ -20,6 +21,7 @@ import { driftCommands } from './drift.js';
 const commands: Command[] = [
   ...datasetCommands,
   // capabilities: spread commands below this line
+  ...modelCommands,
   ...pilotsCommands,
   ...roiCommands,
   ...driftCommands,

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { appChannels } from './app.js';
 import { datasetChannels } from './datasets.js';
 // capabilities: channel imports below this line
+import { modelChannels } from './models.js';
 import { pilotsChannels } from './pilots.js';
 import { roiChannels } from './roi.js';
 import { driftChannels } from './drift.js';
@@ -15,6 +16,7 @@ export const channels = {
   ...appChannels,
   ...datasetChannels,
   // capabilities: spread channels below this line
+  ...modelChannels,
   ...pilotsChannels,
   ...roiChannels,
   ...driftChannels,
@@ -31,6 +33,8 @@ export type ChannelOutput<K extends ChannelName> = NonNullable<Channels[K]['outp
 export type { AppInfo, SettingKey } from './app.js';
 export type { DatasetCheck } from './datasets.js';
 // capabilities: type exports below this line
+export type { BundleWritten, CompareRow, Comparison, Evaluation, Lineage, ModelAction, ModelEvent, ModelHistory, ProductionAt, RegistryVersion, Rollback, Stage, StageChange, TrendPoint, VersionDetail, VersionFacts } from './models.js';
+export type { EvaluationResult, MetricDifference } from '../../workers/evaluate/index.js';
 export type { Baseline, ColumnInfo, DatasetInspection, ModelVersion, PredictOutcome, Project, ProjectDetail, ProjectSummary, Run, RunDetail, TrainOutcome, TrainStarted } from './pilots.js';
 export type { RoiBuyVsRent, RoiCaseSummary, RoiComputed, RoiFieldsInfo, RoiSaved, RoiState } from './roi.js';
 export type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';

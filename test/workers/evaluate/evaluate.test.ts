@@ -43,7 +43,7 @@ function reference() {
     pairs++;
     wins += p[i]! > p[j]! ? 1 : p[i] === p[j] ? 0.5 : 0;
   }
-  const logLoss = -y.reduce((s, v, i) => s + Math.log(v ? p[i]! : 1 - p[i]!), 0) / n;
+  const logLoss = -y.reduce((s: number, v, i) => s + Math.log(v ? p[i]! : 1 - p[i]!), 0) / n;
   const groups = ['A', 'B'].map((g) => {
     const idx = scored.map((r, i) => (r[2] === g ? i : -1)).filter((i) => i >= 0);
     return { group: g, count: idx.length, selectionRate: idx.filter((i) => yhat[i] === 1).length / idx.length };

@@ -1,0 +1,234 @@
+/** Handlers of the model registry and offline evaluation. Stage rules live in db/registry.ts. */
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { evaluationTrend, insertEvaluation, listEvaluations } from '../../db/evaluations.js';
+import { insertImportedVersion } from '../../db/registry-import.js';
+import { versionFacts, type VersionFacts } from '../../db/registry-lineage.js';
+import * as registry from '../../db/registry.js';
+import type { Store } from '../../db/store.js';
+import { readBundle, writeBundle, type BundleVersionInfo } from '../../workers/evaluate/bundle.js';
+import type { EvaluationResult } from '../../workers/evaluate/index.js';
+import { sha256File } from '../../workers/trainer/artifact.js';
+import type { App } from '../app.js';
+import type { CompareRow, Comparison, Lineage } from '../contract/models.js';
+import { AppError } from '../errors.js';
+import type { JobSupervisor } from '../jobs/supervisor.js';
+import { checkDataset } from './datasets.js';
+import type { HandlerMap } from './types.js';
+
+/** Registry refusals become API errors with the same message. */
+function guard<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof registry.RegistryError) throw new AppError(error.code, error.message);
+    throw error;
+  }
+}
+
+/** Who made a change: the OS user and the surface (desktop app, serve mode, CLI). */
+function change(app: App, reason: string): registry.Change {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // Some containers have no passwd entry; the surface still says where the change came from.
+  }
+  const surface = app.options.mode === 'cli' ? 'pilot cli' : app.options.mode === 'serve' ? 'serve' : 'app';
+  return { actor: `${user} (${surface})`, reason, now: Date.now() };
+}
+
+const resolveRef = (app: App, ref: string | number) => guard(() => registry.resolveVersion(app.store.read, ref));
+const projectOf = (app: App, ref: string | number) => guard(() => registry.requireProject(app.store.read, ref));
+
+export async function lineageOf(app: App, facts: VersionFacts): Promise<Lineage> {
+  const flags: string[] = [];
+  const datasetCheck = facts.dataset ? await checkDataset(facts.dataset) : null;
+  let datasetChanged = false;
+  if (!facts.dataset) flags.push('The training dataset is no longer registered: only its SHA-256 is known.');
+  else if (datasetCheck?.status === 'missing') {
+    datasetChanged = true;
+    flags.push(datasetCheck.message ?? 'The training file is gone.');
+  } else if (datasetCheck && datasetCheck.currentSha256 !== facts.version.datasetSha256) {
+    datasetChanged = true;
+    flags.push(`${facts.dataset.name} changed since version ${facts.version.version} was trained on it (its SHA-256 differs): retraining on it would not reproduce this version.`);
+  }
+  if (facts.version.qualityReportId === null) flags.push('No quality report was recorded for the training data.');
+  if (facts.version.hardwareProfileId === null) flags.push('No hardware profile was recorded for the training machine.');
+  return { ...facts, datasetCheck, datasetChanged, flags };
+}
+
+function row(name: string, values: Array<number | string | null>): CompareRow {
+  return { name, values, differs: new Set(values.map((v) => JSON.stringify(v))).size > 1 };
+}
+
+function compare(facts: VersionFacts[]): Comparison {
+  const versions = facts.map((f) => f.version);
+  const numericKeys = (pick: (v: registry.RegistryVersion) => Record<string, unknown>) =>
+    [...new Set(versions.flatMap((v) => Object.entries(pick(v)).filter(([, value]) => typeof value === 'number' || value === null).map(([k]) => k)))];
+  const scalar = (value: unknown): number | string | null =>
+    value === undefined || value === null ? null : typeof value === 'number' || typeof value === 'string' ? value : JSON.stringify(value);
+  return {
+    versions,
+    metrics: numericKeys((v) => v.testMetrics).map((k) => row(k, versions.map((v) => scalar(v.testMetrics[k])))),
+    data: [
+      row('dataset sha256', versions.map((v) => v.datasetSha256)),
+      row('quality score', facts.map((f) => f.quality?.score ?? null)),
+      row('quality report', facts.map((f) => f.quality?.id ?? null)),
+      row('test rows', facts.map((f) => f.run?.rows?.test ?? null)),
+    ],
+    hyperparameters: [...new Set(versions.flatMap((v) => Object.keys(v.hyperparameters)))].map((k) => row(k, versions.map((v) => scalar(v.hyperparameters[k])))),
+    environment: [
+      row('backend', versions.map((v) => v.backend)),
+      row('hardware profile', facts.map((f) => f.hardware?.id ?? null)),
+      row('machine', facts.map((f) => f.hardware?.hostname ?? null)),
+    ],
+    fairness: facts.map((f) => f.run?.fairness ?? []),
+  };
+}
+
+function bundleInfo(facts: VersionFacts, question: string): BundleVersionInfo {
+  const v = facts.version;
+  return {
+    project: v.projectName,
+    question,
+    version: v.version,
+    task: v.task,
+    target: v.target,
+    backend: v.backend,
+    datasetSha256: v.datasetSha256,
+    hyperparameters: v.hyperparameters,
+    testMetrics: v.testMetrics,
+    baselines: v.baselines,
+    description: v.description,
+    stage: v.stage,
+    createdAt: v.createdAt,
+    run: { fairness: facts.run?.fairness ?? [], rows: facts.run?.rows ?? null },
+  };
+}
+
+/** The run's result fields the evaluation needs: protected attributes and columns left out on purpose. */
+function runSettings(app: App, runId: number): { protected: string[]; excluded: string[] } {
+  const row = app.store.read.prepare('SELECT result FROM runs WHERE id = ?').get(runId) as { result: string | null } | undefined;
+  const result = (row?.result ? JSON.parse(row.result) : {}) as { fairness?: Array<{ column: string }>; excluded?: Array<{ column: string }> };
+  return { protected: (result.fairness ?? []).map((f) => f.column), excluded: (result.excluded ?? []).map((e) => e.column) };
+}
+
+/** The evaluation job's input as stored with the job (the engine ignores `versionId`). */
+interface EvaluateJobInput {
+  versionId: number;
+  file: string;
+}
+
+export function defineModelJobs(jobs: JobSupervisor, store: Store): void {
+  jobs.define('evaluate.run', {
+    resource: 'cpu',
+    onResult(value, job) {
+      const result = value as EvaluationResult;
+      const input = job.input as EvaluateJobInput;
+      const dataset = store.write.prepare('SELECT id FROM datasets WHERE path = ? AND sha256 = ?').get(input.file, result.datasetSha256) as { id: number } | undefined;
+      return insertEvaluation(store.write, { versionId: input.versionId, datasetId: dataset?.id ?? null, result, jobId: job.id }, Date.now());
+    },
+  });
+}
+
+type ModelChannel =
+  | 'models:list'
+  | 'models:show'
+  | 'models:promote'
+  | 'models:demote'
+  | 'models:archive'
+  | 'models:rollback'
+  | 'models:alias-set'
+  | 'models:alias-remove'
+  | 'models:history'
+  | 'models:compare'
+  | 'models:lineage'
+  | 'models:export'
+  | 'models:import'
+  | 'models:evaluate'
+  | 'models:evaluations';
+
+export const modelHandlers: HandlerMap<ModelChannel> = {
+  'models:list': (input, app) =>
+    guard(() => registry.listVersions(app.store.read, input.project === undefined ? undefined : registry.requireProject(app.store.read, input.project).id)),
+  'models:show': async (input, app) => {
+    const version = resolveRef(app, input.ref);
+    return {
+      version,
+      lineage: await lineageOf(app, versionFacts(app.store.read, version.id)),
+      history: registry.history(app.store.read, version.projectId, { versionId: version.id }),
+      evaluations: evaluationTrend(app.store.read, version.id),
+    };
+  },
+  'models:promote': (input, app) => guard(() => registry.promote(app.store.write, resolveRef(app, input.ref).id, input.to, change(app, input.reason))),
+  'models:demote': (input, app) => guard(() => registry.demote(app.store.write, resolveRef(app, input.ref).id, change(app, input.reason))),
+  'models:archive': (input, app) => guard(() => registry.archive(app.store.write, resolveRef(app, input.ref).id, change(app, input.reason))),
+  'models:rollback': (input, app) => guard(() => registry.rollback(app.store.write, projectOf(app, input.project).id, change(app, input.reason))),
+  'models:alias-set': (input, app) => guard(() => registry.setAlias(app.store.write, resolveRef(app, input.ref).id, input.alias, change(app, input.reason))),
+  'models:alias-remove': (input, app) => guard(() => registry.removeAlias(app.store.write, projectOf(app, input.project).id, input.alias, change(app, input.reason))),
+  'models:history': (input, app) => {
+    const project = projectOf(app, input.project);
+    const versionId = input.version === undefined ? undefined : resolveRef(app, input.version).id;
+    return {
+      project,
+      events: registry.history(app.store.read, project.id, versionId === undefined ? {} : { versionId }),
+      production: input.at === undefined ? null : registry.productionAt(app.store.read, project.id, input.at),
+    };
+  },
+  'models:compare': (input, app) => compare(input.refs.map((r) => versionFacts(app.store.read, resolveRef(app, r).id))),
+  'models:lineage': (input, app) => lineageOf(app, versionFacts(app.store.read, resolveRef(app, input.ref).id)),
+  'models:export': async (input, app) => {
+    const version = resolveRef(app, input.ref);
+    const facts = versionFacts(app.store.read, version.id);
+    const question = (app.store.read.prepare('SELECT question FROM projects WHERE id = ?').get(version.projectId) as { question: string }).question;
+    let target = resolve(input.path);
+    if ((await stat(target).catch(() => null))?.isDirectory()) target = join(target, `${version.projectName}-v${version.version}.pilotmodel`);
+    const written = await writeBundle(version.artifactDir, bundleInfo(facts, question), target);
+    return { path: written.path, bytes: written.bytes, sha256: written.sha256, files: written.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })) };
+  },
+  'models:import': async (input, app) => {
+    const source = resolve(input.path);
+    const artifactDir = join(app.options.dataDir, 'models', `imported-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`);
+    const { manifest } = await readBundle(source, artifactDir);
+    const info = manifest.info;
+    const artifactSha256 = await sha256File(join(artifactDir, 'checksums.json'));
+    return guard(() =>
+      insertImportedVersion(
+        app.store.write,
+        {
+          project: info.project,
+          question: info.question ?? '',
+          version: info.version,
+          task: info.task,
+          target: info.target,
+          backend: info.backend ?? 'unknown',
+          datasetSha256: info.datasetSha256 ?? '',
+          hyperparameters: info.hyperparameters ?? {},
+          testMetrics: info.testMetrics ?? {},
+          baselines: info.baselines ?? {},
+          description: info.description ?? '',
+          run: info.run ?? {},
+          artifactDir,
+          artifactSha256,
+          source: basename(source),
+        },
+        change(app, input.reason),
+      ),
+    );
+  },
+  'models:evaluate': async (input, app) => {
+    const version = resolveRef(app, input.ref);
+    const file = resolve(input.path);
+    if (!(await stat(file).catch(() => null))?.isFile()) throw new AppError('invalid-input', `${file} does not exist or is not a file. Give the path of a labelled CSV file.`);
+    const settings = runSettings(app, version.runId);
+    return app.jobs.submit({
+      kind: 'evaluate.run',
+      title: `Evaluate ${version.projectName} v${version.version} on ${basename(file)}`,
+      input: { versionId: version.id, artifactDir: version.artifactDir, file, recorded: version.testMetrics, ...settings },
+    });
+  },
+  'models:evaluations': (input, app) => listEvaluations(app.store.read, resolveRef(app, input.ref).id),
+};

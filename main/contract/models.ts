@@ -1,0 +1,118 @@
+/**
+ * Channels of the model registry: versions and their stages, aliases, the append-only history,
+ * rollback, comparison, lineage, bundles and offline evaluation. A version is named by a
+ * reference: its id (`12`), `PROJECT@N`, `PROJECT@alias`, `PROJECT@production` or `PROJECT@latest`.
+ */
+import { z } from 'zod';
+import type { Evaluation, TrendPoint } from '../../db/evaluations.js';
+import type { Job } from '../../db/jobs.js';
+import type { VersionFacts } from '../../db/registry-lineage.js';
+import type { ModelEvent, RegistryVersion, ProductionAt, Rollback, StageChange } from '../../db/registry.js';
+import type { DatasetCheck } from './datasets.js';
+import { channel } from './define.js';
+
+export type { Evaluation, TrendPoint } from '../../db/evaluations.js';
+export type { VersionFacts } from '../../db/registry-lineage.js';
+export type { ModelEvent, RegistryVersion, ProductionAt, Rollback, StageChange, Stage, ModelAction } from '../../db/registry.js';
+
+/** Lineage with the dataset's file checked now. */
+export interface Lineage extends VersionFacts {
+  /** The file behind the version's dataset, re-hashed; null when the dataset row is gone. */
+  datasetCheck: DatasetCheck | null;
+  /** True when the file now differs from what the version was trained on (or is gone). */
+  datasetChanged: boolean;
+  /** Plain sentences about anything that weakens the lineage. */
+  flags: string[];
+}
+
+/** One row of a side-by-side comparison: a name and one value per compared version. */
+export interface CompareRow {
+  name: string;
+  values: Array<number | string | null>;
+  /** True when the versions disagree on this row. */
+  differs: boolean;
+}
+
+/** Versions side by side, in the order asked. */
+export interface Comparison {
+  versions: RegistryVersion[];
+  /** Test metrics (numbers only), then data (dataset hash, quality score), then backend and hardware. */
+  metrics: CompareRow[];
+  data: CompareRow[];
+  hyperparameters: CompareRow[];
+  environment: CompareRow[];
+  /** The run's fairness per protected attribute, per version (trainer's shape). */
+  fairness: unknown[][];
+}
+
+/** A version with everything the detail view shows. */
+export interface VersionDetail {
+  version: RegistryVersion;
+  lineage: Lineage;
+  history: ModelEvent[];
+  evaluations: TrendPoint[];
+}
+
+/** A project's history, and what was in production at `at` when asked. */
+export interface ModelHistory {
+  project: { id: number; name: string };
+  events: ModelEvent[];
+  production: ProductionAt | null;
+}
+
+export interface BundleWritten {
+  path: string;
+  bytes: number;
+  /** SHA-256 of the whole bundle file, to compare after copying it. */
+  sha256: string;
+  files: Array<{ path: string; size: number; sha256: string }>;
+}
+
+const ref = z.union([z.number().int().positive(), z.string().trim().min(1).max(300)], {
+  error: 'Give a version: an id (12), PROJECT@N (churn@3) or PROJECT@alias (churn@champion).',
+});
+const project = z.union([z.number().int().positive(), z.string().trim().min(1).max(200)], { error: 'Give a project name or id.' });
+const reason = z.string().trim().max(2000, 'Keep the reason under 2,000 characters.').default('');
+const path = (what: string) => z.string({ error: `Give the path of the ${what}.` }).trim().min(1, `Give the path of the ${what}.`).max(4096, 'That path is too long.');
+
+export const modelChannels = {
+  'models:list': channel<RegistryVersion[]>()(z.object({ project: project.optional() }).strict(), 'Model versions, per project (newest first), with stage and aliases.'),
+  'models:show': channel<VersionDetail>()(z.object({ ref }).strict(), 'One version: its lineage (dataset re-checked), history and evaluation trend.'),
+  'models:promote': channel<StageChange>()(
+    z.object({ ref, to: z.enum(['staging', 'production'], { error: 'Promote to "staging" or "production".' }), reason }).strict(),
+    'Promotes a version. Into production, the previous production version moves to staging (both moves recorded).',
+  ),
+  'models:demote': channel<RegistryVersion>()(z.object({ ref, reason }).strict(), 'Moves a version one stage down: production → staging → candidate.'),
+  'models:archive': channel<RegistryVersion>()(z.object({ ref, reason }).strict(), 'Archives a candidate or staging version.'),
+  'models:rollback': channel<Rollback>()(
+    z.object({ project, reason: z.string().trim().min(1, 'Say why you roll back (it goes in the history).').max(2000) }).strict(),
+    'Puts the previous production version back in one step; the current one is archived.',
+  ),
+  'models:alias-set': channel<{ version: RegistryVersion; movedFrom: number | null }>()(
+    z.object({ ref, alias: z.string().trim().min(1).max(40), reason }).strict(),
+    'Points an alias (champion, challenger…) at a version, moving it from another version if needed.',
+  ),
+  'models:alias-remove': channel<RegistryVersion>()(z.object({ project, alias: z.string().trim().min(1).max(40), reason }).strict(), 'Removes an alias.'),
+  'models:history': channel<ModelHistory>()(
+    z.object({ project, at: z.number().int().min(0).optional(), version: ref.optional() }).strict(),
+    'The append-only history of a project (or one version); with `at` (epoch ms), also what was in production then.',
+  ),
+  'models:compare': channel<Comparison>()(
+    z.object({ refs: z.array(ref).min(2, 'Compare at least 2 versions.').max(6, 'Compare at most 6 versions at once.') }).strict(),
+    'Versions side by side: metrics, data, hyperparameters, backend, hardware, fairness.',
+  ),
+  'models:lineage': channel<Lineage>()(z.object({ ref }).strict(), 'Dataset, quality report, hardware profile and run of a version; a dataset whose file changed is flagged.'),
+  'models:export': channel<BundleWritten>()(
+    z.object({ ref, path: path('bundle file (or a folder to put it in)') }).strict(),
+    'Writes the version as one bundle file: model, preprocessing, metadata and checksums.',
+  ),
+  'models:import': channel<RegistryVersion>()(
+    z.object({ path: path('bundle file'), reason }).strict(),
+    'Imports a bundle after checking every checksum and path; the version is registered as a candidate with an import event.',
+  ),
+  'models:evaluate': channel<Job>()(
+    z.object({ ref, path: path('labelled CSV file') }).strict(),
+    'Queues an offline evaluation of a version on a new labelled file; the job result is the stored Evaluation.',
+  ),
+  'models:evaluations': channel<Evaluation[]>()(z.object({ ref }).strict(), 'Stored evaluations of a version, oldest first.'),
+};
