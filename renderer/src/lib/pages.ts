@@ -1,11 +1,21 @@
 /**
- * The sidebar's pages. A capability's page is listed here once; it is shown as "coming" until its
- * capability appears in `app:info.capabilities` (main/api/app.ts). See renderer/README.md.
+ * The sidebar's pages. Every capability's entry is already here; a capability plugs its page in
+ * with two lines (an import and a `components` entry, under the markers), and the page shows
+ * once its capability is also in `app:info.capabilities` (main/api/app.ts). Until then the entry's
+ * `coming` sentences say what it will do. See renderer/README.md.
  */
 import type { Component } from 'svelte';
 import type { IconName } from '../components/icons.js';
 import About from '../pages/About.svelte';
 import Data from '../pages/Data.svelte';
+// capabilities: page imports below this line
+
+/** Page components by page id. */
+const components: Record<string, Component> = {
+  data: Data,
+  about: About,
+  // capabilities: page components below this line
+};
 
 export interface PageEntry {
   /** The route, `#/<id>`. */
@@ -18,10 +28,11 @@ export interface PageEntry {
   summary: string;
   /** What the page will do, shown while its capability is not built: honest, short. */
   coming: string[];
+  /** The page itself; null until a capability registers it in `components`. */
   component: Component | null;
 }
 
-export const pages: PageEntry[] = [
+const entries: Omit<PageEntry, 'component'>[] = [
   {
     id: 'hardware',
     label: 'Hardware',
@@ -32,7 +43,6 @@ export const pages: PageEntry[] = [
       'This page will profile the machine the workbench runs on: CPU, memory, disk, and any NVIDIA GPU with its driver and CUDA versions.',
       'It will run short measured benchmarks and say plainly which kinds of pilots the machine can train, and which need a bigger one.',
     ],
-    component: null,
   },
   {
     id: 'data',
@@ -41,7 +51,6 @@ export const pages: PageEntry[] = [
     capability: 'data',
     summary: 'Register CSV and TSV files, and notice when they change.',
     coming: [],
-    component: Data,
   },
   {
     id: 'pilots',
@@ -53,7 +62,6 @@ export const pages: PageEntry[] = [
       'This page will check a dataset\'s quality and bias (missing values, outliers, label balance, differences between groups) before anything is trained.',
       'It will then train a small model on the machine, with live loss curves, and compare it with a simple baseline so the result can be judged honestly.',
     ],
-    component: null,
   },
   {
     id: 'models',
@@ -65,7 +73,6 @@ export const pages: PageEntry[] = [
       'This page will keep every trained model version with the data, settings and metrics it came from.',
       'It will compare new data against the training data and warn when the inputs drift far enough that a model\'s results should no longer be trusted.',
     ],
-    component: null,
   },
   {
     id: 'roi',
@@ -77,7 +84,6 @@ export const pages: PageEntry[] = [
       'This page will turn a pilot\'s costs (hardware, people, time) and expected benefits into monthly cash flows, payback time and net present value.',
       'It will show how sensitive the result is to each assumption, and compare buying hardware with renting it.',
     ],
-    component: null,
   },
   {
     id: 'about',
@@ -86,6 +92,7 @@ export const pages: PageEntry[] = [
     capability: null,
     summary: 'About this workbench, its data and its appearance.',
     coming: [],
-    component: About,
   },
 ];
+
+export const pages: PageEntry[] = entries.map((entry) => ({ ...entry, component: components[entry.id] ?? null }));
