@@ -162,17 +162,17 @@ export const modelCommands: Command[] = [
   },
   {
     name: 'models history',
-    usage: 'PROJECT [--at DATE] [--version VERSION] [--json]',
+    usage: 'PROJECT [--at DATE] [--of VERSION] [--json]',
     summary: 'The append-only history; with --at, what was in production on that date.',
     args: { min: 1, max: 1 },
-    options: { at: { type: 'string' }, version: { type: 'string' } },
+    options: { at: { type: 'string' }, of: { type: 'string' } },
     async run(ctx) {
       const at = typeof ctx.flags.at === 'string' ? parseAt(ctx.flags.at) : undefined;
       const result = await call(
         invoke(ctx.app(), 'models:history', {
           project: ctx.args[0]!,
           ...(at === undefined ? {} : { at }),
-          ...(typeof ctx.flags.version === 'string' ? { version: ctx.flags.version } : {}),
+          ...(typeof ctx.flags.of === 'string' ? { version: ctx.flags.of } : {}),
         }),
       );
       if (printJson(ctx, result)) return;
