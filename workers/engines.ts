@@ -16,6 +16,10 @@ export const engines: Partial<Record<JobKind, () => Promise<EngineModule>>> = {
     return { engine: m.importDataset as Engine<never, unknown>, schema: m.importInputSchema };
   },
   // capabilities: one entry per job kind, below this line
+  'hardware.profile': async () => {
+    const m = await import('./profiler/index.js');
+    return { engine: m.profileHardware as Engine<never, unknown>, schema: m.hardwareInputSchema };
+  },
   'evaluate.run': async () => {
     const m = await import('./evaluate/index.js');
     return { engine: m.evaluateVersion as Engine<never, unknown>, schema: m.evaluateInputSchema };

@@ -12,6 +12,7 @@ import { AppError, type ApiError, type Result } from '../errors.js';
 import { appHandlers } from './app.js';
 import { datasetHandlers } from './datasets.js';
 // capabilities: handler imports below this line
+import { hardwareHandlers } from './hardware.js';
 import { modelHandlers } from './models.js';
 import { pilotsHandlers } from './pilots.js';
 import { roiHandlers } from './roi.js';
@@ -22,6 +23,7 @@ const handlers: HandlerMap<ChannelName> = {
   ...appHandlers,
   ...datasetHandlers,
   // capabilities: spread handlers below this line
+  ...hardwareHandlers,
   ...modelHandlers,
   ...pilotsHandlers,
   ...roiHandlers,

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { appChannels } from './app.js';
 import { datasetChannels } from './datasets.js';
 // capabilities: channel imports below this line
+import { hardwareChannels } from './hardware.js';
 import { modelChannels } from './models.js';
 import { pilotsChannels } from './pilots.js';
 import { roiChannels } from './roi.js';
@@ -16,6 +17,7 @@ export const channels = {
   ...appChannels,
   ...datasetChannels,
   // capabilities: spread channels below this line
+  ...hardwareChannels,
   ...modelChannels,
   ...pilotsChannels,
   ...roiChannels,
@@ -33,6 +35,10 @@ export type ChannelOutput<K extends ChannelName> = NonNullable<Channels[K]['outp
 export type { AppInfo, SettingKey } from './app.js';
 export type { DatasetCheck } from './datasets.js';
 // capabilities: type exports below this line
+export type { HardwareDiff, HardwareImported } from './hardware.js';
+export type { HardwareProfileRecord, HardwareProfileSummary } from '../../db/hardware.js';
+export type { HardwareReport, Verdict as HardwareVerdict, GpuInfo, BackendStatus as HardwareBackendStatus } from '../../workers/profiler/types.js';
+export type { ProfileChange } from '../../workers/profiler/diff.js';
 export type { BundleWritten, CompareRow, Comparison, Evaluation, Lineage, ModelAction, ModelEvent, ModelHistory, ProductionAt, RegistryVersion, Rollback, Stage, StageChange, TrendPoint, VersionDetail, VersionFacts } from './models.js';
 export type { EvaluationResult, MetricDifference } from '../../workers/evaluate/index.js';
 export type { Baseline, ColumnInfo, DatasetInspection, ModelVersion, PredictOutcome, Project, ProjectDetail, ProjectSummary, Run, RunDetail, TrainOutcome, TrainStarted } from './pilots.js';
