@@ -5,9 +5,10 @@
  * that loads, by tfjs's own `tf.layers` + `model.fit` (what a straightforward tfjs app does), and by
  * PyTorch on the CPU (Debian's python3-torch) — all with the same data, initial weights and batch
  * order, so the final losses must agree. Prints samples/s and the ratio to PyTorch (1 thread, and
- * all cores) measured in the same run.
+ * all cores) measured in the same run, over all epochs and over epochs 2… ("steady": V8 and the
+ * wasm engine optimise hot code during the first few hundred batches).
  *
- * Run:   node bench/train.mjs            (2 epochs)
+ * Run:   node bench/train.mjs            (4 epochs)
  *        node bench/train.mjs --epochs 5 --skip-fit --skip-cpu
  *
  * It bundles workers/ with esbuild into bench/out/ (ignored by git) and writes the data there.
@@ -31,7 +32,7 @@ const D = 100;
 const H = 64;
 const BATCH = 256;
 const LR = 1e-3;
-const EPOCHS = arg('--epochs', 2);
+const EPOCHS = Math.max(2, arg('--epochs', 4));
 
 await build({
   stdin: {
@@ -92,7 +93,13 @@ function trainMlp() {
   let lastEpochLoss = 0;
   const start = performance.now();
   const cpu0 = process.cpuUsage();
+  let steadyStart = 0;
+  let steadyCpu = cpu0;
   for (let e = 0; e < EPOCHS; e++) {
+    if (e === 1) {
+      steadyStart = performance.now();
+      steadyCpu = process.cpuUsage();
+    }
     const order = orders.subarray(e * N, (e + 1) * N);
     let total = 0;
     for (let s = 0; s < N; s += BATCH) {
@@ -107,8 +114,9 @@ function trainMlp() {
   }
   const seconds = (performance.now() - start) / 1000;
   const cpuSeconds = cpuSecondsSince(cpu0);
+  const steady = { steadyPerSec: (N * (EPOCHS - 1)) / ((performance.now() - steadyStart) / 1000), steadyPerCpuSec: (N * (EPOCHS - 1)) / cpuSecondsSince(steadyCpu) };
   const finalLoss = lossAndGrad('binary', model.logits(x, N), y, null, N, false).loss;
-  return { seconds, samplesPerSec: (N * EPOCHS) / seconds, samplesPerCpuSec: (N * EPOCHS) / cpuSeconds, lastEpochLoss, finalLoss };
+  return { seconds, samplesPerSec: (N * EPOCHS) / seconds, samplesPerCpuSec: (N * EPOCHS) / cpuSeconds, ...steady, lastEpochLoss, finalLoss };
 }
 
 /** tfjs's own path: tf.layers + model.fit with the same initial weights and batch order (one fit call per epoch). */
@@ -127,7 +135,13 @@ async function trainLayers() {
   let lastEpochLoss = 0;
   const start = performance.now();
   const cpu0 = process.cpuUsage();
+  let steadyStart = 0;
+  let steadyCpu = cpu0;
   for (let e = 0; e < EPOCHS; e++) {
+    if (e === 1) {
+      steadyStart = performance.now();
+      steadyCpu = process.cpuUsage();
+    }
     const order = orders.subarray(e * N, (e + 1) * N);
     const xs = new Float32Array(N * D);
     const ys = new Float32Array(N);
@@ -144,11 +158,12 @@ async function trainLayers() {
   }
   const seconds = (performance.now() - start) / 1000;
   const cpuSeconds = cpuSecondsSince(cpu0);
+  const steady = { steadyPerSec: (N * (EPOCHS - 1)) / ((performance.now() - steadyStart) / 1000), steadyPerCpuSec: (N * (EPOCHS - 1)) / cpuSecondsSince(steadyCpu) };
   const p = tf.tidy(() => model.predict(tf.tensor2d(x, [N, D])).dataSync());
   let loss = 0;
   for (let i = 0; i < N; i++) loss -= Math.log(Math.min(Math.max(y[i] ? p[i] : 1 - p[i], 1e-7), 1));
   model.dispose();
-  return { seconds, samplesPerSec: (N * EPOCHS) / seconds, samplesPerCpuSec: (N * EPOCHS) / cpuSeconds, lastEpochLoss, finalLoss: loss / N };
+  return { seconds, samplesPerSec: (N * EPOCHS) / seconds, samplesPerCpuSec: (N * EPOCHS) / cpuSeconds, ...steady, lastEpochLoss, finalLoss: loss / N };
 }
 
 function cpuSecondsSince(start) {
@@ -176,20 +191,28 @@ const torch1 = torch.find((t) => t.threads === 1);
 const ref1 = torch1.samplesPerSec;
 const refAll = torch.at(-1).samplesPerSec;
 const refCpu = torch1.samplesPerCpuSec;
+const refSteady = torch1.steadyPerSec;
+const refSteadyCpu = torch1.steadyPerCpuSec;
 
 console.log(`\nReference MLP ${D}→${H}→${H}→1, batch ${BATCH}, ${N.toLocaleString('en')} rows × ${EPOCHS} epochs, Adam lr ${LR}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log("samples/s is wall-clock; per CPU-s divides by the process's CPU time, steadier on a shared machine.\n");
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
-console.log(`${pad('run', 44)}${lpad('samples/s', 11)}${lpad('× PyTorch 1T', 14)}${lpad(`× PyTorch ${cpus().length}T`, 14)}${lpad('per CPU-s', 11)}${lpad('× PyTorch 1T', 14)}${lpad('last-epoch loss', 17)}${lpad('final loss', 12)}`);
+console.log(
+  `${pad('run', 42)}${lpad('samples/s', 10)}${lpad('×Torch1T', 9)}${lpad(`×Torch${cpus().length}T`, 9)}${lpad('per CPU-s', 10)}${lpad('×Torch1T', 9)}` +
+    `${lpad('steady/s', 10)}${lpad('×Torch1T', 9)}${lpad('steady/CPU-s', 13)}${lpad('×Torch1T', 9)}${lpad('last-ep loss', 13)}${lpad('final loss', 11)}`,
+);
 for (const r of rows) {
   if (r.note) {
-    console.log(`${pad(r.name, 44)}not available: ${r.note}`);
+    console.log(`${pad(r.name, 42)}not available: ${r.note}`);
     continue;
   }
+  const k = (v) => Math.round(v).toLocaleString('en');
   console.log(
-    `${pad(r.name, 44)}${lpad(Math.round(r.samplesPerSec).toLocaleString('en'), 11)}${lpad((r.samplesPerSec / ref1).toFixed(2), 14)}${lpad((r.samplesPerSec / refAll).toFixed(2), 14)}` +
-      `${lpad(Math.round(r.samplesPerCpuSec).toLocaleString('en'), 11)}${lpad((r.samplesPerCpuSec / refCpu).toFixed(2), 14)}${lpad(r.lastEpochLoss.toFixed(4), 17)}${lpad(r.finalLoss.toFixed(4), 12)}`,
+    `${pad(r.name, 42)}${lpad(k(r.samplesPerSec), 10)}${lpad((r.samplesPerSec / ref1).toFixed(2), 9)}${lpad((r.samplesPerSec / refAll).toFixed(2), 9)}` +
+      `${lpad(k(r.samplesPerCpuSec), 10)}${lpad((r.samplesPerCpuSec / refCpu).toFixed(2), 9)}` +
+      `${lpad(k(r.steadyPerSec), 10)}${lpad((r.steadyPerSec / refSteady).toFixed(2), 9)}${lpad(k(r.steadyPerCpuSec), 13)}${lpad((r.steadyPerCpuSec / refSteadyCpu).toFixed(2), 9)}` +
+      `${lpad(r.lastEpochLoss.toFixed(4), 13)}${lpad(r.finalLoss.toFixed(4), 11)}`,
   );
 }

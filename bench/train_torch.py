@@ -47,6 +47,9 @@ for threads in threads_list:
     cpu_start = time.process_time()
     last_epoch_loss = 0.0
     for epoch in range(epochs):
+        if epoch == 1:
+            steady_start = time.perf_counter()
+            steady_cpu = time.process_time()
         order = torch.from_numpy(orders[epoch])
         total = 0.0
         for s in range(0, n, batch):
@@ -59,7 +62,9 @@ for threads in threads_list:
         last_epoch_loss = total / n
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu_start
+    steady = {'steadyPerSec': n * (epochs - 1) / (time.perf_counter() - steady_start),
+              'steadyPerCpuSec': n * (epochs - 1) / (time.process_time() - steady_cpu)}
     with torch.no_grad():
         final = loss_fn(model(x), y).item()
-    print(json.dumps({'threads': threads, 'seconds': seconds, 'samplesPerSec': n * epochs / seconds, 'samplesPerCpuSec': n * epochs / cpu_seconds,
+    print(json.dumps({'threads': threads, 'seconds': seconds, 'samplesPerSec': n * epochs / seconds, 'samplesPerCpuSec': n * epochs / cpu_seconds, **steady,
                       'lastEpochLoss': last_epoch_loss, 'finalLoss': final, 'version': torch.__version__}), flush=True)
