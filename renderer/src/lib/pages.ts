@@ -9,12 +9,14 @@ import type { IconName } from '../components/icons.js';
 import About from '../pages/About.svelte';
 import Data from '../pages/Data.svelte';
 // capabilities: page imports below this line
+import Pilots from '../pages/Pilots.svelte';
 
 /** Page components by page id. */
 const components: Record<string, Component> = {
   data: Data,
   about: About,
   // capabilities: page components below this line
+  pilots: Pilots,
 };
 
 export interface PageEntry {

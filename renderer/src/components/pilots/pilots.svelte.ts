@@ -1,0 +1,192 @@
+/**
+ * The Pilots page's state (STYLE.md §9): the project list, the open project with its runs and
+ * versions, the wizard's choices (saved to `projects.wizard` so a user can leave and come back),
+ * the selected dataset's inspection, and the training job followed live through the jobs store.
+ */
+import type { DatasetInspection, Job, Project, ProjectDetail, ProjectSummary, RunDetail, TrainOutcome } from '../../../../main/contract/index.js';
+import { errorMessage, invoke } from '../../lib/bridge.js';
+import { jobs } from '../../lib/jobs.svelte.js';
+
+export const STEPS = ['Goal', 'Data', 'Target & features', 'Resources', 'Train', 'Results', 'Register'] as const;
+
+/** The wizard's choices, as stored in `projects.wizard`. */
+export interface WizardState {
+  /** 1..7 */
+  step: number;
+  task: 'auto' | 'binary' | 'multiclass' | 'regression';
+  exclude: string[];
+  protected: string[];
+  backend: 'auto' | 'wasm' | 'cpu';
+  epochs: number | null;
+  hiddenLayers: string;
+  learningRate: number | null;
+  batchSize: number | null;
+  /** The run the Train and Results steps show. */
+  runId: number | null;
+}
+
+export const DEFAULT_WIZARD: WizardState = {
+  step: 1,
+  task: 'auto',
+  exclude: [],
+  protected: [],
+  backend: 'auto',
+  epochs: null,
+  hiddenLayers: '',
+  learningRate: null,
+  batchSize: null,
+  runId: null,
+};
+
+export class PilotsStore {
+  projects = $state.raw<ProjectSummary[]>([]);
+  loaded = $state(false);
+  error = $state<string | null>(null);
+  detail = $state.raw<ProjectDetail | null>(null);
+  wizard = $state<WizardState>({ ...DEFAULT_WIZARD });
+  inspection = $state.raw<DatasetInspection | null>(null);
+  inspecting = $state(false);
+  runDetail = $state.raw<RunDetail | null>(null);
+  /** The training job this page started or resumed. */
+  trainJobId = $state<number | null>(null);
+  warning = $state<string | null>(null);
+
+  readonly project: Project | null = $derived(this.detail?.project ?? null);
+  readonly run = $derived(this.detail?.runs.find((run) => run.id === this.wizard.runId) ?? null);
+  readonly outcome: TrainOutcome | null = $derived((this.runDetail?.run.result as TrainOutcome | null) ?? null);
+
+  get trainJob(): Job | undefined {
+    return this.trainJobId === null ? undefined : jobs.get(this.trainJobId);
+  }
+
+  async #call<T>(work: () => Promise<T>): Promise<T | null> {
+    try {
+      const value = await work();
+      this.error = null;
+      return value;
+    } catch (error) {
+      this.error = errorMessage(error);
+      return null;
+    }
+  }
+
+  async refresh(): Promise<void> {
+    const list = await this.#call(() => invoke('pilots:list', {}));
+    if (list) this.projects = list;
+    this.loaded = true;
+  }
+
+  async create(name: string): Promise<void> {
+    const project = await this.#call(() => invoke('pilots:create', { name }));
+    if (!project) return;
+    await this.refresh();
+    await this.open(project.id);
+  }
+
+  async open(id: number): Promise<void> {
+    const detail = await this.#call(() => invoke('pilots:get', { id }));
+    if (!detail) return;
+    this.detail = detail;
+    this.wizard = { ...DEFAULT_WIZARD, ...(detail.project.wizard as Partial<WizardState>) };
+    this.inspection = null;
+    this.runDetail = null;
+    this.trainJobId = null;
+    this.warning = null;
+    if (this.wizard.runId === null && detail.runs[0]) this.wizard.runId = detail.runs[0].id;
+    const running = detail.runs.find((run) => run.status === 'running');
+    if (running?.jobId) this.trainJobId = running.jobId;
+    if (detail.project.datasetId !== null) void this.inspect(detail.project.datasetId);
+    if (this.wizard.runId !== null) void this.loadRun(this.wizard.runId);
+  }
+
+  close(): void {
+    this.detail = null;
+    void this.refresh();
+  }
+
+  /** Saves project fields and the wizard state together. */
+  async save(patch: Partial<Omit<Project, 'id' | 'wizard' | 'createdAt' | 'updatedAt' | 'archivedAt'>> = {}): Promise<boolean> {
+    const project = this.project;
+    if (!project) return false;
+    const updated = await this.#call(() => invoke('pilots:update', { id: project.id, ...patch, wizard: { ...this.wizard } }));
+    if (!updated || !this.detail) return false;
+    this.detail = { ...this.detail, project: updated };
+    return true;
+  }
+
+  async goTo(step: number): Promise<void> {
+    this.wizard.step = Math.min(STEPS.length, Math.max(1, step));
+    await this.save();
+  }
+
+  async chooseDataset(datasetId: number): Promise<void> {
+    if (!(await this.save({ datasetId, target: null }))) return;
+    this.wizard.exclude = [];
+    this.wizard.protected = [];
+    await this.inspect(datasetId);
+  }
+
+  async inspect(datasetId: number): Promise<void> {
+    this.inspecting = true;
+    const inspection = await this.#call(() => invoke('pilots:inspect', { datasetId }));
+    this.inspecting = false;
+    this.inspection = inspection;
+  }
+
+  async loadRun(runId: number): Promise<void> {
+    const detail = await this.#call(() => invoke('pilots:run', { id: runId }));
+    if (detail) this.runDetail = detail;
+  }
+
+  async #follow(job: Job, runId: number): Promise<void> {
+    jobs.track(job);
+    this.trainJobId = job.id;
+    this.wizard.runId = runId;
+    this.wizard.step = 5;
+    await this.save();
+    const done = await jobs.whenDone(job.id);
+    if (this.project) await this.open(this.project.id);
+    if (done.status === 'succeeded' && this.wizard.runId === runId) await this.goTo(6);
+  }
+
+  async train(): Promise<void> {
+    const project = this.project;
+    if (!project || project.datasetId === null || !project.target) return;
+    const w = this.wizard;
+    const hidden = w.hiddenLayers
+      .split(',')
+      .map((part) => Number(part.trim()))
+      .filter((n) => Number.isInteger(n) && n > 0);
+    const started = await this.#call(() =>
+      invoke('pilots:train', {
+        projectId: project.id,
+        datasetId: project.datasetId!,
+        target: project.target!,
+        task: w.task,
+        exclude: w.exclude,
+        protected: w.protected,
+        backend: w.backend,
+        ...(w.epochs ? { epochs: w.epochs } : {}),
+        ...(hidden.length ? { hiddenLayers: hidden } : {}),
+        ...(w.learningRate ? { learningRate: w.learningRate } : {}),
+        ...(w.batchSize ? { batchSize: w.batchSize } : {}),
+      }),
+    );
+    if (!started) return;
+    this.warning = started.warning;
+    await this.#follow(started.job, started.run.id);
+  }
+
+  async resume(runId: number): Promise<void> {
+    const started = await this.#call(() => invoke('pilots:resume', { runId }));
+    if (started) await this.#follow(started.job, runId);
+  }
+
+  async archive(): Promise<void> {
+    const project = this.project;
+    if (!project) return;
+    if (await this.#call(() => invoke('pilots:delete', { id: project.id }))) this.close();
+  }
+}
+
+export const pilots = new PilotsStore();
