@@ -9,14 +9,18 @@ import type { IconName } from '../components/icons.js';
 import About from '../pages/About.svelte';
 import Data from '../pages/Data.svelte';
 // capabilities: page imports below this line
+import Models from '../pages/Models.svelte';
 import Pilots from '../pages/Pilots.svelte';
+import Roi from '../pages/Roi.svelte';
 
 /** Page components by page id. */
 const components: Record<string, Component> = {
   data: Data,
   about: About,
   // capabilities: page components below this line
+  models: Models,
   pilots: Pilots,
+  roi: Roi,
 };
 
 export interface PageEntry {
