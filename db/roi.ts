@@ -91,7 +91,7 @@ export function listRoiProjects(db: ReadableDB): RoiProjectSummary[] {
     .prepare(
       `SELECT p.*, (SELECT max(created_at) FROM roi_cases c WHERE c.project_id = p.id) AS latest_case_at,
               (SELECT count(*) FROM roi_cases c WHERE c.project_id = p.id) AS cases
-       FROM projects p WHERE p.archived_at IS NULL ORDER BY p.updated_at DESC, p.id DESC`,
+       FROM projects p WHERE p.archived_at IS NULL ORDER BY latest_case_at IS NULL, latest_case_at DESC, p.updated_at DESC, p.id DESC`,
     )
     .all() as (ProjectRow & { latest_case_at: number | null; cases: number })[];
   return rows.map((row) => ({
