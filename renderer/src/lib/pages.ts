@@ -11,7 +11,6 @@ import Data from '../pages/Data.svelte';
 // capabilities: page imports below this line
 import Models from '../pages/Models.svelte';
 import Pilots from '../pages/Pilots.svelte';
-import Roi from '../pages/Roi.svelte';
 
 /** Page components by page id. */
 const components: Record<string, Component> = {
@@ -20,7 +19,6 @@ const components: Record<string, Component> = {
   // capabilities: page components below this line
   models: Models,
   pilots: Pilots,
-  roi: Roi,
 };
 
 export interface PageEntry {
