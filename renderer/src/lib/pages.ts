@@ -11,6 +11,7 @@ import Data from '../pages/Data.svelte';
 // capabilities: page imports below this line
 import Models from '../pages/Models.svelte';
 import Pilots from '../pages/Pilots.svelte';
+import Roi from '../pages/Roi.svelte';
 
 /** Page components by page id. */
 const components: Record<string, Component> = {
@@ -19,6 +20,7 @@ const components: Record<string, Component> = {
   // capabilities: page components below this line
   models: Models,
   pilots: Pilots,
+  roi: Roi,
 };
 
 export interface PageEntry {
