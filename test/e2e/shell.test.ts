@@ -1,0 +1,92 @@
+/** The app shell in Chromium: navigation, pages still to come, About facts, and the theme setting. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowser, type BrowserSession } from './browser.js';
+import { startServe, type ServeProcess } from './serve.js';
+
+let serve: ServeProcess;
+let browser: BrowserSession;
+
+beforeAll(async () => {
+  serve = await startServe();
+  browser = await openBrowser({ colorScheme: 'light' });
+  await browser.page.goto(serve.url);
+  await browser.page.getByRole('heading', { name: 'Import a dataset' }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+});
+
+async function setting(key: string): Promise<unknown> {
+  const response = await fetch(`${serve.origin}/api/invoke/settings:get`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  return ((await response.json()) as { value: Record<string, unknown> }).value[key];
+}
+
+describe('app shell (serve mode, Chromium)', () => {
+  it('lists the capability pages in the sidebar and marks the current one', async () => {
+    const nav = browser.page.getByRole('navigation', { name: 'Pages' });
+    const labels = (await nav.getByRole('link').allTextContents()).map((text) => text.replace(/soon$/, '').trim());
+    expect(labels).toEqual(['Hardware', 'Data', 'Pilots', 'Models', 'ROI', 'Settings']);
+    expect(await nav.getByRole('link', { name: 'Data' }).getAttribute('aria-current')).toBe('page');
+  });
+
+  it('shows what a page that is not built yet will do, with no controls that pretend', async () => {
+    const { page } = browser;
+    const nav = page.getByRole('navigation', { name: 'Pages' });
+    const coming = page.getByRole('heading', { name: /is not in this version yet|page is on its way/ });
+    for (const link of await nav.getByRole('link').all()) {
+      const soon = ((await link.textContent()) ?? '').trim().endsWith('soon');
+      await link.click();
+      await expect.poll(() => link.getAttribute('aria-current')).toBe('page');
+      if (soon) {
+        await coming.waitFor();
+        const card = page.locator('section', { has: coming });
+        expect(await card.locator('p').count()).toBeGreaterThanOrEqual(2);
+        expect(await card.getByRole('button').count()).toBe(0);
+      } else {
+        expect(await coming.count()).toBe(0);
+      }
+    }
+  });
+
+  it('shows version, mode, data directory and database path on the Settings page', async () => {
+    const { page } = browser;
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Settings' }).click();
+    const about = page.locator('section', { has: page.getByRole('heading', { name: 'This workbench' }) });
+    await about.waitFor();
+    const text = (await about.textContent()) ?? '';
+    expect(text).toContain('Serve mode');
+    expect(text).toContain(serve.dataDir);
+    expect(text).toContain(`${serve.dataDir}/workbench.db`);
+    expect(text).toMatch(/Version\s*\d+\.\d+\.\d+/);
+  });
+
+  it('switches to dark, stores it as ui.theme, and keeps it after a reload', async () => {
+    const { page } = browser;
+    const background = () => page.evaluate('getComputedStyle(document.body).backgroundColor');
+    const light = await background();
+    await page.getByRole('radio', { name: 'Dark' }).check();
+    await expect.poll(() => page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    expect(await background()).not.toBe(light);
+    await expect.poll(() => setting('ui.theme')).toBe('dark');
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'This workbench' }).waitFor();
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    expect(await page.getByRole('radio', { name: 'Dark' }).isChecked()).toBe(true);
+
+    await page.getByRole('radio', { name: 'System' }).check();
+    await expect.poll(() => setting('ui.theme')).toBe('system');
+    expect(await page.evaluate('document.documentElement.dataset.theme ?? null')).toBe(null);
+    expect(await background()).toBe(light);
+  });
+
+  it('ran without script errors', () => {
+    expect(browser.errors).toEqual([]);
+  });
+});
