@@ -89,4 +89,14 @@ describe('app shell (serve mode, Chromium)', () => {
   it('ran without script errors', () => {
     expect(browser.errors).toEqual([]);
   });
+
+  it('opened without the token, says to open the printed URL instead of failing silently', async () => {
+    // A new tab has no token in its sessionStorage.
+    const page = await browser.context.newPage();
+    await page.goto(`${serve.origin}/`);
+    const alert = page.getByRole('alert').filter({ hasText: 'The workbench did not answer' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Open the full URL that pilot serve printed');
+    await page.close();
+  });
 });
