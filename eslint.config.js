@@ -12,7 +12,7 @@ const restrict = (patterns, { allowTypes = false } = {}) => ({
 const noElectron = { group: ['electron'], message: 'Only main/electron/ imports electron: everything else runs under plain Node too.' };
 
 export default ts.config(
-  { ignores: ['dist/', 'release/', 'node_modules/', 'coverage/', '.tmp/', '**/*.d.ts'] },
+  { ignores: ['dist/', 'release/', 'node_modules/', 'coverage/', '.tmp/', 'bench/out/', '**/*.d.ts'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs['flat/recommended'],
