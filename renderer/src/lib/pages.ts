@@ -9,6 +9,7 @@ import type { IconName } from '../components/icons.js';
 import About from '../pages/About.svelte';
 import Data from '../pages/Data.svelte';
 // capabilities: page imports below this line
+import Hardware from '../pages/Hardware.svelte';
 import Models from '../pages/Models.svelte';
 import Pilots from '../pages/Pilots.svelte';
 import Roi from '../pages/Roi.svelte';
@@ -18,6 +19,7 @@ const components: Record<string, Component> = {
   data: Data,
   about: About,
   // capabilities: page components below this line
+  hardware: Hardware,
   models: Models,
   pilots: Pilots,
   roi: Roi,
