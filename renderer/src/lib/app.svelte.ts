@@ -28,10 +28,11 @@ export class AppState {
   constructor() {
     const stored = typeof localStorage === 'undefined' ? null : localStorage.getItem(THEME_KEY);
     if (isTheme(stored)) this.theme = stored;
+    // Before the first paint, so a dark-mode user sees no light flash while settings load.
+    if (typeof document !== 'undefined') applyTheme(this.theme);
   }
 
   async load(): Promise<void> {
-    applyTheme(this.theme);
     try {
       const [info, settings] = await Promise.all([invoke('app:info', {}), invoke('settings:get', {})]);
       this.info = info;
