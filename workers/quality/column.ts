@@ -52,6 +52,10 @@ export class ColumnAccumulator {
   /** The exact counts while scanning: value → slot in `counts` (one map lookup per cell, not two). */
   private readonly index = new Map<string, number>();
   private readonly counts: number[] = [];
+  /** Per slot: the value's kind (-1 until worked out), its number, and the personal data it is. */
+  private readonly slotKind: number[] = [];
+  private readonly slotNumber: number[] = [];
+  private readonly slotPii: (PiiKind | null)[] = [];
   /** A cheap pre-check before the set lookup: most cells are longer than any marker or start differently. */
   private readonly markerMaxLength: number;
   private readonly markerFirst = new Uint8Array(128);
@@ -100,10 +104,7 @@ export class ColumnAccumulator {
     }
     this.markerMaxLength = longest;
     if (this.s.hll) this.hll = new HyperLogLog(this.s.hll);
-    for (const [key, count] of this.s.values) {
-      this.index.set(key, this.counts.length);
-      this.counts.push(count);
-    }
+    for (const [key, count] of this.s.values) this.newSlot(key, count);
   }
 
   /** Adds one raw cell. Returns the trimmed value, or null when it is missing. */
@@ -121,11 +122,38 @@ export class ColumnAccumulator {
       return null;
     }
     s.count++;
-    this.countValue(v);
+    if (!s.overflow) {
+      // A value seen before reuses what was worked out about it (kind, number, personal data):
+      // in low-cardinality columns this is the whole cost of a cell, one map lookup. Once the
+      // map is full, only the HyperLogLog counts (looking up every value would cost more than
+      // the rest of the cell), and top values become approximate.
+      let slot = this.index.get(v);
+      if (slot === undefined && this.index.size < this.distinctLimit) slot = this.newSlot(detach(v), 0);
+      if (slot !== undefined) {
+        this.counts[slot]!++;
+        if (this.slotKind[slot] === -1) this.describeSlot(slot, v);
+        const pii = this.slotPii[slot];
+        if (pii) this.countPii(pii, v);
+        this.observe(this.slotKind[slot]!, this.slotNumber[slot]!, v);
+        return v;
+      }
+      this.startEstimating();
+    }
+    this.hll!.add(v);
     const kind = classify(v);
+    const x = parsed.number;
+    if (kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && v.length >= 13)) {
+      const pii = detectPii(v);
+      if (pii) this.countPii(pii, v);
+    }
+    this.observe(kind, x, v);
+    return v;
+  }
+
+  private observe(kind: number, x: number, v: string): void {
+    const s = this.s;
     s.kinds[kind]!++;
     if (kind === Kind.Integer || kind === Kind.Float) {
-      const x = parsed.number;
       addMoment(s.moments, x);
       // While the exact map holds every value, quantiles come from it; the sketch starts at overflow.
       if (s.overflow) this.kll.update(x);
@@ -134,7 +162,6 @@ export class ColumnAccumulator {
       if (x === 0) s.zeros++;
       else if (x < 0) s.negatives++;
       else if (x < s.minPositive) s.minPositive = x;
-      if (v.length >= 13) this.checkPii(v);
     } else if (kind === Kind.Date) {
       if (isIsoOrdered(v)) {
         if (s.dateMin === null || v < s.dateMin) s.dateMin = detach(v);
@@ -144,35 +171,34 @@ export class ColumnAccumulator {
       s.textCount++;
       s.lengthSum += v.length;
       if (v.length > s.lengthMax) s.lengthMax = v.length;
-      if (kind === Kind.Text) {
-        if (s.textExamples.length < 5 && !s.textExamples.includes(v)) s.textExamples.push(detach(v.length > 40 ? `${v.slice(0, 40)}…` : v));
-        this.checkPii(v);
+      if (kind === Kind.Text && s.textExamples.length < 5 && !s.textExamples.includes(v)) {
+        s.textExamples.push(detach(v.length > 40 ? `${v.slice(0, 40)}…` : v));
       }
     }
-    return v;
   }
 
-  /**
-   * Exact counts until the map holds `distinctLimit` values; from then on only the HyperLogLog
-   * counts (the map keeps the counts it had, so top values become approximate). Looking every
-   * value up in a full map would cost more than everything else per cell.
-   */
-  private countValue(v: string): void {
+  private newSlot(key: string, count: number): number {
+    const slot = this.counts.length;
+    this.index.set(key, slot);
+    this.counts.push(count);
+    this.slotKind.push(-1);
+    this.slotNumber.push(0);
+    this.slotPii.push(null);
+    return slot;
+  }
+
+  /** Works out a new value's kind, number and personal data once. */
+  private describeSlot(slot: number, v: string): void {
+    const kind = classify(v);
+    this.slotKind[slot] = kind;
+    this.slotNumber[slot] = kind === Kind.Integer || kind === Kind.Float ? parsed.number : 0;
+    if (kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && v.length >= 13)) this.slotPii[slot] = detectPii(v);
+  }
+
+  private countPii(kind: PiiKind, v: string): void {
     const s = this.s;
-    if (s.overflow) {
-      this.hll!.add(v);
-      return;
-    }
-    const slot = this.index.get(v);
-    if (slot !== undefined) this.counts[slot]!++;
-    else if (this.index.size < this.distinctLimit) {
-      this.index.set(detach(v), this.counts.length);
-      this.counts.push(1);
-    }
-    else {
-      this.startEstimating();
-      this.hll!.add(v);
-    }
+    s.pii[kind] = (s.pii[kind] ?? 0) + 1;
+    if (s.piiSamples.length < 3) s.piiSamples.push(maskPii(v, kind));
   }
 
   /** The exact map is full: seed a HyperLogLog with every value seen so far; from now on it counts. */
@@ -190,14 +216,6 @@ export class ColumnAccumulator {
   private sketchValue(key: string, count: number): void {
     const kind = classify(key);
     if (kind === Kind.Integer || kind === Kind.Float) this.kll.addWeighted(parsed.number, count);
-  }
-
-  private checkPii(v: string): void {
-    const kind = detectPii(v);
-    if (kind === null) return;
-    const s = this.s;
-    s.pii[kind] = (s.pii[kind] ?? 0) + 1;
-    if (s.piiSamples.length < 3) s.piiSamples.push(maskPii(v, kind));
   }
 
   /** The state with the sketch and the counts folded in (`s.values` is current after this), ready to post to another thread. */
@@ -231,10 +249,8 @@ export class ColumnAccumulator {
       if (slot !== undefined) {
         this.counts[slot]! += c;
         if (s.overflow && !theirsSketched) this.sketchValue(k, c);
-      } else if (!s.overflow && this.index.size < this.distinctLimit) {
-        this.index.set(k, this.counts.length);
-        this.counts.push(c);
-      } else {
+      } else if (!s.overflow && this.index.size < this.distinctLimit) this.newSlot(k, c);
+      else {
         if (!s.overflow) this.startEstimating();
         this.hll!.add(k);
         if (!theirsSketched) this.sketchValue(k, c);

@@ -1,6 +1,7 @@
 import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, UserInputError, makeContext } from '../../../workers/protocol.js';
 import { renderQualityHtml, scoreQuality } from '../../../workers/quality/index.js';
@@ -69,6 +70,23 @@ describe('bad input', () => {
     expect(r.rows).toBe(5);
     expect(r.raggedRows).toEqual({ short: 2, long: 1, firstLines: [3, 4, 7] });
     expect(r.alerts.find((a) => a.code === 'RAGGED_ROWS')!.message).toContain('line 3, 4, 7');
+  });
+});
+
+describe('encodings and delimiters', () => {
+  it('scores UTF-16 LE with a BOM, Latin-1 and semicolon-separated files alike', async () => {
+    const text = 'name;city;amount\r\nJosé;Zürich;10\r\nØdegård;Malmö;NA\r\nJosé;Zürich;10\r\n';
+    const utf16 = file('utf16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf-16le')]));
+    const latin1 = file('latin1.csv', iconv.encode(text, 'latin1'));
+    for (const path of [utf16, latin1]) {
+      const r = await run({ path });
+      expect(r.file.delimiter).toBe(';');
+      expect(r.rows).toBe(3);
+      expect(r.duplicateRows).toBe(1);
+      expect(r.columns[0]!.topValues[0]).toEqual({ value: 'José', count: 2 });
+      expect(r.columns[2]!.missing).toBe(1);
+      expect(r.columns[2]!.mean).toBe(10);
+    }
   });
 });
 
