@@ -3,7 +3,9 @@ import Database from 'better-sqlite3';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrainOutcome } from '../../main/contract/index.js';
 import { databasePath } from '../../main/paths.js';
+import type { ClassificationMetrics } from '../../workers/trainer/metrics.js';
 import { fixture, pilot, tempDir } from '../helpers.js';
 
 const { dir, cleanup } = tempDir();
@@ -23,12 +25,12 @@ function query<T>(sql: string, ...params: unknown[]): T[] {
 }
 
 // The whole result of the reference run, shared by the checks below.
-let result: Record<string, any>;
+let result: TrainOutcome;
 let trainRun: { code: number | null; stdout: string; stderr: string };
 
 beforeAll(() => {
   trainRun = pilot(['train', iris, '--target', 'species', '--epochs', '30', '--seed', '1', '--json'], { dataDir });
-  result = trainRun.code === 0 ? JSON.parse(trainRun.stdout) : {};
+  result = JSON.parse(trainRun.code === 0 ? trainRun.stdout : '{}') as TrainOutcome;
 });
 
 describe('pilot train', () => {
@@ -47,7 +49,7 @@ describe('pilot train', () => {
     });
     // Every data row lands in exactly one split.
     expect(result.rows.train + result.rows.validation + result.rows.test).toBe(irisLines.length - 1);
-    for (const key of ['accuracy', 'balancedAccuracy', 'f1', 'logLoss']) expect(typeof result.metrics[key]).toBe('number');
+    for (const key of ['accuracy', 'balancedAccuracy', 'f1', 'logLoss'] as const) expect(typeof (result.metrics as ClassificationMetrics)[key]).toBe('number');
     expect(Object.keys(result.baselines).sort()).toEqual(['linear', 'majority']);
     expect(result.epochs.length).toBeGreaterThan(0);
     expect(result.epochs.length).toBeLessThanOrEqual(30);
@@ -58,14 +60,16 @@ describe('pilot train', () => {
   });
 
   it('beats the majority baseline, whose accuracy is the largest class share of the test split', () => {
-    const matrix: number[][] = result.metrics.confusionMatrix.matrix;
+    const metrics = result.metrics as ClassificationMetrics;
+    const majority = result.baselines.majority as ClassificationMetrics;
+    const matrix = metrics.confusionMatrix.matrix;
     const perClass = matrix.map((row) => row.reduce((a, b) => a + b, 0));
     const total = perClass.reduce((a, b) => a + b, 0);
     expect(total).toBe(result.rows.test);
-    expect(result.baselines.majority.accuracy).toBeCloseTo(Math.max(...perClass) / total, 10);
+    expect(majority.accuracy).toBeCloseTo(Math.max(...perClass) / total, 10);
     // Accuracy recomputed from the confusion matrix's diagonal.
-    expect(result.metrics.accuracy).toBeCloseTo(matrix.reduce((sum, row, i) => sum + row[i]!, 0) / total, 10);
-    expect(result.metrics.accuracy).toBeGreaterThanOrEqual(result.baselines.majority.accuracy);
+    expect(metrics.accuracy).toBeCloseTo(matrix.reduce((sum, row, i) => sum + row[i]!, 0) / total, 10);
+    expect(metrics.accuracy).toBeGreaterThanOrEqual(majority.accuracy);
   });
 
   it('stores the run, its epochs and the model version the JSON names', () => {

@@ -17,7 +17,7 @@ mkdirSync(shots, { recursive: true });
 let serve: ServeProcess;
 let browser: BrowserSession;
 
-async function api(channel: string, input: unknown): Promise<any> {
+async function api(channel: string, input: unknown): Promise<{ id: number; status: string }> {
   const response = await fetch(`${serve.origin}/api/invoke/${channel}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
@@ -25,7 +25,7 @@ async function api(channel: string, input: unknown): Promise<any> {
   });
   const body = (await response.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
   if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
-  return body.value;
+  return body.value as { id: number; status: string };
 }
 
 beforeAll(async () => {
