@@ -61,6 +61,7 @@ function names(list: string[]): string {
   return list.length <= 3 ? list.join(', ') : `${list.slice(0, 3).join(', ')} and ${list.length - 3} more`;
 }
 
+/** Two decimals reads naturally for accuracies (0.86) and most errors; large errors need none. */
 function round(n: number): string {
-  return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(3);
+  return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 0.01 || n === 0 ? n.toFixed(2) : n.toPrecision(2);
 }

@@ -35,7 +35,7 @@ describe('prediction, label and performance drift', () => {
     expect(report.predictionDrift?.test).toBe('z');
     expect(report.labelDrift?.drifted).toBe(false);
     expect(report.recommendation).toBe('retrain');
-    expect(report.summary).toContain('accuracy fell from 0.900 to 0.800; retrain recommended');
+    expect(report.summary).toContain('accuracy fell from 0.90 to 0.80; retrain recommended');
   });
 
   it('without predictions in the reference, predictions are compared with the reference labels', async () => {
