@@ -25,9 +25,8 @@ export class ModelsState {
 
   /** Versions grouped by project name, in list order. */
   readonly projects = $derived.by(() => {
-    const groups = new Map<string, RegistryVersion[]>();
-    for (const v of this.versions) groups.set(v.projectName, [...(groups.get(v.projectName) ?? []), v]);
-    return [...groups.entries()].map(([name, versions]) => ({ name, versions }));
+    const names = this.versions.map((v) => v.projectName).filter((name, i, all) => all.indexOf(name) === i);
+    return names.map((name) => ({ name, versions: this.versions.filter((v) => v.projectName === name) }));
   });
 
   start(): () => void {
