@@ -25,11 +25,13 @@ export type HyperOverrides = Partial<Omit<Hyperparameters, 'classWeights' | 'see
 
 export function defaultHyperparameters(nTrain: number, nInputs: number, overrides: HyperOverrides, classWeights: Hyperparameters['classWeights'], seed: number): Hyperparameters {
   const batchSize = overrides.batchSize ?? (nTrain < 1000 ? 32 : nTrain < 10_000 ? 64 : nTrain < 100_000 ? 128 : 256);
-  const width = Math.min(128, Math.max(16, 2 ** Math.ceil(Math.log2(Math.max(nInputs, 1)))));
+  // Wide enough for the inputs, and for the data: few inputs but many rows (hourly demand) still
+  // need room for interactions.
+  const width = Math.min(128, Math.max(16, 2 ** Math.ceil(Math.log2(Math.max(nInputs, Math.sqrt(nTrain), 1)))));
   const hiddenLayers = overrides.hiddenLayers ?? (nTrain < 500 ? [width] : [width, Math.max(8, width / 2)]);
   const batchesPerEpoch = Math.ceil(nTrain / batchSize);
-  // About 4,000 optimizer steps at most, in 30–300 epochs.
-  const maxEpochs = overrides.maxEpochs ?? Math.min(300, Math.max(30, Math.ceil(4000 / batchesPerEpoch)));
+  // About 10,000 optimizer steps at most, in 30–300 epochs; early stopping usually ends sooner.
+  const maxEpochs = overrides.maxEpochs ?? Math.min(300, Math.max(30, Math.ceil(10_000 / batchesPerEpoch)));
   return {
     hiddenLayers,
     dropout: overrides.dropout ?? (nTrain < 500 ? 0 : nTrain < 5000 ? 0.1 : 0.2),
