@@ -50,6 +50,8 @@ describe('jobs panel (serve mode, Chromium)', () => {
     await card.getByRole('button', { name: 'Cancel Self-test' }).click();
     await page.locator(`#jobs-list article[data-job-id="${id}"][data-status="cancelled"]`).waitFor({ timeout: 30_000 });
     expect(await card.getByRole('button', { name: /Cancel/ }).count()).toBe(0);
+    // Screen readers hear the outcome once, through the panel's polite live region.
+    await expect.poll(() => page.locator('[aria-live="polite"]', { hasText: 'Self-test' }).textContent()).toBe('Self-test: cancelled.');
 
     const job = await apiJob(id);
     expect(job.status).toBe('cancelled');

@@ -27,6 +27,11 @@ export class JobsStore {
   /** Why the last refresh or cancel failed, for the panel to show. */
   error = $state<string | null>(null);
   loaded = $state(false);
+  /**
+   * The latest change worth saying aloud (a job started, finished, failed, or passed a quarter of
+   * its work), for one polite live region. Every percent would be noise for a screen reader.
+   */
+  announcement = $state('');
 
   /** Newest first. */
   readonly list = $derived(Object.values(this.#byId).sort((a, b) => b.createdAt - a.createdAt || b.id - a.id));
@@ -53,7 +58,7 @@ export class JobsStore {
   async refresh(): Promise<void> {
     try {
       const jobs = await invoke('jobs:list', { limit: 100 });
-      for (const job of jobs) this.#apply(job);
+      for (const job of jobs) this.#apply(job, undefined, false);
       this.error = null;
     } catch (error) {
       this.error = errorMessage(error);
@@ -93,9 +98,17 @@ export class JobsStore {
     }
   }
 
-  #apply(job: Job, detail?: unknown): void {
+  #announce(before: Job | undefined, after: Job): void {
+    const said = describeChange(before, after);
+    if (said) this.announcement = said;
+  }
+
+  #apply(job: Job, detail?: unknown, isNews = true): void {
     const held = this.#byId[job.id];
-    if (!held || rank(job) >= rank(held)) this.#byId = { ...this.#byId, [job.id]: job };
+    if (!held || rank(job) >= rank(held)) {
+      if (held || isNews) this.#announce(held, job);
+      this.#byId = { ...this.#byId, [job.id]: job };
+    }
     if (detail !== undefined) {
       const kept = this.#details[job.id] ?? [];
       this.#details = { ...this.#details, [job.id]: [...kept.slice(-(MAX_DETAILS - 1)), detail] };
@@ -107,6 +120,26 @@ export class JobsStore {
       waiters?.forEach((resolve) => resolve(now));
     }
   }
+}
+
+const SAID: Record<JobStatus, string> = {
+  queued: 'queued',
+  running: 'started',
+  succeeded: 'finished',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  interrupted: 'interrupted',
+};
+
+/** What changed between two states of a job, in words; null when nothing worth saying. */
+export function describeChange(before: Job | undefined, after: Job): string | null {
+  if (before?.status !== after.status) {
+    return `${after.title}: ${SAID[after.status]}.${after.status === 'failed' && after.error ? ` ${after.error.message}` : ''}`;
+  }
+  if (after.status === 'running' && Math.floor(after.progress * 4) > Math.floor(before.progress * 4)) {
+    return `${after.title}: ${Math.floor(after.progress * 4) * 25}%.`;
+  }
+  return null;
 }
 
 /** The app's one jobs store. */
