@@ -34,6 +34,7 @@ import {
   validateRoiInput,
   type ActualVsProjected,
   type RoiInput,
+  type RoiMeasured,
   type RoiResult,
 } from '../roi/index.js';
 import type { HandlerMap } from './types.js';
@@ -132,6 +133,23 @@ function actualsAfterChange(app: App, projectId: number): ActualVsProjected {
   return actualsOf(app, projectId, roiNow(app, project).result);
 }
 
+/**
+ * What the workbench measures differently since the case was saved ("a better model or a drifted
+ * one changes the ROI"), in words. Empty when nothing changed or nothing was saved.
+ */
+export function measuredChanges(saved: Record<string, unknown> | undefined, now: RoiMeasured): string[] {
+  const before = (saved?.measured ?? null) as Partial<RoiMeasured> | null;
+  if (!before) return [];
+  const changes: string[] = [];
+  const pct = (rate: number | null | undefined) => (typeof rate === 'number' ? `${(rate * 100).toFixed(2)} %` : 'none');
+  if ((before.modelErrorRate ?? null) !== now.modelErrorRate) changes.push(`Model error rate ${pct(before.modelErrorRate)} → ${pct(now.modelErrorRate)}`);
+  if ((before.modelVersionState ?? 'none') !== (now.modelVersionState ?? 'none')) changes.push(`Model version ${before.modelVersionState ?? 'none'} → ${now.modelVersionState ?? 'none'}`);
+  if ((before.trainingSeconds ?? null) !== now.trainingSeconds) changes.push(`Training time ${before.trainingSeconds ?? 'not measured'} s → ${now.trainingSeconds ?? 'not measured'} s`);
+  if ((before.devicePowerWatts ?? null) !== now.devicePowerWatts) changes.push(`Device power ${before.devicePowerWatts ?? 'not measured'} W → ${now.devicePowerWatts ?? 'not measured'} W`);
+  if (before.baselinePresent !== undefined && before.baselinePresent !== now.baselinePresent) changes.push(now.baselinePresent ? 'A baseline has been recorded' : 'The baseline has been removed');
+  return changes;
+}
+
 export const roiHandlers: HandlerMap<
   'roi:fields' | 'roi:projects' | 'roi:get' | 'roi:compute' | 'roi:save' | 'roi:history' | 'roi:actuals:set' | 'roi:actuals:delete' | 'roi:buy-vs-rent' | 'roi:report'
 > = {
@@ -152,6 +170,7 @@ export const roiHandlers: HandlerMap<
       input,
       measured,
       result,
+      measuredChanges: measuredChanges(saved?.measured, measured.measured),
       history: summaries(app, project.id),
       actuals: actualsOf(app, project.id, result),
     };

@@ -112,6 +112,9 @@ export const roiCommands: Command[] = [
         return ctx.out(JSON.stringify({ project: { id: found.id, name: found.name }, caseId, saved, changes, input, ...result, measuredSources: state.measured.sources }, null, 2));
       }
       printResult(ctx, found.name, result, savedNote);
+      const used = result.measuredUsed;
+      ctx.out(`\nMeasured: model error rate ${used.modelErrorRate === null ? 'none' : `${(used.modelErrorRate * 100).toFixed(2)} %`} (${state.measured.sources.modelError}); training ${used.trainingSeconds === null ? 'not measured' : `${Math.round(used.trainingSeconds)} s a run`} at ${used.devicePowerWatts} W${used.powerMeasured ? '' : ' (assumed)'}`);
+      if (!settings.length) for (const change of state.measuredChanges) ctx.err(`measured since the case was saved: ${change}`);
       if (changes?.length) ctx.err(`changed: ${changes.map((c) => `${c.label} ${c.before} → ${c.after}`).join('; ')}`);
     },
   },

@@ -126,6 +126,17 @@ describe('roi channels', () => {
     expect(after.result.breakdown.find((b) => b.key === 'errorsAvoided')?.total).toBe(0);
   });
 
+  it('a newer evaluation changes the ROI, and roi:get says what was measured differently since the save', async () => {
+    const before = await ok('roi:get', { projectId: invoices });
+    expect(before.measuredChanges).toEqual([]);
+    const versionId = (app.store.read.prepare('SELECT id FROM model_versions WHERE project_id = ?').get(invoices) as { id: number }).id;
+    app.store.write.prepare(`INSERT INTO evaluations (version_id, dataset_sha256, metrics, report, created_at) VALUES (?, ?, '{"accuracy":0.82}', '{}', ?)`).run(versionId, 'f'.repeat(64), Date.now());
+    const after = await ok('roi:get', { projectId: invoices });
+    expect(after.measuredChanges).toEqual(['Model error rate 15.00 % → 18.00 %']);
+    // 500 × (20 % − 18 %) × 40 = 400 a month, 33 months.
+    expect(after.result.breakdown.find((b) => b.key === 'errorsAvoided')?.total).toBe(1_320_000);
+  });
+
   it('an unknown project is not-found; a bad project id is invalid-input', async () => {
     expect(await invoke(app, 'roi:get', { projectId: 999 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
     expect(await invoke(app, 'roi:get', { projectId: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
