@@ -1,6 +1,9 @@
 /** `pilot models …` and `pilot evaluate` as real processes against a seeded data directory. */
+import { createHash } from 'node:crypto';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upsertDataset } from '../../db/datasets.js';
 import { recordEvent } from '../../db/registry.js';
 import { openStore } from '../../db/store.js';
 import { databasePath } from '../../main/paths.js';
@@ -11,6 +14,7 @@ const { dir, cleanup } = tempDir('pilot-models-');
 afterAll(cleanup);
 const dataDir = join(dir, 'home');
 let evalFile = '';
+let trainFile = '';
 
 beforeAll(async () => {
   const artifactDir = await binaryArtifact(dir);
@@ -35,6 +39,15 @@ beforeAll(async () => {
     ).run(id, id, id, 'd'.repeat(64), JSON.stringify({ learningRate: 0.001 * id }), JSON.stringify({ accuracy: 0.7 + id / 100 }), artifactDir, Date.UTC(2026, 0, id));
     recordEvent(db, { projectId: 1, versionId: id, version: id, action: 'register', fromStage: null, toStage: 'candidate', alias: null, actor: 'test', reason: '', at: Date.UTC(2026, 0, id) });
   }
+  // Version 2 was trained on a registered dataset, to check the changed-file flag.
+  trainFile = writeCsv(dir, 'train.csv', ['x', 'color', 'y'], [[1, 'red', 'yes'], [-1, 'blue', 'no']]);
+  const sha256 = createHash('sha256').update(readFileSync(trainFile)).digest('hex');
+  const { dataset } = upsertDataset(
+    db,
+    { path: trainFile, name: 'train.csv', sizeBytes: statSync(trainFile).size, mtimeMs: 0, sha256, delimiter: ',', encoding: 'utf-8', hasHeader: true, columns: ['x', 'color', 'y'], rowCount: 2, warnings: [], jobId: null },
+    0,
+  );
+  db.prepare('UPDATE model_versions SET dataset_id = ?, dataset_sha256 = ? WHERE id = 2').run(dataset.id, sha256);
   store.close();
 });
 
@@ -87,6 +100,15 @@ describe('pilot models', () => {
     expect(lineage.flags.join(' ')).toMatch(/no longer registered/);
   });
 
+  it('flags a training dataset whose file changed since the version was trained', () => {
+    const before = json(['models', 'show', 'churn@2']).lineage;
+    expect([before.dataset.name, before.datasetCheck.status, before.datasetChanged]).toEqual(['train.csv', 'unchanged', false]);
+    appendFileSync(trainFile, '0.5,red,yes\n');
+    const after = json(['models', 'show', 'churn@2']).lineage;
+    expect([after.datasetCheck.status, after.datasetChanged]).toEqual(['changed', true]);
+    expect(after.flags[0]).toMatch(/train.csv changed since version 2 was trained on it/);
+  });
+
   it('exports a bundle and imports it as a new candidate with an import event', () => {
     const bundle = join(dir, 'churn-v3.pilotmodel');
     const written = json(['models', 'export', 'churn@3', bundle]);
@@ -95,6 +117,15 @@ describe('pilot models', () => {
     expect(imported).toMatchObject({ projectName: 'churn', version: 4, stage: 'candidate', testMetrics: { accuracy: 0.73 } });
     const events = json(['models', 'history', 'churn', '--of', 'churn@4']).events;
     expect(events).toMatchObject([{ action: 'import', toStage: 'candidate', reason: expect.stringMatching(/Imported from churn-v3.pilotmodel/) }]);
+    const tampered = join(dir, 'tampered.pilotmodel');
+    const bytes = readFileSync(bundle);
+    bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 0xff;
+    writeFileSync(tampered, bytes);
+    const refused = pilot(['models', 'import', tampered], { dataDir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/does not match its SHA-256: the bundle was damaged or tampered with. Nothing was imported/);
+    expect(json(['models', 'list', 'churn'])).toHaveLength(4);
+    expect(readdirSync(join(dataDir, 'models')).filter((name) => name.includes('partial'))).toEqual([]);
     const missing = pilot(['models', 'import', join(dir, 'nope.pilotmodel')], { dataDir });
     expect(missing.stderr).toMatch(/does not exist or is not a file/);
   });
