@@ -4,16 +4,18 @@
  * `pilot hardware --json --no-bench` costs) and of the quick benchmark (target ≤ 20 s), each in a
  * fresh Node process as the CLI would run it, median of several runs.
  *
- * Run:   node bench/hardware.mjs            (7 no-bench runs, 3 quick runs)
+ * Run:   node build/build.mjs --backend && node bench/hardware.mjs            (7 no-bench runs, 3 quick runs)
  *        node bench/hardware.mjs --runs 3   (fewer runs of each)
  *
  * It bundles workers/profiler with esbuild into bench/out/ (git-ignored; no TS runner needed).
+ * With the app built (dist/cli.js), it also times the real CLI, `pilot hardware --json
+ * --no-bench`: the same profile run as a job in a worker process, plus opening the database.
  * Reference, measured in the same run: a bare Node process that only imports @tensorflow/tfjs and
  * the wasm backend — the floor any profile pays, since it must probe the backends. The table shows
  * each median, its ratio to that reference and to the target. Numbers vary with machine load.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +73,12 @@ for (let i = 0; i < runs; i++) {
   none.push(run.seconds);
   lastNone = JSON.parse(run.stdout);
 }
+const cli = [];
+if (existsSync(join(root, 'dist', 'cli.js'))) {
+  const home = join(dataDir, 'home');
+  timeProcess(['bin/pilot.js', 'hardware', '--json', '--no-bench', '--data-dir', home]); // creates the database once
+  for (let i = 0; i < runs; i++) cli.push(timeProcess(['bin/pilot.js', 'hardware', '--json', '--no-bench', '--data-dir', home]).seconds);
+}
 const quick = [];
 let lastQuick;
 for (let i = 0; i < quickRuns; i++) {
@@ -84,6 +92,7 @@ const ref = median(reference);
 const rows = [
   ['reference: node + import tfjs & wasm', runs, ref, 1, null],
   ['profile, no benchmark (--no-bench)', runs, median(none), median(none) / ref, 1.5],
+  ...(cli.length ? [['pilot hardware --json --no-bench (CLI, worker process)', runs, median(cli), median(cli) / ref, 1.5]] : []),
   ['profile + quick benchmark (--quick)', quickRuns, median(quick), median(quick) / ref, 20],
 ];
 console.log(`\nHardware profiler on ${lastNone.cpu.model} (${lastNone.cpu.logicalCores} threads), ${(lastNone.memory.totalBytes / 1024 ** 3).toFixed(0)} GB, GPUs: ${lastNone.gpus.length || 'not detected'}\n`);

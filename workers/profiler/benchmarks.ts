@@ -26,7 +26,7 @@ export interface BenchPlan {
 
 /** How much each mode measures. Quick fits in 20 s on a busy 2-core VM; full takes a few minutes. */
 export const BENCH_PLANS: Record<'quick' | 'full', BenchPlan> = {
-  quick: { matmulSizes: [128, 512], matmulBudgetMs: 250, memoryBytes: 64 * 1024 ** 2, memoryBudgetMs: 400, diskBytes: 64 * 1024 ** 2, trainBudgetMs: 600, trainMinBatches: 1 },
+  quick: { matmulSizes: [128, 256], matmulBudgetMs: 250, memoryBytes: 64 * 1024 ** 2, memoryBudgetMs: 400, diskBytes: 64 * 1024 ** 2, trainBudgetMs: 600, trainMinBatches: 1 },
   full: { matmulSizes: [128, 256, 512, 1024], matmulBudgetMs: 1500, memoryBytes: 256 * 1024 ** 2, memoryBudgetMs: 2000, diskBytes: 1024 ** 3, trainBudgetMs: 5000, trainMinBatches: 3 },
 };
 
