@@ -97,6 +97,29 @@ describe('pilots channels', () => {
     expect(charts.version?.version).toBe(2);
   });
 
+  it('a cancelled training marks its run cancelled; a run whose job was interrupted while the app was away is settled on read', async () => {
+    const datasetId = await importFile(fixture('iris.csv'));
+    const project = await ok('pilots:create', { name: 'stopped' });
+    const started = await ok('pilots:train', { projectId: project.id, datasetId, target: 'species', epochs: 400, patience: 400 });
+    await new Promise<void>((done) => {
+      app.jobs.on('job', function cancel({ job, detail }) {
+        if (job.id !== started.job.id || detail === undefined) return;
+        app.jobs.off('job', cancel);
+        app.jobs.cancel(job.id);
+        done();
+      });
+    });
+    expect((await app.jobs.wait(started.job.id)).status).toBe('cancelled');
+    const detail = await ok('pilots:get', { id: project.id });
+    expect(detail.runs[0]).toMatchObject({ id: started.run.id, status: 'cancelled' });
+    expect(detail.versions).toEqual([]);
+
+    // As after a crash: the job row says interrupted (recovered at startup), the run still says running.
+    app.store.write.prepare(`UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?`).run(started.run.id);
+    app.store.write.prepare(`UPDATE jobs SET status = 'interrupted' WHERE id = ?`).run(started.job.id);
+    expect((await ok('pilots:get', { id: project.id })).runs[0]).toMatchObject({ status: 'interrupted', checkpointDir: expect.any(String) });
+  });
+
   it('refuses to train on a file that changed since import, unless told to', async () => {
     const path = join(dir, 'iris-copy.csv');
     copyFileSync(fixture('iris.csv'), path);

@@ -50,6 +50,8 @@ export class PilotsStore {
   /** The training job this page started or resumed. */
   trainJobId = $state<number | null>(null);
   warning = $state<string | null>(null);
+  /** This machine's tabular training benchmark (samples/s of the profiler's reference MLP), when a profile exists. */
+  benchmark = $state<{ samplesPerSec: number; backend: string | null } | null>(null);
 
   readonly project: Project | null = $derived(this.detail?.project ?? null);
   readonly run = $derived(this.detail?.runs.find((run) => run.id === this.wizard.runId) ?? null);
@@ -97,6 +99,22 @@ export class PilotsStore {
     if (running?.jobId) this.trainJobId = running.jobId;
     if (detail.project.datasetId !== null) void this.inspect(detail.project.datasetId);
     if (this.wizard.runId !== null) void this.loadRun(this.wizard.runId);
+    void this.loadBenchmark();
+  }
+
+  /** The newest local hardware profile's tabular benchmark; silently absent when hardware is not built or never profiled. */
+  async loadBenchmark(): Promise<void> {
+    if (this.benchmark) return;
+    try {
+      const local = (await invoke('hardware:list', { limit: 20 })).find((p) => p.source === 'local' && p.mode !== 'none');
+      if (!local) return;
+      const { report } = await invoke('hardware:get', { id: local.id });
+      const samplesPerSec = report.benchmarks?.trainSamplesPerSec?.tabular;
+      const point = report.benchmarks?.train?.find((t) => t.template === 'tabular');
+      if (typeof samplesPerSec === 'number' && samplesPerSec > 0) this.benchmark = { samplesPerSec, backend: point?.backend ?? null };
+    } catch {
+      // No hardware capability or no profile: the estimate falls back to the last run or a default.
+    }
   }
 
   close(): void {
