@@ -56,14 +56,17 @@ export function requireRoiProject(app: App, id: number): RoiProject {
   return project;
 }
 
-/** Names the goal step may use for today's figures, mapped to ROI fields (a fraction becomes a percentage). */
+/**
+ * Names the goal step uses for today's figures (main/contract/pilots.ts `baselineSchema`), mapped to
+ * ROI fields; a fraction becomes a percentage. `hoursPerMonth` (hours spent today) is deliberately
+ * not mapped: the hours the model will save are an assumption the user must make.
+ */
 const BASELINE_ALIASES: Record<string, { key: keyof RoiInput; scale?: number }> = {
   errorRate: { key: 'todayErrorRatePercent', scale: 100 },
   errorRatePercent: { key: 'todayErrorRatePercent' },
   casesPerMonth: { key: 'volumePerMonth' },
-  volume: { key: 'volumePerMonth' },
   costOfError: { key: 'costPerError' },
-  hoursPerMonth: { key: 'hoursSavedPerMonth' },
+  hourlyRate: { key: 'hourlyValue' },
 };
 
 /**
@@ -77,7 +80,7 @@ export function initialRoiInput(project: RoiProject): RoiInput {
     const alias = BASELINE_ALIASES[name];
     const key = alias?.key ?? (fieldKeys.has(name) ? name : null);
     if (!key) continue;
-    const candidate = typeof value === 'number' && alias?.scale ? value * alias.scale : value;
+    const candidate = typeof value === 'number' && alias?.scale ? value * alias.scale : key === 'currency' && typeof value === 'string' ? value.trim().toUpperCase() : value;
     if (validateRoiInput({ ...seeded, [key]: candidate }).ok) seeded[key] = candidate;
   }
   return validateRoiInput(seeded).ok ? parseRoiInput(seeded) : defaultRoiInput();

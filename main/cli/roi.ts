@@ -109,7 +109,7 @@ export const roiCommands: Command[] = [
         savedNote = 'dry run, not saved';
       }
       if (ctx.json) {
-        return ctx.out(JSON.stringify({ project: { id: found.id, name: found.name }, caseId, saved, changes, input, ...result, measuredSources: state.measured.sources }, null, 2));
+        return ctx.out(JSON.stringify({ project: { id: found.id, name: found.name }, caseId, saved, changes, input, ...result, measuredSources: state.measured.sources, measuredChanges: settings.length && ctx.flags['dry-run'] !== true ? [] : state.measuredChanges }, null, 2));
       }
       printResult(ctx, found.name, result, savedNote);
       const used = result.measuredUsed;

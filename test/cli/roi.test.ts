@@ -44,7 +44,8 @@ describe('pilot roi', () => {
     // The baseline's figures seed the first case.
     expect(out.input).toMatchObject({ volumePerMonth: 2000, todayErrorRatePercent: 12, costPerError: 25 });
     const expected = computeRoi(out.input, { modelErrorRate: 1 - 0.9, trainingSeconds: 300, devicePowerWatts: 450, baselinePresent: true, modelVersionState: 'current', modelErrorSource: 'test metrics of version 1' });
-    const { project, caseId, saved, changes, input, measuredSources, ...result } = out;
+    const { project, caseId, saved, changes, input, measuredSources, measuredChanges, ...result } = out;
+    expect(measuredChanges).toEqual([]);
     expect(result).toEqual(JSON.parse(JSON.stringify(expected)));
     expect({ project, caseId, saved, changes, input: typeof input }).toEqual({ project: { id: 1, name: 'late-invoices' }, caseId: null, saved: false, changes: null, input: 'object' });
     expect(measuredSources.devicePower).toMatch(/power limit of the NVIDIA/);
