@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CancelledError, makeContext } from '../../../workers/protocol.js';
 import { evaluateInputSchema, evaluateVersion } from '../../../workers/evaluate/index.js';
 import type { ClassificationMetrics, RegressionMetrics } from '../../../workers/trainer/metrics.js';
-import { BINARY, binaryArtifact, regressionArtifact, tempDir, writeCsv } from './helpers.js';
+import { BINARY, binaryArtifact, multiclassArtifact, regressionArtifact, tempDir, writeCsv } from './helpers.js';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const Z95 = 1.959963984540054;
@@ -138,6 +138,30 @@ describe('evaluateVersion', () => {
     expect(m.r2).toBeCloseTo(1 - sse / sst, 4);
     expect(r.differences.map((d) => d.metric)).toEqual(['r2', 'mae', 'rmse']);
     expect(r.differences[0]!.difference!).toBeCloseTo(1 - sse / sst - 0.9, 4);
+  });
+
+  it('multiclass: accuracy, macro F1 and the confusion matrix as computed by hand; seeded intervals repeat', async () => {
+    const dir = tempDir();
+    const artifactDir = await multiclassArtifact(dir);
+    // Predicted: x < 0 → a, x > 0 → c (b is never the most probable; at x = 0 all tie and a wins).
+    const rows: Array<[number, string]> = [[-2, 'a'], [-1, 'a'], [-0.5, 'b'], [0.5, 'b'], [1, 'c'], [2, 'c'], [3, 'a'], [-3, 'c']];
+    const file = writeCsv(dir, 'mc.csv', ['x', 'y'], rows);
+    const input = { artifactDir, file, recorded: { accuracy: 0.7 }, backend: 'cpu' as const, resamples: 300 };
+    const r = await evaluateVersion(input, makeContext({ dataDir: dir }));
+    const m = r.metrics as ClassificationMetrics;
+    // actual\predicted (a, b, c): a → a, a, c; b → a, c; c → c, c, a.
+    expect(m.confusionMatrix.matrix).toEqual([[2, 0, 1], [1, 0, 1], [1, 0, 2]]);
+    expect(m.accuracy).toBeCloseTo(4 / 8, 10);
+    const pa = 2 / 4, ra = 2 / 3, pc = 2 / 4, rc = 2 / 3;
+    const f1 = (p: number, q: number) => (2 * p * q) / (p + q);
+    expect(m.f1).toBeCloseTo((f1(pa, ra) + 0 + f1(pc, rc)) / 3, 10);
+    expect(m.balancedAccuracy).toBeCloseTo((ra + 0 + rc) / 3, 10);
+    expect(r.differences.map((d) => d.metric)).toEqual(['accuracy', 'balancedAccuracy', 'f1']);
+    const again = await evaluateVersion(input, makeContext({ dataDir: dir }));
+    expect(again.differences).toEqual(r.differences);
+    const f1Interval = r.differences[2]!;
+    expect(f1Interval.low!).toBeLessThanOrEqual(f1Interval.current);
+    expect(f1Interval.high!).toBeGreaterThanOrEqual(f1Interval.current);
   });
 
   it('refuses a tampered model and stops when cancelled', async () => {

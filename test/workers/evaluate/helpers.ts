@@ -48,3 +48,13 @@ export async function regressionArtifact(dir: string): Promise<string> {
   await writeArtifact(tf, artifactDir, { inputs: 1, hidden: [], outputs: 1, dropout: 0 }, [Float32Array.from([1.5]), Float32Array.from([0.5])], { preprocessing, target }, { runId: 'hand' });
   return artifactDir;
 }
+
+/** Multiclass model: logits = x·[−1, 0, 1] (+0), softmax over classes a, b, c: a for x < 0, c for x > 0. */
+export async function multiclassArtifact(dir: string): Promise<string> {
+  await tf.setBackend('cpu');
+  const preprocessing: Preprocessing = { version: 1, features: [{ column: 'x', kind: 'numeric', scaler: { median: 0, mean: 0, std: 1 } }], inputs: ['x'] };
+  const target: TargetSpec = { column: 'y', task: 'multiclass', classes: ['a', 'b', 'c'] };
+  const artifactDir = join(dir, 'model');
+  await writeArtifact(tf, artifactDir, { inputs: 1, hidden: [], outputs: 3, dropout: 0 }, [Float32Array.from([-1, 0, 1]), new Float32Array(3)], { preprocessing, target }, { runId: 'hand' });
+  return artifactDir;
+}
