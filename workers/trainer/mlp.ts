@@ -107,20 +107,24 @@ export class Mlp {
       loss = result.loss;
       let dz: tfjs.Tensor2D = tf.tensor2d(result.grad, [n, this.spec.outputs]);
       const ones = tf.ones([1, n]) as tfjs.Tensor2D;
+      // On wasm, every product is written without transpose flags (see the class comment); other
+      // backends (cpu's strided loops, libtensorflow) take transposed operands at no extra cost.
+      const wasm = tf.getBackend() === 'wasm';
       // Xᵀ transposed in JavaScript while copying: cheaper than a transpose kernel.
-      const xT = tf.tensor2d(transposeRows(x, n, this.spec.inputs), [this.spec.inputs, n]);
-      if (skip) grads[params.length - 1] = tf.matMul(xT, dz).dataSync() as Float32Array;
+      const xT = wasm ? tf.tensor2d(transposeRows(x, n, this.spec.inputs), [this.spec.inputs, n]) : null;
+      const inputGrad = (input: tfjs.Tensor2D, transposed: tfjs.Tensor2D | null) =>
+        (transposed ? tf.matMul(transposed, dz) : tf.matMul(input, dz, true, false)).dataSync() as Float32Array;
+      if (skip) grads[params.length - 1] = inputGrad(activations[0]!, xT);
       for (let l = last; l >= 0; l--) {
         const input = activations[l]!;
-        // Explicit transposes keep both products on XNNPACK's fast path on the wasm backend.
         // Hidden activations are transposed in JavaScript too: the wasm Transpose kernel (a generic
         // N-d loop) took ~58 µs for 256 × 64 in a kernel profile, more than download + copy + upload.
-        const inputT = l === 0 ? xT : tf.tensor2d(transposeRows(input.dataSync() as Float32Array, n, this.layers[l - 1]!.fanOut), [this.layers[l - 1]!.fanOut, n]);
-        grads[2 * l] = tf.matMul(inputT, dz).dataSync() as Float32Array;
+        const inputT = !wasm ? null : l === 0 ? xT : tf.tensor2d(transposeRows(input.dataSync() as Float32Array, n, this.layers[l - 1]!.fanOut), [this.layers[l - 1]!.fanOut, n]);
+        grads[2 * l] = inputGrad(input, inputT);
         // Σ over rows as a 1 × n product: the wasm backend's Sum over axis 0 transposes first and is slower.
-        grads[2 * l + 1] = tf.matMul(ones, dz).dataSync() as Float32Array;
+        grads[2 * l + 1] = (wasm ? tf.matMul(ones, dz) : tf.sum(dz, 0)).dataSync() as Float32Array;
         if (l > 0) {
-          const da = tf.matMul(dz, tf.transpose(weights[l]!));
+          const da = wasm ? tf.matMul(dz, tf.transpose(weights[l]!)) : tf.matMul(dz, weights[l]!, false, true);
           // ReLU and dropout together: the input was relu(z)·mask/keep, positive exactly where the
           // gradient passes, and then scaled by 1/keep.
           let gate = tf.step(input);
