@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../db/store.js';
 import { databasePath } from '../../main/paths.js';
+import { decimalString, money, paybackWords, pct } from '../../renderer/src/components/roi/format.js';
 import { seedProject } from '../db/roi-seed.js';
 import { openBrowser, type BrowserSession } from './browser.js';
 import { startServe, type ServeProcess } from './serve.js';
@@ -124,5 +125,21 @@ describe('ROI page (serve mode, Chromium)', () => {
     expect(text).not.toMatch(/NaN|Infinity|undefined/);
     await page.screenshot({ path: join(tmpdir(), 'pilot-roi-page.png'), fullPage: true });
     expect(browser.errors).toEqual([]);
+  });
+});
+
+describe('ROI figures as the page formats them', () => {
+  it('formats exact minor units per currency and locale, and never prints NaN', () => {
+    expect(decimalString(-5, 'USD')).toBe('-0.05');
+    expect(decimalString(123456789, 'KWD')).toBe('123456.789');
+    expect(money(123456, 'USD', 'en-US')).toBe('$1,234.56');
+    expect(money(123456, 'EUR', 'de-DE')).toBe('1.234,56\u00a0€');
+    expect(money(1235, 'JPY', 'ja-JP')).toBe('￥1,235');
+    // A large amount keeps every cent: it is formatted from its decimal string, not from a float.
+    expect(money(900719925474099, 'USD', 'en-US')).toBe('$9,007,199,254,740.99');
+    expect(money(Number.NaN, 'USD', 'en-US')).toBe('—');
+    expect(pct(Number.POSITIVE_INFINITY)).toBe('—');
+    expect(paybackWords(null, 'Benefits do not cover costs within 36 months.')).toBe('never: benefits do not cover costs within 36 months.');
+    expect(paybackWords(14.5, null)).toBe('after 1 year and 2.5 months');
   });
 });
