@@ -155,10 +155,9 @@ function refitRegressionScale(target: TargetSpec, values: string[], split: Split
 }
 
 function refuseInfinity(name: string, rows: string[][], c: number): void {
-  const first = rows.findIndex((row) => isInfinity(row[c] ?? ''));
-  if (first < 0) return;
   const count = rows.filter((row) => isInfinity(row[c] ?? '')).length;
+  if (count === 0) return;
   throw new UserInputError(
-    `Column "${name}" contains Infinity in ${count} row(s) (the first is data row ${first + 1}). Replace those values with real numbers or leave them blank (blanks are filled with the median), then retry.`,
+    `Column "${name}" contains Infinity in ${count} row(s). Replace those values with real numbers or leave them blank (blanks are filled with the median), then retry.`,
   );
 }
