@@ -12,7 +12,7 @@ export const CHROMIUM = process.env.PILOT_CHROMIUM ?? '/usr/bin/chromium';
 export interface BrowserSession {
   context: BrowserContext;
   page: Page;
-  /** Console errors and uncaught page errors seen so far (a CSP violation shows up here). */
+  /** Console errors and uncaught page errors seen so far (a CSP violation shows up here), HTTP statuses aside. */
   errors: string[];
   close(): Promise<void>;
 }
@@ -29,7 +29,9 @@ export async function openBrowser(options: { colorScheme?: 'light' | 'dark'; vie
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    // An API answer with a 4xx status (not-found, invalid-input) is expected and carries its own
+    // message; Chromium logs each as "Failed to load resource". Script and CSP errors are kept.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return {
