@@ -41,20 +41,24 @@ const globalOptions = {
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 function help(): string {
-  const width = Math.max(...commands.map((command) => `${command.name} ${command.usage}`.length));
+  // Usage on one line, what it does indented below: long usages (train) stay readable in 80 columns.
+  const groups = new Map<string, Command[]>();
+  for (const command of commands) {
+    const group = command.name.split(' ')[0]!;
+    groups.set(group, [...(groups.get(group) ?? []), command]);
+  }
   return [
     'Pilot Workbench — hardware readiness, data quality, guided pilots, model lifecycle and ROI, offline.',
     '',
     'Usage: pilot COMMAND [ARGS] [--data-dir DIR] [--json] [--debug]',
     '',
     'Commands:',
-    ...commands.map((command) => `  ${`${command.name} ${command.usage}`.padEnd(width)}  ${command.summary}`),
-    '',
+    ...[...groups.values()].flatMap((group) => [...group.flatMap((command) => [`  pilot ${command.name} ${command.usage}`.trimEnd(), `      ${command.summary}`]), '']),
     'Global options:',
     '  --data-dir DIR  where the database and artifacts live (default: PILOT_HOME, else the app-data folder)',
     '  --json          machine-readable output on stdout (shapes in README.md)',
     '  --debug         show stack traces and worker output on errors',
-    '  --help, -h      this help; --version, -v  the version',
+    '  --help, -h      this help, or a command\'s with pilot COMMAND --help; --version, -v  the version',
   ].join('\n');
 }
 
