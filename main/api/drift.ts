@@ -29,7 +29,7 @@ export const driftHandlers: HandlerMap<'drift:check' | 'drift:history' | 'drift:
     return app.jobs.submit({
       kind: 'drift.check',
       title: `Drift ${basename(currentPath)} vs ${basename(referencePath)}`,
-      input: { referencePath, currentPath, ...(input.options ? { options: input.options } : {}) },
+      input: { referencePath, currentPath, ...(input.versionId ? { versionId: input.versionId } : {}), ...(input.options ? { options: input.options } : {}) },
     });
   },
   'drift:history': (input, app) => listDriftReports(app.store.read, { ...(input.versionId !== undefined ? { versionId: input.versionId } : {}), limit: input.limit }),

@@ -14,7 +14,15 @@ const path = (what: string) =>
 
 export const driftChannels = {
   'drift:check': channel<Job>()(
-    z.object({ referencePath: path('reference'), currentPath: path('current'), options: driftOptionsSchema.strict().optional() }).strict(),
+    z
+      .object({
+        referencePath: path('reference'),
+        currentPath: path('current'),
+        /** The model version whose training data is the reference: files the report under that version's history. */
+        versionId: z.number().int().positive().optional(),
+        options: driftOptionsSchema.strict().optional(),
+      })
+      .strict(),
     "Queues a drift check: each column of the current file against the reference file, with Evidently's default tests; the job's result is a DriftReport.",
   ),
   'drift:history': channel<DriftHistoryEntry[]>()(

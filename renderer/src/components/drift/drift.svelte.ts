@@ -1,0 +1,65 @@
+/** The drift panel's state: stored checks (of one version, or file-to-file), the open report, a running check (STYLE.md §9). */
+import type { DriftHistoryEntry, DriftReportRecord } from '../../../../main/contract/index.js';
+import { errorMessage, invoke } from '../../lib/bridge.js';
+import { jobs } from '../../lib/jobs.svelte.js';
+
+export class DriftState {
+  history = $state.raw<DriftHistoryEntry[]>([]);
+  open = $state.raw<DriftReportRecord | null>(null);
+  error = $state<string | null>(null);
+  loaded = $state(false);
+  /** The job of the check started from this panel, while it runs. */
+  runningJobId = $state<number | null>(null);
+  referencePath = $state<string | null>(null);
+  currentPath = $state<string | null>(null);
+
+  constructor(private readonly versionId: number | null) {}
+
+  async refresh(): Promise<void> {
+    try {
+      this.history = await invoke('drift:history', { versionId: this.versionId, limit: 50 });
+      this.loaded = true;
+      const latest = this.history[0];
+      if (this.open === null && latest) await this.show(latest.id);
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  async show(id: number): Promise<void> {
+    try {
+      this.open = await invoke('drift:get', { id });
+      this.error = null;
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  /** Starts a check of the chosen current file against the reference; opens its report when done. */
+  async check(): Promise<void> {
+    if (!this.referencePath || !this.currentPath) return;
+    this.error = null;
+    try {
+      const job = jobs.track(
+        await invoke('drift:check', {
+          referencePath: this.referencePath,
+          currentPath: this.currentPath,
+          ...(this.versionId !== null ? { versionId: this.versionId } : {}),
+        }),
+      );
+      this.runningJobId = job.id;
+      const done = await jobs.whenDone(job.id);
+      this.runningJobId = null;
+      if (done.status !== 'succeeded') {
+        this.error = done.error?.message ?? `The drift check ${done.status}.`;
+        return;
+      }
+      const id = (done.result as { driftReportId?: number } | null)?.driftReportId;
+      await this.refresh();
+      if (id !== undefined) await this.show(id);
+    } catch (error) {
+      this.runningJobId = null;
+      this.error = errorMessage(error);
+    }
+  }
+}
