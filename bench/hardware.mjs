@@ -108,6 +108,6 @@ console.log('|---|---:|');
 for (const [backend, gflops] of Object.entries(b.matmulGflops)) console.log(`| matmul, best size, ${backend} | ${gflops.toFixed(2)} GFLOP/s |`);
 console.log(`| memory bandwidth (copy) | ${b.memoryGBps?.toFixed(1)} GB/s |`);
 console.log(`| disk write (fsync'ed) | ${b.diskWriteMBps?.toFixed(0) ?? b.diskSkipped} MB/s |`);
-console.log(`| disk read (after write, may be cached) | ${b.diskReadMBps?.toFixed(0) ?? b.diskSkipped} MB/s |`);
+console.log(`| disk read (${b.diskReadUncached ? 'O_DIRECT, uncached' : 'after write, may be cached'}) | ${b.diskReadMBps?.toFixed(0) ?? b.diskSkipped} MB/s |`);
 for (const point of b.train) console.log(`| train ${point.template} on ${point.backend} (${point.model}) | ${point.samplesPerSec.toFixed(0)} ${point.unit}/s |`);
 console.log(`| benchmark stages alone | ${b.seconds.toFixed(1)} s |`);

@@ -36,7 +36,7 @@ function describeReport(report: HardwareReport, ctx: CliContext): void {
       ...Object.entries(bench.matmulGflops).map(([name, gflops]) => [`matmul on ${name}`, `${(gflops ?? 0).toFixed(2)} GFLOP/s`, best ? `${Math.round(((gflops ?? 0) / best) * 100)}% of the best backend here` : '']),
       ['memory bandwidth', bench.memoryGBps === null ? '—' : `${bench.memoryGBps.toFixed(1)} GB/s`, 'array copy, read + write'],
       ['disk write', bench.diskWriteMBps === null ? '—' : `${bench.diskWriteMBps.toFixed(0)} MB/s`, bench.diskSkipped ?? 'sequential, synced, data drive'],
-      ['disk read', bench.diskReadMBps === null ? '—' : `${bench.diskReadMBps.toFixed(0)} MB/s`, bench.diskSkipped ?? 'right after writing: may be cached'],
+      ['disk read', bench.diskReadMBps === null ? '—' : `${bench.diskReadMBps.toFixed(0)} MB/s`, bench.diskSkipped ?? (bench.diskReadUncached ? 'sequential, bypassing the OS cache' : 'right after writing: may be cached')],
       ...bench.train.map((point) => [`train ${point.template}`, `${point.samplesPerSec.toFixed(0)} ${point.unit}/s`, `on ${point.backend}${point.note ? `: ${point.note}` : ''}`]),
     ];
     ctx.out(table(['WHAT', 'MEASURED', 'MEANING'], rows));

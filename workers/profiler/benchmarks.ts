@@ -51,6 +51,7 @@ export function emptyBenchmarks(mode: BenchMode): Benchmarks {
     memoryGBps: null,
     diskWriteMBps: null,
     diskReadMBps: null,
+    diskReadUncached: false,
     diskSkipped: mode === 'none' ? 'not measured (profile without benchmark)' : null,
     trainSamplesPerSec: {},
     train: [],
@@ -121,7 +122,8 @@ export async function runBenchmarks(input: BenchInput): Promise<Benchmarks> {
     result.diskWriteMBps = disk.writeMBps;
     result.diskReadMBps = disk.readMBps;
     result.diskSkipped = disk.skipped;
-    if (disk.skipped === null) result.notes.push('Disk read is measured right after writing and may partly come from the OS cache.');
+    result.diskReadUncached = disk.uncached;
+    if (disk.skipped === null && !disk.uncached) result.notes.push('Disk read is measured right after writing and may partly come from the OS cache.');
   });
   if (result.diskWriteMBps === null) result.diskSkipped ??= 'skipped: the disk test failed (see notes)';
   done = before;

@@ -82,7 +82,7 @@ ${report.stack.pilots.map((pilot) => `<tr><td>${escapeHtml(PILOT_LABELS[pilot.te
       ),
       `<tr><td>Memory bandwidth (array copy)</td><td>${num(bench.memoryGBps, 1, 'GB/s')}</td><td>how fast data moves between RAM and CPU</td></tr>`,
       `<tr><td>Disk write (synced)</td><td>${num(bench.diskWriteMBps, 0, 'MB/s')}</td><td>${escapeHtml(bench.diskSkipped ?? 'sequential, data drive')}</td></tr>`,
-      `<tr><td>Disk read</td><td>${num(bench.diskReadMBps, 0, 'MB/s')}</td><td>${escapeHtml(bench.diskSkipped ?? 'right after writing: may come from the OS cache')}</td></tr>`,
+      `<tr><td>Disk read</td><td>${num(bench.diskReadMBps, 0, 'MB/s')}</td><td>${escapeHtml(bench.diskSkipped ?? (bench.diskReadUncached ? 'sequential, bypassing the OS cache' : 'right after writing: may come from the OS cache'))}</td></tr>`,
       ...bench.train.map(
         (point) =>
           `<tr><td>Training step: ${escapeHtml(PILOT_LABELS[point.template as PilotKind] ?? point.template)}<br><span class="muted">${escapeHtml(point.model)}</span></td><td>${num(point.samplesPerSec, 0, `${point.unit}/s`)}</td><td>on ${escapeHtml(point.backend)}${point.note ? ` — ${escapeHtml(point.note)}` : ''}</td></tr>`,

@@ -181,8 +181,10 @@ export interface Benchmarks {
   /** Sequential copy bandwidth of a large Float64Array, GB/s (read + write counted). */
   memoryGBps: number | null;
   diskWriteMBps: number | null;
-  /** Sequential read right after writing: may partly come from the OS cache. */
+  /** Sequential read of the file just written; see `diskReadUncached`. */
   diskReadMBps: number | null;
+  /** True when the read bypassed the OS cache (O_DIRECT, Linux); false: it may partly come from the cache. */
+  diskReadUncached: boolean;
   /** Why the disk test was skipped, or null. */
   diskSkipped: string | null;
   /** Reference training throughput per pilot kind (samples, images, documents or windows per second). */

@@ -79,6 +79,7 @@ export function baseReport(): HardwareReport {
       memoryGBps: 20,
       diskWriteMBps: 900,
       diskReadMBps: 2000,
+      diskReadUncached: true,
       diskSkipped: null,
       trainSamplesPerSec: { tabular: 50_000, image: 12, text: 13_000, anomaly: 100_000, timeseries: 200_000 },
       train: [],
