@@ -76,6 +76,18 @@ describe('trainModel', () => {
     expect(p.warnings.join(' ')).toMatch(/"plan": 1 row\(s\) have a category the model did not learn/);
   });
 
+  it('uses the backend asked for and says so; refuses an absent one clearly', async () => {
+    const r = await trainModel({ file: churnCsv(), target: 'churn', epochs: 2, backend: 'cpu' }, makeContext({ dataDir: tempDir() }));
+    expect(r.backend).toBe('cpu');
+    expect(r.backendReason).toMatch(/chosen by you/);
+    const native = await import('../../../workers/tfjs/backend.js').then((m) => m.probeBackends());
+    if (!native[0]!.available) {
+      await expect(trainModel({ file: churnCsv(), target: 'churn', backend: 'tensorflow' }, makeContext({ dataDir: tempDir() }))).rejects.toThrow(
+        /tensorflow TensorFlow.js backend is not available.*Choose "auto"/,
+      );
+    }
+  });
+
   it('refuses a model directory edited by hand', async () => {
     const ctx = makeContext({ dataDir: tempDir() });
     const r = await trainModel({ file: churnCsv(), target: 'churn', epochs: 2 }, ctx);
