@@ -101,6 +101,8 @@ export const pilotsCommands: Command[] = [
       const path = resolve(ctx.args[0]!);
       if (!existsSync(path)) throw new CliError(`File not found: ${path}. Check the path.`);
       const dataset = await datasetFor(ctx, path);
+      // Checked before a project is created, so a typo leaves nothing behind.
+      if (!dataset.columns.includes(target)) throw new CliError(`The target column "${target}" is not in ${dataset.name}. Its columns are: ${dataset.columns.join(', ')}.`);
       const name = (ctx.flags.project as string | undefined) ?? basename(path, extname(path));
       const projectId = await projectFor(ctx, name, dataset.id);
       const started = await call(
