@@ -27,13 +27,13 @@ export interface ColumnReport {
   /** Sample standard deviation (n − 1). */
   std: number | null;
   skewness: number | null;
-  /** Quantiles from the KLL sketch: p1, p5, p25, p50, p75, p95, p99 (rank error < 1 %). */
+  /** p1, p5, p25, p50, p75, p95, p99: exact while the column's distinct values fit the exact map, else from the KLL sketch (rank error < 1 %). */
   quantiles: Record<'p1' | 'p5' | 'p25' | 'p50' | 'p75' | 'p95' | 'p99', number> | null;
-  /** Equal-width histogram over [min, max], counts estimated from the sketch. */
+  /** Equal-width histogram over [min, max] (integers with a small range: one bin per value); counts exact or from the sketch, as quantiles. */
   histogram: { edges: number[]; counts: number[] } | null;
   zeros: number;
   negatives: number;
-  /** Values outside Tukey's fences (Q1 − 1.5 IQR, Q3 + 1.5 IQR), estimated from the sketch. */
+  /** Values outside Tukey's fences (Q1 − 1.5 IQR, Q3 + 1.5 IQR); exact or from the sketch, as quantiles. */
   outliers: number | null;
   /** The most frequent values (approximate when `topApproximate`). */
   topValues: { value: string; count: number }[];
