@@ -111,6 +111,7 @@ export async function writeBundle(artifactDir: string, info: BundleVersionInfo, 
     files.push({ path: name, type: 'file', ...(await hashFile(source)) });
   }
   const manifest: BundleManifest = { format: 'pilot-bundle', formatVersion: 1, createdAt: new Date().toISOString(), info, files };
+  if ((await stat(target).catch(() => null)) !== null) throw new UserInputError(`${target} already exists; exporting never overwrites a file. Choose another name, or move the old bundle first.`);
   await mkdir(dirname(resolve(target)), { recursive: true });
   const partial = `${target}.partial-${randomBytes(4).toString('hex')}`;
   const out = await open(partial, 'wx');

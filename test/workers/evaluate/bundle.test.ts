@@ -50,6 +50,7 @@ describe('model bundles', () => {
     expect(manifest.info).toEqual(INFO);
     for (const f of written.files) expect(readFileSync(join(out, f.path)).equals(readFileSync(join(artifactDir, f.path)))).toBe(true);
     await expect(readBundle(bundle, join(dir, 'imported'))).rejects.toThrow(/already exists; importing never overwrites/);
+    await expect(writeBundle(artifactDir, INFO, bundle)).rejects.toThrow(/already exists; exporting never overwrites/);
   });
 
   it('refuses a tampered file (one byte changed) and leaves nothing behind', async () => {
