@@ -22,7 +22,7 @@ export function buyVsRentFor(now: { input: RoiInput; measured: ProjectMeasured; 
   const { input, measured, result } = now;
   const seconds = overrides.secondsPerRunHere ?? measured.measured.trainingSeconds;
   if (seconds === null || seconds === undefined) {
-    throw new AppError('invalid-input', 'The training time of this pilot is not measured yet, so retraining costs cannot be compared. Train the pilot once, or enter the seconds one training run takes.');
+    throw new AppError('invalid-input', 'The training time of this pilot is not measured yet, so retraining costs cannot be compared. Train the pilot once, or enter how long one training run takes on this machine.');
   }
   const power = overrides.powerWattsHere ?? result.measuredUsed.devicePowerWatts;
   const ws = overrides.workstation ?? DEFAULT_WORKSTATION;

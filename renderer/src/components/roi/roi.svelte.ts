@@ -8,7 +8,7 @@ import type { RoiProjectSummary } from '../../../../db/roi.js';
 import { errorMessage, invoke, isDesktop, saveFile } from '../../lib/bridge.js';
 
 type RoiInput = RoiState['input'];
-type Overrides = { workstation?: { label?: string; price: number; speedUp: number; powerWatts: number }; cloud?: { label?: string; ratePerGpuHour: number; speedUp: number; overheadHoursPerRun?: number } };
+type Overrides = { workstation?: { label?: string; price: number; speedUp: number; powerWatts: number }; cloud?: { label?: string; ratePerGpuHour: number; speedUp: number; overheadHoursPerRun?: number }; secondsPerRunHere?: number };
 
 export class RoiStore {
   projects = $state.raw<RoiProjectSummary[]>([]);
