@@ -116,6 +116,37 @@ describe('roi channels', () => {
     expect(empty.html).toMatch(/Not measured yet/);
   });
 
+  it('the report gathers quality, fairness, metrics, hardware, registry and drift from the store', async () => {
+    const db = app.store.write;
+    const { projectId, versionId, runId } = seedProject(db, { name: 'full', question: 'Will a customer churn?', baseline: { volumePerMonth: 10 }, accuracy: 0.88, trainSeconds: 90, backend: 'tensorflow', gpuWatts: 300, successMetric: 'accuracy', successThreshold: 0.9 });
+    const dataset = db
+      .prepare(`INSERT INTO datasets (path, name, size_bytes, mtime_ms, sha256, delimiter, encoding, has_header, columns, row_count, imported_at) VALUES ('/d/churn.csv', 'churn.csv', 10, 1, ?, ',', 'utf-8', 1, '["a"]', 5000, 1) RETURNING id`)
+      .get('9'.repeat(64)) as { id: number };
+    const alerts = [{ code: 'x', severity: 'warning', column: 'age', message: 'age has 12 % missing values', fix: '' }, { code: 'y', severity: 'error', column: null, message: 'Customer id leaks the target', fix: '' }];
+    const quality = db
+      .prepare(`INSERT INTO quality_reports (dataset_id, dataset_sha256, options_key, options, score, report, created_at) VALUES (?, ?, '{}', '{}', 82, ?, 1) RETURNING id`)
+      .get(dataset.id, '9'.repeat(64), JSON.stringify({ rows: 5000, columnsCount: 12, alerts })) as { id: number };
+    db.prepare('UPDATE model_versions SET quality_report_id = ? WHERE id = ?').run(quality.id, versionId);
+    db.prepare('UPDATE runs SET result = ? WHERE id = ?').run(
+      JSON.stringify({ trainSeconds: 90, fairness: [{ column: 'sex', disparateImpact: 0.7, tprGap: 0.05, groups: [{ group: 'F', count: 400, accuracy: 0.9, selectionRate: 0.2 }, { group: 'M', count: 600, accuracy: 0.85, selectionRate: 0.3 }] }] }),
+      runId,
+    );
+    db.prepare(`INSERT INTO drift_reports (version_id, reference_sha256, current_path, current_sha256, drift_share, dataset_drift, report, created_at) VALUES (?, ?, '/d/new.csv', ?, 0.6, 1, ?, 5)`).run(
+      versionId, '9'.repeat(64), '8'.repeat(64), JSON.stringify({ summary: '6 of 10 inputs shifted', judgedColumns: 10, columns: [{ name: 'tenure', drifted: true, statistic: 0.4 }] }),
+    );
+    const { html } = await ok('roi:report', { projectId });
+    expect(html).toContain('Will a customer churn?');
+    expect(html).toContain('No — the success criterion is not met.'); // 88 % against 90 %
+    expect(html).toMatch(/82 \/ 100/);
+    expect(html.indexOf('Customer id leaks the target')).toBeLessThan(html.indexOf('age has 12 % missing values')); // most severe first
+    expect(html).toMatch(/<strong>Concern\.<\/strong>/); // disparate impact 0.70 < 0.80
+    expect(html).toMatch(/Major drift/);
+    expect(html).toContain('tenure');
+    expect(html).toMatch(/NVIDIA GeForce RTX 4090/);
+    expect(html).toMatch(/stage <strong>production<\/strong>/);
+    expect(html).not.toMatch(/NaN|Infinity|Not measured yet/);
+  });
+
   it('a deleted model version after a save: no error benefit, model-deleted warning', async () => {
     const state = await ok('roi:get', { projectId: deleted.projectId });
     await ok('roi:save', { projectId: deleted.projectId, input: { ...state.input, todayErrorRatePercent: 30, costPerError: 5 } });
