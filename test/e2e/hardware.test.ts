@@ -62,4 +62,16 @@ describe('Hardware page', () => {
     await page.screenshot({ path: '/tmp/hardware-fleet.png', fullPage: true });
     expect(browser.errors).toEqual([]);
   });
+
+  it('runs the quick benchmark with live progress and draws the measurements', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: /Run quick benchmark/u }).click();
+    const measurements = page.locator('section', { has: page.getByRole('heading', { name: 'Measurements' }) });
+    await measurements.getByText(/GFLOP\/s/u).first().waitFor({ timeout: 80_000 });
+    await expect(measurements.locator('canvas[aria-label^="Matrix multiply GFLOP/s"]').isVisible()).resolves.toBe(true);
+    expect(await measurements.textContent()).toMatch(/Training step, image.*images\/s.*on cpu/su);
+    const verdicts = page.locator('section', { has: page.getByRole('heading', { name: 'Verdict per pilot' }) }).locator('tbody tr');
+    expect(await verdicts.nth(0).textContent()).not.toMatch(/not measured/u);
+    expect(browser.errors).toEqual([]);
+  });
 });

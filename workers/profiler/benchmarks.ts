@@ -146,7 +146,7 @@ export async function runBenchmarks(input: BenchInput): Promise<Benchmarks> {
           backend !== pilot.backend
             ? `measured on cpu because training failed on ${pilot.backend}`
             : kind === 'image' && backend === 'cpu'
-              ? 'measured on the cpu backend: stock tfjs-backend-wasm 4.22 cannot train convolutions (Conv2DBackpropFilter is not registered)'
+              ? 'not wasm: stock tfjs-backend-wasm 4.22 cannot train convolutions (Conv2DBackpropFilter is not registered)'
               : null;
         const point: TrainPoint = { template: kind, backend, model: spec.description, samplesPerSec, unit: spec.unit, note };
         result.train.push(point);
