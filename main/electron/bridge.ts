@@ -11,4 +11,6 @@ export const IPC = {
   pickFile: 'pilot:pick-file',
   /** Save a report: `{ defaultName, html }` → path or null. */
   saveFile: 'pilot:save-file',
+  /** Print a self-contained HTML report to PDF and save it: `{ defaultName, html }` → path or null. */
+  savePdf: 'pilot:save-pdf',
 } as const;

@@ -5,7 +5,7 @@
  * binary, so everything testable lives elsewhere.
  */
 import { app as electronApp, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainInvokeEvent } from 'electron';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getSetting, setSetting } from '../../db/settings.js';
@@ -67,6 +67,26 @@ if (!electronApp.requestSingleInstanceLock()) {
       const result = await dialog.showSaveDialog(window, { defaultPath: join(electronApp.getPath('documents'), defaultName.replace(/[/\\]/g, '_')) });
       if (result.canceled || !result.filePath) return null;
       await writeFile(result.filePath, content, 'utf8');
+      return result.filePath;
+    });
+    ipcMain.handle(IPC.savePdf, async (event, defaultName: unknown, html: unknown) => {
+      if (!fromOurPage(event) || !window || typeof defaultName !== 'string' || typeof html !== 'string') return null;
+      const result = await dialog.showSaveDialog(window, {
+        defaultPath: join(electronApp.getPath('documents'), defaultName.replace(/[/\\]/g, '_')),
+        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+      });
+      if (result.canceled || !result.filePath) return null;
+      // The report is self-contained (inline CSS and SVG): render it in a hidden, script-less window.
+      const page = join(electronApp.getPath('temp'), `pilot-report-${process.pid}-${Date.now()}.html`);
+      await writeFile(page, html, 'utf8');
+      const printer = new BrowserWindow({ show: false, webPreferences: { javascript: false, contextIsolation: true, nodeIntegration: false, sandbox: true } });
+      try {
+        await printer.loadFile(page);
+        await writeFile(result.filePath, await printer.webContents.printToPDF({ printBackground: true, pageSize: 'A4' }));
+      } finally {
+        printer.destroy();
+        await rm(page, { force: true });
+      }
       return result.filePath;
     });
     backend.jobs.on('job', (event) => {

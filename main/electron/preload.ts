@@ -16,6 +16,7 @@ const bridge = {
   },
   pickFile: (filters?: { name: string; extensions: string[] }[]) => ipcRenderer.invoke(IPC.pickFile, filters ?? null),
   saveFile: (defaultName: string, content: string) => ipcRenderer.invoke(IPC.saveFile, defaultName, content),
+  savePdf: (defaultName: string, html: string) => ipcRenderer.invoke(IPC.savePdf, defaultName, html),
 } satisfies DesktopBridge;
 
 contextBridge.exposeInMainWorld('pilot', bridge);

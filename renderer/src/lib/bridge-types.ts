@@ -11,4 +11,6 @@ export interface DesktopBridge {
   pickFile(filters?: { name: string; extensions: string[] }[]): Promise<string | null>;
   /** The native save dialog, writing `content`; the path, or null when cancelled. */
   saveFile(defaultName: string, content: string): Promise<string | null>;
+  /** Prints a self-contained HTML report to PDF (Chromium's printToPDF) and saves it; the path, or null when cancelled. */
+  savePdf(defaultName: string, html: string): Promise<string | null>;
 }

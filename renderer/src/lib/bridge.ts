@@ -173,6 +173,11 @@ export async function saveFile(defaultName: string, content: string): Promise<st
   return desktop ? desktop.saveFile(defaultName, content) : null;
 }
 
+/** Desktop only: prints a self-contained HTML report to PDF and saves it. Resolves null when cancelled or in serve mode. */
+export async function savePdf(defaultName: string, html: string): Promise<string | null> {
+  return desktop ? desktop.savePdf(defaultName, html) : null;
+}
+
 /**
  * Serve mode only: sends a file from the browser to the server's data directory (`uploads/`) and
  * returns the path it was stored at, ready for `datasets:import`.

@@ -5,7 +5,7 @@
  */
 import type { RoiBuyVsRent, RoiComputed, RoiFieldsInfo, RoiState } from '../../../../main/contract/index.js';
 import type { RoiProjectSummary } from '../../../../db/roi.js';
-import { errorMessage, invoke, isDesktop, saveFile } from '../../lib/bridge.js';
+import { errorMessage, invoke, isDesktop, savePdf } from '../../lib/bridge.js';
 
 type RoiInput = RoiState['input'];
 type Overrides = { workstation?: { label?: string; price: number; speedUp: number; powerWatts: number }; cloud?: { label?: string; ratePerGpuHour: number; speedUp: number; overheadHoursPerRun?: number }; secondsPerRunHere?: number };
@@ -166,8 +166,8 @@ export class RoiStore {
     try {
       const { html, fileName } = await invoke('roi:report', { projectId: this.projectId });
       if (isDesktop) {
-        const path = await saveFile(fileName, html);
-        if (path) this.notice = `Executive report saved to ${path}. Open it and print it to PDF to share it.`;
+        const path = await savePdf(fileName.replace(/\.html?$/i, '') + '.pdf', html);
+        if (path) this.notice = `Executive report saved as PDF to ${path}.`;
       } else {
         const url = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
         const link = document.createElement('a');
