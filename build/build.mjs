@@ -40,7 +40,8 @@ await Promise.all([
   build({
     ...common,
     format: 'esm',
-    entryPoints: { cli: 'main/cli/main.ts', worker: 'workers/entry.ts', 'electron/main': 'main/electron/main.ts' },
+    // quality-thread: the quality scorer's worker_threads entry (it splits a file across cores).
+    entryPoints: { cli: 'main/cli/main.ts', worker: 'workers/entry.ts', 'quality-thread': 'workers/quality/thread.ts', 'electron/main': 'main/electron/main.ts' },
     outdir: 'dist',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
