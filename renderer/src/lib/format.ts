@@ -58,3 +58,8 @@ export function encodingName(encoding: string): string {
   };
   return names[encoding] ?? encoding;
 }
+
+/** A long path cut at the front, where it says least: "…/test/fixtures/adult.csv". */
+export function shortPath(path: string, max = 36): string {
+  return path.length <= max ? path : `…${path.slice(path.length - max + 1)}`;
+}
