@@ -1,31 +1,121 @@
-/** Handlers of drift checks: queue a check (a job whose result is stored in `drift_reports`), list the history, fetch one. */
-import { basename, resolve } from 'node:path';
-import { getDriftReport, insertDriftReport, listDriftReports, type DriftReportRecord } from '../../db/drift.js';
+/**
+ * Handlers of drift checks: queue a check (a job whose result is stored in `drift_reports`), list
+ * the history, fetch one. A check against a model version reads the version's training data once,
+ * caches its profile in `reference_profiles`, and from then on reads only the new batch.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { getDriftReport, getReferenceProfile, insertDriftReport, listDriftReports, putReferenceProfile, type DriftReportRecord } from '../../db/drift.js';
+import { getVersion, RegistryError, resolveVersion, type RegistryVersion } from '../../db/registry.js';
 import type { Store } from '../../db/store.js';
-import type { DriftReport } from '../../workers/drift/index.js';
-import { notFound } from '../errors.js';
+import type { DriftInput, DriftOptions, DriftReport } from '../../workers/drift/index.js';
+import type { App } from '../app.js';
+import type { Job } from '../../db/jobs.js';
+import { AppError, notFound } from '../errors.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
+import { checkDataset, requireDataset } from './datasets.js';
 import type { HandlerMap } from './types.js';
 
 /** The stored result of a `drift.check` job: the report and the id of its `drift_reports` row. */
 export type DriftOutcome = DriftReport & { driftReportId: number };
+
+/** The job input as stored in `jobs.input`: paths and ids, never the profile itself. */
+type DriftJobInput = DriftInput & {
+  versionId?: number;
+  /** Set when this run builds the version's profile from its training file: cache it if the file still has this hash. */
+  cacheFor?: { versionId: number; datasetSha256: string };
+};
 
 export function defineDriftJobs(jobs: JobSupervisor, store: Store): void {
   jobs.define('drift.check', {
     resource: 'cpu',
     onResult(value, job): DriftOutcome {
       const report = value as DriftReport;
-      const input = job.input as { currentPath: string; versionId?: number };
+      const input = job.input as DriftJobInput;
+      const profile = report.referenceProfile;
+      if (input.cacheFor && profile && profile.source.sha256 === input.cacheFor.datasetSha256) {
+        putReferenceProfile(store.write, input.cacheFor.versionId, profile, Date.now());
+      }
       const record = insertDriftReport(store.write, { versionId: input.versionId ?? null, currentPath: input.currentPath, report, jobId: job.id }, Date.now());
       return { ...record.report, driftReportId: record.id };
     },
   });
 }
 
+function versionOf(app: App, ref: string | number): RegistryVersion {
+  try {
+    return resolveVersion(app.store.read, ref);
+  } catch (error) {
+    if (error instanceof RegistryError) throw new AppError(error.code, error.message);
+    throw error;
+  }
+}
+
+/** Where the main process writes a cached profile for the worker to read (the job row keeps only the path). */
+export function profileFile(dataDir: string, versionId: number, sha256: string): string {
+  return join(dataDir, 'drift', 'profiles', `version-${versionId}-${sha256.slice(0, 16)}.json`);
+}
+
+/**
+ * Queues a check of `currentPath` against a version: from its cached profile when there is one
+ * for the training data it was registered with, else from the training file (which must still hold
+ * that data), building the profile the job's result then caches.
+ */
+export async function submitVersionCheck(app: App, ref: string | number, currentPath: string, options: DriftOptions = {}): Promise<Job> {
+  const version = versionOf(app, ref);
+  // Only the scalar metrics travel: the recorded residuals and curves would bloat the job row.
+  const testMetrics = Object.fromEntries(Object.entries(version.testMetrics).filter(([, v]) => typeof v === 'number'));
+  const model = { artifactDir: version.artifactDir, task: version.task, target: version.target, testMetrics };
+  const cached = getReferenceProfile(app.store.read, version.id);
+  let reference: Partial<DriftJobInput>;
+  if (cached && cached.datasetSha256 === version.datasetSha256) {
+    const path = profileFile(app.options.dataDir, version.id, cached.datasetSha256);
+    if (!existsSync(path)) {
+      await mkdir(join(app.options.dataDir, 'drift', 'profiles'), { recursive: true });
+      await writeFile(path, JSON.stringify(cached.profile));
+    }
+    reference = { referenceProfilePath: path };
+  } else {
+    const trainingFile = await trainingData(app, version);
+    reference = { referencePath: trainingFile, cacheFor: { versionId: version.id, datasetSha256: version.datasetSha256 } };
+    options = { ...options, includeProfile: true };
+  }
+  return app.jobs.submit({
+    kind: 'drift.check',
+    title: `Drift ${basename(currentPath)} vs ${version.projectName} v${version.version}`,
+    input: { currentPath, versionId: version.id, model, ...reference, options } satisfies DriftJobInput,
+  });
+}
+
+/** The version's training file, refused when it is gone or no longer the data the version was trained on. */
+async function trainingData(app: App, version: RegistryVersion): Promise<string> {
+  const label = `${version.projectName} v${version.version}`;
+  if (version.datasetId === null) {
+    throw new AppError('not-found', `The training data of ${label} is no longer registered, and no reference profile was cached. Compare files instead: pilot drift TRAINING_FILE CURRENT_FILE.`);
+  }
+  const check = await checkDataset(requireDataset(app, version.datasetId));
+  if (check.status === 'missing') throw new AppError('not-found', `${check.message} The first drift check of ${label} reads its training data once.`);
+  if (check.currentSha256 !== version.datasetSha256) {
+    throw new AppError(
+      'conflict',
+      `${check.dataset.name} changed since ${label} was trained on it (its SHA-256 differs), so it is no longer that version's reference. Restore the original file, or compare files: pilot drift TRAINING_FILE CURRENT_FILE.`,
+    );
+  }
+  return check.dataset.path;
+}
+
 export const driftHandlers: HandlerMap<'drift:check' | 'drift:history' | 'drift:get'> = {
-  'drift:check': (input, app) => {
-    const referencePath = resolve(input.referencePath);
+  'drift:check': async (input, app) => {
     const currentPath = resolve(input.currentPath);
+    if (input.referencePath === undefined) {
+      const ref = input.version ?? input.versionId;
+      if (ref === undefined) throw new AppError('invalid-input', 'Give a model version (versionId or version) or a reference file (referencePath) to compare the current file with.');
+      return submitVersionCheck(app, ref, currentPath, input.options ?? {});
+    }
+    if (input.version !== undefined) throw new AppError('invalid-input', 'Give either a version or a reference file, not both.');
+    if (input.versionId !== undefined && !getVersion(app.store.read, input.versionId)) throw notFound(`Model version ${input.versionId}`, 'List versions with pilot models list.');
+    const referencePath = resolve(input.referencePath);
     return app.jobs.submit({
       kind: 'drift.check',
       title: `Drift ${basename(currentPath)} vs ${basename(referencePath)}`,

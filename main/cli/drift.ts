@@ -1,4 +1,5 @@
-/** `pilot drift REFERENCE_FILE CURRENT_FILE`: drift of a current file against a reference file. */
+/** `pilot drift (VERSION|REFERENCE_FILE) CURRENT_FILE`: drift of a current file against a model version's training data or a reference file. */
+import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
@@ -26,8 +27,8 @@ const fmt = (n: number | null): string => (n === null ? '—' : Math.abs(n) !== 
 export const driftCommands: Command[] = [
   {
     name: 'drift',
-    usage: 'REFERENCE_FILE CURRENT_FILE [--json] [--html FILE] [--ignore A,B] [--prediction COL] [--label COL] [--drift-share N]',
-    summary: 'Compare a current CSV with reference data, column by column; say whether it drifted.',
+    usage: '(VERSION|REFERENCE_FILE) CURRENT_FILE [--json] [--html FILE] [--ignore A,B] [--prediction COL] [--label COL] [--drift-share N]',
+    summary: "Compare a current CSV with a version's training data (and its predictions and test metric) or a reference CSV; say whether it drifted.",
     args: { min: 2, max: 2 },
     options: {
       html: { type: 'string' },
@@ -37,7 +38,7 @@ export const driftCommands: Command[] = [
       'drift-share': { type: 'string' },
     },
     async run(ctx) {
-      const [referencePath, currentPath] = ctx.args as [string, string];
+      const [reference, currentPath] = ctx.args as [string, string];
       const ignore = list(ctx.flags.ignore);
       const driftShare = number(ctx.flags['drift-share'], 'drift-share');
       const options = {
@@ -46,7 +47,10 @@ export const driftCommands: Command[] = [
         ...(typeof ctx.flags.label === 'string' ? { labelColumn: ctx.flags.label } : {}),
         ...(driftShare !== undefined ? { driftShare } : {}),
       };
-      const job = await call(invoke(ctx.app(), 'drift:check', { referencePath, currentPath, options }));
+      // An existing file is a reference file; anything else is a version reference (12, churn@3, churn@production).
+      const isFile = existsSync(reference) && statSync(reference).isFile();
+      const input = isFile ? { referencePath: reference, currentPath, options } : { version: reference, currentPath, options };
+      const job = await call(invoke(ctx.app(), 'drift:check', input));
       const final = await runJob(ctx, job);
       const report = final.result as DriftReport & { driftReportId: number };
       await printReport(ctx, report, { jobId: final.id, driftReportId: report.driftReportId });
@@ -54,13 +58,15 @@ export const driftCommands: Command[] = [
   },
   {
     name: 'drift history',
-    usage: '[--json]',
-    summary: 'List stored drift checks, newest first.',
-    args: { min: 0, max: 0 },
+    usage: '[VERSION_ID] [--json]',
+    summary: 'List stored drift checks, newest first (of one model version when its id is given).',
+    args: { min: 0, max: 1 },
     async run(ctx) {
-      const entries: DriftHistoryEntry[] = await call(invoke(ctx.app(), 'drift:history', {}));
+      const versionId = ctx.args[0] === undefined ? undefined : Number(ctx.args[0]);
+      if (versionId !== undefined && !(Number.isInteger(versionId) && versionId > 0)) throw new UsageError(`A version id is a positive whole number, got "${ctx.args[0]}".`);
+      const entries: DriftHistoryEntry[] = await call(invoke(ctx.app(), 'drift:history', versionId === undefined ? {} : { versionId }));
       if (ctx.json) return ctx.out(JSON.stringify(entries, null, 2));
-      if (entries.length === 0) return ctx.out('No drift checks yet. Run one with: pilot drift REFERENCE_FILE CURRENT_FILE');
+      if (entries.length === 0) return ctx.out('No drift checks yet. Run one with: pilot drift VERSION CURRENT_FILE');
       ctx.out(
         table(
           ['ID', 'WHEN', 'CURRENT FILE', 'DRIFT SHARE', 'DATASET DRIFT', 'RECOMMENDATION'],
@@ -110,6 +116,8 @@ async function printReport(ctx: CliContext, report: DriftReport, ids: { jobId: n
       ]),
     ),
   );
+  const perf = report.performance;
+  if (perf) ctx.out(`\nPerformance (${perf.metric}, ${perf.rows} labelled rows): registered ${fmt(perf.reference)}, now ${fmt(perf.current)}, drop ${fmt(perf.drop)}${perf.degraded ? ' (degraded)' : ''}`);
   if (report.missingColumns.length > 0) ctx.out(`\nMissing from the current file: ${report.missingColumns.join(', ')}`);
   if (report.extraColumns.length > 0) ctx.out(`Extra in the current file (not compared): ${report.extraColumns.join(', ')}`);
   for (const warning of report.warnings) ctx.err(`warning: ${warning}`);

@@ -1,4 +1,4 @@
-/** Channels of drift checks: a current CSV against a reference CSV (model versions come with the registry). */
+/** Channels of drift checks: a current CSV against a model version's training data (cached profile) or a reference CSV. */
 import { z } from 'zod';
 import type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
 import type { Job } from '../../db/jobs.js';
@@ -16,14 +16,17 @@ export const driftChannels = {
   'drift:check': channel<Job>()(
     z
       .object({
-        referencePath: path('reference'),
+        /** A reference file: compare two files (with `versionId`, the report is filed under that version). */
+        referencePath: path('reference').optional(),
         currentPath: path('current'),
-        /** The model version whose training data is the reference: files the report under that version's history. */
+        /** Without `referencePath`: the model version whose training data is the reference (profile cached once), applied to both sides. */
         versionId: z.number().int().positive().optional(),
+        /** A version reference instead of an id: `12`, `PROJECT@N`, `PROJECT@alias`, `PROJECT@production`. */
+        version: z.string().trim().min(1).max(200).optional(),
         options: driftOptionsSchema.strict().optional(),
       })
       .strict(),
-    "Queues a drift check: each column of the current file against the reference file, with Evidently's default tests; the job's result is a DriftReport.",
+    "Queues a drift check: each column of the current file against a version's training data (and the version's predictions and registered metric) or a reference file, with Evidently's default tests; the job's result is a DriftReport.",
   ),
   'drift:history': channel<DriftHistoryEntry[]>()(
     z

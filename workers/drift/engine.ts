@@ -1,4 +1,4 @@
-/** The drift engines: `checkDrift` (a current file against a reference) and `profileReference` (cache a reference). */
+/** The drift engines' file-level core: `compareWithReference` (a current file against a reference) and `profileReference` (cache a reference). */
 import { basename } from 'node:path';
 import type { Engine, JobContext } from '../protocol.js';
 import { throwIfCancelled, UserInputError } from '../protocol.js';
@@ -23,8 +23,8 @@ export const profileReference: Engine<ProfileInput, ReferenceProfile> = async (i
   return profile;
 };
 
-/** Compares the current file with the reference, column by column. */
-export const checkDrift: Engine<DriftInput, DriftReport> = async (input, ctx) => {
+/** Compares the current file with a reference file or profile, column by column (no model). */
+export const compareWithReference = async (input: Omit<DriftInput, 'referenceProfilePath' | 'model'>, ctx: JobContext): Promise<DriftReport> => {
   const options = input.options ?? {};
   const thresholds: DriftThresholds = { ...DEFAULT_THRESHOLDS, ...definedOnly(options.thresholds ?? {}) };
   const built = input.referenceProfile === undefined;

@@ -82,6 +82,8 @@ export interface ReferenceProfile {
   columns: ColumnProfile[];
   /** How the reference file was read (from the CSV sniffer and the scan). */
   warnings: string[];
+  /** The model version's predictions on the reference rows (column `prediction`), when a model was given. */
+  predictions?: ColumnProfile;
 }
 
 /** Profile of a numeric column from its sorted values. */

@@ -40,6 +40,7 @@ export const referenceProfileSchema = z.object({
   source: z.object({ file: z.string(), bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
   columns: z.array(z.discriminatedUnion('kind', [numericColumnSchema, categoricalColumnSchema])),
   warnings: z.array(z.string()),
+  predictions: z.discriminatedUnion('kind', [numericColumnSchema, categoricalColumnSchema]).optional(),
 }) satisfies z.ZodType<ReferenceProfile>;
 
 const probability = z.number().gt(0).lt(1);
@@ -80,16 +81,34 @@ export const driftOptionsSchema = z.object({
 
 export type DriftOptions = z.infer<typeof driftOptionsSchema>;
 
-/** Input of `checkDrift`: the current file, and a reference file or a cached profile (exactly one). */
+/** A saved model version applied to both sides: prediction drift, and performance drift when the current file has labels. */
+export const driftModelSchema = z.object({
+  /** The version's artifact folder (as `predictRows` reads it). */
+  artifactDir: z.string().min(1),
+  task: z.enum(['binary', 'multiclass', 'regression']),
+  /** The target column: reported as label drift; with it in the current file, performance is measured. */
+  target: z.string().min(1),
+  /** The version's registered test metrics (`accuracy` for classifiers, `mae` for regression are used). */
+  testMetrics: z.record(z.string(), z.unknown()),
+});
+
+export type DriftModel = z.infer<typeof driftModelSchema>;
+
+/**
+ * Input of `checkDrift`: the current file, and a reference file, a cached profile, or the path of a
+ * cached profile's JSON file (exactly one). The path form keeps a big profile out of the job row.
+ */
 export const driftInputSchema = z
   .object({
     currentPath: z.string().min(1),
     referencePath: z.string().min(1).optional(),
     referenceProfile: referenceProfileSchema.optional(),
+    referenceProfilePath: z.string().min(1).optional(),
+    model: driftModelSchema.optional(),
     options: driftOptionsSchema.optional(),
   })
-  .refine((input) => (input.referencePath === undefined) !== (input.referenceProfile === undefined), {
-    message: 'Give exactly one of referencePath and referenceProfile.',
+  .refine((input) => [input.referencePath, input.referenceProfile, input.referenceProfilePath].filter((r) => r !== undefined).length === 1, {
+    message: 'Give exactly one of referencePath, referenceProfile and referenceProfilePath.',
   });
 
 export type DriftInput = z.infer<typeof driftInputSchema>;
