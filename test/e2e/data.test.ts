@@ -118,6 +118,20 @@ describe('Data page (serve mode, Chromium)', () => {
     expect(await row.locator('.format').textContent()).toContain('semicolon');
   });
 
+  it('shows an import warning under its dataset (a Latin-1 file)', async () => {
+    const { page } = browser;
+    const file = join(scratch, 'cafe-latin1.csv');
+    // "café" in Latin-1: 0xE9 alone is not valid UTF-8.
+    await writeFile(file, Buffer.concat([Buffer.from('name,price\ncaf'), Buffer.from([0xe9]), Buffer.from(',2.5\ntea,2\n')]));
+    await page.getByLabel('Path on the server').fill(file);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const row = page.locator('tr[data-dataset-id]', { hasText: 'cafe-latin1.csv' });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.locator('.format').textContent()).toContain('Latin-1');
+    const warning = row.locator('xpath=following-sibling::tr[1]').locator('.warning');
+    expect(await warning.textContent()).toContain('read as Latin-1');
+  });
+
   it('checks a dataset for changes and forgets one after confirming', async () => {
     const { page } = browser;
     await page.getByRole('button', { name: 'Check adult.csv for changes' }).click();
