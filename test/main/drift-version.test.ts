@@ -58,7 +58,7 @@ async function check(input: { version?: string; versionId?: number; currentPath:
 describe('drift against a model version', () => {
   // Shifted by 30: x in 30..79. Labels are off the line by ±2 alternately, so the MAE is exactly 2.
   const current = writeCsv(join(dir, 'march.csv'), ['x', 'shop', 'y'], Array.from({ length: 200 }, (_, i) => [30 + (i % 50), i % 2 ? 'north' : 'south', 3 * (30 + (i % 50)) + 6 + (i % 2 ? 2 : -2)]));
-  let first: DriftReport;
+  let first: DriftReport & { driftReportId: number };
 
   it('profiles the training data once, applies the model, and measures the MAE against the registered one', async () => {
     const { report, jobInput } = await check({ version: 'shop@1', currentPath: current });
