@@ -8,6 +8,7 @@ import { getSetting } from '../db/settings.js';
 import { openStore, type Store } from '../db/store.js';
 import { defineDatasetJobs } from './api/datasets.js';
 // capabilities: job-definition imports below this line
+import { defineQualityJobs } from './api/quality.js';
 import { defineHardwareJobs } from './api/hardware.js';
 import { defineModelJobs } from './api/models.js';
 import { definePilotsJobs } from './api/pilots.js';
@@ -42,6 +43,7 @@ export function createApp(options: AppOptions): App {
   const jobs = new JobSupervisor({ store, dataDir: options.dataDir, workerPath: options.workerPath, cpuSlots });
   defineDatasetJobs(jobs, store);
   // capabilities: define job kinds below this line
+  defineQualityJobs(jobs, store);
   defineHardwareJobs(jobs, store);
   defineModelJobs(jobs, store);
   definePilotsJobs(jobs, store);

@@ -16,6 +16,10 @@ export const engines: Partial<Record<JobKind, () => Promise<EngineModule>>> = {
     return { engine: m.importDataset as Engine<never, unknown>, schema: m.importInputSchema };
   },
   // capabilities: one entry per job kind, below this line
+  'quality.score': async () => {
+    const m = await import('./quality/index.js');
+    return { engine: m.scoreQuality as Engine<never, unknown>, schema: m.qualityInputSchema };
+  },
   'hardware.profile': async () => {
     const m = await import('./profiler/index.js');
     return { engine: m.profileHardware as Engine<never, unknown>, schema: m.hardwareInputSchema };

@@ -7,7 +7,7 @@ import { databasePath } from '../paths.js';
 import type { HandlerMap } from './types.js';
 
 /** Capabilities implemented in this build. The UI shows the rest as coming. */
-export const CAPABILITIES = ['data', 'roi', 'pilots', 'models', 'hardware'];
+export const CAPABILITIES = ['data', 'quality', 'roi', 'pilots', 'models', 'hardware'];
 
 export const appHandlers: HandlerMap<'app:info' | 'jobs:list' | 'jobs:get' | 'jobs:cancel' | 'jobs:selftest' | 'settings:get' | 'settings:set'> = {
   'app:info': (_input, app) => ({

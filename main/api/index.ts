@@ -12,6 +12,7 @@ import { AppError, type ApiError, type Result } from '../errors.js';
 import { appHandlers } from './app.js';
 import { datasetHandlers } from './datasets.js';
 // capabilities: handler imports below this line
+import { qualityHandlers } from './quality.js';
 import { hardwareHandlers } from './hardware.js';
 import { modelHandlers } from './models.js';
 import { pilotsHandlers } from './pilots.js';
@@ -23,6 +24,7 @@ const handlers: HandlerMap<ChannelName> = {
   ...appHandlers,
   ...datasetHandlers,
   // capabilities: spread handlers below this line
+  ...qualityHandlers,
   ...hardwareHandlers,
   ...modelHandlers,
   ...pilotsHandlers,

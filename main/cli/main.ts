@@ -13,6 +13,7 @@ import { dbCommands } from './db.js';
 import { jobCommands } from './jobs.js';
 import { serveCommands } from './serve.js';
 // capabilities: command imports below this line
+import { qualityCommands } from './quality.js';
 import { hardwareCommands } from './hardware.js';
 import { modelCommands } from './models.js';
 import { pilotsCommands } from './pilots.js';
@@ -22,6 +23,7 @@ import { driftCommands } from './drift.js';
 const commands: Command[] = [
   ...datasetCommands,
   // capabilities: spread commands below this line
+  ...qualityCommands,
   ...hardwareCommands,
   ...modelCommands,
   ...pilotsCommands,

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { appChannels } from './app.js';
 import { datasetChannels } from './datasets.js';
 // capabilities: channel imports below this line
+import { qualityChannels } from './quality.js';
 import { hardwareChannels } from './hardware.js';
 import { modelChannels } from './models.js';
 import { pilotsChannels } from './pilots.js';
@@ -17,6 +18,7 @@ export const channels = {
   ...appChannels,
   ...datasetChannels,
   // capabilities: spread channels below this line
+  ...qualityChannels,
   ...hardwareChannels,
   ...modelChannels,
   ...pilotsChannels,
@@ -35,6 +37,9 @@ export type ChannelOutput<K extends ChannelName> = NonNullable<Channels[K]['outp
 export type { AppInfo, SettingKey } from './app.js';
 export type { DatasetCheck } from './datasets.js';
 // capabilities: type exports below this line
+export type { QualityOutcome, QualityScoreStarted } from './quality.js';
+export type { QualityOptions, QualityReportRecord, QualityReportSummary } from '../../db/quality.js';
+export type { QualityReport, ColumnReport as QualityColumn, Alert as QualityAlert, AttributeBias, GroupReport as QualityGroup, CorrelationPair } from '../../workers/quality/report.js';
 export type { HardwareDiff, HardwareImported } from './hardware.js';
 export type { HardwareProfileRecord, HardwareProfileSummary } from '../../db/hardware.js';
 export type { HardwareReport, Verdict as HardwareVerdict, GpuInfo, BackendStatus as HardwareBackendStatus } from '../../workers/profiler/types.js';
