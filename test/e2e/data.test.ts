@@ -138,8 +138,16 @@ describe('Data page (serve mode, Chromium)', () => {
     await page.getByText('Unchanged since import: same SHA-256.').waitFor();
 
     // Uploads are stored as <time>-<name>, and named after that file.
-    await page.getByRole('button', { name: /^Forget .*tiny-upload\.csv$/ }).click();
+    const forgetButton = page.getByRole('button', { name: /^Forget .*tiny-upload\.csv$/ });
     const confirm = page.getByRole('group', { name: /^Confirm forgetting .*tiny-upload\.csv$/ });
+    // The safe answer has the focus, and Escape gives it.
+    await forgetButton.click();
+    await expect.poll(() => confirm.getByRole('button', { name: 'Keep' }).evaluate((button) => button === button.ownerDocument.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'detached' });
+    expect(await page.locator('tr[data-dataset-id]', { hasText: 'tiny-upload.csv' }).count()).toBe(1);
+
+    await forgetButton.click();
     await confirm.getByRole('button', { name: 'Forget', exact: true }).click();
     await page.locator('tr[data-dataset-id]', { hasText: 'tiny-upload.csv' }).waitFor({ state: 'detached' });
     const names = (await tableRows()).map((dataset) => dataset.name);
