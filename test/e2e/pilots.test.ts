@@ -101,3 +101,27 @@ it('walks a pilot from its goal to a registered version, and comes back to it af
   expect(await page.getByLabel('Error rate today (%)').inputValue()).toBe('12');
   expect(browser.errors).toEqual([]);
 });
+
+it('draws the loss live while training, cancels, and offers to resume from the checkpoint', async () => {
+  const { page } = browser;
+  await page.goto(`${serve.url}#/pilots`);
+  await page.getByRole('button', { name: 'iris-pilot' }).click();
+  await page.getByRole('button', { name: /4\s*Resources/ }).click();
+  // A tiny learning rate keeps the validation loss falling, so early stopping leaves the run going.
+  if (!(await page.getByLabel('Learning rate').isVisible())) await page.getByText('Advanced settings').click();
+  await page.getByLabel('Epochs (max)').fill('10000');
+  await page.getByLabel('Epochs (max)').blur();
+  await page.getByLabel('Learning rate').fill('0.00001');
+  await page.getByLabel('Learning rate').blur();
+  await page.getByRole('button', { name: 'Go to training' }).click();
+  await page.getByRole('button', { name: 'Train again' }).click();
+  const card = page.locator('.inline-job article[data-status="running"]');
+  await expect.poll(() => card.count(), { timeout: 30_000 }).toBe(1);
+  await expect.poll(() => page.getByTestId('train-charts').isVisible(), { timeout: 30_000 }).toBe(true);
+  await page.waitForTimeout(700);
+  await page.screenshot({ path: join(shots, '5-train-live.png') });
+  await card.getByRole('button', { name: /^Cancel/ }).click();
+  await expect.poll(() => page.getByRole('button', { name: /^Resume run \d+ from its last epoch$/ }).isVisible(), { timeout: 30_000 }).toBe(true);
+  await page.screenshot({ path: join(shots, '5-train-cancelled.png') });
+  expect(browser.errors).toEqual([]);
+});
