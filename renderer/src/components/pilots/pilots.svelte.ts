@@ -15,6 +15,8 @@ export interface WizardState {
   step: number;
   task: 'auto' | 'binary' | 'multiclass' | 'regression';
   exclude: string[];
+  /** Columns the trainer leaves out by default (identifier-like, personal data…) that the user wants used anyway. */
+  include: string[];
   protected: string[];
   backend: 'auto' | 'wasm' | 'cpu';
   epochs: number | null;
@@ -29,6 +31,7 @@ export const DEFAULT_WIZARD: WizardState = {
   step: 1,
   task: 'auto',
   exclude: [],
+  include: [],
   protected: [],
   backend: 'auto',
   epochs: null,
@@ -140,6 +143,7 @@ export class PilotsStore {
   async chooseDataset(datasetId: number): Promise<void> {
     if (!(await this.save({ datasetId, target: null }))) return;
     this.wizard.exclude = [];
+    this.wizard.include = [];
     this.wizard.protected = [];
     await this.inspect(datasetId);
   }
@@ -182,6 +186,7 @@ export class PilotsStore {
         target: project.target!,
         task: w.task,
         exclude: w.exclude,
+        include: w.include.filter((c) => c !== project.target),
         protected: w.protected,
         backend: w.backend,
         ...(w.epochs ? { epochs: w.epochs } : {}),
