@@ -150,9 +150,10 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
   async function upload(url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const name = basename(url.searchParams.get('name') ?? '').replace(/[^\w.\- ]/g, '_').slice(0, 200);
     if (!name || name.startsWith('.')) return sendJson(response, 400, { ok: false, error: { code: 'invalid-input', message: 'upload: give the file name as ?name=file.csv.' } });
-    const folder = join(app.options.dataDir, 'uploads');
+    // One folder per upload keeps the file's own name (the dataset is named after it) without clashes.
+    const folder = join(app.options.dataDir, 'uploads', `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
     await mkdir(folder, { recursive: true });
-    const target = join(folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${name}`);
+    const target = join(folder, name);
     try {
       await pipeline(request, createWriteStream(target, { flags: 'wx' }));
     } catch (error) {

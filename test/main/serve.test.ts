@@ -118,6 +118,7 @@ describe('serve mode', () => {
     const body = (await ok.json()) as { ok: boolean; value: { path: string } };
     expect(body.ok).toBe(true);
     expect(body.value.path.startsWith(join(dir, 'uploads'))).toBe(true);
+    expect(body.value.path.endsWith('/small.csv')).toBe(true); // the dataset keeps the file's own name
     const escape = await fetch(`http://127.0.0.1:${server.port}/api/upload?name=${encodeURIComponent('../../.bashrc')}`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}` }, body: 'x' });
     const escaped = (await escape.json()) as { ok: boolean; value?: { path: string } };
     if (escaped.ok) expect(escaped.value!.path.startsWith(join(dir, 'uploads'))).toBe(true);
