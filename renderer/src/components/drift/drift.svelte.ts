@@ -35,14 +35,22 @@ export class DriftState {
     }
   }
 
-  /** Starts a check of the chosen current file against the reference; opens its report when done. */
+  /** A check can start: a new file, and a reference (the version's training data, or a chosen file). */
+  get ready(): boolean {
+    return this.currentPath !== null && (this.versionId !== null || this.referencePath !== null) && this.runningJobId === null;
+  }
+
+  /**
+   * Starts a check of the chosen current file against the version (its cached training-data
+   * profile and its model) or against the chosen reference file; opens its report when done.
+   */
   async check(): Promise<void> {
-    if (!this.referencePath || !this.currentPath) return;
+    if (!this.ready || !this.currentPath) return;
     this.error = null;
     try {
       const job = jobs.track(
         await invoke('drift:check', {
-          referencePath: this.referencePath,
+          ...(this.referencePath ? { referencePath: this.referencePath } : {}),
           currentPath: this.currentPath,
           ...(this.versionId !== null ? { versionId: this.versionId } : {}),
         }),
