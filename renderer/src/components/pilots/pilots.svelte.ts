@@ -171,7 +171,10 @@ export class PilotsStore {
     if (done.status === 'succeeded' && this.wizard.runId === runId) await this.goTo(6);
   }
 
-  async train(): Promise<void> {
+  /** Set when training was refused because the file changed since import: the page offers to go ahead anyway. */
+  changedFile = $state(false);
+
+  async train(allowChanged = false): Promise<void> {
     const project = this.project;
     if (!project || project.datasetId === null || !project.target) return;
     const w = this.wizard;
@@ -179,8 +182,10 @@ export class PilotsStore {
       .split(',')
       .map((part) => Number(part.trim()))
       .filter((n) => Number.isInteger(n) && n > 0);
+    this.changedFile = false;
     const started = await this.#call(() =>
       invoke('pilots:train', {
+        allowChanged,
         projectId: project.id,
         datasetId: project.datasetId!,
         target: project.target!,
@@ -195,7 +200,10 @@ export class PilotsStore {
         ...(w.batchSize ? { batchSize: w.batchSize } : {}),
       }),
     );
-    if (!started) return;
+    if (!started) {
+      this.changedFile = /changed since it was imported/.test(this.error ?? '');
+      return;
+    }
     this.warning = started.warning;
     await this.#follow(started.job, started.run.id);
   }
