@@ -58,13 +58,18 @@ it('walks a pilot from its goal to a registered version, and comes back to it af
 
   // 2. Data
   await page.getByLabel('Dataset').selectOption({ index: 1 });
-  await expect.poll(() => page.getByTestId('quality').isVisible()).toBe(true);
+  await page.getByRole('button', { name: 'Score its quality' }).click();
+  await expect.poll(() => page.getByTestId('quality').textContent(), { timeout: 30_000 }).toMatch(/\d+\/100 scored/);
   await shot('2-data');
   await page.getByRole('button', { name: 'Choose the target' }).click();
 
   // 3. Target and features: the suggestion names the outcome column.
   await page.getByRole('button', { name: 'species · multiclass' }).click();
   await expect.poll(() => page.getByLabel('Column to predict (target)').inputValue()).toBe('species');
+  // The leakage check scores the data with the target; Iris has no column that gives the answer away.
+  await page.getByRole('button', { name: 'Check for columns that give the answer away' }).click();
+  await expect.poll(() => page.getByText(/Leakage has not been checked/).count(), { timeout: 30_000 }).toBe(0);
+  expect(await page.getByText(/Leakage: untick these columns/).count()).toBe(0);
   await shot('3-features');
   await page.getByRole('button', { name: 'Choose resources' }).click();
 
@@ -90,6 +95,8 @@ it('walks a pilot from its goal to a registered version, and comes back to it af
   await page.getByRole('button', { name: 'See the results' }).click();
   await page.getByRole('button', { name: 'See the registered version' }).click();
   await expect.poll(() => page.getByTestId('registered').textContent()).toMatch(/Version 1 of iris-pilot is registered/);
+  // Lineage: the quality report scored above is the one of this content.
+  expect(await page.getByTestId('registered').textContent()).toMatch(/Quality report\s*\d+/);
   await shot('7-register');
 
   // The wizard's state is stored: after a reload the project opens where it was left.

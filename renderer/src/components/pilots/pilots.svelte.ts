@@ -3,7 +3,7 @@
  * versions, the wizard's choices (saved to `projects.wizard` so a user can leave and come back),
  * the selected dataset's inspection, and the training job followed live through the jobs store.
  */
-import type { DatasetInspection, Job, Project, ProjectDetail, ProjectSummary, RunDetail, TrainOutcome } from '../../../../main/contract/index.js';
+import type { DatasetInspection, Job, Project, ProjectDetail, ProjectSummary, QualityReportRecord, RunDetail, TrainOutcome } from '../../../../main/contract/index.js';
 import { errorMessage, invoke } from '../../lib/bridge.js';
 import { jobs } from '../../lib/jobs.svelte.js';
 
@@ -53,6 +53,9 @@ export class PilotsStore {
   /** The training job this page started or resumed. */
   trainJobId = $state<number | null>(null);
   warning = $state<string | null>(null);
+  /** The dataset's newest quality report (null: never scored), and the scoring job this page started. */
+  quality = $state.raw<QualityReportRecord | null>(null);
+  qualityJobId = $state<number | null>(null);
   /** This machine's tabular training benchmark (samples/s of the profiler's reference MLP), when a profile exists. */
   benchmark = $state<{ samplesPerSec: number; backend: string | null } | null>(null);
 
@@ -94,6 +97,7 @@ export class PilotsStore {
     this.detail = detail;
     this.wizard = { ...DEFAULT_WIZARD, ...(detail.project.wizard as Partial<WizardState>) };
     this.inspection = null;
+    this.quality = null;
     this.runDetail = null;
     this.trainJobId = null;
     this.warning = null;
@@ -148,7 +152,37 @@ export class PilotsStore {
     await this.inspect(datasetId);
   }
 
+  async loadQuality(datasetId: number): Promise<void> {
+    try {
+      this.quality = (await invoke('quality:latest', { datasetId })).record;
+    } catch {
+      // No quality capability in this build: the Data step says the dataset is not scored.
+      this.quality = null;
+    }
+  }
+
+  /** Scores the dataset (with the target when one is chosen, which adds the leakage and label checks). */
+  async scoreQuality(): Promise<void> {
+    const project = this.project;
+    if (!project || project.datasetId === null) return;
+    const datasetId = project.datasetId;
+    const started = await this.#call(() => invoke('quality:score', { datasetId, ...(project.target ? { target: project.target } : {}) }));
+    if (!started) return;
+    if (started.stored) {
+      this.quality = started.stored;
+      return;
+    }
+    if (!started.job) return;
+    jobs.track(started.job);
+    this.qualityJobId = started.job.id;
+    const done = await jobs.whenDone(started.job.id);
+    this.qualityJobId = null;
+    if (done.status === 'succeeded') await this.loadQuality(datasetId);
+    else if (done.status === 'failed') this.error = done.error?.message ?? 'The quality scoring failed.';
+  }
+
   async inspect(datasetId: number): Promise<void> {
+    void this.loadQuality(datasetId);
     this.inspecting = true;
     const inspection = await this.#call(() => invoke('pilots:inspect', { datasetId }));
     this.inspecting = false;
