@@ -13,6 +13,7 @@ import { defineHardwareJobs } from './api/hardware.js';
 import { defineModelJobs } from './api/models.js';
 import { definePilotsJobs } from './api/pilots.js';
 import { defineDriftJobs } from './api/drift.js';
+import { startDriftWatch } from './watch/drift-watch.js';
 import { databasePath } from './paths.js';
 import { JobSupervisor } from './jobs/supervisor.js';
 
@@ -50,11 +51,14 @@ export function createApp(options: AppOptions): App {
   defineDriftJobs(jobs, store);
   jobs.define('test.sleep', { resource: 'cpu' }).define('test.crash', { resource: 'cpu' });
   jobs.recover();
+  // The drift watch folder (setting drift.watch) runs in the long-lived surfaces, not per CLI command.
+  const driftWatch = options.mode === 'cli' ? null : startDriftWatch({ store, jobs, options });
   return {
     options,
     store,
     jobs,
     async close() {
+      driftWatch?.close();
       await jobs.shutdown();
       store.close();
     },

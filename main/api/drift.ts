@@ -6,16 +6,20 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { getDataset } from '../../db/datasets.js';
+import type { Job } from '../../db/jobs.js';
 import { getDriftReport, getReferenceProfile, insertDriftReport, listDriftReports, putReferenceProfile, type DriftReportRecord } from '../../db/drift.js';
 import { getVersion, RegistryError, resolveVersion, type RegistryVersion } from '../../db/registry.js';
 import type { Store } from '../../db/store.js';
 import type { DriftInput, DriftOptions, DriftReport } from '../../workers/drift/index.js';
 import type { App } from '../app.js';
-import type { Job } from '../../db/jobs.js';
 import { AppError, notFound } from '../errors.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
-import { checkDataset, requireDataset } from './datasets.js';
+import { checkDataset } from './datasets.js';
 import type { HandlerMap } from './types.js';
+
+/** What a version check needs of the backend (the watch folder has these before the App exists). */
+export type Backend = Pick<App, 'store' | 'jobs' | 'options'>;
 
 /** The stored result of a `drift.check` job: the report and the id of its `drift_reports` row. */
 export type DriftOutcome = DriftReport & { driftReportId: number };
@@ -43,7 +47,7 @@ export function defineDriftJobs(jobs: JobSupervisor, store: Store): void {
   });
 }
 
-function versionOf(app: App, ref: string | number): RegistryVersion {
+function versionOf(app: Backend, ref: string | number): RegistryVersion {
   try {
     return resolveVersion(app.store.read, ref);
   } catch (error) {
@@ -62,7 +66,7 @@ export function profileFile(dataDir: string, versionId: number, sha256: string):
  * for the training data it was registered with, else from the training file (which must still hold
  * that data), building the profile the job's result then caches.
  */
-export async function submitVersionCheck(app: App, ref: string | number, currentPath: string, options: DriftOptions = {}): Promise<Job> {
+export async function submitVersionCheck(app: Backend, ref: string | number, currentPath: string, options: DriftOptions = {}): Promise<Job> {
   const version = versionOf(app, ref);
   // Only the scalar metrics travel: the recorded residuals and curves would bloat the job row.
   const testMetrics = Object.fromEntries(Object.entries(version.testMetrics).filter(([, v]) => typeof v === 'number'));
@@ -89,12 +93,14 @@ export async function submitVersionCheck(app: App, ref: string | number, current
 }
 
 /** The version's training file, refused when it is gone or no longer the data the version was trained on. */
-async function trainingData(app: App, version: RegistryVersion): Promise<string> {
+async function trainingData(app: Backend, version: RegistryVersion): Promise<string> {
   const label = `${version.projectName} v${version.version}`;
   if (version.datasetId === null) {
     throw new AppError('not-found', `The training data of ${label} is no longer registered, and no reference profile was cached. Compare files instead: pilot drift TRAINING_FILE CURRENT_FILE.`);
   }
-  const check = await checkDataset(requireDataset(app, version.datasetId));
+  const dataset = getDataset(app.store.read, version.datasetId);
+  if (!dataset) throw notFound(`The training dataset of ${label}`, 'Compare files instead: pilot drift TRAINING_FILE CURRENT_FILE.');
+  const check = await checkDataset(dataset);
   if (check.status === 'missing') throw new AppError('not-found', `${check.message} The first drift check of ${label} reads its training data once.`);
   if (check.currentSha256 !== version.datasetSha256) {
     throw new AppError(

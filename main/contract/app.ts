@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Job } from '../../db/jobs.js';
 import { channel } from './define.js';
+import { driftWatchSettingSchema } from './drift.js';
 
 /** Facts about the running workbench, for the UI's header and About box. */
 export interface AppInfo {
@@ -25,6 +26,8 @@ export const settingSchemas = {
   'jobs.cpuSlots': z.number().int().min(1).max(64),
   /** The UI's colour scheme. */
   'ui.theme': z.enum(['system', 'light', 'dark']),
+  /** The drift watch folder and the version new files are checked against (read at start). */
+  'drift.watch': driftWatchSettingSchema,
 } as const;
 export type SettingKey = keyof typeof settingSchemas;
 

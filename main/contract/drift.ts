@@ -1,6 +1,7 @@
 /** Channels of drift checks: a current CSV against a model version's training data (cached profile) or a reference CSV. */
 import { z } from 'zod';
 import type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
+import type { DriftReport } from '../../workers/drift/index.js';
 import type { Job } from '../../db/jobs.js';
 import { driftOptionsSchema } from '../../workers/drift/schema.js';
 import { channel } from './define.js';
@@ -42,3 +43,34 @@ export const driftChannels = {
     'One stored drift check with its full report.',
   ),
 };
+
+/**
+ * The `drift.watch` setting: check each new CSV dropped in `folder` against `version` (a reference
+ * resolved at each file, so `churn@production` follows promotions and rollbacks). Null: off.
+ * Read when the app starts.
+ */
+export const driftWatchSettingSchema = z
+  .object({
+    folder: z.string().trim().min(1, 'Give the folder to watch.').max(4096),
+    version: z.string().trim().min(1, 'Give the version to check against, e.g. churn@production.').max(200),
+  })
+  .strict()
+  .nullable();
+
+export type DriftWatchSetting = z.infer<typeof driftWatchSettingSchema>;
+
+/** Pushed when the watch folder's check of a new file finished (or could not run). */
+export interface DriftWatchEvent {
+  type: 'drift';
+  /** The file checked (absolute path). */
+  file: string;
+  /** The version checked against, as the setting names it. */
+  version: string;
+  /** The stored report; null when the check could not run (see `message`). */
+  driftReportId: number | null;
+  versionId: number | null;
+  datasetDrift: boolean;
+  recommendation: DriftReport['recommendation'] | null;
+  /** The report's summary, or why the check could not run. */
+  message: string;
+}

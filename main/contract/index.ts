@@ -49,6 +49,7 @@ export type { EvaluationResult, MetricDifference } from '../../workers/evaluate/
 export type { Baseline, ColumnInfo, DatasetInspection, ModelVersion, PredictOutcome, Project, ProjectDetail, ProjectSummary, Run, RunDetail, TrainOutcome, TrainStarted } from './pilots.js';
 export type { RoiBuyVsRent, RoiCaseSummary, RoiComputed, RoiFieldsInfo, RoiSaved, RoiState } from './roi.js';
 export type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
+export type { DriftWatchEvent, DriftWatchSetting } from './drift.js';
 export type { DriftReport, ColumnDrift, Overlay } from '../../workers/drift/index.js';
 export type { ApiError, Result } from '../errors.js';
 export type { Dataset } from '../../db/datasets.js';

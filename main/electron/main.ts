@@ -4,7 +4,7 @@
  * validates every input. Kept thin on purpose: it cannot be run on machines without the Electron
  * binary, so everything testable lives elsewhere.
  */
-import { app as electronApp, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app as electronApp, BrowserWindow, dialog, ipcMain, Menu, Notification, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +16,7 @@ import { distPath, rendererDir, workerPath } from '../locate.js';
 import { resolveDataDir } from '../paths.js';
 import { CONTENT_SECURITY_POLICY } from '../serve/server.js';
 import { IPC } from './bridge.js';
+import { driftWatchEvents } from '../watch/drift-watch.js';
 
 interface WindowState {
   x?: number;
@@ -92,6 +93,13 @@ if (!electronApp.requestSingleInstanceLock()) {
     backend.jobs.on('job', (event) => {
       const push: PushEvent = { type: 'job', job: event.job, ...(event.detail === undefined ? {} : { detail: event.detail }) };
       window?.webContents.send(IPC.event, push);
+    });
+    // The drift watch folder: a desktop notification when a dropped file drifted or could not be checked.
+    driftWatchEvents.on('drift', (event) => {
+      window?.webContents.send(IPC.event, event);
+      const name = event.file.split(/[\\/]/).pop() ?? event.file;
+      if (event.driftReportId === null) new Notification({ title: `Drift check of ${name} failed`, body: event.message }).show();
+      else if (event.recommendation === 'retrain' || event.recommendation === 'watch') new Notification({ title: `Drift in ${name} (${event.version})`, body: event.message }).show();
     });
 
     Menu.setApplicationMenu(
