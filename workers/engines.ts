@@ -16,6 +16,10 @@ export const engines: Partial<Record<JobKind, () => Promise<EngineModule>>> = {
     return { engine: m.importDataset as Engine<never, unknown>, schema: m.importInputSchema };
   },
   // capabilities: one entry per job kind, below this line
+  'predict.run': async () => {
+    const m = await import('./predict/index.js');
+    return { engine: m.predictEngine as Engine<never, unknown>, schema: m.predictInputSchema };
+  },
   'quality.score': async () => {
     const m = await import('./quality/index.js');
     return { engine: m.scoreQuality as Engine<never, unknown>, schema: m.qualityInputSchema };

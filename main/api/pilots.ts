@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Job } from '../../db/jobs.js';
 import { getJob } from '../../db/jobs.js';
 import {
@@ -30,7 +30,9 @@ import type { TrainResult } from '../../workers/trainer/engine.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
 import { loadTable } from '../../workers/trainer/load.js';
 import type { App } from '../app.js';
-import type { ColumnInfo, DatasetInspection, TrainOutcome, TrainStarted } from '../contract/pilots.js';
+import type { ColumnInfo, DatasetInspection, PredictOutcome, TrainOutcome, TrainStarted } from '../contract/pilots.js';
+import type { PredictInput } from '../../workers/predict/index.js';
+import type { PredictResult } from '../../workers/trainer/predict.js';
 import type { ChannelParsed } from '../contract/index.js';
 import { AppError, notFound } from '../errors.js';
 import type { JobEvent, JobSupervisor } from '../jobs/supervisor.js';
@@ -45,9 +47,19 @@ const ACTOR = (() => {
   }
 })();
 
+/** The prediction job's input: what the worker needs, plus the version it came from for the result. */
+type PredictJobInput = PredictInput & { modelVersionId: number; version: number; projectId: number };
+
 export function definePilotsJobs(jobs: JobSupervisor, store: Store): void {
   // `gpu`: at most one training at a time, whichever backend loads (they all use the whole machine).
   jobs.define('train.run', { resource: 'gpu', onResult: (value, job) => registerResult(store.write, value as TrainResult, job) });
+  jobs.define('predict.run', {
+    resource: 'cpu',
+    onResult: (value, job): PredictOutcome => {
+      const { modelVersionId, version, projectId } = job.input as PredictJobInput;
+      return { ...(value as PredictResult), modelVersionId, version, projectId };
+    },
+  });
   jobs.on('job', (event) => {
     try {
       followTraining(store.write, event);
@@ -335,9 +347,7 @@ export const pilotsHandlers: HandlerMap<PilotChannels> = {
     const outPath = resolve(input.outPath);
     if (!existsSync(path)) throw new AppError('invalid-input', `File not found: ${path}. Check the path.`);
     if (path === outPath) throw new AppError('invalid-input', 'The output file would overwrite the input file. Choose another --out path.');
-    // Prediction runs here, not in a worker: scoring a file is one forward pass, and TensorFlow.js loads only when asked.
-    const { predictFile } = await import('../../workers/trainer/predict.js');
-    const result = await predictFile(version.artifactDir, path, outPath);
-    return { ...result, modelVersionId: version.id, version: version.version, projectId: version.projectId };
+    const job: PredictJobInput = { artifactDir: version.artifactDir, path, outPath, modelVersionId: version.id, version: version.version, projectId: version.projectId };
+    return app.jobs.submit({ kind: 'predict.run', title: `Predict ${basename(path)} with version ${version.version}`, input: job });
   },
 };

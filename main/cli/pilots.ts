@@ -4,7 +4,7 @@ import { basename, extname, resolve } from 'node:path';
 import type { Dataset } from '../../db/datasets.js';
 import type { ImportOutcome } from '../api/datasets.js';
 import { invoke } from '../api/index.js';
-import type { TrainOutcome } from '../contract/pilots.js';
+import type { PredictOutcome, TrainOutcome } from '../contract/pilots.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
 import { call } from './datasets.js';
 import { CliError, UsageError, type CliContext, type Command } from './command.js';
@@ -139,7 +139,8 @@ export const pilotsCommands: Command[] = [
       const out = ctx.flags.out;
       if (typeof out !== 'string' || !out.trim()) throw new UsageError('--out names the CSV file to write.');
       const model = ctx.args[0]!;
-      const result = await call(invoke(ctx.app(), 'pilots:predict', { model: /^\d+$/.test(model) ? Number(model) : model, path: ctx.args[1]!, outPath: out }));
+      const job = await call(invoke(ctx.app(), 'pilots:predict', { model: /^\d+$/.test(model) ? Number(model) : model, path: ctx.args[1]!, outPath: out }));
+      const result = (await runJob(ctx, job)).result as PredictOutcome;
       if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
       ctx.out(`Wrote ${count(result.rows)} prediction(s) to ${result.outPath} (added ${result.addedColumns.join(', ')}), with version ${result.version} (id ${result.modelVersionId}).`);
       for (const warning of result.warnings) ctx.err(`warning: ${warning}`);

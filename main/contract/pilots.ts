@@ -168,7 +168,7 @@ export const pilotsChannels = {
     'Continues an interrupted, failed or cancelled run from its last checkpoint, with the same settings.',
   ),
   'pilots:run': channel<RunDetail>()(z.object({ id: id('run') }).strict(), "A run, its settings and every epoch's metrics, for the charts."),
-  'pilots:predict': channel<PredictOutcome>()(
+  'pilots:predict': channel<Job>()(
     z
       .object({
         /** A model version id, or `PROJECT@VERSION`. */
@@ -177,7 +177,7 @@ export const pilotsChannels = {
         outPath: path('output CSV file'),
       })
       .strict(),
-    'Applies a model version to the rows of a CSV file and writes them with prediction columns added.',
+    'Queues a job that applies a model version to the rows of a CSV file and writes them with prediction columns added; its result is a PredictOutcome.',
   ),
 };
 
