@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Job } from '../../db/jobs.js';
@@ -28,7 +29,7 @@ import type { Store, WritableDB } from '../../db/store.js';
 import { profileColumn } from '../../workers/trainer/columns.js';
 import type { TrainResult } from '../../workers/trainer/engine.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
-import { loadTable } from '../../workers/trainer/load.js';
+import { readFirstRecords } from '../../workers/csv/reader.js';
 import type { App } from '../app.js';
 import type { ColumnInfo, DatasetInspection, PredictOutcome, TrainOutcome, TrainStarted } from '../contract/pilots.js';
 import type { PredictInput } from '../../workers/predict/index.js';
@@ -271,10 +272,14 @@ function taskOf(column: ColumnInfo): 'binary' | 'multiclass' | 'regression' {
 async function inspect(app: App, datasetId: number): Promise<DatasetInspection> {
   const check = await checkDataset(requireDataset(app, datasetId));
   if (check.status === 'missing') throw new AppError('invalid-input', check.message ?? 'The dataset file is missing.');
-  const table = await loadTable(check.dataset.path);
-  // The profile is a guide for the wizard: a sample of rows says the same as all of them.
-  const sample = table.rows.slice(0, 5000);
-  const columns: ColumnInfo[] = table.columns.map((name, c) => {
+  // The profile is a guide for the wizard: the first rows say the same as all of them, and reading
+  // only those (at most 256 KB) keeps a large file from blocking the main process.
+  const { dataset } = check;
+  const bomBytes = dataset.encoding === 'utf-8-bom' ? 3 : dataset.encoding.startsWith('utf-16') ? 2 : 0;
+  const records = await readFirstRecords({ path: dataset.path, encoding: dataset.encoding, delimiter: dataset.delimiter, start: bomBytes, end: (await stat(dataset.path)).size }, 5001);
+  const width = dataset.columns.length;
+  const sample = (dataset.hasHeader ? records.slice(1) : records).map((row) => (row.length >= width ? row : [...row, ...new Array<string>(width - row.length).fill('')]));
+  const columns: ColumnInfo[] = dataset.columns.map((name, c) => {
     const values = sample.map((row) => row[c] ?? '');
     const profile = profileColumn(name, values);
     const examples = [...new Set(values.filter((v) => v.trim() !== ''))].slice(0, 4);
@@ -288,7 +293,7 @@ async function inspect(app: App, datasetId: number): Promise<DatasetInspection> 
   for (const column of usable.filter((c) => c.kind === 'boolean' && !suggestions.some((s) => s.column === c.name)).slice(0, 2)) {
     suggestions.push({ column: column.name, task: 'binary', reason: 'a yes/no column is a natural thing to predict' });
   }
-  return { datasetId, rows: table.rows.length, sampled: sample.length, columns, suggestions, warning: check.message };
+  return { datasetId, rows: dataset.rowCount, sampled: sample.length, columns, suggestions, warning: check.message };
 }
 
 type PilotChannels = 'pilots:list' | 'pilots:get' | 'pilots:create' | 'pilots:update' | 'pilots:delete' | 'pilots:inspect' | 'pilots:train' | 'pilots:resume' | 'pilots:run' | 'pilots:predict';
