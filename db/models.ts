@@ -39,7 +39,8 @@ export interface ModelVersion {
 
 export type NewModelVersion = Omit<ModelVersion, 'id' | 'version' | 'stage' | 'description' | 'createdAt'> & { description?: string };
 
-interface VersionRow {
+/** A `model_versions` row as SQLite returns it. */
+export interface VersionRow {
   id: number;
   project_id: number;
   version: number;
@@ -61,7 +62,7 @@ interface VersionRow {
   created_at: number;
 }
 
-function toVersion(row: VersionRow): ModelVersion {
+export function toModelVersion(row: VersionRow): ModelVersion {
   return {
     id: row.id,
     projectId: row.project_id,
@@ -107,7 +108,7 @@ export function insertModelVersion(db: WritableDB, version: NewModelVersion, now
       description: version.description ?? '',
       createdAt: now,
     }) as VersionRow;
-  return toVersion(row);
+  return toModelVersion(row);
 }
 
 /** Appends the `register` event that starts a version's history (model_events is append-only). */
@@ -120,17 +121,17 @@ export function appendRegisterEvent(db: WritableDB, version: ModelVersion, actor
 
 export function getModelVersion(db: ReadableDB, id: number): ModelVersion | null {
   const row = db.prepare('SELECT * FROM model_versions WHERE id = ?').get(id) as VersionRow | undefined;
-  return row ? toVersion(row) : null;
+  return row ? toModelVersion(row) : null;
 }
 
 export function getModelVersionByNumber(db: ReadableDB, projectId: number, version: number): ModelVersion | null {
   const row = db.prepare('SELECT * FROM model_versions WHERE project_id = ? AND version = ?').get(projectId, version) as VersionRow | undefined;
-  return row ? toVersion(row) : null;
+  return row ? toModelVersion(row) : null;
 }
 
 export function getModelVersionByRun(db: ReadableDB, runId: number): ModelVersion | null {
   const row = db.prepare('SELECT * FROM model_versions WHERE run_id = ?').get(runId) as VersionRow | undefined;
-  return row ? toVersion(row) : null;
+  return row ? toModelVersion(row) : null;
 }
 
 /** A project's versions, newest first; every project's when `projectId` is absent. */
@@ -139,7 +140,7 @@ export function listModelVersions(db: ReadableDB, projectId?: number): ModelVers
     projectId === undefined
       ? db.prepare('SELECT * FROM model_versions ORDER BY created_at DESC, id DESC').all()
       : db.prepare('SELECT * FROM model_versions WHERE project_id = ? ORDER BY version DESC').all(projectId);
-  return (rows as VersionRow[]).map(toVersion);
+  return (rows as VersionRow[]).map(toModelVersion);
 }
 
 /** The newest quality report of this content (by SHA-256), for a version's lineage; null when none was scored. */

@@ -15,37 +15,16 @@
  *   the answer does not change afterwards.
  */
 import { fromJson } from './json.js';
+import { type ModelVersion, type Stage, toModelVersion, type VersionRow } from './models.js';
+export type { Stage } from './models.js';
 import type { ReadableDB, WritableDB } from './store.js';
 
-export type Stage = 'candidate' | 'staging' | 'production' | 'archived';
 export type ModelAction = 'register' | 'promote' | 'demote' | 'archive' | 'rollback' | 'alias-set' | 'alias-removed' | 'import';
 export const STAGES: readonly Stage[] = ['candidate', 'staging', 'production', 'archived'];
 
-/** A model version as the registry shows it (db/models.ts' ModelVersion plus project name and aliases). */
-export interface RegistryVersion {
-  id: number;
-  projectId: number;
+/** A model version as the registry shows it: db/models.ts' ModelVersion plus project name and aliases. */
+export interface RegistryVersion extends ModelVersion {
   projectName: string;
-  /** 1, 2, 3… within the project. */
-  version: number;
-  runId: number;
-  datasetId: number | null;
-  /** SHA-256 of the training file: lineage that survives the dataset row. */
-  datasetSha256: string;
-  qualityReportId: number | null;
-  hardwareProfileId: number | null;
-  backend: string;
-  task: 'binary' | 'multiclass' | 'regression';
-  target: string;
-  hyperparameters: Record<string, unknown>;
-  /** The network's metrics on the test split at training time. */
-  testMetrics: Record<string, unknown>;
-  baselines: Record<string, unknown>;
-  artifactDir: string;
-  artifactSha256: string;
-  stage: Stage;
-  description: string;
-  createdAt: number;
   /** Aliases pointing at this version, sorted. */
   aliases: string[];
 }
@@ -85,27 +64,8 @@ export class RegistryError extends Error {
   }
 }
 
-interface VersionRow {
-  id: number;
-  project_id: number;
+interface RegistryRow extends VersionRow {
   project_name: string;
-  version: number;
-  run_id: number;
-  dataset_id: number | null;
-  dataset_sha256: string;
-  quality_report_id: number | null;
-  hardware_profile_id: number | null;
-  backend: string;
-  task: RegistryVersion['task'];
-  target: string;
-  hyperparameters: string;
-  test_metrics: string;
-  baselines: string;
-  artifact_dir: string;
-  artifact_sha256: string;
-  stage: Stage;
-  description: string;
-  created_at: number;
   aliases: string | null;
 }
 
@@ -127,30 +87,8 @@ const SELECT_VERSION = `SELECT v.*, p.name AS project_name,
   (SELECT json_group_array(alias) FROM (SELECT alias FROM model_aliases a WHERE a.version_id = v.id ORDER BY alias)) AS aliases
   FROM model_versions v JOIN projects p ON p.id = v.project_id`;
 
-function toVersion(row: VersionRow): RegistryVersion {
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    projectName: row.project_name,
-    version: row.version,
-    runId: row.run_id,
-    datasetId: row.dataset_id,
-    datasetSha256: row.dataset_sha256,
-    qualityReportId: row.quality_report_id,
-    hardwareProfileId: row.hardware_profile_id,
-    backend: row.backend,
-    task: row.task,
-    target: row.target,
-    hyperparameters: fromJson<Record<string, unknown>>(row.hyperparameters) ?? {},
-    testMetrics: fromJson<Record<string, unknown>>(row.test_metrics) ?? {},
-    baselines: fromJson<Record<string, unknown>>(row.baselines) ?? {},
-    artifactDir: row.artifact_dir,
-    artifactSha256: row.artifact_sha256,
-    stage: row.stage,
-    description: row.description,
-    createdAt: row.created_at,
-    aliases: fromJson<string[]>(row.aliases) ?? [],
-  };
+function toVersion(row: RegistryRow): RegistryVersion {
+  return { ...toModelVersion(row), projectName: row.project_name, aliases: fromJson<string[]>(row.aliases) ?? [] };
 }
 
 function toEvent(row: EventRow): ModelEvent {
@@ -170,7 +108,7 @@ function toEvent(row: EventRow): ModelEvent {
 }
 
 export function getVersion(db: ReadableDB, id: number): RegistryVersion | null {
-  const row = db.prepare(`${SELECT_VERSION} WHERE v.id = ?`).get(id) as VersionRow | undefined;
+  const row = db.prepare(`${SELECT_VERSION} WHERE v.id = ?`).get(id) as RegistryRow | undefined;
   return row ? toVersion(row) : null;
 }
 
@@ -180,7 +118,7 @@ export function listVersions(db: ReadableDB, projectId?: number): RegistryVersio
     projectId === undefined
       ? db.prepare(`${SELECT_VERSION} ORDER BY p.name, v.version DESC`).all()
       : db.prepare(`${SELECT_VERSION} WHERE v.project_id = ? ORDER BY v.version DESC`).all(projectId)
-  ) as VersionRow[];
+  ) as RegistryRow[];
   return rows.map(toVersion);
 }
 
@@ -216,15 +154,15 @@ export function resolveVersion(db: ReadableDB, ref: string | number): RegistryVe
   }
   const project = requireProject(db, text.slice(0, at));
   const name = text.slice(at + 1);
-  let row: VersionRow | undefined;
-  if (/^\d+$/.test(name)) row = db.prepare(`${SELECT_VERSION} WHERE v.project_id = ? AND v.version = ?`).get(project.id, Number(name)) as VersionRow | undefined;
-  else if (name === 'latest') row = db.prepare(`${SELECT_VERSION} WHERE v.project_id = ? ORDER BY v.version DESC LIMIT 1`).get(project.id) as VersionRow | undefined;
+  let row: RegistryRow | undefined;
+  if (/^\d+$/.test(name)) row = db.prepare(`${SELECT_VERSION} WHERE v.project_id = ? AND v.version = ?`).get(project.id, Number(name)) as RegistryRow | undefined;
+  else if (name === 'latest') row = db.prepare(`${SELECT_VERSION} WHERE v.project_id = ? ORDER BY v.version DESC LIMIT 1`).get(project.id) as RegistryRow | undefined;
   else if ((STAGES as readonly string[]).includes(name)) {
-    row = db.prepare(`${SELECT_VERSION} WHERE v.project_id = ? AND v.stage = ? ORDER BY v.version DESC LIMIT 1`).get(project.id, name) as VersionRow | undefined;
+    row = db.prepare(`${SELECT_VERSION} WHERE v.project_id = ? AND v.stage = ? ORDER BY v.version DESC LIMIT 1`).get(project.id, name) as RegistryRow | undefined;
   } else {
     row = db
       .prepare(`${SELECT_VERSION} JOIN model_aliases al ON al.version_id = v.id WHERE al.project_id = ? AND al.alias = ?`)
-      .get(project.id, name) as VersionRow | undefined;
+      .get(project.id, name) as RegistryRow | undefined;
   }
   if (!row) throw new RegistryError('not-found', `${project.name} has no version "${name}". See its versions and aliases with pilot models list ${project.name}.`);
   return toVersion(row);
@@ -258,7 +196,7 @@ function move(db: WritableDB, version: RegistryVersion, to: Stage, action: Model
 }
 
 function currentProduction(db: ReadableDB, projectId: number): RegistryVersion | null {
-  const row = db.prepare(`${SELECT_VERSION} WHERE v.project_id = ? AND v.stage = 'production'`).get(projectId) as VersionRow | undefined;
+  const row = db.prepare(`${SELECT_VERSION} WHERE v.project_id = ? AND v.stage = 'production'`).get(projectId) as RegistryRow | undefined;
   return row ? toVersion(row) : null;
 }
 
