@@ -29,6 +29,8 @@ type DriftJobInput = DriftInput & {
   versionId?: number;
   /** Set when this run builds the version's profile from its training file: cache it if the file still has this hash. */
   cacheFor?: { versionId: number; datasetSha256: string };
+  /** The watch folder started it (the UI shows its outcome as a toast). */
+  watch?: true;
 };
 
 export function defineDriftJobs(jobs: JobSupervisor, store: Store): void {
@@ -66,11 +68,13 @@ export function profileFile(dataDir: string, versionId: number, sha256: string):
  * for the training data it was registered with, else from the training file (which must still hold
  * that data), building the profile the job's result then caches.
  */
-export async function submitVersionCheck(app: Backend, ref: string | number, currentPath: string, options: DriftOptions = {}): Promise<Job> {
+export async function submitVersionCheck(app: Backend, ref: string | number, currentPath: string, options: DriftOptions = {}, from: 'user' | 'watch' = 'user'): Promise<Job> {
   const version = versionOf(app, ref);
   // Only the scalar metrics travel: the recorded residuals and curves would bloat the job row.
   const testMetrics = Object.fromEntries(Object.entries(version.testMetrics).filter(([, v]) => typeof v === 'number'));
   const model = { artifactDir: version.artifactDir, task: version.task, target: version.target, testMetrics };
+  const identifiers = identifierColumns(app, version.runId).filter((c) => !(options.columns ?? []).includes(c));
+  if (identifiers.length > 0) options = { ...options, ignoreColumns: [...new Set([...(options.ignoreColumns ?? []), ...identifiers])] };
   const cached = getReferenceProfile(app.store.read, version.id);
   let reference: Partial<DriftJobInput>;
   if (cached && cached.datasetSha256 === version.datasetSha256) {
@@ -87,9 +91,23 @@ export async function submitVersionCheck(app: Backend, ref: string | number, cur
   }
   return app.jobs.submit({
     kind: 'drift.check',
-    title: `Drift ${basename(currentPath)} vs ${version.projectName} v${version.version}`,
-    input: { currentPath, versionId: version.id, model, ...reference, options } satisfies DriftJobInput,
+    title: `${from === 'watch' ? 'Watch folder: drift' : 'Drift'} ${basename(currentPath)} vs ${version.projectName} v${version.version}`,
+    input: { currentPath, versionId: version.id, model, ...reference, options, ...(from === 'watch' ? { watch: true as const } : {}) } satisfies DriftJobInput,
   });
+}
+
+/**
+ * Columns the training run left out as identifier-like (row numbers, ids): they always "drift" and
+ * say nothing about the data, so a version check leaves them out. Columns the user excluded stay.
+ */
+function identifierColumns(app: Backend, runId: number): string[] {
+  const row = app.store.read.prepare('SELECT result FROM runs WHERE id = ?').get(runId) as { result: string | null } | undefined;
+  try {
+    const result = (row?.result ? JSON.parse(row.result) : {}) as { excluded?: Array<{ column: string; reason: string }> };
+    return (result.excluded ?? []).filter((e) => e.reason.startsWith('identifier-like')).map((e) => e.column);
+  } catch {
+    return [];
+  }
 }
 
 /** The version's training file, refused when it is gone or no longer the data the version was trained on. */

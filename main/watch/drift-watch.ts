@@ -102,7 +102,7 @@ export function startDriftWatch(app: Backend, timing: Partial<DriftWatchTiming> 
   async function check(file: string): Promise<void> {
     const base = { type: 'drift' as const, file, version };
     try {
-      const job = await submitVersionCheck(app, version, file);
+      const job = await submitVersionCheck(app, version, file, {}, 'watch');
       const done = await app.jobs.wait(job.id);
       const outcome = done.result as DriftOutcome | null;
       if (done.status !== 'succeeded' || !outcome) {

@@ -37,6 +37,11 @@ describe('pilot drift VERSION', () => {
     const report = JSON.parse(run.stdout);
     expect(report.rows).toEqual({ reference: 365, current: 366 });
     expect(report.columns.find((c: { name: string }) => c.name === 'yr')).toMatchObject({ test: 'z', drifted: true });
+    // instant (the row number) was left out of training as identifier-like, so drift leaves it out too;
+    // casual and registered were excluded by the user and are still compared.
+    const names = report.columns.map((c: { name: string }) => c.name);
+    expect(names).not.toContain('instant');
+    expect(names).toEqual(expect.arrayContaining(['casual', 'registered', 'temp']));
     expect(report.labelDrift).toMatchObject({ name: 'cnt', drifted: true });
     // Trained on one year only, the model cannot see yr move, so its outputs may or may not shift:
     // check the KS statistic on its outputs against one computed here from pilot predict.

@@ -89,6 +89,10 @@ describe('drift watch folder', () => {
     if (!history.ok) throw new Error(history.error.message);
     expect(history.value.map((h) => h.id)).toEqual([event.driftReportId]);
     expect(history.value[0]?.currentPath).toBe(dropped);
+    // The job is marked as the watch folder's (the UI's toast follows these jobs).
+    const job = app.store.read.prepare('SELECT title, input FROM jobs WHERE id = ?').get(history.value[0]?.jobId) as { title: string; input: string };
+    expect(job.title).toBe('Watch folder: drift march.csv vs shop v1');
+    expect(JSON.parse(job.input)).toMatchObject({ watch: true, versionId: 1 });
     // The whole file was read, not the first piece.
     const stored = await invoke(app, 'drift:get', { id: event.driftReportId as number });
     expect(stored.ok && stored.value.report.rows.current).toBe(200);
