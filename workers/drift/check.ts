@@ -13,6 +13,7 @@ import type { ColumnProfile, ReferenceProfile } from './profile.js';
 import { buildReferenceProfile } from './read.js';
 import type { ColumnDrift, DriftReport } from './report.js';
 import { referenceProfileSchema, type DriftInput, type DriftModel } from './schema.js';
+import { DEFAULT_THRESHOLDS } from './select.js';
 import { summarise } from './summary.js';
 
 export const checkDrift: Engine<DriftInput, DriftReport> = async (input, ctx) => {
@@ -72,7 +73,13 @@ async function checkWithModel(input: Omit<DriftInput, 'referenceProfilePath' | '
         predictionDrift = { ...drift, explanation: `The model's outputs on the reference rows against its outputs on the current rows. ${drift.explanation}` };
       }
     }
-    const performance = modelPerformance(model, run, input.options?.performanceTolerance);
+    // A metric over a handful of rows is noise: below the rows a column test needs, it is not judged.
+    const minRows = input.options?.thresholds?.minRows ?? DEFAULT_THRESHOLDS.minRows;
+    let performance = modelPerformance(model, run, input.options?.performanceTolerance);
+    if (performance && performance.rows < minRows) {
+      run.warnings.push(`Only ${performance.rows} labelled row(s): too few to judge the model's ${performance.metric} (at least ${minRows} are needed).`);
+      performance = null;
+    }
     const { summary: _s, recommendation: _r, ...partial } = base;
     const merged = { ...partial, predictionDrift, performance, warnings: [...base.warnings, ...run.warnings] };
     const report: DriftReport = { ...merged, ...summarise(merged) };

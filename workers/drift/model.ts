@@ -2,8 +2,8 @@
  * The model's side of drift: apply a saved version to a CSV with the trainer's `predictRows`, and
  * measure its metric on a labelled batch against the registered test metric.
  */
-import { writeFile } from 'node:fs/promises';
-import { loadTable } from '../trainer/load.js';
+import { stat, writeFile } from 'node:fs/promises';
+import { loadTable, MAX_TRAINING_BYTES } from '../trainer/load.js';
 import { predictRows, type Prediction } from '../trainer/predict.js';
 import { performanceDrift } from './performance.js';
 import type { PerformanceDrift } from './report.js';
@@ -21,8 +21,17 @@ export interface ModelRun {
   warnings: string[];
 }
 
-/** Predicts every row of `csvPath` with the version's model. */
+/**
+ * Predicts every row of `csvPath` with the version's model. The trainer's loader holds the whole
+ * file in memory, so a file above its limit is not predicted: the column checks still run on it,
+ * and a warning says the model part was skipped.
+ */
 export async function applyModel(model: DriftModel, csvPath: string): Promise<ModelRun> {
+  const { size } = await stat(csvPath);
+  if (size > MAX_TRAINING_BYTES) {
+    const warning = `${csvPath} is ${(size / 1e6).toFixed(0)} MB, above the ${(MAX_TRAINING_BYTES / 1e6).toFixed(0)} MB the model can be applied to at once: prediction and performance drift were skipped (the inputs were still checked). Check a sample of the rows for them.`;
+    return { predictions: [], labels: null, warnings: [warning] };
+  }
   const table = await loadTable(csvPath);
   if (table.rows.length === 0) return { predictions: [], labels: null, warnings: [] };
   const { predictions, warnings } = await predictRows(model.artifactDir, table.columns, table.rows);

@@ -68,6 +68,14 @@ describe('checkDrift with a model', () => {
     expect(cached.referenceProfile).toBeUndefined();
   });
 
+  it('does not judge performance on a handful of labelled rows, and says so', async () => {
+    const few = writeCsv(join(dir, 'few.csv'), ['x', 'color', 'y'], curRows.slice(0, 5));
+    const report = await checkDrift({ referencePath: reference, currentPath: few, model }, makeContext());
+    expect(report.performance).toBeNull();
+    expect(report.warnings).toContain("Only 5 labelled row(s): too few to judge the model's accuracy (at least 30 are needed).");
+    expect(report.recommendation).not.toBe('retrain');
+  });
+
   it('a damaged cached profile is refused with what to do', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ version: 1, rows: 'many' }));
