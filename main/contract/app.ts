@@ -26,7 +26,7 @@ export const settingSchemas = {
   'jobs.cpuSlots': z.number().int().min(1).max(64),
   /** The UI's colour scheme. */
   'ui.theme': z.enum(['system', 'light', 'dark']),
-  /** The drift watch folder and the version new files are checked against (read at start). */
+  /** The drift watch folder and the version new files are checked against (followed while the app runs). */
   'drift.watch': driftWatchSettingSchema,
 } as const;
 export type SettingKey = keyof typeof settingSchemas;

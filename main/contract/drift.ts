@@ -47,7 +47,7 @@ export const driftChannels = {
 /**
  * The `drift.watch` setting: check each new CSV dropped in `folder` against `version` (a reference
  * resolved at each file, so `churn@production` follows promotions and rollbacks). Null: off.
- * Read when the app starts.
+ * Followed while the app runs (a change takes effect within seconds).
  */
 export const driftWatchSettingSchema = z
   .object({

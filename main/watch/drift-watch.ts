@@ -23,35 +23,74 @@ export interface DriftWatchTiming {
   debounceMs: number;
   /** Time between the two size checks that must agree. */
   stableMs: number;
+  /** How often the `drift.watch` setting is read again (a change takes effect without a restart). */
+  pollMs: number;
 }
 
-const DEFAULT_TIMING: DriftWatchTiming = { debounceMs: 400, stableMs: 300 };
+const DEFAULT_TIMING: DriftWatchTiming = { debounceMs: 400, stableMs: 300, pollMs: 2000 };
 const CSV = /\.(csv|tsv|txt)$/i;
 
+/** The watch as the setting has it now. */
 export interface DriftWatch {
+  /** The folder watched now, or null when the setting is off (or its folder cannot be watched). */
+  readonly folder: string | null;
+  close(): void;
+}
+
+interface FolderWatch {
   readonly folder: string;
-  readonly version: string;
-  /** Resolves when every file seen so far has been checked (tests). */
-  idle(): Promise<void>;
   close(): void;
 }
 
 /**
- * Starts watching when the `drift.watch` setting is on and its folder exists; returns null
- * otherwise (a missing folder is logged, not fatal: the app still opens).
+ * Follows the `drift.watch` setting: watches its folder while it is on, and switches (or stops)
+ * within `pollMs` of a change. A folder that cannot be watched is logged, not fatal.
  */
-export function startDriftWatch(app: Backend, timing: Partial<DriftWatchTiming> = {}): DriftWatch | null {
-  const parsed = driftWatchSettingSchema.safeParse(getSetting(app.store.read, 'drift.watch'));
-  if (!parsed.success || parsed.data === null) return null;
-  const folder = resolve(parsed.data.folder);
-  const version = parsed.data.version;
-  const { debounceMs, stableMs } = { ...DEFAULT_TIMING, ...timing };
+export function startDriftWatch(app: Backend, timing: Partial<DriftWatchTiming> = {}): DriftWatch {
+  const options = { ...DEFAULT_TIMING, ...timing };
   const log = app.options.log ?? (() => undefined);
+  let current: FolderWatch | null = null;
+  let applied = '';
+  let closed = false;
+  const apply = () => {
+    if (closed) return;
+    let raw: unknown;
+    try {
+      raw = getSetting(app.store.read, 'drift.watch');
+    } catch {
+      return; // the store is closing
+    }
+    const key = JSON.stringify(raw ?? null);
+    if (key === applied) return;
+    applied = key;
+    current?.close();
+    current = null;
+    const parsed = driftWatchSettingSchema.safeParse(raw ?? null);
+    if (!parsed.success) log('drift watch: the drift.watch setting is not { folder, version }; not watching.');
+    else if (parsed.data) current = watchFolder(app, resolve(parsed.data.folder), parsed.data.version, options, log);
+  };
+  apply();
+  const timer = setInterval(apply, options.pollMs);
+  timer.unref();
+  return {
+    get folder() {
+      return current?.folder ?? null;
+    },
+    close() {
+      closed = true;
+      clearInterval(timer);
+      current?.close();
+      current = null;
+    },
+  };
+}
+
+function watchFolder(app: Backend, folder: string, version: string, timing: DriftWatchTiming, log: (line: string) => void): FolderWatch | null {
+  const { debounceMs, stableMs } = timing;
 
   const timers = new Map<string, NodeJS.Timeout>();
   /** name → "size:mtime" of what was checked (or was there at start): a rewrite with new content is checked again. */
   const seen = new Map<string, string>();
-  const pending = new Set<Promise<void>>();
   let closed = false;
   let watcher: FSWatcher;
   try {
@@ -79,10 +118,7 @@ export function startDriftWatch(app: Backend, timing: Partial<DriftWatchTiming> 
       }, debounceMs),
     );
   };
-  const track = (work: Promise<void>) => {
-    pending.add(work);
-    void work.finally(() => pending.delete(work));
-  };
+  const track = (work: Promise<void>) => void work.catch((error: Error) => log(`drift watch: ${error.message}`));
 
   async function take(name: string): Promise<void> {
     await ready;
@@ -136,11 +172,6 @@ export function startDriftWatch(app: Backend, timing: Partial<DriftWatchTiming> 
 
   return {
     folder,
-    version,
-    async idle() {
-      await ready;
-      while (timers.size > 0 || pending.size > 0) await new Promise((done) => setTimeout(done, 50));
-    },
     close() {
       closed = true;
       watcher.close();

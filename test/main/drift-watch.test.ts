@@ -101,4 +101,28 @@ describe('drift watch folder', () => {
     await new Promise((done) => setTimeout(done, 1500));
     expect(events.map((e) => e.file)).toEqual([dropped]);
   });
+
+  it('follows the setting: off stops the watch, a new folder is watched without a restart', async () => {
+    const off = await invoke(app, 'settings:set', { key: 'drift.watch', value: null });
+    expect(off.ok).toBe(true);
+    await new Promise((done) => setTimeout(done, 2500)); // the setting is read every 2 s
+    writeFileSync(join(inbox, 'april.csv'), csv(30, 100));
+    await new Promise((done) => setTimeout(done, 1500));
+    expect(events.map((e) => e.file)).not.toContain(join(inbox, 'april.csv'));
+
+    const other = join(dir, 'inbox2');
+    mkdirSync(other);
+    const on = await invoke(app, 'settings:set', { key: 'drift.watch', value: { folder: other, version: 'shop@1' } });
+    expect(on.ok).toBe(true);
+    await new Promise((done) => setTimeout(done, 2500));
+    const may = join(other, 'may.csv');
+    writeFileSync(may, csv(0, 100));
+    const event = await until(() => events.find((e) => e.file === may));
+    // Same inputs as training, but the labels are off by ±2: no input drift, performance drift.
+    expect(event).toMatchObject({ version: 'shop@1', versionId: 1, recommendation: 'retrain' });
+    expect(event.message).toBe("None of 2 inputs shifted; the model's predictions are stable; MAE rose from 1.00 to 2.00; retrain recommended.");
+
+    const bad = await invoke(app, 'settings:set', { key: 'drift.watch', value: { folder: other } });
+    expect(bad).toEqual({ ok: false, error: expect.objectContaining({ code: 'invalid-input' }) });
+  });
 });
