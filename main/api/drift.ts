@@ -21,8 +21,14 @@ import type { HandlerMap } from './types.js';
 /** What a version check needs of the backend (the watch folder has these before the App exists). */
 export type Backend = Pick<App, 'store' | 'jobs' | 'options'>;
 
-/** The stored result of a `drift.check` job: the report and the id of its `drift_reports` row. */
-export type DriftOutcome = DriftReport & { driftReportId: number };
+/**
+ * The stored result of a `drift.check` job: the verdict and the id of its `drift_reports` row,
+ * where the full report is (`drift:get`). The job row does not keep a second copy of the report.
+ */
+export type DriftOutcome = Pick<DriftReport, 'summary' | 'recommendation' | 'datasetDrift' | 'driftShare' | 'driftedColumns' | 'judgedColumns' | 'performance'> & {
+  driftReportId: number;
+  versionId: number | null;
+};
 
 /** The job input as stored in `jobs.input`: paths and ids, never the profile itself. */
 type DriftJobInput = DriftInput & {
@@ -44,7 +50,8 @@ export function defineDriftJobs(jobs: JobSupervisor, store: Store): void {
         putReferenceProfile(store.write, input.cacheFor.versionId, profile, Date.now());
       }
       const record = insertDriftReport(store.write, { versionId: input.versionId ?? null, currentPath: input.currentPath, report, jobId: job.id }, Date.now());
-      return { ...record.report, driftReportId: record.id };
+      const { summary, recommendation, datasetDrift, driftShare, driftedColumns, judgedColumns, performance } = record.report;
+      return { summary, recommendation, datasetDrift, driftShare, driftedColumns, judgedColumns, performance, driftReportId: record.id, versionId: record.versionId };
     },
   });
 }
