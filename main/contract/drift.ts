@@ -27,7 +27,7 @@ export const driftChannels = {
         options: driftOptionsSchema.strict().optional(),
       })
       .strict(),
-    "Queues a drift check: each column of the current file against a version's training data (and the version's predictions and registered metric) or a reference file, with Evidently's default tests; the job's result is a DriftReport.",
+    "Queues a drift check: each column of the current file against a version's training data (and the version's predictions and registered metric) or a reference file, with Evidently's default tests; the job's result is the verdict and driftReportId (the full report: drift:get).",
   ),
   'drift:history': channel<DriftHistoryEntry[]>()(
     z
