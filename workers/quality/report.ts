@@ -107,11 +107,20 @@ export interface AttributeBias {
   statisticalParityDifference: number | null;
   /** Groups below the four-fifths rule. */
   fourFifthsFailures: string[];
-  /** Prediction metrics across judged groups (max − min), present with a prediction column. */
+  /* Present with a prediction column, across judged groups: */
+  /** Lowest / highest selection rate (Fairlearn selection-rate ratio; pass band 0.8–1.25). */
   selectionRateRatio?: number | null;
+  /** The larger of the TPR and FPR gaps (max − min each): Fairlearn equalized_odds_difference. */
   equalizedOddsDifference?: number | null;
+  /** TPR max − min (equal opportunity). */
   equalOpportunityDifference?: number | null;
+  /**
+   * Signed, AIF360's definition: ½[(FPR_g − FPR_ref) + (TPR_g − TPR_ref)] against the group with
+   * the highest selection rate, reported for the group where it is largest in magnitude; negative
+   * means that group gets fewer positive predictions at equal truth.
+   */
   averageOddsDifference?: number | null;
+  /** Precision max − min (predictive parity). */
   predictiveParityDifference?: number | null;
 }
 
