@@ -113,7 +113,10 @@ export const roiCommands: Command[] = [
       }
       printResult(ctx, found.name, result, savedNote);
       const used = result.measuredUsed;
-      ctx.out(`\nMeasured: model error rate ${used.modelErrorRate === null ? 'none' : `${(used.modelErrorRate * 100).toFixed(2)} %`} (${state.measured.sources.modelError}); training ${used.trainingSeconds === null ? 'not measured' : `${Math.round(used.trainingSeconds)} s a run`} at ${used.devicePowerWatts} W${used.powerMeasured ? '' : ' (assumed)'}`);
+      const measuredRate = state.measured.measured.modelErrorRate;
+      const rate = measuredRate === null ? 'not measured' : `${(measuredRate * 100).toFixed(2)} %${used.modelErrorRate === null ? (state.measured.measured.baselinePresent ? ', not used (see the warnings)' : ", not used: the goal step has no baseline (today's figures)") : ''}`;
+      const seconds = used.trainingSeconds === null ? 'not measured' : used.trainingSeconds < 10 ? `${used.trainingSeconds.toFixed(1)} s a run` : `${Math.round(used.trainingSeconds)} s a run`;
+      ctx.out(`\nMeasured: model error rate ${rate} (${state.measured.sources.modelError}); training ${seconds} at ${used.devicePowerWatts} W${used.powerMeasured ? '' : ' (assumed)'}`);
       if (!settings.length) for (const change of state.measuredChanges) ctx.err(`measured since the case was saved: ${change}`);
       if (changes?.length) ctx.err(`changed: ${changes.map((c) => `${c.label} ${c.before} → ${c.after}`).join('; ')}`);
     },
