@@ -57,7 +57,8 @@ export interface ProjectPatch {
   wizard?: Record<string, unknown>;
 }
 
-interface ProjectRow {
+/** A `projects` row as SQLite returns it. */
+export interface ProjectRow {
   id: number;
   name: string;
   question: string;
@@ -74,7 +75,7 @@ interface ProjectRow {
   archived_at: number | null;
 }
 
-function toProject(row: ProjectRow): Project {
+export function toProject(row: ProjectRow): Project {
   return {
     id: row.id,
     name: row.name,

@@ -6,61 +6,24 @@
  * on the other capabilities' query modules.
  */
 import { fromJson, toJson } from './json.js';
+import { type Project, type ProjectRow, toProject as toPilotProject } from './projects.js';
 import type { ReadableDB, WritableDB } from './store.js';
 
-/** A pilot project as the ROI sees it. */
-export interface RoiProject {
-  id: number;
-  name: string;
-  /** The business question, in the user's words ('' when not written yet). */
-  question: string;
-  successMetric: string | null;
-  successThreshold: number | null;
-  successClass: string | null;
-  /** Today's figures recorded in the goal step (parsed JSON); null when none was recorded. */
+/** A pilot project as the ROI sees it: db/projects.ts' Project with a baseline that holds figures or is null. */
+export type RoiProject = Omit<Project, 'baseline'> & {
+  /** Today's figures recorded in the goal step; null when none was recorded. */
   baseline: Record<string, unknown> | null;
-  datasetId: number | null;
-  task: 'binary' | 'multiclass' | 'regression' | null;
-  createdAt: number;
-  archivedAt: number | null;
-}
-
-interface ProjectRow {
-  id: number;
-  name: string;
-  question: string;
-  success_metric: string | null;
-  success_threshold: number | null;
-  success_class: string | null;
-  baseline: string | null;
-  dataset_id: number | null;
-  task: RoiProject['task'];
-  created_at: number;
-  archived_at: number | null;
-}
+};
 
 /** A baseline counts only when it holds at least one figure: `{}` or `null` is "not recorded". */
-function parseBaseline(text: string | null): Record<string, unknown> | null {
-  if (text === null || text.trim() === '') return null;
-  const value = fromJson<unknown>(text);
-  if (!value || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length === 0) return null;
-  return value as Record<string, unknown>;
+function recorded(baseline: object | null): Record<string, unknown> | null {
+  if (!baseline || Array.isArray(baseline) || Object.keys(baseline).length === 0) return null;
+  return baseline as Record<string, unknown>;
 }
 
 function toProject(row: ProjectRow): RoiProject {
-  return {
-    id: row.id,
-    name: row.name,
-    question: row.question,
-    successMetric: row.success_metric,
-    successThreshold: row.success_threshold,
-    successClass: row.success_class,
-    baseline: parseBaseline(row.baseline),
-    datasetId: row.dataset_id,
-    task: row.task,
-    createdAt: row.created_at,
-    archivedAt: row.archived_at,
-  };
+  const project = toPilotProject(row);
+  return { ...project, baseline: recorded(project.baseline) };
 }
 
 export function getRoiProject(db: ReadableDB, id: number): RoiProject | null {
@@ -98,7 +61,7 @@ export function listRoiProjects(db: ReadableDB): RoiProjectSummary[] {
     id: row.id,
     name: row.name,
     question: row.question,
-    baselinePresent: parseBaseline(row.baseline) !== null,
+    baselinePresent: toProject(row).baseline !== null,
     latestCaseAt: row.latest_case_at,
     cases: row.cases,
   }));
