@@ -1,7 +1,7 @@
 /**
  * Panels other capabilities show for one dataset on the Data page (a quality report, say). Each
  * adds a button to the dataset's row; the panel opens under the row with the dataset as its prop.
- * A capability adds two lines under the markers (under the registry lock, docs/EXTENDING.md).
+ * A capability adds two lines under the markers (docs/EXTENDING.md).
  */
 import type { Component } from 'svelte';
 import type { Dataset } from '../../../main/contract/index.js';
