@@ -5,9 +5,8 @@
  * quality engine spreads one file over several threads (`ranges.ts` checks the seams).
  */
 import { open } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
-import iconv from 'iconv-lite';
 import type { TextEncoding } from './sniff.js';
+import { makeDecoder } from './decode.js';
 import { CsvRecordParser, type ParserStats } from './parser.js';
 
 export { CsvRecordParser, type ParserStats } from './parser.js';
@@ -72,21 +71,6 @@ export async function readRange(options: ReadRangeOptions): Promise<RangeReadRes
   return { ...parser.stats(), bytes: end - start };
 }
 
-interface Decoder {
-  write(bytes: Buffer): string;
-  end(): string;
-}
-
-/** UTF-8 and Latin-1 decode natively; UTF-16 goes through iconv-lite, which keeps split code units between chunks. */
-function makeDecoder(encoding: TextEncoding): Decoder {
-  if (encoding === 'utf-8' || encoding === 'utf-8-bom') {
-    const decoder = new StringDecoder('utf8');
-    return { write: (bytes) => decoder.write(bytes), end: () => decoder.end() };
-  }
-  if (encoding === 'latin1') return { write: (bytes) => bytes.toString('latin1'), end: () => '' };
-  const decoder = iconv.getDecoder(encoding, { stripBOM: false });
-  return { write: (bytes) => decoder.write(bytes), end: () => decoder.end() ?? '' };
-}
 
 /** Whether a file in this encoding can be split at any line-break byte (0x0A is never part of another character). */
 export function splittable(encoding: TextEncoding): boolean {

@@ -8,9 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { open as openFile, stat } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
-import iconv from 'iconv-lite';
-import { sniffFile, type Sniffed, type TextEncoding } from '../csv/sniff.js';
+import { makeDecoder } from '../csv/decode.js';
+import { sniffFile, type Sniffed } from '../csv/sniff.js';
 
 /** Receives fields record by record. `text.slice(start, end)` is the field without its quotes. */
 export interface FieldSink {
@@ -210,17 +209,3 @@ export async function scanCsv(
   return { sniffed, records, raggedRecords: ragged, bytes: position, sha256: hash.digest('hex') };
 }
 
-interface Decoder {
-  write(bytes: Buffer): string;
-  end(): string;
-}
-
-function makeDecoder(encoding: TextEncoding): Decoder {
-  if (encoding === 'utf-8' || encoding === 'utf-8-bom') {
-    const decoder = new StringDecoder('utf8');
-    return { write: (bytes) => decoder.write(bytes), end: () => decoder.end() };
-  }
-  if (encoding === 'latin1') return { write: (bytes) => bytes.toString('latin1'), end: () => '' };
-  const decoder = iconv.getDecoder(encoding, { stripBOM: false });
-  return { write: (bytes) => decoder.write(bytes), end: () => decoder.end() ?? '' };
-}
