@@ -5,9 +5,12 @@
  * Mergeable, so ranges read on different threads combine. With k = 400 the rank error is well
  * under 1 % (about 1.7 / k in practice).
  *
- * Speed: compactors are Float64Arrays sorted natively, and the bottom compactors have a floor
- * capacity (`minCapacity`), so the sort runs once per many items. A larger low compactor only
- * makes the sketch more accurate; the engine lowers the floor for wide files to bound memory.
+ * Speed: compactors are Float64Arrays, and the bottom compactors have a floor capacity
+ * (`minCapacity`), so compaction runs once per many items. A larger low compactor only makes the
+ * sketch more accurate; the engine lowers the floor for wide files to bound memory. A compactor
+ * above the bottom one mostly holds a few sorted runs (each compaction below promotes one), so
+ * it is merged rather than sorted: V8's typed-array sort costs about 50 ns per item, and sorting
+ * every level was a tenth of a whole 1 GB scan. The sorted order is the same either way.
  */
 import { Rng } from './hash.js';
 
@@ -174,12 +177,60 @@ export class KllSketch {
   private compact(h: number): void {
     if (h + 1 >= this.levels.length) this.addLevel();
     let len = this.lengths[h]!;
-    const sorted = this.levels[h]!.slice(0, len).sort();
+    // Sorted in place: pushing to the level above never writes to this array (a new stack level
+    // replaces it with an empty one, and `keep` goes into whichever array is current).
+    const sorted = this.levels[h]!;
+    this.sortPrefix(sorted, len);
     const keep = len % 2 === 1 ? sorted[--len]! : null;
     this.lengths[h] = 0;
     const offset = this.rng.nextU32() & 1;
     for (let i = offset; i < len; i += 2) this.push(h + 1, sorted[i]!);
-    // Pushing may have grown the stack and reallocated this level: read it again.
     if (keep !== null) this.levels[h]![this.lengths[h]!++] = keep;
   }
+
+  /**
+   * Sorts `a[0, len)` as `Float64Array.prototype.sort` does (-0 before 0): a few ascending runs
+   * are merged, anything else is sorted natively.
+   */
+  private sortPrefix(a: Float64Array, len: number): void {
+    const starts = this.runStarts;
+    starts.length = 0;
+    starts.push(0);
+    for (let i = 1; i < len; i++) {
+      if (before(a[i]!, a[i - 1]!)) {
+        if (starts.length === MAX_RUNS) {
+          a.subarray(0, len).sort();
+          return;
+        }
+        starts.push(i);
+      }
+    }
+    if (starts.length === 1) return;
+    if (this.scratch.length < len) this.scratch = new Float64Array(Math.max(len, 2 * this.scratch.length));
+    // Merge the first run with each next one, through the scratch buffer.
+    const scratch = this.scratch;
+    starts.push(len);
+    for (let r = 1; r + 1 < starts.length; r++) {
+      const mid = starts[r]!;
+      const end = starts[r + 1]!;
+      let i = 0;
+      let j = mid;
+      let k = 0;
+      while (i < mid && j < end) scratch[k++] = before(a[j]!, a[i]!) ? a[j++]! : a[i++]!;
+      while (i < mid) scratch[k++] = a[i++]!;
+      while (j < end) scratch[k++] = a[j++]!;
+      a.set(scratch.subarray(0, end));
+    }
+  }
+
+  private readonly runStarts: number[] = [];
+  private scratch = new Float64Array(0);
+}
+
+/** Sorted runs merged at most (beyond, the native sort is cheaper). */
+const MAX_RUNS = 4;
+
+/** `x` sorts before `y` in `Float64Array.prototype.sort`'s order (numbers are never NaN here). */
+function before(x: number, y: number): boolean {
+  return x < y || (x === 0 && y === 0 && 1 / x < 1 / y);
 }
