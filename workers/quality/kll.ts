@@ -162,7 +162,8 @@ export class KllSketch {
   }
 
   private push(h: number, x: number): void {
-    if (h >= this.levels.length) this.addLevel();
+    // `addWeighted` may skip levels: a count of 4 goes straight to level 2.
+    while (h >= this.levels.length) this.addLevel();
     let level = this.levels[h]!;
     if (this.lengths[h]! >= level.length) {
       const grown = new Float64Array(level.length * 2);

@@ -48,6 +48,16 @@ describe('KLL sketch', () => {
     }
     expect(left.n).toBe(values.length);
   });
+
+  it('takes weighted values whose weight skips levels (a column overflowing its exact map with a value seen 4 times)', () => {
+    const sketch = new KllSketch(1);
+    sketch.addWeighted(5, 4);
+    sketch.addWeighted(9, 1);
+    sketch.addWeighted(7, 1000);
+    expect(sketch.n).toBe(1005);
+    expect(sketch.quantile(0.5)).toBe(7);
+    expect(sketch.quantile(0)).toBe(5);
+  });
 });
 
 describe('moments', () => {
