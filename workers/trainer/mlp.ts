@@ -1,17 +1,18 @@
 /**
  * A multilayer perceptron trained with hand-written backpropagation on TensorFlow.js tensors and
- * an Adam step in JavaScript.
+ * our own Adam step (adam.ts).
  *
  * Why not `tf.layers` + `model.fit`: (1) reproducibility — fit shuffles with Math.random and a
  * seeded Dropout layer reuses one mask for every batch, so we draw masks and batch order from our
  * own seeded generator; (2) speed on the wasm backend — its matMul takes the fast XNNPACK path only
  * when neither operand is transposed, and autodiff's gradient products are transposed; here every
  * product is written with an explicit (fast) transpose first; (3) the optimizer is a few thousand
- * floats, cheaper as one JavaScript loop than as dozens of small tensor ops per batch.
+ * floats, cheaper as one SIMD loop than as dozens of small tensor ops per batch.
  * The trained weights are saved as a standard tfjs layers model (see artifact.ts).
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Rng } from './random.js';
+import { adamStep, type AdamState } from './adam.js';
 import { lossAndGrad } from './loss.js';
 import type { Task } from './task.js';
 
@@ -30,20 +31,12 @@ export interface MlpSpec {
   skip?: boolean;
 }
 
-/** Everything needed to continue training exactly where it stopped (saved in checkpoints). */
-export interface MlpState {
-  /** W₀, b₀, W₁, b₁ … (W is fan-in × fan-out, row-major), then the skip path's W (inputs × outputs) when `skip`. */
-  params: Float32Array[];
-  /** Adam's first and second moment estimates, one per parameter array. */
-  m: Float32Array[];
-  v: Float32Array[];
-  /** Adam steps taken so far (bias correction). */
-  step: number;
-}
-
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPSILON = 1e-7;
+/**
+ * Everything needed to continue training exactly where it stopped (saved in checkpoints): the
+ * parameters W₀, b₀, W₁, b₁ … (W is fan-in × fan-out, row-major), then the skip path's W
+ * (inputs × outputs) when `skip`, and Adam's moments and step count.
+ */
+export type MlpState = AdamState;
 
 export class Mlp {
   readonly layers: Array<{ fanIn: number; fanOut: number }>;
@@ -192,24 +185,7 @@ export class Mlp {
   }
 
   private adam(grads: Float32Array[], learningRate: number): void {
-    const state = this.state;
-    state.step++;
-    const correction1 = 1 - BETA1 ** state.step;
-    const correction2 = 1 - BETA2 ** state.step;
-    const stepSize = (learningRate * Math.sqrt(correction2)) / correction1;
-    const epsilon = EPSILON * Math.sqrt(correction2);
-    for (let k = 0; k < grads.length; k++) {
-      const g = grads[k]!;
-      const p = state.params[k]!;
-      const m = state.m[k]!;
-      const v = state.v[k]!;
-      for (let i = 0; i < p.length; i++) {
-        const gi = g[i]!;
-        const mi = (m[i] = BETA1 * m[i]! + (1 - BETA1) * gi);
-        const vi = (v[i] = BETA2 * v[i]! + (1 - BETA2) * gi * gi);
-        p[i]! -= (stepSize * mi) / (Math.sqrt(vi) + epsilon);
-      }
-    }
+    adamStep(this.state, grads, learningRate);
   }
 
   /** Logits for `n` rows (no dropout), computed in chunks to bound memory. */
