@@ -6,14 +6,17 @@
  * seeded Dropout layer reuses one mask for every batch, so we draw masks and batch order from our
  * own seeded generator; (2) speed on the wasm backend — its matMul takes the fast XNNPACK path only
  * when neither operand is transposed, and autodiff's gradient products are transposed; here every
- * product is written with an explicit (fast) transpose first; (3) the optimizer is a few thousand
- * floats, cheaper as one SIMD loop than as dozens of small tensor ops per batch.
+ * product is written with an explicit (fast) transpose first, and a training step calls the
+ * backend's kernels directly (wasm-kernels.ts), without the tensor API's per-op bookkeeping;
+ * (3) the optimizer is a few thousand floats, cheaper as one SIMD loop than as dozens of small
+ * tensor ops per batch.
  * The trained weights are saved as a standard tfjs layers model (see artifact.ts).
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Rng } from './random.js';
 import { adamStep, type AdamState } from './adam.js';
 import { lossAndGrad } from './loss.js';
+import { WasmKernels, type Matrix } from './wasm-kernels.js';
 import type { Task } from './task.js';
 
 type Tf = typeof tfjs;
@@ -46,6 +49,7 @@ export class Mlp {
   /** Per layer, its weight gradient (fan-in × fan-out) followed by its bias gradient: `gradients` are views into these. */
   private readonly layerGradients: Float32Array[];
   private readonly buffers: Float32Array[] = [];
+  private kernels: WasmKernels | null = null;
 
   constructor(
     private readonly tf: Tf,
@@ -88,6 +92,86 @@ export class Mlp {
    * before the step. `rng` draws the dropout masks.
    */
   trainBatch(task: Task, x: Float32Array, y: Float32Array, w: Float32Array | null, n: number, learningRate: number, rng: Rng): number {
+    const kernels = this.wasmKernels();
+    const loss = kernels ? this.gradientsOnWasm(kernels, task, x, y, w, n, rng) : this.gradientsWithTensors(task, x, y, w, n, rng);
+    this.adam(this.gradients, learningRate);
+    return loss;
+  }
+
+  /** The wasm backend's kernels while it is active (made once, again if tfjs switched backends), else null. */
+  private wasmKernels(): WasmKernels | null {
+    const { tf } = this;
+    if (tf.getBackend() !== 'wasm') return null;
+    if (!this.kernels?.isFor(tf)) {
+      try {
+        this.kernels = new WasmKernels(tf);
+      } catch {
+        return null; // a tfjs whose internals changed: the tensor path still works
+      }
+    }
+    return this.kernels;
+  }
+
+  /**
+   * Forward and backward pass on the wasm backend, straight on its kernels (see wasm-kernels.ts).
+   *
+   * XNNPACK's fast matrix product needs both operands untransposed (transposed operands fall to a
+   * plain loop, several times slower). A weight gradient Aᵀ·dZ therefore takes Aᵀ transposed
+   * here in JavaScript, and dZ as the right-hand operand, which XNNPACK repacks on every call
+   * (about 1.5 ns per element, more than our transpose: so the narrower dZ goes there, not A).
+   * Aᵀ gets an extra row of ones, so the same product also yields the bias gradient (Σ of dZ's
+   * columns) as its last row. The ReLU gate runs in JavaScript on values copied out once.
+   */
+  private gradientsOnWasm(k: WasmKernels, task: Task, x: Float32Array, y: Float32Array, w: Float32Array | null, n: number, rng: Rng): number {
+    const { params } = this.state;
+    const { inputs, outputs } = this.spec;
+    const last = this.layers.length - 1;
+    const keep = 1 - this.spec.dropout;
+    try {
+      const activations: Matrix[] = [k.upload(x, n, inputs)];
+      this.layers.forEach(({ fanIn, fanOut }, l) => {
+        let a = k.matMul(activations[l]!, k.upload(params[2 * l]!, fanIn, fanOut), params[2 * l + 1]!, l === last ? 'linear' : 'relu');
+        if (l < last && keep < 1) a = k.mul(a, k.upload(dropoutMask(n * fanOut, keep, rng), n, fanOut));
+        activations.push(a);
+      });
+      const logits = k.read(activations[last + 1]!, this.scratch(0, n * outputs));
+      if (this.spec.skip) {
+        const linear = k.read(k.matMul(activations[0]!, k.upload(params[params.length - 1]!, inputs, outputs)), this.scratch(1, n * outputs));
+        for (let i = 0; i < logits.length; i++) logits[i]! += linear[i]!;
+      }
+      const { loss, grad } = lossAndGrad(task, logits, y, w, n);
+
+      const xT = k.upload(withOnesRow(this.scratch(2, (inputs + 1) * n), x, n, inputs), inputs + 1, n);
+      let dz = grad;
+      let dzm = k.upload(dz, n, outputs);
+      if (this.spec.skip) {
+        // The skip path has no bias: its gradient is the product without the ones row.
+        const product = k.read(k.matMul(xT, dzm), this.scratch(3, (inputs + 1) * outputs));
+        this.gradients[params.length - 1]!.set(product.subarray(0, inputs * outputs));
+      }
+      for (let l = last; l >= 0; l--) {
+        const { fanIn, fanOut } = this.layers[l]!;
+        const slot = 4 + 4 * l;
+        const input = l === 0 ? x : k.read(activations[l]!, this.scratch(slot, n * fanIn));
+        const inputT = l === 0 ? xT : k.upload(withOnesRow(this.scratch(slot + 1, (fanIn + 1) * n), input, n, fanIn), fanIn + 1, n);
+        // Weight and bias gradients in one product, into the layer's joint gradient buffer.
+        k.read(k.matMul(inputT, dzm), this.layerGradients[l]!);
+        if (l === 0) break;
+        const wT = this.scratch(slot + 2, fanOut * fanIn);
+        transposeInto(params[2 * l]!, fanIn, fanOut, wT);
+        const next = k.read(k.matMul(dzm, k.upload(wT, fanOut, fanIn)), this.scratch(slot + 3, n * fanIn));
+        gateRelu(next, input, 1 / keep);
+        dz = next;
+        dzm = k.upload(dz, n, fanIn);
+      }
+      return loss;
+    } finally {
+      k.release();
+    }
+  }
+
+  /** Forward and backward pass through the tensor API, for backends that take transposed operands at no extra cost (cpu's strided loops, libtensorflow). */
+  private gradientsWithTensors(task: Task, x: Float32Array, y: Float32Array, w: Float32Array | null, n: number, rng: Rng): number {
     const { tf } = this;
     const { params } = this.state;
     const last = this.layers.length - 1;
@@ -106,57 +190,13 @@ export class Mlp {
       let output = activations[last + 1]!;
       const skip = this.spec.skip ? tf.tensor2d(params[params.length - 1]!, [this.spec.inputs, this.spec.outputs]) : null;
       if (skip) output = tf.add(output, tf.matMul(activations[0]!, skip));
-      const result = lossAndGrad(task, readInto(tf, output, this.scratch(0, n * this.spec.outputs)), y, w, n);
+      const result = lossAndGrad(task, output.dataSync() as Float32Array, y, w, n);
       loss = result.loss;
-      if (tf.getBackend() === 'wasm') this.backwardUntransposed(x, activations, result.grad, n, keep);
-      else this.backwardWithFlags(activations, weights, result.grad, n, keep);
+      this.backwardWithFlags(activations, weights, result.grad, n, keep);
     });
-    this.adam(this.gradients, learningRate);
     return loss;
   }
 
-  /**
-   * Backpropagation for the wasm backend, where XNNPACK's fast matrix product needs both operands
-   * untransposed (transposed operands fall to a plain loop, several times slower). A weight
-   * gradient Aᵀ·dZ takes Aᵀ transposed here in JavaScript, and dZ as the right-hand operand, which
-   * XNNPACK repacks on every call (about 1.5 ns per element, more than our transpose: so the
-   * narrower dZ goes there, not A). Aᵀ gets an extra row of ones, so the same product also yields
-   * the bias gradient (Σ of dZ's columns) as its last row. Values are copied out of the wasm heap
-   * into reused buffers instead of `dataSync` (which allocates every time), and the ReLU gate runs
-   * in JavaScript.
-   */
-  private backwardUntransposed(x: Float32Array, activations: tfjs.Tensor2D[], outputGrad: Float32Array, n: number, keep: number): void {
-    const { tf } = this;
-    const { params } = this.state;
-    const { inputs, outputs } = this.spec;
-    const last = this.layers.length - 1;
-    const xT = withOnesRow(this.scratch(1, (inputs + 1) * n), x, n, inputs);
-    const xTt = tf.tensor2d(xT, [inputs + 1, n]);
-    let dz = outputGrad;
-    let dzt = tf.tensor2d(dz, [n, outputs]);
-    if (this.spec.skip) {
-      // The skip path has no bias: its gradient is the product without the ones row.
-      const product = readInto(tf, tf.matMul(xTt, dzt), this.scratch(2, (inputs + 1) * outputs));
-      this.gradients[params.length - 1]!.set(product.subarray(0, inputs * outputs));
-    }
-    for (let l = last; l >= 0; l--) {
-      const { fanIn, fanOut } = this.layers[l]!;
-      const slot = 3 + 4 * l;
-      const input = l === 0 ? x : readInto(tf, activations[l]!, this.scratch(slot, n * fanIn));
-      const inputT = l === 0 ? xTt : tf.tensor2d(withOnesRow(this.scratch(slot + 1, (fanIn + 1) * n), input, n, fanIn), [fanIn + 1, n]);
-      // Weight and bias gradients in one product, into the layer's joint gradient buffer.
-      readInto(tf, tf.matMul(inputT, dzt), this.layerGradients[l]!);
-      if (l === 0) break;
-      const wT = this.scratch(slot + 2, fanOut * fanIn);
-      transposeInto(params[2 * l]!, fanIn, fanOut, wT);
-      const next = readInto(tf, tf.matMul(dzt, tf.tensor2d(wT, [fanOut, fanIn])), this.scratch(slot + 3, n * fanIn));
-      gateRelu(next, input, 1 / keep);
-      dz = next;
-      dzt = tf.tensor2d(dz, [n, fanIn]);
-    }
-  }
-
-  /** Backpropagation for backends that take transposed operands at no extra cost (cpu's strided loops, libtensorflow). */
   private backwardWithFlags(activations: tfjs.Tensor2D[], weights: tfjs.Tensor2D[], outputGrad: Float32Array, n: number, keep: number): void {
     const { tf } = this;
     const grads = this.gradients;
@@ -272,26 +312,6 @@ function gateRelu(grad: Float32Array, input: Float32Array, scale: number): void 
   if (scale !== 1) for (let i = 0; i < grad.length; i++) grad[i]! *= scale;
 }
 
-/** The internals of tfjs-backend-wasm that let a tensor be copied out without an allocation. */
-interface WasmInternals {
-  wasm?: { HEAPU8?: Uint8Array };
-  dataIdMap?: { get(dataId: object): { memoryOffset?: number } | undefined };
-}
-
-/**
- * Copies a tensor's values into `out` (reused between batches). On the wasm backend this is one
- * memcpy out of the wasm heap, where `dataSync` would allocate a new buffer every time; elsewhere,
- * or should those internals change, it falls back to `dataSync`. Loops then run on `out`: V8
- * optimises typed arrays over the wasm heap poorly (about 4 ns per element in a profile).
- */
-function readInto(tf: Tf, t: tfjs.Tensor, out: Float32Array): Float32Array {
-  const backend = tf.backend() as unknown as WasmInternals;
-  const offset = backend.dataIdMap?.get(t.dataId)?.memoryOffset;
-  const heap = backend.wasm?.HEAPU8;
-  if (typeof offset === 'number' && heap && t.dtype === 'float32') out.set(new Float32Array(heap.buffer, heap.byteOffset + offset, t.size));
-  else out.set(t.dataSync() as Float32Array);
-  return out;
-}
 /** Inverted dropout: each unit kept with probability `keep`, its value scaled by 1/keep. */
 function dropoutMask(size: number, keep: number, rng: Rng): Float32Array {
   const mask = new Float32Array(size);

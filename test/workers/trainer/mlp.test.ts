@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { loadBackend } from '../../../workers/tfjs/backend.js';
 import { Mlp } from '../../../workers/trainer/mlp.js';
 import { Rng } from '../../../workers/trainer/random.js';
 import { lossAndGrad } from '../../../workers/trainer/loss.js';
+import { WasmKernels } from '../../../workers/trainer/wasm-kernels.js';
 
 /** Reference gradients from tfjs autodiff (tf.grads) of the same network and loss. */
 function referenceGradients(mlp: Mlp, task: 'binary' | 'multiclass' | 'regression', x: Float32Array, y: Float32Array, w: Float32Array, n: number): Float32Array[] {
@@ -96,6 +97,29 @@ describe('Mlp backpropagation', () => {
       expect(g.length).toBe(c.length);
       for (let j = 0; j < c.length; j++) expect(g[j]).toBeCloseTo(c[j]!, 5);
     });
+  });
+
+  it('frees every wasm buffer a training step makes, also when the step throws', async () => {
+    await loadBackend('wasm');
+    const rng = new Rng(2);
+    const n = 32;
+    const mlp = new Mlp(tf, { inputs: 4, hidden: [8], outputs: 1, dropout: 0.2, skip: true }, rng);
+    const x = Float32Array.from({ length: n * 4 }, () => rng.next());
+    const y = Float32Array.from({ length: n }, () => rng.int(2));
+    mlp.trainBatch('binary', x, y, null, n, 0.01, rng);
+    const before = tf.backend().numDataIds();
+    for (let i = 0; i < 20; i++) mlp.trainBatch('binary', x, y, null, n, 0.01, rng);
+    expect(tf.backend().numDataIds()).toBe(before);
+    // A failure after the forward pass made its buffers (the first read of the logits).
+    const read = vi.spyOn(WasmKernels.prototype, 'read').mockImplementationOnce(() => {
+      throw new Error('injected');
+    });
+    expect(() => mlp.trainBatch('binary', x, y, null, n, 0.01, rng)).toThrow('injected');
+    read.mockRestore();
+    expect(tf.backend().numDataIds()).toBe(before);
+    // Too few values for the rows asked for: refused before anything is made.
+    expect(() => mlp.trainBatch('binary', x, y, null, n + 5, 0.01, rng)).toThrow(/cannot fill/);
+    expect(tf.backend().numDataIds()).toBe(before);
   });
 
   it('Adam reduces the loss of a separable problem on the wasm backend', async () => {
