@@ -3,11 +3,13 @@
  * split into records by a small hand-written state machine (see `parser.ts` for why not csv-parse).
  * A file can be read as one stream or as byte ranges that start at a line break, which is how the
  * quality engine spreads one file over several threads (`ranges.ts` checks the seams).
+ * `readByteRange` reads the same records without decoding them (`byte-parser.ts`).
  */
 import { open } from 'node:fs/promises';
 import type { TextEncoding } from './sniff.js';
 import { makeDecoder } from './decode.js';
 import { CsvRecordParser, type ParserStats } from './parser.js';
+import { ByteRecordParser, type ByteRecord } from './byte-parser.js';
 
 export { CsvRecordParser, type ParserStats } from './parser.js';
 
@@ -71,10 +73,65 @@ export async function readRange(options: ReadRangeOptions): Promise<RangeReadRes
   return { ...parser.stats(), bytes: end - start };
 }
 
+/** Options of `readByteRange`: records come as byte spans. */
+export interface ReadByteRangeOptions extends Omit<ReadRangeOptions, 'onRecord'> {
+  /** Called with each record (reused: copy what you keep) and its 1-based physical line within the range. */
+  onRecord(record: ByteRecord, line: number): void;
+}
+
+/**
+ * Reads the records of `[start, end)` as byte spans (`byte-parser.ts`), for a splittable encoding
+ * and a one-byte delimiter (`byteReadable`). Same records, counters and progress as `readRange`.
+ */
+export async function readByteRange(options: ReadByteRangeOptions): Promise<RangeReadResult> {
+  const { path, start, end } = options;
+  if (!byteReadable(options.encoding, options.delimiter)) throw new Error(`A ${options.encoding} file delimited by ${JSON.stringify(options.delimiter)} cannot be read as bytes.`);
+  let skip = options.skipHeader;
+  const parser = new ByteRecordParser(options.delimiter, options.encoding === 'latin1' ? 'latin1' : 'utf8', (record, line) => {
+    if (skip) {
+      skip = false;
+      return;
+    }
+    options.onRecord(record, line);
+  });
+  const handle = await open(path, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(options.chunkBytes ?? DEFAULT_CHUNK);
+    // Bytes of a cut-off record kept at the front of the buffer for the next read.
+    let kept = 0;
+    let position = start;
+    while (position < end) {
+      if (kept > buffer.length / 2) {
+        // A record longer than half the buffer: grow it rather than re-parse the record on ever smaller reads.
+        const grown = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(grown, 0, 0, kept);
+        buffer = grown;
+      }
+      const want = Math.min(buffer.length - kept, end - position);
+      const { bytesRead } = await handle.read(buffer, kept, want, position);
+      if (bytesRead === 0) break; // the file shrank while being read; the caller compares sizes
+      position += bytesRead;
+      const length = kept + bytesRead;
+      const consumed = parser.parse(buffer, length, false);
+      buffer.copyWithin(0, consumed, length);
+      kept = length - consumed;
+      options.onChunk?.(position - start);
+    }
+    if (kept > 0) parser.parse(buffer, kept, true);
+  } finally {
+    await handle.close();
+  }
+  return { ...parser.stats(), bytes: end - start };
+}
 
 /** Whether a file in this encoding can be split at any line-break byte (0x0A is never part of another character). */
 export function splittable(encoding: TextEncoding): boolean {
   return encoding === 'utf-8' || encoding === 'utf-8-bom' || encoding === 'latin1';
+}
+
+/** Whether `readByteRange` can read a file: a splittable encoding and a one-byte (ASCII) delimiter. */
+export function byteReadable(encoding: TextEncoding, delimiter: string): boolean {
+  return splittable(encoding) && delimiter.length === 1 && delimiter.charCodeAt(0) < 0x80;
 }
 
 /** Reads the first `limit` records (header included) of a file: for header detection and previews. */

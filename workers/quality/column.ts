@@ -1,15 +1,17 @@
 /**
- * Streaming per-column accumulator: one `add` per cell, plain-data state so ranges read on other
+ * Streaming per-column accumulator: one `add` (a string) or `addBytes` (an ASCII span of the
+ * file's bytes, see `csv/byte-parser.ts`) per cell, plain-data state so ranges read on other
  * threads can be merged. Everything here is O(1) memory per column except the exact distinct
- * map, which is capped and then replaced by a HyperLogLog estimate.
+ * map, which is capped and then replaced by a HyperLogLog estimate. Both entry points keep the
+ * same state: `addBytes` makes a string only where one is kept or only a string can tell.
  */
-import { detach } from './hash.js';
+import { detach, hashString } from './hash.js';
 import { HyperLogLog } from './hll.js';
 import { ExactDistribution, type Distribution } from './distribution.js';
 import { KllSketch, type KllState } from './kll.js';
 import { addMoment, emptyMoments, mergeMoments, type Moments } from './moments.js';
 import { detectPii, maskPii, type PiiKind } from './pii.js';
-import { Kind, classify, isIsoOrdered, parsed } from './values.js';
+import { Kind, UNKNOWN_KIND, classify, classifyBytes, isIsoOrdered, parsed } from './values.js';
 
 /** The mergeable state of one column. */
 export interface ColumnState {
@@ -49,16 +51,23 @@ export class ColumnAccumulator {
   readonly s: ColumnState;
   private kll: KllSketch;
   private hll: HyperLogLog | null = null;
-  /** The exact counts while scanning: value → slot in `counts` (one map lookup per cell, not two). */
-  private readonly index = new Map<string, number>();
+  /**
+   * The exact counts while scanning, by slot: an open-addressing table of slot + 1 (0: empty)
+   * indexed by the value's `hashString`, which the byte parser's field hash gives without a
+   * string, so a value seen before is found from its bytes as well as from a string.
+   */
+  private table = new Int32Array(64);
+  private readonly keys: string[] = [];
+  private readonly keyHashes: number[] = [];
   private readonly counts: number[] = [];
   /** Per slot: the value's kind (-1 until worked out), its number, and the personal data it is. */
   private readonly slotKind: number[] = [];
   private readonly slotNumber: number[] = [];
   private readonly slotPii: (PiiKind | null)[] = [];
-  /** A cheap pre-check before the set lookup: most cells are longer than any marker or start differently. */
+  /** A cheap pre-check before the marker comparison: most cells are longer than any marker or start differently. */
   private readonly markerMaxLength: number;
   private readonly markerFirst = new Uint8Array(128);
+  private readonly markerList: string[];
 
   constructor(
     name: string,
@@ -103,12 +112,13 @@ export class ColumnAccumulator {
       if (m.length > 0) this.markerFirst[m.charCodeAt(0) & 127] = 1;
     }
     this.markerMaxLength = longest;
+    this.markerList = [...missingMarkers];
     if (this.s.hll) this.hll = new HyperLogLog(this.s.hll);
-    for (const [key, count] of this.s.values) this.newSlot(key, count);
+    for (const [key, count] of this.s.values) this.newSlot(key, hashString(key), count);
   }
 
-  /** Adds one raw cell. Returns the trimmed value, or null when it is missing. */
-  add(raw: string): string | null {
+  /** Adds one raw cell. `rawHash`, if known, is `hashString(raw)`. */
+  add(raw: string, rawHash?: number): void {
     const s = this.s;
     let v = raw;
     const n = raw.length;
@@ -117,29 +127,103 @@ export class ColumnAccumulator {
       if (v.length > 0) s.whitespace++;
     }
     if (v.length === 0 || (v.length <= this.markerMaxLength && this.markerFirst[v.charCodeAt(0) & 127] === 1 && this.missingMarkers.has(v))) {
-      s.missing++;
-      s.markers[v] = (s.markers[v] ?? 0) + 1;
-      return null;
+      this.countMissing(v);
+      return;
     }
     s.count++;
+    const hash = rawHash !== undefined && v === raw ? rawHash : hashString(v);
     if (!s.overflow) {
       // A value seen before reuses what was worked out about it (kind, number, personal data):
-      // in low-cardinality columns this is the whole cost of a cell, one map lookup. Once the
-      // map is full, only the HyperLogLog counts (looking up every value would cost more than
+      // in low-cardinality columns this is the whole cost of a cell, one table lookup. Once the
+      // table is full, only the HyperLogLog counts (looking up every value would cost more than
       // the rest of the cell), and top values become approximate.
-      let slot = this.index.get(v);
-      if (slot === undefined && this.index.size < this.distinctLimit) slot = this.newSlot(detach(v), 0);
-      if (slot !== undefined) {
-        this.counts[slot]!++;
-        if (this.slotKind[slot] === -1) this.describeSlot(slot, v);
-        const pii = this.slotPii[slot];
-        if (pii) this.countPii(pii, v);
-        this.observe(this.slotKind[slot]!, this.slotNumber[slot]!, v);
-        return v;
+      let slot = this.find(v, hash);
+      if (slot < 0 && this.keys.length < this.distinctLimit) slot = this.newSlot(detach(v), hash, 0);
+      if (slot >= 0) {
+        this.countSlot(slot);
+        return;
       }
       this.startEstimating();
     }
-    this.hll!.add(v);
+    this.estimate(v, hash);
+  }
+
+  /**
+   * Adds one raw cell given as ASCII bytes `[from, to)` (one byte per character) whose
+   * `hashString` is `rawHash`. Same effect as `add` of the same text.
+   */
+  addBytes(bytes: Buffer, from: number, to: number, rawHash: number): void {
+    const n = to - from;
+    // Whitespace to trim: rare enough to leave to the string path, which trims exactly as `trim()`.
+    if (n > 0 && (bytes[from]! <= 32 || bytes[to - 1]! <= 32)) return this.add(bytes.toString('latin1', from, to), rawHash);
+    if (n === 0) return this.countMissing('');
+    if (n <= this.markerMaxLength && this.markerFirst[bytes[from]!] === 1) {
+      const marker = this.markerAt(bytes, from, to);
+      if (marker !== null) return this.countMissing(marker);
+    }
+    const s = this.s;
+    s.count++;
+    if (!s.overflow) {
+      let slot = this.findBytes(bytes, from, to, rawHash);
+      if (slot < 0 && this.keys.length < this.distinctLimit) slot = this.newSlot(bytes.toString('latin1', from, to), rawHash, 0);
+      if (slot >= 0) {
+        this.countSlot(slot);
+        return;
+      }
+      this.startEstimating();
+    }
+    const kind = classifyBytes(bytes, from, to);
+    const x = parsed.number;
+    // Cases that need the string: what only `classify` can tell, personal data, a text example
+    // not collected yet, a date that may be a new minimum or maximum.
+    if (
+      kind === UNKNOWN_KIND ||
+      ((kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && n >= 13)) && mightBePii(bytes, from, to)) ||
+      (kind === Kind.Text && s.textExamples.length < 5) ||
+      (kind === Kind.Date && (bytes[from + 4] === 45 || bytes[from + 4] === 47) && (s.dateMin === null || compareBytes(bytes, from, to, s.dateMin) < 0 || compareBytes(bytes, from, to, s.dateMax!) > 0))
+    ) {
+      return this.estimate(bytes.toString('latin1', from, to), rawHash);
+    }
+    this.hll!.addHash(rawHash);
+    s.kinds[kind]!++;
+    if (kind === Kind.Integer || kind === Kind.Float) this.observeNumber(x);
+    else if (kind !== Kind.Date) {
+      s.textCount++;
+      s.lengthSum += n;
+      if (n > s.lengthMax) s.lengthMax = n;
+    }
+  }
+
+  private countMissing(marker: string): void {
+    const s = this.s;
+    s.missing++;
+    s.markers[marker] = (s.markers[marker] ?? 0) + 1;
+  }
+
+  /** The missing marker spelled by bytes `[from, to)`, or null. */
+  private markerAt(bytes: Buffer, from: number, to: number): string | null {
+    const n = to - from;
+    outer: for (const m of this.markerList) {
+      if (m.length !== n) continue;
+      for (let k = 0; k < n; k++) if (m.charCodeAt(k) !== bytes[from + k]) continue outer;
+      return m;
+    }
+    return null;
+  }
+
+  /** Counts a cell whose value has a slot. */
+  private countSlot(slot: number): void {
+    this.counts[slot]!++;
+    const v = this.keys[slot]!;
+    if (this.slotKind[slot] === -1) this.describeSlot(slot, v);
+    const pii = this.slotPii[slot];
+    if (pii) this.countPii(pii, v);
+    this.observe(this.slotKind[slot]!, this.slotNumber[slot]!, v);
+  }
+
+  /** Counts a value past the exact table: the HyperLogLog, its kind, personal data, its statistics. */
+  private estimate(v: string, hash: number): void {
+    this.hll!.addHash(hash);
     const kind = classify(v);
     const x = parsed.number;
     if (kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && v.length >= 13)) {
@@ -147,21 +231,13 @@ export class ColumnAccumulator {
       if (pii) this.countPii(pii, v);
     }
     this.observe(kind, x, v);
-    return v;
   }
 
   private observe(kind: number, x: number, v: string): void {
     const s = this.s;
     s.kinds[kind]!++;
     if (kind === Kind.Integer || kind === Kind.Float) {
-      addMoment(s.moments, x);
-      // While the exact map holds every value, quantiles come from it; the sketch starts at overflow.
-      if (s.overflow) this.kll.update(x);
-      if (x < s.min) s.min = x;
-      if (x > s.max) s.max = x;
-      if (x === 0) s.zeros++;
-      else if (x < 0) s.negatives++;
-      else if (x < s.minPositive) s.minPositive = x;
+      this.observeNumber(x);
     } else if (kind === Kind.Date) {
       if (isIsoOrdered(v)) {
         if (s.dateMin === null || v < s.dateMin) s.dateMin = detach(v);
@@ -177,14 +253,67 @@ export class ColumnAccumulator {
     }
   }
 
-  private newSlot(key: string, count: number): number {
+  private observeNumber(x: number): void {
+    const s = this.s;
+    addMoment(s.moments, x);
+    // While the exact map holds every value, quantiles come from it; the sketch starts at overflow.
+    if (s.overflow) this.kll.update(x);
+    if (x < s.min) s.min = x;
+    if (x > s.max) s.max = x;
+    if (x === 0) s.zeros++;
+    else if (x < 0) s.negatives++;
+    else if (x < s.minPositive) s.minPositive = x;
+  }
+
+  /** The slot of `v` (whose `hashString` is `hash`), or -1. */
+  private find(v: string, hash: number): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const slot = table[i]! - 1;
+      if (slot < 0) return -1;
+      if (this.keyHashes[slot] === hash && this.keys[slot] === v) return slot;
+    }
+  }
+
+  /** The slot of the ASCII value spelled by bytes `[from, to)`, or -1. */
+  private findBytes(bytes: Buffer, from: number, to: number, hash: number): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    const n = to - from;
+    probe: for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const slot = table[i]! - 1;
+      if (slot < 0) return -1;
+      if (this.keyHashes[slot] !== hash) continue;
+      const key = this.keys[slot]!;
+      if (key.length !== n) continue;
+      for (let k = 0; k < n; k++) if (key.charCodeAt(k) !== bytes[from + k]) continue probe;
+      return slot;
+    }
+  }
+
+  private newSlot(key: string, hash: number, count: number): number {
     const slot = this.counts.length;
-    this.index.set(key, slot);
+    this.keys.push(key);
+    this.keyHashes.push(hash);
     this.counts.push(count);
     this.slotKind.push(-1);
     this.slotNumber.push(0);
     this.slotPii.push(null);
+    // Kept at most half full, so probes stay short and always reach an empty entry.
+    if (2 * this.keys.length > this.table.length) {
+      this.table = new Int32Array(this.table.length * 2);
+      for (let k = 0; k <= slot; k++) this.insert(k);
+    } else this.insert(slot);
     return slot;
+  }
+
+  private insert(slot: number): void {
+    const table = this.table;
+    const mask = table.length - 1;
+    let i = this.keyHashes[slot]! & mask;
+    while (table[i] !== 0) i = (i + 1) & mask;
+    table[i] = slot + 1;
   }
 
   /** Works out a new value's kind, number and personal data once. */
@@ -206,9 +335,9 @@ export class ColumnAccumulator {
     this.s.overflow = true;
     this.hll = new HyperLogLog();
     this.s.hll = this.hll.registers;
-    for (const [key, slot] of this.index) {
-      this.hll.add(key);
-      this.sketchValue(key, this.counts[slot]!);
+    for (let slot = 0; slot < this.keys.length; slot++) {
+      this.hll.addHash(this.keyHashes[slot]!);
+      this.sketchValue(this.keys[slot]!, this.counts[slot]!);
     }
   }
 
@@ -222,7 +351,7 @@ export class ColumnAccumulator {
   state(): ColumnState {
     this.s.kll = this.kll.toState();
     const values = new Map<string, number>();
-    for (const [key, slot] of this.index) values.set(key, this.counts[slot]!);
+    for (let slot = 0; slot < this.keys.length; slot++) values.set(this.keys[slot]!, this.counts[slot]!);
     this.s.values = values;
     return this.s;
   }
@@ -245,11 +374,12 @@ export class ColumnAccumulator {
     if (theirsSketched && !s.overflow) this.startEstimating();
     if (theirsSketched) this.kll.merge(o.kll);
     for (const [k, c] of o.values) {
-      const slot = this.index.get(k);
-      if (slot !== undefined) {
+      const hash = hashString(k);
+      const slot = this.find(k, hash);
+      if (slot >= 0) {
         this.counts[slot]! += c;
         if (s.overflow && !theirsSketched) this.sketchValue(k, c);
-      } else if (!s.overflow && this.index.size < this.distinctLimit) this.newSlot(k, c);
+      } else if (!s.overflow && this.keys.length < this.distinctLimit) this.newSlot(k, hash, c);
       else {
         if (!s.overflow) this.startEstimating();
         this.hll!.add(k);
@@ -272,7 +402,8 @@ export class ColumnAccumulator {
   distribution(): Distribution {
     if (this.s.overflow) return this.kll;
     const pairs: [number, number][] = [];
-    for (const [key, slot] of this.index) {
+    for (let slot = 0; slot < this.keys.length; slot++) {
+      const key = this.keys[slot]!;
       const kind = classify(key);
       if (kind === Kind.Integer || kind === Kind.Float) pairs.push([parsed.number, this.counts[slot]!]);
     }
@@ -280,7 +411,37 @@ export class ColumnAccumulator {
   }
 
   distinct(): { value: number; estimated: boolean } {
-    if (this.hll) return { value: Math.max(this.hll.estimate(), this.index.size), estimated: true };
-    return { value: this.index.size, estimated: false };
+    if (this.hll) return { value: Math.max(this.hll.estimate(), this.keys.length), estimated: true };
+    return { value: this.keys.length, estimated: false };
   }
+}
+
+/**
+ * False only where `detectPii` surely finds nothing in the ASCII value `[from, to)` (its early
+ * exits, on bytes): outside 7–64 characters, or no `@` after the first character and a start
+ * that rules out every kind (a capital letter for an IBAN needs 15 characters; a start other than
+ * a digit, `+` or `(` leaves only IPv6, which needs a `:`).
+ */
+function mightBePii(bytes: Buffer, from: number, to: number): boolean {
+  const n = to - from;
+  if (n < 7 || n > 64) return false;
+  const c = bytes[from]!;
+  if ((c >= 48 && c <= 57) || c === 43 || c === 40) return true;
+  let colon = false;
+  for (let k = from + 1; k < to; k++) {
+    const d = bytes[k];
+    if (d === 64) return true;
+    if (d === 58) colon = true;
+  }
+  return c >= 65 && c <= 90 ? n >= 15 : colon;
+}
+
+/** Compares ASCII bytes `[from, to)` with a string as `<` / `>` compare strings: negative, 0 or positive. */
+function compareBytes(bytes: Buffer, from: number, to: number, s: string): number {
+  const n = Math.min(to - from, s.length);
+  for (let k = 0; k < n; k++) {
+    const d = bytes[from + k]! - s.charCodeAt(k);
+    if (d !== 0) return d;
+  }
+  return to - from - s.length;
 }

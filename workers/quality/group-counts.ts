@@ -50,20 +50,21 @@ export class GroupCounts {
     if (this.intersection) this.tables[this.intersection] = new Map();
   }
 
-  add(fields: string[]): void {
+  /** Counts a row; `field(i)` is its i-th field's text. */
+  add(field: (column: number) => string): void {
     const spec = this.spec;
-    const t = (fields[spec.target] ?? '').trim();
+    const t = field(spec.target).trim();
     if (t === '' || spec.missingMarkers.has(t)) {
       this.missingTarget++;
       return;
     }
     const y = t === spec.positive;
     let yhat: boolean | null = null;
-    if (spec.prediction !== null) yhat = this.predicted((fields[spec.prediction] ?? '').trim());
+    if (spec.prediction !== null) yhat = this.predicted(field(spec.prediction).trim());
     let key = '';
     for (let i = 0; i < spec.protectedColumns.length; i++) {
       const column = spec.protectedColumns[i]!;
-      let g = (fields[column.index] ?? '').trim();
+      let g = field(column.index).trim();
       if (g === '' || spec.missingMarkers.has(g)) g = MISSING_GROUP;
       bump(this.tables[column.name]!, g, y, yhat);
       key = i === 0 ? g : `${key} × ${g}`;

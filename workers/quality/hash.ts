@@ -2,8 +2,13 @@
  * Small, fast, seeded hashing and random numbers. Everything the engine randomises (sketch
  * compaction, row sampling, bootstrap) draws from a seeded generator, so a report is reproducible.
  */
+import { hashText, textHash } from '../csv/byte-parser.js';
 
-/** 32-bit FNV-1a of a string's UTF-16 code units, finished with murmur3's avalanche so every bit mixes. */
+/**
+ * 32-bit FNV-1a of a string's UTF-16 code units, finished with murmur3's avalanche so every bit
+ * mixes. Unseeded, it is `fmix32` of lane A of `hashText`, which is how a value read as bytes
+ * gets the same hash without becoming a string.
+ */
 export function hashString(s: string, seed = 0x811c9dc5): number {
   let h = seed >>> 0;
   for (let i = 0; i < s.length; i++) {
@@ -25,29 +30,31 @@ export function fmix32(h: number): number {
 
 /**
  * A 52-bit hash of a list of fields (exactly representable as a double, so buckets of hashes
- * sort natively in a Float64Array). Two independent 32-bit FNV-1a lanes; a field separator that
- * cannot occur in text keeps `["ab","c"]` and `["a","bc"]` apart.
+ * sort natively in a Float64Array), folded from each field's two 32-bit lanes (`hashText`, or
+ * the byte parser's field hashes: the same numbers), so a field is hashed once whichever way it
+ * was read. Each step is a bijection of the running state for a given field and of the field
+ * for a given state: rows that differ in one field always hash apart.
  */
 export class RowHasher {
-  private a = 0x811c9dc5;
-  private b = 0x01000193 ^ 0x5bd1e995;
+  private a = 0;
+  private b = 0;
 
   reset(): void {
-    this.a = 0x811c9dc5;
-    this.b = 0x01000193 ^ 0x5bd1e995;
+    this.a = 0;
+    this.b = 0;
+  }
+
+  /** Adds a field by its two lanes. */
+  addLanes(a: number, b: number): void {
+    const x = Math.imul(this.a ^ a, 0x9e3779b1);
+    const y = Math.imul(this.b ^ b, 0x85ebca6b);
+    this.a = (x << 13) | (x >>> 19);
+    this.b = (y << 17) | (y >>> 15);
   }
 
   add(s: string): void {
-    let a = this.a;
-    let b = this.b;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x01000193) + 0x7f4a7c15;
-    }
-    // Separator: a code unit outside UTF-16 (0x10000) mixed into both lanes.
-    this.a = Math.imul(a ^ 0x10000, 0x01000193);
-    this.b = Math.imul(b ^ 0x1fffe, 0x01000193);
+    hashText(s);
+    this.addLanes(textHash.a, textHash.b);
   }
 
   /** The hash as an integer in [0, 2^52). */

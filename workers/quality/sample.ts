@@ -10,9 +10,16 @@ export interface SampleState {
   rows: string[][];
 }
 
+/**
+ * A kept row's trimmed fields, or a function that makes them. Most rows offered early are
+ * dropped again as the threshold falls (about 7 kept per final row on a 1 GB file), so a scan
+ * that reads bytes keeps a copy of the record's bytes and decodes only the rows still here at the end.
+ */
+export type SampledRow = string[] | (() => string[]);
+
 export class RowSample {
   private keys: number[] = [];
-  private rows: string[][] = [];
+  private rows: SampledRow[] = [];
   private threshold = 1;
   private readonly rng: Rng;
 
@@ -23,12 +30,12 @@ export class RowSample {
     this.rng = new Rng(seed);
   }
 
-  /** Offers a row; when kept, the trimmed fields at `columns` are copied. */
-  offer(fields: string[], columns: number[]): void {
+  /** Offers a row; `row()` is called only when it is kept, and gives what to keep. */
+  offer(row: () => SampledRow): void {
     const key = this.rng.next();
     if (key >= this.threshold) return;
     this.keys.push(key);
-    this.rows.push(columns.map((i) => detach((fields[i] ?? '').trim())));
+    this.rows.push(row());
     if (this.keys.length >= 2 * this.size) this.shrink();
   }
 
@@ -41,14 +48,16 @@ export class RowSample {
   }
 
   state(): SampleState {
-    this.shrink();
-    return { keys: this.keys, rows: this.rows };
+    const rows = this.result();
+    return { keys: this.keys, rows };
   }
 
   /** The kept rows. */
   result(): string[][] {
     this.shrink();
-    return this.rows;
+    const rows = this.rows.map((r) => (typeof r === 'function' ? r() : r));
+    this.rows = rows;
+    return rows;
   }
 
   private shrink(): void {
@@ -58,4 +67,9 @@ export class RowSample {
     this.rows = order.map((i) => this.rows[i]!);
     this.threshold = this.keys[this.keys.length - 1]!;
   }
+}
+
+/** The trimmed fields at `columns` (`field(i)`: the i-th field's text), copied so they pin no chunk. */
+export function trimmedFields(field: (column: number) => string, columns: number[]): string[] {
+  return columns.map((i) => detach(field(i).trim()));
 }

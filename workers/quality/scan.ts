@@ -1,14 +1,20 @@
 /**
  * One pass over one byte range of a file: every record feeds the column accumulators, the row
  * hashes, the row sample and the group counts. The same function runs in-process (small files,
- * tests) and on worker threads (`thread.ts`); its result is plain data for `merge.ts`.
+ * tests) and on worker threads (`thread.ts`); its result is plain data for `assemble.ts`.
+ *
+ * UTF-8 and Latin-1 files are read as bytes (`readByteRange`): each field comes with its hash,
+ * which serves the row hashes, the distinct-value table and the HyperLogLog, and ASCII fields
+ * never become strings unless their value is new or needs a closer look. UTF-16 files are read
+ * as strings; both ways give the same result for the same text.
  */
 import type { TextEncoding } from '../csv/sniff.js';
-import { readRange } from '../csv/reader.js';
+import { ByteRecordParser, FieldKind, hashText, textHash, type ByteRecord } from '../csv/byte-parser.js';
+import { byteReadable, readByteRange, readRange, type RangeReadResult } from '../csv/reader.js';
 import { ColumnAccumulator, type ColumnState } from './column.js';
 import { GroupCounts, type GroupCountsState, type GroupSpec } from './group-counts.js';
 import { RowHasher, fmix32 } from './hash.js';
-import { RowSample, type SampleState } from './sample.js';
+import { RowSample, trimmedFields, type SampledRow, type SampleState } from './sample.js';
 import { SpillWriter } from './spill.js';
 
 /** Everything a range scan needs to know about the file and the question (plain data). */
@@ -89,62 +95,120 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
   for (const i of plan.nonFeatures) isNonFeature[i] = 1;
   const sampleColumns = plan.sampleColumns;
   const overlapColumns = plan.overlapColumns;
+  // The current row's fields by their hash lanes (`hashText`); missing fields are ''.
+  const laneA = new Int32Array(width);
+  const laneB = new Int32Array(width);
+  hashText('');
+  const emptyA = textHash.a;
+  const emptyB = textHash.b;
 
   let rows = 0;
   let shortRows = 0;
   let longRows = 0;
   const raggedLines: number[] = [];
 
-  const stats = await readRange({
-    path: plan.path,
-    encoding: plan.encoding,
-    delimiter: plan.delimiter,
-    start: task.start,
-    end: task.end,
-    skipHeader: task.skipHeader,
-    onChunk: onBytes,
-    onRecord(fields, line) {
-      rows++;
-      if (fields.length !== width) {
-        if (fields.length < width) shortRows++;
-        else longRows++;
-        if (raggedLines.length < 10) raggedLines.push(line);
-        while (fields.length < width) fields.push('');
+  const countShape = (count: number, line: number) => {
+    rows++;
+    if (count !== width) {
+      if (count < width) shortRows++;
+      else longRows++;
+      if (raggedLines.length < 10) raggedLines.push(line);
+    }
+  };
+  /**
+   * Everything after the columns: row hashes, the sample, the groups. `field(i)` is the i-th
+   * field's text; `sampled()` gives what the sample keeps of the row.
+   */
+  const finishRow = (field: (column: number) => string, sampled: () => SampledRow) => {
+    if (withTarget) {
+      // Features and the rest hashed apart: the pair identifies the row, the first finds conflicts.
+      features.reset();
+      all.reset();
+      for (let c = 0; c < width; c++) {
+        if (isNonFeature[c] === 1) all.addLanes(laneA[c]!, laneB[c]!);
+        else features.addLanes(laneA[c]!, laneB[c]!);
       }
-      if (withTarget) {
-        // Features and the rest hashed apart: the pair identifies the row, the first finds conflicts.
-        features.reset();
-        all.reset();
-        target.reset();
+      target.reset();
+      target.add(field(plan.target!).trim());
+      const f = features.value();
+      // Bucket by the feature hash so rows that conflict meet in one bucket (identical rows still do).
+      rowsSpill.add(f, combine(f, all.value()), target.value());
+    } else {
+      all.reset();
+      for (let c = 0; c < width; c++) all.addLanes(laneA[c]!, laneB[c]!);
+      rowsSpill.add(all.value());
+    }
+    if (overlapSpill && overlapColumns) {
+      overlap.reset();
+      for (const c of overlapColumns) overlap.addLanes(c < 0 ? emptyA : laneA[c]!, c < 0 ? emptyB : laneB[c]!);
+      overlapSpill.add(overlap.value());
+    }
+    if (sampleColumns.length > 0) sample.offer(sampled);
+    groups?.add(field);
+  };
+
+  const common = { path: plan.path, encoding: plan.encoding, delimiter: plan.delimiter, start: task.start, end: task.end, skipHeader: task.skipHeader, onChunk: onBytes };
+  let stats: RangeReadResult;
+  if (byteReadable(plan.encoding, plan.delimiter)) {
+    // Fields as bytes: an ASCII field is counted from its span and hash; others are decoded.
+    let record: ByteRecord | null = null;
+    const field = (c: number) => (c < record!.count ? record!.text(c) : '');
+    // The sample keeps the record's bytes, as a one-byte string (a small Buffer would pin an 8 KB
+    // slab of Node's pool); the few rows still sampled at the end are parsed again.
+    let again: ByteRecord | null = null;
+    const reparse = new ByteRecordParser(plan.delimiter, plan.encoding === 'latin1' ? 'latin1' : 'utf8', (r) => (again = r));
+    const sampled = () => {
+      const copy = record!.bytes.toString('latin1', record!.from, record!.to);
+      return () => {
+        const bytes = Buffer.from(copy, 'latin1');
+        reparse.parse(bytes, bytes.length, true);
+        const r = again!;
+        return trimmedFields((c) => (c < r.count ? r.text(c) : ''), sampleColumns);
+      };
+    };
+    stats = await readByteRange({
+      ...common,
+      onRecord(r, line) {
+        record = r;
+        const count = r.count;
+        countShape(count, line);
         for (let c = 0; c < width; c++) {
-          const raw = fields[c]!;
-          columns[c]!.add(raw);
-          if (isNonFeature[c] === 1) {
-            all.add(raw);
-            if (c === plan.target) target.add(raw.trim());
-          } else features.add(raw);
+          if (c < count && r.kind[c] === FieldKind.Ascii) {
+            const a = r.hashA[c]!;
+            laneA[c] = a;
+            laneB[c] = r.hashB[c]!;
+            columns[c]!.addBytes(r.bytes, r.start[c]!, r.end[c]!, fmix32(a));
+          } else {
+            const text = c < count ? r.text(c) : '';
+            hashText(text);
+            laneA[c] = textHash.a;
+            laneB[c] = textHash.b;
+            columns[c]!.add(text, fmix32(textHash.a));
+          }
         }
-        const f = features.value();
-        // Bucket by the feature hash so rows that conflict meet in one bucket (identical rows still do).
-        rowsSpill.add(f, combine(f, all.value()), target.value());
-      } else {
-        all.reset();
+        finishRow(field, sampled);
+      },
+    });
+  } else {
+    let fields: string[] = [];
+    const field = (c: number) => fields[c] ?? '';
+    const sampled = () => trimmedFields(field, sampleColumns);
+    stats = await readRange({
+      ...common,
+      onRecord(f, line) {
+        fields = f;
+        countShape(f.length, line);
         for (let c = 0; c < width; c++) {
-          const raw = fields[c]!;
-          columns[c]!.add(raw);
-          all.add(raw);
+          const raw = f[c] ?? '';
+          hashText(raw);
+          laneA[c] = textHash.a;
+          laneB[c] = textHash.b;
+          columns[c]!.add(raw, fmix32(textHash.a));
         }
-        rowsSpill.add(all.value());
-      }
-      if (overlapSpill && overlapColumns) {
-        overlap.reset();
-        for (const c of overlapColumns) overlap.add(c < 0 ? '' : fields[c]!);
-        overlapSpill.add(overlap.value());
-      }
-      if (sampleColumns.length > 0) sample.offer(fields, sampleColumns);
-      groups?.add(fields);
-    },
-  });
+        finishRow(field, sampled);
+      },
+    });
+  }
   rowsSpill.close();
   overlapSpill?.close();
   return {
