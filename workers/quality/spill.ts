@@ -97,11 +97,42 @@ export function column(records: Float64Array, width: number, k: number): Float64
   return out;
 }
 
-/** Extra copies in a list of hashes (n minus distinct). Sorts its argument. */
+/** Hashes per bucket up to which `extraCopies` uses a set (16 bytes per hash) rather than sorting in place. */
+const SET_LIMIT = 1 << 21;
+
+/**
+ * Extra copies in a list of hashes (n minus distinct). Counted with an open-addressing set
+ * indexed by the hashes' low bits (they are uniform): about three times cheaper than V8's
+ * typed-array sort, which was half the time after the scan on a 1 GB file. A bucket too big for
+ * the set (files of very short rows) is sorted in place instead, so memory stays bounded.
+ */
 export function extraCopies(hashes: Float64Array): number {
-  hashes.sort();
+  const n = hashes.length;
   let extra = 0;
-  for (let i = 1; i < hashes.length; i++) if (hashes[i] === hashes[i - 1]) extra++;
+  if (n > SET_LIMIT) {
+    hashes.sort();
+    for (let i = 1; i < n; i++) if (hashes[i] === hashes[i - 1]) extra++;
+    return extra;
+  }
+  let size = 16;
+  while (size < 2 * n) size *= 2;
+  const mask = size - 1;
+  // Hashes are integers in [0, 2^52): -1 marks an empty entry, and `h >>> 0` is h mod 2^32.
+  const table = new Float64Array(size).fill(-1);
+  for (let k = 0; k < n; k++) {
+    const h = hashes[k]!;
+    for (let i = (h >>> 0) & mask; ; i = (i + 1) & mask) {
+      const t = table[i]!;
+      if (t === -1) {
+        table[i] = h;
+        break;
+      }
+      if (t === h) {
+        extra++;
+        break;
+      }
+    }
+  }
   return extra;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HLL_STANDARD_ERROR, HyperLogLog } from '../../../workers/quality/hll.js';
 import { Rng } from '../../../workers/quality/hash.js';
 import { KllSketch } from '../../../workers/quality/kll.js';
+import { extraCopies } from '../../../workers/quality/spill.js';
 import { addMoment, emptyMoments, mergeMoments, skewOf, stdOf } from '../../../workers/quality/moments.js';
 import { detectPii, ibanValid, luhnValid, maskPii } from '../../../workers/quality/pii.js';
 import { bootstrapInterval } from '../../../workers/quality/bias.js';
@@ -128,5 +129,22 @@ describe('bootstrap interval', () => {
     const [slo, shi] = bootstrapInterval(40, 10, new Rng(2));
     expect(slo).toBeLessThan(0.25);
     expect(shi).toBeGreaterThan(0.25);
+  });
+});
+
+describe('duplicate counting', () => {
+  it('counts extra copies of 52-bit hashes exactly, in a set or (past its size limit) by sorting', () => {
+    const rng = new Rng(5);
+    for (const n of [0, 1, 1000, 300_000, (1 << 21) + 5]) {
+      const hashes = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        // About one in ten repeats an earlier hash; a few collide in their low 32 bits only.
+        if (i > 0 && rng.next() < 0.1) hashes[i] = hashes[Math.floor(rng.next() * i)]!;
+        else if (i > 0 && rng.next() < 0.01) hashes[i] = (hashes[i - 1]! + 2 ** 32 * (1 + Math.floor(rng.next() * 1000))) % 2 ** 52;
+        else hashes[i] = Math.floor(rng.next() * 2 ** 20) * 2 ** 32 + rng.nextU32();
+      }
+      const expected = n - new Set(hashes).size;
+      expect(extraCopies(hashes)).toBe(expected);
+    }
   });
 });
