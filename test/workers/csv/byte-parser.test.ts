@@ -126,4 +126,25 @@ describe('readByteRange', () => {
       expect(b).toEqual(a);
     }
   });
+
+  it('decodes invalid UTF-8 as the streaming decoder does, even split across reads', async () => {
+    let seed = 3;
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 4000; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      const r = seed % 16;
+      // Stray continuation bytes, lead bytes without their continuations, cut-off sequences.
+      parts.push(r < 3 ? Buffer.from([0x80 + (seed >>> 8) % 64]) : r < 5 ? Buffer.from([0xc0 + (seed >>> 8) % 64]) : r < 6 ? Buffer.from('€').subarray(0, 2) : Buffer.from(TRICKY[(seed >>> 8) % TRICKY.length]!));
+    }
+    const path = join(dir, 'invalid.csv');
+    const file = Buffer.concat(parts);
+    writeFileSync(path, file);
+    for (const chunkBytes of [3, 7, 64]) {
+      const strings: string[][] = [];
+      const bytes: string[][] = [];
+      await readRange({ path, encoding: 'utf-8', delimiter: ',', start: 0, end: file.length, skipHeader: false, chunkBytes, onRecord: (f) => strings.push(f.slice()) });
+      await readByteRange({ path, encoding: 'utf-8', delimiter: ',', start: 0, end: file.length, skipHeader: false, chunkBytes, onRecord: (r) => bytes.push(Array.from({ length: r.count }, (_, i) => r.text(i))) });
+      expect(bytes).toEqual(strings);
+    }
+  });
 });

@@ -5,7 +5,8 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { makeContext } from '../../../workers/protocol.js';
 import { scoreQuality, type QualityReport } from '../../../workers/quality/index.js';
-import { Rng } from '../../../workers/quality/hash.js';
+import { hashText, textHash } from '../../../workers/csv/byte-parser.js';
+import { Rng, fmix32, hashString } from '../../../workers/quality/hash.js';
 import { UNKNOWN_KIND, classify, classifyBytes, parsed } from '../../../workers/quality/values.js';
 
 // UTF-8 and Latin-1 files are scanned as bytes (fields as spans, hashed while parsing); UTF-16
@@ -125,5 +126,14 @@ describe('classifyBytes', () => {
       if (kind <= 1) expect([v, Object.is(x, parsed.number)]).toEqual([v, true]);
     }
     expect(answered).toBeGreaterThan(12_000);
+  });
+});
+
+describe('field hashes', () => {
+  it('hashString is fmix32 of lane A, so a value counts the same from bytes or from a string', () => {
+    for (const v of [...NUMBERS, ...DATES, ...TEXT, '€😀中文']) {
+      hashText(v);
+      expect(fmix32(textHash.a)).toBe(hashString(v));
+    }
   });
 });
