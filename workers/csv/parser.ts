@@ -4,8 +4,11 @@
  *
  * Why hand-written instead of csv-parse: the quality engine must profile a 1 GB file several
  * times faster than pandas' C parser on two cores, and csv-parse's streaming API costs more per
- * byte than all the statistics together (bench/quality.mjs prints both throughputs). This parser
+ * byte than all the statistics together (bench/quality.mjs prints the throughputs). This parser
  * scans decoded strings with `charCodeAt` and `indexOf`, which V8 runs at close to memory speed.
+ * The quality engine reads UTF-8 and Latin-1 files with its byte-level twin, `byte-parser.ts`,
+ * which skips the strings altogether; this one reads UTF-16, serves previews and header
+ * detection, and is the reference the twin is tested against.
  *
  * It also counts every quote character it passes. Whether a line break ends a record depends
  * only on the parity of the quotes before it, so these counts let `ranges.ts` prove that the
