@@ -44,6 +44,7 @@ export class WasmKernels {
   private readonly backend: WasmBackend;
   private readonly fusedMatMul: KernelFunc;
   private readonly multiply: KernelFunc;
+  private readonly stepKernel: KernelFunc;
   /** Buffers made since the last `release()`. */
   private readonly live: object[] = [];
 
@@ -52,12 +53,14 @@ export class WasmKernels {
     const backend = tf.backend() as unknown as Partial<WasmBackend>;
     const fused = tf.getKernel('_FusedMatMul', 'wasm')?.kernelFunc;
     const multiply = tf.getKernel('Multiply', 'wasm')?.kernelFunc;
-    if (tf.getBackend() !== 'wasm' || !fused || !multiply || typeof backend.write !== 'function' || !backend.wasm?.HEAPU8 || !backend.dataIdMap) {
+    const step = tf.getKernel('Step', 'wasm')?.kernelFunc;
+    if (tf.getBackend() !== 'wasm' || !fused || !multiply || !step || typeof backend.write !== 'function' || !backend.wasm?.HEAPU8 || !backend.dataIdMap) {
       throw new Error('the wasm backend is not active, or its kernels are not the ones this code knows');
     }
     this.backend = backend as WasmBackend;
     this.fusedMatMul = fused as unknown as KernelFunc;
     this.multiply = multiply as unknown as KernelFunc;
+    this.stepKernel = step as unknown as KernelFunc;
   }
 
   /** Whether these kernels belong to the backend now active (tfjs may have switched). */
@@ -95,6 +98,13 @@ export class WasmKernels {
   /** Element-wise a ⊙ b of two matrices of one shape. */
   mul(a: Matrix, b: Matrix): Matrix {
     const out = this.multiply({ inputs: { a, b }, backend: this.backend }) as Matrix;
+    this.live.push(out.dataId);
+    return out;
+  }
+
+  /** 1 where a > 0, else 0. */
+  step(a: Matrix): Matrix {
+    const out = this.stepKernel({ inputs: { x: a }, backend: this.backend, attrs: { alpha: 0 } }) as Matrix;
     this.live.push(out.dataId);
     return out;
   }
