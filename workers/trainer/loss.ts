@@ -24,9 +24,10 @@ export function lossAndGrad(task: Task, logits: Float32Array, y: Float32Array, w
     const target = y[i]!;
     if (task === 'binary') {
       const z = logits[i]!;
-      // log(1 + e^z) − y·z, written to stay finite for large |z|.
-      total += weight * (Math.max(z, 0) - z * target + Math.log1p(Math.exp(-Math.abs(z))));
-      if (wantGrad) grad[i] = (weight * (sigmoid(z) - target)) / n;
+      // log(1 + e^z) − y·z, written to stay finite for large |z|; e^−|z| also gives the sigmoid.
+      const e = Math.exp(-Math.abs(z));
+      total += weight * (Math.max(z, 0) - z * target + Math.log1p(e));
+      if (wantGrad) grad[i] = (weight * ((z >= 0 ? 1 : e) / (1 + e) - target)) / n;
     } else if (task === 'multiclass') {
       let max = -Infinity;
       for (let j = 0; j < k; j++) max = Math.max(max, logits[i * k + j]!);
