@@ -200,6 +200,7 @@ export class Mlp {
     return loss;
   }
 
+  /** Backpropagation with transposed operands (`tf.matMul`'s flags), filling `gradients`. */
   private backwardWithFlags(activations: tfjs.Tensor2D[], weights: tfjs.Tensor2D[], outputGrad: Float32Array, n: number, keep: number): void {
     const { tf } = this;
     const grads = this.gradients;
