@@ -4,10 +4,10 @@ import { basename, resolve } from 'node:path';
 import { deleteDataset, getDataset, listDatasets, upsertDataset, type Dataset } from '../../db/datasets.js';
 import type { Store } from '../../db/store.js';
 import type { ImportResult } from '../../workers/importer/index.js';
-import { hashFile } from '../../workers/importer/index.js';
 import type { App } from '../app.js';
 import type { DatasetCheck } from '../contract/datasets.js';
 import { notFound } from '../errors.js';
+import { fileHashes } from './file-hashes.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import type { HandlerMap } from './types.js';
 
@@ -36,14 +36,15 @@ export function requireDataset(app: App, id: number): Dataset {
 /**
  * Whether a registered file still holds what was imported. Capabilities call this before they use
  * a dataset, so a file edited since import is noticed (DESIGN: "a file that changed is noticed
- * when it is used"). A size or time change is a cheap first signal; the hash decides.
+ * when it is used"). The hash decides; it is taken again only when the file's size, time or inode
+ * moved since this process last hashed it (file-hashes.ts).
  */
 export async function checkDataset(dataset: Dataset): Promise<DatasetCheck> {
   const info = await stat(dataset.path).catch(() => null);
   if (!info?.isFile()) {
     return { dataset, status: 'missing', currentSha256: null, message: `${dataset.name} is no longer at ${dataset.path}. Put it back, or import it again from where it is now.` };
   }
-  const sha256 = await hashFile(dataset.path);
+  const sha256 = await fileHashes.sha256(dataset.path, info);
   if (sha256 === dataset.sha256) return { dataset, status: 'unchanged', currentSha256: sha256, message: null };
   return {
     dataset,
