@@ -8,6 +8,8 @@ import { benchDisk } from '../../../workers/profiler/bench-disk.js';
 import { benchMatmul, benchMemory, matmulFlops } from '../../../workers/profiler/bench-compute.js';
 import { benchTraining, REFERENCE_MODELS } from '../../../workers/profiler/bench-train.js';
 import { runBenchmarks, type BenchPlan } from '../../../workers/profiler/benchmarks.js';
+import { Mlp } from '../../../workers/trainer/mlp.js';
+import { Rng } from '../../../workers/trainer/random.js';
 import type { BackendStatus, PilotBackend } from '../../../workers/profiler/types.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -91,11 +93,26 @@ describe('training benchmarks', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('times the trainer network on wasm and frees its buffers', async () => {
+    const wasm = await loadBackend('wasm');
+    const before = wasm.backend().numDataIds();
+    const rate = await benchTraining(wasm, 'tabular', 10, live());
+    expect(Number.isFinite(rate) && rate > 0).toBe(true);
+    expect(wasm.backend().numDataIds()).toBe(before);
+    await loadBackend('cpu');
+  });
+
   it('describes each reference model with its batch and unit', () => {
-    expect(REFERENCE_MODELS.tabular).toMatchObject({ batch: 256, unit: 'rows', description: 'MLP 100→64→64→1, batch 256' });
-    // The tabular model has 100·64+64 + 64·64+64 + 64+1 = 10,689 weights, as the trainer's reference MLP.
-    const model = REFERENCE_MODELS.tabular.build(tf);
-    expect(model.countParams()).toBe(10_689);
+    const tabular = REFERENCE_MODELS.tabular;
+    expect(tabular).toMatchObject({ batch: 256, unit: 'rows', description: 'MLP 100→64→64→1, batch 256' });
+    // Timed with the trainer's own network: 100·64+64 + 64·64+64 + 64+1 = 10,689 weights, bench/train.mjs's reference MLP.
+    if (!('network' in tabular)) throw new Error('the tabular step should time the trainer network');
+    expect(new Mlp(tf, tabular.network, new Rng(1)).size).toBe(10_689);
+    const anomaly = REFERENCE_MODELS.anomaly;
+    if (!('build' in anomaly)) throw new Error('the anomaly step is a tf.layers model');
+    const model = anomaly.build(tf);
+    // 30·16+16 + 16·8+8 + 8·16+16 + 16·30+30 = 1,286.
+    expect(model.countParams()).toBe(1_286);
     model.dispose();
   });
 
