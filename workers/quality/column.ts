@@ -10,8 +10,9 @@ import { HyperLogLog } from './hll.js';
 import { ExactDistribution, type Distribution } from './distribution.js';
 import { KllSketch, type KllState } from './kll.js';
 import { addMoment, emptyMoments, mergeMoments, type Moments } from './moments.js';
-import { detectPii, maskPii, type PiiKind } from './pii.js';
+import { detectPii, maskPii, mayHoldPii, type PiiKind } from './pii.js';
 import { Kind, UNKNOWN_KIND, classify, classifyBytes, isIsoOrdered, parsed } from './values.js';
+import { ValueTable } from './value-table.js';
 
 /** The mergeable state of one column. */
 export interface ColumnState {
@@ -51,14 +52,8 @@ export class ColumnAccumulator {
   readonly s: ColumnState;
   private kll: KllSketch;
   private hll: HyperLogLog | null = null;
-  /**
-   * The exact counts while scanning, by slot: an open-addressing table of slot + 1 (0: empty)
-   * indexed by the value's `hashString`, which the byte parser's field hash gives without a
-   * string, so a value seen before is found from its bytes as well as from a string.
-   */
-  private table = new Int32Array(64);
-  private readonly keys: string[] = [];
-  private readonly keyHashes: number[] = [];
+  /** The exact counts while scanning: each distinct value's slot, and its count by slot. */
+  private readonly values = new ValueTable();
   private readonly counts: number[] = [];
   /** Per slot: the value's kind (-1 until worked out), its number, and the personal data it is. */
   private readonly slotKind: number[] = [];
@@ -137,8 +132,8 @@ export class ColumnAccumulator {
       // in low-cardinality columns this is the whole cost of a cell, one table lookup. Once the
       // table is full, only the HyperLogLog counts (looking up every value would cost more than
       // the rest of the cell), and top values become approximate.
-      let slot = this.find(v, hash);
-      if (slot < 0 && this.keys.length < this.distinctLimit) slot = this.newSlot(detach(v), hash, 0);
+      let slot = this.values.find(v, hash);
+      if (slot < 0 && this.values.size < this.distinctLimit) slot = this.newSlot(detach(v), hash, 0);
       if (slot >= 0) {
         this.countSlot(slot);
         return;
@@ -164,8 +159,8 @@ export class ColumnAccumulator {
     const s = this.s;
     s.count++;
     if (!s.overflow) {
-      let slot = this.findBytes(bytes, from, to, rawHash);
-      if (slot < 0 && this.keys.length < this.distinctLimit) slot = this.newSlot(bytes.toString('latin1', from, to), rawHash, 0);
+      let slot = this.values.findBytes(bytes, from, to, rawHash);
+      if (slot < 0 && this.values.size < this.distinctLimit) slot = this.newSlot(bytes.toString('latin1', from, to), rawHash, 0);
       if (slot >= 0) {
         this.countSlot(slot);
         return;
@@ -178,7 +173,7 @@ export class ColumnAccumulator {
     // not collected yet, a date that may be a new minimum or maximum.
     if (
       kind === UNKNOWN_KIND ||
-      ((kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && n >= 13)) && mightBePii(bytes, from, to)) ||
+      ((kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && n >= 13)) && mayHoldPii(bytes, from, to)) ||
       (kind === Kind.Text && s.textExamples.length < 5) ||
       (kind === Kind.Date && (bytes[from + 4] === 45 || bytes[from + 4] === 47) && (s.dateMin === null || compareBytes(bytes, from, to, s.dateMin) < 0 || compareBytes(bytes, from, to, s.dateMax!) > 0))
     ) {
@@ -214,7 +209,7 @@ export class ColumnAccumulator {
   /** Counts a cell whose value has a slot. */
   private countSlot(slot: number): void {
     this.counts[slot]!++;
-    const v = this.keys[slot]!;
+    const v = this.values.keys[slot]!;
     if (this.slotKind[slot] === -1) this.describeSlot(slot, v);
     const pii = this.slotPii[slot];
     if (pii) this.countPii(pii, v);
@@ -265,55 +260,13 @@ export class ColumnAccumulator {
     else if (x < s.minPositive) s.minPositive = x;
   }
 
-  /** The slot of `v` (whose `hashString` is `hash`), or -1. */
-  private find(v: string, hash: number): number {
-    const table = this.table;
-    const mask = table.length - 1;
-    for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const slot = table[i]! - 1;
-      if (slot < 0) return -1;
-      if (this.keyHashes[slot] === hash && this.keys[slot] === v) return slot;
-    }
-  }
-
-  /** The slot of the ASCII value spelled by bytes `[from, to)`, or -1. */
-  private findBytes(bytes: Buffer, from: number, to: number, hash: number): number {
-    const table = this.table;
-    const mask = table.length - 1;
-    const n = to - from;
-    probe: for (let i = hash & mask; ; i = (i + 1) & mask) {
-      const slot = table[i]! - 1;
-      if (slot < 0) return -1;
-      if (this.keyHashes[slot] !== hash) continue;
-      const key = this.keys[slot]!;
-      if (key.length !== n) continue;
-      for (let k = 0; k < n; k++) if (key.charCodeAt(k) !== bytes[from + k]) continue probe;
-      return slot;
-    }
-  }
-
   private newSlot(key: string, hash: number, count: number): number {
-    const slot = this.counts.length;
-    this.keys.push(key);
-    this.keyHashes.push(hash);
+    const slot = this.values.add(key, hash);
     this.counts.push(count);
     this.slotKind.push(-1);
     this.slotNumber.push(0);
     this.slotPii.push(null);
-    // Kept at most half full, so probes stay short and always reach an empty entry.
-    if (2 * this.keys.length > this.table.length) {
-      this.table = new Int32Array(this.table.length * 2);
-      for (let k = 0; k <= slot; k++) this.insert(k);
-    } else this.insert(slot);
     return slot;
-  }
-
-  private insert(slot: number): void {
-    const table = this.table;
-    const mask = table.length - 1;
-    let i = this.keyHashes[slot]! & mask;
-    while (table[i] !== 0) i = (i + 1) & mask;
-    table[i] = slot + 1;
   }
 
   /** Works out a new value's kind, number and personal data once. */
@@ -335,9 +288,9 @@ export class ColumnAccumulator {
     this.s.overflow = true;
     this.hll = new HyperLogLog();
     this.s.hll = this.hll.registers;
-    for (let slot = 0; slot < this.keys.length; slot++) {
-      this.hll.addHash(this.keyHashes[slot]!);
-      this.sketchValue(this.keys[slot]!, this.counts[slot]!);
+    for (let slot = 0; slot < this.values.size; slot++) {
+      this.hll.addHash(this.values.hashes[slot]!);
+      this.sketchValue(this.values.keys[slot]!, this.counts[slot]!);
     }
   }
 
@@ -351,7 +304,7 @@ export class ColumnAccumulator {
   state(): ColumnState {
     this.s.kll = this.kll.toState();
     const values = new Map<string, number>();
-    for (let slot = 0; slot < this.keys.length; slot++) values.set(this.keys[slot]!, this.counts[slot]!);
+    for (let slot = 0; slot < this.values.size; slot++) values.set(this.values.keys[slot]!, this.counts[slot]!);
     this.s.values = values;
     return this.s;
   }
@@ -375,11 +328,11 @@ export class ColumnAccumulator {
     if (theirsSketched) this.kll.merge(o.kll);
     for (const [k, c] of o.values) {
       const hash = hashString(k);
-      const slot = this.find(k, hash);
+      const slot = this.values.find(k, hash);
       if (slot >= 0) {
         this.counts[slot]! += c;
         if (s.overflow && !theirsSketched) this.sketchValue(k, c);
-      } else if (!s.overflow && this.keys.length < this.distinctLimit) this.newSlot(k, hash, c);
+      } else if (!s.overflow && this.values.size < this.distinctLimit) this.newSlot(k, hash, c);
       else {
         if (!s.overflow) this.startEstimating();
         this.hll!.add(k);
@@ -402,8 +355,8 @@ export class ColumnAccumulator {
   distribution(): Distribution {
     if (this.s.overflow) return this.kll;
     const pairs: [number, number][] = [];
-    for (let slot = 0; slot < this.keys.length; slot++) {
-      const key = this.keys[slot]!;
+    for (let slot = 0; slot < this.values.size; slot++) {
+      const key = this.values.keys[slot]!;
       const kind = classify(key);
       if (kind === Kind.Integer || kind === Kind.Float) pairs.push([parsed.number, this.counts[slot]!]);
     }
@@ -411,29 +364,9 @@ export class ColumnAccumulator {
   }
 
   distinct(): { value: number; estimated: boolean } {
-    if (this.hll) return { value: Math.max(this.hll.estimate(), this.keys.length), estimated: true };
-    return { value: this.keys.length, estimated: false };
+    if (this.hll) return { value: Math.max(this.hll.estimate(), this.values.size), estimated: true };
+    return { value: this.values.size, estimated: false };
   }
-}
-
-/**
- * False only where `detectPii` surely finds nothing in the ASCII value `[from, to)` (its early
- * exits, on bytes): outside 7–64 characters, or no `@` after the first character and a start
- * that rules out every kind (a capital letter for an IBAN needs 15 characters; a start other than
- * a digit, `+` or `(` leaves only IPv6, which needs a `:`).
- */
-function mightBePii(bytes: Buffer, from: number, to: number): boolean {
-  const n = to - from;
-  if (n < 7 || n > 64) return false;
-  const c = bytes[from]!;
-  if ((c >= 48 && c <= 57) || c === 43 || c === 40) return true;
-  let colon = false;
-  for (let k = from + 1; k < to; k++) {
-    const d = bytes[k];
-    if (d === 64) return true;
-    if (d === 58) colon = true;
-  }
-  return c >= 65 && c <= 90 ? n >= 15 : colon;
 }
 
 /** Compares ASCII bytes `[from, to)` with a string as `<` / `>` compare strings: negative, 0 or positive. */

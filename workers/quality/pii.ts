@@ -36,6 +36,27 @@ export function detectPii(v: string): PiiKind | null {
 }
 
 /**
+ * False only where `detectPii` surely finds nothing in the ASCII value `bytes[from, to)`: its
+ * early exits above, on bytes, for cells that never became strings. Outside 7–64 characters; or
+ * no `@` after the first character and a start that rules out every kind (a capital letter for an
+ * IBAN needs 15 characters; a start other than a digit, `+` or `(` leaves only IPv6, which needs a
+ * `:`). Keep the two in step.
+ */
+export function mayHoldPii(bytes: Uint8Array, from: number, to: number): boolean {
+  const n = to - from;
+  if (n < 7 || n > 64) return false;
+  const c = bytes[from]!;
+  if ((c >= 48 && c <= 57) || c === 43 || c === 40) return true;
+  let colon = false;
+  for (let k = from + 1; k < to; k++) {
+    const d = bytes[k];
+    if (d === 64) return true;
+    if (d === 58) colon = true;
+  }
+  return c >= 65 && c <= 90 ? n >= 15 : colon;
+}
+
+/**
  * A bare run of digits is an integer column, not a phone number: count a phone only when it is
  * written like one (a + prefix, or separators between 7–15 digits).
  */

@@ -4,7 +4,9 @@ import { Rng } from '../../../workers/quality/hash.js';
 import { KllSketch } from '../../../workers/quality/kll.js';
 import { extraCopies } from '../../../workers/quality/spill.js';
 import { addMoment, emptyMoments, mergeMoments, skewOf, stdOf } from '../../../workers/quality/moments.js';
-import { detectPii, ibanValid, luhnValid, maskPii } from '../../../workers/quality/pii.js';
+import { detectPii, ibanValid, luhnValid, maskPii, mayHoldPii } from '../../../workers/quality/pii.js';
+import { hashString } from '../../../workers/quality/hash.js';
+import { ValueTable } from '../../../workers/quality/value-table.js';
 import { bootstrapInterval } from '../../../workers/quality/bias.js';
 
 /** Exact quantile by the "nearest rank" definition, computed plainly. */
@@ -109,12 +111,42 @@ describe('personal data', () => {
     for (const v of ['Married-civ-spouse', '2013-08-14', '12345678', '3.14159265', 'United-States', '2013-08-13 06:03:42']) expect(detectPii(v)).toBe(null);
   });
 
+  it('the byte pre-check never rules out a value detectPii would flag', () => {
+    const flagged = ['jane.doe@example.com', 'a@b.co.uk', '+1 (555) 123-4567', '(555) 123-4567', '4111111111111111', '4111 1111 1111 1111', 'DE89 3704 0044 0532 0130 00', '192.168.10.42', '2001:0db8:85a3:0000:0000:8a2e:0370:7334', 'fe80::1ff:fe23:4567:890a', '123-45-6789'];
+    const ordinary = ['married-civ-spouse', 'United-States', 'short', 'ABCDEFGHIJ', 'segment_12', 'x'.repeat(80)];
+    const bytes = (v: string) => Buffer.from(` ${v} `, 'latin1');
+    for (const v of flagged) {
+      expect(detectPii(v), v).not.toBeNull();
+      expect(mayHoldPii(bytes(v), 1, v.length + 1), v).toBe(true);
+    }
+    // The point of the pre-check: most ordinary text is ruled out without the regular expressions.
+    for (const v of ordinary) expect(mayHoldPii(bytes(v), 1, v.length + 1), v).toBe(false);
+  });
+
   it('masks samples so the original cannot be read back', () => {
     expect(maskPii('4111 1111 1111 1234', 'card')).toBe('**** **** **** 1234');
     expect(maskPii('123-45-6789', 'nationalId')).toBe('***-**-6789');
     const email = maskPii('jane.doe@example.com', 'email');
     expect(email).not.toContain('jane.doe');
     expect(email).not.toContain('example');
+  });
+});
+
+describe('ValueTable', () => {
+  it('finds every value from its string and from its bytes, across the table\'s growth', () => {
+    const table = new ValueTable();
+    const values = Array.from({ length: 1000 }, (_, i) => `v${i * 7919}`);
+    values.forEach((v, i) => expect(table.add(v, hashString(v))).toBe(i));
+    expect(table.size).toBe(1000);
+    values.forEach((v, i) => {
+      expect(table.find(v, hashString(v))).toBe(i);
+      const bytes = Buffer.from(`,${v},`, 'latin1');
+      expect(table.findBytes(bytes, 1, v.length + 1, hashString(v))).toBe(i);
+    });
+    expect(table.find('absent', hashString('absent'))).toBe(-1);
+    // Same hash, other text: not confused (a forced collision).
+    expect(table.find('v1x', hashString('v0'))).toBe(-1);
+    expect(table.findBytes(Buffer.from('v1'), 0, 2, hashString('v0'))).toBe(-1);
   });
 });
 
