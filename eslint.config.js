@@ -1,4 +1,4 @@
-// Lint, including the import boundaries of DESIGN.md (STYLE.md §1): the folder is the room and
+// Lint, including the import boundaries: the folder is the room (the runtime its code runs in) and
 // imports flow one way. `@typescript-eslint/no-restricted-imports` with `allowTypeImports` lets
 // the renderer import types from main/ while refusing values.
 import js from '@eslint/js';

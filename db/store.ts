@@ -1,5 +1,5 @@
 /**
- * Opens the workbench's one SQLite file. The main process is its only writer (DESIGN.md): it holds
+ * Opens the workbench's one SQLite file. The main process is its only writer: it holds
  * a `WritableDB`; code that only reads takes a `ReadableDB`, a separate read-only connection, so a
  * read path cannot write even by mistake (Signal-Desktop's branded handles).
  */

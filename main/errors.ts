@@ -1,5 +1,5 @@
 /**
- * Errors that cross the renderer↔main boundary as data (STYLE.md §7). Handlers answer
+ * Errors that cross the renderer↔main boundary as data. Handlers answer
  * `{ ok: true, value } | { ok: false, error }`; the message names the operation and the next step.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Every channel between the renderer and the main process, in one map (STYLE.md §2). The same
+ * Every channel between the renderer and the main process, in one map. The same
  * map serves Electron IPC and serve mode's HTTP API, and the renderer's client is generic over
  * its keys. The renderer imports only types from here.
  */

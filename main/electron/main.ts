@@ -1,5 +1,5 @@
 /**
- * The desktop shell: the only code that imports electron (STYLE.md §1). One locked-down window
+ * The desktop shell: the only code that imports electron. One locked-down window
  * over the same backend that serve mode and the CLI use; IPC goes through `invoke`, which
  * validates every input. Kept thin on purpose: it cannot be run on machines without the Electron
  * binary, so everything testable lives elsewhere.

@@ -1,5 +1,5 @@
 /**
- * The preload: a short list of named functions on `window.pilot`, nothing else (STYLE.md §3).
+ * The preload: a short list of named functions on `window.pilot`, nothing else.
  * It runs sandboxed, so it can use only `contextBridge` and `ipcRenderer`.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';

@@ -1,5 +1,5 @@
 /**
- * Runs every long task as a job in its own worker process (DESIGN.md, "Jobs"). Persists each
+ * Runs every long task as a job in its own worker process. Persists each
  * job's life in `jobs`, streams its progress to listeners (UI over IPC/SSE, CLI on stderr),
  * cancels politely then firmly, turns a worker's death into a failed job with its last words,
  * and limits concurrency: one GPU job at a time, a configurable number of CPU jobs.

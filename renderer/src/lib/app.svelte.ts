@@ -1,4 +1,4 @@
-/** The running workbench (`app:info`), its settings, and the colour theme (STYLE.md §9). */
+/** The running workbench (`app:info`), its settings, and the colour theme. */
 import type { AppInfo } from '../../../main/contract/index.js';
 import { errorMessage, invoke } from './bridge.js';
 

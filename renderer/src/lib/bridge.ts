@@ -1,7 +1,7 @@
 /**
  * The renderer's one way to the backend: typed calls over the contract's channels, push events,
  * and file picking. Two transports, one API: the desktop preload (`window.pilot`, Electron IPC)
- * or HTTP + a server-sent event stream in serve mode (DESIGN.md). Pages never call fetch or IPC
+ * or HTTP + a server-sent event stream in serve mode. Pages never call fetch or IPC
  * themselves.
  */
 import type { ApiError, ChannelInput, ChannelName, ChannelOutput, PushEvent, Result } from '../../../main/contract/index.js';

@@ -1,4 +1,4 @@
-/** The registered datasets and what the Data page does with them (STYLE.md §9). */
+/** The registered datasets and what the Data page does with them. */
 import type { Dataset, DatasetCheck, Job } from '../../../main/contract/index.js';
 import { errorMessage, invoke, onEvent } from './bridge.js';
 import { jobs, type JobsStore } from './jobs.svelte.js';

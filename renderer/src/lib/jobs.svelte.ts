@@ -1,7 +1,7 @@
 /**
  * Every job the UI knows about, kept live: loaded with `jobs:list`, then updated by push events
  * (progress, stage, ETA, final state, error). Pages that start a job read it from here, so a job
- * looks the same in the page and in the jobs panel (STYLE.md §9).
+ * looks the same in the page and in the jobs panel.
  */
 import type { Job, JobStatus } from '../../../main/contract/index.js';
 import { errorMessage, invoke, onEvent, onReconnect } from './bridge.js';

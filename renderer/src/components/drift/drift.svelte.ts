@@ -1,4 +1,4 @@
-/** The drift panel's state: stored checks (of one version, or file-to-file), the open report, a running check (STYLE.md §9). */
+/** The drift panel's state: stored checks (of one version, or file-to-file), the open report, a running check. */
 import type { DriftHistoryEntry, DriftReportRecord } from '../../../../main/contract/index.js';
 import { errorMessage, invoke } from '../../lib/bridge.js';
 import { jobs } from '../../lib/jobs.svelte.js';

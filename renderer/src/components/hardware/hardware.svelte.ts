@@ -1,4 +1,4 @@
-/** The Hardware page's state: the latest profile of this machine, its history, the fleet, and the profiling job (STYLE.md §9). */
+/** The Hardware page's state: the latest profile of this machine, its history, the fleet, and the profiling job. */
 import type { HardwareDiff, HardwareProfileRecord, HardwareProfileSummary, Job } from '../../../../main/contract/index.js';
 import { errorMessage, invoke, onEvent } from '../../lib/bridge.js';
 import { dateTime } from '../../lib/format.js';

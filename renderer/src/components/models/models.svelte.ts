@@ -1,4 +1,4 @@
-/** The Models page's state: versions, the selected version's detail, history, comparison (STYLE.md §9). */
+/** The Models page's state: versions, the selected version's detail, history, comparison. */
 import type { Comparison, ModelHistory, ProductionAt, RegistryVersion, VersionDetail } from '../../../../main/contract/index.js';
 import { errorMessage, invoke, onEvent } from '../../lib/bridge.js';
 import { jobs } from '../../lib/jobs.svelte.js';

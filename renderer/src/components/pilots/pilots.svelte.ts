@@ -1,5 +1,5 @@
 /**
- * The Pilots page's state (STYLE.md §9): the project list, the open project with its runs and
+ * The Pilots page's state: the project list, the open project with its runs and
  * versions, the wizard's choices (saved to `projects.wizard` so a user can leave and come back),
  * the selected dataset's inspection, and the training job followed live through the jobs store.
  */

@@ -1,4 +1,4 @@
-/** The quality panel's state: which dataset, the scoring options, the job, the report shown (STYLE.md §9). */
+/** The quality panel's state: which dataset, the scoring options, the job, the report shown. */
 import type { Job, QualityReportRecord } from '../../../../main/contract/index.js';
 import { errorMessage, invoke, isDesktop, saveFile } from '../../lib/bridge.js';
 import { jobs } from '../../lib/jobs.svelte.js';

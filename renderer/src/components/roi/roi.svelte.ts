@@ -1,5 +1,5 @@
 /**
- * The ROI page's state (STYLE.md §9): the project picked, its case as edited, the live result,
+ * The ROI page's state: the project picked, its case as edited, the live result,
  * history, actuals and buy versus rent. Edits are computed on the backend (`roi:compute`, a few
  * milliseconds) after a short pause in typing, so the page shows exactly what a save would store.
  */
