@@ -55,11 +55,6 @@ export function insertEvaluation(
   return toEvaluation(row);
 }
 
-export function getEvaluation(db: ReadableDB, id: number): Evaluation | null {
-  const row = db.prepare('SELECT * FROM evaluations WHERE id = ?').get(id) as EvaluationRow | undefined;
-  return row ? toEvaluation(row) : null;
-}
-
 /** Evaluations of a version, oldest first (the trend). */
 export function listEvaluations(db: ReadableDB, versionId: number): Evaluation[] {
   return (db.prepare('SELECT * FROM evaluations WHERE version_id = ? ORDER BY created_at, id').all(versionId) as EvaluationRow[]).map(toEvaluation);

@@ -4,7 +4,6 @@ import { fromJson, toJson } from './json.js';
 import type { ReadableDB, WritableDB } from './store.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
-export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 
 /** A failed or interrupted job's error: the worker's own error and, when it died, its last words. */
 export interface JobError extends SerializedError {

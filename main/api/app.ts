@@ -6,9 +6,6 @@ import { settingSchemas } from '../contract/app.js';
 import { databasePath } from '../paths.js';
 import type { HandlerMap } from './types.js';
 
-/** Capabilities implemented in this build. The UI shows the rest as coming. */
-export const CAPABILITIES = ['data', 'quality', 'roi', 'pilots', 'models', 'hardware'];
-
 export const appHandlers: HandlerMap<'app:info' | 'jobs:list' | 'jobs:get' | 'jobs:cancel' | 'jobs:selftest' | 'settings:get' | 'settings:set'> = {
   'app:info': (_input, app) => ({
     name: 'Pilot Workbench',
@@ -20,7 +17,6 @@ export const appHandlers: HandlerMap<'app:info' | 'jobs:list' | 'jobs:get' | 'jo
     arch: process.arch,
     nodeVersion: process.versions.node,
     electronVersion: app.options.electronVersion ?? null,
-    capabilities: CAPABILITIES,
   }),
   'jobs:list': (input, app) => listJobs(app.store.read, { limit: input.limit }),
   'jobs:get': (input, app) => {

@@ -16,8 +16,6 @@ export interface AppInfo {
   arch: string;
   nodeVersion: string;
   electronVersion: string | null;
-  /** Capabilities this build implements; the UI shows the others as "coming". */
-  capabilities: string[];
 }
 
 /** Settings a user may change, each with its schema. Unknown keys are refused. */

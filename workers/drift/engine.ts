@@ -64,7 +64,7 @@ export const compareWithReference = async (input: Omit<DriftInput, 'referencePro
   let labelDrift: ColumnDrift | null = null;
   for (const [i, ref] of compared.entries()) {
     throwIfCancelled(ctx.signal);
-    ctx.progress({ fraction: 0.9 + (0.1 * i) / compared.length, stage: 'Comparing columns', detail: { column: ref.name } });
+    ctx.progress({ fraction: 0.9 + (0.1 * i) / compared.length, stage: 'Comparing columns' });
     const collector = current.columns.get(ref.name);
     if (!collector || !currentNames.has(ref.name)) continue;
     const drift = compareColumn(ref, collector, thresholds);

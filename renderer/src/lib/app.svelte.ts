@@ -23,7 +23,6 @@ export class AppState {
   theme = $state<Theme>('system');
 
   /** Capabilities this build implements, e.g. `data`. */
-  readonly capabilities: readonly string[] = $derived(this.info?.capabilities ?? []);
 
   constructor() {
     const stored = typeof localStorage === 'undefined' ? null : localStorage.getItem(THEME_KEY);

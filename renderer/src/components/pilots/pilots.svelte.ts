@@ -120,7 +120,7 @@ export class PilotsStore {
       const point = report.benchmarks?.train?.find((t) => t.template === 'tabular');
       if (typeof samplesPerSec === 'number' && samplesPerSec > 0) this.benchmark = { samplesPerSec, backend: point?.backend ?? null };
     } catch {
-      // No hardware capability or no profile: the estimate falls back to the last run or a default.
+      // No usable profile: the estimate falls back to the last run or a default.
     }
   }
 
@@ -156,7 +156,7 @@ export class PilotsStore {
     try {
       this.quality = (await invoke('quality:latest', { datasetId })).record;
     } catch {
-      // No quality capability in this build: the Data step says the dataset is not scored.
+      // Not scored yet (or the report cannot be read): the Data step offers to score it.
       this.quality = null;
     }
   }
