@@ -57,6 +57,13 @@ export default ts.config(
     rules: restrict([{ group: ['**/renderer/**'], message: 'The desktop shell imports only types from the renderer (the bridge type).' }], { allowTypes: true }),
   },
   {
+    // common/ is the pure room every runtime may import values from (the renderer included): no
+    // packages, no Node, no DOM, nothing outside itself.
+    files: ['common/**'],
+    languageOptions: { globals: {} },
+    rules: restrict([{ group: ['node:*', '[a-z]*', '@*', '../*'], message: 'common/ is pure and dependency-free: it imports only from common/ itself.' }]),
+  },
+  {
     files: ['test/**', 'bench/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -6,11 +6,10 @@
  * Inputs that people type (a rate of 0.2834 per kWh, a salary of 61.50 per hour) stay decimal
  * numbers: they are prices, not amounts, and need more precision than a cent.
  */
+import { minorDigits, toDecimalString } from '../../common/money.js';
 
 /** An amount in the currency's minor unit (integer; 1234 = 12.34 USD, 1234 = 1,234 JPY). */
 export type Minor = number;
-
-const digitsCache = new Map<string, number>();
 
 /** Currency codes that Intl knows (ISO 4217), for validation. */
 export function isKnownCurrency(code: string): boolean {
@@ -26,16 +25,7 @@ export function isKnownLocale(locale: string): boolean {
   }
 }
 
-/** How many minor digits the currency has: 2 for USD and EUR, 0 for JPY, 3 for KWD. */
-export function minorDigits(currency: string): number {
-  let digits = digitsCache.get(currency);
-  if (digits === undefined) {
-    const options = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions();
-    digits = options.maximumFractionDigits ?? 2;
-    digitsCache.set(currency, digits);
-  }
-  return digits;
-}
+export { minorDigits, toDecimalString };
 
 /**
  * Rounds an amount in major units (12.345 USD) to minor units (1235), half away from zero
@@ -52,16 +42,6 @@ export function roundHalfAway(value: number, digits: number): number {
   const scaled = Number((Math.abs(value) * 10 ** digits).toPrecision(15));
   const rounded = Math.round(scaled);
   return value < 0 && rounded !== 0 ? -rounded : rounded;
-}
-
-/** Minor units as an exact decimal string in major units: 123456 USD → "1234.56", -5 → "-0.05". */
-export function toDecimalString(minor: Minor, currency: string): string {
-  if (!Number.isSafeInteger(minor)) throw new RangeError(`toDecimalString: ${minor} is not a whole number of minor units`);
-  const digits = minorDigits(currency);
-  const sign = minor < 0 ? '-' : '';
-  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
-  if (digits === 0) return sign + text;
-  return `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
 }
 
 /** Minor units back to a major-unit number, for charts and arithmetic that is rounded again. */

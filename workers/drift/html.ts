@@ -3,6 +3,7 @@
  * resources, so it can be mailed or archived and opens offline.
  */
 import type { ColumnDrift, DriftReport, Overlay } from './report.js';
+import { escapeHtml as esc } from '../../common/html.js';
 
 const TEST_NAMES: Record<string, string> = {
   ks: 'Kolmogorov–Smirnov',
@@ -110,10 +111,6 @@ function svg(o: Overlay): string {
   const first = esc(labels[0] ?? '');
   const last = esc(labels[labels.length - 1] ?? '');
   return `<svg viewBox="0 0 ${width} ${height + 16}" width="100%" role="img" aria-label="reference vs current distribution">${bars}<line x1="0" y1="${height}" x2="${width}" y2="${height}" stroke="#999"/><text x="0" y="${height + 13}" font-size="10" fill="#555">${first}</text><text x="${width}" y="${height + 13}" font-size="10" fill="#555" text-anchor="end">${last}</text></svg>`;
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
 function fmt(n: number | null): string {

@@ -2,14 +2,11 @@
  * A self-contained HTML report (no scripts, no external files; prints on A4) of one profile, or
  * a fleet comparison of several followed by each machine's details.
  */
+import { escapeHtml } from '../../common/html.js';
 import type { HardwareReport, PilotKind, Verdict } from './types.js';
 import { PILOT_KINDS, PILOT_LABELS } from './types.js';
 
 const GB = 1024 ** 3;
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/gu, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
-}
 
 const gb = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? 'not detected' : `${(bytes / GB).toFixed(1)} GB`);
 const num = (value: number | null | undefined, digits = 1, unit = '') =>

@@ -4,6 +4,7 @@
  * panels (histogram, top values) are drawn for the first `DETAIL_COLUMNS` columns only.
  * Personal data appears only as the masked samples the engine kept.
  */
+import { escapeHtml as esc } from '../../common/html.js';
 import type { AttributeBias, ColumnReport, QualityReport } from './report.js';
 import { THRESHOLDS as T } from './thresholds.js';
 
@@ -15,9 +16,6 @@ td,th{padding:.25rem .5rem;border-bottom:1px solid #eaeef2;text-align:left;verti
 .num{text-align:right;font-variant-numeric:tabular-nums}.error{color:#b42318}.warning{color:#9a6700}.info{color:#0969da}
 .score{font-size:3rem;font-weight:700}.muted{color:#656d76}details{margin:.5rem 0;border:1px solid #eaeef2;padding:.5rem}
 summary{cursor:pointer;font-weight:600}.grid{display:flex;flex-wrap:wrap;gap:1rem}svg{display:block}dt{font-weight:600;margin-top:.5rem}`;
-
-const esc = (s: unknown): string =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const fmt = (x: number | string | null | undefined, digits = 3): string => {
   if (x === null || x === undefined) return '–';

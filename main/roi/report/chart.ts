@@ -3,7 +3,7 @@
  * Expected scenario solid, pessimistic dashed, optimistic dotted; the payback month marked.
  */
 import { formatMoneyCompact, type Minor } from '../money.js';
-import { html, type Raw } from './escape.js';
+import { html, type Raw } from '../../../common/html.js';
 
 export interface CashFlowChartInput {
   currency: string;

@@ -4,7 +4,7 @@
  * desktop app prints it to PDF; the CLI writes it with `pilot report PROJECT --html FILE`.
  */
 import { formatMoney, isKnownLocale } from '../money.js';
-import { html, raw } from './escape.js';
+import { html, raw } from '../../../common/html.js';
 import { fmtDate } from './format.js';
 import { allSections } from './sections.js';
 import type { ExecutiveReportData } from './types.js';

@@ -2,7 +2,7 @@
 import { fieldUnit, roiFields } from '../fields.js';
 import { formatMoney } from '../money.js';
 import { cashFlowChartSvg } from './chart.js';
-import { html, type Raw } from './escape.js';
+import { html, type Raw } from '../../../common/html.js';
 import { fmtDate, fmtDuration, fmtFraction, fmtMetric, fmtMonth, fmtNumber, fmtPercent } from './format.js';
 import type { ExecutiveReportData, ReportDataQuality, ReportDrift, ReportFairness, ReportGoal, ReportHardware, ReportMetrics, ReportRegistry, ReportRoi } from './types.js';
 

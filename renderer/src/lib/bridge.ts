@@ -173,6 +173,28 @@ export async function saveFile(defaultName: string, content: string): Promise<st
   return desktop ? desktop.saveFile(defaultName, content) : null;
 }
 
+/**
+ * Saves an export the way each surface does it: the native save dialog on the desktop, a browser
+ * download in serve mode. Answers what happened, for the notice the page shows; null when the
+ * user cancelled the dialog.
+ */
+export async function exportFile(fileName: string, content: string, type = 'text/html'): Promise<{ savedTo: string } | { downloaded: string } | null> {
+  if (desktop) {
+    const path = await desktop.saveFile(fileName, content);
+    return path ? { savedTo: path } : null;
+  }
+  const url = URL.createObjectURL(new Blob([content], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The browser reads the blob when the download starts; revoking at once can cancel it.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return { downloaded: fileName };
+}
+
 /** Desktop only: prints a self-contained HTML report to PDF and saves it. Resolves null when cancelled or in serve mode. */
 export async function savePdf(defaultName: string, html: string): Promise<string | null> {
   return desktop ? desktop.savePdf(defaultName, html) : null;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeRoi } from '../../../main/roi/compute.js';
 import { cashFlowChartSvg } from '../../../main/roi/report/chart.js';
-import { escapeHtml } from '../../../main/roi/report/escape.js';
+import { escapeHtml } from '../../../common/html.js';
 import { renderExecutiveReportHtml } from '../../../main/roi/report/html.js';
 import type { ExecutiveReportData } from '../../../main/roi/report/types.js';
 import { parseRoiInput } from '../../../main/roi/schema.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UserInputError } from '../../../workers/protocol.js';
 import { diffProfiles } from '../../../workers/profiler/diff.js';
-import { bestMachinePerPilot, escapeHtml, renderHardwareHtml } from '../../../workers/profiler/html.js';
+import { escapeHtml } from '../../../common/html.js';
+import { bestMachinePerPilot, renderHardwareHtml } from '../../../workers/profiler/html.js';
 import { parseProfileJson } from '../../../workers/profiler/profile-json.js';
 import type { HardwareReport } from '../../../workers/profiler/types.js';
 import { judge } from '../../../workers/profiler/verdict.js';

@@ -1,6 +1,6 @@
 /** The quality panel's state: which dataset, the scoring options, the job, the report shown. */
 import type { Job, QualityReportRecord } from '../../../../main/contract/index.js';
-import { errorMessage, invoke, isDesktop, saveFile } from '../../lib/bridge.js';
+import { errorMessage, exportFile, invoke } from '../../lib/bridge.js';
 import { jobs } from '../../lib/jobs.svelte.js';
 
 export class QualityStore {
@@ -85,20 +85,8 @@ export class QualityStore {
     if (!this.record) return;
     try {
       const { html, fileName } = await invoke('quality:html', { id: this.record.id });
-      if (isDesktop) {
-        const path = await saveFile(fileName, html);
-        if (path) this.notice = `Report saved to ${path}.`;
-        return;
-      }
-      const url = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = fileName;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      this.notice = `Report downloaded as ${fileName}.`;
+      const saved = await exportFile(fileName, html);
+      if (saved) this.notice = 'savedTo' in saved ? `Report saved to ${saved.savedTo}.` : `Report downloaded as ${saved.downloaded}.`;
     } catch (error) {
       this.error = errorMessage(error);
     }

@@ -3,32 +3,10 @@
  * exact decimal string, so a total is never shown a cent off; anything not finite reads "—"
  * (a NaN or Infinity never reaches the screen).
  */
+import { minorDigits, toDecimalString } from '../../../../common/money.js';
 
-const digitsCache = new Map<string, number>();
-
-/** Minor digits of a currency (2 for EUR, 0 for JPY), as Intl knows them. */
-export function minorDigitsOf(currency: string): number {
-  let digits = digitsCache.get(currency);
-  if (digits === undefined) {
-    try {
-      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      digits = 2;
-    }
-    digitsCache.set(currency, digits);
-  }
-  return digits;
-}
-
-/** 123456 (USD) → "1234.56": exact, from the integer. */
-export function decimalString(minor: number, currency: string): string {
-  const digits = minorDigitsOf(currency);
-  const negative = minor < 0;
-  const text = Math.abs(Math.trunc(minor)).toString().padStart(digits + 1, '0');
-  const whole = digits ? text.slice(0, -digits) : text;
-  const frac = digits ? `.${text.slice(-digits)}` : '';
-  return `${negative ? '-' : ''}${whole}${frac}`;
-}
+/** 123456 (USD) → "1234.56": exact, from the integer (the same function the ROI model uses). */
+export const decimalString = toDecimalString;
 
 function formatter(currency: string, locale: string, compact = false): Intl.NumberFormat {
   try {
@@ -40,7 +18,7 @@ function formatter(currency: string, locale: string, compact = false): Intl.Numb
 
 /** Minor units → "$1,234.56" in the case's locale; "—" when not a finite number. */
 export function money(minor: number | null | undefined, currency: string, locale: string): string {
-  if (typeof minor !== 'number' || !Number.isFinite(minor)) return '—';
+  if (typeof minor !== 'number' || !Number.isSafeInteger(minor)) return '—';
   // Intl formats a decimal string exactly (no binary rounding on the way).
   return formatter(currency, locale).format(decimalString(minor, currency) as unknown as number);
 }
@@ -48,12 +26,12 @@ export function money(minor: number | null | undefined, currency: string, locale
 /** Minor units → "$12K": for chart axes. */
 export function moneyCompact(minor: number, currency: string, locale: string): string {
   if (!Number.isFinite(minor)) return '—';
-  return formatter(currency, locale, true).format(minor / 10 ** minorDigitsOf(currency));
+  return formatter(currency, locale, true).format(minor / 10 ** minorDigits(currency));
 }
 
 /** Minor units → major units as a number, for chart coordinates only. */
 export function major(minor: number, currency: string): number {
-  return Number.isFinite(minor) ? minor / 10 ** minorDigitsOf(currency) : 0;
+  return Number.isFinite(minor) ? minor / 10 ** minorDigits(currency) : 0;
 }
 
 /** 12.345 → "12.3 %"; "—" when not finite. */

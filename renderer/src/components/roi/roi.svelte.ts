@@ -5,7 +5,7 @@
  */
 import type { RoiBuyVsRent, RoiComputed, RoiFieldsInfo, RoiState } from '../../../../main/contract/index.js';
 import type { RoiProjectSummary } from '../../../../db/roi.js';
-import { errorMessage, invoke, isDesktop, savePdf } from '../../lib/bridge.js';
+import { errorMessage, exportFile, invoke, isDesktop, savePdf } from '../../lib/bridge.js';
 
 type RoiInput = RoiState['input'];
 type Overrides = { workstation?: { label?: string; price: number; speedUp: number; powerWatts: number }; cloud?: { label?: string; ratePerGpuHour: number; speedUp: number; overheadHoursPerRun?: number }; secondsPerRunHere?: number };
@@ -168,15 +168,7 @@ export class RoiStore {
       if (isDesktop) {
         const path = await savePdf(fileName.replace(/\.html?$/i, '') + '.pdf', html);
         if (path) this.notice = `Executive report saved as PDF to ${path}.`;
-      } else {
-        const url = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
-        const link = document.createElement('a');
-        link.href = url;
-        link.download = fileName;
-        document.body.append(link);
-        link.click();
-        link.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      } else if (await exportFile(fileName, html)) {
         this.notice = `Executive report downloaded as ${fileName}. Open it in the browser and print it to PDF to share it.`;
       }
     } catch (error) {

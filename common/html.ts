@@ -1,4 +1,9 @@
-/** Escapes text for HTML element content and double- or single-quoted attribute values. */
+/**
+ * HTML escaping for every report the workbench writes (hardware, quality, drift, ROI, model cards).
+ * Pure and dependency-free, like everything in common/: the main process, workers and the renderer
+ * may all import it.
+ */
+/** Escapes text for HTML element content and double- or single-quoted attribute values. `null`/`undefined` → "". */
 export function escapeHtml(text: unknown): string {
   return String(text ?? '')
     .replaceAll('&', '&amp;')
