@@ -78,9 +78,9 @@ describe.skipIf(process.platform !== 'linux' || compiler === null)('GPU library 
     const libs = join(dir, 'conda-env', 'lib');
     mkdirSync(libs, { recursive: true });
     setSetting(store.write, 'gpu.libraryDirs', [join(dir, 'conda-env')], Date.now());
-    const job = await jobs.wait(jobs.submit({ kind: 'test.sleep', title: 'Library path', input: { steps: 1, stepMs: 0 } }).id);
+    const job = await jobs.wait(jobs.submit({ kind: 'test.sleep', title: 'Library path', input: { steps: 1, stepMs: 0 } }));
     expect(job.status).toBe('succeeded');
-    const libraryPath = (job.result as { libraryPath: string | null }).libraryPath ?? '';
+    const libraryPath = job.result?.libraryPath ?? '';
     expect(libraryPath.split(':').slice(0, 2)).toEqual([join(dir, 'conda-env'), libs]);
   });
 });
