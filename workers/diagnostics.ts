@@ -13,13 +13,19 @@ export const sleepInputSchema = z.object({
   ignoreCancel: z.boolean().default(false),
 });
 
-export const sleepEngine: Engine<z.infer<typeof sleepInputSchema>, { steps: number }> = async (input, ctx) => {
+/** The self-test's answer: the steps run and the library path the worker started with (where GPU libraries are looked for). */
+export interface SleepResult {
+  steps: number;
+  libraryPath: string | null;
+}
+
+export const sleepEngine: Engine<z.infer<typeof sleepInputSchema>, SleepResult> = async (input, ctx) => {
   for (let step = 1; step <= input.steps; step++) {
     await new Promise((done) => setTimeout(done, input.stepMs));
     if (!input.ignoreCancel) throwIfCancelled(ctx.signal);
     ctx.progress({ fraction: step / input.steps, stage: `Step ${step}/${input.steps}` });
   }
-  return { steps: input.steps };
+  return { steps: input.steps, libraryPath: (process.platform === 'win32' ? process.env['PATH'] : process.env['LD_LIBRARY_PATH']) ?? null };
 };
 
 export const crashInputSchema = z.object({

@@ -35,6 +35,8 @@ export const jobCommands: Command[] = [
       const final = await runJob(ctx, job);
       if (ctx.json) return ctx.out(JSON.stringify(final, null, 2));
       ctx.out(`Worker processes work: job ${final.id} ran ${((final.finishedAt ?? 0) - (final.startedAt ?? 0)) / 1000} s.`);
+      const libraryPath = final.result?.libraryPath;
+      if (libraryPath) ctx.out(`Workers start with this library path (GPU libraries are looked for there): ${libraryPath}`);
     },
   },
 ];

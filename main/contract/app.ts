@@ -26,6 +26,8 @@ export const settingSchemas = {
   'ui.theme': z.enum(['system', 'light', 'dark']),
   /** The drift watch folder and the version new files are checked against (followed while the app runs). */
   'drift.watch': driftWatchSettingSchema,
+  /** Folders with the CUDA 11 libraries tfjs-node-gpu needs (set by `gpu:libraries`): every worker starts with them on the library path. */
+  'gpu.libraryDirs': z.array(z.string().min(1).max(4096)).max(16),
 } as const;
 export type SettingKey = keyof typeof settingSchemas;
 

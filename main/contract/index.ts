@@ -13,6 +13,7 @@ import { modelChannels } from './models.js';
 import { pilotsChannels } from './pilots.js';
 import { roiChannels } from './roi.js';
 import { driftChannels } from './drift.js';
+import { gpuChannels } from './gpu.js';
 
 export const channels = {
   ...appChannels,
@@ -24,6 +25,7 @@ export const channels = {
   ...pilotsChannels,
   ...roiChannels,
   ...driftChannels,
+  ...gpuChannels,
 };
 
 export type Channels = typeof channels;
@@ -41,6 +43,7 @@ export type { QualityOutcome, QualityScoreStarted } from './quality.js';
 export type { QualityOptions, QualityReportRecord, QualityReportSummary } from '../../db/quality.js';
 export type { QualityReport, ColumnReport as QualityColumn, Alert as QualityAlert, AttributeBias, GroupReport as QualityGroup, CorrelationPair } from '../../workers/quality/report.js';
 export type { HardwareDiff, HardwareImported } from './hardware.js';
+export type { GpuLibrariesOutcome, GpuLibraryCheck, LibraryCheck } from './gpu.js';
 export type { HardwareProfileRecord, HardwareProfileSummary } from '../../db/hardware.js';
 export type { HardwareReport, Verdict as HardwareVerdict, GpuInfo, BackendStatus as HardwareBackendStatus } from '../../workers/profiler/types.js';
 export type { ProfileChange } from '../../workers/profiler/diff.js';

@@ -19,7 +19,9 @@ import {
   markRunning,
   updateProgress,
 } from '../../db/jobs.js';
+import { getSetting } from '../../db/settings.js';
 import type { Store } from '../../db/store.js';
+import { libraryDirsFor, loaderPathEnv } from '../../workers/tfjs/gpu-libraries.js';
 import type { JobKind, JobResult } from '../../workers/jobs.js';
 import type { FromWorker, JobResource, ToWorker } from '../../workers/protocol.js';
 import type { AnyJob, AnyJobEvent, JobOf, JobOutcome, JobSubmitted } from '../contract/jobs.js';
@@ -216,8 +218,10 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
   #start(job: Job): void {
     const child = fork(this.#options.workerPath, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      // Under Electron, process.execPath is the app: this makes it behave as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      // Under Electron, process.execPath is the app: this makes it behave as plain Node. The GPU
+      // library folders go on the loader's path of every worker: the loader reads it only at
+      // start, and the profiler's probe needs them as much as training does.
+      env: { ...process.env, ...loaderPathEnv(libraryDirsFor(this.#libraryRoots()), process.env), ELECTRON_RUN_AS_NODE: '1' },
       execArgv: [],
     });
     const running: Running = {
@@ -301,6 +305,16 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
     const job = this.#get(id);
     for (const done of this.#waiters.get(id) ?? []) done(job);
     this.#waiters.delete(id);
+  }
+
+  /** The saved GPU library folders (`gpu.libraryDirs`); none when unset or unreadable. */
+  #libraryRoots(): string[] {
+    try {
+      const dirs = getSetting<unknown>(this.#options.store.read, 'gpu.libraryDirs');
+      return Array.isArray(dirs) ? dirs.filter((dir): dir is string => typeof dir === 'string') : [];
+    } catch {
+      return [];
+    }
   }
 
   #sendTo(child: ChildProcess, message: ToWorker): void {

@@ -2,6 +2,7 @@
  * The training stack diagnosis: which TensorFlow.js backend each pilot kind would get, why not a
  * better one, and — where an NVIDIA GPU is present but unused — exactly why and what to do.
  */
+import { pipInstallCommand } from '../tfjs/gpu-libraries.js';
 import { versionOf } from './libraries.js';
 import type { BackendName, BackendStatus, GpuInfo, LibrarySearch, PilotBackend, PilotKind, StackDiagnosis, StackProblem } from './types.js';
 import { PILOT_KINDS } from './types.js';
@@ -81,12 +82,13 @@ function libraryProblem(kind: 'cudart' | 'cudnn', search: LibrarySearch, platfor
     );
   }
   const pathVar = platform === 'win32' ? 'PATH' : 'LD_LIBRARY_PATH';
+  // A newer driver runs CUDA 11 code, so the runtime libraries alone are enough: pip installs
+  // them into a folder of their own, beside whatever CUDA the system has, without root.
+  const folders = search.notOnPath.map((file) => file.replace(/[\\/][^\\/]+$/u, ''));
   const fix =
     search.notOnPath.length > 0
-      ? `Add ${search.notOnPath.map((file) => file.replace(/[\\/][^\\/]+$/u, '')).join(', ')} to ${pathVar}${platform === 'win32' ? '' : ' (or to /etc/ld.so.conf.d/ and run ldconfig)'}, then restart the app.`
-      : kind === 'cudart'
-        ? `Install the CUDA 11.2 toolkit (it can sit beside a newer one) and put its ${platform === 'win32' ? 'bin' : 'lib64'} directory on ${pathVar}.`
-        : `Install cuDNN 8.1 for CUDA 11.2 and put its ${platform === 'win32' ? 'bin' : 'lib'} directory on ${pathVar}.`;
+      ? `Run \`pilot gpu libraries ${folders.join(' ')} --save\` (or add ${folders.join(', ')} to ${pathVar}${platform === 'win32' ? '' : ', or to /etc/ld.so.conf.d/ and run ldconfig'}), then profile again.`
+      : `Install the CUDA 11 libraries into a folder of their own (no root, beside any newer CUDA): \`${pipInstallCommand()}\`, then run \`pilot gpu libraries ~/cuda11 --save\` (or give the folder on the Hardware page) and profile again.`;
   return { id: `${kind}-missing`, message: parts.join(' '), fix };
 }
 

@@ -131,7 +131,7 @@ describe('diagnoseStack', () => {
     const cudart = diagnosis.problems[1];
     expect(cudart?.message).toMatch(/libcudart\.so\.11\.0\) is not on the library path/u);
     expect(cudart?.message).toMatch(/Found CUDA 13 instead/u);
-    expect(cudart?.fix).toMatch(/CUDA 11\.2 toolkit/u);
+    expect(cudart?.fix).toMatch(/pip install --target ~\/cuda11 nvidia-cuda-runtime-cu11 .*nvidia-cudnn-cu11.*pilot gpu libraries ~\/cuda11 --save/u);
   });
 
   it('names a right library in the wrong place and says which directory to add', () => {
@@ -146,7 +146,7 @@ describe('diagnoseStack', () => {
       }),
     );
     expect(diagnosis.problems.map((problem) => problem.id)).toEqual(['gpu-package-failed', 'cudart-missing']);
-    expect(diagnosis.problems[1]?.fix).toMatch(/Add \/usr\/local\/cuda-11\.2\/lib64 to LD_LIBRARY_PATH/u);
+    expect(diagnosis.problems[1]?.fix).toMatch(/pilot gpu libraries \/usr\/local\/cuda-11\.2\/lib64 --save.*add \/usr\/local\/cuda-11\.2\/lib64 to LD_LIBRARY_PATH/u);
   });
 
   it('detects the silent CPU fallback of tfjs-node-gpu', () => {

@@ -17,6 +17,8 @@ export class HardwareStore {
   error = $state<string | null>(null);
   jobId = $state<number | null>(null);
   importing = $state(false);
+  /** The saved GPU library folders (setting `gpu.libraryDirs`). */
+  libraryDirs = $state.raw<string[]>([]);
 
   #stop: (() => void) | null = null;
 
@@ -40,7 +42,9 @@ export class HardwareStore {
 
   async refresh(pickId?: number): Promise<void> {
     try {
-      const [history, fleet] = await Promise.all([invoke('hardware:list', {}), invoke('hardware:fleet', {})]);
+      const [history, fleet, settings] = await Promise.all([invoke('hardware:list', {}), invoke('hardware:fleet', {}), invoke('settings:get', {})]);
+      const dirs = settings['gpu.libraryDirs'];
+      this.libraryDirs = Array.isArray(dirs) ? dirs.filter((dir): dir is string => typeof dir === 'string') : [];
       this.history = history;
       this.fleet = fleet;
       const id = pickId ?? history.find((entry) => entry.source === 'local')?.id ?? history[0]?.id;
