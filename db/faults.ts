@@ -6,8 +6,9 @@
  * backup is wrong for each. Every store error passes through `classifyStorageError`, so each
  * write path gets the same message for the same fault.
  */
-import { accessSync, constants, existsSync, readdirSync, readlinkSync, statfsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { diskFullMessage, freeBytes, LOW_SPACE_BYTES } from '../workers/disk.js';
 
 /** The store refused to open or to write; the message says what to do. */
 export class StoreError extends Error {
@@ -29,38 +30,9 @@ export class StorageFault extends StoreError {
   }
 }
 
-/** Below this much free space, an I/O error while writing is taken to mean a full disk. */
-export const LOW_SPACE_BYTES = 2 * 1024 * 1024;
-
-/** Free bytes for an unprivileged writer on the file system holding `path` (its nearest existing ancestor); null when unknown. */
-export function freeBytes(path: string): number | null {
-  let dir = resolve(path);
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  try {
-    const info = statfsSync(dir);
-    return info.bavail * info.bsize;
-  } catch {
-    return null;
-  }
-}
-
-/** "3.2 MB" for a byte count; one decimal below 10 MB, none above. */
-export function megabytes(bytes: number): string {
-  const mb = bytes / 1e6;
-  return `${mb < 10 ? mb.toFixed(1) : mb.toFixed(0)} MB`;
-}
-
 /** The one message for a full disk, wherever the write happened. */
 export function diskFull(folder: string): StorageFault {
-  const free = freeBytes(folder);
-  return new StorageFault('disk-full', `The disk holding ${folder} is full: ${free === null ? 'no space' : megabytes(free)} free. Free some space and retry; nothing already saved was lost.`);
-}
-
-/** Throws the disk-full fault when fewer than `bytes` (plus a margin) are free under `folder`. */
-export function ensureFreeSpace(folder: string, bytes: number, what: string): void {
-  const free = freeBytes(folder);
-  if (free === null || free >= bytes + LOW_SPACE_BYTES) return;
-  throw new StorageFault('disk-full', `The disk holding ${folder} is full for ${what}: it needs about ${megabytes(bytes)}, ${megabytes(free)} free. Free some space and retry; nothing already saved was lost.`);
+  return new StorageFault('disk-full', diskFullMessage(folder, freeBytes(folder)));
 }
 
 /** The one message for a folder that cannot be written. */

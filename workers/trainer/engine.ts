@@ -19,9 +19,11 @@ import { permutationImportance, type FeatureImportance } from './importance.js';
 import type { ClassificationMetrics, RegressionMetrics } from './metrics.js';
 import { Mlp } from './mlp.js';
 import { prepare, type Exclusion, type Prepared } from './prepare.js';
+import type { Sampling } from './load.js';
 import { Rng, seedFor } from './random.js';
 import { trainInputSchema, type TrainInput, type TrainInputRaw } from './schema.js';
 import type { Task } from './task.js';
+import { maxOf, minOf } from '../extent.js';
 
 export type Metrics = ClassificationMetrics | RegressionMetrics;
 
@@ -59,6 +61,8 @@ export interface TrainResult {
   checksums: Checksums;
   datasetSha256: string;
   resumedFromEpoch: number | null;
+  /** How the training rows were sampled from a larger file (the rule in words); null when every row was used. */
+  sampling: Sampling | null;
   warnings: string[];
 }
 
@@ -205,6 +209,7 @@ export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) =
     artifactDir,
     checksums,
     resumedFromEpoch,
+    sampling: data.sampling,
     warnings: data.warnings,
   };
 };
@@ -230,7 +235,7 @@ function classRatio(y: Float32Array, k: number): number {
   if (k === 0) return 1;
   const counts = new Array<number>(k).fill(0);
   for (const c of y) counts[c]!++;
-  return Math.min(...counts) / Math.max(...counts);
+  return minOf(counts) / maxOf(counts);
 }
 
 function withWeights(split: Prepared['train'], task: Task, hyper: Hyperparameters, k: number): Dataset {
