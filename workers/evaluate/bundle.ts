@@ -61,11 +61,57 @@ export interface BundleManifest {
   files: BundleEntry[];
 }
 
+/**
+ * A name that becomes part of a path somewhere (a project name in an export's file name, a
+ * folder): printable, no path separators, no `..`, no leading dot or dash.
+ */
+export function nameProblem(name: string): string | null {
+  if (name.trim() === '') return 'is empty';
+  if (name.length > 200) return 'is longer than 200 characters';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains control characters';
+  if (/[/\\]/.test(name)) return 'contains a slash or backslash';
+  if (name.split(/\s+/).some((part) => part === '..' || part === '.') || name.includes('..')) return 'contains ".."';
+  if (/^[.-]/.test(name)) return 'starts with a dot or a dash';
+  return null;
+}
+
+/** A file name built from a project name and a version: only letters, digits, `-`, `_` and `.` survive. */
+export function bundleFileName(project: string, version: number): string {
+  const slug = project.normalize('NFKD').replace(/[^\w.-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[-.]+|[-.]+$/g, '').slice(0, 80) || 'model';
+  return `${slug}-v${version}.pilotmodel`;
+}
+
+const safeName = z.string().superRefine((name, ctx) => {
+  const problem = nameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: `the name ${problem}` });
+});
+const record = z.record(z.string(), z.unknown());
+
+/** Every field of `info` with its type: a bundle is data from elsewhere, so nothing is taken on trust. */
+const infoSchema = z.object({
+  project: safeName,
+  question: z.string().max(5000).default(''),
+  version: z.number().int().min(1),
+  task: z.enum(['binary', 'multiclass', 'regression']),
+  target: z.string().min(1).max(500),
+  backend: z.string().max(100).default('unknown'),
+  datasetSha256: z.string().regex(/^([0-9a-f]{64})?$/).default(''),
+  hyperparameters: record.default({}),
+  // The headline metrics, when present, must be numbers: `evaluate` compares against them.
+  testMetrics: record.and(z.object({ accuracy: z.number().optional(), r2: z.number().optional(), auc: z.number().nullable().optional() })).default({}),
+  baselines: record.default({}),
+  description: z.string().max(10_000).default(''),
+  stage: z.string().max(50).default('candidate'),
+  createdAt: z.number().default(0),
+  run: record.default({}),
+});
+
 const manifestSchema = z.object({
   format: z.literal('pilot-bundle'),
   formatVersion: z.literal(1),
   createdAt: z.string(),
-  info: z.object({ project: z.string().min(1).max(200), version: z.number().int().min(1), task: z.enum(['binary', 'multiclass', 'regression']), target: z.string() }).loose(),
+  info: infoSchema,
   files: z.array(z.object({ path: z.string(), type: z.string(), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).min(1).max(1000),
 });
 
@@ -157,9 +203,12 @@ export async function readManifest(path: string): Promise<{ manifest: BundleMani
     const checked = manifestSchema.safeParse(parsed);
     if (!checked.success) {
       const issue = checked.error.issues[0];
-      throw new UserInputError(`${path} has a malformed manifest (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}). Export the version again.`);
+      throw new UserInputError(`${path} has a malformed manifest (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}). Nothing was imported; export the version again.`);
     }
-    return { manifest: checked.data as unknown as BundleManifest, dataOffset: end + 1, size: info.size };
+    const manifest: BundleManifest = { ...checked.data, files: checked.data.files.map((f) => ({ ...f, type: 'file' as const })) };
+    const odd = checked.data.files.find((f) => f.type !== 'file');
+    if (odd) throw new UserInputError(`The bundle's entry "${odd.path.slice(0, 200)}" is a ${odd.type.slice(0, 40)}, not a plain file: links are refused, and nothing was imported.`);
+    return { manifest, dataOffset: end + 1, size: info.size };
   } finally {
     await handle.close();
   }
@@ -174,10 +223,10 @@ export async function readBundle(path: string, targetDir: string, signal?: Abort
   const staging = `${resolve(targetDir)}.partial-${randomBytes(4).toString('hex')}`;
   const seen = new Set<string>();
   for (const entry of manifest.files) {
-    if (entry.type !== 'file') {
-      throw new UserInputError(`The bundle's entry "${entry.path.slice(0, 200)}" is a ${entry.type}, not a plain file: links are refused, and nothing was imported.`);
-    }
     safeEntryPath(staging, entry.path);
+    if (!ARTIFACT_FILES.includes(entry.path)) {
+      throw new UserInputError(`The bundle carries "${entry.path.slice(0, 200)}", which is not one of a model's files (${ARTIFACT_FILES.join(', ')}): it is refused, and nothing was imported. Only import bundles from a source you trust.`);
+    }
     if (seen.has(entry.path)) throw new UserInputError(`The bundle lists "${entry.path}" twice: it was tampered with. Nothing was imported.`);
     seen.add(entry.path);
   }
