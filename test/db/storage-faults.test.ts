@@ -12,6 +12,7 @@ import { listDatasets, upsertDataset } from '../../db/datasets.js';
 import { StorageFault } from '../../db/faults.js';
 import { finishJob, getJob, insertJob, interruptOrphans, markRunning } from '../../db/jobs.js';
 import { backupStore, openStore } from '../../db/store.js';
+import { ensureFreeSpace } from '../../workers/disk.js';
 import { root, tempDir } from '../helpers.js';
 
 const sample = {
@@ -95,6 +96,13 @@ describe.skipIf(!canMount)(`a full disk (${reason})`, () => {
     }
     expect(listDatasets(store.read).map((d) => d.path)).toEqual(['/data/a.csv']);
     store.close();
+  });
+
+  it('refuses a large write up front, with the space it needs and the space left', () => {
+    expect(() => ensureFreeSpace(join(disk, 'model', 'weights.bin'), 10_000_000, 'the model files')).toThrow(
+      new RegExp(`^The disk holding ${disk}/model is full for the model files: it needs about 10 MB, \\d+(\\.\\d)? MB free\\.`),
+    );
+    expect(() => ensureFreeSpace(join(disk, 'small.csv'), 1000, 'a small file')).not.toThrow();
   });
 
   it('starts on a full disk without crashing, and reads what is there', () => {
