@@ -8,6 +8,8 @@ import { UserInputError } from './protocol.js';
 
 /** Below this much free space, an I/O error while writing is taken to mean a full disk. */
 export const LOW_SPACE_BYTES = 2 * 1024 * 1024;
+/** Room left beyond a write's own size, for the database and logs that follow it. */
+const MARGIN_BYTES = 512 * 1024;
 
 /** Free bytes for an unprivileged writer on the file system holding `path` (its nearest existing ancestor); null when unknown. */
 export function freeBytes(path: string): number | null {
@@ -36,6 +38,6 @@ export function diskFullMessage(folder: string, free: number | null, need?: { by
 /** Refuses (UserInputError) when fewer than `bytes` plus a margin are free where `path` will be written. */
 export function ensureFreeSpace(path: string, bytes: number, what: string): void {
   const free = freeBytes(path);
-  if (free === null || free >= bytes + LOW_SPACE_BYTES) return;
+  if (free === null || free >= bytes + MARGIN_BYTES) return;
   throw new UserInputError(diskFullMessage(dirname(resolve(path)), free, { bytes, what }));
 }
