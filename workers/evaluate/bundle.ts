@@ -20,6 +20,7 @@ import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { UserInputError } from '../protocol.js';
 import { MODEL_FILES, verifyArtifact } from '../trainer/artifact.js';
+import { checkSignature, signManifest, type BundleSignature, type Signer, type SignerStatus } from './signing.js';
 
 export const BUNDLE_MAGIC = 'PILOT-BUNDLE/1\n';
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -59,6 +60,8 @@ export interface BundleManifest {
   createdAt: string;
   info: BundleVersionInfo;
   files: BundleEntry[];
+  /** The exporting installation's Ed25519 signature of the rest of the manifest (absent: unsigned). */
+  signature?: BundleSignature;
 }
 
 /**
@@ -145,7 +148,12 @@ async function hashFile(path: string): Promise<{ sha256: string; size: number }>
 }
 
 /** Writes `artifactDir` (verified first) and `info` to the single file `target`. */
-export async function writeBundle(artifactDir: string, info: BundleVersionInfo, target: string): Promise<{ path: string; bytes: number; sha256: string; files: BundleEntry[] }> {
+export async function writeBundle(
+  artifactDir: string,
+  info: BundleVersionInfo,
+  target: string,
+  signer?: Signer,
+): Promise<{ path: string; bytes: number; sha256: string; files: BundleEntry[]; fingerprint: string | null }> {
   await verifyArtifact(artifactDir);
   const files: BundleEntry[] = [];
   for (const name of ARTIFACT_FILES) {
@@ -169,7 +177,10 @@ export async function writeBundle(artifactDir: string, info: BundleVersionInfo, 
     await out.write(data);
   };
   try {
-    await put(Buffer.from(`${BUNDLE_MAGIC}${JSON.stringify(manifest)}\n`));
+    const unsigned = JSON.stringify(manifest);
+    // The signature goes last, so the reader gets the signed bytes back by removing it.
+    const line = signer ? JSON.stringify({ ...manifest, signature: signManifest(unsigned, signer) }) : unsigned;
+    await put(Buffer.from(`${BUNDLE_MAGIC}${line}\n`));
     for (const entry of files) for await (const chunk of createReadStream(join(artifactDir, entry.path), { highWaterMark: CHUNK })) await put(chunk as Buffer);
   } catch (error) {
     await out.close();
@@ -178,11 +189,11 @@ export async function writeBundle(artifactDir: string, info: BundleVersionInfo, 
   }
   await out.close();
   await rename(partial, target);
-  return { path: resolve(target), bytes, sha256: whole.digest('hex'), files };
+  return { path: resolve(target), bytes, sha256: whole.digest('hex'), files, fingerprint: signer?.fingerprint ?? null };
 }
 
 /** Reads a bundle's manifest (magic line and shape checked) and where its file data starts. */
-export async function readManifest(path: string): Promise<{ manifest: BundleManifest; dataOffset: number; size: number }> {
+export async function readManifest(path: string, trusted: Set<string> = new Set()): Promise<{ manifest: BundleManifest; dataOffset: number; size: number; signer: SignerStatus }> {
   const info = await stat(path).catch(() => null);
   if (!info?.isFile()) throw new UserInputError(`${path} does not exist or is not a file. Check the path of the bundle.`);
   const handle = await open(path, 'r');
@@ -208,7 +219,8 @@ export async function readManifest(path: string): Promise<{ manifest: BundleMani
     const manifest: BundleManifest = { ...checked.data, files: checked.data.files.map((f) => ({ ...f, type: 'file' as const })) };
     const odd = checked.data.files.find((f) => f.type !== 'file');
     if (odd) throw new UserInputError(`The bundle's entry "${odd.path.slice(0, 200)}" is a ${odd.type.slice(0, 40)}, not a plain file: links are refused, and nothing was imported.`);
-    return { manifest, dataOffset: end + 1, size: info.size };
+    const signer = checkSignature(parsed as Record<string, unknown>, trusted, path);
+    return { manifest, dataOffset: end + 1, size: info.size, signer };
   } finally {
     await handle.close();
   }
@@ -218,8 +230,13 @@ export async function readManifest(path: string): Promise<{ manifest: BundleMani
  * Unpacks a bundle into `targetDir` (which must not exist yet) after every check in the header
  * comment. On any failure nothing is left behind.
  */
-export async function readBundle(path: string, targetDir: string, signal?: AbortSignal): Promise<{ manifest: BundleManifest; artifactDir: string }> {
-  const { manifest, dataOffset, size } = await readManifest(path);
+export async function readBundle(
+  path: string,
+  targetDir: string,
+  signal?: AbortSignal,
+  trusted: Set<string> = new Set(),
+): Promise<{ manifest: BundleManifest; artifactDir: string; signer: SignerStatus }> {
+  const { manifest, dataOffset, size, signer } = await readManifest(path, trusted);
   const staging = `${resolve(targetDir)}.partial-${randomBytes(4).toString('hex')}`;
   const seen = new Set<string>();
   for (const entry of manifest.files) {
@@ -277,5 +294,5 @@ export async function readBundle(path: string, targetDir: string, signal?: Abort
   } finally {
     await handle.close();
   }
-  return { manifest, artifactDir: resolve(targetDir) };
+  return { manifest, artifactDir: resolve(targetDir), signer };
 }
