@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeContext } from '../../../workers/protocol.js';
-import { predictFile, trainModel } from '../../../workers/trainer/index.js';
+import { predictFile, trainInputSchema, trainModel as trainEngine } from '../../../workers/trainer/index.js';
 import { defuse } from '../../../workers/trainer/predict.js';
 import { Rng } from '../../../workers/trainer/random.js';
 import { tempDir } from './helpers.js';
@@ -25,7 +25,7 @@ describe('predict output', () => {
     const quote = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
     const file = join(dir, 'hostile.csv');
     writeFileSync(file, `x,note,label\n${rows.map((r) => r.map(quote).join(',')).join('\n')}\n`);
-    const trained = await trainModel({ file, target: 'label', epochs: 1, exclude: ['note'] }, makeContext({ dataDir: dir }));
+    const trained = await trainEngine(trainInputSchema.parse({ file, target: 'label', epochs: 1, exclude: ['note'] }), makeContext({ dataDir: dir }));
     const out = join(dir, 'predictions.csv');
     writeFileSync(out, 'precious\n');
     await expect(predictFile(trained.artifactDir, file, out)).rejects.toThrow(/already exists\. Choose another output file, or pass --force/);

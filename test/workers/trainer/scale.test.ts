@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { maxOf, minOf } from '../../../workers/extent.js';
 import { makeContext } from '../../../workers/protocol.js';
-import { trainModel } from '../../../workers/trainer/index.js';
+import { trainInputSchema, trainModel as trainEngine } from '../../../workers/trainer/index.js';
 import { DEFAULT_TRAINING_ROWS } from '../../../workers/trainer/prepare.js';
 import { Rng } from '../../../workers/trainer/random.js';
 import { splitRows } from '../../../workers/trainer/split.js';
@@ -49,7 +49,7 @@ describe('a table of a million rows', () => {
     const dir = tempDir();
     const file = bigCsv(dir);
     // A small cap keeps the test's training tiny; the default cap (DEFAULT_TRAINING_ROWS) is the same path.
-    const result = await trainModel({ file, target: 'label', epochs: 1, maxRows: 20_000, seed: 5 }, makeContext({ dataDir: dir }));
+    const result = await trainEngine(trainInputSchema.parse({ file, target: 'label', epochs: 1, maxRows: 20_000, seed: 5 }), makeContext({ dataDir: dir }));
     expect(result.sampling).toMatchObject({ rows: 20_000, of: ROWS, seed: 5 });
     expect(result.sampling?.rule).toMatch(/uniform random sample of 20,000 of the file's 1,000,000 rows, .*seed 5\)/);
     expect(result.rows.train + result.rows.validation + result.rows.test).toBe(20_000);
