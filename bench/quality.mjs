@@ -15,12 +15,16 @@
  *             duplicated().sum(), wall time and peak RSS (ru_maxrss);
  *   - parser: csv-parse (streaming) vs our two record parsers (bytes, used for UTF-8 and
  *             Latin-1; strings, used for UTF-16) on the first 128 MB, parse only;
+ *   - import: importDataset() (sniff, then one streaming pass with the byte reader that hashes,
+ *             validates the encoding and counts rows) in a child process;
+ *   - Polars and DuckDB: only where `nodejs-polars` / `@duckdb/node-api` are installed (they are
+ *             not dependencies); otherwise the table says they were not measured;
  * and prints a table with the ratios. Wall times vary with the machine and its load (other
  * processes on a shared 2-core machine slow both sides); CPU times are printed too.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync, createReadStream } from 'node:fs';
-import { tmpdir, availableParallelism, cpus } from 'node:os';
+import { tmpdir, availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,6 +47,18 @@ if (args[0] === '--child') {
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
   const cpu = process.cpuUsage();
   console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: hwm ? Number(hwm[1]) / 1024 : null, rows: report.rows, duplicateRows: report.duplicateRows, score: report.score, missing: report.columns.reduce((s, c) => s + c.missing, 0) }));
+  process.exit(0);
+}
+// Child mode: import one file (sniff, one streaming pass: hash, encoding, rows) and print {ms, cpuMs, peakRssMb, rows}.
+if (args[0] === '--import-child') {
+  const { importDataset } = await import(join(out, 'importer.mjs'));
+  const ctx = { jobId: 0, dataDir: tmpdir(), signal: new AbortController().signal, progress() {} };
+  const t0 = performance.now();
+  const result = await importDataset({ path: args[1] }, ctx);
+  const ms = performance.now() - t0;
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  const cpu = process.cpuUsage();
+  console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: hwm ? Number(hwm[1]) / 1024 : null, rows: result.rowCount }));
   process.exit(0);
 }
 if (args[0] === '--parse-child') {
@@ -82,7 +98,7 @@ const { build } = await import('esbuild');
 mkdirSync(out, { recursive: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { quality: 'workers/quality/index.ts', 'quality-thread': 'workers/quality/thread.ts', reader: 'workers/csv/reader.ts' },
+  entryPoints: { quality: 'workers/quality/index.ts', 'quality-thread': 'workers/quality/thread.ts', reader: 'workers/csv/reader.ts', importer: 'workers/importer/index.ts' },
   outdir: out,
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -184,6 +200,13 @@ const size = statSync(big).size;
 console.error(`machine: ${cpus()[0]?.model ?? '?'} × ${availableParallelism()}, node ${process.version}`);
 const ours = runOurs(big);
 console.error('ours (full):', ours);
+const runImport = (path) => {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--import-child', path], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`import failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+};
+const imported = runImport(big);
+console.error('ours (import):', imported);
 const oursQuarter = runOurs(quarter);
 console.error('ours (quarter):', oursQuarter);
 const pandas = flag('--skip-pandas') ? null : runPandas(big);
@@ -197,6 +220,7 @@ const rows = [
   ['ours: wall time', `${(ours.ms / 1000).toFixed(1)} s`, `${(mb / (ours.ms / 1000)).toFixed(0)} MB/s`, ''],
   ['ours: CPU time (all threads)', `${(ours.cpuMs / 1000).toFixed(1)} s`, `${(ours.cpuMs / ours.ms).toFixed(2)} cores busy on average`, ''],
   ['ours: peak RSS', `${ours.peakRssMb.toFixed(0)} MB`, '', ours.peakRssMb <= 256 ? 'target ≤ 256 MB: met' : 'target ≤ 256 MB: MISSED'],
+  ['ours: import (sniff + hash + encoding + rows)', `${(imported.ms / 1000).toFixed(1)} s`, `${(mb / (imported.ms / 1000)).toFixed(0)} MB/s, ${(imported.cpuMs / 1000).toFixed(1)} CPU-s, ${imported.peakRssMb.toFixed(0)} MB peak`, `import/score wall ${(imported.ms / ours.ms).toFixed(2)}×${imported.rows === ours.rows ? '' : ', ROW COUNTS DIFFER'}`],
   ['ours: peak RSS, quarter file', `${oursQuarter.peakRssMb.toFixed(0)} MB`, `${(statSync(quarter).size / 1024 ** 2).toFixed(0)} MB file`, `full/quarter RSS ratio ${(ours.peakRssMb / oursQuarter.peakRssMb).toFixed(2)}`],
 ];
 if (pandas) {
@@ -206,9 +230,20 @@ if (pandas) {
     ['pandas: CPU time', `${(pandas.cpuMs / 1000).toFixed(1)} s`, '', `CPU-time ratio pandas / ours ${(pandas.cpuMs / ours.cpuMs).toFixed(2)}× (less sensitive to machine load)`],
     ['pandas: peak RSS', `${pandas.peakRssMb.toFixed(0)} MB`, '', ''],
     ['speed-up (pandas / ours)', `${speedup.toFixed(2)}×`, '', speedup >= 6 ? 'target ≥ 6×: met' : 'target ≥ 6×: MISSED'],
+    ['import vs pandas read+summary', `${(pandas.ms / imported.ms).toFixed(1)}× faster wall`, `${(pandas.cpuMs / imported.cpuMs).toFixed(1)}× fewer CPU-s`, 'pandas does more than import, less than the profile'],
     ['memory ratio (pandas / ours)', `${(pandas.peakRssMb / ours.peakRssMb).toFixed(1)}×`, '', ''],
     ['agreement', `rows ${ours.rows === pandas.rows ? '=' : '≠'}, duplicates ${ours.duplicateRows}/${pandas.duplicateRows}, missing cells ${ours.missing}/${pandas.missing}`, '', ''],
   );
+}
+// The engines a user might pick instead: run only where installed (npm packages are not part of the workbench).
+for (const [engine, pkg] of [['Polars', 'nodejs-polars'], ['DuckDB', '@duckdb/node-api']]) {
+  let installed = true;
+  try {
+    await import(pkg);
+  } catch {
+    installed = false;
+  }
+  if (!installed) rows.push([`${engine}: not measured`, `${pkg} is not installed`, '', 'no comparison claimed']);
 }
 const parseMb = parseBytes / 1024 ** 2;
 rows.push(
@@ -216,5 +251,6 @@ rows.push(
   ['parse only, first 128 MB: ours, strings', `${(parseMb / (parsing.strings.ms / 1000)).toFixed(0)} MB/s`, `${parsing.strings.n} records`, 'UTF-16 files, decoded'],
   ['parse only, first 128 MB: csv-parse', `${(parseMb / (parsing.theirs.ms / 1000)).toFixed(0)} MB/s`, `${parsing.theirs.n} records`, `ours (bytes) ${(parsing.theirs.ms / parsing.bytes.ms).toFixed(1)}× faster`],
 );
+rows.unshift(['machine', `${cpus()[0]?.model ?? '?'} × ${availableParallelism()}`, `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`, 'other processes share these cores: compare CPU-seconds']);
 const width = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(width[i])).join('  │  '));

@@ -2,6 +2,7 @@
 import type { JobInput, JobKind } from '../workers/jobs.js';
 import type { JobResource, SerializedError } from '../workers/protocol.js';
 import { fromJson, toJson } from './json.js';
+import { StorageFault } from './faults.js';
 import type { ReadableDB, WritableDB } from './store.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
@@ -117,22 +118,22 @@ export function finishJob(
   id: number,
   outcome: { status: Exclude<JobStatus, 'queued' | 'running'>; result?: unknown; error?: JobError; now: number },
 ): boolean {
-  const info = db
-    .prepare(
-      `UPDATE jobs SET status = ?, result = ?, error = ?, finished_at = ?, worker_pid = NULL,
-              progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END,
-              eta_seconds = NULL
-       WHERE id = ? AND status IN ('queued', 'running')`,
-    )
-    .run(
-      outcome.status,
-      outcome.result === undefined ? null : toJson(outcome.result),
-      outcome.error ? toJson(outcome.error) : null,
-      outcome.now,
-      outcome.status,
-      id,
-    );
-  return info.changes === 1;
+  const finish = db.prepare(
+    `UPDATE jobs SET status = ?, result = ?, error = ?, finished_at = ?, worker_pid = NULL,
+            progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END,
+            eta_seconds = NULL
+     WHERE id = ? AND status IN ('queued', 'running')`,
+  );
+  const run = (status: string, result: unknown, error: JobError | undefined) =>
+    finish.run(status, result === undefined ? null : toJson(result), error ? toJson(error) : null, outcome.now, status, id).changes === 1;
+  try {
+    return run(outcome.status, outcome.result, outcome.error);
+  } catch (error) {
+    // A full disk can refuse a large result yet still take a short error row (the failed
+    // statement rolled back): the job then ends failed with the reason, never stuck `running`.
+    if (!(error instanceof StorageFault) || error.kind !== 'disk-full') throw error;
+    return run('failed', undefined, { name: 'DiskFull', message: error.message, kind: 'input' });
+  }
 }
 
 /**
@@ -154,6 +155,13 @@ export function interruptOrphans(db: WritableDB, isAlive: (pid: number) => boole
   const mark = db.prepare(
     `UPDATE jobs SET status = 'interrupted', error = ?, finished_at = ?, worker_pid = NULL, eta_seconds = NULL WHERE id = ?`,
   );
-  db.transaction(() => orphans.forEach((id) => mark.run(toJson(error), now, id)))();
+  try {
+    db.transaction(() => orphans.forEach((id) => mark.run(toJson(error), now, id)))();
+  } catch (fault) {
+    // A read-only folder or a full disk must not stop start-up: the orphans stay as they are
+    // until a start that can write, and the fault is reported by the first command that writes.
+    if (fault instanceof StorageFault) return [];
+    throw fault;
+  }
   return orphans;
 }

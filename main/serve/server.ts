@@ -59,6 +59,15 @@ const STATUS: Record<ApiError['code'], number> = {
   failed: 500,
 };
 
+/** The decoded path, or null when a %-escape in it is malformed. */
+export function decodePath(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+}
+
 export async function startServer(app: App, options: ServeOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const staticDir = resolve(options.staticDir);
@@ -80,7 +89,12 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
       return sendJson(response, 403, { ok: false, error: { code: 'invalid-input', message: `Host "${request.headers.host ?? ''}" is not this server. Open the URL that pilot serve printed.` } });
     }
     const url = new URL(request.url ?? '/', `http://${HOST}:${port}`);
-    if (!url.pathname.startsWith('/api/')) return serveStatic(url.pathname, request, response);
+    // A malformed %-escape is the client's mistake: answer 400 here, once, for every route.
+    const pathname = decodePath(url.pathname);
+    if (pathname === null) {
+      return sendJson(response, 400, { ok: false, error: { code: 'invalid-input', message: 'The URL has a malformed %-escape (a % must be followed by two hex digits). Fix the link and retry.' } });
+    }
+    if (!url.pathname.startsWith('/api/')) return serveStatic(pathname, request, response);
 
     const origin = request.headers.origin;
     if (origin !== undefined && !allowed.map((host) => `http://${host}`).includes(origin)) {
@@ -93,7 +107,7 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
 
     if (url.pathname === '/api/events' && request.method === 'GET') return openEvents(response);
     if (url.pathname.startsWith('/api/invoke/') && request.method === 'POST') {
-      const channel = decodeURIComponent(url.pathname.slice('/api/invoke/'.length));
+      const channel = pathname.slice('/api/invoke/'.length);
       const body = await readJson(request);
       if (!body.ok) return sendJson(response, 400, body);
       const result = await invoke(app, channel, body.value);
@@ -105,7 +119,7 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
 
   async function serveStatic(pathname: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (request.method !== 'GET' && request.method !== 'HEAD') return sendJson(response, 405, { ok: false, error: { code: 'invalid-input', message: 'Only GET here.' } });
-    const relative = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+    const relative = pathname === '/' ? '/index.html' : pathname;
     let file = resolve(join(staticDir, relative));
     if (!file.startsWith(staticDir + sep)) return sendJson(response, 404, { ok: false, error: { code: 'not-found', message: 'Not found.' } });
     let info = await stat(file).catch(() => null);

@@ -72,6 +72,14 @@ describe('serve mode', () => {
     expect(JSON.parse(invalid.body).error.message).toMatch(/path: Give the path/);
   });
 
+  it('answers a malformed %-escape with 400, on the API and on static paths (before: 500 "URI malformed")', async () => {
+    for (const path of ['/api/invoke/datasets%E0%A4%A:list', '/assets/%zz.js', '/%']) {
+      const response = path.startsWith('/api/') ? await call(path, { method: 'POST', headers: auth(), body: '{}' }) : await call(path);
+      expect(response.status, path).toBe(400);
+      expect(JSON.parse(response.body).error.message).toMatch(/malformed %-escape/);
+    }
+  });
+
   it('serves the UI with a strict Content-Security-Policy and never a path outside it', async () => {
     const page = await call('/', { headers: { Host: `127.0.0.1:${server.port}` } });
     expect(page.status).toBe(200);

@@ -30,6 +30,8 @@ export interface ReadRangeOptions {
   onRecord(fields: string[], line: number): void;
   /** Called after each chunk with the bytes read so far in this range; may throw to stop (cancellation). */
   onChunk?(bytesRead: number): void;
+  /** Called with each chunk's raw bytes, in file order, before they are parsed (hashing, validation). Valid only during the call. */
+  onBytes?(bytes: Buffer): void;
 }
 
 /** What a range read saw, beyond its records. */
@@ -62,6 +64,7 @@ export async function readRange(options: ReadRangeOptions): Promise<RangeReadRes
       const { bytesRead } = await handle.read(buffer, 0, want, position);
       if (bytesRead === 0) break; // the file shrank while being read; the caller compares sizes
       position += bytesRead;
+      options.onBytes?.(buffer.subarray(0, bytesRead));
       parser.push(decode.write(buffer.subarray(0, bytesRead)));
       options.onChunk?.(position - start);
     }
@@ -111,6 +114,7 @@ export async function readByteRange(options: ReadByteRangeOptions): Promise<Rang
       const { bytesRead } = await handle.read(buffer, kept, want, position);
       if (bytesRead === 0) break; // the file shrank while being read; the caller compares sizes
       position += bytesRead;
+      options.onBytes?.(buffer.subarray(kept, kept + bytesRead));
       const length = kept + bytesRead;
       const consumed = parser.parse(buffer, length, false);
       buffer.copyWithin(0, consumed, length);

@@ -7,11 +7,12 @@ import { open, stat } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { UserInputError } from '../protocol.js';
+import { countLf, findUtf8Break, firstInvalid } from './encoding.js';
 
 export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'latin1';
 
 export interface Sniffed {
-  /** How the bytes decode. `latin1` is the fallback when the sample is not valid UTF-8 (a warning says so). */
+  /** How the bytes decode. `latin1` is the fallback when the file is not valid UTF-8 anywhere in it (a warning says where). */
   encoding: TextEncoding;
   /** Bytes of byte-order mark to skip before the text starts (0, 2 or 3). */
   bomBytes: number;
@@ -25,12 +26,28 @@ export interface Sniffed {
   warnings: string[];
 }
 
-/** How much of the file the detection reads. Enough for ~100 typical rows, small enough to be instant. */
+/** How much of the file the detection reads first. Enough for ~100 typical rows, small enough to be instant. */
 export const SNIFF_BYTES = 64 * 1024;
+/**
+ * How far the window grows to find the end of the first records. A 20,000-column header is
+ * several hundred kilobytes; a first line longer than this is not a table's header.
+ */
+export const MAX_SNIFF_BYTES = 64 * 1024 * 1024;
+/** Records the window must hold (header and a few rows) before it stops growing. */
+const SNIFF_RECORDS = 3;
 const CANDIDATE_DELIMITERS = [',', '\t', ';', '|'] as const;
 
+/** How `sniffFile` reads. */
+export interface SniffOptions {
+  /**
+   * Whether to confirm a UTF-8 candidate over the rest of the file (default true). Only a
+   * reader that validates every byte itself, as the importer does, passes false.
+   */
+  confirmEncoding?: boolean;
+}
+
 /** Reads the start of `path` and works out how to parse it. Throws `UserInputError` for files that are not delimited text. */
-export async function sniffFile(path: string): Promise<Sniffed> {
+export async function sniffFile(path: string, options: SniffOptions = {}): Promise<Sniffed> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new UserInputError(`File not found: ${path}. Check the path, or pick the file again.`);
     if (error.code === 'EACCES') throw new UserInputError(`Cannot read ${path}: permission denied. Check the file's permissions.`);
@@ -38,18 +55,79 @@ export async function sniffFile(path: string): Promise<Sniffed> {
   });
   if (info.isDirectory()) throw new UserInputError(`${path} is a folder, not a file. Pick a CSV or TSV file inside it.`);
   if (!info.isFile()) throw new UserInputError(`${path} is not a regular file. Pick a CSV or TSV file.`);
-  if (info.size === 0) throw new UserInputError(`${path} is empty (0 bytes). Export the data again, then retry.`);
+  const key = `${path}\0${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}`;
+  const cached = decisions.get(key);
+  if (cached && (cached.confirmed || options.confirmEncoding === false)) return { ...cached.sniffed, columns: [...cached.sniffed.columns], warnings: [...cached.sniffed.warnings] };
 
   const handle = await open(path, 'r');
   let sample: Buffer;
+  let complete: boolean;
   try {
-    const buffer = Buffer.alloc(Math.min(SNIFF_BYTES, info.size));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    sample = buffer.subarray(0, bytesRead);
+    if (info.size === 0) {
+      // A size of 0 is either an empty file or a special one whose size the kernel does not know (/proc, /sys).
+      const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, 0);
+      if (bytesRead > 0) throw new UserInputError(`${path} is a special file whose size is unknown (like those under /proc or /sys), not a data export. Copy its contents to a regular .csv file, then import that.`);
+      throw new UserInputError(`${path} is empty (0 bytes). Export the data again, then retry.`);
+    }
+    ({ sample, complete } = await readWindow(handle, info.size, path));
   } finally {
     await handle.close();
   }
-  return sniffBytes(sample, path, info.size <= SNIFF_BYTES);
+  const sniffed = sniffBytes(sample, path, complete);
+  let confirmed = complete || (sniffed.encoding !== 'utf-8' && sniffed.encoding !== 'utf-8-bom');
+  if (!confirmed && options.confirmEncoding !== false) {
+    await confirmUtf8(path, sample, sniffed);
+    confirmed = true;
+  }
+  decisions.set(key, { sniffed, confirmed });
+  if (decisions.size > 64) decisions.delete(decisions.keys().next().value!);
+  return { ...sniffed, columns: [...sniffed.columns], warnings: [...sniffed.warnings] };
+}
+
+/** Decisions already made in this process, per file version (path, inode, size, time). */
+const decisions = new Map<string, { sniffed: Sniffed; confirmed: boolean }>();
+
+/** The start of the file, grown until it holds SNIFF_RECORDS line breaks, the whole file, or MAX_SNIFF_BYTES. */
+async function readWindow(handle: Awaited<ReturnType<typeof open>>, size: number, path: string): Promise<{ sample: Buffer; complete: boolean }> {
+  let want = Math.min(SNIFF_BYTES, size);
+  for (;;) {
+    const buffer = Buffer.alloc(want);
+    const { bytesRead } = await handle.read(buffer, 0, want, 0);
+    const sample = buffer.subarray(0, bytesRead);
+    const complete = bytesRead >= size;
+    if (complete || countLf(sample, sample.length) >= SNIFF_RECORDS) return { sample, complete };
+    if (want >= MAX_SNIFF_BYTES) {
+      throw new UserInputError(`The first lines of ${path} run past ${MAX_SNIFF_BYTES / (1024 * 1024)} MB without a line break: it is not a table with one record per line. Check that it is a CSV or TSV export.`);
+    }
+    want = Math.min(want * 4, MAX_SNIFF_BYTES, size);
+  }
+}
+
+/**
+ * Confirms a UTF-8 decision over the bytes past the window. A plain UTF-8 guess that the rest
+ * contradicts becomes Latin-1 for the whole file, with a warning that names where; a file that
+ * declares UTF-8 with a byte-order mark and breaks it is refused.
+ */
+async function confirmUtf8(path: string, sample: Buffer, sniffed: Sniffed): Promise<void> {
+  const cut = lastLineEnd(sample);
+  const found = await findUtf8Break(path, cut, countLf(sample, cut));
+  if (!found) return;
+  if (sniffed.encoding === 'utf-8-bom') {
+    throw new UserInputError(`${path} starts with a UTF-8 byte-order mark, but the bytes at offset ${found.offset} (line ${found.line}) are not valid UTF-8: the file mixes encodings. Save it again as UTF-8 (or as one encoding throughout), then retry.`);
+  }
+  sniffed.encoding = 'latin1';
+  sniffed.warnings.push(latin1Warning(found));
+}
+
+/** The one wording of the Latin-1 fallback, used by every reader. */
+export function latin1Warning(found: { offset: number; line: number } | null): string {
+  const where = found ? ` (the first invalid byte is at offset ${found.offset}, line ${found.line})` : '';
+  return `The file is not valid UTF-8${where}, so all of it was read as Latin-1 (ISO-8859-1). If accented letters look wrong, save it as UTF-8 and import it again.`;
+}
+
+/** One past the last LF of the sample (0 when there is none): validation restarts there, on a character boundary. */
+function lastLineEnd(sample: Buffer): number {
+  return sample.lastIndexOf(10) + 1;
 }
 
 /** The detection itself, on a sample of bytes. `complete` says the sample is the whole file. */
@@ -73,14 +151,39 @@ function detectEncoding(sample: Buffer, name: string, warnings: string[]): { enc
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return { encoding: 'utf-8-bom', bomBytes: 3 };
   if (sample[0] === 0xff && sample[1] === 0xfe) return { encoding: 'utf-16le', bomBytes: 2 };
   if (sample[0] === 0xfe && sample[1] === 0xff) return { encoding: 'utf-16be', bomBytes: 2 };
+  const utf16 = utf16WithoutBom(sample);
+  if (utf16) {
+    warnings.push(`The file has no byte-order mark but its bytes are ${utf16 === 'utf-16le' ? 'UTF-16 little-endian' : 'UTF-16 big-endian'} text, so it was read as such.`);
+    return { encoding: utf16, bomBytes: 0 };
+  }
   if (looksBinary(sample)) {
     throw new UserInputError(
       `${name} looks like a binary file, not CSV text (it contains NUL or control bytes). Export it as CSV (comma- or tab-separated text) first.`,
     );
   }
   if (isValidUtf8Prefix(sample)) return { encoding: 'utf-8', bomBytes: 0 };
-  warnings.push('The file is not valid UTF-8, so it was read as Latin-1 (ISO-8859-1). If accented letters look wrong, save it as UTF-8 and import it again.');
+  const at = firstInvalid(sample);
+  warnings.push(latin1Warning({ offset: at, line: countLf(sample, at) + 1 }));
   return { encoding: 'latin1', bomBytes: 0 };
+}
+
+/**
+ * UTF-16 written without a byte-order mark: text whose ASCII characters put a NUL in every
+ * other byte. Most of one parity being NUL and almost none of the other is not a binary format's pattern.
+ */
+function utf16WithoutBom(sample: Buffer): 'utf-16le' | 'utf-16be' | null {
+  const n = sample.length - (sample.length % 2);
+  if (n < 4) return null;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (sample[i] === 0) evenNul++;
+    if (sample[i + 1] === 0) oddNul++;
+  }
+  const pairs = n / 2;
+  if (oddNul > pairs * 0.6 && evenNul < pairs * 0.02) return 'utf-16le';
+  if (evenNul > pairs * 0.6 && oddNul < pairs * 0.02) return 'utf-16be';
+  return null;
 }
 
 /** NUL bytes never occur in text without a UTF-16 BOM; many other control bytes mean a binary format. */

@@ -32,7 +32,7 @@ export async function applyModel(model: DriftModel, csvPath: string): Promise<Mo
     const warning = `${csvPath} is ${(size / 1e6).toFixed(0)} MB, above the ${(MAX_TRAINING_BYTES / 1e6).toFixed(0)} MB the model can be applied to at once: prediction and performance drift were skipped (the inputs were still checked). Check a sample of the rows for them.`;
     return { predictions: [], labels: null, warnings: [warning] };
   }
-  const table = await loadTable(csvPath);
+  const table = await loadTable(csvPath, MAX_TRAINING_BYTES);
   if (table.rows.length === 0) return { predictions: [], labels: null, warnings: [] };
   const { predictions, warnings } = await predictRows(model.artifactDir, table.columns, table.rows);
   const targetIndex = table.columns.indexOf(model.target);

@@ -20,6 +20,7 @@ import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { UserInputError } from '../protocol.js';
 import { MODEL_FILES, verifyArtifact } from '../trainer/artifact.js';
+import { checkSignature, signManifest, type BundleSignature, type Signer, type SignerStatus } from './signing.js';
 
 export const BUNDLE_MAGIC = 'PILOT-BUNDLE/1\n';
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -59,13 +60,61 @@ export interface BundleManifest {
   createdAt: string;
   info: BundleVersionInfo;
   files: BundleEntry[];
+  /** The exporting installation's Ed25519 signature of the rest of the manifest (absent: unsigned). */
+  signature?: BundleSignature;
 }
+
+/**
+ * A name that becomes part of a path somewhere (a project name in an export's file name, a
+ * folder): printable, no path separators, no `..`, no leading dot or dash.
+ */
+export function nameProblem(name: string): string | null {
+  if (name.trim() === '') return 'is empty';
+  if (name.length > 200) return 'is longer than 200 characters';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains control characters';
+  if (/[/\\]/.test(name)) return 'contains a slash or backslash';
+  if (name.split(/\s+/).some((part) => part === '..' || part === '.') || name.includes('..')) return 'contains ".."';
+  if (/^[.-]/.test(name)) return 'starts with a dot or a dash';
+  return null;
+}
+
+/** A file name built from a project name and a version: only letters, digits, `-`, `_` and `.` survive. */
+export function bundleFileName(project: string, version: number): string {
+  const slug = project.normalize('NFKD').replace(/[^\w.-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[-.]+|[-.]+$/g, '').slice(0, 80) || 'model';
+  return `${slug}-v${version}.pilotmodel`;
+}
+
+const safeName = z.string().superRefine((name, ctx) => {
+  const problem = nameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: `the name ${problem}` });
+});
+const record = z.record(z.string(), z.unknown());
+
+/** Every field of `info` with its type: a bundle is data from elsewhere, so nothing is taken on trust. */
+const infoSchema = z.object({
+  project: safeName,
+  question: z.string().max(5000).default(''),
+  version: z.number().int().min(1),
+  task: z.enum(['binary', 'multiclass', 'regression']),
+  target: z.string().min(1).max(500),
+  backend: z.string().max(100).default('unknown'),
+  datasetSha256: z.string().regex(/^([0-9a-f]{64})?$/).default(''),
+  hyperparameters: record.default({}),
+  // The headline metrics, when present, must be numbers: `evaluate` compares against them.
+  testMetrics: record.and(z.object({ accuracy: z.number().optional(), r2: z.number().optional(), auc: z.number().nullable().optional() })).default({}),
+  baselines: record.default({}),
+  description: z.string().max(10_000).default(''),
+  stage: z.string().max(50).default('candidate'),
+  createdAt: z.number().default(0),
+  run: record.default({}),
+});
 
 const manifestSchema = z.object({
   format: z.literal('pilot-bundle'),
   formatVersion: z.literal(1),
   createdAt: z.string(),
-  info: z.object({ project: z.string().min(1).max(200), version: z.number().int().min(1), task: z.enum(['binary', 'multiclass', 'regression']), target: z.string() }).loose(),
+  info: infoSchema,
   files: z.array(z.object({ path: z.string(), type: z.string(), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).min(1).max(1000),
 });
 
@@ -99,7 +148,12 @@ async function hashFile(path: string): Promise<{ sha256: string; size: number }>
 }
 
 /** Writes `artifactDir` (verified first) and `info` to the single file `target`. */
-export async function writeBundle(artifactDir: string, info: BundleVersionInfo, target: string): Promise<{ path: string; bytes: number; sha256: string; files: BundleEntry[] }> {
+export async function writeBundle(
+  artifactDir: string,
+  info: BundleVersionInfo,
+  target: string,
+  signer?: Signer,
+): Promise<{ path: string; bytes: number; sha256: string; files: BundleEntry[]; fingerprint: string | null }> {
   await verifyArtifact(artifactDir);
   const files: BundleEntry[] = [];
   for (const name of ARTIFACT_FILES) {
@@ -123,7 +177,10 @@ export async function writeBundle(artifactDir: string, info: BundleVersionInfo, 
     await out.write(data);
   };
   try {
-    await put(Buffer.from(`${BUNDLE_MAGIC}${JSON.stringify(manifest)}\n`));
+    const unsigned = JSON.stringify(manifest);
+    // The signature goes last, so the reader gets the signed bytes back by removing it.
+    const line = signer ? JSON.stringify({ ...manifest, signature: signManifest(unsigned, signer) }) : unsigned;
+    await put(Buffer.from(`${BUNDLE_MAGIC}${line}\n`));
     for (const entry of files) for await (const chunk of createReadStream(join(artifactDir, entry.path), { highWaterMark: CHUNK })) await put(chunk as Buffer);
   } catch (error) {
     await out.close();
@@ -132,11 +189,11 @@ export async function writeBundle(artifactDir: string, info: BundleVersionInfo, 
   }
   await out.close();
   await rename(partial, target);
-  return { path: resolve(target), bytes, sha256: whole.digest('hex'), files };
+  return { path: resolve(target), bytes, sha256: whole.digest('hex'), files, fingerprint: signer?.fingerprint ?? null };
 }
 
 /** Reads a bundle's manifest (magic line and shape checked) and where its file data starts. */
-export async function readManifest(path: string): Promise<{ manifest: BundleManifest; dataOffset: number; size: number }> {
+export async function readManifest(path: string, trusted: Set<string> = new Set()): Promise<{ manifest: BundleManifest; dataOffset: number; size: number; signer: SignerStatus }> {
   const info = await stat(path).catch(() => null);
   if (!info?.isFile()) throw new UserInputError(`${path} does not exist or is not a file. Check the path of the bundle.`);
   const handle = await open(path, 'r');
@@ -157,9 +214,13 @@ export async function readManifest(path: string): Promise<{ manifest: BundleMani
     const checked = manifestSchema.safeParse(parsed);
     if (!checked.success) {
       const issue = checked.error.issues[0];
-      throw new UserInputError(`${path} has a malformed manifest (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}). Export the version again.`);
+      throw new UserInputError(`${path} has a malformed manifest (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}). Nothing was imported; export the version again.`);
     }
-    return { manifest: checked.data as unknown as BundleManifest, dataOffset: end + 1, size: info.size };
+    const manifest: BundleManifest = { ...checked.data, files: checked.data.files.map((f) => ({ ...f, type: 'file' as const })) };
+    const odd = checked.data.files.find((f) => f.type !== 'file');
+    if (odd) throw new UserInputError(`The bundle's entry "${odd.path.slice(0, 200)}" is a ${odd.type.slice(0, 40)}, not a plain file: links are refused, and nothing was imported.`);
+    const signer = checkSignature(parsed as Record<string, unknown>, trusted, path);
+    return { manifest, dataOffset: end + 1, size: info.size, signer };
   } finally {
     await handle.close();
   }
@@ -169,15 +230,20 @@ export async function readManifest(path: string): Promise<{ manifest: BundleMani
  * Unpacks a bundle into `targetDir` (which must not exist yet) after every check in the header
  * comment. On any failure nothing is left behind.
  */
-export async function readBundle(path: string, targetDir: string, signal?: AbortSignal): Promise<{ manifest: BundleManifest; artifactDir: string }> {
-  const { manifest, dataOffset, size } = await readManifest(path);
+export async function readBundle(
+  path: string,
+  targetDir: string,
+  signal?: AbortSignal,
+  trusted: Set<string> = new Set(),
+): Promise<{ manifest: BundleManifest; artifactDir: string; signer: SignerStatus }> {
+  const { manifest, dataOffset, size, signer } = await readManifest(path, trusted);
   const staging = `${resolve(targetDir)}.partial-${randomBytes(4).toString('hex')}`;
   const seen = new Set<string>();
   for (const entry of manifest.files) {
-    if (entry.type !== 'file') {
-      throw new UserInputError(`The bundle's entry "${entry.path.slice(0, 200)}" is a ${entry.type}, not a plain file: links are refused, and nothing was imported.`);
-    }
     safeEntryPath(staging, entry.path);
+    if (!ARTIFACT_FILES.includes(entry.path)) {
+      throw new UserInputError(`The bundle carries "${entry.path.slice(0, 200)}", which is not one of a model's files (${ARTIFACT_FILES.join(', ')}): it is refused, and nothing was imported. Only import bundles from a source you trust.`);
+    }
     if (seen.has(entry.path)) throw new UserInputError(`The bundle lists "${entry.path}" twice: it was tampered with. Nothing was imported.`);
     seen.add(entry.path);
   }
@@ -228,5 +294,5 @@ export async function readBundle(path: string, targetDir: string, signal?: Abort
   } finally {
     await handle.close();
   }
-  return { manifest, artifactDir: resolve(targetDir) };
+  return { manifest, artifactDir: resolve(targetDir), signer };
 }

@@ -1,16 +1,18 @@
 /**
  * The dataset import engine: reads a delimited text file once, streaming, to hash it (SHA-256),
- * count its records (quoted newlines are not record ends) and check that every record has as many
- * fields as the header. It returns the metadata the main process stores in `datasets`.
+ * decide its encoding, count its records (quoted newlines are not record ends) and check that
+ * every record has as many fields as the header. It returns the metadata the main process stores
+ * in `datasets`.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { CsvError, parse } from 'csv-parse';
-import iconv from 'iconv-lite';
 import { z } from 'zod';
-import { sniffFile, type TextEncoding } from '../csv/sniff.js';
+import type { ByteRecord } from '../csv/byte-parser.js';
+import { Utf8Validator } from '../csv/encoding.js';
+import { byteReadable, readByteRange, readRange } from '../csv/reader.js';
+import { latin1Warning, sniffFile, type TextEncoding } from '../csv/sniff.js';
 import { type Engine, throwIfCancelled, UserInputError } from '../protocol.js';
 
 export const importInputSchema = z.object({
@@ -36,89 +38,83 @@ export interface ImportResult {
 /** How many offending line numbers an error quotes. */
 const QUOTED_LINES = 5;
 
+const BOMS: Partial<Record<TextEncoding, Buffer>> = {
+  'utf-8-bom': Buffer.from([0xef, 0xbb, 0xbf]),
+  'utf-16le': Buffer.from([0xff, 0xfe]),
+  'utf-16be': Buffer.from([0xfe, 0xff]),
+};
+
+/**
+ * One streaming pass over the file, with the quality scorer's reader (`readByteRange`, the byte
+ * parser: no strings are made) for UTF-8 and Latin-1, and the string reader for UTF-16. The
+ * same bytes are hashed and, for a UTF-8 guess, validated as they go by, so the file is read
+ * once: the encoding decision is the one `sniffFile` makes for every other reader (UTF-8 only if
+ * every byte is), and mixed CR, LF and CRLF line ends are records like any other.
+ */
 export const importDataset: Engine<ImportInput, ImportResult> = async (input, ctx) => {
   const path = resolve(input.path);
   const name = basename(path);
   ctx.progress({ fraction: 0, stage: 'Detecting format' });
-  const sniffed = await sniffFile(path);
+  const sniffed = await sniffFile(path, { confirmEncoding: false });
   const before = await stat(path);
   const warnings = [...sniffed.warnings];
-  let encoding = sniffed.encoding;
 
   const hash = createHash('sha256');
+  const bom = BOMS[sniffed.encoding];
+  if (bom && sniffed.bomBytes > 0) hash.update(bom);
+  const validator = sniffed.encoding === 'utf-8' || sniffed.encoding === 'utf-8-bom' ? new Utf8Validator(sniffed.bomBytes) : null;
   const expected = sniffed.columns.length;
   const badLines: number[] = [];
   let badRows = 0;
-  let records = 0;
-
-  const parser = parse({
+  let lastLine = 1;
+  const onWidth = (width: number, line: number) => {
+    lastLine = line;
+    if (width === expected) return;
+    badRows++;
+    if (badLines.length < QUOTED_LINES) badLines.push(line);
+  };
+  const common = {
+    path,
+    encoding: sniffed.encoding,
     delimiter: sniffed.delimiter,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    info: true,
-  });
-  parser.on('readable', () => {
-    let entry: { record: string[]; info: { lines: number } } | null;
-    while ((entry = parser.read() as typeof entry) !== null) {
-      records++;
-      if (entry.record.length !== expected) {
-        badRows++;
-        if (badLines.length < QUOTED_LINES) badLines.push(entry.info.lines);
-      }
-    }
-  });
-  const parsed = new Promise<void>((done, fail) => {
-    parser.on('end', done);
-    parser.on('error', fail);
-  });
-  parsed.catch(() => {}); // handled below, after the stream ends
-
-  const decoder = makeDecoder(encoding);
-  let bytesRead = 0;
-  let skipBom = sniffed.bomBytes;
-  try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    start: sniffed.bomBytes,
+    end: before.size,
+    skipHeader: false,
+    onBytes: (bytes: Buffer) => {
+      hash.update(bytes);
+      validator?.push(bytes);
+    },
+    onChunk: (bytes: number) => {
       throwIfCancelled(ctx.signal);
-      hash.update(chunk);
-      bytesRead += chunk.length;
-      const body = skipBom > 0 ? chunk.subarray(Math.min(skipBom, chunk.length)) : chunk;
-      skipBom = Math.max(0, skipBom - chunk.length);
-      let text: string;
-      try {
-        text = decoder.write(body);
-      } catch {
-        // Invalid UTF-8 past the sniffed sample: structure (delimiters, quotes, newlines) is ASCII,
-        // so counting goes on unchanged; only the declared encoding changes.
-        encoding = 'latin1';
-        warnings.push(`Bytes near offset ${bytesRead - chunk.length} are not valid UTF-8, so the file is read as Latin-1 (ISO-8859-1). If accented letters look wrong, save it as UTF-8 and import it again.`);
-        decoder.switchToLatin1();
-        text = decoder.write(body);
-      }
-      if (!parser.write(text)) await new Promise((next) => parser.once('drain', next));
-      ctx.progress({ fraction: bytesRead / before.size, stage: `Reading ${name}` });
-    }
-    parser.write(decoder.end());
-    parser.end();
-    await parsed;
-  } catch (error) {
-    parser.destroy();
-    if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines;
-      throw new UserInputError(`${name} is not valid CSV${line ? ` at line ${line}` : ''}: ${error.message.replace(/^Invalid \w+: /, '')}. Fix the file (often an unclosed quote) and import it again.`);
-    }
-    throw error;
-  }
+      ctx.progress({ fraction: (sniffed.bomBytes + bytes) / Math.max(before.size, 1), stage: `Reading ${name}` });
+    },
+  };
+  const stats = byteReadable(sniffed.encoding, sniffed.delimiter)
+    ? await readByteRange({ ...common, onRecord: (record: ByteRecord, line: number) => onWidth(record.count, line) })
+    : await readRange({ ...common, onRecord: (fields: string[], line: number) => onWidth(fields.length, line) });
 
+  let encoding = sniffed.encoding;
+  const broken = validator?.end() ?? null;
+  if (broken) {
+    if (encoding === 'utf-8-bom') {
+      throw new UserInputError(`${name} starts with a UTF-8 byte-order mark, but the bytes at offset ${broken.offset} (line ${broken.line}) are not valid UTF-8: the file mixes encodings. Save it again as UTF-8 (or as one encoding throughout), then import it.`);
+    }
+    encoding = 'latin1';
+    warnings.push(latin1Warning(broken));
+  }
   const after = await stat(path);
-  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || bytesRead !== before.size) {
+  if (after.size !== before.size || after.mtimeMs !== before.mtimeMs || stats.bytes + sniffed.bomBytes !== before.size) {
     throw new UserInputError(`${name} changed while it was being read. Wait until whatever writes it has finished, then import it again.`);
+  }
+  if (stats.unterminatedQuote) {
+    throw new UserInputError(`${name} is not valid CSV: the quote opened in the record at line ${lastLine} is never closed, so the rest of the file would be one field. Fix the file (often an unclosed quote) and import it again.`);
   }
   if (badRows > 0) {
     throw new UserInputError(
       `${name}: ${badRows} row${badRows === 1 ? ' has' : 's have'} a different number of fields than the ${sniffed.hasHeader ? 'header' : 'first row'}'s ${expected} (line${badLines.length === 1 ? '' : 's'} ${badLines.join(', ')}${badRows > badLines.length ? ', …' : ''}). Fix or remove those lines, or export the file again, then import it.`,
     );
   }
+  const records = stats.records;
   const rowCount = sniffed.hasHeader ? Math.max(0, records - 1) : records;
   if (rowCount === 0) throw new UserInputError(`${name} has a header but no data rows. Export the data again with its rows, then import it.`);
   ctx.progress({ fraction: 1, stage: 'Done' });
@@ -136,20 +132,6 @@ export const importDataset: Engine<ImportInput, ImportResult> = async (input, ct
     warnings,
   };
 };
-
-/** A streaming decoder that can fall back from UTF-8 to Latin-1 midway. */
-function makeDecoder(encoding: TextEncoding) {
-  let utf8: InstanceType<typeof TextDecoder> | null = encoding === 'utf-8' || encoding === 'utf-8-bom' ? new TextDecoder('utf-8', { fatal: true }) : null;
-  let other = utf8 ? null : iconv.getDecoder(encoding === 'latin1' ? 'latin1' : encoding);
-  return {
-    write: (bytes: Buffer): string => (utf8 ? utf8.decode(bytes, { stream: true }) : other!.write(bytes)),
-    end: (): string => (utf8 ? utf8.decode() : (other!.end() ?? '')),
-    switchToLatin1() {
-      utf8 = null;
-      other = iconv.getDecoder('latin1');
-    },
-  };
-}
 
 /** SHA-256 of a file, streaming: used to notice a dataset that changed since it was imported. */
 export async function hashFile(path: string, signal?: AbortSignal): Promise<string> {

@@ -4,6 +4,7 @@
  */
 import type { AttributeBias, Alert, ColumnReport, QualityReport, Severity } from './report.js';
 import { SCORE_WEIGHTS, THRESHOLDS as T } from './thresholds.js';
+import { appendAll, maxOf, minOf } from '../extent.js';
 
 type Partial = Omit<QualityReport, 'score' | 'scoreBreakdown' | 'alerts' | 'elapsedMs'>;
 
@@ -69,7 +70,7 @@ export function datasetAlerts(r: Partial): Alert[] {
   if (r.target) {
     const t = r.target;
     const counts = t.classes.map((c) => c.count);
-    if (counts.length > 1 && Math.min(...counts) / Math.max(...counts) < T.imbalanceRatio) {
+    if (counts.length > 1 && minOf(counts) / maxOf(counts) < T.imbalanceRatio) {
       add('IMBALANCED', 'warning', t.column, `The target "${t.column}" is imbalanced: ${t.classes.map((c) => `${c.value} ${pct(c.share)}`).join(', ')}.`, 'Use class weights or resampling, and judge the model by precision/recall, not accuracy.');
     }
     if (t.conflictingGroups > 0) add('CONFLICTING_LABELS', 'warning', t.column, `${t.conflictingRows} rows in ${t.conflictingGroups} groups have identical features but different targets.`, 'Check the labels of those rows; a model cannot learn both.');
@@ -79,7 +80,7 @@ export function datasetAlerts(r: Partial): Alert[] {
       }
     }
   }
-  for (const [attribute, b] of Object.entries(r.bias ?? {})) out.push(...biasAlerts(attribute, b));
+  for (const [attribute, b] of Object.entries(r.bias ?? {})) appendAll(out, biasAlerts(attribute, b));
   if (r.trainTest) {
     const tt = r.trainTest;
     if (tt.overlappingRows > 0) add('TRAIN_TEST_OVERLAP', 'error', null, `${tt.overlappingRows} rows of the test file also occur in the training file.`, 'Remove them from the test file, or the evaluation will be too optimistic.');

@@ -8,6 +8,7 @@ import { Slot } from './group-counts.js';
 import { Rng } from './hash.js';
 import type { AttributeBias, GroupReport } from './report.js';
 import { THRESHOLDS as T } from './thresholds.js';
+import { maxOf, minOf } from '../extent.js';
 
 export function attributeBias(table: Map<string, number[]>, withPredictions: boolean, seed: number): AttributeBias {
   const total = [...table.values()].reduce((sum, c) => sum + c[Slot.N]!, 0);
@@ -61,8 +62,8 @@ export function attributeBias(table: Map<string, number[]>, withPredictions: boo
   const result: AttributeBias = {
     groups,
     mostFavoured: favoured?.group ?? null,
-    disparateImpact: rates.length > 1 && Math.max(...rates) > 0 ? Math.min(...rates) / Math.max(...rates) : null,
-    statisticalParityDifference: rates.length > 1 ? Math.max(...rates) - Math.min(...rates) : null,
+    disparateImpact: rates.length > 1 && maxOf(rates) > 0 ? minOf(rates) / maxOf(rates) : null,
+    statisticalParityDifference: rates.length > 1 ? maxOf(rates) - minOf(rates) : null,
     fourFifthsFailures: judged.filter((g) => g.disparateImpact !== null && g.disparateImpact < T.fourFifths).map((g) => g.group),
   };
   if (withPredictions) Object.assign(result, predictionMetrics(judged));
@@ -85,7 +86,7 @@ function predictionMetrics(judged: GroupReport[]): Partial<AttributeBias> {
   }
   const selection = withSelection.map((g) => g.selectionRate!);
   return {
-    selectionRateRatio: selection.length > 1 && Math.max(...selection) > 0 ? Math.min(...selection) / Math.max(...selection) : null,
+    selectionRateRatio: selection.length > 1 && maxOf(selection) > 0 ? minOf(selection) / maxOf(selection) : null,
     equalizedOddsDifference: tpr !== null && fpr !== null ? Math.max(tpr, fpr) : null,
     equalOpportunityDifference: tpr,
     averageOddsDifference: averageOdds,
@@ -95,7 +96,7 @@ function predictionMetrics(judged: GroupReport[]): Partial<AttributeBias> {
 
 function range(values: (number | null | undefined)[]): number | null {
   const known = values.filter((v): v is number => v !== null && v !== undefined);
-  return known.length > 1 ? Math.max(...known) - Math.min(...known) : null;
+  return known.length > 1 ? maxOf(known) - minOf(known) : null;
 }
 
 function ratio(a: number, b: number): number | null {

@@ -6,6 +6,7 @@
  */
 import type { ColumnReport, CorrelationPair } from './report.js';
 import { THRESHOLDS as T } from './thresholds.js';
+import { maxOf } from '../extent.js';
 
 const MAX_NUMERIC = 50;
 const MAX_CATEGORICAL = 50;
@@ -80,7 +81,7 @@ export function leakage(t: SampleTable, target: number, exclude: Set<number>): {
       row.set(labels[i]!, (row.get(labels[i]!) ?? 0) + 1);
     }
     let correct = 0;
-    for (const row of table.values()) correct += Math.max(...row.values());
+    for (const row of table.values()) correct += maxOf(row.values());
     out.push({ column: c.name, accuracy: round(correct / n), baseline: round(baseline) });
   });
   return out.sort((a, b) => b.accuracy - a.accuracy);

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { ensureFreeSpace } from '../disk.js';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { UserInputError } from '../protocol.js';
@@ -46,6 +47,8 @@ export async function writeArtifact(
   pipeline: SavedPipeline,
   metadata: Record<string, unknown>,
 ): Promise<Checksums> {
+  // Weights are 4 bytes a parameter; the JSON files are small beside them, a few MB at most.
+  ensureFreeSpace(dir, params.reduce((sum, p) => sum + p.length * 4, 0) + 4 * 1024 * 1024, 'the model files');
   await mkdir(dir, { recursive: true });
   const model = buildLayersModel(tf, spec, params, outputActivation(pipeline.target.task));
   await model.save({

@@ -5,6 +5,7 @@
  */
 import type { Outputs } from './evaluate.js';
 import type { TargetSpec } from './task.js';
+import { maxOf } from '../extent.js';
 
 /** Predictions of the no-model baseline for `n` rows, learned from the training targets `yTrain`. */
 export function majorityOutputs(target: TargetSpec, yTrain: Float32Array, n: number): Outputs {
@@ -16,7 +17,7 @@ export function majorityOutputs(target: TargetSpec, yTrain: Float32Array, n: num
   const frequency = new Float64Array(k);
   for (const y of yTrain) frequency[y]!++;
   for (let c = 0; c < k; c++) frequency[c]! /= Math.max(yTrain.length, 1);
-  const majority = frequency.indexOf(Math.max(...frequency));
+  const majority = frequency.indexOf(maxOf(frequency));
   const probs = new Float32Array(n * k);
   // The frequencies as probabilities (a calibrated log loss), nudged so the decision is the majority class.
   for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) probs[i * k + c] = frequency[c]!;

@@ -20,9 +20,11 @@ import { permutationImportance, type FeatureImportance } from './importance.js';
 import type { ClassificationMetrics, RegressionMetrics } from './metrics.js';
 import { Mlp } from './mlp.js';
 import { prepare, type Exclusion, type Prepared } from './prepare.js';
+import type { Sampling } from './load.js';
 import { Rng, seedFor } from './random.js';
 import type { TrainInput } from './schema.js';
 import type { Task } from './task.js';
+import { maxOf, minOf } from '../extent.js';
 
 export type Metrics = ClassificationMetrics | RegressionMetrics;
 
@@ -61,6 +63,8 @@ export interface TrainResult extends PilotResultCore {
   checksums: Checksums;
   datasetSha256: string;
   resumedFromEpoch: number | null;
+  /** How the training rows were sampled from a larger file (the rule in words); null when every row was used. */
+  sampling: Sampling | null;
   warnings: string[];
 }
 
@@ -209,6 +213,7 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
     artifactDir,
     checksums,
     resumedFromEpoch,
+    sampling: data.sampling,
     warnings: data.warnings,
   };
 };
@@ -234,7 +239,7 @@ function classRatio(y: Float32Array, k: number): number {
   if (k === 0) return 1;
   const counts = new Array<number>(k).fill(0);
   for (const c of y) counts[c]!++;
-  return Math.min(...counts) / Math.max(...counts);
+  return minOf(counts) / maxOf(counts);
 }
 
 function withWeights(split: Prepared['train'], task: Task, hyper: Hyperparameters, k: number): Dataset {

@@ -4,6 +4,7 @@
  * workers/quality/; this is what the trainer can say on its own, with no dependency on it.
  */
 import { isMissing } from './values.js';
+import { maxOf, minOf } from '../extent.js';
 
 export interface GroupFairness {
   group: string;
@@ -74,10 +75,10 @@ export function groupFairness(
   const result: AttributeFairness = { column, groups };
   if (task === 'binary') {
     const rates = groups.map((g) => g.selectionRate!);
-    const max = Math.max(...rates);
-    result.disparateImpact = max > 0 ? Math.min(...rates) / max : null;
+    const max = maxOf(rates);
+    result.disparateImpact = max > 0 ? minOf(rates) / max : null;
     const tprs = groups.map((g) => g.tpr).filter((t): t is number => t !== null && t !== undefined);
-    result.tprGap = tprs.length >= 2 ? Math.max(...tprs) - Math.min(...tprs) : null;
+    result.tprGap = tprs.length >= 2 ? maxOf(tprs) - minOf(tprs) : null;
   }
   return result;
 }

@@ -1,13 +1,15 @@
 /**
- * Reads a training CSV into memory. Training sets must fit in memory (the network sees every row
- * every epoch), so a file above the limit is refused with what to do instead.
+ * Reads a training CSV, streaming, with the shared record reader (the same encoding decision,
+ * delimiter and line-end handling as every other reader). The network sees every kept row every
+ * epoch, so a table with more rows than `maxRows` is reduced while it is read to a seeded
+ * uniform sample (reservoir sampling), and memory stays bounded by the sample, not the file.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
-import iconv from 'iconv-lite';
+import { open, stat } from 'node:fs/promises';
 import { UserInputError } from '../protocol.js';
+import { readRange } from '../csv/reader.js';
 import { sniffFile } from '../csv/sniff.js';
+import { Rng, seedFor } from './random.js';
 
 /** A table of raw text cells, as read. */
 export interface Table {
@@ -16,45 +18,106 @@ export interface Table {
   /** SHA-256 of the file's bytes (recorded with the model version). */
   sha256: string;
   warnings: string[];
+  /** Data rows in the file (blank lines excluded); more than `rows.length` when the table was sampled. */
+  rowsInFile: number;
+  /** How the rows were chosen when the file had more than the cap; null when every row was kept. */
+  sampling: Sampling | null;
 }
 
-/** Default limit on the file size for training: beyond it the parsed cells no longer fit comfortably. */
+/** A sample drawn while reading, and the rule that drew it. */
+export interface Sampling {
+  /** Rows kept. */
+  rows: number;
+  /** Data rows in the file. */
+  of: number;
+  /** The seed of the reservoir. */
+  seed: number;
+  /** The rule, in words, for results and the wizard. */
+  rule: string;
+}
+
+/** How `loadTable` reads. */
+export interface LoadOptions {
+  /** Refuse files larger than this (callers that must hold every row). */
+  maxBytes?: number;
+  /** Keep at most this many rows: a seeded uniform sample, in file order. */
+  maxRows?: number;
+  /** Seed of the sample (default 42). */
+  seed?: number;
+}
+
+/** Limit on the file size for callers that hold every row (prediction files). */
 export const MAX_TRAINING_BYTES = 256 * 1024 * 1024;
 
 /** Reads and parses `path`. Throws `UserInputError` for a missing, binary or oversized file. */
-export async function loadTable(path: string, maxBytes = MAX_TRAINING_BYTES): Promise<Table> {
+export async function loadTable(path: string, options: LoadOptions | number = {}): Promise<Table> {
+  const { maxBytes = Infinity, maxRows = Infinity, seed = 42 } = typeof options === 'number' ? { maxBytes: options } : options;
   const sniffed = await sniffFile(path);
   const { size } = await stat(path);
   if (size > maxBytes) {
     throw new UserInputError(
-      `${path} is ${(size / 1e6).toFixed(0)} MB, above the ${(maxBytes / 1e6).toFixed(0)} MB training limit: training loads the whole file in memory. Take a sample of the rows (or fewer columns) and train on that.`,
+      `${path} is ${(size / 1e6).toFixed(0)} MB, above the ${(maxBytes / 1e6).toFixed(0)} MB limit: this step holds the whole file in memory. Split the file (or take fewer columns) and retry.`,
     );
   }
-  const bytes = await readFile(path);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const body = bytes.subarray(sniffed.bomBytes);
-  const encoding = sniffed.encoding === 'utf-8-bom' ? 'utf-8' : sniffed.encoding;
-  const text = iconv.decode(body, encoding);
-  let records: string[][];
-  try {
-    records = parse(text, {
-      delimiter: sniffed.delimiter,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      from_line: sniffed.hasHeader ? 2 : 1,
-    }) as string[][];
-  } catch (error) {
-    throw new UserInputError(`${path} could not be parsed as CSV (${(error as Error).message}). Check the file, export it again, then retry.`);
+  const hash = createHash('sha256');
+  if (sniffed.bomBytes > 0) {
+    // The BOM is skipped by the reader but belongs to the file's hash.
+    const handle = await open(path, 'r');
+    try {
+      const bom = Buffer.alloc(sniffed.bomBytes);
+      await handle.read(bom, 0, bom.length, 0);
+      hash.update(bom);
+    } finally {
+      await handle.close();
+    }
   }
-  const warnings = [...sniffed.warnings];
   const width = sniffed.columns.length;
+  const rng = new Rng(seedFor(seed, 'sample'));
+  const rows: string[][] = [];
+  const order: number[] = [];
+  let seen = 0;
   let ragged = 0;
-  const rows = records.map((record) => {
-    if (record.length === width) return record;
-    ragged++;
-    return record.length > width ? record.slice(0, width) : [...record, ...new Array<string>(width - record.length).fill('')];
+  await readRange({
+    path,
+    encoding: sniffed.encoding,
+    delimiter: sniffed.delimiter,
+    start: sniffed.bomBytes,
+    end: size,
+    skipHeader: sniffed.hasHeader,
+    onBytes: (bytes) => hash.update(bytes),
+    onRecord: (fields) => {
+      const index = seen++;
+      // Algorithm R: row k (0-based) replaces a kept one with probability maxRows / (k + 1).
+      let slot = rows.length;
+      if (rows.length >= maxRows) {
+        slot = rng.int(index + 1);
+        if (slot >= maxRows) return;
+      }
+      let row: string[];
+      if (fields.length === width) row = fields.slice();
+      else {
+        ragged++;
+        row = fields.length > width ? fields.slice(0, width) : [...fields, ...new Array<string>(width - fields.length).fill('')];
+      }
+      rows[slot] = row;
+      order[slot] = index;
+    },
   });
+  const warnings = [...sniffed.warnings];
   if (ragged > 0) warnings.push(`${ragged} row(s) did not have ${width} fields; they were padded with blanks or cut.`);
-  return { columns: sniffed.columns, rows, sha256, warnings };
+  let sampling: Sampling | null = null;
+  if (seen > rows.length) {
+    // File order, so the sample does not depend on the reservoir's replacement order.
+    const byIndex = order.map((index, slot) => ({ index, slot })).sort((a, b) => a.index - b.index);
+    const sorted = byIndex.map(({ slot }) => rows[slot]!);
+    rows.length = 0;
+    for (const row of sorted) rows.push(row);
+    sampling = {
+      rows: rows.length,
+      of: seen,
+      seed,
+      rule: `a uniform random sample of ${rows.length.toLocaleString('en')} of the file's ${seen.toLocaleString('en')} rows, drawn while reading (reservoir sampling, seed ${seed}), kept in file order`,
+    };
+  }
+  return { columns: sniffed.columns, rows, sha256: hash.digest('hex'), warnings, rowsInFile: seen, sampling };
 }

@@ -3,12 +3,13 @@
  * against the artifact's checksums first. Columns the file lacks and categories training never saw
  * are handled (median / "other") and reported in plain words.
  */
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import { ensureFreeSpace } from '../disk.js';
 import type * as tfjs from '@tensorflow/tfjs';
 import { UserInputError } from '../protocol.js';
 import { loadBestBackend } from '../tfjs/backend.js';
 import { loadArtifact } from './artifact.js';
-import { loadTable } from './load.js';
+import { loadTable, MAX_TRAINING_BYTES } from './load.js';
 import { transform } from './preprocess.js';
 
 /** One row's answer: the predicted class with its probabilities, or the predicted value. */
@@ -88,21 +89,43 @@ export async function predictRows(
   }
 }
 
+/** How `predictFile` writes its output. */
+export interface PredictFileOptions {
+  /** Overwrite `outPath` if it exists (otherwise an existing file is refused, never replaced). */
+  force?: boolean;
+  /**
+   * Prefix cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)
+   * with a single quote, as OWASP's CSV-injection advice says; numbers such as `-3.5` are kept.
+   * Default true; false writes the cells exactly as they were.
+   */
+  escapeFormulas?: boolean;
+}
+
 /** Reads `csvPath`, predicts every row, and writes the rows with prediction columns added to `outPath`. */
-export async function predictFile(artifactDir: string, csvPath: string, outPath: string, tf?: typeof tfjs): Promise<PredictResult> {
-  const table = await loadTable(csvPath);
+export async function predictFile(artifactDir: string, csvPath: string, outPath: string, tf?: typeof tfjs, options: PredictFileOptions = {}): Promise<PredictResult> {
+  const escape = options.escapeFormulas ?? true;
+  const cell = (value: string) => csvCell(escape ? defuse(value) : value);
+  if (!options.force && (await stat(outPath).catch(() => null))) {
+    throw new UserInputError(`${outPath} already exists. Choose another output file, or pass --force to overwrite it.`);
+  }
+  ensureFreeSpace(outPath, Math.round((await stat(csvPath)).size * 1.5), 'the predictions file');
+  const table = await loadTable(csvPath, MAX_TRAINING_BYTES);
   if (table.rows.length === 0) throw new UserInputError(`${csvPath} has a header but no rows to predict.`);
   const { predictions, warnings } = await predictRows(artifactDir, table.columns, table.rows, tf);
   const first = predictions[0]!;
   const probabilityColumns = first.probabilities ? Object.keys(first.probabilities) : [];
   const added = first.value !== undefined ? ['prediction'] : ['prediction', ...probabilityColumns.map((c) => `probability_${c}`)];
-  const lines = [[...table.columns, ...added].map(csvCell).join(',')];
+  const lines = [[...table.columns, ...added].map(cell).join(',')];
   table.rows.forEach((row, i) => {
     const p = predictions[i]!;
     const extra = p.value !== undefined ? [String(p.value)] : [p.label!, ...probabilityColumns.map((c) => p.probabilities![c]!.toFixed(6))];
-    lines.push([...row, ...extra].map(csvCell).join(','));
+    lines.push([...row, ...extra].map(cell).join(','));
   });
-  await writeFile(outPath, `${lines.join('\n')}\n`);
+  // 'wx' refuses a file that appeared since the check above; --force replaces it.
+  await writeFile(outPath, `${lines.join('\n')}\n`, { flag: options.force ? 'w' : 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EEXIST') throw new UserInputError(`${outPath} already exists. Choose another output file, or pass --force to overwrite it.`);
+    throw error;
+  });
   return {
     rows: table.rows.length,
     outPath,
@@ -110,6 +133,14 @@ export async function predictFile(artifactDir: string, csvPath: string, outPath:
     addedColumns: added,
     warnings: [...table.warnings, ...warnings],
   };
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** A cell a spreadsheet would evaluate (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`) gets a leading `'`; plain numbers stay numbers. */
+export function defuse(value: string): string {
+  return FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
 }
 
 function csvCell(value: string): string {

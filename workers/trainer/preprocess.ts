@@ -70,6 +70,13 @@ export function fitPreprocessing(
       .slice(0, 5)
       .map((f) => `${f.column} (${f.width})`)
       .join(', ');
+    const numeric = features.filter((f) => f.kind === 'numeric').length;
+    // Name the real cause: many plain numeric columns are not a one-hot problem.
+    if (numeric > options.maxInputs / 2) {
+      throw new UserInputError(
+        `The data has ${numeric.toLocaleString('en')} numeric feature columns (${inputs.length.toLocaleString('en')} network inputs in all), above the limit of ${options.maxInputs.toLocaleString('en')} inputs: there are too many columns, not too many categories. Keep the columns that matter (--exclude the others) or reduce the table's width first, then train again.`,
+      );
+    }
     throw new UserInputError(
       `The data would give the network ${inputs.length.toLocaleString('en')} inputs after one-hot encoding, above the limit of ${options.maxInputs.toLocaleString('en')}. Exclude some categorical columns; the widest are ${widest}.`,
     );

@@ -4,6 +4,7 @@
  * until the final evaluation.
  */
 import { Rng } from './random.js';
+import { appendAll } from '../extent.js';
 
 /** Row indices of each split. */
 export interface Split {
@@ -35,9 +36,9 @@ export function splitRows(n: number, fractions: { validation: number; test: numb
       nTest = Math.max(1, nTest);
       nValidation = Math.max(1, nValidation);
     }
-    split.test.push(...rows.slice(0, nTest));
-    split.validation.push(...rows.slice(nTest, nTest + nValidation));
-    split.train.push(...rows.slice(nTest + nValidation));
+    appendAll(split.test, rows.slice(0, nTest));
+    appendAll(split.validation, rows.slice(nTest, nTest + nValidation));
+    appendAll(split.train, rows.slice(nTest + nValidation));
   }
   // Sorted, so the order of rows in each split does not depend on how classes were grouped.
   for (const part of [split.train, split.validation, split.test]) part.sort((a, b) => a - b);
