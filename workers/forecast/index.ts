@@ -4,3 +4,5 @@ export { forecastInputSchema, type ForecastInput, type ForecastInputRaw } from '
 export type { ForecastMetrics } from './metrics.js';
 export type { BacktestFold, IntervalReport, ModelName } from './evaluate.js';
 export type { TimeAlert, Frequency } from './series.js';
+export { predictForecast, type ForecastPredictResult } from './predict.js';
+export { loadForecastArtifact, type ForecastPipeline } from './artifact.js';

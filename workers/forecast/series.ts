@@ -218,18 +218,22 @@ export function buildSeries(header: string[], rows: string[][], spec: SeriesSpec
   }
   diffs.sort((a, b) => a - b);
   const frequency = inferFrequency(diffs[Math.floor(diffs.length / 2)]!);
+  // Regular data sits on the grid (gaps only leave steps out); irregular data has times between grid steps.
   let onGrid = 0;
-  for (const d of diffs) {
-    const steps = frequency.unit === 'ms' ? d / frequency.step : d / (frequency.step * 30.44 * DAY);
-    if (frequency.unit === 'ms' ? d === frequency.step : Math.abs(steps - 1) < 0.1) onGrid++;
+  let timed = 0;
+  for (const g of groups.values()) {
+    for (const i of g) {
+      timed++;
+      if (frequency.unit === 'month' || (times[i]! - origin) % frequency.step === 0) onGrid++;
+    }
   }
-  const irregular = onGrid < 0.9 * diffs.length;
+  const irregular = onGrid < 0.9 * timed;
   if (irregular) {
     alerts.push({
       kind: 'irregular',
       severity: 'warning',
-      count: diffs.length - onGrid,
-      message: `The times are irregular: ${Math.round((100 * (diffs.length - onGrid)) / diffs.length)} % of the steps differ from the usual ${frequency.label} step. The values were resampled to ${frequency.label} steps (${aggregateReason}).`,
+      count: timed - onGrid,
+      message: `The times are irregular: ${Math.round((100 * (timed - onGrid)) / timed)} % of them fall between ${frequency.label} steps. The values were resampled to ${frequency.label} steps (${aggregateReason}).`,
       fix: 'If the data has a natural step (one reading an hour), export it at that step; otherwise check that the resampled series looks right.',
       examples: [],
     });

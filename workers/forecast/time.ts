@@ -138,13 +138,11 @@ export function parseTimeColumn(column: string, cells: string[]): ParsedTimes {
     );
   }
   // Day/month rows that could be either order join whichever order the unambiguous rows show.
-  const ambiguous = families.get('dm-ambiguous') ?? [];
-  families.delete('dm-ambiguous');
-  const kinds = [...families.keys()].filter((k): k is TimeFormat => k !== 'unparseable');
-  const warnings: string[] = [];
-  let format: TimeFormat;
-  if (kinds.length > 1) {
-    const parts = kinds
+  const present = [...families.keys()].filter((k): k is Family => k !== 'unparseable');
+  const definite = present.filter((k): k is TimeFormat => k !== 'dm-ambiguous');
+  const compatible = definite.length === 0 || (definite.length === 1 && (!families.has('dm-ambiguous') || definite[0] === 'dmy' || definite[0] === 'mdy'));
+  if (!compatible) {
+    const parts = present
       .map((k) => ({ k, rows: families.get(k)! }))
       .sort((a, b) => b.rows.length - a.rows.length)
       .map(({ k, rows }) => `${rows.length} row(s) as ${FORMAT_NAMES[k]} like '${cells[rows[0]!]!.trim()}' (rows ${rowList(rows)})`);
@@ -152,18 +150,16 @@ export function parseTimeColumn(column: string, cells: string[]): ParsedTimes {
       `Column '${column}' mixes time formats: ${parts.join('; ')}. Convert the column to one format (ISO 2024-03-01 14:00 is safest) and try again.`,
     );
   }
-  if (kinds.length === 1) format = kinds[0]!;
+  const warnings: string[] = [];
+  const ambiguous = families.get('dm-ambiguous') ?? [];
+  let format: TimeFormat;
+  if (definite.length === 1) format = definite[0]!;
   else if (ambiguous.length > 0) {
     format = 'dmy';
     warnings.push(
       `Column '${column}' writes dates like '${cells[ambiguous[0]!]!.trim()}', where day and month cannot be told apart: read as day/month/year. Write ISO dates (2024-03-01) if that is wrong.`,
     );
   } else throw new UserInputError(`Column '${column}' is empty: it has no times. Pick the column that holds the dates or times.`);
-  if (ambiguous.length > 0 && format !== 'dmy' && format !== 'mdy') {
-    throw new UserInputError(
-      `Column '${column}' mixes time formats: ${FORMAT_NAMES[format]} and ${ambiguous.length} row(s) like '${cells[ambiguous[0]!]!.trim()}' (rows ${rowList(ambiguous)}). Convert the column to one format and try again.`,
-    );
-  }
 
   const times = new Float64Array(cells.length);
   const invalid: number[] = [];
