@@ -110,6 +110,8 @@ export const trainForecast: Engine<ForecastInputRaw, ForecastResult> = async (ra
   const fingerprint = fingerprintOf(prep.datasetSha256, input, backend);
   const checkpoint = input.resumeFrom ? await loadCheckpoint(runDir, fingerprint) : null;
   if (checkpoint) network.state = checkpoint.mlp;
+  // Read now: fit advances the checkpoint's loop state in place.
+  const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;
   const valRows = rowsOf(prep.split, 0);
   const validation = subset(evaluation.x, evaluation.y, valRows, d, H);
   const result = await fit(
@@ -209,7 +211,7 @@ export const trainForecast: Engine<ForecastInputRaw, ForecastResult> = async (ra
     artifactDir,
     checksums,
     datasetSha256: prep.datasetSha256,
-    resumedFromEpoch: checkpoint ? checkpoint.loop.epoch : null,
+    resumedFromEpoch,
     warnings: prep.warnings,
     time: { spec: input.time, format: prep.set.format, frequency, season: prep.season, aggregate: prep.set.aggregate, aggregateReason: prep.set.aggregateReason },
     series: { count: prep.set.series.length, ids: prep.set.series.slice(0, 100).map((s) => s.id) },
