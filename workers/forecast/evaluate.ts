@@ -108,19 +108,21 @@ export function evaluateForecasts(
   const valRows = rowsOf(split, 0);
   const score = (rows: ArrayLike<number>) => byModel((name) => forecastMetrics(actual, forecasts[name], scale, H, rows));
 
-  // Folds: the first forecast times from the validation start to the last window, cut in equal spans of time.
+  // Folds: half cut the validation stretch, half the test stretch, in equal spans of first forecast time.
   const first = (i: number) => set.series[evaluation.series[i]!]!.offset + evaluation.origin[i]! + 1;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < evaluation.n; i++) {
-    lo = Math.min(lo, first(i));
-    hi = Math.max(hi, first(i));
-  }
-  const width = (hi - lo + 1) / folds;
+  let last = -Infinity;
+  for (let i = 0; i < evaluation.n; i++) last = Math.max(last, first(i));
+  const { valStart, testStart } = prep.bounds;
+  const valFolds = Math.floor(folds / 2);
+  const spans: Array<{ from: number; to: number; stretch: BacktestFold['stretch'] }> = [];
+  const cut = (lo: number, hi: number, count: number, stretch: BacktestFold['stretch']) => {
+    const width = (hi - lo + 1) / count;
+    for (let f = 0; f < count; f++) spans.push({ from: Math.ceil(lo + f * width), to: Math.ceil(lo + (f + 1) * width) - 1, stretch });
+  };
+  cut(valStart, testStart - 1, valFolds, 'validation');
+  cut(testStart, last, folds - valFolds, 'test');
   const backtest: BacktestFold[] = [];
-  for (let f = 0; f < folds; f++) {
-    const from = Math.ceil(lo + f * width);
-    const to = Math.ceil(lo + (f + 1) * width) - 1;
+  for (const { from, to, stretch } of spans) {
     const rows: number[] = [];
     for (let i = 0; i < evaluation.n; i++) if (first(i) >= from && first(i) <= to) rows.push(i);
     if (rows.length === 0) continue;
@@ -130,7 +132,7 @@ export function evaluateForecasts(
       from: formatTime(gridTime(set.frequency, set.origin, from)),
       to: formatTime(gridTime(set.frequency, set.origin, to)),
       windows: rows.length,
-      stretch: from >= prep.bounds.testStart ? 'test' : 'validation',
+      stretch,
       mase,
     });
   }
