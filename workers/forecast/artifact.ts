@@ -34,10 +34,15 @@ const pipelineSchema = z.object({
   scaling: z.array(z.object({ id: z.string(), mode: z.enum(['ratio', 'shift']), mean: z.number(), std: z.number().positive() })),
   /** Residual quantiles per horizon step, in window units (see windows.ts). */
   intervals: z.object({ level: z.number(), lower: z.array(z.number()), upper: z.array(z.number()) }),
+  /** What drift checks compare with (drift.ts); NaN phases are saved as null. */
+  reference: z.object({
+    residualMae: z.array(z.number()),
+    profiles: z.array(z.object({ id: z.string(), profile: z.array(z.number().nullable().transform((v) => v ?? NaN)) })),
+  }),
 });
 
 /** `preprocessing.json` of a forecasting model. */
-export type ForecastPipeline = z.infer<typeof pipelineSchema>;
+export type ForecastPipeline = z.output<typeof pipelineSchema>;
 
 /** Writes the artifact to `dir` (created) and returns its checksums. */
 export async function writeForecastArtifact(

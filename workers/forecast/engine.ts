@@ -16,7 +16,8 @@ import { Mlp } from '../trainer/mlp.js';
 import { Rng, seedFor } from '../trainer/random.js';
 import { writeForecastArtifact } from './artifact.js';
 import { pickBackend, reasonFor } from './backend.js';
-import { byModel, evaluateForecasts, naiveForecasts, unscale, type BacktestFold, type IntervalReport, type ModelName } from './evaluate.js';
+import { seasonalProfile } from './drift.js';
+import { byModel, evaluateForecasts, validationResidualMae, naiveForecasts, unscale, type BacktestFold, type IntervalReport, type ModelName } from './evaluate.js';
 import { fitLinear, predictLinear } from './linear.js';
 import type { ForecastMetrics } from './metrics.js';
 import { prepareForecast, rowsOf, type PreparedForecast } from './prepare.js';
@@ -164,6 +165,13 @@ export const trainForecast: Engine<ForecastInputRaw, ForecastResult> = async (ra
       season: prep.season,
       scaling: prep.scaling,
       intervals: { level: input.intervalLevel, lower: scored.intervals.lower, upper: scored.intervals.upper },
+      reference: {
+        residualMae: validationResidualMae(prep, forecasts.network),
+        profiles: prep.set.series.slice(0, 1000).map((s, i) => ({
+          id: s.id,
+          profile: seasonalProfile(frequency, prep.set.origin, s, 0, Math.min(s.values.length, prep.bounds.valStart - s.offset), prep.season.period, prep.scaling[i]!.std),
+        })),
+      },
     },
     {
       runId,

@@ -93,6 +93,18 @@ export function unscale(prep: PreparedForecast, scaled: ArrayLike<number>): Floa
   return out;
 }
 
+/** The network's mean absolute validation error per horizon step, in window units (the drift reference). */
+export function validationResidualMae(prep: PreparedForecast, network: Float64Array): number[] {
+  const H = prep.window.horizon;
+  const actual = actuals(prep);
+  const rows = rowsOf(prep.split, 0);
+  return Array.from({ length: H }, (_, h) => {
+    let sum = 0;
+    for (const i of rows) sum += Math.abs(actual[i * H + h]! - network[i * H + h]!) / prep.evaluation.unit[i]!;
+    return sum / Math.max(rows.length, 1);
+  });
+}
+
 /** Test metrics of each model, the backtest folds and the intervals. */
 export function evaluateForecasts(
   prep: PreparedForecast,

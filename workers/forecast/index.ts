@@ -6,3 +6,4 @@ export type { BacktestFold, IntervalReport, ModelName } from './evaluate.js';
 export type { TimeAlert, Frequency } from './series.js';
 export { predictForecast, type ForecastPredictResult } from './predict.js';
 export { loadForecastArtifact, type ForecastPipeline } from './artifact.js';
+export { forecastDrift, type ForecastDriftReport, type DriftCheck, type DriftVerdict } from './drift.js';
