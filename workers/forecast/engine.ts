@@ -19,7 +19,7 @@ import { pickBackend, reasonFor } from './backend.js';
 import { seasonalProfile } from './drift.js';
 import { byModel, evaluateForecasts, validationResidualMae, naiveForecasts, unscale, type BacktestFold, type IntervalReport, type ModelName } from './evaluate.js';
 import { fitLinear, predictLinear } from './linear.js';
-import type { ForecastMetrics } from './metrics.js';
+import type { ErrorComparison, ForecastMetrics } from './metrics.js';
 import { prepareForecast, rowsOf, type PreparedForecast } from './prepare.js';
 import { forecastInputSchema, type ForecastInput, type ForecastInputRaw } from './schema.js';
 import { formatTime, gridTime, type Frequency, type TimeAlert } from './series.js';
@@ -58,6 +58,8 @@ export interface ForecastResult {
   baselines: { naive: ForecastMetrics; seasonalNaive: ForecastMetrics; linear: ForecastMetrics };
   /** MASE of each model on the test stretch (lower is better; below 1 beats the seasonal naive forecast's in-sample error). */
   summary: { metric: 'mase'; lowerIsBetter: true; network: number; naive: number; seasonalNaive: number; linear: number };
+  /** The network against each baseline on the test windows: how much closer, and whether beyond chance (Diebold–Mariano). */
+  comparisons: Record<'naive' | 'seasonalNaive' | 'linear', ErrorComparison>;
   /** The baselines in words, for the plain-words comparison ('same hour last week'). */
   baselineLabels: Record<ModelName, string>;
   epochs: EpochRecord[];
@@ -208,6 +210,7 @@ export const trainForecast: Engine<ForecastInputRaw, ForecastResult> = async (ra
       seasonalNaive: scored.test.seasonalNaive.mase,
       linear: scored.test.linear.mase,
     },
+    comparisons: scored.comparisons,
     baselineLabels,
     epochs: result.history,
     bestEpoch: result.bestEpoch,

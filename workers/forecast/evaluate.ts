@@ -9,7 +9,7 @@
  * at that origin. Later folds lie further from the training data, so a fold-by-fold rise in error
  * shows how fast the model ages.
  */
-import { forecastMetrics, quantile, type ForecastMetrics } from './metrics.js';
+import { compareErrors, forecastMetrics, quantile, type ErrorComparison, type ForecastMetrics } from './metrics.js';
 import { rowsOf, type PreparedForecast } from './prepare.js';
 import { formatTime, gridTime } from './series.js';
 
@@ -111,7 +111,13 @@ export function evaluateForecasts(
   forecasts: Forecasts,
   level: number,
   folds: number,
-): { test: Record<ModelName, ForecastMetrics>; validation: Record<ModelName, ForecastMetrics>; backtest: BacktestFold[]; intervals: IntervalReport } {
+): {
+  test: Record<ModelName, ForecastMetrics>;
+  validation: Record<ModelName, ForecastMetrics>;
+  comparisons: Record<Exclude<ModelName, 'network'>, ErrorComparison>;
+  backtest: BacktestFold[];
+  intervals: IntervalReport;
+} {
   const H = prep.window.horizon;
   const actual = actuals(prep);
   const { evaluation, split, set } = prep;
@@ -176,8 +182,12 @@ export function evaluateForecasts(
     coverageByStep.push(hits / Math.max(testRows.length, 1));
     meanWidthByStep.push(widthSum / Math.max(testRows.length, 1));
   }
+  // Newey–West lags: errors of overlapping windows stay correlated for about a horizon, and often a season.
+  const lags = Math.max(1, Math.min(Math.max(2 * H, prep.season.period), Math.floor(testRows.length / 4)));
+  const versus = (name: ModelName) => compareErrors(actual, net, forecasts[name], scale, H, testRows, lags);
   return {
     test: score(testRows),
+    comparisons: { naive: versus('naive'), seasonalNaive: versus('seasonalNaive'), linear: versus('linear') },
     validation: score(valRows),
     backtest,
     intervals: {

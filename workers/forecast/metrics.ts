@@ -90,3 +90,50 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   const hi = Math.min(lo + 1, sorted.length - 1);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (position - lo);
 }
+
+/** Whether one model's errors differ from another's beyond chance (Diebold–Mariano, absolute errors). */
+export interface ErrorComparison {
+  /** 1 − (mean |error| of the first) / (mean |error| of the second): 0.23 = "23 % closer"; negative when the first is worse. */
+  closer: number;
+  /** The Diebold–Mariano statistic: mean loss difference / its Newey–West standard error. */
+  z: number;
+  /** |z| ≥ 1.96: the difference is unlikely to be chance (5 % level, two-sided). */
+  significant: boolean;
+}
+
+/**
+ * Compares two models' absolute errors on the same windows. Each window's loss is its mean
+ * absolute scaled error over the horizon; overlapping windows make neighbouring losses
+ * correlated, so the variance of the mean difference is Newey–West's with `lags` lags.
+ */
+export function compareErrors(actual: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>, scale: ArrayLike<number>, horizon: number, rows: ArrayLike<number>, lags: number): ErrorComparison {
+  const n = rows.length;
+  const d = new Float64Array(n);
+  let sumA = 0;
+  let sumB = 0;
+  for (let r = 0; r < n; r++) {
+    const i = rows[r]!;
+    let la = 0;
+    let lb = 0;
+    for (let h = 0; h < horizon; h++) {
+      const y = actual[i * horizon + h]!;
+      la += Math.abs(y - a[i * horizon + h]!) / scale[i]!;
+      lb += Math.abs(y - b[i * horizon + h]!) / scale[i]!;
+    }
+    sumA += la;
+    sumB += lb;
+    d[r] = (la - lb) / horizon;
+  }
+  const mean = d.reduce((s, v) => s + v, 0) / Math.max(n, 1);
+  const gamma = (k: number) => {
+    let s = 0;
+    for (let i = k; i < n; i++) s += (d[i]! - mean) * (d[i - k]! - mean);
+    return s / n;
+  };
+  let variance = gamma(0);
+  const L = Math.min(lags, n - 1);
+  for (let k = 1; k <= L; k++) variance += 2 * (1 - k / (L + 1)) * gamma(k);
+  const se = Math.sqrt(Math.max(variance, 0) / Math.max(n, 1));
+  const z = se > 0 ? mean / se : 0;
+  return { closer: sumB > 0 ? 1 - sumA / sumB : 0, z, significant: Math.abs(z) >= 1.96 };
+}

@@ -26,6 +26,10 @@ describe('trainForecast on bike_hour (UCI Bike Sharing, hourly rentals 2011–20
     expect(r.summary.network).toBeLessThan(r.summary.seasonalNaive);
     expect(r.summary.network).toBeLessThan(r.summary.naive);
     expect(r.summary.network).toBeLessThan(r.summary.linear);
+    // Closer than 'same hour last week' by far more than chance (Diebold–Mariano on the test windows).
+    expect(r.comparisons.seasonalNaive.closer).toBeGreaterThan(0.3);
+    expect(r.comparisons.seasonalNaive.significant).toBe(true);
+    expect(r.baselineLabels.seasonalNaive).toBe('same hour last week');
     expect(r.metrics.byStep).toHaveLength(6);
     expect(r.metrics.mape).not.toBeNull();
     expect(r.backtest.length).toBe(4);

@@ -40,3 +40,17 @@ print('mape without the zero row', (np.abs(nz - pred[[0, 2, 3]]) / np.abs(nz)).m
 # 3. Quantiles (numpy's default, linear interpolation).
 r = np.array([-3.0, 1.5, 0.2, 7.0, -0.4, 2.2, 0.0])
 print('quantiles', np.quantile(r, 0.05), np.quantile(r, 0.95), np.quantile(r, 0.5))
+
+# 4. Diebold-Mariano on absolute scaled errors with a Newey-West variance (Bartlett weights, 3 lags).
+act = np.array([[10, 12], [11, 13], [9, 8], [14, 15], [12, 12], [10, 9]], dtype=float)
+fa = np.array([[9, 12], [12, 12], [9, 9], [13, 16], [12, 11], [11, 9]], dtype=float)
+fb = np.array([[12, 10], [10, 15], [7, 9], [15, 12], [10, 13], [12, 8]], dtype=float)
+sc = np.array([2, 2, 2, 1, 1, 1], dtype=float)[:, None]
+la = (np.abs(act - fa) / sc).mean(axis=1)
+lb = (np.abs(act - fb) / sc).mean(axis=1)
+dd = la - lb
+nn = len(dd)
+mu = dd.mean()
+g = lambda k: ((dd[k:] - mu) * (dd[:nn - k] - mu)).sum() / nn
+var = g(0) + 2 * sum((1 - k / 4) * g(k) for k in range(1, 4))
+print('dm z', mu / np.sqrt(var / nn), 'closer', 1 - la.sum() / lb.sum())

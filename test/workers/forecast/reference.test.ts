@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fitLinear, predictLinear } from '../../../workers/forecast/linear.js';
-import { forecastMetrics, maseScale, quantile } from '../../../workers/forecast/metrics.js';
+import { compareErrors, forecastMetrics, maseScale, quantile } from '../../../workers/forecast/metrics.js';
 
 describe('linear autoregression solver', () => {
   it('matches numpy on a multi-output least-squares problem with an intercept', () => {
@@ -78,5 +78,19 @@ describe('forecast metrics', () => {
     expect(quantile(sorted, 0.05)).toBeCloseTo(-2.22, 12);
     expect(quantile(sorted, 0.95)).toBeCloseTo(5.56, 12);
     expect(quantile(sorted, 0.5)).toBeCloseTo(0.2, 12);
+  });
+});
+
+describe('compareErrors (Diebold–Mariano)', () => {
+  it('matches numpy with a Newey–West variance', () => {
+    const actual = [10, 12, 11, 13, 9, 8, 14, 15, 12, 12, 10, 9];
+    const a = [9, 12, 12, 12, 9, 9, 13, 16, 12, 11, 11, 9];
+    const b = [12, 10, 10, 15, 7, 9, 15, 12, 10, 13, 12, 8];
+    const c = compareErrors(actual, a, b, [2, 2, 2, 1, 1, 1], 2, [0, 1, 2, 3, 4, 5], 3);
+    expect(c.z).toBeCloseTo(-6.0, 10);
+    expect(c.closer).toBeCloseTo(0.6, 12);
+    expect(c.significant).toBe(true);
+    // A model against itself: no difference.
+    expect(compareErrors(actual, a, a, [1, 1, 1, 1, 1, 1], 2, [0, 1, 2, 3, 4, 5], 3)).toEqual({ closer: 0, z: 0, significant: false });
   });
 });
