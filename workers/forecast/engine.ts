@@ -289,7 +289,7 @@ function exampleOf(prep: PreparedForecast, forecasts: Record<ModelName, Float64A
     times: Array.from({ length: H }, (_, h) => formatTime(time(p + h + 1))),
     actual: Array.from(s.values.subarray(p + 1, p + 1 + H)),
     forecasts: byModel((name) => pick(forecasts[name])),
-    lower: net.map((f, h) => f + intervals.lower[h]! * std),
+    lower: net.map((f, h) => Math.max(prep.scaling[evaluation.series[i]!]!.mode === 'ratio' ? 0 : -Infinity, f + intervals.lower[h]! * std)),
     upper: net.map((f, h) => f + intervals.upper[h]! * std),
   };
 }

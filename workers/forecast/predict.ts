@@ -90,7 +90,9 @@ export async function predictForecast(artifactDir: string, inputPath: string, ou
       for (let h = 0; h < horizon; h++) {
         const f = outputs[i * trained + h]! * w.unit + w.level;
         const t = gridTime(set.frequency, set.origin, s.offset + s.values.length + h);
-        const cells = [formatTime(t), String(h + 1), f.toFixed(4), (f + lower[h]! * w.unit).toFixed(4), (f + upper[h]! * w.unit).toFixed(4)];
+        // A series that was never negative (counts) gets no negative lower bound.
+        const floor = scalingOf(s.id).mode === 'ratio' ? 0 : -Infinity;
+        const cells = [formatTime(t), String(h + 1), f.toFixed(4), Math.max(floor, f + lower[h]! * w.unit).toFixed(4), (f + upper[h]! * w.unit).toFixed(4)];
         lines.push([...(pipeline.id ? [csvCell(s.id)] : []), ...cells].join(','));
       }
     });
