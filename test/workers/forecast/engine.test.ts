@@ -11,7 +11,7 @@ describe('trainForecast on bike_hour (UCI Bike Sharing, hourly rentals 2011–20
     const file = fixture('bike_hour.csv');
     const ctx = makeContext({ dataDir: tempDir() });
     // Six hours ahead from a week of lags and the holiday flags; a short, fixed training budget.
-    const r = await trainForecast({ file, time: 'dteday+hr', target: 'cnt', holiday: 'holiday', horizon: 6, epochs: 12, runId: 'bike' }, ctx);
+    const r = await trainForecast({ file, time: 'dteday+hr', target: 'cnt', holiday: 'holiday', horizon: 6, epochs: 12, batchSize: 256, learningRate: 0.002, runId: 'bike' }, ctx);
     expect(r.time.frequency.label).toBe('hourly');
     expect(r.time.season).toEqual({ period: 168, label: 'same hour last week' });
     expect(r.time.aggregate).toBe('sum');
