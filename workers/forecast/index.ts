@@ -7,3 +7,4 @@ export type { TimeAlert, Frequency } from './series.js';
 export { predictForecast, type ForecastPredictResult } from './predict.js';
 export { loadForecastArtifact, type ForecastPipeline } from './artifact.js';
 export { forecastDrift, type ForecastDriftReport, type DriftCheck, type DriftVerdict } from './drift.js';
+export { previewForecast, type ForecastPreview, type PreviewSeries } from './preview.js';
