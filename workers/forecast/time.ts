@@ -8,7 +8,7 @@
 import { UserInputError } from '../protocol.js';
 
 /** The formats a time column may use. `dmy`/`mdy` are day/month/year and month/day/year with `/`, `.` or `-`. */
-export type TimeFormat = 'iso' | 'ymd-slash' | 'dmy' | 'mdy' | 'year-month' | 'year' | 'epoch-s' | 'epoch-ms';
+export type TimeFormat = 'iso' | 'ymd-slash' | 'dmy' | 'mdy' | 'day-month-name' | 'year-month' | 'year' | 'epoch-s' | 'epoch-ms';
 
 const FORMAT_NAMES: Record<TimeFormat | 'dm-ambiguous', string> = {
   iso: 'ISO date or date-time (2024-03-01, 2024-03-01 14:00)',
@@ -16,6 +16,7 @@ const FORMAT_NAMES: Record<TimeFormat | 'dm-ambiguous', string> = {
   dmy: 'day/month/year (01/03/2024)',
   mdy: 'month/day/year (03/01/2024)',
   'dm-ambiguous': 'day/month or month/day with the year last',
+  'day-month-name': 'day, month name, year (1 Mar 2024, 01-Mar-2024)',
   'year-month': 'year-month (2024-03)',
   year: 'year (2024)',
   'epoch-s': 'Unix time in seconds',
@@ -24,7 +25,23 @@ const FORMAT_NAMES: Record<TimeFormat | 'dm-ambiguous', string> = {
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 const YMD_SLASH = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
-const DM_Y = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+// Spreadsheet exports often write 12-hour times: `3/1/2024 2:30 PM`.
+const DM_Y = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AP]M))?)?$/i;
+const DAY_MONTH_NAME = /^(\d{1,2})[- ]([A-Za-z]{3,9})\.?[- ](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** 1–12 for an English month name or its first three letters ('Sept' too), else 0. */
+const monthNumber = (name: string) => {
+  const lower = name.toLowerCase();
+  const i = MONTHS.indexOf(lower.slice(0, 3));
+  const full = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'][i];
+  return i >= 0 && (lower.length === 3 || lower === 'sept' || full === lower) ? i + 1 : 0;
+};
+/** An hour on a 12-hour clock to 0–23 (12 AM is midnight); 99 for an impossible one. */
+const hour24 = (hour: number, meridiem: string | undefined) => {
+  if (!meridiem) return hour;
+  if (hour < 1 || hour > 12) return 99;
+  return (hour % 12) + (meridiem.toUpperCase() === 'PM' ? 12 : 0);
+};
 const YEAR_MONTH = /^(\d{4})-(\d{1,2})$/;
 const YEAR = /^(\d{4})$/;
 const EPOCH_S = /^\d{9,10}$/;
@@ -44,6 +61,8 @@ function familyOf(cell: string): Family | null {
     if (b > 12 && a <= 12) return 'mdy';
     return 'dm-ambiguous';
   }
+  const named = DAY_MONTH_NAME.exec(cell);
+  if (named && monthNumber(named[2]!) > 0) return 'day-month-name';
   if (YEAR_MONTH.test(cell)) return 'year-month';
   if (YEAR.test(cell)) return 'year';
   if (EPOCH_MS.test(cell)) return 'epoch-ms';
@@ -85,7 +104,12 @@ export function parseWith(format: TimeFormat, cell: string): number | null {
       const m = DM_Y.exec(text);
       if (!m) return null;
       const [day, month] = format === 'dmy' ? [num(m[1]), num(m[3])] : [num(m[3]), num(m[1])];
-      return utc(num(m[4]), month, day, num(m[5]), num(m[6]), num(m[7]));
+      return utc(num(m[4]), month, day, hour24(num(m[5]), m[8]), num(m[6]), num(m[7]));
+    }
+    case 'day-month-name': {
+      const m = DAY_MONTH_NAME.exec(text);
+      const month = m ? monthNumber(m[2]!) : 0;
+      return m && month ? utc(num(m[3]), month, num(m[1]), num(m[4]), num(m[5]), num(m[6])) : null;
     }
     case 'year-month': {
       const m = YEAR_MONTH.exec(text);
