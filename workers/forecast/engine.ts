@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { PilotResultCore } from '../pilot-result.js';
 import { throwIfCancelled, type Engine } from '../protocol.js';
 import type { BackendName, BackendStatus } from '../tfjs/backend.js';
 import type { Checksums } from '../trainer/artifact.js';
@@ -21,7 +22,7 @@ import { byModel, evaluateForecasts, validationResidualMae, naiveForecasts, unsc
 import { fitLinear, predictLinear } from './linear.js';
 import type { ErrorComparison, ForecastMetrics } from './metrics.js';
 import { prepareForecast, rowsOf, type PreparedForecast } from './prepare.js';
-import { forecastInputSchema, type ForecastInput, type ForecastInputRaw } from './schema.js';
+import type { ForecastInput } from './schema.js';
 import { formatTime, gridTime, type Frequency, type TimeAlert } from './series.js';
 import { inputWidth, type Season } from './windows.js';
 
@@ -41,7 +42,7 @@ export interface ForecastHyperparameters {
 }
 
 /** The result of a forecasting run (JSON); it carries the fields every pilot kind shares. */
-export interface ForecastResult {
+export interface ForecastResult extends PilotResultCore {
   kind: 'forecast';
   runId: string;
   backend: BackendName;
@@ -91,8 +92,8 @@ export interface ForecastResult {
   example: { series: string; times: string[]; history: number[]; historyTimes: string[]; actual: number[]; forecasts: Record<ModelName, number[]>; lower: number[]; upper: number[] };
 }
 
-export const trainForecast: Engine<ForecastInputRaw, ForecastResult> = async (raw, ctx) => {
-  const input = forecastInputSchema.parse(raw);
+/** The `train.forecast` engine. Its input is validated already (the worker entry parses it with `forecastInputSchema`). */
+export const trainForecast: Engine<ForecastInput, ForecastResult, EpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
   ctx.progress({ fraction: 0.01, stage: 'Reading data' });

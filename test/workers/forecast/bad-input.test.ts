@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeContext, UserInputError } from '../../../workers/protocol.js';
-import { predictForecast, trainForecast } from '../../../workers/forecast/index.js';
-import { trainModel } from '../../../workers/trainer/index.js';
-import { fixture, hourlyCounts, tempDir, writeCsv } from './helpers.js';
+import { predictForecast } from '../../../workers/forecast/index.js';
+import { trainInputSchema, trainModel } from '../../../workers/trainer/index.js';
+import { fixture, hourlyCounts, tempDir, train, writeCsv } from './helpers.js';
 
-async function refused(input: Parameters<typeof trainForecast>[0], message: RegExp): Promise<void> {
+async function refused(input: Parameters<typeof train>[0], message: RegExp): Promise<void> {
   const dataDir = tempDir();
-  const error = await trainForecast(input, makeContext({ dataDir })).catch((e: unknown) => e);
+  const error = await train(input, makeContext({ dataDir })).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(UserInputError);
   expect((error as Error).message).toMatch(message);
   expect(existsSync(join(dataDir, 'models'))).toBe(false);
@@ -53,12 +53,12 @@ describe('predictForecast refuses, clearly', () => {
   it('a horizon beyond the trained one, a too-short history, and a tabular model', async () => {
     const dataDir = tempDir();
     const file = writeCsv(['time', 'calls'], hourlyCounts(24 * 7 * 5));
-    const r = await trainForecast({ file, time: 'time', target: 'calls', horizon: 4, lags: 24, epochs: 1 }, makeContext({ dataDir }));
+    const r = await train({ file, time: 'time', target: 'calls', horizon: 4, lags: 24, epochs: 1 }, makeContext({ dataDir }));
     const out = join(tempDir(), 'out.csv');
     await expect(predictForecast(r.artifactDir, file, out, { horizon: 10 })).rejects.toThrow(/at most 4 step\(s\) ahead.*--horizon 10/);
     await expect(predictForecast(r.artifactDir, writeCsv(['time', 'calls'], hourlyCounts(10)), out)).rejects.toThrow(/needs the last 24 hourly value\(s\)/);
     expect(existsSync(out)).toBe(false);
-    const tabular = await trainModel({ file: fixture('iris.csv'), target: 'species', epochs: 1 }, makeContext({ dataDir }));
+    const tabular = await trainModel(trainInputSchema.parse({ file: fixture('iris.csv'), target: 'species', epochs: 1 }), makeContext({ dataDir }));
     await expect(predictForecast(tabular.artifactDir, file, out)).rejects.toThrow(/is not a forecasting model/);
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { makeContext } from '../../../workers/protocol.js';
-import { forecastDrift, trainForecast } from '../../../workers/forecast/index.js';
-import { hourlyCounts, tempDir, writeCsv } from './helpers.js';
+import { forecastDrift } from '../../../workers/forecast/index.js';
+import { hourlyCounts, tempDir, train, writeCsv } from './helpers.js';
 
 describe('forecastDrift', () => {
   it('finds no drift when the process goes on, and drift in errors, level and rhythm when it changes', async () => {
     const weeks = 24 * 7;
     const file = writeCsv(['time', 'calls'], hourlyCounts(6 * weeks));
-    const r = await trainForecast({ file, time: 'time', target: 'calls', horizon: 6, lags: 48, epochs: 5 }, makeContext({ dataDir: tempDir() }));
+    const r = await train({ file, time: 'time', target: 'calls', horizon: 6, lags: 48, epochs: 5 }, makeContext({ dataDir: tempDir() }));
     // Two more weeks of the same process (the same generator, continued).
     const later = hourlyCounts(8 * weeks);
     const same = await forecastDrift(r.artifactDir, writeCsv(['time', 'calls'], later));

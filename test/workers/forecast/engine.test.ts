@@ -2,16 +2,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, makeContext, type ProgressReport } from '../../../workers/protocol.js';
-import { predictForecast, trainForecast } from '../../../workers/forecast/index.js';
+import { predictForecast } from '../../../workers/forecast/index.js';
 import { verifyArtifact } from '../../../workers/trainer/artifact.js';
-import { fixture, hourlyCounts, tempDir, writeCsv } from './helpers.js';
+import { fixture, hourlyCounts, tempDir, train, writeCsv } from './helpers.js';
 
 describe('trainForecast on bike_hour (UCI Bike Sharing, hourly rentals 2011–2012)', () => {
   it('beats the seasonal naive forecast on the last months held out, and predicts the next hours', async () => {
     const file = fixture('bike_hour.csv');
     const ctx = makeContext({ dataDir: tempDir() });
     // Six hours ahead from a week of lags and the holiday flags; a short, fixed training budget.
-    const r = await trainForecast({ file, time: 'dteday+hr', target: 'cnt', holiday: 'holiday', horizon: 6, epochs: 12, batchSize: 256, learningRate: 0.002, runId: 'bike' }, ctx);
+    const r = await train({ file, time: 'dteday+hr', target: 'cnt', holiday: 'holiday', horizon: 6, epochs: 12, batchSize: 256, learningRate: 0.002, runId: 'bike' }, ctx);
     expect(r.time.frequency.label).toBe('hourly');
     expect(r.time.season).toEqual({ period: 168, label: 'same hour last week' });
     expect(r.time.aggregate).toBe('sum');
@@ -69,8 +69,8 @@ describe('trainForecast runs', () => {
 
   it('is reproducible, and resumes a cancelled run from its checkpoint to the same result', async () => {
     const dataDir = tempDir();
-    const full = await trainForecast({ ...input, runId: 'full' }, makeContext({ dataDir }));
-    const again = await trainForecast({ ...input, runId: 'again' }, makeContext({ dataDir }));
+    const full = await train({ ...input, runId: 'full' }, makeContext({ dataDir }));
+    const again = await train({ ...input, runId: 'again' }, makeContext({ dataDir }));
     expect(again.summary).toEqual(full.summary);
     expect(again.epochs.map((e) => e.valLoss)).toEqual(full.epochs.map((e) => e.valLoss));
 
@@ -79,8 +79,8 @@ describe('trainForecast runs', () => {
     ctx.progress = (report: ProgressReport) => {
       if (report.stage.startsWith('Epoch 2/')) controller.abort();
     };
-    await expect(trainForecast({ ...input, runId: 'cut' }, ctx)).rejects.toBeInstanceOf(CancelledError);
-    const resumed = await trainForecast({ ...input, resumeFrom: 'cut' }, makeContext({ dataDir }));
+    await expect(train({ ...input, runId: 'cut' }, ctx)).rejects.toBeInstanceOf(CancelledError);
+    const resumed = await train({ ...input, resumeFrom: 'cut' }, makeContext({ dataDir }));
     expect(resumed.resumedFromEpoch).toBe(2);
     expect(resumed.epochs.map((e) => e.valLoss)).toEqual(full.epochs.map((e) => e.valLoss));
     expect(resumed.summary).toEqual(full.summary);

@@ -1,7 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { forecastInputSchema, trainForecast, type ForecastInputRaw, type ForecastResult } from '../../../workers/forecast/index.js';
+import type { JobContext } from '../../../workers/protocol.js';
+import type { EpochRecord } from '../../../workers/trainer/fit.js';
 import { Rng } from '../../../workers/trainer/random.js';
+
+/** Runs the engine as the worker entry does: the input validated (defaults filled in) first. */
+export function train(raw: ForecastInputRaw, ctx: JobContext<EpochRecord>): Promise<ForecastResult> {
+  return trainForecast(forecastInputSchema.parse(raw), ctx);
+}
 
 export const fixture = (name: string) => join(import.meta.dirname, '../../fixtures', name);
 

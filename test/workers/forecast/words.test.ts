@@ -1,14 +1,14 @@
 /** The forecast results in plain words (renderer/src/components/pilots/forecast/words.ts) on a real run. */
 import { describe, expect, it } from 'vitest';
 import { makeContext } from '../../../workers/protocol.js';
-import { trainForecast } from '../../../workers/forecast/index.js';
+
 import { comparisonSentences, coverageSentence, headline } from '../../../renderer/src/components/pilots/forecast/words.js';
-import { hourlyCounts, tempDir, writeCsv } from './helpers.js';
+import { hourlyCounts, tempDir, train, writeCsv } from './helpers.js';
 
 describe('forecast results in plain words', () => {
   it('says how much closer, says so plainly when a baseline wins, and "about the same" when not significant', async () => {
     const file = writeCsv(['time', 'calls'], hourlyCounts(24 * 7 * 6));
-    const r = await trainForecast({ file, time: 'time', target: 'calls', horizon: 6, lags: 48, epochs: 5 }, makeContext({ dataDir: tempDir() }));
+    const r = await train({ file, time: 'time', target: 'calls', horizon: 6, lags: 48, epochs: 5 }, makeContext({ dataDir: tempDir() }));
     const naive = comparisonSentences(r).find((s) => s.baseline === 'naive')!;
     // A strong daily cycle: the last value is a poor forecast six hours ahead.
     expect(naive.tone).toBe('better');
