@@ -48,6 +48,10 @@ export const jobKinds = {
   //   return entry(m.imageInputSchema, m.imageEngine);
   // },
   // and likewise 'train.text' (./text/), 'train.anomaly' (./anomaly/), 'train.forecast' (./forecast/).
+  'train.forecast': async () => {
+    const m = await import('./forecast/index.js');
+    return entry(m.forecastInputSchema, m.trainForecast);
+  },
   'predict.run': async () => {
     const m = await import('./predict/index.js');
     return entry(m.predictInputSchema, m.predictEngine);

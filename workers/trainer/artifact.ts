@@ -78,7 +78,8 @@ export async function writeArtifact(
   return checksums;
 }
 
-function buildLayersModel(tf: Tf, spec: MlpSpec, params: Float32Array[], activation: 'sigmoid' | 'softmax' | 'linear'): tfjs.LayersModel {
+/** The tfjs layers model of an Mlp with the given weights (dense ReLU layers, an optional linear skip path, then `activation`). */
+export function buildLayersModel(tf: Tf, spec: MlpSpec, params: Float32Array[], activation: 'sigmoid' | 'softmax' | 'linear'): tfjs.LayersModel {
   const input = tf.input({ shape: [spec.inputs], name: 'features' });
   const units = [...spec.hidden, spec.outputs];
   const sizes = [spec.inputs, ...units];

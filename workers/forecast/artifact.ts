@@ -1,0 +1,106 @@
+/**
+ * The forecasting model version on disk, in the same layout as the tabular one (model.json +
+ * weights.bin as a tfjs layers model, preprocessing.json, metadata.json, checksums.json), so
+ * `verifyArtifact` and the registry treat both alike. preprocessing.json holds how the series are
+ * read, gridded and scaled, and the interval widths; it is validated when loaded.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as tfjs from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { UserInputError } from '../protocol.js';
+import { buildLayersModel, MODEL_FILES, sha256File, verifyArtifact, type Checksums } from '../trainer/artifact.js';
+import type { MlpSpec } from '../trainer/mlp.js';
+
+type Tf = typeof tfjs;
+
+const pipelineSchema = z.object({
+  kind: z.literal('forecast'),
+  /** The time spec as given (`dteday+hr`). */
+  time: z.string(),
+  target: z.string(),
+  id: z.string().nullable(),
+  holiday: z.string().nullable(),
+  aggregate: z.enum(['sum', 'mean']),
+  frequency: z.object({ unit: z.enum(['ms', 'month']), step: z.number().positive(), label: z.string() }),
+  window: z.object({
+    lags: z.number().int().positive(),
+    horizon: z.number().int().positive(),
+    calendar: z.object({ hour: z.boolean(), weekday: z.boolean(), month: z.boolean() }),
+    holiday: z.boolean(),
+  }),
+  season: z.object({ period: z.number().int().positive(), label: z.string() }),
+  /** Per training series, its standardisation. */
+  scaling: z.array(z.object({ id: z.string(), mode: z.enum(['ratio', 'shift']), mean: z.number(), std: z.number().positive() })),
+  /** Residual quantiles per horizon step, in window units (see windows.ts). */
+  intervals: z.object({ level: z.number(), lower: z.array(z.number()), upper: z.array(z.number()) }),
+  /** What drift checks compare with (drift.ts); NaN phases are saved as null. */
+  reference: z.object({
+    residualMae: z.array(z.number()),
+    profiles: z.array(z.object({ id: z.string(), profile: z.array(z.number().nullable().transform((v) => v ?? NaN)) })),
+  }),
+});
+
+/** `preprocessing.json` of a forecasting model. */
+export type ForecastPipeline = z.output<typeof pipelineSchema>;
+
+/** Writes the artifact to `dir` (created) and returns its checksums. */
+export async function writeForecastArtifact(
+  tf: Tf,
+  dir: string,
+  spec: MlpSpec,
+  params: Float32Array[],
+  pipeline: ForecastPipeline,
+  metadata: Record<string, unknown>,
+): Promise<Checksums> {
+  await mkdir(dir, { recursive: true });
+  const model = buildLayersModel(tf, spec, params, 'linear');
+  await model.save({
+    save: async (artifacts) => {
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+      };
+      await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
+      const data = artifacts.weightData;
+      const buffer = data === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(data);
+      await writeFile(join(dir, 'weights.bin'), new Uint8Array(buffer));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    },
+  });
+  model.dispose();
+  await writeFile(join(dir, 'preprocessing.json'), JSON.stringify(pipeline, null, 1));
+  await writeFile(join(dir, 'metadata.json'), JSON.stringify({ kind: 'forecast', ...metadata }, null, 1));
+  const checksums: Checksums = { algorithm: 'sha256', files: {} };
+  for (const file of MODEL_FILES) checksums.files[file] = await sha256File(join(dir, file));
+  // Written last and atomically: a directory with a complete checksums.json is a complete artifact.
+  await writeFile(join(dir, 'checksums.json.tmp'), JSON.stringify(checksums, null, 1));
+  await rename(join(dir, 'checksums.json.tmp'), join(dir, 'checksums.json'));
+  return checksums;
+}
+
+/** Loads a verified forecasting artifact: the tfjs model and its pipeline. Throws `UserInputError` for another kind of model. */
+export async function loadForecastArtifact(tf: Tf, dir: string): Promise<{ model: tfjs.LayersModel; pipeline: ForecastPipeline }> {
+  await verifyArtifact(dir);
+  const metadata: unknown = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8'));
+  const kind = z.object({ kind: z.string().optional() }).safeParse(metadata);
+  if (!kind.success || kind.data.kind !== 'forecast') {
+    throw new UserInputError(`${dir} is not a forecasting model (it is a ${kind.success ? (kind.data.kind ?? 'tabular') : 'unknown'} model). Use pilot predict without --horizon for it.`);
+  }
+  const parsed = pipelineSchema.safeParse(JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8')));
+  if (!parsed.success) throw new UserInputError(`${dir}/preprocessing.json is not a forecasting pipeline this version can read. Train the model again.`);
+  const modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tfjs.io.ModelJSON;
+  const weights = await readFile(join(dir, 'weights.bin'));
+  const model = await tf.loadLayersModel({
+    load: async () => ({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      format: modelJson.format,
+    }),
+  });
+  return { model, pipeline: parsed.data };
+}
