@@ -115,7 +115,7 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput', () => {
     const optimizer = tf.train.adam(0.05);
     const loss = (): tf.Scalar => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
     const first = loss().dataSync()[0]!;
-    for (let i = 0; i < 30; i++) tf.dispose(optimizer.minimize(loss, true));
+    for (let i = 0; i < 30; i++) tf.dispose(optimizer.minimize(loss, true)!);
     const last = loss().dataSync()[0]!;
     expect(tf.getBackend()).toBe('wasm');
     expect(last).toBeLessThan(first * 0.5);
