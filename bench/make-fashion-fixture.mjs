@@ -8,7 +8,7 @@
  * the training file (in file order) and the first TEST of each class in the test file are taken,
  * so the subset is the same every time it is rebuilt.
  *
- * Run:   node bench/make-fashion-fixture.mjs [--train 40] [--test 10] [--out DIR]
+ * Run:   node bench/make-fashion-fixture.mjs [--train 60] [--test 30] [--out DIR]
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -54,7 +54,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = arg('--out', join(root, 'test', 'fixtures', 'fashion-mnist-small'));
   rmSync(join(out, 'train'), { recursive: true, force: true });
   rmSync(join(out, 'test'), { recursive: true, force: true });
-  await write('train', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', Number(arg('--train', 40)), out);
-  await write('test', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', Number(arg('--test', 10)), out);
+  await write('train', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', Number(arg('--train', 60)), out);
+  await write('test', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', Number(arg('--test', 30)), out);
   console.log(`wrote ${out}`);
 }

@@ -77,7 +77,8 @@ export async function loadImage(path: string): Promise<LoadedImage> {
   }
   let meta: Metadata;
   try {
-    meta = await sharp(bytes, options).metadata();
+    // The header alone: the pixel limit is checked below, with a message that says what to do.
+    meta = await sharp(bytes, { ...options, limitInputPixels: false }).metadata();
   } catch (error) {
     throw new ImageReadError(`not a readable image (${messageOf(error)})`);
   }
