@@ -89,6 +89,26 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput', () => {
     });
   }
 
+  it('matrix products with transposed operands (routed through Transpose) agree with the cpu backend', async () => {
+    registerWasmConvKernels();
+    const shapes: [number[], number[], boolean, boolean][] = [
+      [[7, 5], [7, 3], true, false],
+      [[4, 6], [9, 6], false, true],
+      [[6, 4], [9, 6], true, true],
+      [[2, 5, 3], [2, 5, 4], true, false],
+      [[3, 2, 6], [3, 7, 6], false, true],
+    ];
+    for (const [sa, sb, ta, tb] of shapes) {
+      const va = values(sa.reduce((x, y) => x * y, 1), 11);
+      const vb = values(sb.reduce((x, y) => x * y, 1), 12);
+      await tf.setBackend('cpu');
+      const want = tf.tidy(() => tf.matMul(tf.tensor(va, sa), tf.tensor(vb, sb), ta, tb).dataSync() as Float32Array);
+      await tf.setBackend('wasm');
+      const got = tf.tidy(() => tf.matMul(tf.tensor(va, sa), tf.tensor(vb, sb), ta, tb).dataSync() as Float32Array);
+      expect(maxRelativeDiff(got, want), JSON.stringify([sa, sb, ta, tb])).toBeLessThan(1e-5);
+    }
+  });
+
   it('trains a tiny conv net on wasm: the loss falls', () => {
     registerWasmConvKernels();
     const model = tf.sequential({
