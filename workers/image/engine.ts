@@ -131,6 +131,7 @@ export const trainImages: Engine<ImageInputRaw, ImageTrainResult> = async (raw, 
   const { runId: _r, resumeFrom: _f, ...settings } = input;
   const fingerprint = createHash('sha256').update(JSON.stringify({ datasetSha256, settings, backend, side, channels })).digest('hex');
   const resume = input.resumeFrom ? await loadImageCheckpoint(tf, runDir, fingerprint, model, optimizer) : null;
+  const resumedFromEpoch = resume ? resume.epoch : null;
   const loop = await trainLoop(
     tf,
     model,
@@ -223,7 +224,7 @@ export const trainImages: Engine<ImageInputRaw, ImageTrainResult> = async (raw, 
     artifactDir,
     checksums,
     datasetSha256,
-    resumedFromEpoch: resume ? resume.epoch : null,
+    resumedFromEpoch,
     warnings,
   };
 };
