@@ -36,6 +36,18 @@ export const engines: Partial<Record<JobKind, () => Promise<EngineModule>>> = {
     const m = await import('./trainer/index.js');
     return { engine: m.trainModel as Engine<never, unknown>, schema: m.trainInputSchema };
   },
+  'train.image': async () => {
+    const m = await import('./image/index.js');
+    return { engine: m.imageEngine as Engine<never, unknown>, schema: m.imageInputSchema };
+  },
+  'image.scan': async () => {
+    const m = await import('./image/index.js');
+    return { engine: m.imageScanEngine as Engine<never, unknown>, schema: m.imageScanInputSchema };
+  },
+  'predict.image': async () => {
+    const m = await import('./image/index.js');
+    return { engine: m.imagePredictEngine as Engine<never, unknown>, schema: m.imagePredictInputSchema };
+  },
   'drift.check': async () => {
     const m = await import('./drift/index.js');
     return { engine: m.checkDrift as Engine<never, unknown>, schema: m.driftInputSchema };

@@ -5,3 +5,4 @@ export { scanImages, type ImageScanReport } from './scan.js';
 export { predictImages, type ImagePredictResult } from './predict.js';
 export { registerWasmConvKernels } from './wasm-conv.js';
 export type { ImageEpochRecord } from './train.js';
+export { imageScanEngine, imageScanInputSchema, imagePredictEngine, imagePredictInputSchema } from './jobs.js';
