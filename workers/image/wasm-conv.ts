@@ -231,6 +231,56 @@ function batchMatMulVia(original: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * Max-pool gradient: each output's gradient goes to the first largest input of its window (the
+ * cpu backend's rule, ties included, which ReLU zeros make common). The package's kernel took 30 %
+ * of the reference network's step (bench/train-image.mjs); this loop over JavaScript copies of
+ * the inputs is what replaces it.
+ */
+function maxPoolGrad(args: { inputs: Record<string, unknown>; backend: unknown; attrs?: Record<string, unknown> }): Info {
+  const backend = args.backend as WasmBackend;
+  const dy = args.inputs['dy'] as Info;
+  const x = args.inputs['input'] as Info;
+  const attrs = args.attrs as unknown as { filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+  const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const xs = scratch(0, n * h * w * c);
+  xs.set(heapView(backend, x, n * h * w * c));
+  const dys = heapView(backend, dy, n * oh * ow * c);
+  const dx = scratch(1, n * h * w * c);
+  dx.fill(0);
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < oh; y++) {
+      const y0 = Math.max(0, y * sh - top);
+      const y1 = Math.min(h, y * sh - top + fh);
+      for (let xx = 0; xx < ow; xx++) {
+        const x0 = Math.max(0, xx * sw - left);
+        const x1 = Math.min(w, xx * sw - left + fw);
+        const o = ((b * oh + y) * ow + xx) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let best = -1;
+          let max = Number.NEGATIVE_INFINITY;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const at = ((b * h + iy) * w + ix) * c + ch;
+              if (xs[at]! > max) {
+                max = xs[at]!;
+                best = at;
+              }
+            }
+          }
+          if (best >= 0) dx[best]! += dys[o + ch]!;
+        }
+      }
+    }
+  }
+  const out = backend.makeOutput(x.shape, 'float32');
+  heapView(backend, out, n * h * w * c).set(dx);
+  return out;
+}
+
 let registered: { backpropInput: boolean } | null = null;
 let originalBackpropInput: tf.KernelConfig | undefined;
 
@@ -246,6 +296,9 @@ export function registerWasmConvKernels(options: { backpropInput?: boolean } = {
       tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: backpropFilter as unknown as tf.KernelFunc });
     }
     originalBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+    const pool = tf.getKernel('MaxPoolGrad', 'wasm');
+    if (pool) tf.unregisterKernel('MaxPoolGrad', 'wasm');
+    tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad as unknown as tf.KernelFunc });
     const matMul = tf.getKernel('BatchMatMul', 'wasm');
     if (matMul) {
       tf.unregisterKernel('BatchMatMul', 'wasm');

@@ -109,6 +109,33 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput', () => {
     }
   });
 
+  it('the max-pool gradient agrees with the cpu backend, ties (ReLU zeros) included', async () => {
+    registerWasmConvKernels();
+    const poolCases: [number[], number, number, 'same' | 'valid'][] = [
+      [[2, 8, 8, 3], 2, 2, 'valid'],
+      [[1, 7, 9, 5], 2, 2, 'same'],
+      [[3, 6, 6, 2], 3, 1, 'same'],
+      [[2, 9, 7, 4], 3, 2, 'valid'],
+    ];
+    for (const [shape, size, stride, pad] of poolCases) {
+      const count = shape.reduce((a, b) => a * b, 1);
+      // Half the inputs are zero (as after a ReLU), so many windows tie.
+      const xv = values(count, 21).map((v) => Math.max(0, v));
+      const grad = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const x = tf.tensor4d(xv, shape as [number, number, number, number]);
+          const out = tf.maxPool(x, size, stride, pad);
+          const r = tf.tensor(values(out.size, 22), out.shape);
+          return tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(v as tf.Tensor4D, size, stride, pad), r)))(x).dataSync() as Float32Array;
+        });
+      };
+      const want = await grad('cpu');
+      const got = await grad('wasm');
+      expect(maxRelativeDiff(got, want), JSON.stringify([shape, size, stride, pad])).toBeLessThan(1e-6);
+    }
+  });
+
   it('trains a tiny conv net on wasm: the loss falls', () => {
     registerWasmConvKernels();
     const model = tf.sequential({
