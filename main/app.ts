@@ -50,7 +50,7 @@ export function createApp(options: AppOptions): App {
   defineModelJobs(jobs, store);
   definePilotsJobs(jobs, store);
   defineDriftJobs(jobs, store);
-  defineImageJobs(jobs);
+  defineImageJobs(jobs, store);
   jobs.define('test.sleep', { resource: 'cpu' }).define('test.crash', { resource: 'cpu' });
   jobs.recover();
   // The drift watch folder (setting drift.watch) runs in the long-lived surfaces, not per CLI command.

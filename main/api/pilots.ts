@@ -23,18 +23,19 @@ import {
   listModelVersions,
   type ModelVersion,
 } from '../../db/models.js';
-import { archiveProject, getProject, getProjectByName, insertProject, listProjects, updateProject, type Project } from '../../db/projects.js';
+import { archiveProject, getProject, getProjectByName, insertProject, listProjects, updateProject, type PilotTask, type Project } from '../../db/projects.js';
 import { attachJob, finishRun, getMetrics, getRun, getRunByJob, getRunParams, insertRun, latestMetrics, listRuns, logMetrics, setRunParams, type MetricPoint, type Run } from '../../db/runs.js';
 import type { Store, WritableDB } from '../../db/store.js';
 import { profileColumn } from '../../workers/trainer/columns.js';
-import type { TrainResult } from '../../workers/trainer/engine.js';
+import type { JobInput } from '../../workers/jobs.js';
+import type { PilotResultCore } from '../../workers/pilot-result.js';
+import { trainInputSchema } from '../../workers/trainer/schema.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
 import { readFirstRecords } from '../../workers/csv/reader.js';
 import type { App } from '../app.js';
-import type { ColumnInfo, DatasetInspection, PredictOutcome, TrainOutcome, TrainStarted } from '../contract/pilots.js';
-import type { PredictInput } from '../../workers/predict/index.js';
-import type { PredictResult } from '../../workers/trainer/predict.js';
+import type { ColumnInfo, DatasetInspection, PilotOutcome, PredictOutcome, TrainStarted } from '../contract/pilots.js';
 import type { ChannelParsed } from '../contract/index.js';
+import type { JobOf, JobSubmitted } from '../contract/jobs.js';
 import { AppError, notFound } from '../errors.js';
 import type { JobEvent, JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset, requireDataset } from './datasets.js';
@@ -49,16 +50,16 @@ const ACTOR = (() => {
 })();
 
 /** The prediction job's input: what the worker needs, plus the version it came from for the result. */
-type PredictJobInput = PredictInput & { modelVersionId: number; version: number; projectId: number };
+type PredictJobInput = JobSubmitted<'predict.run'>;
 
 export function definePilotsJobs(jobs: JobSupervisor, store: Store): void {
   // `gpu`: at most one training at a time, whichever backend loads (they all use the whole machine).
-  jobs.define('train.run', { resource: 'gpu', onResult: (value, job) => registerResult(store.write, value as TrainResult, job) });
+  jobs.define('train.run', { resource: 'gpu', onResult: (value, job) => registerResult(store.write, value, job) });
   jobs.define('predict.run', {
     resource: 'cpu',
     onResult: (value, job): PredictOutcome => {
-      const { modelVersionId, version, projectId } = job.input as PredictJobInput;
-      return { ...(value as PredictResult), modelVersionId, version, projectId };
+      const { modelVersionId, version, projectId } = job.input;
+      return { ...value, modelVersionId, version, projectId };
     },
   });
   jobs.on('job', (event) => {
@@ -93,8 +94,17 @@ function epochPoints(epochs: EpochRecord[], now: number): MetricPoint[] {
   );
 }
 
-/** The `train.run` job's result, persisted: the run, its settings and epochs, the version and its register event. */
-function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOutcome {
+const TASKS: readonly PilotTask[] = ['binary', 'multiclass', 'regression'];
+
+/** The stored task of a result (the registry's tasks; the new kinds' tasks arrive with their columns). */
+function storedTask(task: string): PilotTask {
+  const known = TASKS.find((t) => t === task);
+  if (!known) throw new Error(`A training result has the task "${task}", which the registry does not store yet.`);
+  return known;
+}
+
+/** A pilot training job's result, persisted: the run, its settings and epochs, the version and its register event. */
+export function registerResult<R extends PilotResultCore>(db: WritableDB, result: R, job: Job): PilotOutcome<R> {
   const run = getRunByJob(db, job.id);
   if (!run || run.projectId === null) throw new Error(`No training run is recorded for job ${job.id}; the model was saved in ${result.artifactDir} but not registered.`);
   const now = Date.now();
@@ -103,12 +113,12 @@ function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOut
     finishedAt: now,
     backend: result.backend,
     backendReason: result.backendReason,
-    task: result.task,
+    task: storedTask(result.task),
     result,
     artifactDir: result.artifactDir,
     checkpointDir: null,
   });
-  setRunParams(db, run.id, { ...Object.fromEntries(Object.entries(result.hyperparameters).map(([key, value]) => [`hp.${key}`, value])), usedBackend: result.backend });
+  setRunParams(db, run.id, { ...Object.fromEntries(Object.entries(result.hyperparameters as Record<string, unknown>).map(([key, value]) => [`hp.${key}`, value])), usedBackend: result.backend });
   const tests = Object.entries(result.metrics)
     .filter(([, value]) => typeof value === 'number')
     .map(([key, value]) => ({ key: `test.${key}`, step: result.bestEpoch, timestamp: now, value: value as number }));
@@ -123,7 +133,7 @@ function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOut
       qualityReportId: latestQualityReportId(db, result.datasetSha256),
       hardwareProfileId: latestLocalHardwareProfileId(db),
       backend: result.backend,
-      task: result.task,
+      task: storedTask(result.task),
       target: result.target,
       hyperparameters: { ...result.hyperparameters },
       testMetrics: { ...result.metrics },
@@ -134,13 +144,13 @@ function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOut
     now,
   );
   appendRegisterEvent(db, version, ACTOR, now, `trained by run ${run.id}`);
-  updateProject(db, run.projectId, { target: result.target, task: result.task }, now);
+  updateProject(db, run.projectId, { target: result.target, task: storedTask(result.task) }, now);
   const { runId: runKey, ...rest } = result;
   return { ...rest, runId: run.id, runKey, modelVersionId: version.id, version: version.version, projectId: run.projectId };
 }
 
 /** SHA-256 of `checksums.json` as written (its bytes are what a copy of the artifact carries). */
-function checksumListSha256(result: TrainResult): string {
+function checksumListSha256(result: PilotResultCore): string {
   const file = join(result.artifactDir, 'checksums.json');
   const bytes = existsSync(file) ? readFileSync(file) : Buffer.from(JSON.stringify(result.checksums, null, 1));
   return createHash('sha256').update(bytes).digest('hex');
@@ -235,7 +245,7 @@ async function startTraining(app: App, input: TrainInput): Promise<TrainStarted>
   return { job, run: getRun(app.store.read, run.id) ?? run, warning: check.status === 'changed' ? check.message : null };
 }
 
-function submitFor(app: App, run: Run, title: string, input: Record<string, unknown>, checkpointDir: string | null): Job {
+function submitFor(app: App, run: Run, title: string, input: JobInput<'train.run'>, checkpointDir: string | null): JobOf<'train.run'> {
   try {
     const job = app.jobs.submit({ kind: 'train.run', title, input });
     attachJob(app.store.write, run.id, job.id, checkpointDir);
@@ -252,12 +262,15 @@ async function resumeTraining(app: App, runId: number): Promise<TrainStarted> {
   if (!isResumable(run)) {
     throw new AppError('conflict', `Run ${runId} cannot be resumed: ${run.status === 'running' ? 'it is still running' : run.status === 'succeeded' ? 'it finished' : 'its checkpoint is gone'}. Start a new run instead.`);
   }
-  const { runKey, file, ...settings } = getRunParams(app.store.read, run.id) as Record<string, unknown> & { runKey: string; file: string };
+  const { runKey, ...settings } = getRunParams(app.store.read, run.id);
+  if (typeof runKey !== 'string') throw new AppError('conflict', `Run ${runId} has no recorded folder, so it cannot be resumed. Start a new run instead.`);
   const hyper = Object.keys(settings).filter((key) => key.startsWith('hp.') || key === 'usedBackend');
   for (const key of hyper) delete settings[key];
+  // The settings as stored when the run started: read back from the database, so checked again.
+  const input = trainInputSchema.parse({ ...settings, runId: runKey, resumeFrom: runKey });
   if (run.datasetId !== null) await usableDataset(app, run.datasetId, false);
   const project = run.projectId === null ? null : getProject(app.store.read, run.projectId);
-  const job = submitFor(app, run, `Resume ${project?.name ?? `run ${run.id}`}`, { ...settings, file, runId: runKey, resumeFrom: runKey }, run.checkpointDir);
+  const job = submitFor(app, run, `Resume ${project?.name ?? `run ${run.id}`}`, input, run.checkpointDir);
   return { job, run: getRun(app.store.read, run.id) ?? run, warning: null };
 }
 

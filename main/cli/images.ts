@@ -4,7 +4,9 @@
  * FOLDER --out FILE` when MODEL_DIR is an image model's folder). Each runs its job in a worker.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { startImageTraining } from '../api/images.js';
+import type { PilotOutcome } from '../contract/pilots.js';
 import type { ImageTrainResult } from '../../workers/image/engine.js';
 import type { ImagePredictResult } from '../../workers/image/predict.js';
 import type { ImageScanReport } from '../../workers/image/scan.js';
@@ -43,20 +45,17 @@ export async function trainImageCommand(ctx: CliContext): Promise<void> {
   const imageSize = integer(ctx, 'image-size');
   const epochs = integer(ctx, 'epochs');
   const seed = integer(ctx, 'seed');
-  const job = ctx.app().jobs.submit({
-    kind: 'train.image',
-    title: `Train an image pilot on ${source}`,
-    input: { source, ...(imageSize !== undefined ? { imageSize } : {}), ...(epochs !== undefined ? { epochs } : {}), ...(seed !== undefined ? { seed } : {}) },
-  });
+  const project = typeof ctx.flags.project === 'string' ? ctx.flags.project : basename(source);
+  const job = startImageTraining(ctx.app(), project, { source, ...(imageSize !== undefined ? { imageSize } : {}), ...(epochs !== undefined ? { epochs } : {}), ...(seed !== undefined ? { seed } : {}) });
   const final = await runJob(ctx, job, (detail) => {
     const line = epochLine(detail);
     if (line) ctx.err(line);
   });
-  const result = final.result as ImageTrainResult;
+  const result = final.result as PilotOutcome<ImageTrainResult>;
   if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
   const { summary } = result;
   const gain = summary.network - summary.linear;
-  ctx.out(`Image pilot ${result.runId}: ${result.classes.length} classes, ${result.hyperparameters.imageSize} px × ${result.hyperparameters.channels} channel(s), backend ${result.backend}`);
+  ctx.out(`Model version ${result.version} of ${project} (model version id ${result.modelVersionId}): ${result.classes.length} classes, ${result.hyperparameters.imageSize} px × ${result.hyperparameters.channels} channel(s), backend ${result.backend}`);
   ctx.out(`Pictures: ${count(result.rows.train)} train, ${count(result.rows.validation)} validation, ${count(result.rows.test)} test`);
   ctx.out(`Test accuracy: network ${summary.network.toFixed(3)}, linear baseline ${summary.linear.toFixed(3)}, majority baseline ${summary.majority.toFixed(3)}`);
   ctx.out(gain > 0 ? `The network adds ${gain.toFixed(3)} accuracy over the linear baseline.` : `The network is not better than the linear baseline (${gain.toFixed(3)}): the simpler model is enough here.`);
@@ -97,10 +96,10 @@ export const imageCommands: Command[] = [
   },
   {
     name: 'images train',
-    usage: 'FOLDER|CSV [--image-size N] [--epochs N] [--seed N] [--json]',
+    usage: 'FOLDER|CSV [--image-size N] [--epochs N] [--seed N] [--project NAME] [--json]',
     summary: 'Train an image pilot (a small CNN, with majority and linear baselines) on a folder of class subfolders.',
     args: { min: 1, max: 1 },
-    options: { 'image-size': { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' } },
+    options: { 'image-size': { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, project: { type: 'string' } },
     run: trainImageCommand,
   },
   {

@@ -20,8 +20,8 @@ import { checkClasses, chooseSide, datasetHash, decodeAll, looksGreyscale, norma
 import { imageEvaluation, type ImageEvaluation } from './evaluate.js';
 import { listImages } from './files.js';
 import { buildCnn, cnnSpec, type CnnSpec } from './model.js';
-import type { PilotResultCore } from './pilot-result.js';
-import { imageInputSchema, type ImageInput, type ImageInputRaw } from './schema.js';
+import type { PilotResultCore } from '../pilot-result.js';
+import type { ImageInput } from './schema.js';
 import { evaluateLoss, trainLoop, type ImageEpochRecord } from './train.js';
 import { registerWasmConvKernels } from './wasm-conv.js';
 import { loadImage } from './decode.js';
@@ -76,8 +76,8 @@ function reasonFor(backend: BackendName, statuses: BackendStatus[]): string {
 }
 
 
-export const trainImages: Engine<ImageInputRaw, ImageTrainResult> = async (raw, ctx) => {
-  const input = imageInputSchema.parse(raw);
+/** Input is validated already (the worker entry parses it once with `imageInputSchema`). */
+export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
   const warnings: string[] = [];

@@ -9,7 +9,7 @@ export const imageScanInputSchema = z.object({ source: z.string().min(1), pathCo
 export type ImageScanInput = z.infer<typeof imageScanInputSchema>;
 
 export const imageScanEngine: Engine<ImageScanInput, ImageScanReport> = (input, ctx) =>
-  scanImages(imageScanInputSchema.parse(input).source, ctx, {
+  scanImages(input.source, ctx, {
     ...(input.pathColumn ? { pathColumn: input.pathColumn } : {}),
     ...(input.labelColumn ? { labelColumn: input.labelColumn } : {}),
   });
@@ -18,7 +18,4 @@ export const imagePredictInputSchema = z.object({ artifactDir: z.string().min(1)
 /** Input of `predict.image`. */
 export type ImagePredictInput = z.infer<typeof imagePredictInputSchema>;
 
-export const imagePredictEngine: Engine<ImagePredictInput, ImagePredictResult> = async (raw) => {
-  const input = imagePredictInputSchema.parse(raw);
-  return predictImages(input.artifactDir, input.input, input.outPath);
-};
+export const imagePredictEngine: Engine<ImagePredictInput, ImagePredictResult> = (input) => predictImages(input.artifactDir, input.input, input.outPath);

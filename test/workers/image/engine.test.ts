@@ -3,7 +3,11 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError, makeContext } from '../../../workers/protocol.js';
-import { trainImages } from '../../../workers/image/engine.js';
+import { trainImages as engine } from '../../../workers/image/engine.js';
+import { imageInputSchema, type ImageInputRaw } from '../../../workers/image/schema.js';
+import type { JobContext } from '../../../workers/protocol.js';
+
+const trainImages = (raw: ImageInputRaw, ctx: JobContext) => engine(imageInputSchema.parse(raw), ctx);
 import { predictImages } from '../../../workers/image/predict.js';
 import { verifyArtifact } from '../../../workers/trainer/artifact.js';
 
