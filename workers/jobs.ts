@@ -42,15 +42,21 @@ export const jobKinds = {
     const m = await import('./trainer/index.js');
     return entry(m.trainInputSchema, m.trainModel);
   },
-  // The new pilot kinds: one entry each when its engine lands (docs/EXTENDING.md), for example
-  // 'train.image': async () => {
-  //   const m = await import('./image/index.js');
-  //   return entry(m.imageInputSchema, m.imageEngine);
-  // },
-  // and likewise 'train.text' (./text/), 'train.anomaly' (./anomaly/), 'train.forecast' (./forecast/).
   'train.forecast': async () => {
     const m = await import('./forecast/index.js');
     return entry(m.forecastInputSchema, m.trainForecast);
+  },
+  'train.image': async () => {
+    const m = await import('./image/index.js');
+    return entry(m.imageInputSchema, m.imageEngine);
+  },
+  'image.scan': async () => {
+    const m = await import('./image/index.js');
+    return entry(m.imageScanInputSchema, m.imageScanEngine);
+  },
+  'predict.image': async () => {
+    const m = await import('./image/index.js');
+    return entry(m.imagePredictInputSchema, m.imagePredictEngine);
   },
   'predict.run': async () => {
     const m = await import('./predict/index.js');

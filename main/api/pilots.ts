@@ -23,17 +23,17 @@ import {
   listModelVersions,
   type ModelVersion,
 } from '../../db/models.js';
-import { archiveProject, getProject, getProjectByName, insertProject, listProjects, updateProject, type Project } from '../../db/projects.js';
+import { archiveProject, getProject, getProjectByName, insertProject, listProjects, updateProject, type PilotTask, type Project } from '../../db/projects.js';
 import { attachJob, finishRun, getMetrics, getRun, getRunByJob, getRunParams, insertRun, latestMetrics, listRuns, logMetrics, setRunParams, type MetricPoint, type Run } from '../../db/runs.js';
 import type { Store, WritableDB } from '../../db/store.js';
 import { profileColumn } from '../../workers/trainer/columns.js';
 import type { JobInput } from '../../workers/jobs.js';
-import type { TrainResult } from '../../workers/trainer/engine.js';
+import type { PilotResultCore } from '../../workers/pilot-result.js';
 import { trainInputSchema } from '../../workers/trainer/schema.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
 import { readFirstRecords } from '../../workers/csv/reader.js';
 import type { App } from '../app.js';
-import type { ColumnInfo, DatasetInspection, PredictOutcome, TrainOutcome, TrainStarted } from '../contract/pilots.js';
+import type { ColumnInfo, DatasetInspection, PilotOutcome, PredictOutcome, TrainStarted } from '../contract/pilots.js';
 import type { ChannelParsed } from '../contract/index.js';
 import type { JobOf, JobSubmitted } from '../contract/jobs.js';
 import { AppError, notFound } from '../errors.js';
@@ -94,8 +94,17 @@ function epochPoints(epochs: EpochRecord[], now: number): MetricPoint[] {
   );
 }
 
-/** The `train.run` job's result, persisted: the run, its settings and epochs, the version and its register event. */
-function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOutcome {
+const TASKS: readonly PilotTask[] = ['binary', 'multiclass', 'regression'];
+
+/** The stored task of a result (the registry's tasks; the new kinds' tasks arrive with their columns). */
+function storedTask(task: string): PilotTask {
+  const known = TASKS.find((t) => t === task);
+  if (!known) throw new Error(`A training result has the task "${task}", which the registry does not store yet.`);
+  return known;
+}
+
+/** A pilot training job's result, persisted: the run, its settings and epochs, the version and its register event. */
+export function registerResult<R extends PilotResultCore>(db: WritableDB, result: R, job: Job): PilotOutcome<R> {
   const run = getRunByJob(db, job.id);
   if (!run || run.projectId === null) throw new Error(`No training run is recorded for job ${job.id}; the model was saved in ${result.artifactDir} but not registered.`);
   const now = Date.now();
@@ -104,12 +113,12 @@ function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOut
     finishedAt: now,
     backend: result.backend,
     backendReason: result.backendReason,
-    task: result.task,
+    task: storedTask(result.task),
     result,
     artifactDir: result.artifactDir,
     checkpointDir: null,
   });
-  setRunParams(db, run.id, { ...Object.fromEntries(Object.entries(result.hyperparameters).map(([key, value]) => [`hp.${key}`, value])), usedBackend: result.backend });
+  setRunParams(db, run.id, { ...Object.fromEntries(Object.entries(result.hyperparameters as Record<string, unknown>).map(([key, value]) => [`hp.${key}`, value])), usedBackend: result.backend });
   const tests = Object.entries(result.metrics)
     .filter(([, value]) => typeof value === 'number')
     .map(([key, value]) => ({ key: `test.${key}`, step: result.bestEpoch, timestamp: now, value: value as number }));
@@ -124,7 +133,7 @@ function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOut
       qualityReportId: latestQualityReportId(db, result.datasetSha256),
       hardwareProfileId: latestLocalHardwareProfileId(db),
       backend: result.backend,
-      task: result.task,
+      task: storedTask(result.task),
       target: result.target,
       hyperparameters: { ...result.hyperparameters },
       testMetrics: { ...result.metrics },
@@ -135,13 +144,13 @@ function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOut
     now,
   );
   appendRegisterEvent(db, version, ACTOR, now, `trained by run ${run.id}`);
-  updateProject(db, run.projectId, { target: result.target, task: result.task }, now);
+  updateProject(db, run.projectId, { target: result.target, task: storedTask(result.task) }, now);
   const { runId: runKey, ...rest } = result;
   return { ...rest, runId: run.id, runKey, modelVersionId: version.id, version: version.version, projectId: run.projectId };
 }
 
 /** SHA-256 of `checksums.json` as written (its bytes are what a copy of the artifact carries). */
-function checksumListSha256(result: TrainResult): string {
+function checksumListSha256(result: PilotResultCore): string {
   const file = join(result.artifactDir, 'checksums.json');
   const bytes = existsSync(file) ? readFileSync(file) : Buffer.from(JSON.stringify(result.checksums, null, 1));
   return createHash('sha256').update(bytes).digest('hex');

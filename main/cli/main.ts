@@ -20,6 +20,7 @@ import { pilotsCommands } from './pilots.js';
 import { roiCommands } from './roi.js';
 import { driftCommands } from './drift.js';
 import { gpuCommands } from './gpu.js';
+import { imageCommands } from './images.js';
 
 const commands: Command[] = [
   ...datasetCommands,
@@ -31,6 +32,7 @@ const commands: Command[] = [
   ...roiCommands,
   ...driftCommands,
   ...gpuCommands,
+  ...imageCommands,
   ...jobCommands,
   ...serveCommands,
   ...dbCommands,

@@ -9,6 +9,7 @@ import { call } from './datasets.js';
 import { CliError, UsageError, type CliContext, type Command } from './command.js';
 import { count } from './format.js';
 import { runJob } from './run-job.js';
+import { isImageModel, predictImageCommand, trainImageCommand } from './images.js';
 
 const list = (value: unknown): string[] =>
   typeof value === 'string'
@@ -74,7 +75,7 @@ function describe(result: TrainOutcome, project: string): string[] {
 export const pilotsCommands: Command[] = [
   {
     name: 'train',
-    usage: 'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--project NAME] [--json]',
+    usage: 'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--project NAME] [--json] | FOLDER|CSV --kind image [--image-size N] [--epochs N] [--seed N] [--json]',
     summary: 'Train a pilot model on a CSV file, with baselines, and register it as a model version.',
     args: { min: 1, max: 1 },
     options: {
@@ -86,8 +87,12 @@ export const pilotsCommands: Command[] = [
       seed: { type: 'string' },
       'max-rows': { type: 'string' },
       project: { type: 'string' },
+      kind: { type: 'string' },
+      'image-size': { type: 'string' },
     },
     async run(ctx) {
+      if (ctx.flags.kind === 'image') return trainImageCommand(ctx);
+      if (ctx.flags.kind !== undefined && ctx.flags.kind !== 'tabular') throw new UsageError(`--kind is tabular or image, not "${String(ctx.flags.kind)}".`);
       const target = ctx.flags.target;
       if (typeof target !== 'string' || !target.trim()) throw new UsageError('--target names the column to predict.');
       const task = (ctx.flags.task as string | undefined) ?? 'auto';
@@ -133,6 +138,7 @@ export const pilotsCommands: Command[] = [
       const out = ctx.flags.out;
       if (typeof out !== 'string' || !out.trim()) throw new UsageError('--out names the CSV file to write.');
       const model = ctx.args[0]!;
+      if (isImageModel(resolve(model))) return predictImageCommand(ctx);
       const job = await call(invoke(ctx.app(), 'pilots:predict', { model: /^\d+$/.test(model) ? Number(model) : model, path: ctx.args[1]!, outPath: out }));
       const result = (await runJob(ctx, job)).result;
       if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));

@@ -1,0 +1,230 @@
+/**
+ * The `train.image` engine: list and decode the pictures, split them (a test/ folder, else a
+ * seeded stratified split), train the baselines and the CNN, evaluate all three on the untouched
+ * test pictures, and write the model version. One progress report per epoch; a cancel stops
+ * within one batch; every epoch is checkpointed for resuming.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type * as tfjs from '@tensorflow/tfjs';
+import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
+import { loadBackend, loadBestBackend, type BackendName, type BackendStatus } from '../tfjs/backend.js';
+import type { Checksums } from '../trainer/artifact.js';
+import { classWeightsFor } from '../trainer/hyper.js';
+import { classificationMetrics, type ClassificationMetrics } from '../trainer/metrics.js';
+import { seedFor } from '../trainer/random.js';
+import { writeImageArtifact } from './artifact.js';
+import { baselineProbabilities } from './baselines.js';
+import { loadImageCheckpoint, removeImageCheckpoint, saveImageCheckpoint } from './checkpoint.js';
+import { checkClasses, chooseSide, datasetHash, decodeAll, looksGreyscale, normalisationOf, sampleEntries, splitSet } from './data.js';
+import { imageEvaluation, type ImageEvaluation } from './evaluate.js';
+import { listImages } from './files.js';
+import { buildCnn, cnnSpec, type CnnSpec } from './model.js';
+import type { PilotResultCore } from '../pilot-result.js';
+import type { ImageInput } from './schema.js';
+import { evaluateLoss, trainLoop, type ImageEpochRecord } from './train.js';
+import { registerWasmConvKernels } from './wasm-conv.js';
+import { loadImage } from './decode.js';
+
+/** Test metrics of the network: the shared classification metrics plus top-k. */
+export type ImageMetrics = ClassificationMetrics & { topK: { k: number; accuracy: number }[] };
+
+/** The result of `train.image` (JSON). */
+export interface ImageTrainResult extends PilotResultCore {
+  kind: 'image';
+  task: 'binary' | 'multiclass';
+  target: 'label';
+  classes: string[];
+  metrics: ImageMetrics;
+  baselines: { majority: ClassificationMetrics; linear: ClassificationMetrics };
+  summary: { metric: 'accuracy'; network: number; linear: number; majority: number };
+  epochs: ImageEpochRecord[];
+  hyperparameters: {
+    imageSize: number;
+    channels: 1 | 3;
+    maxEpochs: number;
+    patience: number;
+    batchSize: number;
+    learningRate: number;
+    classWeights: number[];
+    flips: boolean;
+    augment: boolean;
+    seed: number;
+  };
+  /** The architecture that trained. */
+  network: CnnSpec;
+  /** Galleries: mistakes by kind and the most confidently wrong pictures, with saliency maps. */
+  evaluation: ImageEvaluation;
+  /** Files that could not be used (never fatal) and how the dataset was laid out. */
+  dataset: { source: string; layout: string; images: number; unreadable: { path: string; reason: string }[]; skipped: number };
+}
+
+async function pickBackend(requested: ImageInput['backend']): Promise<{ tf: typeof tfjs; backend: BackendName; statuses: BackendStatus[] }> {
+  if (requested === 'auto') return loadBestBackend();
+  try {
+    const tf = await loadBackend(requested);
+    return { tf, backend: requested, statuses: [{ name: requested, available: true, reason: `${requested} (chosen by you)` }] };
+  } catch (error) {
+    throw new UserInputError(`${(error as Error).message} Choose "auto" to use the best backend that works here.`);
+  }
+}
+
+function reasonFor(backend: BackendName, statuses: BackendStatus[]): string {
+  const chosen = statuses.find((s) => s.name === backend);
+  const better = statuses.filter((s) => !s.available).map((s) => `${s.name}: ${s.reason}`);
+  return [chosen?.reason ?? backend, ...(better.length ? [`not used — ${better.join('; ')}`] : [])].join('; ');
+}
+
+
+/** Input is validated already (the worker entry parses it once with `imageInputSchema`). */
+export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord> = async (input, ctx) => {
+  const runId = input.resumeFrom ?? input.runId ?? `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const runDir = join(ctx.dataDir, 'runs', runId);
+  const warnings: string[] = [];
+  ctx.progress({ fraction: 0.01, stage: 'Listing pictures' });
+  const listing = await listImages(input.source, { ...(input.pathColumn ? { pathColumn: input.pathColumn } : {}), ...(input.labelColumn ? { labelColumn: input.labelColumn } : {}) });
+  const entries = sampleEntries(listing.entries, input.maxImages, seedFor(input.seed, 'sample'));
+  if (entries.length < listing.entries.length) warnings.push(`${listing.entries.length} pictures listed; a stratified sample of ${entries.length} was used (maxImages) to bound memory.`);
+  for (const c of listing.emptyClasses) warnings.push(`The class folder "${c}" has no pictures and was left out.`);
+  const classes = listing.classes.filter((c) => !listing.emptyClasses.includes(c));
+
+  const shorter: number[] = [];
+  for (const entry of entries.slice(0, 200)) {
+    try {
+      const image = await loadImage(entry.path);
+      shorter.push(Math.min(image.width, image.height));
+    } catch {
+      // Reported by decodeAll.
+    }
+  }
+  const side = input.imageSize ?? chooseSide(shorter);
+  const channels: 1 | 3 = (await looksGreyscale(listing)) ? 1 : 3;
+  const { set, unreadable, fileHashes } = await decodeAll(entries, classes, side, channels, ctx, (done) =>
+    ctx.progress({ fraction: 0.01 + 0.09 * (done / entries.length), stage: `Reading pictures (${done}/${entries.length})` }),
+  );
+  if (unreadable.length > 0) warnings.push(`${unreadable.length} files could not be read and were left out (e.g. ${unreadable[0]!.path}: ${unreadable[0]!.reason}).`);
+  checkClasses(set, classes);
+  const datasetSha256 = datasetHash(fileHashes);
+  const split = splitSet(set, { validation: input.validationFraction, test: input.testFraction }, seedFor(input.seed, 'split'));
+  if (split.test.length === 0 || split.validation.length === 0) throw new UserInputError('Too few pictures to set some aside for validation and testing: add pictures (at least 3 per class).');
+  const norm = normalisationOf(set, split.train);
+  const k = classes.length;
+  const trainY = Float32Array.from(split.train, (r) => set.y[r]!);
+  const counts = classes.map((_, c) => trainY.reduce((s, v) => s + (v === c ? 1 : 0), 0));
+  const ratio = Math.min(...counts) / Math.max(...counts, 1);
+  const policy = input.classWeights === 'auto' ? (ratio < 0.2 ? 'balanced' : 'none') : input.classWeights;
+  const classWeights = classWeightsFor(trainY, k, policy);
+
+  const { tf, backend, statuses } = await pickBackend(input.backend);
+  if (backend === 'wasm') registerWasmConvKernels();
+  throwIfCancelled(ctx.signal);
+
+  ctx.progress({ fraction: 0.1, stage: 'Training the linear baseline' });
+  const base = await baselineProbabilities(tf, set, split, classes, classWeights, input.seed, ctx.signal);
+
+  const spec = cnnSpec(side, channels, k, split.train.length, input.batchNorm ?? backend === 'tensorflow');
+  const batchSize = input.batchSize ?? Math.max(16, Math.min(64, 2 ** Math.floor(Math.log2(Math.max(split.train.length / 20, 1)))));
+  const maxEpochs = input.epochs ?? (split.train.length < 5000 ? 30 : 15);
+  const hyperparameters = { imageSize: side, channels, maxEpochs, patience: input.patience, batchSize, learningRate: input.learningRate, classWeights, flips: input.flips, augment: input.augment, seed: input.seed };
+  const model = buildCnn(tf, spec, seedFor(input.seed, 'init'));
+  const optimizer = tf.train.adam(input.learningRate);
+  const { runId: _r, resumeFrom: _f, ...settings } = input;
+  const fingerprint = createHash('sha256').update(JSON.stringify({ datasetSha256, settings, backend, side, channels })).digest('hex');
+  const resume = input.resumeFrom ? await loadImageCheckpoint(tf, runDir, fingerprint, model, optimizer) : null;
+  const resumedFromEpoch = resume ? resume.epoch : null;
+  const loop = await trainLoop(
+    tf,
+    model,
+    optimizer,
+    spec,
+    set,
+    split.train,
+    split.validation,
+    norm,
+    {
+      maxEpochs,
+      patience: input.patience,
+      batchSize,
+      flips: input.flips,
+      augment: input.augment,
+      classWeights,
+      signal: ctx.signal,
+      onEpoch: async (record, state) => {
+        await saveImageCheckpoint(tf, runDir, fingerprint, model, optimizer, state);
+        ctx.progress({ fraction: 0.15 + 0.75 * (record.epoch / maxEpochs), stage: `Epoch ${record.epoch}/${maxEpochs}`, detail: record });
+      },
+    },
+    seedFor(input.seed, 'fit'),
+    resume,
+  );
+  throwIfCancelled(ctx.signal);
+
+  ctx.progress({ fraction: 0.92, stage: 'Evaluating on the test pictures' });
+  const testY = split.test.map((r) => set.y[r]!);
+  const { probs } = evaluateLoss(tf, model, set, split.test, norm);
+  const binary = k === 2;
+  const evaluation = await imageEvaluation(tf, model, set, split.test, probs, norm, classes);
+  const metrics: ImageMetrics = { ...classificationMetrics(classes, testY, probs, binary), topK: evaluation.topK };
+  const linear = classificationMetrics(classes, testY, base.linear, binary);
+  const majority = classificationMetrics(classes, testY, base.majority, binary);
+  if (linear.accuracy >= metrics.accuracy) {
+    warnings.push(`The linear baseline (${(linear.accuracy * 100).toFixed(1)} %) did as well as the network (${(metrics.accuracy * 100).toFixed(1)} %): the network adds nothing here yet; more pictures or epochs may change that.`);
+  }
+  if (metrics.accuracy <= majority.accuracy) warnings.push('The network is no better than always answering the most common class: it has not learned the task.');
+
+  ctx.progress({ fraction: 0.97, stage: 'Saving the model' });
+  const artifactDir = join(ctx.dataDir, 'models', runId);
+  const parameters = model.countParams();
+  const checksums: Checksums = await writeImageArtifact(
+    tf,
+    artifactDir,
+    model,
+    { kind: 'image', side, channels, resize: 'fill', background: '#ffffff', normalisation: norm, classes },
+    {
+      runId,
+      createdAt: new Date().toISOString(),
+      source: input.source,
+      backend,
+      task: binary ? 'binary' : 'multiclass',
+      classes,
+      network: spec,
+      hyperparameters,
+      datasetSha256,
+      metrics: { accuracy: metrics.accuracy, balancedAccuracy: metrics.balancedAccuracy, f1: metrics.f1, logLoss: metrics.logLoss },
+      tfjsVersion: tf.version.tfjs,
+    },
+  );
+  model.dispose();
+  optimizer.dispose();
+  await removeImageCheckpoint(runDir);
+  ctx.progress({ fraction: 1, stage: 'Done' });
+  return {
+    kind: 'image',
+    runId,
+    backend,
+    backendReason: reasonFor(backend, statuses),
+    backends: statuses,
+    task: binary ? 'binary' : 'multiclass',
+    target: 'label',
+    classes,
+    rows: { train: split.train.length, validation: split.validation.length, test: split.test.length },
+    metrics,
+    baselines: { majority, linear },
+    summary: { metric: 'accuracy', network: metrics.accuracy, linear: linear.accuracy, majority: majority.accuracy },
+    epochs: loop.history,
+    bestEpoch: loop.bestEpoch,
+    stoppedEarly: loop.stoppedEarly,
+    samplesPerSec: loop.samplesPerSec,
+    trainSeconds: loop.trainSeconds,
+    hyperparameters,
+    parameters,
+    network: spec,
+    evaluation,
+    dataset: { source: input.source, layout: listing.layout, images: set.n, unreadable, skipped: listing.skipped.length },
+    artifactDir,
+    checksums,
+    datasetSha256,
+    resumedFromEpoch,
+    warnings,
+  };
+};

@@ -1,0 +1,131 @@
+/**
+ * Prediction with a saved image model: a folder (every picture under it, any depth) or a list of
+ * paths (a .txt with one path a line, or a CSV with a path column) → a CSV with one row per
+ * picture: path, prediction, probability (of the prediction) and probability_<class> for every
+ * class. Pictures that cannot be read keep their row, with the reason in `error`.
+ */
+import { createWriteStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { parse } from 'csv-parse/sync';
+import { UserInputError } from '../protocol.js';
+import { loadBestBackend } from '../tfjs/backend.js';
+import { loadImageArtifact } from './artifact.js';
+import { ImageReadError, loadImage, pixels } from './decode.js';
+import { IMAGE_EXTENSIONS } from './files.js';
+import { registerWasmConvKernels } from './wasm-conv.js';
+import { opendir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** What `predictImages` returns. */
+export interface ImagePredictResult {
+  rows: number;
+  outPath: string;
+  addedColumns: string[];
+  warnings: string[];
+}
+
+function csvField(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+async function collect(dir: string, out: string[], seen: Set<string>): Promise<void> {
+  for await (const entry of await opendir(dir)) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    let isDir = entry.isDirectory();
+    if (entry.isSymbolicLink()) {
+      try {
+        isDir = (await stat(path)).isDirectory();
+      } catch {
+        continue;
+      }
+    }
+    if (isDir) {
+      const key = resolve(path);
+      if (!seen.has(key)) {
+        seen.add(key);
+        await collect(path, out, seen);
+      }
+    } else if ((IMAGE_EXTENSIONS as readonly string[]).includes(extname(entry.name).toLowerCase())) out.push(path);
+  }
+}
+
+/** The pictures named by `input`: a folder, a .txt list, or a CSV with a path column. */
+export async function picturesOf(input: string): Promise<{ base: string; paths: string[] }> {
+  let info;
+  try {
+    info = await stat(input);
+  } catch {
+    throw new UserInputError(`Cannot read ${input}: give a folder of pictures, a .txt list of paths, or a CSV with a path column.`);
+  }
+  if (info.isDirectory()) {
+    const paths: string[] = [];
+    await collect(input, paths, new Set([resolve(input)]));
+    return { base: input, paths: paths.sort() };
+  }
+  const text = await readFile(input, 'utf8');
+  const base = dirname(input);
+  let listed: string[];
+  if (extname(input).toLowerCase() === '.csv') {
+    const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+    const column = Object.keys(rows[0] ?? {}).find((c) => /^(path|file|filename|file_?path|image|image_?path)$/i.test(c));
+    if (!column) throw new UserInputError(`${input} has no path column (name one "path", "file" or "image").`);
+    listed = rows.map((r) => r[column] ?? '').filter(Boolean);
+  } else listed = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  return { base, paths: listed.map((p) => (isAbsolute(p) ? p : resolve(base, p))) };
+}
+
+/** Predicts every picture of `input` with the model in `artifactDir`, writing `outPath`. */
+export async function predictImages(artifactDir: string, input: string, outPath: string): Promise<ImagePredictResult> {
+  const { tf } = await loadBestBackend();
+  if (tf.getBackend() === 'wasm') registerWasmConvKernels();
+  const { model, preprocessing: pre } = await loadImageArtifact(tf, artifactDir);
+  const { base, paths } = await picturesOf(input);
+  if (paths.length === 0) throw new UserInputError(`No pictures found in ${input}.`);
+  const probColumns = pre.classes.map((c) => `probability_${c}`);
+  const out = createWriteStream(outPath);
+  out.write(['path', 'prediction', 'probability', ...probColumns, 'error'].map(csvField).join(',') + '\n');
+  const size = pre.side * pre.side * pre.channels;
+  const warnings: string[] = [];
+  let failed = 0;
+  const batch = 64;
+  for (let start = 0; start < paths.length; start += batch) {
+    const part = paths.slice(start, start + batch);
+    const x = new Float32Array(part.length * size);
+    const errors: (string | null)[] = [];
+    for (const [i, path] of part.entries()) {
+      try {
+        const raw = await pixels(await loadImage(path), pre.side, pre.side, pre.channels);
+        for (let p = 0; p < size; p++) {
+          const c = p % pre.channels;
+          x[i * size + p] = (raw[p]! / 255 - pre.normalisation.mean[c]!) / pre.normalisation.std[c]!;
+        }
+        errors.push(null);
+      } catch (error) {
+        if (!(error instanceof ImageReadError)) throw error;
+        errors.push(error.message);
+        failed++;
+      }
+    }
+    const probs = tf.tidy(() => (model.predict(tf.tensor4d(x, [part.length, pre.side, pre.side, pre.channels])) as import('@tensorflow/tfjs').Tensor).dataSync());
+    const k = pre.classes.length;
+    part.forEach((path, i) => {
+      const rel = relative(base, path) || path;
+      if (errors[i]) {
+        out.write([rel, '', '', ...pre.classes.map(() => ''), errors[i]!].map(csvField).join(',') + '\n');
+        return;
+      }
+      let best = 0;
+      for (let c = 1; c < k; c++) if (probs[i * k + c]! > probs[i * k + best]!) best = c;
+      const row = [rel, pre.classes[best]!, probs[i * k + best]!.toFixed(6), ...Array.from({ length: k }, (_, c) => probs[i * k + c]!.toFixed(6)), ''];
+      out.write(row.map(csvField).join(',') + '\n');
+    });
+  }
+  out.end();
+  await finished(out);
+  model.dispose();
+  if (failed > 0) warnings.push(`${failed} of ${paths.length} pictures could not be read; their rows have the reason in "error".`);
+  return { rows: paths.length, outPath, addedColumns: ['prediction', 'probability', ...probColumns, 'error'], warnings };
+}

@@ -1,0 +1,43 @@
+/** The `train.image` job's input (zod), with defaults. */
+import { z } from 'zod';
+
+export const imageInputSchema = z.object({
+  /** A folder with one subfolder per class (optionally under train/ and test/), or a CSV of path + label. */
+  source: z.string().min(1),
+  pathColumn: z.string().optional(),
+  labelColumn: z.string().optional(),
+  /** Folder key under models/ and runs/; made up when absent. */
+  runId: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+  /** Continue the run with this id from its last checkpoint (same data and settings). */
+  resumeFrom: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+  /** Side of the square network input in pixels; default from the pictures' sizes (28–96). */
+  imageSize: z.number().int().min(16).max(128).optional(),
+  epochs: z.number().int().min(1).max(500).optional(),
+  patience: z.number().int().min(1).max(50).default(4),
+  /** Default: 64, or fewer for small sets (at least ~20 steps an epoch). */
+  batchSize: z.number().int().min(4).max(512).optional(),
+  learningRate: z.number().positive().max(1).default(2e-3),
+  seed: z.number().int().default(42),
+  validationFraction: z.number().min(0.05).max(0.4).default(0.15),
+  /** Used only when the dataset has no test/ folder. */
+  testFraction: z.number().min(0.05).max(0.4).default(0.15),
+  /** Mirror pictures left–right while training (off for text, digits, anything with a handedness). */
+  flips: z.boolean().default(true),
+  /** Small shifts and brightness changes while training. */
+  augment: z.boolean().default(true),
+  /**
+   * Batch normalisation after each convolution. Default: on with the tensorflow backend only;
+   * on wasm and cpu tfjs computes its gradient through broadcasts that tripled a training step
+   * (measured on the reference network), for little gain on small pilots.
+   */
+  batchNorm: z.boolean().optional(),
+  classWeights: z.enum(['auto', 'balanced', 'none']).default('auto'),
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Most images decoded for training (a stratified sample beyond it); bounds memory. */
+  maxImages: z.number().int().min(10).max(2_000_000).default(100_000),
+});
+
+/** Validated input. */
+export type ImageInput = z.infer<typeof imageInputSchema>;
+/** Input as submitted (defaults not yet applied). */
+export type ImageInputRaw = z.input<typeof imageInputSchema>;

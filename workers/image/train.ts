@@ -1,0 +1,177 @@
+/**
+ * The training loop: seeded batch order, augmentation and dropout; Adam; per-class loss weights;
+ * early stopping on validation loss with the best epoch's weights restored; a callback per epoch
+ * (progress, checkpoint) and cancellation within one batch.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { throwIfCancelled } from '../protocol.js';
+import { Rng } from '../trainer/random.js';
+import { fillBatch, type ImageSet, type Normalisation } from './data.js';
+import { inferenceLogits, restore, snapshot, trainingLogits, type CnnSpec } from './model.js';
+
+type Tf = typeof tfjs;
+
+/** One epoch of the history (streamed to the live chart). */
+export interface ImageEpochRecord {
+  epoch: number;
+  loss: number;
+  valLoss: number;
+  /** Training accuracy over the epoch's (augmented) batches. */
+  accuracy: number;
+  valAccuracy: number;
+  /** Training images per second in this epoch. */
+  samplesPerSec: number;
+  seconds: number;
+  /** Estimated seconds left at the current speed, to the epoch limit. */
+  etaSeconds: number;
+}
+
+/** The loop's state, checkpointed each epoch so a resumed run continues exactly. */
+export interface LoopState {
+  epoch: number;
+  rngState: number;
+  wait: number;
+  best: { valLoss: number; epoch: number; weights: Float32Array[] } | null;
+  history: ImageEpochRecord[];
+}
+
+/** Settings of the loop. */
+export interface LoopOptions {
+  maxEpochs: number;
+  patience: number;
+  batchSize: number;
+  flips: boolean;
+  augment: boolean;
+  classWeights: number[];
+  signal: AbortSignal;
+  onEpoch: (record: ImageEpochRecord, state: LoopState) => Promise<void>;
+}
+
+/** What `trainLoop` returns. */
+export interface LoopResult {
+  history: ImageEpochRecord[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  samplesPerSec: number;
+  trainSeconds: number;
+}
+
+/** Mean cross-entropy and accuracy of the model (inference mode) on `rows`. */
+export function evaluateLoss(tf: Tf, model: tfjs.Sequential, set: ImageSet, rows: number[], norm: Normalisation, batch = 256): { loss: number; accuracy: number; probs: Float32Array } {
+  const k = model.outputs[0]!.shape[1] as number;
+  const size = set.side * set.side * set.channels;
+  const probs = new Float32Array(rows.length * k);
+  const buffer = new Float32Array(batch * size);
+  let loss = 0;
+  let correct = 0;
+  for (let start = 0; start < rows.length; start += batch) {
+    const part = rows.slice(start, start + batch);
+    fillBatch(set, part, norm, buffer, null, false);
+    const p = tf.tidy(() => tf.softmax(inferenceLogits(model, tf.tensor4d(buffer.subarray(0, part.length * size), [part.length, set.side, set.side, set.channels]))).dataSync());
+    probs.set(p, start * k);
+    part.forEach((r, i) => {
+      const y = set.y[r]!;
+      loss -= Math.log(Math.max(p[i * k + y]!, 1e-7));
+      let best = 0;
+      for (let c = 1; c < k; c++) if (p[i * k + c]! > p[i * k + best]!) best = c;
+      if (best === y) correct++;
+    });
+  }
+  return { loss: loss / Math.max(rows.length, 1), accuracy: correct / Math.max(rows.length, 1), probs };
+}
+
+/** Trains `model` in place; returns with the best epoch's weights restored. */
+export async function trainLoop(
+  tf: Tf,
+  model: tfjs.Sequential,
+  optimizer: tfjs.Optimizer,
+  spec: CnnSpec,
+  set: ImageSet,
+  train: number[],
+  validation: number[],
+  norm: Normalisation,
+  options: LoopOptions,
+  seed: number,
+  resume: LoopState | null,
+): Promise<LoopResult> {
+  const state: LoopState = resume ?? { epoch: 0, rngState: seed, wait: 0, best: null, history: [] };
+  const size = set.side * set.side * set.channels;
+  const buffer = new Float32Array(options.batchSize * size);
+  const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+  const weightOf = Float32Array.from(options.classWeights);
+  let trainSeconds = state.history.reduce((s, h) => s + h.seconds, 0);
+  let stoppedEarly = false;
+  while (state.epoch < options.maxEpochs) {
+    const rng = new Rng(state.rngState);
+    const order = rng.shuffle([...train]) as number[];
+    const started = performance.now();
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < order.length; start += options.batchSize) {
+      throwIfCancelled(options.signal);
+      const rows = order.slice(start, start + options.batchSize);
+      const b = rows.length;
+      fillBatch(set, rows, norm, buffer, options.augment ? rng : null, options.flips);
+      const mask = new Float32Array(b * spec.dense);
+      for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < spec.dropout ? 0 : 1 / (1 - spec.dropout);
+      const labels = Int32Array.from(rows, (r) => set.y[r]!);
+      const w = Float32Array.from(labels, (c) => weightOf[c]!);
+      const wSum = w.reduce((s, v) => s + v, 0);
+      let predicted: Int32Array | null = null;
+      const cost = tf.tidy(() => {
+        const x = tf.tensor4d(buffer.subarray(0, b * size), [b, set.side, set.side, set.channels]);
+        const y = tf.oneHot(tf.tensor1d(labels, 'int32'), spec.classes);
+        const m = spec.dropout > 0 ? tf.tensor2d(mask, [b, spec.dense]) : null;
+        const weights = tf.tensor1d(w);
+        return optimizer.minimize(
+          () => {
+            const logits = trainingLogits(tf, model, x, m);
+            predicted = tf.argMax(logits, 1).dataSync() as Int32Array;
+            const perImage = tf.losses.softmaxCrossEntropy(y, logits, undefined, undefined, tf.Reduction.NONE);
+            return tf.div(tf.sum(tf.mul(perImage, weights)), wSum) as tfjs.Scalar;
+          },
+          true,
+          variables,
+        )!;
+      });
+      lossSum += cost.dataSync()[0]! * b;
+      cost.dispose();
+      const p: Int32Array = predicted ?? new Int32Array(0);
+      for (let i = 0; i < b; i++) if (p[i] === labels[i]) correct++;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    trainSeconds += seconds;
+    const val = evaluateLoss(tf, model, set, validation, norm);
+    state.epoch++;
+    state.rngState = rng.state;
+    const record: ImageEpochRecord = {
+      epoch: state.epoch,
+      loss: lossSum / Math.max(order.length, 1),
+      valLoss: val.loss,
+      accuracy: correct / Math.max(order.length, 1),
+      valAccuracy: val.accuracy,
+      samplesPerSec: order.length / Math.max(seconds, 1e-9),
+      seconds,
+      etaSeconds: (options.maxEpochs - state.epoch) * seconds,
+    };
+    state.history.push(record);
+    if (!state.best || val.loss < state.best.valLoss - 1e-6) {
+      state.best = { valLoss: val.loss, epoch: state.epoch, weights: snapshot(model) };
+      state.wait = 0;
+    } else state.wait++;
+    await options.onEpoch(record, state);
+    if (state.wait >= options.patience) {
+      stoppedEarly = state.epoch < options.maxEpochs;
+      break;
+    }
+  }
+  if (state.best) restore(tf, model, state.best.weights);
+  const images = state.history.length * train.length;
+  return {
+    history: state.history,
+    bestEpoch: state.best?.epoch ?? state.epoch,
+    stoppedEarly,
+    samplesPerSec: images / Math.max(trainSeconds, 1e-9),
+    trainSeconds,
+  };
+}
