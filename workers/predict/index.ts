@@ -59,6 +59,11 @@ const predictors: Partial<Record<PilotKind, () => Promise<Predictor>>> = {
       });
   },
   // image: async () => (await import('../image/predict.js')).predictImage,
+  forecast: async () => {
+    // The next steps of every series, as many as the model was trained for (predict.run has no horizon option yet).
+    const m = await import('../forecast/predict.js');
+    return (artifactDir, inputPath, outPath) => m.predictForecast(artifactDir, inputPath, outPath);
+  },
 };
 
 /** The result of `predict.run`: the predictor's, with the kind of model that made it. */
