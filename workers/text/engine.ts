@@ -133,7 +133,7 @@ export const trainText: Engine<TextInputRaw, TextTrainResult> = async (raw, ctx)
     buckets,
     bigrams: settings.bigrams,
     maxTokens: settings.maxTokens,
-    learningRate: input.learningRate ?? 0.02,
+    learningRate: input.learningRate ?? 0.05,
     batchSize,
     maxEpochs: input.epochs ?? 30,
     patience: input.patience ?? 3,
@@ -165,6 +165,7 @@ export const trainText: Engine<TextInputRaw, TextTrainResult> = async (raw, ctx)
   const fingerprint = createHash('sha256').update(JSON.stringify({ sha: data.datasetSha256, input: { ...input, runId: undefined, resumeFrom: undefined }, backend })).digest('hex');
   const checkpoint = input.resumeFrom ? await loadTextCheckpoint(runDir, fingerprint) : null;
   if (checkpoint) net.state = checkpoint.net;
+  const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;
   const fitted = await fitBag(
     tf,
     net,
@@ -277,7 +278,7 @@ export const trainText: Engine<TextInputRaw, TextTrainResult> = async (raw, ctx)
     artifactDir,
     checksums,
     datasetSha256: data.datasetSha256,
-    resumedFromEpoch: checkpoint ? checkpoint.loop.epoch : null,
+    resumedFromEpoch,
     warnings,
   };
 };

@@ -31,6 +31,9 @@ export interface TextLoopState {
   best: { e: Float32Array; w: Float32Array; b: Float32Array } | null;
 }
 
+/** An epoch counts as better only when the validation loss drops by more than this (plateaus stop early). */
+const MIN_DELTA = 1e-3;
+
 export interface FitOptions {
   batchSize: number;
   learningRate: number;
@@ -80,7 +83,7 @@ export async function fitBag(tf: typeof tfjs, net: EmbeddingBag, train: Split, v
     state.epoch++;
     const record: TextEpochRecord = { epoch: state.epoch, loss: lossSum / Math.max(batches, 1), valLoss, valAccuracy, samplesPerSec: n / Math.max(seconds, 1e-9), seconds };
     state.history.push(record);
-    if (valLoss < state.bestValLoss - 1e-6) {
+    if (valLoss < state.bestValLoss - MIN_DELTA) {
       state.bestValLoss = valLoss;
       state.bestEpoch = state.epoch;
       state.sinceBest = 0;
