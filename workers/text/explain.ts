@@ -4,7 +4,7 @@
  * one document the words whose removal changes its prediction most (occlusion).
  */
 import type { Logistic, Tfidf } from './linear.js';
-import { EmbeddingBag, probabilitiesOf } from './network.js';
+import { probabilitiesOf, type EmbeddingBag } from './network.js';
 import { bagOf, type TokenizerSettings } from './tokenize.js';
 
 /** Words pushing towards one class, strongest first. */

@@ -6,7 +6,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { throwIfCancelled } from '../protocol.js';
 import { Rng } from '../trainer/random.js';
-import { EmbeddingBag, probabilitiesOf } from './network.js';
+import { probabilitiesOf, type EmbeddingBag } from './network.js';
 import type { Bag } from './tokenize.js';
 
 /** One epoch, as the live chart shows it. */

@@ -17,9 +17,21 @@ function ticketsCsv(rows: number): { csv: string; emails: number; phones: number
   for (let i = 1; i <= rows; i++) {
     const parts = [`Ticket ${i}: printer on floor ${i % 9} fails since 2024-03-${String((i % 28) + 1).padStart(2, '0')}, firmware 1.2.${i % 7}.4.5, quote $1,${i % 10}99.00`];
     let any = false;
-    if (i % 7 === 0) (parts.push(`write to user${i}@corp.example.com`), emails++, (any = true));
-    if (i % 11 === 0) (parts.push(`call +44 20 7946 ${String(1000 + i).slice(-4)}`), phones++, (any = true));
-    if (i % 13 === 0) (parts.push('refund to DE89 3704 0044 0532 0130 00'), ibans++, (any = true));
+    if (i % 7 === 0) {
+      parts.push(`write to user${i}@corp.example.com`);
+      emails++;
+      any = true;
+    }
+    if (i % 11 === 0) {
+      parts.push(`call +44 20 7946 ${String(1000 + i).slice(-4)}`);
+      phones++;
+      any = true;
+    }
+    if (i % 13 === 0) {
+      parts.push('refund to DE89 3704 0044 0532 0130 00');
+      ibans++;
+      any = true;
+    }
     if (any) texts++;
     lines.push(`${i},${['ops', 'it', 'hr'][i % 3]},"${parts.join('; ')}",${(i * 3.7).toFixed(2)}`);
   }
