@@ -85,7 +85,8 @@ for (const backend of backends) {
   const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', csv, backend], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const line = child.stdout.trim().split('\n').pop();
   if (child.status !== 0 || !line?.startsWith('{')) {
-    ours.push({ backend, error: (child.stderr.trim().split('\n').find((l) => /Error|not available/.test(l)) ?? child.stderr.trim().split('\n').pop() ?? '').slice(0, 160) });
+    const message = /(?:UserInputError|Error): (.*)/.exec(child.stderr)?.[1] ?? child.stderr.trim().split('\n').pop() ?? '';
+    ours.push({ backend, error: message.slice(0, 160) });
     continue;
   }
   ours.push(JSON.parse(line));

@@ -152,7 +152,9 @@ export const trainText: Engine<TextInputRaw, TextTrainResult> = async (raw, ctx)
   ctx.progress({ fraction: 0.08, stage: 'Training the linear baseline' });
   const trainTokens = split.train.map((i) => tokens[i]!);
   const tfidf = fitTfidf(trainTokens);
+  // 100 L-BFGS iterations at most, as scikit-learn's default (max_iter=100).
   const logistic = fitLogistic(transformTfidf(tfidf, trainTokens), Array.from(split.train, (i) => y[i]!), classes.length, {
+    maxIter: 100,
     ...(policy === 'balanced' ? { sampleWeights: split.train.map((i) => weights[y[i]!]!) } : {}),
   });
   throwIfCancelled(ctx.signal);

@@ -53,33 +53,44 @@ const STOP: Record<string, string[]> = {
   portuguese: ['o', 'os', 'que', 'não', 'uma', 'para', 'com', 'do', 'da', 'em', 'são', 'você'],
   dutch: ['de', 'het', 'een', 'en', 'van', 'is', 'niet', 'dat', 'op', 'voor', 'met', 'zijn'],
 };
-const SCRIPTS: Array<[string, RegExp]> = [
-  ['Cyrillic', /\p{Script=Cyrillic}/gu],
-  ['Greek', /\p{Script=Greek}/gu],
-  ['Arabic', /\p{Script=Arabic}/gu],
-  ['Hebrew', /\p{Script=Hebrew}/gu],
-  ['Devanagari', /\p{Script=Devanagari}/gu],
-  ['Thai', /\p{Script=Thai}/gu],
-  ['Korean', /\p{Script=Hangul}/gu],
-  ['Japanese', /[\p{Script=Hiragana}\p{Script=Katakana}]/gu],
-  ['Chinese', /\p{Script=Han}/gu],
+/** Unicode blocks of the scripts told apart (first code point, last code point, name). */
+const BLOCKS: Array<[number, number, string]> = [
+  [0x0370, 0x03ff, 'Greek'],
+  [0x0400, 0x052f, 'Cyrillic'],
+  [0x0590, 0x05ff, 'Hebrew'],
+  [0x0600, 0x06ff, 'Arabic'],
+  [0x0900, 0x097f, 'Devanagari'],
+  [0x0e00, 0x0e7f, 'Thai'],
+  [0x1100, 0x11ff, 'Korean'],
+  [0x3040, 0x30ff, 'Japanese'],
+  [0x4e00, 0x9fff, 'Chinese'],
+  [0xac00, 0xd7af, 'Korean'],
 ];
+const STOP_LANGUAGE = new Map<string, string[]>();
+for (const [lang, list] of Object.entries(STOP)) for (const w of list) STOP_LANGUAGE.set(w, [...(STOP_LANGUAGE.get(w) ?? []), lang]);
 
 /** The language of one text (heuristic), or 'unknown'. */
 export function guessLanguage(text: string, tokens: string[]): string {
-  const sample = text.slice(0, 2000);
-  const latin = (sample.match(/\p{Script=Latin}/gu) ?? []).length;
+  const scripts = new Map<string, number>();
+  let latin = 0;
+  const n = Math.min(text.length, 2000);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x250) {
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 0xc0) latin++;
+      continue;
+    }
+    for (const [from, to, name] of BLOCKS) if (c >= from && c <= to) scripts.set(name, (scripts.get(name) ?? 0) + 1);
+  }
   let best = 'unknown';
   let bestCount = latin;
-  for (const [name, re] of SCRIPTS) {
-    const n = (sample.match(re) ?? []).length;
-    if (n > bestCount) [best, bestCount] = [name, n];
-  }
-  if (best === 'Japanese' || (best === 'Chinese' && /[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(sample))) return 'Japanese';
+  for (const [name, count] of scripts) if (count > bestCount) [best, bestCount] = [name, count];
+  // Japanese mixes kana with Han characters: any kana makes a Han text Japanese.
+  if (best === 'Chinese' && (scripts.get('Japanese') ?? 0) > 0) return 'Japanese';
   if (best !== 'unknown') return best;
   if (latin === 0) return 'unknown';
   const counts = new Map<string, number>();
-  for (const t of tokens.slice(0, 400)) for (const [lang, words] of Object.entries(STOP)) if (words.includes(t)) counts.set(lang, (counts.get(lang) ?? 0) + 1);
+  for (const t of tokens.slice(0, 400)) for (const lang of STOP_LANGUAGE.get(t) ?? []) counts.set(lang, (counts.get(lang) ?? 0) + 1);
   const top = [...counts].sort((a, b) => b[1] - a[1])[0];
   return top && top[1] >= 2 ? top[0] : 'unknown';
 }
@@ -88,20 +99,29 @@ const HASHES = 64;
 const BANDS = 16;
 const ROWS = HASHES / BANDS;
 
-/** MinHash signature over word 5-shingles (or the whole text when shorter). */
+/** MinHash signature over word 5-shingles (or the whole text when shorter) of the first 1,000 words. */
 export function minhash(tokens: string[]): Uint32Array {
   const sig = new Uint32Array(HASHES).fill(0xffffffff);
-  const n = Math.max(1, tokens.length - 4);
+  const words = Math.min(tokens.length, 1000);
+  const hashes = new Uint32Array(words);
+  for (let i = 0; i < words; i++) hashes[i] = hashToken(tokens[i]!);
+  const n = Math.max(1, words - 4);
   for (let i = 0; i < n; i++) {
-    const shingle = hashToken(tokens.slice(i, i + 5).join(' '));
+    let shingle = 0x811c9dc5;
+    for (let j = i; j < Math.min(i + 5, words); j++) shingle = Math.imul(shingle ^ hashes[j]!, 0x01000193) >>> 0;
     for (let h = 0; h < HASHES; h++) {
-      const v = (Math.imul(shingle ^ (h * 0x9e3779b9), 0x85ebca6b) ^ (h * 0xc2b2ae35)) >>> 0;
-      const mixed = (Math.imul(v ^ (v >>> 13), 0xc2b2ae35) ^ (v >>> 16)) >>> 0;
+      // murmur3's finaliser of the salted shingle: one well-mixed hash function per signature slot.
+      let v = shingle ^ SALTS[h]!;
+      v = Math.imul(v ^ (v >>> 16), 0x85ebca6b);
+      v = Math.imul(v ^ (v >>> 13), 0xc2b2ae35);
+      const mixed = (v ^ (v >>> 16)) >>> 0;
       if (mixed < sig[h]!) sig[h] = mixed;
     }
   }
   return sig;
 }
+
+const SALTS = Uint32Array.from({ length: HASHES }, (_, h) => Math.imul(h + 1, 0x9e3779b9) >>> 0);
 
 function similarity(a: Uint32Array, b: Uint32Array): number {
   let same = 0;

@@ -25,12 +25,19 @@ const TOKEN =
   /https?:\/\/[^\s<>"]+|www\.[^\s<>"]+|[\p{L}\p{N}._%+'-]*[\p{L}\p{N}]@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+|\[(?:EMAIL|PHONE|CARD|IBAN|IP|SSN)\]|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*/gu;
 const NUMBER = /^\p{N}+$|^\d[\d.,]*$/u;
 
-/** The tokens of `text`, normalised. */
+/** Tokens kept per document (both models); a longer document's tail is not read. */
+export const MAX_DOCUMENT_TOKENS = 3000;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** The tokens of `text` (its first `MAX_DOCUMENT_TOKENS`), normalised. One parameter, so `texts.map(tokenize)` is safe. */
 export function tokenize(text: string): string[] {
+  const limit = MAX_DOCUMENT_TOKENS;
   const out: string[] = [];
-  const lower = text.normalize('NFKC').toLowerCase();
+  // Tokens average well under 20 characters: no need to fold the whole of a huge text.
+  const head = text.length > limit * 20 ? text.slice(0, limit * 20) : text;
+  const lower = (NON_ASCII.test(head) ? head.normalize('NFKC') : head).toLowerCase();
   TOKEN.lastIndex = 0;
-  for (let m = TOKEN.exec(lower); m; m = TOKEN.exec(lower)) {
+  for (let m = TOKEN.exec(lower); m && out.length < limit; m = TOKEN.exec(lower)) {
     const t = m[0];
     const c = t.charCodeAt(0);
     if (c === 104 && (t.startsWith('http://') || t.startsWith('https://'))) out.push('<url>');
