@@ -36,6 +36,10 @@ export const engines: Partial<Record<JobKind, () => Promise<EngineModule>>> = {
     const m = await import('./trainer/index.js');
     return { engine: m.trainModel as Engine<never, unknown>, schema: m.trainInputSchema };
   },
+  'train.text': async () => {
+    const m = await import('./text/index.js');
+    return { engine: m.textEngine as Engine<never, unknown>, schema: m.textInputSchema };
+  },
   'drift.check': async () => {
     const m = await import('./drift/index.js');
     return { engine: m.checkDrift as Engine<never, unknown>, schema: m.driftInputSchema };
