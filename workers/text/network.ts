@@ -4,8 +4,8 @@
  * softmax for multiclass).
  *
  * The embedding table is buckets × dim (millions of weights) but a batch touches a few thousand
- * rows, so the bag and its gradient are computed sparsely here, with lazy Adam on the rows a batch
- * touched: TensorFlow.js has no sparse gradient (the gradient of `gather` is a dense table-sized
+ * rows, so the bag and its gradient are computed sparsely here, with lazy row-wise Adam (one second
+ * moment per row, as large embedding tables are usually trained) on the rows a batch touched: TensorFlow.js has no sparse gradient (the gradient of `gather` is a dense table-sized
  * tensor every step). The dense head — logits, loss and the gradients of the head and of the
  * bag — runs on the TensorFlow.js backend chosen for the run. Everything random draws from the
  * seeded generator, so a run is reproducible on the same backend.
@@ -29,6 +29,7 @@ export interface BagState {
   w: Float32Array;
   b: Float32Array;
   mE: Float32Array;
+  /** One second moment per row of E (row-wise Adam): the rows' elements share a scale, a quarter of the work per element. */
   vE: Float32Array;
   mW: Float32Array;
   vW: Float32Array;
@@ -62,7 +63,7 @@ export class EmbeddingBag {
       w,
       b: new Float32Array(outputs),
       mE: new Float32Array(e.length),
-      vE: new Float32Array(e.length),
+      vE: new Float32Array(buckets),
       mW: new Float32Array(w.length),
       vW: new Float32Array(w.length),
       mB: new Float32Array(outputs),
@@ -183,12 +184,14 @@ export class EmbeddingBag {
       const gap = t - 1 - s.lastStep[id]!;
       const decay1 = gap > 0 ? BETA1 * BETA1 ** gap : BETA1;
       const decay2 = gap > 0 ? BETA2 * BETA2 ** gap : BETA2;
+      let square = 0;
+      for (let j = 0; j < d; j++) square += g[base + j]! * g[base + j]!;
+      const v = (s.vE[id] = decay2 * s.vE[id]! + ((1 - BETA2) * square) / d);
+      const scale = lr1 / (Math.sqrt(v / c2) + EPS);
       for (let j = 0; j < d; j++) {
-        const gj = g[base + j]!;
+        const m = (s.mE[base + j] = decay1 * s.mE[base + j]! + (1 - BETA1) * g[base + j]!);
         g[base + j] = 0;
-        const m = (s.mE[base + j] = decay1 * s.mE[base + j]! + (1 - BETA1) * gj);
-        const v = (s.vE[base + j] = decay2 * s.vE[base + j]! + (1 - BETA2) * gj * gj);
-        s.e[base + j]! -= (lr1 * m) / (Math.sqrt(v / c2) + EPS);
+        s.e[base + j]! -= scale * m;
       }
       s.lastStep[id] = t;
     }
