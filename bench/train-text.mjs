@@ -31,11 +31,11 @@ const option = (name, fallback) => {
 };
 
 if (args[0] === '--child') {
-  const { trainText } = await import(join(out, 'text.mjs'));
+  const { trainText, textInputSchema } = await import(join(out, 'text.mjs'));
   const ctx = { jobId: 0, dataDir: join(tmpdir(), 'pilot-bench-text', 'data'), signal: new AbortController().signal, progress() {} };
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const r = await trainText({ path: args[1], textColumn: 'text', target: 'label', backend: args[2], seed: 42 }, ctx);
+  const r = await trainText(textInputSchema.parse({ path: args[1], textColumn: 'text', target: 'label', backend: args[2], seed: 42 }), ctx);
   const cpu = process.cpuUsage(c0);
   console.log(JSON.stringify({ wallS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, backend: r.backend, network: r.summary.network, linear: r.summary.linear, majority: r.summary.majority, tokenizeDocsPerSec: r.tokenizeDocsPerSec, trainDocsPerSec: r.samplesPerSec, trainSeconds: r.trainSeconds, epochs: r.epochs.length, bestEpoch: r.bestEpoch, rows: r.rows }));
   process.exit(0);

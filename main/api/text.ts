@@ -31,7 +31,7 @@ const ACTOR = (() => {
 
 export function defineTextJobs(jobs: JobSupervisor, store: Store): void {
   // `gpu`: one training at a time, like tabular runs (both use the whole machine).
-  jobs.define('train.text', { resource: 'gpu', onResult: (value, job) => registerTextResult(store.write, value as TextTrainResult, job) });
+  jobs.define('train.text', { resource: 'gpu', onResult: (value, job) => registerTextResult(store.write, value, job) });
   jobs.on('job', (event) => {
     try {
       followTextTraining(store.write, event);

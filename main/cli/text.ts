@@ -1,7 +1,6 @@
 /** `pilot train FILE|FOLDER --kind text`: a text classifier from a CSV's text column or a folder of class subfolders. */
 import { existsSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
-import type { ImportOutcome } from '../api/datasets.js';
 import { invoke } from '../api/index.js';
 import type { TextTrainOutcome } from '../contract/text.js';
 import type { TextEpochRecord } from '../../workers/text/fit.js';
@@ -30,7 +29,7 @@ export async function trainTextCli(ctx: CliContext): Promise<void> {
   let datasetId: number | null = null;
   if (!folder) {
     const registered = (await call(invoke(ctx.app(), 'datasets:list', {}))).find((d) => d.path === path);
-    const dataset = registered ?? ((await runJob(ctx, await call(invoke(ctx.app(), 'datasets:import', { path })))).result as ImportOutcome).dataset;
+    const dataset = registered ?? (await runJob(ctx, await call(invoke(ctx.app(), 'datasets:import', { path })))).result.dataset;
     for (const column of [text, target] as string[]) {
       if (!dataset.columns.includes(column)) throw new CliError(`The column "${column}" is not in ${dataset.name}. Its columns are: ${dataset.columns.join(', ')}.`);
     }
@@ -53,13 +52,10 @@ export async function trainTextCli(ctx: CliContext): Promise<void> {
       ...(ctx.flags['mask-pii'] ? { maskPii: true } : {}),
     }),
   );
-  const final = await runJob(ctx, started.job, (detail) => {
-    const r = detail as Partial<TextEpochRecord> | null;
-    if (typeof r?.epoch === 'number' && typeof r.loss === 'number' && typeof r.valLoss === 'number') {
-      ctx.err(`epoch ${r.epoch}  loss ${r.loss.toFixed(4)}  val_loss ${r.valLoss.toFixed(4)}  val_accuracy ${(r.valAccuracy ?? 0).toFixed(3)}  ${count(Math.round(r.samplesPerSec ?? 0))} documents/s`);
-    }
+  const final = await runJob(ctx, started.job, (r: TextEpochRecord) => {
+    ctx.err(`epoch ${r.epoch}  loss ${r.loss.toFixed(4)}  val_loss ${r.valLoss.toFixed(4)}  val_accuracy ${r.valAccuracy.toFixed(3)}  ${count(Math.round(r.samplesPerSec))} documents/s`);
   });
-  const result = final.result as TextTrainOutcome;
+  const result: TextTrainOutcome = final.result;
   if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
   const { summary } = result;
   ctx.out(`Model version ${result.version} of ${name} (model version id ${result.modelVersionId}): text, ${result.task} on "${result.target}" (${result.classes.join(', ')}), backend ${result.backend}`);

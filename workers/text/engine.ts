@@ -26,7 +26,8 @@ import { EmbeddingBag, probabilitiesOf } from './network.js';
 import { maskText } from './pii-spans.js';
 import { textQuality, type TextQuality } from './quality.js';
 import { MAX_TEXT_CHARS, readTextDataset } from './read.js';
-import { textInputSchema, type TextInput, type TextInputRaw } from './schema.js';
+import type { TextInput } from './schema.js';
+import type { PilotResultCore } from '../pilot-result.js';
 import { bagOf, defaultTokenizer, tokenize, type TokenizerSettings } from './tokenize.js';
 
 /** The settings a run used (recorded with the model version). */
@@ -45,7 +46,7 @@ export interface TextHyperparameters {
 }
 
 /** The result of a text run (JSON); the shape every pilot kind shares, plus the text-specific parts. */
-export interface TextTrainResult {
+export interface TextTrainResult extends PilotResultCore {
   kind: 'text';
   runId: string;
   backend: BackendName;
@@ -89,8 +90,7 @@ export interface TextTrainResult {
   warnings: string[];
 }
 
-export const trainText: Engine<TextInputRaw, TextTrainResult> = async (raw, ctx) => {
-  const input = textInputSchema.parse(raw);
+export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `text-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
   ctx.progress({ fraction: 0.01, stage: 'Reading documents' });

@@ -27,7 +27,7 @@ const NUMBER = /^\p{N}+$|^\d[\d.,]*$/u;
 
 /** Tokens kept per document (both models); a longer document's tail is not read. */
 export const MAX_DOCUMENT_TOKENS = 3000;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /\P{ASCII}/u;
 
 /** The tokens of `text` (its first `MAX_DOCUMENT_TOKENS`), normalised. One parameter, so `texts.map(tokenize)` is safe. */
 export function tokenize(text: string): string[] {

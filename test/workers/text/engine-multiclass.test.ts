@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { makeContext } from '../../../workers/protocol.js';
-import { predictTexts, trainText } from '../../../workers/text/index.js';
+import { predictTexts, textInputSchema, trainText } from '../../../workers/text/index.js';
 
 describe('train.text, multiclass (spam / easy ham / hard ham), masked personal data', () => {
   it('trains three classes with a softmax head, on a masked copy, and predicts one probability per class', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'text-multi-'));
     const csv = 'test/fixtures/text/spamassassin.csv';
-    const r = await trainText({ path: csv, textColumn: 'text', target: 'group', backend: 'wasm', epochs: 3, maskPii: true }, makeContext({ dataDir }));
+    const r = await trainText(textInputSchema.parse({ path: csv, textColumn: 'text', target: 'group', backend: 'wasm', epochs: 3, maskPii: true }), makeContext({ dataDir }));
     expect(r.task).toBe('multiclass');
     expect(r.classes).toEqual(['easy_ham', 'hard_ham', 'spam']);
     expect(r.metrics.confusionMatrix.labels).toEqual(r.classes);

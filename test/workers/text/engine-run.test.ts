@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, makeContext } from '../../../workers/protocol.js';
-import { trainText, type TextTrainResult } from '../../../workers/text/index.js';
+import { textInputSchema, trainText, type TextTrainResult } from '../../../workers/text/index.js';
 
 // The class-per-folder .eml fixture: 80 messages, small enough to train three times here.
 const EML = 'test/fixtures/text/spamassassin-eml';
@@ -13,8 +13,8 @@ const comparable = (r: TextTrainResult) => ({ epochs: r.epochs.map(({ loss, valL
 describe('train.text runs: reproducible, cancellable, resumable', () => {
   it('gives identical epochs, metrics and weights for the same seed on the same backend; resumes a cancelled run to the same result', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'text-run-'));
-    const first = await trainText({ ...settings, runId: 'a' }, makeContext({ dataDir }));
-    const second = await trainText({ ...settings, runId: 'b' }, makeContext({ dataDir }));
+    const first = await trainText(textInputSchema.parse({ ...settings, runId: 'a' }), makeContext({ dataDir }));
+    const second = await trainText(textInputSchema.parse({ ...settings, runId: 'b' }), makeContext({ dataDir }));
     expect(first.task).toBe('binary');
     expect(first.rows.train + first.rows.validation + first.rows.test).toBe(80);
     expect(comparable(second)).toEqual(comparable(first));
@@ -27,8 +27,8 @@ describe('train.text runs: reproducible, cancellable, resumable', () => {
       progress(report);
       if (report.stage === 'Epoch 2/4') controller.abort();
     };
-    await expect(trainText({ ...settings, runId: 'c' }, ctx)).rejects.toBeInstanceOf(CancelledError);
-    const resumed = await trainText({ ...settings, resumeFrom: 'c' }, makeContext({ dataDir }));
+    await expect(trainText(textInputSchema.parse({ ...settings, runId: 'c' }), ctx)).rejects.toBeInstanceOf(CancelledError);
+    const resumed = await trainText(textInputSchema.parse({ ...settings, resumeFrom: 'c' }), makeContext({ dataDir }));
     expect(resumed.resumedFromEpoch).toBe(2);
     expect(comparable(resumed)).toEqual(comparable(first));
   }, 120_000);
@@ -40,7 +40,7 @@ describe('train.text runs: reproducible, cancellable, resumable', () => {
     ctx.progress = (report) => {
       if (report.stage === 'Epoch 1/4') controller.abort();
     };
-    await expect(trainText({ ...settings, runId: 'd' }, ctx)).rejects.toBeInstanceOf(CancelledError);
-    await expect(trainText({ ...settings, seed: 8, resumeFrom: 'd' }, makeContext({ dataDir }))).rejects.toThrow(/different data or settings/);
+    await expect(trainText(textInputSchema.parse({ ...settings, runId: 'd' }), ctx)).rejects.toBeInstanceOf(CancelledError);
+    await expect(trainText(textInputSchema.parse({ ...settings, seed: 8, resumeFrom: 'd' }), makeContext({ dataDir }))).rejects.toThrow(/different data or settings/);
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeContext } from '../../../workers/protocol.js';
 import { verifyArtifact } from '../../../workers/trainer/artifact.js';
-import { predictTexts, trainText, type TextTrainResult } from '../../../workers/text/index.js';
+import { predictTexts, textInputSchema, trainText, type TextTrainResult } from '../../../workers/text/index.js';
 
 const CSV = 'test/fixtures/text/spamassassin.csv';
 
@@ -14,7 +14,7 @@ describe('train.text on the SpamAssassin fixture (seed 42, wasm)', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'text-engine-'));
-    result = await trainText({ path: CSV, textColumn: 'text', target: 'label', backend: 'wasm', seed: 42 }, makeContext({ dataDir }));
+    result = await trainText(textInputSchema.parse({ path: CSV, textColumn: 'text', target: 'label', backend: 'wasm', seed: 42 }), makeContext({ dataDir }));
   }, 120_000);
 
   it('is at least as accurate as the TF-IDF linear baseline, within a point, and beats the majority class', () => {
