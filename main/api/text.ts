@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import { getDataset } from '../../db/datasets.js';
 import type { Job } from '../../db/jobs.js';
 import { appendRegisterEvent, insertModelVersion, latestLocalHardwareProfileId, latestQualityReportId } from '../../db/models.js';
 import { getProject, updateProject } from '../../db/projects.js';
@@ -106,7 +107,10 @@ function startTextTraining(app: App, input: ChannelParsed<'text:train'>): TextTr
   if (!existsSync(path)) throw new AppError('invalid-input', `${path} was not found. Check the path of the CSV file or the folder of documents.`);
   const runKey = `text-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const checkpointDir = join(app.options.dataDir, 'runs', runKey);
-  const run = insertRun(app.store.write, { projectId: project.id, datasetId, datasetSha256: '', checkpointDir, startedAt: Date.now() });
+  // A CSV's content hash is known from its import; a folder's is computed by the engine (the version records it).
+  const dataset = datasetId === null ? null : getDataset(app.store.read, datasetId);
+  if (datasetId !== null && !dataset) throw notFound(`Dataset ${datasetId}`, 'List datasets to see their ids.');
+  const run = insertRun(app.store.write, { projectId: project.id, datasetId, datasetSha256: dataset?.sha256 ?? '', checkpointDir, startedAt: Date.now() });
   setRunParams(app.store.write, run.id, { ...settings, kind: 'text', runKey });
   try {
     const job = app.jobs.submit({ kind: 'train.text', title: `Train ${project.name} (text)`, input: { ...settings, path, runId: runKey } });
