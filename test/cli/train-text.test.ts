@@ -20,9 +20,11 @@ describe('pilot train --kind text', () => {
     expect(result.rows.train + result.rows.validation + result.rows.test).toBe(80);
     expect(run.stderr).toMatch(/epoch 3 {2}loss [\d.]+ {2}val_loss [\d.]+ {2}val_accuracy [\d.]+ {2}[\d,]+ documents\/s/);
     const db = new Database(databasePath(dataDir), { readonly: true });
-    const rows = db.prepare('SELECT id, task, target, artifact_dir FROM model_versions').all() as Array<{ id: number; task: string; target: string; artifact_dir: string }>;
+    const rows = db.prepare('SELECT id, kind, task, target, artifact_dir FROM model_versions').all() as Array<{ id: number; kind: string; task: string; target: string; artifact_dir: string }>;
+    const kinds = db.prepare('SELECT (SELECT kind FROM runs) AS run, (SELECT kind FROM projects) AS project').get() as { run: string; project: string };
     db.close();
-    expect(rows).toEqual([{ id: result.modelVersionId, task: 'binary', target: 'label', artifact_dir: result.artifactDir }]);
+    expect(rows).toEqual([{ id: result.modelVersionId, kind: 'text', task: 'binary', target: 'label', artifact_dir: result.artifactDir }]);
+    expect(kinds).toEqual({ run: 'text', project: 'text' });
 
     const out = join(dir, 'predictions.csv');
     const predicted = pilot(['predict', String(result.modelVersionId), fixture('text/spamassassin-eml'), '--out', out, '--json'], { dataDir });
