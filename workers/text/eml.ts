@@ -115,7 +115,15 @@ export function decodeQuotedPrintable(text: string): Buffer {
 /** Bytes in the part's charset; undeclared parts are UTF-8 when valid, else Windows-1252 (what old mailers meant). */
 function decodeCharset(bytes: Buffer, charset: string | null): string {
   const name = (charset ?? '').trim().toLowerCase();
-  if (name && name !== 'us-ascii' && name !== 'utf-8' && name !== 'utf8' && iconv.encodingExists(name)) return iconv.decode(bytes, name);
+  if (name && name !== 'us-ascii' && name !== 'utf-8' && name !== 'utf8') {
+    if (iconv.encodingExists(name)) return iconv.decode(bytes, name);
+    // ISO-2022-JP and a few others are missing from iconv-lite but known to Node's ICU.
+    try {
+      return new TextDecoder(name).decode(bytes);
+    } catch {
+      // an unknown charset: read as below
+    }
+  }
   const utf8 = bytes.toString('utf8');
   return utf8.includes('\uFFFD') ? iconv.decode(bytes, 'windows-1252') : utf8;
 }

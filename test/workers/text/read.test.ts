@@ -51,6 +51,12 @@ describe('reading text datasets', () => {
     expect(parseEmail(b64).body).toBe('Grüße & more');
   });
 
+  it("decodes a charset iconv-lite lacks (ISO-2022-JP) through Node's ICU", () => {
+    const body = Buffer.from([0x1b, 0x24, 0x42, 0x46, 0x7c, 0x4b, 0x5c, 0x1b, 0x28, 0x42]); // 日本 in JIS X 0208
+    const raw = Buffer.concat([Buffer.from('Subject: jp\r\nContent-Type: text/plain; charset="ISO-2022-JP"\r\n\r\n'), body]);
+    expect(parseEmail(raw).body).toBe('日本');
+  });
+
   it('decodes each file of a folder in its own encoding and says the encodings are mixed', async () => {
     const dir = tmp();
     mkdirSync(join(dir, 'fr'));
