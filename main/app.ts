@@ -12,6 +12,7 @@ import { defineQualityJobs } from './api/quality.js';
 import { defineHardwareJobs } from './api/hardware.js';
 import { defineModelJobs } from './api/models.js';
 import { definePilotsJobs } from './api/pilots.js';
+import { defineTextJobs } from './api/text.js';
 import { defineDriftJobs } from './api/drift.js';
 import { defineImageJobs } from './api/images.js';
 import { startDriftWatch } from './watch/drift-watch.js';
@@ -51,6 +52,7 @@ export function createApp(options: AppOptions): App {
   definePilotsJobs(jobs, store);
   defineDriftJobs(jobs, store);
   defineImageJobs(jobs, store);
+  defineTextJobs(jobs, store);
   jobs.define('test.sleep', { resource: 'cpu' }).define('test.crash', { resource: 'cpu' });
   jobs.recover();
   // The drift watch folder (setting drift.watch) runs in the long-lived surfaces, not per CLI command.

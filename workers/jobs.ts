@@ -58,6 +58,10 @@ export const jobKinds = {
     const m = await import('./image/index.js');
     return entry(m.imagePredictInputSchema, m.imagePredictEngine);
   },
+  'train.text': async () => {
+    const m = await import('./text/index.js');
+    return entry(m.textInputSchema, m.textEngine);
+  },
   'predict.run': async () => {
     const m = await import('./predict/index.js');
     return entry(m.predictInputSchema, m.predictEngine);

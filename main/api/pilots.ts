@@ -20,7 +20,7 @@ import {
   listModelVersions,
   type ModelVersion,
 } from '../../db/models.js';
-import { archiveProject, getProject, getProjectByName, insertProject, listProjects, updateProject, type PilotTask, type Project } from '../../db/projects.js';
+import { archiveProject, getProject, getProjectByName, insertProject, listProjects, updateProject, type Project } from '../../db/projects.js';
 import { attachJob, finishRun, getMetrics, getRun, getRunByJob, getRunParams, insertRun, latestMetrics, listRuns, logMetrics, setRunParams, type MetricPoint, type Run } from '../../db/runs.js';
 import type { Store, WritableDB } from '../../db/store.js';
 import { profileColumn } from '../../workers/trainer/columns.js';

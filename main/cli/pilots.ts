@@ -10,6 +10,7 @@ import { CliError, UsageError, type CliContext, type Command } from './command.j
 import { count } from './format.js';
 import { runJob } from './run-job.js';
 import { isImageModel, predictImageCommand, trainImageCommand } from './images.js';
+import { trainTextCli } from './text.js';
 
 const list = (value: unknown): string[] =>
   typeof value === 'string'
@@ -75,8 +76,8 @@ function describe(result: TrainOutcome, project: string): string[] {
 export const pilotsCommands: Command[] = [
   {
     name: 'train',
-    usage: 'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--project NAME] [--json] | FOLDER|CSV --kind image [--image-size N] [--epochs N] [--seed N] [--json]',
-    summary: 'Train a pilot model on a CSV file, with baselines, and register it as a model version.',
+    usage: 'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--project NAME] [--json]\n       FOLDER|CSV --kind image [--image-size N] [--epochs N] [--seed N] [--json]\n       FILE|FOLDER --kind text [--text COLUMN --target T] [--mask-pii] [--epochs N] [--seed N] [--project NAME] [--json]',
+    summary: 'Train a pilot model on a CSV file (or, with --kind image or text, on pictures or documents), with baselines, and register it as a model version.',
     args: { min: 1, max: 1 },
     options: {
       target: { type: 'string' },
@@ -89,10 +90,14 @@ export const pilotsCommands: Command[] = [
       project: { type: 'string' },
       kind: { type: 'string' },
       'image-size': { type: 'string' },
+      text: { type: 'string' },
+      'mask-pii': { type: 'boolean' },
     },
     async run(ctx) {
-      if (ctx.flags.kind === 'image') return trainImageCommand(ctx);
-      if (ctx.flags.kind !== undefined && ctx.flags.kind !== 'tabular') throw new UsageError(`--kind is tabular or image, not "${String(ctx.flags.kind)}".`);
+      const kind = (ctx.flags.kind as string | undefined) ?? 'tabular';
+      if (kind === 'image') return trainImageCommand(ctx);
+      if (kind === 'text') return trainTextCli(ctx);
+      if (kind !== 'tabular') throw new UsageError(`--kind is tabular, image or text, not "${kind}".`);
       const target = ctx.flags.target;
       if (typeof target !== 'string' || !target.trim()) throw new UsageError('--target names the column to predict.');
       const task = (ctx.flags.task as string | undefined) ?? 'auto';

@@ -15,8 +15,9 @@ import { pilotsChannels } from './pilots.js';
 import { roiChannels } from './roi.js';
 import { driftChannels } from './drift.js';
 import { gpuChannels } from './gpu.js';
+import { textChannels } from './text.js';
 
-export const channels = joinDistinct('channel', appChannels, datasetChannels, qualityChannels, hardwareChannels, modelChannels, pilotsChannels, roiChannels, driftChannels, gpuChannels);
+export const channels = joinDistinct('channel', appChannels, datasetChannels, qualityChannels, hardwareChannels, modelChannels, pilotsChannels, roiChannels, driftChannels, gpuChannels, textChannels);
 
 export type Channels = typeof channels;
 export type ChannelName = keyof Channels;

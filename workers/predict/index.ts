@@ -58,6 +58,14 @@ const predictors: Partial<Record<PilotKind, () => Promise<Predictor>>> = {
         ...(options.escapeFormulas !== undefined ? { escapeFormulas: options.escapeFormulas } : {}),
       });
   },
+  text: async () => {
+    const m = await import('../text/predict.js');
+    return async (artifactDir, inputPath, outPath) => {
+      const result = await m.predictTexts(artifactDir, inputPath, outPath);
+      const pipeline = JSON.parse(await readFile(join(artifactDir, 'preprocessing.json'), 'utf8')) as { task: string };
+      return { ...result, task: pipeline.task };
+    };
+  },
   // image: async () => (await import('../image/predict.js')).predictImage,
   forecast: async () => {
     // The next steps of every series, as many as the model was trained for (predict.run has no horizon option yet).

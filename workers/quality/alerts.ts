@@ -38,6 +38,15 @@ export function columnAlerts(c: ColumnReport, rows: number): Alert[] {
     const total = pii.reduce((s, [, n]) => s + (n ?? 0), 0);
     add('PERSONAL_DATA', total / Math.max(c.count, 1) > 0.5 ? 'error' : 'warning', `"${c.name}" contains personal data: ${pii.map(([k, n]) => `${n} ${k}`).join(', ')} (samples: ${c.piiSamples.join(', ')}).`, 'Remove or pseudonymise the column before sharing or training.');
   }
+  const inText = Object.entries(c.textPii.counts).filter(([, n]) => (n ?? 0) > 0);
+  if (inText.length > 0) {
+    add(
+      'PERSONAL_DATA_IN_TEXT',
+      'warning',
+      `${c.textPii.texts} of ${c.count} texts in "${c.name}" mention personal data: ${inText.map(([k, n]) => `${n} ${k}`).join(', ')} (e.g. ${c.textPii.examples.map((e) => `"${e}"`).join(', ')}).`,
+      'Train on a masked copy (each e-mail, phone, IBAN, card number, IP address or SSN replaced by a placeholder such as [EMAIL]); the text pilot offers it as "mask personal data".',
+    );
+  }
   return out;
 }
 

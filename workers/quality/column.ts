@@ -10,6 +10,7 @@ import { HyperLogLog } from './hll.js';
 import { ExactDistribution, type Distribution } from './distribution.js';
 import { KllSketch, type KllState } from './kll.js';
 import { addMoment, emptyMoments, mergeMoments, type Moments } from './moments.js';
+import { addTextPii, emptyTextPii, type TextPiiSummary } from '../text/pii-spans.js';
 import { detectPii, maskPii, mayHoldPii, type PiiKind } from './pii.js';
 import { Kind, UNKNOWN_KIND, classify, classifyBytes, isIsoOrdered, parsed } from './values.js';
 import { ValueTable } from './value-table.js';
@@ -44,6 +45,8 @@ export interface ColumnState {
   dateMax: string | null;
   pii: Partial<Record<PiiKind, number>>;
   piiSamples: string[];
+  /** Personal data inside free-text cells (sentences), which the whole-cell check above cannot see. */
+  textPii: TextPiiSummary;
   /** A few values that are not numbers, kept to explain a MIXED_TYPES alert. */
   textExamples: string[];
 }
@@ -59,6 +62,8 @@ export class ColumnAccumulator {
   private readonly slotKind: number[] = [];
   private readonly slotNumber: number[] = [];
   private readonly slotPii: (PiiKind | null)[] = [];
+  /** Per slot: personal data found inside the value when it is a sentence (scanned once per distinct value). */
+  private readonly slotTextPii: (TextPiiSummary | null)[] = [];
   /** A cheap pre-check before the marker comparison: most cells are longer than any marker or start differently. */
   private readonly markerMaxLength: number;
   private readonly markerFirst = new Uint8Array(128);
@@ -97,6 +102,7 @@ export class ColumnAccumulator {
       dateMax: null,
       pii: {},
       piiSamples: [],
+      textPii: emptyTextPii(),
       textExamples: [],
     };
     this.kll = KllSketch.fromState(this.s.kll, seed, kllFloor);
@@ -175,6 +181,7 @@ export class ColumnAccumulator {
       kind === UNKNOWN_KIND ||
       ((kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && n >= 13)) && mayHoldPii(bytes, from, to)) ||
       (kind === Kind.Text && s.textExamples.length < 5) ||
+      (kind === Kind.Text && n >= FREE_TEXT_MIN && mayHoldTextPii(bytes, from, to)) ||
       (kind === Kind.Date && (bytes[from + 4] === 45 || bytes[from + 4] === 47) && (s.dateMin === null || compareBytes(bytes, from, to, s.dateMin) < 0 || compareBytes(bytes, from, to, s.dateMax!) > 0))
     ) {
       return this.estimate(bytes.toString('latin1', from, to), rawHash);
@@ -213,6 +220,8 @@ export class ColumnAccumulator {
     if (this.slotKind[slot] === -1) this.describeSlot(slot, v);
     const pii = this.slotPii[slot];
     if (pii) this.countPii(pii, v);
+    const inText = this.slotTextPii[slot];
+    if (inText) this.countTextPii(inText);
     this.observe(this.slotKind[slot]!, this.slotNumber[slot]!, v);
   }
 
@@ -224,6 +233,7 @@ export class ColumnAccumulator {
     if (kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && v.length >= 13)) {
       const pii = detectPii(v);
       if (pii) this.countPii(pii, v);
+      else if (kind === Kind.Text && isFreeText(v)) addTextPii(this.s.textPii, v);
     }
     this.observe(kind, x, v);
   }
@@ -266,6 +276,7 @@ export class ColumnAccumulator {
     this.slotKind.push(-1);
     this.slotNumber.push(0);
     this.slotPii.push(null);
+    this.slotTextPii.push(null);
     return slot;
   }
 
@@ -275,6 +286,16 @@ export class ColumnAccumulator {
     this.slotKind[slot] = kind;
     this.slotNumber[slot] = kind === Kind.Integer || kind === Kind.Float ? parsed.number : 0;
     if (kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && v.length >= 13)) this.slotPii[slot] = detectPii(v);
+    if (kind === Kind.Text && this.slotPii[slot] === null && isFreeText(v)) {
+      const found = emptyTextPii();
+      addTextPii(found, v);
+      if (found.texts > 0) this.slotTextPii[slot] = found;
+    }
+  }
+
+  /** Adds a value's in-text personal data (worked out once for its slot) to the column's. */
+  private countTextPii(found: TextPiiSummary): void {
+    mergeTextPii(this.s.textPii, found);
   }
 
   private countPii(kind: PiiKind, v: string): void {
@@ -348,6 +369,7 @@ export class ColumnAccumulator {
     if (o.dateMax !== null && (s.dateMax === null || o.dateMax > s.dateMax)) s.dateMax = o.dateMax;
     for (const [k, v] of Object.entries(o.pii) as [PiiKind, number][]) s.pii[k] = (s.pii[k] ?? 0) + v;
     for (const sample of o.piiSamples) if (s.piiSamples.length < 3) s.piiSamples.push(sample);
+    mergeTextPii(s.textPii, o.textPii);
     for (const example of o.textExamples) if (s.textExamples.length < 5 && !s.textExamples.includes(example)) s.textExamples.push(example);
   }
 
@@ -377,4 +399,33 @@ function compareBytes(bytes: Buffer, from: number, to: number, s: string): numbe
     if (d !== 0) return d;
   }
   return to - from - s.length;
+}
+
+/** Sentences, not codes or labels: the cells worth scanning for personal data inside them. */
+const FREE_TEXT_MIN = 16;
+
+function isFreeText(v: string): boolean {
+  return v.length >= FREE_TEXT_MIN && v.indexOf(' ') > 0;
+}
+
+/**
+ * False where a free-text cell `bytes[from, to)` surely holds no in-text personal data: a sentence
+ * with a space but no digit and no `@` (every kind needs one of them) stays on the byte path.
+ */
+function mayHoldTextPii(bytes: Buffer, from: number, to: number): boolean {
+  let space = false;
+  let signal = false;
+  for (let k = from; k < to; k++) {
+    const d = bytes[k]!;
+    if (d === 32) space = true;
+    else if ((d >= 48 && d <= 57) || d === 64) signal = true;
+    if (space && signal) return true;
+  }
+  return false;
+}
+
+function mergeTextPii(into: TextPiiSummary, from: TextPiiSummary): void {
+  into.texts += from.texts;
+  for (const [k, n] of Object.entries(from.counts) as [PiiKind, number][]) into.counts[k] = (into.counts[k] ?? 0) + n;
+  for (const e of from.examples) if (into.examples.length < 3) into.examples.push(e);
 }

@@ -86,6 +86,7 @@ function columnDetail(c: ColumnReport): string {
   ];
   if (c.quantiles) facts.push(['quantiles', Object.entries(c.quantiles).map(([k, v]) => `${k} ${fmt(v)}`).join(' · ')]);
   if (c.meanLength !== null) facts.push(['length', `mean ${fmt(c.meanLength)}, max ${fmt(c.maxLength)}`]);
+  if (c.textPii.texts > 0) facts.push(['personal data in text', `${Object.entries(c.textPii.counts).map(([k, n]) => `${n} ${k}`).join(', ')} in ${c.textPii.texts} texts · masked: ${c.textPii.examples.map(esc).join(' · ')}`]);
   if (c.piiSamples.length > 0) facts.push(['personal data', `${Object.entries(c.pii).map(([k, n]) => `${n} ${k}`).join(', ')} · masked samples: ${c.piiSamples.map(esc).join(', ')}`]);
   if (c.caseVariants.length > 0) facts.push(['case variants', c.caseVariants.map((g) => g.map(esc).join(' / ')).join('; ')]);
   const list = facts.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('');

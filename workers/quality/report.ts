@@ -50,6 +50,8 @@ export interface ColumnReport {
   /** Personal data found: counts per kind and masked samples. */
   pii: Partial<Record<PiiKind, number>>;
   piiSamples: string[];
+  /** Personal data inside free-text cells: spans per kind, cells holding any, masked excerpts. */
+  textPii: { counts: Partial<Record<PiiKind, number>>; texts: number; examples: string[] };
   /** Values of another kind than the column's type (examples of text in a numeric column). */
   mixedExamples: string[];
   flags: { constant: boolean; unique: boolean; highCardinality: boolean; suspiciousZeros: boolean };

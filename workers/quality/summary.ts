@@ -81,6 +81,7 @@ export function summarizeColumn(acc: ColumnAccumulator): ColumnReport {
     maxLength: s.textCount > 0 ? s.lengthMax : null,
     pii: s.pii,
     piiSamples: s.piiSamples,
+    textPii: s.textPii,
     mixedExamples,
     flags,
   };

