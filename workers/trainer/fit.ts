@@ -8,7 +8,7 @@ import type { Mlp } from './mlp.js';
 import { Rng } from './random.js';
 import type { Task } from './task.js';
 
-/** Encoded rows: `x` is n × inputs, row-major; `y` class index or standardised target; `w` row weights. */
+/** Encoded rows: `x` is n × inputs, row-major; `y` class index or standardised target(s) (n × targets; an autoencoder's `y` is its `x`); `w` row weights. */
 export interface Dataset {
   x: Float32Array;
   y: Float32Array;
@@ -68,7 +68,9 @@ export async function fit(model: Mlp, train: Dataset, validation: Dataset, optio
   const k = model.spec.outputs;
   const order = new Uint32Array(train.n);
   const bx = new Float32Array(options.batchSize * d);
-  const by = new Float32Array(options.batchSize);
+  // Targets per row: 1, or the output width for multi-output regression (an autoencoder).
+  const t = train.y.length / Math.max(train.n, 1) || 1;
+  const by = new Float32Array(options.batchSize * t);
   const bw = train.w ? new Float32Array(options.batchSize) : null;
   let lastYield = performance.now();
   let stoppedEarly = false;
@@ -83,10 +85,11 @@ export async function fit(model: Mlp, train: Dataset, validation: Dataset, optio
       for (let r = 0; r < n; r++) {
         const row = order[start + r]!;
         bx.set(train.x.subarray(row * d, (row + 1) * d), r * d);
-        by[r] = train.y[row]!;
+        if (t === 1) by[r] = train.y[row]!;
+        else by.set(train.y.subarray(row * t, (row + 1) * t), r * t);
         if (bw) bw[r] = train.w![row]!;
       }
-      total += n * model.trainBatch(options.task, bx.subarray(0, n * d), by.subarray(0, n), bw ? bw.subarray(0, n) : null, n, options.learningRate, rng);
+      total += n * model.trainBatch(options.task, bx.subarray(0, n * d), by.subarray(0, n * t), bw ? bw.subarray(0, n) : null, n, options.learningRate, rng);
       if (performance.now() - lastYield > YIELD_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();
@@ -133,8 +136,8 @@ function validationMetric(options: FitOptions, logits: Float32Array, data: Datas
   if (data.n === 0) return {};
   if (options.task === 'regression') {
     let sum = 0;
-    for (let i = 0; i < data.n; i++) sum += (logits[i]! - data.y[i]!) ** 2;
-    return { valRmse: Math.sqrt(sum / data.n) * (options.targetStd ?? 1) };
+    for (let i = 0; i < data.y.length; i++) sum += (logits[i]! - data.y[i]!) ** 2;
+    return { valRmse: Math.sqrt(sum / data.y.length) * (options.targetStd ?? 1) };
   }
   let correct = 0;
   for (let i = 0; i < data.n; i++) {

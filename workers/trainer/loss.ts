@@ -12,7 +12,7 @@ export interface LossResult {
 
 /**
  * `logits` is n × k row-major; `y` holds class indices (classification) or standardised values
- * (regression); `w` per-row weights (class weights), or null for 1. The loss is Σ wᵢ·lᵢ / n, the
+ * (regression, n × k); `w` per-row weights (class weights), or null for 1. The loss is Σ wᵢ·lᵢ / n, the
  * convention Keras uses for class weights.
  */
 export function lossAndGrad(task: Task, logits: Float32Array, y: Float32Array, w: Float32Array | null, n: number, wantGrad = true): LossResult {
@@ -41,9 +41,12 @@ export function lossAndGrad(task: Task, logits: Float32Array, y: Float32Array, w
         }
       }
     } else {
-      const diff = logits[i]! - target;
-      total += weight * diff * diff;
-      if (wantGrad) grad[i] = (2 * weight * diff) / n;
+      // k outputs (an autoencoder's reconstruction): y is n × k too, and the loss is the mean over all n·k squares.
+      for (let j = 0; j < k; j++) {
+        const diff = logits[i * k + j]! - y[i * k + j]!;
+        total += (weight * diff * diff) / k;
+        if (wantGrad) grad[i * k + j] = (2 * weight * diff) / (n * k);
+      }
     }
   }
   return { loss: total / n, grad };
