@@ -76,6 +76,8 @@ export const trainAnomaly: Engine<AnomalyInputRaw, AnomalyResult> = async (raw, 
   const fingerprint = fingerprintOf(data.datasetSha256, input, backend);
   const checkpoint = input.resumeFrom ? await loadCheckpoint(runDir, fingerprint) : null;
   if (checkpoint) network.state = checkpoint.mlp;
+  // Read now: fit advances the checkpoint's loop state in place.
+  const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;
   const result = await fit(
     network,
     train,
@@ -163,7 +165,7 @@ export const trainAnomaly: Engine<AnomalyInputRaw, AnomalyResult> = async (raw, 
     inputs: d,
     artifactDir,
     checksums,
-    resumedFromEpoch: checkpoint ? checkpoint.loop.epoch : null,
+    resumedFromEpoch,
     warnings: [...data.warnings, ...evaluation.warnings],
   };
 };
