@@ -36,6 +36,10 @@ export const engines: Partial<Record<JobKind, () => Promise<EngineModule>>> = {
     const m = await import('./trainer/index.js');
     return { engine: m.trainModel as Engine<never, unknown>, schema: m.trainInputSchema };
   },
+  'train.anomaly': async () => {
+    const m = await import('./anomaly/index.js');
+    return { engine: m.anomalyEngine as Engine<never, unknown>, schema: m.anomalyInputSchema };
+  },
   'drift.check': async () => {
     const m = await import('./drift/index.js');
     return { engine: m.checkDrift as Engine<never, unknown>, schema: m.driftInputSchema };

@@ -13,6 +13,7 @@ export type JobKind =
   | 'hardware.profile'
   | 'quality.score'
   | 'train.run'
+  | 'train.anomaly'
   | 'predict.run'
   | 'drift.check'
   | 'evaluate.run'
