@@ -17,7 +17,7 @@ import { prepareAnomaly, type AnomalyData, type AnomalySplit } from './data.js';
 import { evaluateDetectors, type Evaluation } from './report.js';
 import { anomalyHyperparameters, type AnomalyHyperparameters } from './hyper.js';
 import { anomalyInputSchema, type AnomalyInput, type AnomalyInputRaw } from './schema.js';
-import { blocksOf, scoreWith } from './reconstruction.js';
+import { blocksOf, errorWeights, scoreWith } from './reconstruction.js';
 import type { PilotResultCore } from './types.js';
 
 /** The result of an anomaly-detection run (JSON). */
@@ -111,7 +111,9 @@ export const trainAnomaly: Engine<AnomalyInputRaw, AnomalyResult> = async (raw, 
 
   ctx.progress({ fraction: 0.9, stage: 'Scoring and comparing with the baselines' });
   const blocks = blocksOf(data.preprocessing);
-  const evaluation = evaluateDetectors(data, input, blocks, (split) => scoreWith(network, split.x, split.n, blocks), second ? (split) => scoreWith(second, split.x, split.n, blocks).scores : null);
+  const weights = errorWeights(network, validation.x, validation.n);
+  const secondWeights = second ? errorWeights(second, validation.x, validation.n) : undefined;
+  const evaluation = evaluateDetectors(data, input, blocks, (split) => scoreWith(network, split.x, split.n, blocks, weights), second ? (split) => scoreWith(second, split.x, split.n, blocks, secondWeights).scores : null);
   throwIfCancelled(ctx.signal);
 
   ctx.progress({ fraction: 0.97, stage: 'Saving the model' });
@@ -133,7 +135,12 @@ export const trainAnomaly: Engine<AnomalyInputRaw, AnomalyResult> = async (raw, 
   };
   const pipeline = {
     preprocessing: data.preprocessing,
-    anomaly: { threshold: evaluation.threshold.value, rule: evaluation.threshold.rule, score: 'mean squared reconstruction error of the standardised inputs' },
+    anomaly: {
+      threshold: evaluation.threshold.value,
+      rule: evaluation.threshold.rule,
+      score: 'mean over inputs of the squared reconstruction error divided by that input’s mean squared error on the validation rows believed normal',
+      errorWeights: Array.from(weights),
+    },
   };
   const checksums = await writeArtifact(
     tf,

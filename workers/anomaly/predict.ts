@@ -16,7 +16,8 @@ import { blocksOf, reconstructionScores, topContributions } from './reconstructi
 /** `preprocessing.json` of an anomaly model. */
 interface AnomalyPipeline {
   preprocessing: Preprocessing;
-  anomaly: { threshold: number };
+  /** `errorWeights`: per input, 1 / its mean squared error on the validation rows believed normal. */
+  anomaly: { threshold: number; errorWeights: number[] };
 }
 
 export interface AnomalyPredictResult {
@@ -76,7 +77,7 @@ export async function predictAnomalies(
       const n = Math.min(CHUNK, table.rows.length - start);
       const chunk = x.subarray(start * d, (start + n) * d);
       const output = lib.tidy(() => (model.predict(lib.tensor2d(chunk, [n, d])) as tfjs.Tensor).dataSync());
-      const r = reconstructionScores(chunk, output, n, blocks);
+      const r = reconstructionScores(chunk, output, n, blocks, pipeline.anomaly.errorWeights);
       for (let i = 0; i < n; i++) {
         const flag = r.scores[i]! >= threshold;
         if (flag) flagged++;

@@ -137,3 +137,25 @@ describe('thresholds', () => {
     expect(chooseThreshold({ mode: 'precision', target: 0.7 }, scores, labels, []).value).toBe(5);
   });
 });
+
+describe('reconstruction scores', () => {
+  it('weight each input’s squared error, sum one-hot groups per column, and give shares that add up to 1', async () => {
+    const { reconstructionScores, topContributions } = await import('../../../workers/anomaly/reconstruction.js');
+    const blocks = [
+      { column: 'amount', start: 0, end: 1 },
+      { column: 'country', start: 1, end: 3 },
+    ];
+    // Row 0: errors 1, 0.5, 0.5 → weighted 1·4, 0.25·1, 0.25·1; row 1: perfect.
+    const x = [1, 1, 0, 0, 0, 1];
+    const out = [0, 0.5, 0.5, 0, 0, 1];
+    const r = reconstructionScores(x, out, 2, blocks, [4, 1, 1]);
+    expect(r.scores[0]).toBeCloseTo((4 + 0.25 + 0.25) / 3, 12);
+    expect(r.scores[1]).toBe(0);
+    const top = topContributions(r, 0, blocks);
+    expect(top).toEqual([
+      { column: 'amount', share: 4 / 4.5 },
+      { column: 'country', share: 0.5 / 4.5 },
+    ]);
+    expect(topContributions(r, 1, blocks).every((c) => c.share === 0)).toBe(true);
+  });
+});
