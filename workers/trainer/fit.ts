@@ -8,7 +8,7 @@ import type { Mlp } from './mlp.js';
 import { Rng } from './random.js';
 import type { Task } from './task.js';
 
-/** Encoded rows: `x` is n × inputs, row-major; `y` class index or standardised target(s) (n × targets; an autoencoder's `y` is its `x`); `w` row weights. */
+/** Encoded rows: `x` is n × inputs, row-major; `y` class index or standardised target (n × outputs for multi-output regression); `w` row weights. */
 export interface Dataset {
   x: Float32Array;
   y: Float32Array;
@@ -66,11 +66,11 @@ export async function fit(model: Mlp, train: Dataset, validation: Dataset, optio
   const rng = new Rng(loop.rngState);
   const d = train.x.length / Math.max(train.n, 1);
   const k = model.spec.outputs;
+  // Targets per row: 1 (a class index, one value), or k for multi-output regression (a forecast's horizon).
+  const yw = train.n > 0 ? train.y.length / train.n : 1;
   const order = new Uint32Array(train.n);
   const bx = new Float32Array(options.batchSize * d);
-  // Targets per row: 1, or the output width for multi-output regression (an autoencoder).
-  const t = train.y.length / Math.max(train.n, 1) || 1;
-  const by = new Float32Array(options.batchSize * t);
+  const by = new Float32Array(options.batchSize * yw);
   const bw = train.w ? new Float32Array(options.batchSize) : null;
   let lastYield = performance.now();
   let stoppedEarly = false;
@@ -85,11 +85,11 @@ export async function fit(model: Mlp, train: Dataset, validation: Dataset, optio
       for (let r = 0; r < n; r++) {
         const row = order[start + r]!;
         bx.set(train.x.subarray(row * d, (row + 1) * d), r * d);
-        if (t === 1) by[r] = train.y[row]!;
-        else by.set(train.y.subarray(row * t, (row + 1) * t), r * t);
+        if (yw === 1) by[r] = train.y[row]!;
+        else by.set(train.y.subarray(row * yw, (row + 1) * yw), r * yw);
         if (bw) bw[r] = train.w![row]!;
       }
-      total += n * model.trainBatch(options.task, bx.subarray(0, n * d), by.subarray(0, n * t), bw ? bw.subarray(0, n) : null, n, options.learningRate, rng);
+      total += n * model.trainBatch(options.task, bx.subarray(0, n * d), by.subarray(0, n * yw), bw ? bw.subarray(0, n) : null, n, options.learningRate, rng);
       if (performance.now() - lastYield > YIELD_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();

@@ -41,7 +41,7 @@ export function lossAndGrad(task: Task, logits: Float32Array, y: Float32Array, w
         }
       }
     } else {
-      // k outputs (an autoencoder's reconstruction): y is n × k too, and the loss is the mean over all n·k squares.
+      // k outputs (e.g. a forecast's horizon steps): y is n × k too; the loss is the mean over all of them.
       for (let j = 0; j < k; j++) {
         const diff = logits[i * k + j]! - y[i * k + j]!;
         total += (weight * diff * diff) / k;
