@@ -61,6 +61,11 @@ describe('train.anomaly: the same run, cancelled and resumed, on the same backen
     expect((first.metrics as { rocAuc: number }).rocAuc).toBeGreaterThan(0.95);
     expect(flagRate('fault')).toBeGreaterThan(0.6);
     expect(flagRate('ok')).toBeLessThan(0.05);
+    // A file without one of the model's columns is scored with the training median there, and says so.
+    const partial = writeCsv(['a', 'b', 'site'], cells.slice(0, 20).map((c) => [c[0]!, c[1]!, c[3]!]));
+    const q = await predictAnomalies(first.artifactDir, partial, join(tempDir(), 'partial.csv'));
+    expect(q.rows).toBe(20);
+    expect(q.warnings.join(' ')).toMatch(/Column\(s\) "c" are missing from the file/);
   });
 });
 
