@@ -6,6 +6,7 @@ import { CancelledError, makeContext, UserInputError } from '../../../workers/pr
 import { anomalyEngine, predictAnomalies } from '../../../workers/anomaly/index.js';
 import { loadBackend } from '../../../workers/tfjs/backend.js';
 import { trainModel } from '../../../workers/trainer/index.js';
+import { predictEngine } from '../../../workers/predict/index.js';
 import { Mlp } from '../../../workers/trainer/mlp.js';
 import { Rng } from '../../../workers/trainer/random.js';
 import { tempDir, writeCsv } from '../trainer/helpers.js';
@@ -94,6 +95,9 @@ describe('train.anomaly: bad input gets a clear message', () => {
   it('predict refuses a model of another kind and a file without the model’s columns', async () => {
     const r = await run(sensorCsv(), { exclude: ['status'], stability: false });
     await expect(predictAnomalies(r.artifactDir, writeCsv(['u', 'v'], [[1, 2]]), join(tempDir(), 'o.csv'))).rejects.toThrow(/None of the model's columns are in the file/);
+    // The generic prediction job dispatches on the model's kind.
+    const viaJob = await predictEngine({ artifactDir: r.artifactDir, path: sensorCsv(), outPath: join(tempDir(), 'job.csv') }, makeContext());
+    expect(viaJob.addedColumns).toContain('anomaly_score');
     const tabular = await trainModel({ file: sensorCsv(), target: 'status', epochs: 1 }, makeContext({ dataDir: tempDir() }));
     await expect(predictAnomalies(tabular.artifactDir, sensorCsv(), join(tempDir(), 'o.csv'))).rejects.toThrow(/is not an anomaly-detection model/);
   });
