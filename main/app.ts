@@ -13,6 +13,7 @@ import { defineHardwareJobs } from './api/hardware.js';
 import { defineModelJobs } from './api/models.js';
 import { definePilotsJobs } from './api/pilots.js';
 import { defineDriftJobs } from './api/drift.js';
+import { defineAnomalyJobs } from './api/anomaly.js';
 import { startDriftWatch } from './watch/drift-watch.js';
 import { databasePath } from './paths.js';
 import { JobSupervisor } from './jobs/supervisor.js';
@@ -49,6 +50,7 @@ export function createApp(options: AppOptions): App {
   defineModelJobs(jobs, store);
   definePilotsJobs(jobs, store);
   defineDriftJobs(jobs, store);
+  defineAnomalyJobs(jobs, store);
   jobs.define('test.sleep', { resource: 'cpu' }).define('test.crash', { resource: 'cpu' });
   jobs.recover();
   // The drift watch folder (setting drift.watch) runs in the long-lived surfaces, not per CLI command.

@@ -3,10 +3,14 @@
  * make, and the result in plain lines. Kept beside the tabular command so each kind's flags are
  * read in one place.
  */
-import type { AnomalyInputRaw, AnomalyResult } from '../../workers/anomaly/index.js';
+import type { Dataset } from '../../db/datasets.js';
+import type { AnomalyInputRaw, AnomalyPredictResult, AnomalyResult } from '../../workers/anomaly/index.js';
 import type { LabelledMetrics } from '../../workers/anomaly/evaluate.js';
+import { invoke } from '../api/index.js';
 import { UsageError, type CliContext, type Command } from './command.js';
+import { call } from './datasets.js';
 import { count } from './format.js';
+import { runJob } from './run-job.js';
 
 /** Options `pilot train` accepts for `--kind anomaly`. */
 export const anomalyOptions: NonNullable<Command['options']> = {
@@ -80,4 +84,30 @@ export function describeAnomaly(result: AnomalyResult): string[] {
   if (result.excluded.length) lines.push(`Left out: ${result.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}`);
   lines.push(`Model: ${result.artifactDir}`);
   return lines;
+}
+
+/** `pilot train FILE --kind anomaly …`: imports the file when needed, trains, prints the result (or its JSON). */
+export async function trainAnomalyFromCli(ctx: CliContext, path: string, datasetFor: (ctx: CliContext, path: string) => Promise<Dataset>, common: Pick<AnomalyInputRaw, 'epochs' | 'seed' | 'maxRows'>): Promise<void> {
+  const settings = anomalySettings(ctx);
+  const dataset = await datasetFor(ctx, path);
+  const job = await call(invoke(ctx.app(), 'anomaly:train', { datasetId: dataset.id, ...settings, ...common }));
+  const final = await runJob(ctx, job, (detail) => {
+    const record = detail as { epoch?: unknown; loss?: unknown; valLoss?: unknown; samplesPerSec?: unknown } | null;
+    if (typeof record?.epoch === 'number' && typeof record.loss === 'number' && typeof record.valLoss === 'number') {
+      ctx.err(`epoch ${record.epoch}  loss ${record.loss.toFixed(4)}  val_loss ${record.valLoss.toFixed(4)}${typeof record.samplesPerSec === 'number' ? `  ${count(Math.round(record.samplesPerSec))} rows/s` : ''}`);
+    }
+  });
+  const result = final.result as AnomalyResult;
+  if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
+  for (const line of describeAnomaly(result)) ctx.out(line);
+  for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
+}
+
+/** `pilot predict MODEL FILE --out F` for an anomaly model named by folder or key. */
+export async function predictAnomalyFromCli(ctx: CliContext, model: string, path: string, outPath: string): Promise<void> {
+  const job = await call(invoke(ctx.app(), 'anomaly:predict', { model, path, outPath }));
+  const result = (await runJob(ctx, job)).result as AnomalyPredictResult;
+  if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
+  ctx.out(`Scored ${count(result.rows)} row(s) into ${result.outPath} (added ${result.addedColumns.join(', ')}); ${count(result.flagged)} flagged at threshold ${result.threshold.toPrecision(4)}.`);
+  for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
 }

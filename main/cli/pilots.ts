@@ -10,6 +10,7 @@ import { call } from './datasets.js';
 import { CliError, UsageError, type CliContext, type Command } from './command.js';
 import { count } from './format.js';
 import { runJob } from './run-job.js';
+import { anomalyOptions, predictAnomalyFromCli, trainAnomalyFromCli } from './anomaly.js';
 
 const list = (value: unknown): string[] =>
   typeof value === 'string'
@@ -77,8 +78,10 @@ function describe(result: TrainOutcome, project: string): string[] {
 export const pilotsCommands: Command[] = [
   {
     name: 'train',
-    usage: 'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--project NAME] [--json]',
-    summary: 'Train a pilot model on a CSV file, with baselines, and register it as a model version.',
+    usage:
+      'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--project NAME] [--json]\n' +
+      '       FILE --kind anomaly [--label COL --normal VALUE] [--alert-rate R] [--threshold-rule bestF1|recall|precision] [--threshold-target X] [--exclude A,B] [--no-stability] [--epochs N] [--seed N] [--json]',
+    summary: 'Train a pilot model on a CSV file, with baselines, and register it as a model version (--kind anomaly: find unusual rows).',
     args: { min: 1, max: 1 },
     options: {
       target: { type: 'string' },
@@ -89,8 +92,18 @@ export const pilotsCommands: Command[] = [
       seed: { type: 'string' },
       'max-rows': { type: 'string' },
       project: { type: 'string' },
+      kind: { type: 'string' },
+      ...anomalyOptions,
     },
     async run(ctx) {
+      const kind = ctx.flags.kind ?? 'tabular';
+      if (kind !== 'tabular' && kind !== 'anomaly') throw new UsageError(`--kind is tabular or anomaly, not "${String(kind)}".`);
+      if (kind === 'anomaly') {
+        const path = resolve(ctx.args[0]!);
+        if (!existsSync(path)) throw new CliError(`File not found: ${path}. Check the path.`);
+        const [epochs, seed, maxRows] = [integer(ctx, 'epochs'), integer(ctx, 'seed'), integer(ctx, 'max-rows')];
+        return trainAnomalyFromCli(ctx, path, datasetFor, { ...(epochs ? { epochs } : {}), ...(seed !== undefined ? { seed } : {}), ...(maxRows ? { maxRows } : {}) });
+      }
       const target = ctx.flags.target;
       if (typeof target !== 'string' || !target.trim()) throw new UsageError('--target names the column to predict.');
       const task = (ctx.flags.task as string | undefined) ?? 'auto';
@@ -132,13 +145,15 @@ export const pilotsCommands: Command[] = [
   {
     name: 'predict',
     usage: 'MODEL FILE --out FILE [--json]',
-    summary: 'Apply a model version (its id, or PROJECT@VERSION) to a CSV file; writes the rows with predictions.',
+    summary: 'Apply a model version (its id, or PROJECT@VERSION), or an anomaly model (its folder or key), to a CSV file; writes the rows with predictions or scores.',
     args: { min: 2, max: 2 },
     options: { out: { type: 'string' } },
     async run(ctx) {
       const out = ctx.flags.out;
       if (typeof out !== 'string' || !out.trim()) throw new UsageError('--out names the CSV file to write.');
       const model = ctx.args[0]!;
+      // Not a version (id or PROJECT@VERSION): an anomaly model's folder or key.
+      if (!/^\d+$/.test(model) && !model.includes('@')) return predictAnomalyFromCli(ctx, model, ctx.args[1]!, out);
       const job = await call(invoke(ctx.app(), 'pilots:predict', { model: /^\d+$/.test(model) ? Number(model) : model, path: ctx.args[1]!, outPath: out }));
       const result = (await runJob(ctx, job)).result as PredictOutcome;
       if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));

@@ -13,6 +13,7 @@ import { modelChannels } from './models.js';
 import { pilotsChannels } from './pilots.js';
 import { roiChannels } from './roi.js';
 import { driftChannels } from './drift.js';
+import { anomalyChannels } from './anomaly.js';
 
 export const channels = {
   ...appChannels,
@@ -24,6 +25,7 @@ export const channels = {
   ...pilotsChannels,
   ...roiChannels,
   ...driftChannels,
+  ...anomalyChannels,
 };
 
 export type Channels = typeof channels;
