@@ -49,3 +49,19 @@ export interface AnomalySettings {
   /** The recall or precision to reach, for `recall` / `precision` (0–1). */
   target: number;
 }
+
+/** A finished `train.anomaly` job's result, recognised by its shape (job results cross the process boundary as plain JSON). */
+export function isAnomalyResult(value: unknown): value is import('../../../../../workers/anomaly/engine.js').AnomalyResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { kind?: unknown; summary?: unknown; topAnomalies?: unknown; curve?: unknown; histogram?: unknown };
+  return v.kind === 'anomaly' && typeof v.summary === 'object' && Array.isArray(v.topAnomalies) && Array.isArray(v.curve) && Array.isArray(v.histogram);
+}
+
+/** The live epochs among a job's pushed details. */
+export function epochPoints(details: readonly unknown[]): { epoch: number; loss: number; valLoss: number }[] {
+  return details.flatMap((d) => {
+    if (typeof d !== 'object' || d === null) return [];
+    const r = d as { epoch?: unknown; loss?: unknown; valLoss?: unknown };
+    return typeof r.epoch === 'number' && typeof r.loss === 'number' && typeof r.valLoss === 'number' ? [{ epoch: r.epoch, loss: r.loss, valLoss: r.valLoss }] : [];
+  });
+}
