@@ -2,7 +2,7 @@
 import { fromJson, toJson } from './json.js';
 import type { ReadableDB, WritableDB } from './store.js';
 
-export type PilotTask = 'binary' | 'multiclass' | 'regression';
+export type PilotTask = 'binary' | 'multiclass' | 'regression' | 'anomaly' | 'forecast';
 
 /**
  * Today's figures, recorded before training so a later ROI case compares against the process as it

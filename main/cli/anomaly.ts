@@ -4,7 +4,7 @@
  * read in one place.
  */
 import type { Dataset } from '../../db/datasets.js';
-import type { AnomalyInputRaw, AnomalyPredictResult, AnomalyResult } from '../../workers/anomaly/index.js';
+import type { AnomalyInputRaw, AnomalyResult } from '../../workers/anomaly/index.js';
 import type { LabelledMetrics } from '../../workers/anomaly/evaluate.js';
 import { invoke } from '../api/index.js';
 import { UsageError, type CliContext, type Command } from './command.js';
@@ -86,28 +86,23 @@ export function describeAnomaly(result: AnomalyResult): string[] {
   return lines;
 }
 
-/** `pilot train FILE --kind anomaly …`: imports the file when needed, trains, prints the result (or its JSON). */
-export async function trainAnomalyFromCli(ctx: CliContext, path: string, datasetFor: (ctx: CliContext, path: string) => Promise<Dataset>, common: Pick<AnomalyInputRaw, 'epochs' | 'seed' | 'maxRows'>): Promise<void> {
+/** `pilot train FILE --kind anomaly …`: imports the file when needed, trains, registers the version, prints the result (or its JSON). */
+export async function trainAnomalyFromCli(
+  ctx: CliContext,
+  path: string,
+  datasetFor: (ctx: CliContext, path: string) => Promise<Dataset>,
+  common: Pick<AnomalyInputRaw, 'epochs' | 'seed' | 'maxRows'> & { project?: string },
+): Promise<void> {
   const settings = anomalySettings(ctx);
   const dataset = await datasetFor(ctx, path);
-  const job = await call(invoke(ctx.app(), 'anomaly:train', { datasetId: dataset.id, ...settings, ...common }));
-  const final = await runJob(ctx, job, (detail) => {
-    const record = detail as { epoch?: unknown; loss?: unknown; valLoss?: unknown; samplesPerSec?: unknown } | null;
-    if (typeof record?.epoch === 'number' && typeof record.loss === 'number' && typeof record.valLoss === 'number') {
-      ctx.err(`epoch ${record.epoch}  loss ${record.loss.toFixed(4)}  val_loss ${record.valLoss.toFixed(4)}${typeof record.samplesPerSec === 'number' ? `  ${count(Math.round(record.samplesPerSec))} rows/s` : ''}`);
-    }
+  const started = await call(invoke(ctx.app(), 'anomaly:train', { datasetId: dataset.id, ...settings, ...common }));
+  if (started.warning) ctx.err(`warning: ${started.warning}`);
+  const final = await runJob(ctx, started.job, (record) => {
+    ctx.err(`epoch ${record.epoch}  loss ${record.loss.toFixed(4)}  val_loss ${record.valLoss.toFixed(4)}  ${count(Math.round(record.samplesPerSec))} rows/s`);
   });
-  const result = final.result as AnomalyResult;
+  const result = final.result;
   if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
-  for (const line of describeAnomaly(result)) ctx.out(line);
-  for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
-}
-
-/** `pilot predict MODEL FILE --out F` for an anomaly model named by folder or key. */
-export async function predictAnomalyFromCli(ctx: CliContext, model: string, path: string, outPath: string): Promise<void> {
-  const job = await call(invoke(ctx.app(), 'anomaly:predict', { model, path, outPath }));
-  const result = (await runJob(ctx, job)).result as AnomalyPredictResult;
-  if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
-  ctx.out(`Scored ${count(result.rows)} row(s) into ${result.outPath} (added ${result.addedColumns.join(', ')}); ${count(result.flagged)} flagged at threshold ${result.threshold.toPrecision(4)}.`);
+  ctx.out(`Model version ${result.version} of ${started.project} (model version id ${result.modelVersionId}); predict with: pilot predict ${started.project}@${result.version} FILE --out OUT.csv`);
+  for (const line of describeAnomaly({ ...result, runId: result.runKey })) ctx.out(line);
   for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { anomalySettings, describeAnomaly } from '../../main/cli/anomaly.js';
 import type { CliContext } from '../../main/cli/command.js';
-import { anomalyEngine } from '../../workers/anomaly/index.js';
+import { runAnomaly } from '../workers/anomaly/run.js';
 import { makeContext } from '../../workers/protocol.js';
 import { fixture, tempDir } from '../helpers.js';
 
@@ -27,7 +27,7 @@ describe('pilot train --kind anomaly: flags', () => {
   it('the result reads as lines with the figures of the run', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const r = await anomalyEngine({ file: fixture('anomaly/breast_cancer_anomaly.csv'), label: 'diagnosis', epochs: 10 }, makeContext({ dataDir: dir }));
+      const r = await runAnomaly({ file: fixture('anomaly/breast_cancer_anomaly.csv'), label: 'diagnosis', epochs: 10 }, makeContext({ dataDir: dir }));
       const text = describeAnomaly(r).join('\n');
       expect(text).toContain(`Test PR AUC: network ${r.summary.network.toFixed(3)}, robust z-score ${r.summary.robustZ.toFixed(3)}, isolation forest ${r.summary.isolationForest.toFixed(3)}`);
       expect(text).toContain('label "diagnosis" (normal: "benign"), 25 known anomalies, never trained on');

@@ -10,13 +10,13 @@ import { throwIfCancelled, type Engine } from '../protocol.js';
 import { writeArtifact } from '../trainer/artifact.js';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../trainer/checkpoint.js';
 import { pickBackend, reasonFor } from '../trainer/engine.js';
-import { fit, type Dataset, type FitOptions } from '../trainer/fit.js';
+import { fit, type Dataset, type EpochRecord, type FitOptions } from '../trainer/fit.js';
 import { Mlp, type MlpSpec } from '../trainer/mlp.js';
 import { Rng, seedFor } from '../trainer/random.js';
 import { prepareAnomaly, type AnomalyData, type AnomalySplit } from './data.js';
 import { evaluateDetectors, type Evaluation } from './report.js';
 import { anomalyHyperparameters, type AnomalyHyperparameters } from './hyper.js';
-import { anomalyInputSchema, type AnomalyInput, type AnomalyInputRaw } from './schema.js';
+import type { AnomalyInput } from './schema.js';
 import { blocksOf, errorWeights, scoreWith } from './reconstruction.js';
 import type { PilotResultCore } from './types.js';
 
@@ -36,8 +36,8 @@ export interface AnomalyResult extends PilotResultCore, Evaluation {
   label: AnomalyData['label'];
 }
 
-export const trainAnomaly: Engine<AnomalyInputRaw, AnomalyResult> = async (raw, ctx) => {
-  const input = anomalyInputSchema.parse(raw);
+/** Trains on validated input (the worker entry parses it once with `anomalyInputSchema`). */
+export const trainAnomaly: Engine<AnomalyInput, AnomalyResult, EpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `anomaly-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
   ctx.progress({ fraction: 0.01, stage: 'Reading data' });

@@ -21,6 +21,8 @@ interface AnomalyPipeline {
 }
 
 export interface AnomalyPredictResult {
+  /** Tells this result from a tabular model's. */
+  task: 'anomaly';
   rows: number;
   outPath: string;
   /** Columns added to the output file. */
@@ -87,7 +89,7 @@ export async function predictAnomalies(
       }
     }
     await writeFile(outPath, `${lines.join('\n')}\n`);
-    return { rows: table.rows.length, outPath, addedColumns: ADDED_COLUMNS, flagged, threshold, warnings };
+    return { task: 'anomaly', rows: table.rows.length, outPath, addedColumns: ADDED_COLUMNS, flagged, threshold, warnings };
   } finally {
     model.dispose();
   }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeContext } from '../../../workers/protocol.js';
-import { anomalyEngine, predictAnomalies } from '../../../workers/anomaly/index.js';
+import { predictAnomalies } from '../../../workers/anomaly/index.js';
+import { runAnomaly } from './run.js';
 import type { LabelledMetrics } from '../../../workers/anomaly/evaluate.js';
 import { verifyArtifact } from '../../../workers/trainer/artifact.js';
 import { fixture, tempDir } from '../trainer/helpers.js';
@@ -13,7 +14,7 @@ const fashion = fixture('anomaly/fashion_anomaly.csv');
 describe('train.anomaly with labels (breast cancer, malignant as the rare class)', () => {
   it('beats a random ranking clearly, compares honestly with its baselines, and saves a model that predicts the same scores', async () => {
     const ctx = makeContext({ dataDir: tempDir() });
-    const r = await anomalyEngine({ file: breastCancer, label: 'diagnosis', normal: 'benign', epochs: 80, runId: 'bc' }, ctx);
+    const r = await runAnomaly({ file: breastCancer, label: 'diagnosis', normal: 'benign', epochs: 80, runId: 'bc' }, ctx);
     expect(r.kind).toBe('anomaly');
     expect(r.label).toMatchObject({ column: 'diagnosis', normal: 'benign', anomalyValues: ['malignant'], normalRows: 357, anomalyRows: 25 });
     // Labelled anomalies never train: the training split holds only benign rows.
@@ -78,7 +79,7 @@ describe('train.anomaly with labels (breast cancer, malignant as the rare class)
 
 describe('train.anomaly without labels (Fashion-MNIST pixels)', () => {
   it('reports the score distribution, the top anomalies with their pixels, and stability across seeds', async () => {
-    const r = await anomalyEngine({ file: fashion, exclude: ['item'], epochs: 15, alertRate: 0.05, runId: 'fm' }, makeContext({ dataDir: tempDir() }));
+    const r = await runAnomaly({ file: fashion, exclude: ['item'], epochs: 15, alertRate: 0.05, runId: 'fm' }, makeContext({ dataDir: tempDir() }));
     expect(r.label).toBeNull();
     expect(r.target).toBe('');
     expect(r.summary.metric).toBe('stability');

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError, makeContext, UserInputError } from '../../../workers/protocol.js';
-import { anomalyEngine, predictAnomalies } from '../../../workers/anomaly/index.js';
+import { predictAnomalies } from '../../../workers/anomaly/index.js';
+import { runAnomaly } from './run.js';
 import { loadBackend } from '../../../workers/tfjs/backend.js';
-import { trainModel } from '../../../workers/trainer/index.js';
+import { trainInputSchema, trainModel } from '../../../workers/trainer/index.js';
 import { predictEngine } from '../../../workers/predict/index.js';
 import { Mlp } from '../../../workers/trainer/mlp.js';
 import { Rng } from '../../../workers/trainer/random.js';
@@ -28,8 +29,8 @@ describe('train.anomaly: the same run, cancelled and resumed, on the same backen
   it('is reproducible, cancels within an epoch and resumes to the same result', async () => {
     const file = sensorCsv();
     const settings = { file, label: 'status', epochs: 12, patience: 50, backend: 'wasm' as const };
-    const first = await anomalyEngine({ ...settings, runId: 'a' }, makeContext({ dataDir: tempDir() }));
-    const again = await anomalyEngine({ ...settings, runId: 'b' }, makeContext({ dataDir: tempDir() }));
+    const first = await runAnomaly({ ...settings, runId: 'a' }, makeContext({ dataDir: tempDir() }));
+    const again = await runAnomaly({ ...settings, runId: 'b' }, makeContext({ dataDir: tempDir() }));
     expect(again.epochs.map((e) => e.valLoss)).toEqual(first.epochs.map((e) => e.valLoss));
     expect(again.summary).toEqual(first.summary);
     expect(again.threshold.value).toBe(first.threshold.value);
@@ -43,15 +44,15 @@ describe('train.anomaly: the same run, cancelled and resumed, on the same backen
       progress(report);
       if (report.stage === 'Epoch 5/12') controller.abort();
     };
-    await expect(anomalyEngine({ ...settings, runId: 'c' }, ctx)).rejects.toBeInstanceOf(CancelledError);
+    await expect(runAnomaly({ ...settings, runId: 'c' }, ctx)).rejects.toBeInstanceOf(CancelledError);
     expect(existsSync(join(dataDir, 'runs', 'c', 'checkpoint.json'))).toBe(true);
-    const resumed = await anomalyEngine({ ...settings, resumeFrom: 'c' }, makeContext({ dataDir }));
+    const resumed = await runAnomaly({ ...settings, resumeFrom: 'c' }, makeContext({ dataDir }));
     expect(resumed.resumedFromEpoch).toBe(5);
     expect(resumed.epochs.map((e) => e.valLoss)).toEqual(first.epochs.map((e) => e.valLoss));
     expect(resumed.summary).toEqual(first.summary);
     expect(existsSync(join(dataDir, 'runs', 'c', 'checkpoint.json'))).toBe(false);
     // Other settings cannot continue that run.
-    await expect(anomalyEngine({ ...settings, epochs: 13, resumeFrom: 'c' }, makeContext({ dataDir }))).rejects.toBeInstanceOf(UserInputError);
+    await expect(runAnomaly({ ...settings, epochs: 13, resumeFrom: 'c' }, makeContext({ dataDir }))).rejects.toBeInstanceOf(UserInputError);
 
     // The broken relation is what the network flags, and what predict explains.
     const out = join(tempDir(), 'scored.csv');
@@ -71,7 +72,7 @@ describe('train.anomaly: the same run, cancelled and resumed, on the same backen
 });
 
 describe('train.anomaly: bad input gets a clear message', () => {
-  const run = (file: string, extra: Record<string, unknown> = {}) => anomalyEngine({ file, epochs: 2, ...extra }, makeContext({ dataDir: tempDir() }));
+  const run = (file: string, extra: Record<string, unknown> = {}) => runAnomaly({ file, epochs: 2, ...extra }, makeContext({ dataDir: tempDir() }));
 
   it('a label with no anomalies, only anomalies, or one anomaly', async () => {
     const rng = new Rng(1);
@@ -98,7 +99,7 @@ describe('train.anomaly: bad input gets a clear message', () => {
     // The generic prediction job dispatches on the model's kind.
     const viaJob = await predictEngine({ artifactDir: r.artifactDir, path: sensorCsv(), outPath: join(tempDir(), 'job.csv') }, makeContext());
     expect(viaJob.addedColumns).toContain('anomaly_score');
-    const tabular = await trainModel({ file: sensorCsv(), target: 'status', epochs: 1 }, makeContext({ dataDir: tempDir() }));
+    const tabular = await trainModel(trainInputSchema.parse({ file: sensorCsv(), target: 'status', epochs: 1 }), makeContext({ dataDir: tempDir() }));
     await expect(predictAnomalies(tabular.artifactDir, sensorCsv(), join(tempDir(), 'o.csv'))).rejects.toThrow(/is not an anomaly-detection model/);
   });
 });

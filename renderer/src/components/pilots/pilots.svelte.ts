@@ -130,7 +130,9 @@ export class PilotsStore {
   }
 
   /** Saves project fields and the wizard state together. */
-  async save(patch: Partial<Omit<Project, 'id' | 'wizard' | 'createdAt' | 'updatedAt' | 'archivedAt'>> = {}): Promise<boolean> {
+  async save(
+    patch: Partial<Omit<Project, 'id' | 'wizard' | 'createdAt' | 'updatedAt' | 'archivedAt' | 'task'>> & { task?: 'binary' | 'multiclass' | 'regression' | null } = {},
+  ): Promise<boolean> {
     const project = this.project;
     if (!project) return false;
     const updated = await this.#call(() => invoke('pilots:update', { id: project.id, ...patch, wizard: { ...this.wizard } }));
@@ -175,7 +177,7 @@ export class PilotsStore {
     if (!started.job) return;
     jobs.track(started.job);
     this.qualityJobId = started.job.id;
-    const done = await jobs.whenDone(started.job.id);
+    const done = await jobs.whenDone(started.job);
     this.qualityJobId = null;
     if (done.status === 'succeeded') await this.loadQuality(datasetId);
     else if (done.status === 'failed') this.error = done.error?.message ?? 'The quality scoring failed.';
@@ -200,7 +202,7 @@ export class PilotsStore {
     this.wizard.runId = runId;
     this.wizard.step = 5;
     await this.save();
-    const done = await jobs.whenDone(job.id);
+    const done = await jobs.whenDone(job);
     if (this.project) await this.open(this.project.id);
     if (done.status === 'succeeded' && this.wizard.runId === runId) await this.goTo(6);
   }

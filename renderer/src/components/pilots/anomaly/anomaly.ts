@@ -51,7 +51,7 @@ export interface AnomalySettings {
 }
 
 /** A finished `train.anomaly` job's result, recognised by its shape (job results cross the process boundary as plain JSON). */
-export function isAnomalyResult(value: unknown): value is import('../../../../../workers/anomaly/engine.js').AnomalyResult {
+export function isAnomalyResult(value: unknown): value is Omit<import('../../../../../workers/anomaly/engine.js').AnomalyResult, 'runId'> {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { kind?: unknown; summary?: unknown; topAnomalies?: unknown; curve?: unknown; histogram?: unknown };
   return v.kind === 'anomaly' && typeof v.summary === 'object' && Array.isArray(v.topAnomalies) && Array.isArray(v.curve) && Array.isArray(v.histogram);
