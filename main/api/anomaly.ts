@@ -1,38 +1,26 @@
 /**
  * Handlers of the anomaly pilot: `anomaly:train` checks the dataset, records a run in the pilot's
  * project (created when new) and queues `train.anomaly`; the job's result registers a model version
- * (run, epochs, test metrics, version, register event) the same way as a tabular run. Prediction
- * is the generic `pilots:predict`: the prediction job reads the model's kind from its metadata.
+ * through the generic path (`registerResult`), as every pilot kind's. Prediction is the generic
+ * `pilots:predict`: the prediction job reads the model's kind from its metadata.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { appendRegisterEvent, insertModelVersion, latestLocalHardwareProfileId, latestQualityReportId } from '../../db/models.js';
-import { getProjectByName, insertProject, updateProject } from '../../db/projects.js';
-import { attachJob, finishRun, getRunByJob, insertRun, logMetrics, setRunParams, type MetricPoint } from '../../db/runs.js';
-import type { Store, WritableDB } from '../../db/store.js';
-import type { AnomalyResult } from '../../workers/anomaly/index.js';
+import { getProjectByName, insertProject } from '../../db/projects.js';
+import { attachJob, finishRun, getRunByJob, insertRun, setRunParams } from '../../db/runs.js';
+import type { Store } from '../../db/store.js';
 import type { App } from '../app.js';
 import type { AnomalyStarted } from '../contract/anomaly.js';
-import type { JobOf } from '../contract/jobs.js';
-import type { PilotOutcome } from '../contract/pilots.js';
 import { AppError } from '../errors.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset, requireDataset } from './datasets.js';
+import { registerResult } from './pilots.js';
 import type { HandlerMap } from './types.js';
 
-const ACTOR = (() => {
-  try {
-    return userInfo().username || 'app';
-  } catch {
-    return 'app';
-  }
-})();
 
 export function defineAnomalyJobs(jobs: JobSupervisor, store: Store): void {
   // `gpu`: one training at a time, as for every pilot (each uses the whole machine).
-  jobs.define('train.anomaly', { resource: 'gpu', onResult: (value, job) => registerAnomaly(store.write, value, job) });
+  jobs.define('train.anomaly', { resource: 'gpu', onResult: (value, job) => registerResult(store.write, value, job) });
   jobs.on('job', ({ job }) => {
     if (job.kind !== 'train.anomaly' || !(job.status === 'failed' || job.status === 'cancelled' || job.status === 'interrupted')) return;
     try {
@@ -42,48 +30,6 @@ export function defineAnomalyJobs(jobs: JobSupervisor, store: Store): void {
       // Bookkeeping must not break the supervisor's event stream.
     }
   });
-}
-
-function registerAnomaly(db: WritableDB, result: AnomalyResult, job: JobOf<'train.anomaly'>): PilotOutcome<AnomalyResult> {
-  const run = getRunByJob(db, job.id);
-  if (!run || run.projectId === null) throw new Error(`No run is recorded for job ${job.id}; the model was saved in ${result.artifactDir} but not registered.`);
-  const now = Date.now();
-  finishRun(db, run.id, { status: 'succeeded', finishedAt: now, backend: result.backend, backendReason: result.backendReason, task: 'anomaly', result, artifactDir: result.artifactDir, checkpointDir: null });
-  setRunParams(db, run.id, { ...Object.fromEntries(Object.entries(result.hyperparameters).map(([key, value]) => [`hp.${key}`, value])), usedBackend: result.backend });
-  const points: MetricPoint[] = result.epochs.flatMap((record) =>
-    Object.entries(record)
-      .filter(([key, value]) => key !== 'epoch' && typeof value === 'number')
-      .map(([key, value]) => ({ key, step: record.epoch, timestamp: now, value: Number(value) })),
-  );
-  const tests = Object.entries(result.metrics)
-    .filter(([, value]) => typeof value === 'number')
-    .map(([key, value]) => ({ key: `test.${key}`, step: result.bestEpoch, timestamp: now, value: Number(value) }));
-  logMetrics(db, run.id, [...points, ...tests]);
-  const file = join(result.artifactDir, 'checksums.json');
-  const version = insertModelVersion(
-    db,
-    {
-      projectId: run.projectId,
-      runId: run.id,
-      datasetId: run.datasetId,
-      datasetSha256: result.datasetSha256,
-      qualityReportId: latestQualityReportId(db, result.datasetSha256),
-      hardwareProfileId: latestLocalHardwareProfileId(db),
-      backend: result.backend,
-      task: 'anomaly',
-      target: result.target,
-      hyperparameters: { ...result.hyperparameters },
-      testMetrics: { ...result.metrics },
-      baselines: { ...result.baselines },
-      artifactDir: result.artifactDir,
-      artifactSha256: createHash('sha256').update(existsSync(file) ? readFileSync(file) : Buffer.from(JSON.stringify(result.checksums, null, 1))).digest('hex'),
-    },
-    now,
-  );
-  appendRegisterEvent(db, version, ACTOR, now, `trained by run ${run.id}`);
-  updateProject(db, run.projectId, { target: result.target, task: 'anomaly' }, now);
-  const { runId: runKey, ...rest } = result;
-  return { ...rest, runId: run.id, runKey, modelVersionId: version.id, version: version.version, projectId: run.projectId };
 }
 
 export const anomalyHandlers: HandlerMap<'anomaly:train'> = {
@@ -99,10 +45,11 @@ export const anomalyHandlers: HandlerMap<'anomaly:train'> = {
     const now = Date.now();
     const existing = getProjectByName(app.store.read, name);
     if (existing?.archivedAt) throw new AppError('conflict', `Project "${name}" is archived. Give another project name.`);
-    const project = existing ?? insertProject(app.store.write, { name, datasetId, task: 'anomaly', target: settings.label ?? null }, now);
+    if (existing && existing.kind !== 'anomaly') throw new AppError('conflict', `Project "${name}" is a ${existing.kind} pilot. Give another project name for unusual cases.`);
+    const project = existing ?? insertProject(app.store.write, { name, kind: 'anomaly', datasetId, task: 'anomaly', target: settings.label ?? null }, now);
     const runKey = `anomaly-${now.toString(36)}-${randomBytes(3).toString('hex')}`;
     const checkpointDir = join(app.options.dataDir, 'runs', runKey);
-    const run = insertRun(app.store.write, { projectId: project.id, datasetId, datasetSha256: check.currentSha256 ?? dataset.sha256, checkpointDir, startedAt: now });
+    const run = insertRun(app.store.write, { projectId: project.id, kind: 'anomaly', datasetId, datasetSha256: check.currentSha256 ?? dataset.sha256, checkpointDir, startedAt: now });
     setRunParams(app.store.write, run.id, { ...settings, kind: 'anomaly', runKey, file: dataset.path });
     try {
       const job = app.jobs.submit({ kind: 'train.anomaly', title: `Find unusual rows in ${dataset.name}`, input: { ...settings, file: dataset.path, runId: runKey } });

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { appChannels } from './app.js';
+import { joinDistinct } from './define.js';
 import { datasetChannels } from './datasets.js';
 // capabilities: channel imports below this line
 import { qualityChannels } from './quality.js';
@@ -15,18 +16,7 @@ import { roiChannels } from './roi.js';
 import { driftChannels } from './drift.js';
 import { anomalyChannels } from './anomaly.js';
 
-export const channels = {
-  ...appChannels,
-  ...datasetChannels,
-  // capabilities: spread channels below this line
-  ...qualityChannels,
-  ...hardwareChannels,
-  ...modelChannels,
-  ...pilotsChannels,
-  ...roiChannels,
-  ...driftChannels,
-  ...anomalyChannels,
-};
+export const channels = joinDistinct('channel', appChannels, datasetChannels, qualityChannels, hardwareChannels, modelChannels, pilotsChannels, roiChannels, driftChannels, anomalyChannels);
 
 export type Channels = typeof channels;
 export type ChannelName = keyof Channels;
