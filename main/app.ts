@@ -15,6 +15,7 @@ import { definePilotsJobs } from './api/pilots.js';
 import { defineTextJobs } from './api/text.js';
 import { defineDriftJobs } from './api/drift.js';
 import { defineImageJobs } from './api/images.js';
+import { defineAnomalyJobs } from './api/anomaly.js';
 import { startDriftWatch } from './watch/drift-watch.js';
 import { databasePath } from './paths.js';
 import { JobSupervisor } from './jobs/supervisor.js';
@@ -53,6 +54,7 @@ export function createApp(options: AppOptions): App {
   defineDriftJobs(jobs, store);
   defineImageJobs(jobs, store);
   defineTextJobs(jobs, store);
+  defineAnomalyJobs(jobs, store);
   jobs.define('test.sleep', { resource: 'cpu' }).define('test.crash', { resource: 'cpu' });
   jobs.recover();
   // The drift watch folder (setting drift.watch) runs in the long-lived surfaces, not per CLI command.

@@ -62,6 +62,10 @@ export const jobKinds = {
     const m = await import('./text/index.js');
     return entry(m.textInputSchema, m.textEngine);
   },
+  'train.anomaly': async () => {
+    const m = await import('./anomaly/index.js');
+    return entry(m.anomalyInputSchema, m.anomalyEngine);
+  },
   'predict.run': async () => {
     const m = await import('./predict/index.js');
     return entry(m.predictInputSchema, m.predictEngine);

@@ -19,11 +19,12 @@ import { modelHandlers } from './models.js';
 import { pilotsHandlers } from './pilots.js';
 import { roiHandlers } from './roi.js';
 import { driftHandlers } from './drift.js';
+import { anomalyHandlers } from './anomaly.js';
 import { gpuHandlers } from './gpu.js';
 import { textHandlers } from './text.js';
 import type { HandlerMap } from './types.js';
 
-const handlers: HandlerMap<ChannelName> = joinDistinct('handler', appHandlers, datasetHandlers, qualityHandlers, hardwareHandlers, modelHandlers, pilotsHandlers, roiHandlers, driftHandlers, gpuHandlers, textHandlers);
+const handlers: HandlerMap<ChannelName> = joinDistinct('handler', appHandlers, datasetHandlers, qualityHandlers, hardwareHandlers, modelHandlers, pilotsHandlers, roiHandlers, driftHandlers, gpuHandlers, textHandlers, anomalyHandlers);
 
 export function isChannel(name: unknown): name is ChannelName {
   return typeof name === 'string' && Object.hasOwn(channels, name);

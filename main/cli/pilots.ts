@@ -11,6 +11,7 @@ import { count } from './format.js';
 import { runJob } from './run-job.js';
 import { isImageModel, predictImageCommand, trainImageCommand } from './images.js';
 import { trainTextCli } from './text.js';
+import { anomalyOptions, trainAnomalyFromCli } from './anomaly.js';
 
 const list = (value: unknown): string[] =>
   typeof value === 'string'
@@ -76,8 +77,12 @@ function describe(result: TrainOutcome, project: string): string[] {
 export const pilotsCommands: Command[] = [
   {
     name: 'train',
-    usage: 'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--project NAME] [--json]\n       FOLDER|CSV --kind image [--image-size N] [--epochs N] [--seed N] [--json]\n       FILE|FOLDER --kind text [--text COLUMN --target T] [--mask-pii] [--epochs N] [--seed N] [--project NAME] [--json]',
-    summary: 'Train a pilot model on a CSV file (or, with --kind image or text, on pictures or documents), with baselines, and register it as a model version.',
+    usage:
+      'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--project NAME] [--json]\n' +
+      '       FOLDER|CSV --kind image [--image-size N] [--epochs N] [--seed N] [--json]\n' +
+      '       FILE|FOLDER --kind text [--text COLUMN --target T] [--mask-pii] [--epochs N] [--seed N] [--project NAME] [--json]\n' +
+      '       FILE --kind anomaly [--label COL --normal VALUE] [--alert-rate R] [--threshold-rule bestF1|recall|precision] [--threshold-target X] [--exclude A,B] [--no-stability] [--epochs N] [--seed N] [--json]',
+    summary: 'Train a pilot model on a CSV file (tables; --kind image, text or anomaly for pictures, documents or unusual rows), with baselines, and register it as a model version.',
     args: { min: 1, max: 1 },
     options: {
       target: { type: 'string' },
@@ -92,12 +97,20 @@ export const pilotsCommands: Command[] = [
       'image-size': { type: 'string' },
       text: { type: 'string' },
       'mask-pii': { type: 'boolean' },
+      ...anomalyOptions,
     },
     async run(ctx) {
-      const kind = (ctx.flags.kind as string | undefined) ?? 'tabular';
+      const kind = typeof ctx.flags.kind === 'string' ? ctx.flags.kind : 'tabular';
       if (kind === 'image') return trainImageCommand(ctx);
       if (kind === 'text') return trainTextCli(ctx);
-      if (kind !== 'tabular') throw new UsageError(`--kind is tabular, image or text, not "${kind}".`);
+      if (kind === 'anomaly') {
+        const path = resolve(ctx.args[0]!);
+        if (!existsSync(path)) throw new CliError(`File not found: ${path}. Check the path.`);
+        const [epochs, seed, maxRows] = [integer(ctx, 'epochs'), integer(ctx, 'seed'), integer(ctx, 'max-rows')];
+        const project = typeof ctx.flags.project === 'string' ? ctx.flags.project : undefined;
+        return trainAnomalyFromCli(ctx, path, datasetFor, { ...(epochs ? { epochs } : {}), ...(seed !== undefined ? { seed } : {}), ...(maxRows ? { maxRows } : {}), ...(project ? { project } : {}) });
+      }
+      if (kind !== 'tabular') throw new UsageError(`--kind is tabular, image, text or anomaly, not "${kind}".`);
       const target = ctx.flags.target;
       if (typeof target !== 'string' || !target.trim()) throw new UsageError('--target names the column to predict.');
       const task = (ctx.flags.task as string | undefined) ?? 'auto';
@@ -136,7 +149,7 @@ export const pilotsCommands: Command[] = [
   {
     name: 'predict',
     usage: 'MODEL FILE --out FILE [--json]',
-    summary: 'Apply a model version (its id, or PROJECT@VERSION) to a CSV file; writes the rows with predictions.',
+    summary: 'Apply a model version (its id, or PROJECT@VERSION) to a CSV file; writes the rows with predictions (anomaly models: scores, flags and reasons).',
     args: { min: 2, max: 2 },
     options: { out: { type: 'string' } },
     async run(ctx) {

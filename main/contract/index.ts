@@ -14,10 +14,11 @@ import { modelChannels } from './models.js';
 import { pilotsChannels } from './pilots.js';
 import { roiChannels } from './roi.js';
 import { driftChannels } from './drift.js';
+import { anomalyChannels } from './anomaly.js';
 import { gpuChannels } from './gpu.js';
 import { textChannels } from './text.js';
 
-export const channels = joinDistinct('channel', appChannels, datasetChannels, qualityChannels, hardwareChannels, modelChannels, pilotsChannels, roiChannels, driftChannels, gpuChannels, textChannels);
+export const channels = joinDistinct('channel', appChannels, datasetChannels, qualityChannels, hardwareChannels, modelChannels, pilotsChannels, roiChannels, driftChannels, gpuChannels, textChannels, anomalyChannels);
 
 export type Channels = typeof channels;
 export type ChannelName = keyof Channels;

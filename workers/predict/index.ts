@@ -72,6 +72,10 @@ const predictors: Partial<Record<PilotKind, () => Promise<Predictor>>> = {
     const m = await import('../forecast/predict.js');
     return (artifactDir, inputPath, outPath) => m.predictForecast(artifactDir, inputPath, outPath);
   },
+  anomaly: async () => {
+    const m = await import('../anomaly/predict.js');
+    return (artifactDir, inputPath, outPath) => m.predictAnomalies(artifactDir, inputPath, outPath);
+  },
 };
 
 /** The result of `predict.run`: the predictor's, with the kind of model that made it. */

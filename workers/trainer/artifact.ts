@@ -38,19 +38,22 @@ export function outputActivation(task: TargetSpec['task']): 'sigmoid' | 'softmax
   return task === 'binary' ? 'sigmoid' : task === 'multiclass' ? 'softmax' : 'linear';
 }
 
-/** Writes the artifact to `dir` (created) and returns its checksums. */
+/**
+ * Writes the artifact to `dir` (created) and returns its checksums. A pipeline without a target
+ * (an autoencoder's, which reconstructs its inputs) gets a linear output layer.
+ */
 export async function writeArtifact(
   tf: Tf,
   dir: string,
   spec: MlpSpec,
   params: Float32Array[],
-  pipeline: SavedPipeline,
+  pipeline: { preprocessing: Preprocessing; target?: TargetSpec },
   metadata: Record<string, unknown>,
 ): Promise<Checksums> {
   // Weights are 4 bytes a parameter; the JSON files are small beside them, a few MB at most.
   ensureFreeSpace(dir, params.reduce((sum, p) => sum + p.length * 4, 0) + 4 * 1024 * 1024, 'the model files');
   await mkdir(dir, { recursive: true });
-  const model = buildLayersModel(tf, spec, params, outputActivation(pipeline.target.task));
+  const model = buildLayersModel(tf, spec, params, pipeline.target ? outputActivation(pipeline.target.task) : 'linear');
   await model.save({
     save: async (artifacts) => {
       const modelJson = {

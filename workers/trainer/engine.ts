@@ -218,7 +218,8 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
   };
 };
 
-async function pickBackend(requested: TrainInput['backend']): Promise<{ tf: typeof tfjs; backend: BackendName; statuses: BackendStatus[] }> {
+/** Loads the backend the input asks for (`auto`: the best that works), with every backend's status. */
+export async function pickBackend(requested: TrainInput['backend']): Promise<{ tf: typeof tfjs; backend: BackendName; statuses: BackendStatus[] }> {
   if (requested === 'auto') return loadBestBackend();
   try {
     const tf = await loadBackend(requested);
@@ -228,7 +229,8 @@ async function pickBackend(requested: TrainInput['backend']): Promise<{ tf: type
   }
 }
 
-function reasonFor(backend: BackendName, statuses: BackendStatus[]): string {
+/** One line: why this backend, and why each better one was not used. */
+export function reasonFor(backend: BackendName, statuses: BackendStatus[]): string {
   const chosen = statuses.find((s) => s.name === backend);
   const better = statuses.filter((s) => !s.available).map((s) => `${s.name}: ${s.reason}`);
   return [chosen?.reason ?? backend, ...(better.length ? [`not used — ${better.join('; ')}`] : [])].join('; ');

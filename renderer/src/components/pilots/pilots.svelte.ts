@@ -130,7 +130,9 @@ export class PilotsStore {
   }
 
   /** Saves project fields and the wizard state together. */
-  async save(patch: Partial<Omit<Project, 'id' | 'wizard' | 'createdAt' | 'updatedAt' | 'archivedAt'>> = {}): Promise<boolean> {
+  async save(
+    patch: Partial<Omit<Project, 'id' | 'wizard' | 'createdAt' | 'updatedAt' | 'archivedAt' | 'task'>> & { task?: 'binary' | 'multiclass' | 'regression' | null } = {},
+  ): Promise<boolean> {
     const project = this.project;
     if (!project) return false;
     const updated = await this.#call(() => invoke('pilots:update', { id: project.id, ...patch, wizard: { ...this.wizard } }));
