@@ -8,13 +8,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserInputError } from '../protocol.js';
 import { MODEL_FILES, verifyArtifact, type SavedPipeline } from '../trainer/artifact.js';
-import { writeFolder, type WrittenFolder } from './files.js';
+import { checkTarget, writeFolder, type WrittenFolder } from './files.js';
+import { kservePackage, kubernetesPackage, mlflowPackage, tritonPackage, type PackageTarget, type PackageVersion } from './package/targets.js';
 import { instructionsFor } from './onnx/instructions.js';
 import { exportTabularOnnx, INPUT, type OnnxExport } from './onnx/tabular.js';
 import { onnxReadme, tfjsReadme } from './readmes.js';
 
 export { checkTarget, writeFolder, type WrittenFile, type WrittenFolder } from './files.js';
 export type { OnnxExport } from './onnx/tabular.js';
+export { PACKAGE_TARGETS, type PackageTarget, type PackageVersion } from './package/targets.js';
 export type { OnnxPreprocessing, ColumnInstruction } from './onnx/instructions.js';
 
 /** The export formats besides the registry's own bundle. */
@@ -75,4 +77,16 @@ export async function exportTfjs(artifactDir: string, target: string, label: Exp
     files.push({ path: 'preprocessing.onnx.json', content: new TextEncoder().encode(`${JSON.stringify(instructions, null, 1)}\n`) });
   }
   return writeFolder(target, [...files, { path: 'README.md', content: tfjsReadme(label) }]);
+}
+
+/** Writes the hand-off package for `target` as the new folder `out`. `serverFile` is the built prediction server (kubernetes only). */
+export async function writePackage(artifactDir: string, out: string, target: PackageTarget, version: PackageVersion, serverFile: string): Promise<WrittenFolder> {
+  await checkTarget(out);
+  if (target === 'kubernetes') {
+    await verifyArtifact(artifactDir);
+    return writeFolder(out, await kubernetesPackage(version, artifactDir, serverFile, [...MODEL_FILES, 'checksums.json']));
+  }
+  const onnx = await toOnnx(artifactDir, version.producerVersion);
+  const files = target === 'triton' ? tritonPackage(version, onnx) : target === 'kserve' ? kservePackage(version, onnx) : mlflowPackage(version, onnx);
+  return writeFolder(out, files);
 }
