@@ -70,11 +70,7 @@ async function main(): Promise<void> {
       if (req.method !== 'POST') return send(res, 405, errorBody('method', 'Use POST for predictions.'));
       const auth = authorised(req, keyHash);
       if (!auth.ok) return send(res, auth.status, errorBody(auth.status === 401 ? 'no-key' : 'bad-key', auth.message));
-      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-        send(res, 413, errorBody('too-large', `The body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB: split the rows over several requests.`));
-        req.destroy();
-        return;
-      }
+      // An oversized body is read to its end but not kept, so the client gets the 413 rather than a reset connection.
       const body = await readBody(req, MAX_BODY_BYTES);
       if (body === null) return send(res, 413, errorBody('too-large', `The body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB: split the rows over several requests.`));
       const answer = await answerPredict(served, String(req.headers['content-type'] ?? ''), body, tf);
