@@ -18,6 +18,7 @@ import { modelHandlers } from './models.js';
 import { pilotsHandlers } from './pilots.js';
 import { roiHandlers } from './roi.js';
 import { driftHandlers } from './drift.js';
+import { exportHandlers } from './export.js';
 import type { HandlerMap } from './types.js';
 
 const handlers: HandlerMap<ChannelName> = {
@@ -30,6 +31,7 @@ const handlers: HandlerMap<ChannelName> = {
   ...pilotsHandlers,
   ...roiHandlers,
   ...driftHandlers,
+  ...exportHandlers,
 };
 
 export function isChannel(name: unknown): name is ChannelName {

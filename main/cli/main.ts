@@ -19,6 +19,7 @@ import { modelCommands } from './models.js';
 import { pilotsCommands } from './pilots.js';
 import { roiCommands } from './roi.js';
 import { driftCommands } from './drift.js';
+import { exportCommands } from './export.js';
 
 const commands: Command[] = [
   ...datasetCommands,
@@ -29,6 +30,7 @@ const commands: Command[] = [
   ...pilotsCommands,
   ...roiCommands,
   ...driftCommands,
+  ...exportCommands,
   ...jobCommands,
   ...serveCommands,
   ...dbCommands,

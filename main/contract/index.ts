@@ -13,6 +13,7 @@ import { modelChannels } from './models.js';
 import { pilotsChannels } from './pilots.js';
 import { roiChannels } from './roi.js';
 import { driftChannels } from './drift.js';
+import { exportChannels } from './export.js';
 
 export const channels = {
   ...appChannels,
@@ -24,6 +25,7 @@ export const channels = {
   ...pilotsChannels,
   ...roiChannels,
   ...driftChannels,
+  ...exportChannels,
 };
 
 export type Channels = typeof channels;
@@ -51,6 +53,8 @@ export type { RoiBuyVsRent, RoiCaseSummary, RoiComputed, RoiFieldsInfo, RoiSaved
 export type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
 export type { DriftWatchEvent, DriftWatchSetting } from './drift.js';
 export type { DriftReport, ColumnDrift, Overlay } from '../../workers/drift/index.js';
+export type { CardWritten, PackageWritten, MetricInterval } from './export.js';
+export type { ExportWritten, FolderExport } from './models.js';
 export type { ApiError, Result } from '../errors.js';
 export type { Dataset } from '../../db/datasets.js';
 export type { Job, JobError, JobStatus } from '../../db/jobs.js';

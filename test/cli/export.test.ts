@@ -102,3 +102,34 @@ describe('pilot models export --format', () => {
     }
   });
 });
+
+describe('pilot models card and package', () => {
+  it('card: HTML and Markdown with every section, metrics with intervals; --json shape', () => {
+    const html = join(dataDir, 'card.html');
+    const r = pilot(['models', 'card', 'iris@1', '--html', html], { dataDir });
+    expect(r.code, r.stderr).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    for (const title of ['Intended use', 'Data', 'Metrics on the test split', 'Fairness per group', 'Limitations', 'Lineage', 'Stage history']) expect(page).toContain(`<h2>${title}</h2>`);
+    expect(page).toMatch(/<td>register — → candidate<\/td>/);
+    const md = pilot(['models', 'card', 'iris@1', '--md', join(dataDir, 'card.md'), '--json'], { dataDir });
+    expect(md.code, md.stderr).toBe(0);
+    const written = JSON.parse(md.stdout) as { format: string; bytes: number; intervals: Array<{ metric: string; low: number; high: number; method: string }> };
+    expect(written.format).toBe('md');
+    const accuracy = written.intervals.find((i) => i.metric === 'accuracy')!;
+    expect(accuracy.method).toBe('wilson');
+    expect(accuracy.low).toBeLessThanOrEqual(accuracy.high);
+    expect(readFileSync(join(dataDir, 'card.md'), 'utf8')).toContain('## Metrics on the test split');
+  });
+
+  it('package: a kubernetes folder with the server and the model; an existing folder is refused', () => {
+    const out = join(dataDir, 'k8s');
+    const r = pilot(['models', 'package', 'iris@1', '--for', 'kubernetes', '--out', out, '--json'], { dataDir });
+    expect(r.code, r.stderr).toBe(0);
+    const written = JSON.parse(r.stdout) as { target: string; files: Array<{ path: string }> };
+    expect(written.target).toBe('kubernetes');
+    expect(written.files.map((f) => f.path)).toEqual(expect.arrayContaining(['Dockerfile', 'kubernetes.yaml', 'predict-server.mjs', 'model/model.json', 'model/weights.bin', 'README.md']));
+    const again = pilot(['models', 'package', 'iris@1', '--for', 'triton', '--out', out], { dataDir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/k8s already exists/);
+  });
+});
