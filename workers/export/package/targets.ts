@@ -116,7 +116,7 @@ export function kservePackage(v: PackageVersion, onnx: OnnxExport): PackageFile[
 }
 
 /** npm packages the prediction server imports, at the versions the workbench ships. */
-const SERVER_DEPENDENCIES = { '@tensorflow/tfjs': '4.22.0', 'csv-parse': '^6.1.0', 'iconv-lite': '^0.7.0' };
+const SERVER_DEPENDENCIES = { '@tensorflow/tfjs': '4.22.0', '@tensorflow/tfjs-backend-wasm': '4.22.0', 'csv-parse': '^6.1.0', 'iconv-lite': '^0.7.0' };
 
 export async function kubernetesPackage(v: PackageVersion, artifactDir: string, serverFile: string, artifactFiles: readonly string[]): Promise<PackageFile[]> {
   const name = slug(`${v.project}-v${v.version}`);

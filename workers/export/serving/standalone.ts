@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import { loadBestBackend } from '../../tfjs/backend.js';
 import { answerPredict, errorBody, MAX_BODY_BYTES, type ServedModel } from './request.js';
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -54,7 +54,8 @@ async function main(): Promise<void> {
   const artifactDir = resolve(values.model ?? 'model');
   const metadata = JSON.parse(await readFile(join(artifactDir, 'metadata.json'), 'utf8')) as { project?: string; version?: number; target?: string; task?: string };
   const served: ServedModel = { artifactDir, project: process.env.PILOT_MODEL_NAME ?? metadata.project ?? 'model', version: Number(process.env.PILOT_MODEL_VERSION ?? metadata.version ?? 1) };
-  await tf.setBackend('cpu');
+  // The best TensorFlow.js backend that loads in the container: wasm (installed with the package), else plain JavaScript.
+  const { tf, backend } = await loadBestBackend();
   const keyHash = process.env.PILOT_API_KEY_SHA256;
   const server = createServer((req, res) => {
     void (async () => {
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   server.listen(port, host, () => {
     const address = server.address();
     const actual = typeof address === 'object' && address ? address.port : port;
-    console.log(`listening on http://${host}:${actual} (model ${served.project} version ${served.version})`);
+    console.log(`listening on http://${host}:${actual} (model ${served.project} version ${served.version}, backend ${backend})`);
   });
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);
