@@ -10,6 +10,7 @@ import quality from './003_quality.sql?raw';
 import training from './004_training.sql?raw';
 import registry from './005_registry.sql?raw';
 import roi from './006_roi.sql?raw';
+import serving from './013_serving.sql?raw';
 
 export interface Migration {
   version: number;
@@ -25,4 +26,6 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'training', sql: training },
   { version: 5, name: 'registry', sql: registry },
   { version: 6, name: 'roi', sql: roi },
+  // 013 in the team's numbering; it runs as 7 until migrations 007–012 land (versions have no gaps).
+  { version: 7, name: 'serving', sql: serving },
 ];

@@ -19,6 +19,7 @@ import { pilotsHandlers } from './pilots.js';
 import { roiHandlers } from './roi.js';
 import { driftHandlers } from './drift.js';
 import { exportHandlers } from './export.js';
+import { servingHandlers } from './serving.js';
 import type { HandlerMap } from './types.js';
 
 const handlers: HandlerMap<ChannelName> = {
@@ -32,6 +33,7 @@ const handlers: HandlerMap<ChannelName> = {
   ...roiHandlers,
   ...driftHandlers,
   ...exportHandlers,
+  ...servingHandlers,
 };
 
 export function isChannel(name: unknown): name is ChannelName {

@@ -20,6 +20,7 @@ import { pilotsCommands } from './pilots.js';
 import { roiCommands } from './roi.js';
 import { driftCommands } from './drift.js';
 import { exportCommands } from './export.js';
+import { servingCommands } from './serving.js';
 
 const commands: Command[] = [
   ...datasetCommands,
@@ -31,6 +32,7 @@ const commands: Command[] = [
   ...roiCommands,
   ...driftCommands,
   ...exportCommands,
+  ...servingCommands,
   ...jobCommands,
   ...serveCommands,
   ...dbCommands,

@@ -14,6 +14,7 @@ import { pilotsChannels } from './pilots.js';
 import { roiChannels } from './roi.js';
 import { driftChannels } from './drift.js';
 import { exportChannels } from './export.js';
+import { servingChannels } from './serving.js';
 
 export const channels = {
   ...appChannels,
@@ -26,6 +27,7 @@ export const channels = {
   ...roiChannels,
   ...driftChannels,
   ...exportChannels,
+  ...servingChannels,
 };
 
 export type Channels = typeof channels;
@@ -54,6 +56,7 @@ export type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
 export type { DriftWatchEvent, DriftWatchSetting } from './drift.js';
 export type { DriftReport, ColumnDrift, Overlay } from '../../workers/drift/index.js';
 export type { CardWritten, PackageWritten, MetricInterval } from './export.js';
+export type { Published, PublicationStatus, Publication, ServingStats } from './serving.js';
 export type { ExportWritten, FolderExport } from './models.js';
 export type { ApiError, Result } from '../errors.js';
 export type { Dataset } from '../../db/datasets.js';

@@ -19,10 +19,13 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Most rows in one request. */
 export const MAX_ROWS = 100_000;
 
-/** An HTTP answer: status and JSON body. */
+/** An HTTP answer: status and JSON body, with what the request log records. */
 export interface HttpAnswer {
   status: number;
   body: Record<string, unknown>;
+  /** Rows predicted (0 when refused) and how many had a category the model never learned. */
+  rows: number;
+  unseenRows: number;
 }
 
 /** A refusal the client can fix (4xx), with its message. */
@@ -102,7 +105,7 @@ export interface ServedModel {
  * Checks columns and types against the model's pipeline: a number column with text that is not a
  * number is refused (422) rather than silently imputed, so a client with swapped columns notices.
  */
-async function checkColumns(model: ServedModel, header: string[], rows: string[][]): Promise<string[]> {
+async function checkColumns(model: ServedModel, header: string[], rows: string[][]): Promise<{ warnings: string[]; unseenRows: number }> {
   const pipeline = JSON.parse(await readFile(join(model.artifactDir, 'preprocessing.json'), 'utf8')) as SavedPipeline;
   const features = pipeline.preprocessing.features;
   const known = new Set(features.map((f) => f.column));
@@ -118,23 +121,38 @@ async function checkColumns(model: ServedModel, header: string[], rows: string[]
       throw new RequestError(422, 'wrong-type', `Row ${bad + 1}, column "${feature.column}": "${rows[bad]![index]!.slice(0, 40)}" is not a number, and the model reads this column as numbers. Send a number, or null for a missing value.`);
     }
   }
-  return warnings;
+  const unseen = new Set<number>();
+  for (const feature of features) {
+    if (feature.kind !== 'categorical') continue;
+    const index = header.indexOf(feature.column);
+    if (index < 0) continue;
+    const levels = new Set(feature.levels);
+    rows.forEach((row, r) => {
+      if (!isMissing(row[index]) && !levels.has(row[index]!.trim())) unseen.add(r);
+    });
+  }
+  return { warnings, unseenRows: unseen.size };
 }
 
 /** Answers one prediction request for `model`. `tf` is the TensorFlow.js instance to predict with. */
 export async function answerPredict(model: ServedModel, contentType: string, body: Buffer, tf: typeof tfjs): Promise<HttpAnswer> {
   try {
     const { header, rows } = parseBody(contentType, body);
-    const warnings = await checkColumns(model, header, rows);
+    const { warnings, unseenRows } = await checkColumns(model, header, rows);
     const { predictions, warnings: predictWarnings } = await predictRows(model.artifactDir, header, rows, tf);
-    return { status: 200, body: { model: { project: model.project, version: model.version }, rows: rows.length, predictions, warnings: [...warnings, ...predictWarnings] } };
+    return {
+      status: 200,
+      body: { model: { project: model.project, version: model.version }, rows: rows.length, predictions, warnings: [...warnings, ...predictWarnings] },
+      rows: rows.length,
+      unseenRows,
+    };
   } catch (error) {
-    if (error instanceof RequestError) return { status: error.status, body: errorBody(error.code, error.message) };
+    if (error instanceof RequestError) return { status: error.status, body: errorBody(error.code, error.message), rows: 0, unseenRows: 0 };
     // predictRows's own refusals (no known column, damaged model files) keep their words.
     if (error instanceof UserInputError) {
       const damaged = /checksum|missing .*\.(json|bin)|not a complete model/.test(error.message);
-      return { status: damaged ? 503 : 422, body: errorBody(damaged ? 'model-unavailable' : 'unusable-rows', error.message) };
+      return { status: damaged ? 503 : 422, body: errorBody(damaged ? 'model-unavailable' : 'unusable-rows', error.message), rows: 0, unseenRows: 0 };
     }
-    return { status: 500, body: errorBody('failed', `The prediction failed: ${(error as Error).message}`) };
+    return { status: 500, body: errorBody('failed', `The prediction failed: ${(error as Error).message}`), rows: 0, unseenRows: 0 };
   }
 }
