@@ -27,7 +27,7 @@ if (!existsSync(server)) throw new Error('dist/predict-server.mjs is missing: ru
 
 await build({
   stdin: {
-    contents: `export { trainModel, predictRows } from './workers/trainer/index.ts';
+    contents: `export { trainModel, predictRows, trainInputSchema } from './workers/trainer/index.ts';
 export { writePackage } from './workers/export/index.ts';
 export { makeContext } from './workers/protocol.ts';
 export { loadTable } from './workers/trainer/load.ts';`,
@@ -46,7 +46,7 @@ const lib = await import(join(out, 'serve-bundle.mjs'));
 const dataDir = join(out, 'serve-data');
 rmSync(dataDir, { recursive: true, force: true });
 const file = join(root, 'test', 'fixtures', 'adult.csv');
-const trained = await lib.trainModel({ file, target: 'income', maxRows: 3000, epochs: 5, seed: 1, runId: 'bench-serve' }, lib.makeContext({ dataDir }));
+const trained = await lib.trainModel(lib.trainInputSchema.parse({ file, target: 'income', maxRows: 3000, epochs: 5, seed: 1, runId: 'bench-serve' }), lib.makeContext({ dataDir }));
 const pkg = join(dataDir, 'k8s');
 await lib.writePackage(trained.artifactDir, pkg, 'kubernetes', { project: 'adult', version: 1, stage: 'candidate', task: trained.task, target: trained.target, createdAt: Date.now(), datasetSha256: trained.datasetSha256, backend: trained.backend, hyperparameters: trained.hyperparameters, testMetrics: {}, producerVersion: 'bench' }, server);
 symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
+import type { PilotResultCore } from '../pilot-result.js';
 import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
 import { loadBackend, loadBestBackend, type BackendName, type BackendStatus } from '../tfjs/backend.js';
 import { writeArtifact, type Checksums } from './artifact.js';
@@ -20,13 +21,14 @@ import type { ClassificationMetrics, RegressionMetrics } from './metrics.js';
 import { Mlp } from './mlp.js';
 import { prepare, type Exclusion, type Prepared } from './prepare.js';
 import { Rng, seedFor } from './random.js';
-import { trainInputSchema, type TrainInput, type TrainInputRaw } from './schema.js';
+import type { TrainInput } from './schema.js';
 import type { Task } from './task.js';
 
 export type Metrics = ClassificationMetrics | RegressionMetrics;
 
 /** The result of a training run (JSON). `modelVersionId` is added by the main process when it registers the version. */
-export interface TrainResult {
+export interface TrainResult extends PilotResultCore {
+  kind: 'tabular';
   runId: string;
   backend: BackendName;
   /** Why this backend: what it is, and why each better one was not used. */
@@ -62,8 +64,8 @@ export interface TrainResult {
   warnings: string[];
 }
 
-export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) => {
-  const input = trainInputSchema.parse(raw);
+/** The `train.run` engine. Its input is validated already (the worker entry parses it with `trainInputSchema`). */
+export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
   ctx.progress({ fraction: 0.01, stage: 'Reading data' });
@@ -173,6 +175,7 @@ export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) =
     excluded: data.excluded,
   };
   const checksums = await writeArtifact(tf, artifactDir, spec, network.state.params, { preprocessing: data.preprocessing, target }, {
+    kind: 'tabular',
     ...base,
     createdAt: new Date().toISOString(),
     sourceFile: input.file,
@@ -182,6 +185,7 @@ export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) =
   await removeCheckpoint(runDir);
   ctx.progress({ fraction: 1, stage: 'Done' });
   return {
+    kind: 'tabular',
     ...base,
     backends: statuses,
     rows: data.rows,

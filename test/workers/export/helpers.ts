@@ -22,7 +22,7 @@ export interface Trained {
 /** Trains with the tabular trainer (seeded, few epochs) and returns the test split the trainer held out. */
 export async function trainSmall(input: TrainInputRaw): Promise<Trained> {
   const raw: TrainInputRaw = { seed: 7, epochs: 4, ...input };
-  const result = await trainModel(raw, makeContext({ dataDir: tempDir('export-train-') }));
+  const result = await trainModel(trainInputSchema.parse(raw), makeContext({ dataDir: tempDir('export-train-') }));
   // The split is seeded: preparing the same input again yields the same test rows.
   const data = await prepare(trainInputSchema.parse(raw));
   return { result, header: data.header, testRows: data.test.rows };
