@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { appChannels } from './app.js';
+import { joinDistinct } from './define.js';
 import { datasetChannels } from './datasets.js';
 // capabilities: channel imports below this line
 import { qualityChannels } from './quality.js';
@@ -16,19 +17,7 @@ import { driftChannels } from './drift.js';
 import { exportChannels } from './export.js';
 import { servingChannels } from './serving.js';
 
-export const channels = {
-  ...appChannels,
-  ...datasetChannels,
-  // capabilities: spread channels below this line
-  ...qualityChannels,
-  ...hardwareChannels,
-  ...modelChannels,
-  ...pilotsChannels,
-  ...roiChannels,
-  ...driftChannels,
-  ...exportChannels,
-  ...servingChannels,
-};
+export const channels = joinDistinct('channel', appChannels, datasetChannels, qualityChannels, hardwareChannels, modelChannels, pilotsChannels, roiChannels, driftChannels, exportChannels, servingChannels);
 
 export type Channels = typeof channels;
 export type ChannelName = keyof Channels;
