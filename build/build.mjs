@@ -47,6 +47,16 @@ await Promise.all([
     chunkNames: 'chunks/[name]-[hash]',
     external: ['electron'],
   }),
+  // The Kubernetes hand-off package's prediction server: our code in one file; its npm packages
+  // (TensorFlow.js, csv-parse) are installed in the container from the package's package.json.
+  build({
+    ...common,
+    format: 'esm',
+    entryPoints: { 'predict-server': 'workers/export/serving/standalone.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    sourcemap: false,
+  }),
   build({
     ...common,
     format: 'cjs',

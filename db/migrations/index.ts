@@ -12,6 +12,7 @@ import training from './004_training.sql?raw';
 import registry from './005_registry.sql?raw';
 import roi from './006_roi.sql?raw';
 import pilotKinds from './007_pilot_kinds.sql?raw';
+import serving from './013_serving.sql?raw';
 
 export interface Migration {
   version: number;
@@ -34,4 +35,6 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: 'registry', sql: registry },
   { version: 6, name: 'roi', sql: roi },
   { version: 7, name: 'pilot kinds', sql: pilotKinds, rebuildsTables: true },
+  // 013 in the team's numbering; it runs as 8 until migrations 008–012 land (versions have no gaps).
+  { version: 8, name: 'serving', sql: serving },
 ];

@@ -20,11 +20,28 @@ import { pilotsHandlers } from './pilots.js';
 import { roiHandlers } from './roi.js';
 import { driftHandlers } from './drift.js';
 import { anomalyHandlers } from './anomaly.js';
+import { exportHandlers } from './export.js';
 import { gpuHandlers } from './gpu.js';
+import { servingHandlers } from './serving.js';
 import { textHandlers } from './text.js';
 import type { HandlerMap } from './types.js';
 
-const handlers: HandlerMap<ChannelName> = joinDistinct('handler', appHandlers, datasetHandlers, qualityHandlers, hardwareHandlers, modelHandlers, pilotsHandlers, roiHandlers, driftHandlers, gpuHandlers, textHandlers, anomalyHandlers);
+const handlers: HandlerMap<ChannelName> = joinDistinct(
+  'handler',
+  appHandlers,
+  datasetHandlers,
+  qualityHandlers,
+  hardwareHandlers,
+  modelHandlers,
+  pilotsHandlers,
+  roiHandlers,
+  driftHandlers,
+  gpuHandlers,
+  textHandlers,
+  anomalyHandlers,
+  exportHandlers,
+  servingHandlers,
+);
 
 export function isChannel(name: unknown): name is ChannelName {
   return typeof name === 'string' && Object.hasOwn(channels, name);

@@ -9,6 +9,7 @@ import { versionFacts, type VersionFacts } from '../../db/registry-lineage.js';
 import * as registry from '../../db/registry.js';
 import type { Store } from '../../db/store.js';
 import { readBundle, writeBundle, type BundleVersionInfo } from '../../workers/evaluate/bundle.js';
+import { exportOnnx, exportTfjs } from '../../workers/export/index.js';
 import { sha256File } from '../../workers/trainer/artifact.js';
 import type { App } from '../app.js';
 import type { CompareRow, Comparison, Lineage } from '../contract/models.js';
@@ -170,12 +171,17 @@ export const modelHandlers: HandlerMap<ModelChannel> = {
   'models:lineage': (input, app) => lineageOf(app, versionFacts(app.store.read, resolveRef(app, input.ref).id)),
   'models:export': async (input, app) => {
     const version = resolveRef(app, input.ref);
+    if (input.format !== 'bundle') {
+      const label = { project: version.projectName, version: version.version, producerVersion: app.options.version };
+      const written = await (input.format === 'onnx' ? exportOnnx : exportTfjs)(version.artifactDir, resolve(input.path), label);
+      return { format: input.format, path: written.path, bytes: written.bytes, files: written.files };
+    }
     const facts = versionFacts(app.store.read, version.id);
     const question = (app.store.read.prepare('SELECT question FROM projects WHERE id = ?').get(version.projectId) as { question: string }).question;
     let target = resolve(input.path);
     if ((await stat(target).catch(() => null))?.isDirectory()) target = join(target, `${version.projectName}-v${version.version}.pilotmodel`);
     const written = await writeBundle(version.artifactDir, bundleInfo(facts, question), target);
-    return { path: written.path, bytes: written.bytes, sha256: written.sha256, files: written.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })) };
+    return { format: 'bundle' as const, path: written.path, bytes: written.bytes, sha256: written.sha256, files: written.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })) };
   },
   'models:import': async (input, app) => {
     const source = resolve(input.path);

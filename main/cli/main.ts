@@ -21,6 +21,8 @@ import { roiCommands } from './roi.js';
 import { driftCommands } from './drift.js';
 import { gpuCommands } from './gpu.js';
 import { imageCommands } from './images.js';
+import { exportCommands } from './export.js';
+import { servingCommands } from './serving.js';
 
 const commands: Command[] = [
   ...datasetCommands,
@@ -33,6 +35,8 @@ const commands: Command[] = [
   ...driftCommands,
   ...gpuCommands,
   ...imageCommands,
+  ...exportCommands,
+  ...servingCommands,
   ...jobCommands,
   ...serveCommands,
   ...dbCommands,

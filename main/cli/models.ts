@@ -200,12 +200,16 @@ export const modelCommands: Command[] = [
   },
   {
     name: 'models export',
-    usage: 'VERSION FILE [--json]',
-    summary: 'Write a version as one bundle file (model, preprocessing, metadata, checksums).',
+    usage: 'VERSION FILE|FOLDER [--format bundle|onnx|tfjs] [--json]',
+    summary: 'Write a version as one bundle file (default), or as a new folder in the ONNX or TensorFlow.js format.',
     args: { min: 2, max: 2 },
+    options: { format: { type: 'string' } },
     async run(ctx) {
-      const written = await call(invoke(ctx.app(), 'models:export', { ref: ctx.args[0]!, path: ctx.args[1]! }));
+      const format = ctx.flags.format ?? 'bundle';
+      if (format !== 'bundle' && format !== 'onnx' && format !== 'tfjs') throw new UsageError('--format is "bundle", "onnx" or "tfjs".');
+      const written = await call(invoke(ctx.app(), 'models:export', { ref: ctx.args[0]!, path: ctx.args[1]!, format }));
       if (printJson(ctx, written)) return;
+      if (written.format !== 'bundle') return ctx.out(`Wrote ${written.path}/ (${written.format}, ${bytes(written.bytes)}): ${written.files.map((f) => f.path).join(', ')}`);
       ctx.out(`Wrote ${written.path} (${bytes(written.bytes)}, ${written.files.length} files), SHA-256 ${written.sha256}`);
     },
   },

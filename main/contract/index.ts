@@ -15,10 +15,27 @@ import { pilotsChannels } from './pilots.js';
 import { roiChannels } from './roi.js';
 import { driftChannels } from './drift.js';
 import { anomalyChannels } from './anomaly.js';
+import { exportChannels } from './export.js';
 import { gpuChannels } from './gpu.js';
+import { servingChannels } from './serving.js';
 import { textChannels } from './text.js';
 
-export const channels = joinDistinct('channel', appChannels, datasetChannels, qualityChannels, hardwareChannels, modelChannels, pilotsChannels, roiChannels, driftChannels, gpuChannels, textChannels, anomalyChannels);
+export const channels = joinDistinct(
+  'channel',
+  appChannels,
+  datasetChannels,
+  qualityChannels,
+  hardwareChannels,
+  modelChannels,
+  pilotsChannels,
+  roiChannels,
+  driftChannels,
+  gpuChannels,
+  textChannels,
+  anomalyChannels,
+  exportChannels,
+  servingChannels,
+);
 
 export type Channels = typeof channels;
 export type ChannelName = keyof Channels;
@@ -46,6 +63,9 @@ export type { RoiBuyVsRent, RoiCaseSummary, RoiComputed, RoiFieldsInfo, RoiSaved
 export type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
 export type { DriftWatchEvent, DriftWatchSetting } from './drift.js';
 export type { DriftReport, ColumnDrift, Overlay } from '../../workers/drift/index.js';
+export type { CardWritten, PackageWritten, MetricInterval } from './export.js';
+export type { Published, PublicationStatus, Publication, ServingStats } from './serving.js';
+export type { ExportWritten, FolderExport } from './models.js';
 export type { ApiError, Result } from '../errors.js';
 export type { Dataset } from '../../db/datasets.js';
 export type { JobError, JobStatus } from '../../db/jobs.js';

@@ -68,6 +68,19 @@ export interface BundleWritten {
   files: Array<{ path: string; size: number; sha256: string }>;
 }
 
+/** An ONNX or TensorFlow.js export: a fresh folder of files. */
+export interface FolderExport {
+  format: 'onnx' | 'tfjs';
+  /** Absolute path of the folder written. */
+  path: string;
+  /** Total bytes of its files. */
+  bytes: number;
+  files: Array<{ path: string; size: number; sha256: string }>;
+}
+
+/** What `models:export` wrote: a bundle file, or an ONNX / TensorFlow.js folder. */
+export type ExportWritten = (BundleWritten & { format: 'bundle' }) | FolderExport;
+
 const ref = z.union([z.number().int().positive(), z.string().trim().min(1).max(300)], {
   error: 'Give a version: an id (12), PROJECT@N (churn@3) or PROJECT@alias (churn@champion).',
 });
@@ -102,9 +115,15 @@ export const modelChannels = {
     'Versions side by side: metrics, data, hyperparameters, backend, hardware, fairness.',
   ),
   'models:lineage': channel<Lineage>()(z.object({ ref }).strict(), 'Dataset, quality report, hardware profile and run of a version; a dataset whose file changed is flagged.'),
-  'models:export': channel<BundleWritten>()(
-    z.object({ ref, path: path('bundle file (or a folder to put it in)') }).strict(),
-    'Writes the version as one bundle file: model, preprocessing, metadata and checksums.',
+  'models:export': channel<ExportWritten>()(
+    z
+      .object({
+        ref,
+        path: path('bundle file (or a folder to put it in); for onnx and tfjs, the new folder'),
+        format: z.enum(['bundle', 'onnx', 'tfjs'], { error: 'The format is "bundle", "onnx" or "tfjs".' }).default('bundle'),
+      })
+      .strict(),
+    'Writes the version as one bundle file (default), or as a new folder in the ONNX or TensorFlow.js format; the artifact checksums are checked first.',
   ),
   'models:import': channel<RegistryVersion>()(
     z.object({ path: path('bundle file'), reason }).strict(),

@@ -17,6 +17,7 @@ import type { App } from '../app.js';
 import type { PushEvent } from '../contract/index.js';
 import type { ApiError, Result } from '../errors.js';
 import type { JobEvent } from '../jobs/supervisor.js';
+import { handlePredict } from './predict.js';
 
 export interface ServeOptions {
   port: number;
@@ -94,12 +95,16 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
     if (pathname === null) {
       return sendJson(response, 400, { ok: false, error: { code: 'invalid-input', message: 'The URL has a malformed %-escape (a % must be followed by two hex digits). Fix the link and retry.' } });
     }
-    if (!url.pathname.startsWith('/api/')) return serveStatic(pathname, request, response);
+    const isApi = url.pathname.startsWith('/api/');
+    const isPredict = url.pathname.startsWith('/v1/');
+    if (!isApi && !isPredict) return serveStatic(pathname, request, response);
 
     const origin = request.headers.origin;
     if (origin !== undefined && !allowed.map((host) => `http://${host}`).includes(origin)) {
       return sendJson(response, 403, { ok: false, error: { code: 'invalid-input', message: `Requests from ${origin} are not allowed. Use the workbench from the URL that pilot serve printed.` } });
     }
+    // Predictions carry a publication's API key instead of the UI token (main/serve/predict.ts).
+    if (isPredict) return handlePredict(app, request, response, url.pathname);
     const given = bearer(request) ?? url.searchParams.get('token') ?? '';
     if (!sameSecret(given, token)) {
       return sendJson(response, 401, { ok: false, error: { code: 'invalid-input', message: 'Missing or wrong token. Open the full URL that pilot serve printed (it ends with ?token=…).' } });

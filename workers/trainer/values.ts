@@ -1,9 +1,13 @@
 /** Parsing of raw cells: what counts as missing, a number, a boolean or a date. */
 
-const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '#n/a', 'missing']);
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+/** Cell texts (trimmed, lower-cased) that mean "no value"; exported so the ONNX export can state them. */
+export const MISSING_MARKERS: readonly string[] = ['', 'na', 'n/a', 'nan', 'null', 'none', '?', '#n/a', 'missing'];
+const MISSING = new Set(MISSING_MARKERS);
+/** A decimal number as the trainer reads one (trimmed cell). */
+export const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const INFINITY = /^[-+]?(inf|infinity)$/i;
-const ISO_DATE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+/** An ISO-like date or date-time: groups 1–4 are year, month, day and the optional hour. */
+export const ISO_DATE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
 /** Blank cells and the usual spellings of "no value" (including `NaN`, which pandas writes for missing). */
 export function isMissing(cell: string | undefined): boolean {

@@ -117,10 +117,11 @@ export class ModelsState {
     if (r) this.comparison = r;
   }
 
-  async exportTo(path: string): Promise<void> {
+  async exportTo(path: string, format: 'bundle' | 'onnx' | 'tfjs' = 'bundle'): Promise<void> {
     if (!this.detail) return;
-    const r = await this.#try(() => invoke('models:export', { ref: this.detail!.version.id, path }));
-    if (r) this.notice = `Bundle written to ${r.path} (SHA-256 ${r.sha256.slice(0, 12)}…).`;
+    const r = await this.#try(() => invoke('models:export', { ref: this.detail!.version.id, path, format }));
+    if (!r) return;
+    this.notice = r.format === 'bundle' ? `Bundle written to ${r.path} (SHA-256 ${r.sha256.slice(0, 12)}…).` : `${r.format === 'onnx' ? 'ONNX' : 'TensorFlow.js'} export written to ${r.path} (${r.files.length} files).`;
   }
 
   async importFrom(path: string): Promise<void> {

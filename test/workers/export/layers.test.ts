@@ -1,0 +1,136 @@
+/**
+ * The layer-by-layer converter on the layer types other pilot kinds use (CNNs, text, autoencoders,
+ * windowed forecasters): small TensorFlow.js models with seeded random weights, saved in the
+ * layers format, converted, run in ONNX Runtime and compared with TensorFlow.js's own `predict`.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { convertLayersModel } from '../../../workers/export/onnx/convert.js';
+import { GraphBuilder } from '../../../workers/export/onnx/graph.js';
+import { readLayersModel } from '../../../workers/export/onnx/tfjs-model.js';
+import { Rng } from '../../../workers/trainer/random.js';
+import { tempDir } from './helpers.js';
+
+/** Saves `model` as model.json + weights.bin (what the trainers write) into a fresh folder. */
+async function save(model: tf.LayersModel): Promise<string> {
+  const dir = tempDir('layers-');
+  await model.save({
+    save: async (artifacts) => {
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] }));
+      const data = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+      writeFileSync(join(dir, 'weights.bin'), new Uint8Array(data));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    },
+  });
+  return dir;
+}
+
+/** Replaces every weight with seeded values (batch-norm variances kept positive). */
+function randomise(model: tf.LayersModel, seed: number): void {
+  const rng = new Rng(seed);
+  for (const layer of model.layers) {
+    const weights = layer.getWeights();
+    if (!weights.length) continue;
+    layer.setWeights(
+      weights.map((w, i) => {
+        const values = Float32Array.from({ length: w.size }, () => rng.next() * 2 - 1);
+        if (layer.getClassName() === 'BatchNormalization' && i === weights.length - 1) values.forEach((v, j) => (values[j] = 0.5 + Math.abs(v)));
+        return tf.tensor(values, w.shape);
+      }),
+    );
+  }
+}
+
+async function compare(model: tf.LayersModel, input: Float32Array, shape: number[], seed = 1): Promise<{ diff: number; layers: string[] }> {
+  randomise(model, seed);
+  const dir = await save(model);
+  const graph = await readLayersModel(dir);
+  const g = new GraphBuilder('test');
+  const x = g.input('x', 'float', ['N', ...shape.slice(1)]);
+  const converted = convertLayersModel(g, graph, { [graph.inputs[0]!]: x });
+  g.op('Identity', [converted.outputs[0]!.name], {}, 'y');
+  g.output('y', 'float', ['N', ...(model.outputs[0]!.shape.slice(1) as number[])]);
+  const session = await ort.InferenceSession.create(g.encode({ producerVersion: 'test', docString: '', metadata: {} }));
+  const { y } = await session.run({ x: new ort.Tensor('float32', input, shape) });
+  const expected = (model.predict(tf.tensor(input, shape)) as tf.Tensor).dataSync();
+  expect(y!.dims.reduce((a, b) => a * b, 1)).toBe(expected.length);
+  const actual = y!.data as Float32Array;
+  let diff = 0;
+  expected.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - actual[i]!))));
+  return { diff, layers: converted.layerClasses };
+}
+
+const random = (n: number, seed: number) => {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+};
+
+describe('tfjs layers → ONNX, compared with TensorFlow.js', () => {
+  it('an image CNN: Conv2D (same/valid, strides), BatchNormalization, MaxPooling2D, GlobalAveragePooling2D, Dense softmax', async () => {
+    const input = tf.input({ shape: [12, 10, 3] });
+    let h = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
+    h = tf.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.conv2d({ filters: 5, kernelSize: [3, 2], strides: 2, padding: 'valid' }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.averagePooling2d({ poolSize: 1 }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(tf.layers.dropout({ rate: 0.5 }).apply(h) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const { diff, layers } = await compare(tf.model({ inputs: input, outputs: out }), random(2 * 12 * 10 * 3, 5), [2, 12, 10, 3]);
+    expect(layers).toEqual(['Conv2D', 'BatchNormalization', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'Dropout', 'Dense']);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('a flatten head after convolutions (channels-last order kept)', async () => {
+    const model = tf.sequential({
+      layers: [tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 2, activation: 'sigmoid' })],
+    });
+    const { diff } = await compare(model, random(3 * 72, 6), [3, 6, 6, 2]);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('a text model: Embedding, GlobalAveragePooling1D, Dense', async () => {
+    const model = tf.sequential({
+      layers: [tf.layers.embedding({ inputDim: 50, outputDim: 8, inputLength: 6 }), tf.layers.globalAveragePooling1d({}), tf.layers.dense({ units: 4, activation: 'tanh' }), tf.layers.dense({ units: 1, activation: 'sigmoid' })],
+    });
+    const ids = Float32Array.from({ length: 4 * 6 }, (_, i) => (i * 7) % 50);
+    const { diff, layers } = await compare(model, ids, [4, 6]);
+    expect(layers).toEqual(['Embedding', 'GlobalAveragePooling1D', 'Dense']);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('a windowed forecaster: Conv1D, MaxPooling1D, Reshape, Concatenate with a skip path', async () => {
+    const input = tf.input({ shape: [16, 2] });
+    let h = tf.layers.conv1d({ filters: 4, kernelSize: 3, activation: 'relu', padding: 'same' }).apply(input) as tf.SymbolicTensor;
+    h = tf.layers.maxPooling1d({ poolSize: 2 }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.reshape({ targetShape: [32] }).apply(h) as tf.SymbolicTensor;
+    const skip = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
+    const joined = tf.layers.concatenate().apply([h, skip]) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 3 }).apply(joined) as tf.SymbolicTensor;
+    const { diff } = await compare(tf.model({ inputs: input, outputs: out }), random(5 * 32, 8), [5, 16, 2]);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('an autoencoder: a Dense stack with elu, relu and softplus', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [10], units: 6, activation: 'elu' }),
+        tf.layers.dense({ units: 3, activation: 'relu' }),
+        tf.layers.dense({ units: 6, activation: 'softplus' }),
+        tf.layers.dense({ units: 10 }),
+      ],
+    });
+    const { diff } = await compare(model, random(7 * 10, 9), [7, 10]);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('refuses a layer it cannot convert, naming it', async () => {
+    const model = tf.sequential({ layers: [tf.layers.lstm({ inputShape: [4, 2], units: 3 })] });
+    const dir = await save(model);
+    const graph = await readLayersModel(dir);
+    const g = new GraphBuilder('t');
+    expect(() => convertLayersModel(g, graph, { [graph.inputs[0]!]: g.input('x', 'float', ['N', 4, 2]) })).toThrow(/layer type\(s\) LSTM, which the ONNX exporter does not convert yet/);
+  });
+});
