@@ -39,6 +39,7 @@ import { AppError, notFound } from '../errors.js';
 import type { JobEvent, JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset, requireDataset } from './datasets.js';
 import type { HandlerMap } from './types.js';
+import { versionVerdict } from '../verdict/gather.js';
 
 const ACTOR = (() => {
   try {
@@ -344,7 +345,8 @@ export const pilotsHandlers: HandlerMap<PilotChannels> = {
   'pilots:run': (input, app) => {
     settleRuns(app);
     const run = requireRun(app, input.id);
-    return { run, params: getRunParams(app.store.read, run.id), metrics: getMetrics(app.store.read, run.id), version: getModelVersionByRun(app.store.read, run.id) };
+    const version = getModelVersionByRun(app.store.read, run.id);
+    return { run, params: getRunParams(app.store.read, run.id), metrics: getMetrics(app.store.read, run.id), version, verdict: version ? versionVerdict(app.store.read, version) : null };
   },
   'pilots:predict': async (input, app) => {
     const version = resolveModel(app, input.model);

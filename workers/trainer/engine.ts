@@ -20,6 +20,7 @@ import type { ClassificationMetrics, RegressionMetrics } from './metrics.js';
 import { Mlp } from './mlp.js';
 import { prepare, type Exclusion, type Prepared } from './prepare.js';
 import { Rng, seedFor } from './random.js';
+import { compareModels, scoredFrom, type Comparison } from './significance.js';
 import { trainInputSchema, type TrainInput, type TrainInputRaw } from './schema.js';
 import type { Task } from './task.js';
 
@@ -40,6 +41,12 @@ export interface TrainResult {
   /** The network's metrics on the test split. */
   metrics: Metrics;
   baselines: { majority: Metrics; linear: Metrics };
+  /**
+   * The network against the linear baseline on the same test rows, per metric: McNemar's exact
+   * test for accuracy, a paired bootstrap (1,000 draws, seeded) for the others. "better" only when
+   * significant at 5 %.
+   */
+  versusLinear: Comparison[];
   /** The headline metric (accuracy, or R² for regression) of each model, for the plain-words comparison. */
   summary: { metric: 'accuracy' | 'r2'; network: number; linear: number; majority: number };
   epochs: EpochRecord[];
@@ -140,7 +147,15 @@ export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) =
   const test = data.test;
   const networkOutputs = outputsFromLogits(target, network.logits(test.x, test.n), test.n);
   const metrics = score(target, test.y, networkOutputs);
-  const linearMetrics = score(target, test.y, outputsFromLogits(target, linear.logits(test.x, test.n), test.n));
+  const linearOutputs = outputsFromLogits(target, linear.logits(test.x, test.n), test.n);
+  const linearMetrics = score(target, test.y, linearOutputs);
+  const actualValues = target.task === 'regression' ? Float64Array.from(test.y, (v) => v * target.std + target.mean) : test.y;
+  const classCount = target.task === 'regression' ? 0 : target.classes.length;
+  const versusLinear = compareModels(
+    scoredFrom(target.task, actualValues, networkOutputs, classCount),
+    scoredFrom(target.task, actualValues, linearOutputs, classCount),
+    { resamples: 1000, seed: seedFor(input.seed, 'significance') },
+  );
   const majorityMetrics = score(target, test.y, majorityOutputs(target, data.train.y, test.n));
   const featureImportance = permutationImportance(
     test.x,
@@ -187,6 +202,7 @@ export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) =
     rows: data.rows,
     metrics,
     baselines: { majority: majorityMetrics, linear: linearMetrics },
+    versusLinear,
     summary: {
       metric: target.task === 'regression' ? 'r2' : 'accuracy',
       network: headline(metrics),
