@@ -5,6 +5,7 @@ import type { Dataset } from '../../db/datasets.js';
 import type { ImportOutcome } from '../api/datasets.js';
 import { invoke } from '../api/index.js';
 import type { PredictOutcome, TrainOutcome } from '../contract/pilots.js';
+import type { PilotVerdict } from '../verdict/pilot.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
 import { call } from './datasets.js';
 import { CliError, UsageError, type CliContext, type Command } from './command.js';
@@ -59,15 +60,26 @@ function epochLine(detail: unknown): string | null {
 
 const fixed = (value: number | null | undefined) => (typeof value === 'number' ? value.toFixed(3) : 'n/a');
 
-function describe(result: TrainOutcome, project: string): string[] {
+function describe(result: TrainOutcome, project: string, verdict: PilotVerdict | null): string[] {
   const { summary } = result;
   const metric = summary.metric === 'r2' ? 'R²' : 'accuracy';
   const gain = summary.network - summary.linear;
+  const test = result.versusLinear?.find((c) => c.metric === summary.metric);
+  const versus = test
+    ? test.verdict === 'better'
+      ? `The network does better than the linear baseline (+${fixed(gain)} ${metric}, p = ${test.pValue.toPrecision(2)}).`
+      : test.verdict === 'worse'
+        ? `The linear baseline does better than the network (${fixed(-gain)} ${metric}, p = ${test.pValue.toPrecision(2)}): prefer the simpler model.`
+        : `The network and the linear baseline are about the same (difference ${fixed(gain)} ${metric}, p = ${test.pValue.toPrecision(2)}: within chance).`
+    : gain >= 0
+      ? `The network adds ${fixed(gain)} ${metric} over the linear baseline.`
+      : `The network is ${fixed(-gain)} ${metric} below the linear baseline: the simpler model is enough here.`;
   return [
+    ...(verdict ? [`Verdict: ${verdict.headline}`, ...verdict.findings.filter((f) => f.severity !== 'note').map((f) => `  - ${f.detail}`)] : []),
     `Model version ${result.version} of ${project} (model version id ${result.modelVersionId}): ${result.task} on "${result.target}", backend ${result.backend}`,
     `Rows: ${count(result.rows.train)} train, ${count(result.rows.validation)} validation, ${count(result.rows.test)} test`,
     `Test ${metric}: network ${fixed(summary.network)}, linear baseline ${fixed(summary.linear)}, majority baseline ${fixed(summary.majority)}`,
-    gain >= 0 ? `The network adds ${fixed(gain)} ${metric} over the linear baseline.` : `The network is ${fixed(-gain)} ${metric} below the linear baseline: the simpler model is enough here.`,
+    versus,
     `${result.epochs.length} epoch(s)${result.stoppedEarly ? ' (stopped early)' : ''}, best ${result.bestEpoch}, ${count(Math.round(result.samplesPerSec))} samples/s`,
     `Features: ${result.features.length} used${result.excluded.length ? `; left out: ${result.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}` : ''}`,
     `Model: ${result.artifactDir}`,
@@ -124,8 +136,9 @@ export const pilotsCommands: Command[] = [
         if (line) ctx.err(line);
       });
       const result = final.result as TrainOutcome;
-      if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
-      for (const line of describe(result, name)) ctx.out(line);
+      const { verdict } = await call(invoke(ctx.app(), 'pilots:run', { id: result.runId }));
+      if (ctx.json) return ctx.out(JSON.stringify({ ...result, verdict }, null, 2));
+      for (const line of describe(result, name, verdict)) ctx.out(line);
       for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
     },
   },
