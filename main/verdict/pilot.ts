@@ -125,7 +125,7 @@ export function pilotVerdict(input: VerdictInput): PilotVerdict {
   const add = (f: Finding) => findings.push(f);
 
   const c = input.criterion;
-  if (c.state === 'not-met') add({ severity: 'blocker', kind: 'criterion', title: 'the success criterion is not met', detail: `${c.text} Try more data, other columns or the advanced settings before going further.` });
+  if (c.state === 'not-met') add({ severity: 'blocker', kind: 'criterion', title: 'the success criterion is not met', detail: `${capitalise(c.text.replace(/^Success criterion not met: /, ''))} Try more data, other columns or the advanced settings before going further.` });
   else if (c.state === 'invalid') add({ severity: 'blocker', kind: 'criterion', title: 'the success criterion cannot be checked', detail: c.text });
   else if (c.state === 'not-set') add({ severity: 'concern', kind: 'criterion', title: 'no success criterion was set', detail: c.text });
   else strengths.push(c.text);
