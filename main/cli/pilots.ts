@@ -80,6 +80,7 @@ function describe(result: TrainOutcome, project: string, verdict: PilotVerdict |
     `Rows: ${count(result.rows.train)} train, ${count(result.rows.validation)} validation, ${count(result.rows.test)} test`,
     `Test ${metric}: network ${fixed(summary.network)}, linear baseline ${fixed(summary.linear)}, majority baseline ${fixed(summary.majority)}`,
     versus,
+    ...(result.chosen ? [result.chosen.reason] : []),
     `${result.epochs.length} epoch(s)${result.stoppedEarly ? ' (stopped early)' : ''}, best ${result.bestEpoch}, ${count(Math.round(result.samplesPerSec))} samples/s`,
     `Features: ${result.features.length} used${result.excluded.length ? `; left out: ${result.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}` : ''}`,
     `Model: ${result.artifactDir}`,
@@ -89,7 +90,7 @@ function describe(result: TrainOutcome, project: string, verdict: PilotVerdict |
 export const pilotsCommands: Command[] = [
   {
     name: 'train',
-    usage: 'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--project NAME] [--json]',
+    usage: 'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--model auto|network|linear] [--project NAME] [--json]',
     summary: 'Train a pilot model on a CSV file, with baselines, and register it as a model version.',
     args: { min: 1, max: 1 },
     options: {
@@ -100,6 +101,7 @@ export const pilotsCommands: Command[] = [
       epochs: { type: 'string' },
       seed: { type: 'string' },
       'max-rows': { type: 'string' },
+      model: { type: 'string' },
       project: { type: 'string' },
     },
     async run(ctx) {
@@ -107,6 +109,8 @@ export const pilotsCommands: Command[] = [
       if (typeof target !== 'string' || !target.trim()) throw new UsageError('--target names the column to predict.');
       const task = (ctx.flags.task as string | undefined) ?? 'auto';
       if (!['auto', 'binary', 'multiclass', 'regression'].includes(task)) throw new UsageError(`--task is auto, binary, multiclass or regression, not "${task}".`);
+      const model = (ctx.flags.model as string | undefined) ?? 'auto';
+      if (!['auto', 'network', 'linear'].includes(model)) throw new UsageError(`--model is auto, network or linear, not "${model}".`);
       const epochs = integer(ctx, 'epochs');
       const seed = integer(ctx, 'seed');
       const maxRows = integer(ctx, 'max-rows');
@@ -125,6 +129,7 @@ export const pilotsCommands: Command[] = [
           task: task as 'auto',
           exclude: list(ctx.flags.exclude),
           protected: list(ctx.flags.protected),
+          model: model as 'auto',
           ...(epochs !== undefined ? { epochs } : {}),
           ...(seed !== undefined ? { seed } : {}),
           ...(maxRows !== undefined ? { maxRows } : {}),

@@ -46,6 +46,7 @@ export function verdictInputOf(result: Json, criterion: VerdictInput['criterion'
       groups: list(a.groups).map((g) => ({ group: str(g.group), count: num(g.count) ?? 0, selectionRate: num(g.selectionRate), tpr: num(g.tpr) })),
     })),
     dataAlerts,
+    chosen: obj(result.chosen)?.model === 'linear' || obj(result.chosen)?.model === 'network' ? { model: obj(result.chosen)!.model as 'network' | 'linear', reason: str(obj(result.chosen)!.reason) } : null,
     features: Array.isArray(result.features) ? result.features.map(str) : [],
     excluded: list(result.excluded).map((e) => ({ column: str(e.column), reason: str(e.reason) })),
     versusLinear:

@@ -104,6 +104,8 @@ export interface VerdictInput {
   features: string[];
   /** Columns left out, with the reason. */
   excluded: { column: string; reason: string }[];
+  /** Which model the version is (runs before the choice existed registered the network). */
+  chosen?: { model: 'network' | 'linear'; reason: string } | null;
   /** The network against the linear model, headline metric (null when not measured). */
   versusLinear: { verdict: 'better' | 'worse' | 'about the same'; difference: number; pValue: number; metric: string } | null;
 }
@@ -169,7 +171,8 @@ export function pilotVerdict(input: VerdictInput): PilotVerdict {
   }
 
   const v = input.versusLinear;
-  if (v) {
+  if (input.chosen?.model === 'linear') strengths.push(input.chosen.reason);
+  else if (v) {
     const diff = metricValue(v.metric, Math.abs(v.difference)).replace(' %', ' points');
     if (v.verdict === 'worse') add({ severity: 'concern', kind: 'baseline', title: 'a simple linear model does better than the network', detail: `On the test rows the linear model is ${diff} ahead on ${metricName(v.metric)} (p = ${v.pValue.toPrecision(2)}). Prefer the simpler model.` });
     else if (v.verdict === 'about the same') add({ severity: 'note', kind: 'baseline', title: 'the network is about the same as a simple linear model', detail: `The difference on ${metricName(v.metric)} (${v.difference >= 0 ? '+' : '−'}${diff}) is within chance on these test rows (p = ${v.pValue.toPrecision(2)}): the simpler model would do as well.` });
