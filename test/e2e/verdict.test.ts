@@ -125,3 +125,21 @@ it('an error-level data alert changes the headline', async () => {
   await browser.page.screenshot({ path: join(shots, 'verdict-data.png'), fullPage: true });
   expect(browser.errors).toEqual([]);
 }, 120_000);
+
+it('the Data page: COMPAS scores red under its error alerts, leakage named first; a harmful "favourable" value is questioned', async () => {
+  const compas = await dataset(fixture('compas-scores-two-years.csv'));
+  const scored = await api<{ job: { id: number } | null }>('quality:score', { datasetId: compas, target: 'two_year_recid', positive: '1', protected: ['race'] });
+  if (scored.job) await done(scored.job.id);
+  const { page } = browser;
+  await page.goto(`${serve.url}#/data`);
+  await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'compas-scores-two-years.csv' });
+  await expect.poll(() => page.getByTestId('quality-headline').textContent(), { timeout: 20_000 }).toMatch(/^Fix before training: \d+ errors\. Worst: "r_case_number" alone predicts "two_year_recid"/);
+  expect(await page.getByTestId('quality-score').textContent()).toMatch(/^69\/100\s*capped from 9\d: an error alert stands/);
+  // The big number is drawn in the danger colour, not green.
+  const colour = await page.getByTestId('quality-score').locator('strong').evaluate((el) => getComputedStyle(el).color);
+  expect(colour).toBe('rgb(180, 35, 24)');
+  expect(await page.getByTestId('adverse-outcome').textContent()).toMatch(/"two_year_recid = 1" reads as a harmful outcome/);
+  await page.getByTestId('quality-headline').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, 'quality-compas.png'), fullPage: true });
+  expect(browser.errors).toEqual([]);
+}, 120_000);

@@ -21,3 +21,19 @@ export function fmt(value: unknown, key: string, difference = false): string {
   if (key === 'r2' || LOWER_IS_BETTER.has(key)) return value.toFixed(3);
   return `${(value * 100).toFixed(1)}${difference ? ' points' : '%'}`;
 }
+
+/** Plain names of the metrics, a one-line explanation each, and the formal name for the small print. */
+export const METRIC_INFO: Record<string, { name: string; help: string; formal: string }> = {
+  accuracy: { name: 'Right answers', help: 'Share of test rows the model got right.', formal: 'accuracy' },
+  balancedAccuracy: { name: 'Right answers, per class', help: 'The hit rate of each class, averaged: a rare class counts as much as a common one.', formal: 'balanced accuracy' },
+  precision: { name: 'Alarms that are right', help: 'Of the rows the model flags, the share that really are the case.', formal: 'precision' },
+  recall: { name: 'Cases caught', help: 'Of the real cases, the share the model flags.', formal: 'recall, true positive rate' },
+  f1: { name: 'Balance of the two', help: 'One number that is high only when both alarms-that-are-right and cases-caught are high.', formal: 'F1 score' },
+  rocAuc: { name: 'Ranking quality', help: 'Chance that a real case gets a higher score than a non-case (0.5 is guessing, 1 is perfect).', formal: 'ROC AUC' },
+  prAuc: { name: 'Ranking quality on the rare class', help: 'Average share of right alarms over all thresholds; compare with the share of cases.', formal: 'PR AUC, average precision' },
+  logLoss: { name: 'Confidence penalty', help: 'Lower is better: punishes confident wrong answers hardest.', formal: 'log loss, cross-entropy' },
+  r2: { name: 'Variation explained', help: 'Share of the ups and downs of the target the model accounts for (1 is perfect, 0 is "always the average").', formal: 'R², coefficient of determination' },
+  mae: { name: 'Typical error', help: 'Average size of the miss, in the target’s own units.', formal: 'mean absolute error, MAE' },
+  rmse: { name: 'Typical error, big misses weighed more', help: 'Like the typical error, but large misses count extra.', formal: 'root mean squared error, RMSE' },
+  mape: { name: 'Typical error in percent', help: 'Average miss as a share of the true value (rows where it is 0 left out).', formal: 'mean absolute percentage error, MAPE' },
+};
