@@ -153,7 +153,9 @@ export function assembleReport(a: AssembleArgs): QualityReport {
   };
   const alerts = [...columns.flatMap((c) => columnAlerts(c, rows)), ...datasetAlerts(partial)];
   const order = { error: 0, warning: 1, info: 2 } as const;
-  alerts.sort((x, y) => order[x.severity] - order[y.severity]);
+  // Worst first: by severity, and a leak ahead of the other errors (it makes any model look good and fail).
+  const leakFirst = (a: { code: string }) => (a.code === 'TARGET_LEAKAGE' ? 0 : 1);
+  alerts.sort((x, y) => order[x.severity] - order[y.severity] || leakFirst(x) - leakFirst(y));
   const { score, scoreBreakdown } = scoreOf(partial);
   return { ...partial, scoreBreakdown, ...judgeQuality(score, alerts), alerts, elapsedMs: 0 };
 }
