@@ -103,6 +103,13 @@ it('a fairness concern, then a failed criterion, change the headline; promoting 
   await dialog.getByRole('button', { name: 'Confirm' }).click();
   await expect.poll(() => page.getByRole('dialog').isVisible()).toBe(false);
   await expect(api('models:promote', { ref: 'adult-verdict@1', to: 'staging' })).rejects.toThrow(/not ready to promote without a word: Not ready: the success criterion is not met/);
+
+  // The ROI page puts the verdict above the money figures.
+  await page.goto(`${serve.url}#/roi`);
+  await page.getByTestId('roi-project').selectOption({ label: 'adult-verdict (no baseline)' });
+  await expect.poll(() => page.getByTestId('roi-verdict-note').textContent(), { timeout: 20_000 }).toMatch(/no case for going ahead/);
+  expect(await page.getByTestId('verdict-headline').textContent()).toMatch(/^Not ready: the success criterion is not met/);
+  await page.screenshot({ path: join(shots, 'verdict-roi.png') });
   expect(browser.errors).toEqual([]);
 }, 240_000);
 
