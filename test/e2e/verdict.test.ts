@@ -143,7 +143,7 @@ it('the Data page: COMPAS scores red under its error alerts, leakage named first
   await expect.poll(() => page.getByTestId('quality-headline').textContent(), { timeout: 20_000 }).toMatch(/^Fix before training: \d+ errors\. Worst: "r_case_number" alone predicts "two_year_recid"/);
   expect(await page.getByTestId('quality-score').textContent()).toMatch(/^69\/100\s*capped from 9\d: an error alert stands/);
   // The big number is drawn in the danger colour, not green.
-  const colour = await page.getByTestId('quality-score').locator('strong').evaluate((el) => getComputedStyle(el).color);
+  const colour = await page.getByTestId('quality-score').locator('strong').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color);
   expect(colour).toBe('rgb(180, 35, 24)');
   expect(await page.getByTestId('adverse-outcome').textContent()).toMatch(/"two_year_recid = 1" reads as a harmful outcome/);
   await page.getByTestId('quality-headline').scrollIntoViewIfNeeded();
