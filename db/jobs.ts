@@ -1,5 +1,6 @@
 /** Queries for the `jobs` table. Only the job supervisor writes here. */
-import type { JobKind, JobResource, SerializedError } from '../workers/protocol.js';
+import type { JobInput, JobKind } from '../workers/jobs.js';
+import type { JobResource, SerializedError } from '../workers/protocol.js';
 import { fromJson, toJson } from './json.js';
 import type { ReadableDB, WritableDB } from './store.js';
 
@@ -12,15 +13,20 @@ export interface JobError extends SerializedError {
   lastStderr?: string[];
 }
 
-/** A job as the UI, the CLI and the API see it. */
-export interface Job {
+/**
+ * A job as the UI, the CLI and the API see it. `K` narrows the kind, `R` is what its result holds
+ * once finished and `I` what it was submitted with (main/contract/jobs.ts gives each kind's, as `JobOf<K>`).
+ */
+export interface Job<K extends JobKind = JobKind, R = unknown, I = JobInput<K>> {
   id: number;
-  kind: JobKind;
+  kind: K;
   title: string;
   resource: JobResource;
   status: JobStatus;
-  input: unknown;
-  result: unknown;
+  /** What the job was submitted with. */
+  input: I;
+  /** Set when the job succeeded: what its kind stores as its result. */
+  result: R | null;
   error: JobError | null;
   /** 0..1 */
   progress: number;
@@ -55,7 +61,7 @@ function toJob(row: JobRow): Job {
     title: row.title,
     resource: row.resource as JobResource,
     status: row.status as JobStatus,
-    input: fromJson(row.input),
+    input: fromJson<JobInput<JobKind>>(row.input),
     result: fromJson(row.result),
     error: fromJson<JobError>(row.error),
     progress: row.progress,
@@ -69,7 +75,7 @@ function toJob(row: JobRow): Job {
 
 export function insertJob(
   db: WritableDB,
-  job: { kind: JobKind; title: string; resource: JobResource; input: unknown; ownerPid: number; now: number },
+  job: { kind: JobKind; title: string; resource: JobResource; input: JobInput<JobKind>; ownerPid: number; now: number },
 ): Job {
   const row = db
     .prepare(

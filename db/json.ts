@@ -3,6 +3,8 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+export function fromJson<T>(text: string): T;
+export function fromJson<T>(text: string | null): T | null;
 export function fromJson<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }

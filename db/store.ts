@@ -114,10 +114,21 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
     throw new StoreError(`The database ${path} was written by a newer Pilot Workbench (schema version ${current}; this version knows up to ${latest}). Update Pilot Workbench, or use another data directory with --data-dir or PILOT_HOME.`);
   }
   for (const migration of migrations.slice(current)) {
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-    })();
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+    // Foreign keys can only be switched outside a transaction.
+    if (migration.rebuildsTables && foreignKeys) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(migration.sql);
+        if (migration.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new StoreError(`Migration ${migration.version} (${migration.name}) would leave ${broken.length} broken reference(s) in ${path}; nothing was changed.`);
+        }
+        db.pragma(`user_version = ${migration.version}`);
+      })();
+    } finally {
+      if (migration.rebuildsTables && foreignKeys) db.pragma('foreign_keys = ON');
+    }
   }
   return latest - current;
 }

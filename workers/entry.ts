@@ -3,7 +3,7 @@
  * engine, streams throttled progress with an ETA, answers with exactly one final message and
  * exits. If the parent goes away, the worker exits too rather than compute for nobody.
  */
-import { engines } from './engines.js';
+import { jobKinds } from './jobs.js';
 import {
   CancelledError,
   type FromWorker,
@@ -33,7 +33,7 @@ async function finish(message: FromWorker): Promise<never> {
 }
 
 async function run(start: Extract<ToWorker, { type: 'start' }>): Promise<void> {
-  const load = engines[start.kind];
+  const load = Object.hasOwn(jobKinds, start.kind) ? jobKinds[start.kind] : undefined;
   if (!load) {
     await finish({ type: 'error', error: { name: 'UnknownJob', message: `This version has no engine for jobs of kind "${start.kind}".`, kind: 'internal' } });
     return;
@@ -63,8 +63,8 @@ async function run(start: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     },
   };
   try {
-    const { engine, schema } = await load();
-    const value = await engine(schema.parse(start.input) as never, ctx);
+    // The one validation of a job's input: the worker trusts nobody, not even the main process.
+    const value = await (await load()).run(start.input, ctx);
     if (timer) clearTimeout(timer);
     flush();
     await finish({ type: 'result', value });

@@ -7,17 +7,9 @@
  * database: they compute, write large artifacts to files under `dataDir`, and return plain data.
  */
 
-/** Every kind of job a worker can run. Adding an engine means adding its kind here and in `engines.ts`. */
-export type JobKind =
-  | 'dataset.import'
-  | 'hardware.profile'
-  | 'quality.score'
-  | 'train.run'
-  | 'predict.run'
-  | 'drift.check'
-  | 'evaluate.run'
-  | 'test.sleep'
-  | 'test.crash';
+import type { JobKind } from './jobs.js';
+
+export type { JobKind };
 
 /** What the job needs: at most one `gpu` job runs at a time; `cpu` jobs share a configurable number of slots. */
 export type JobResource = 'cpu' | 'gpu';
@@ -37,11 +29,11 @@ export interface SerializedError {
 }
 
 /** One progress report. `fraction` is 0..1; `stage` is a short human phrase ("Hashing", "Epoch 3/20"). */
-export interface ProgressReport {
+export interface ProgressReport<D = unknown> {
   fraction: number;
   stage: string;
   /** Engine-specific structured detail, for example one epoch's metrics for the live training chart. */
-  detail?: unknown;
+  detail?: D;
 }
 
 /** Supervisor → worker. */
@@ -60,18 +52,22 @@ export type FromWorker =
  * What an engine receives besides its input. Engines are plain async functions, testable
  * in-process with a context made by `makeContext()` below; the process entry supplies the real one.
  */
-export interface JobContext {
+export interface JobContext<D = unknown> {
   jobId: number;
   /** The data directory (artifacts go under it, e.g. `models/`, `reports/`). */
   dataDir: string;
   /** Aborted when the user cancels. Check it at every batch, chunk or epoch. */
   signal: AbortSignal;
   /** Report progress; cheap to call often (the runtime throttles what crosses the process boundary). */
-  progress(report: ProgressReport): void;
+  progress(report: ProgressReport<D>): void;
 }
 
-/** An engine: takes validated input, reports progress, returns a JSON-serialisable result. */
-export type Engine<I, O> = (input: I, ctx: JobContext) => Promise<O>;
+/**
+ * An engine: takes validated input, reports progress (with detail of type D), returns a
+ * JSON-serialisable result. The worker entry validates the input with the kind's schema before the
+ * engine sees it (workers/jobs.ts), so an engine never parses its own input again.
+ */
+export type Engine<I, O, D = unknown> = (input: I, ctx: JobContext<D>) => Promise<O>;
 
 /** An error caused by the user's input, with a message that says what to do. Reported as `kind: 'input'`. */
 export class UserInputError extends Error {
@@ -100,10 +96,10 @@ export function serializeError(error: unknown): SerializedError {
 }
 
 /** A context for running an engine in-process (tests, benchmarks). Collects progress reports. */
-export function makeContext(options: { dataDir?: string; signal?: AbortSignal; jobId?: number } = {}): JobContext & {
-  reports: ProgressReport[];
+export function makeContext<D = unknown>(options: { dataDir?: string; signal?: AbortSignal; jobId?: number } = {}): JobContext<D> & {
+  reports: ProgressReport<D>[];
 } {
-  const reports: ProgressReport[] = [];
+  const reports: ProgressReport<D>[] = [];
   return {
     jobId: options.jobId ?? 0,
     dataDir: options.dataDir ?? process.cwd(),

@@ -1,7 +1,8 @@
 /**
  * The schema's history, one numbered SQL file per step. Append only: never edit a migration that
  * has shipped; add the next number. Capabilities own their numbers: 002 hardware, 003 quality,
- * 004 training, 005 registry and drift, 006 ROI.
+ * 004 training, 005 registry and drift, 006 ROI, 007 pilot kinds; 008 image, 009 text, 010 anomaly,
+ * 011 forecast are reserved for those kinds.
  */
 import foundation from './001_foundation.sql?raw';
 // capabilities: migration imports below this line
@@ -10,11 +11,18 @@ import quality from './003_quality.sql?raw';
 import training from './004_training.sql?raw';
 import registry from './005_registry.sql?raw';
 import roi from './006_roi.sql?raw';
+import pilotKinds from './007_pilot_kinds.sql?raw';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * The migration rebuilds tables that others reference (new table, copy, drop, rename): it runs
+   * with foreign keys off, so dropping the old table neither cascades nor fails, and every foreign
+   * key is checked before it commits.
+   */
+  rebuildsTables?: true;
 }
 
 export const migrations: readonly Migration[] = [
@@ -25,4 +33,5 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'training', sql: training },
   { version: 5, name: 'registry', sql: registry },
   { version: 6, name: 'roi', sql: roi },
+  { version: 7, name: 'pilot kinds', sql: pilotKinds, rebuildsTables: true },
 ];

@@ -1,5 +1,4 @@
 /** Handlers about the app itself: info, jobs, settings. */
-import { getJob, listJobs } from '../../db/jobs.js';
 import { allSettings, setSetting } from '../../db/settings.js';
 import { AppError, notFound } from '../errors.js';
 import { settingSchemas } from '../contract/app.js';
@@ -22,14 +21,14 @@ export const appHandlers: HandlerMap<'app:info' | 'jobs:list' | 'jobs:get' | 'jo
     electronVersion: app.options.electronVersion ?? null,
     capabilities: CAPABILITIES,
   }),
-  'jobs:list': (input, app) => listJobs(app.store.read, { limit: input.limit }),
+  'jobs:list': (input, app) => app.jobs.list({ limit: input.limit }),
   'jobs:get': (input, app) => {
-    const job = getJob(app.store.read, input.id);
+    const job = app.jobs.get(input.id);
     if (!job) throw notFound(`Job ${input.id}`, 'List jobs to see their ids.');
     return job;
   },
   'jobs:cancel': (input, app) => {
-    if (!getJob(app.store.read, input.id)) throw notFound(`Job ${input.id}`, 'List jobs to see their ids.');
+    if (!app.jobs.get(input.id)) throw notFound(`Job ${input.id}`, 'List jobs to see their ids.');
     return app.jobs.cancel(input.id);
   },
   'jobs:selftest': (input, app) => app.jobs.submit({ kind: 'test.sleep', title: 'Self-test', input }),

@@ -3,25 +3,18 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { deleteDataset, getDataset, listDatasets, upsertDataset, type Dataset } from '../../db/datasets.js';
 import type { Store } from '../../db/store.js';
-import type { ImportResult } from '../../workers/importer/index.js';
 import type { App } from '../app.js';
 import type { DatasetCheck } from '../contract/datasets.js';
 import { notFound } from '../errors.js';
 import { fileHashes } from './file-hashes.js';
+import type { ImportOutcome } from '../contract/datasets.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import type { HandlerMap } from './types.js';
-
-/** The import job's result, as stored: the dataset row and whether it was new. */
-export interface ImportOutcome {
-  dataset: Dataset;
-  created: boolean;
-}
 
 export function defineDatasetJobs(jobs: JobSupervisor, store: Store): void {
   jobs.define('dataset.import', {
     resource: 'cpu',
-    onResult(value, job): ImportOutcome {
-      const result = value as ImportResult;
+    onResult(result, job): ImportOutcome {
       return upsertDataset(store.write, { ...result, jobId: job.id }, Date.now());
     },
   });

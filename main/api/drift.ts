@@ -7,13 +7,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { getDataset } from '../../db/datasets.js';
-import type { Job } from '../../db/jobs.js';
 import { getDriftReport, getReferenceProfile, insertDriftReport, listDriftReports, putReferenceProfile, type DriftReportRecord } from '../../db/drift.js';
 import { getVersion, RegistryError, resolveVersion, type RegistryVersion } from '../../db/registry.js';
 import type { Store } from '../../db/store.js';
-import type { DriftInput, DriftOptions, DriftReport } from '../../workers/drift/index.js';
+import type { DriftOptions } from '../../workers/drift/index.js';
 import type { App } from '../app.js';
 import { AppError, notFound } from '../errors.js';
+import type { DriftOutcome } from '../contract/drift.js';
+import type { JobOf, JobSubmitted } from '../contract/jobs.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset } from './datasets.js';
 import type { HandlerMap } from './types.js';
@@ -21,30 +22,14 @@ import type { HandlerMap } from './types.js';
 /** What a version check needs of the backend (the watch folder has these before the App exists). */
 export type Backend = Pick<App, 'store' | 'jobs' | 'options'>;
 
-/**
- * The stored result of a `drift.check` job: the verdict and the id of its `drift_reports` row,
- * where the full report is (`drift:get`). The job row does not keep a second copy of the report.
- */
-export type DriftOutcome = Pick<DriftReport, 'summary' | 'recommendation' | 'datasetDrift' | 'driftShare' | 'driftedColumns' | 'judgedColumns' | 'performance'> & {
-  driftReportId: number;
-  versionId: number | null;
-};
-
 /** The job input as stored in `jobs.input`: paths and ids, never the profile itself. */
-type DriftJobInput = DriftInput & {
-  versionId?: number;
-  /** Set when this run builds the version's profile from its training file: cache it if the file still has this hash. */
-  cacheFor?: { versionId: number; datasetSha256: string };
-  /** The watch folder started it (the UI shows its outcome as a toast). */
-  watch?: true;
-};
+type DriftJobInput = JobSubmitted<'drift.check'>;
 
 export function defineDriftJobs(jobs: JobSupervisor, store: Store): void {
   jobs.define('drift.check', {
     resource: 'cpu',
-    onResult(value, job): DriftOutcome {
-      const report = value as DriftReport;
-      const input = job.input as DriftJobInput;
+    onResult(report, job): DriftOutcome {
+      const input = job.input;
       const profile = report.referenceProfile;
       if (input.cacheFor && profile && profile.source.sha256 === input.cacheFor.datasetSha256) {
         putReferenceProfile(store.write, input.cacheFor.versionId, profile, Date.now());
@@ -75,7 +60,7 @@ export function profileFile(dataDir: string, versionId: number, sha256: string):
  * for the training data it was registered with, else from the training file (which must still hold
  * that data), building the profile the job's result then caches.
  */
-export async function submitVersionCheck(app: Backend, ref: string | number, currentPath: string, options: DriftOptions = {}, from: 'user' | 'watch' = 'user'): Promise<Job> {
+export async function submitVersionCheck(app: Backend, ref: string | number, currentPath: string, options: DriftOptions = {}, from: 'user' | 'watch' = 'user'): Promise<JobOf<'drift.check'>> {
   const version = versionOf(app, ref);
   // Only the scalar metrics travel: the recorded residuals and curves would bloat the job row.
   const testMetrics = Object.fromEntries(Object.entries(version.testMetrics).filter(([, v]) => typeof v === 'number'));

@@ -16,18 +16,17 @@ import { parseProfileJson } from '../../workers/profiler/profile-json.js';
 import type { HardwareReport } from '../../workers/profiler/types.js';
 import type { App } from '../app.js';
 import { AppError, notFound } from '../errors.js';
+import type { HardwareOutcome } from '../contract/hardware.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import type { HandlerMap } from './types.js';
 
 /** The stored result of a `hardware.profile` job: the report and the id of its `hardware_profiles` row. */
-export type HardwareOutcome = HardwareReport & { profileId: number };
 
 export function defineHardwareJobs(jobs: JobSupervisor, store: Store): void {
   // 'gpu': the benchmarks would measure a GPU that a training job is using, and slow it down.
   jobs.define('hardware.profile', {
     resource: 'gpu',
-    onResult(value, job): HardwareOutcome {
-      const report = value as HardwareReport;
+    onResult(report, job): HardwareOutcome {
       const { record } = insertHardwareProfile(store.write, { report, source: 'local', jobId: job.id });
       return { ...report, profileId: record.id };
     },

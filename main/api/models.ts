@@ -9,7 +9,6 @@ import { versionFacts, type VersionFacts } from '../../db/registry-lineage.js';
 import * as registry from '../../db/registry.js';
 import type { Store } from '../../db/store.js';
 import { readBundle, writeBundle, type BundleVersionInfo } from '../../workers/evaluate/bundle.js';
-import type { EvaluationResult } from '../../workers/evaluate/index.js';
 import { sha256File } from '../../workers/trainer/artifact.js';
 import type { App } from '../app.js';
 import type { CompareRow, Comparison, Lineage } from '../contract/models.js';
@@ -118,17 +117,11 @@ function runSettings(app: App, runId: number): { protected: string[]; excluded: 
 }
 
 /** The evaluation job's input as stored with the job (the engine ignores `versionId`). */
-interface EvaluateJobInput {
-  versionId: number;
-  file: string;
-}
-
 export function defineModelJobs(jobs: JobSupervisor, store: Store): void {
   jobs.define('evaluate.run', {
     resource: 'cpu',
-    onResult(value, job) {
-      const result = value as EvaluationResult;
-      const input = job.input as EvaluateJobInput;
+    onResult(result, job) {
+      const input = job.input;
       const dataset = store.write.prepare('SELECT id FROM datasets WHERE path = ? AND sha256 = ?').get(input.file, result.datasetSha256) as { id: number } | undefined;
       return insertEvaluation(store.write, { versionId: input.versionId, datasetId: dataset?.id ?? null, result, jobId: job.id }, Date.now());
     },

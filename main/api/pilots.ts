@@ -27,14 +27,15 @@ import { archiveProject, getProject, getProjectByName, insertProject, listProjec
 import { attachJob, finishRun, getMetrics, getRun, getRunByJob, getRunParams, insertRun, latestMetrics, listRuns, logMetrics, setRunParams, type MetricPoint, type Run } from '../../db/runs.js';
 import type { Store, WritableDB } from '../../db/store.js';
 import { profileColumn } from '../../workers/trainer/columns.js';
+import type { JobInput } from '../../workers/jobs.js';
 import type { TrainResult } from '../../workers/trainer/engine.js';
+import { trainInputSchema } from '../../workers/trainer/schema.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
 import { readFirstRecords } from '../../workers/csv/reader.js';
 import type { App } from '../app.js';
 import type { ColumnInfo, DatasetInspection, PredictOutcome, TrainOutcome, TrainStarted } from '../contract/pilots.js';
-import type { PredictInput } from '../../workers/predict/index.js';
-import type { PredictResult } from '../../workers/trainer/predict.js';
 import type { ChannelParsed } from '../contract/index.js';
+import type { JobOf, JobSubmitted } from '../contract/jobs.js';
 import { AppError, notFound } from '../errors.js';
 import type { JobEvent, JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset, requireDataset } from './datasets.js';
@@ -50,16 +51,16 @@ const ACTOR = (() => {
 })();
 
 /** The prediction job's input: what the worker needs, plus the version it came from for the result. */
-type PredictJobInput = PredictInput & { modelVersionId: number; version: number; projectId: number };
+type PredictJobInput = JobSubmitted<'predict.run'>;
 
 export function definePilotsJobs(jobs: JobSupervisor, store: Store): void {
   // `gpu`: at most one training at a time, whichever backend loads (they all use the whole machine).
-  jobs.define('train.run', { resource: 'gpu', onResult: (value, job) => registerResult(store.write, value as TrainResult, job) });
+  jobs.define('train.run', { resource: 'gpu', onResult: (value, job) => registerResult(store.write, value, job) });
   jobs.define('predict.run', {
     resource: 'cpu',
     onResult: (value, job): PredictOutcome => {
-      const { modelVersionId, version, projectId } = job.input as PredictJobInput;
-      return { ...(value as PredictResult), modelVersionId, version, projectId };
+      const { modelVersionId, version, projectId } = job.input;
+      return { ...value, modelVersionId, version, projectId };
     },
   });
   jobs.on('job', (event) => {
@@ -236,7 +237,7 @@ async function startTraining(app: App, input: TrainInput): Promise<TrainStarted>
   return { job, run: getRun(app.store.read, run.id) ?? run, warning: check.status === 'changed' ? check.message : null };
 }
 
-function submitFor(app: App, run: Run, title: string, input: Record<string, unknown>, checkpointDir: string | null): Job {
+function submitFor(app: App, run: Run, title: string, input: JobInput<'train.run'>, checkpointDir: string | null): JobOf<'train.run'> {
   try {
     const job = app.jobs.submit({ kind: 'train.run', title, input });
     attachJob(app.store.write, run.id, job.id, checkpointDir);
@@ -253,12 +254,15 @@ async function resumeTraining(app: App, runId: number): Promise<TrainStarted> {
   if (!isResumable(run)) {
     throw new AppError('conflict', `Run ${runId} cannot be resumed: ${run.status === 'running' ? 'it is still running' : run.status === 'succeeded' ? 'it finished' : 'its checkpoint is gone'}. Start a new run instead.`);
   }
-  const { runKey, file, ...settings } = getRunParams(app.store.read, run.id) as Record<string, unknown> & { runKey: string; file: string };
+  const { runKey, ...settings } = getRunParams(app.store.read, run.id);
+  if (typeof runKey !== 'string') throw new AppError('conflict', `Run ${runId} has no recorded folder, so it cannot be resumed. Start a new run instead.`);
   const hyper = Object.keys(settings).filter((key) => key.startsWith('hp.') || key === 'usedBackend');
   for (const key of hyper) delete settings[key];
+  // The settings as stored when the run started: read back from the database, so checked again.
+  const input = trainInputSchema.parse({ ...settings, runId: runKey, resumeFrom: runKey });
   if (run.datasetId !== null) await usableDataset(app, run.datasetId, false);
   const project = run.projectId === null ? null : getProject(app.store.read, run.projectId);
-  const job = submitFor(app, run, `Resume ${project?.name ?? `run ${run.id}`}`, { ...settings, file, runId: runKey, resumeFrom: runKey }, run.checkpointDir);
+  const job = submitFor(app, run, `Resume ${project?.name ?? `run ${run.id}`}`, input, run.checkpointDir);
   return { job, run: getRun(app.store.read, run.id) ?? run, warning: null };
 }
 

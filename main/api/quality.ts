@@ -12,25 +12,26 @@ import {
   type QualityReportRecord,
 } from '../../db/quality.js';
 import type { Store } from '../../db/store.js';
-import { renderQualityHtml, type QualityInput, type QualityReport } from '../../workers/quality/index.js';
+import { renderQualityHtml } from '../../workers/quality/index.js';
 import type { App } from '../app.js';
 import type { DatasetCheck, QualityOutcome } from '../contract/index.js';
 import { AppError, notFound } from '../errors.js';
+import type { JobSubmitted } from '../contract/jobs.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset, requireDataset } from './datasets.js';
 import type { HandlerMap } from './types.js';
 
 /** The job input as stored in `jobs.input`: the engine's input plus what `onResult` needs to file the report. */
-export type QualityJobInput = QualityInput & { datasetId: number; datasetSha256: string; options: QualityOptions };
+export type QualityJobInput = JobSubmitted<'quality.score'>;
 
 export function defineQualityJobs(jobs: JobSupervisor, store: Store): void {
   jobs.define('quality.score', {
     resource: 'cpu',
     onResult(value, job): QualityOutcome {
-      const input = job.input as QualityJobInput;
+      const input = job.input;
       const record = insertQualityReport(
         store.write,
-        { datasetId: input.datasetId, datasetSha256: input.datasetSha256, options: input.options, report: value as QualityReport, jobId: job.id },
+        { datasetId: input.datasetId, datasetSha256: input.datasetSha256, options: input.options, report: value, jobId: job.id },
         Date.now(),
       );
       return { reportId: record.id, datasetId: record.datasetId, score: record.score };

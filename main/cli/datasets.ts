@@ -1,6 +1,5 @@
 /** `pilot datasets …`: register data files and see what is registered. */
 import type { Dataset } from '../../db/datasets.js';
-import type { ImportOutcome } from '../api/datasets.js';
 import { invoke } from '../api/index.js';
 import type { Command } from './command.js';
 import { CliError } from './command.js';
@@ -28,7 +27,7 @@ export const datasetCommands: Command[] = [
     async run(ctx) {
       const job = await call(invoke(ctx.app(), 'datasets:import', { path: ctx.args[0] }));
       const final = await runJob(ctx, job);
-      const { dataset, created } = final.result as ImportOutcome;
+      const { dataset, created } = final.result;
       if (ctx.json) return ctx.out(JSON.stringify({ ...dataset, created, jobId: final.id }, null, 2));
       ctx.out(`${created ? 'Imported' : 'Already imported'} ${describe(dataset)}`);
       ctx.out(`SHA-256 ${dataset.sha256}`);

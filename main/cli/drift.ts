@@ -5,7 +5,6 @@ import { basename, resolve } from 'node:path';
 import type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
 import type { DriftReport } from '../../workers/drift/index.js';
 import { renderDriftHtml } from '../../workers/drift/index.js';
-import type { DriftOutcome } from '../api/drift.js';
 import { invoke } from '../api/index.js';
 import type { CliContext, Command } from './command.js';
 import { CliError, UsageError } from './command.js';
@@ -53,7 +52,7 @@ export const driftCommands: Command[] = [
       const input = isFile ? { referencePath: reference, currentPath, options } : { version: reference, currentPath, options };
       const job = await call(invoke(ctx.app(), 'drift:check', input));
       const final = await runJob(ctx, job);
-      const { driftReportId } = final.result as DriftOutcome;
+      const { driftReportId } = final.result;
       const record: DriftReportRecord = await call(invoke(ctx.app(), 'drift:get', { id: driftReportId }));
       await printReport(ctx, record.report, { jobId: final.id, driftReportId });
     },

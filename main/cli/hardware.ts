@@ -6,7 +6,6 @@ import { previousProfile } from '../../db/hardware.js';
 import { diffProfiles } from '../../workers/profiler/diff.js';
 import { bestMachinePerPilot, renderHardwareHtml } from '../../workers/profiler/html.js';
 import { PILOT_KINDS, PILOT_LABELS, type HardwareReport } from '../../workers/profiler/types.js';
-import type { HardwareOutcome } from '../api/hardware.js';
 import { invoke } from '../api/index.js';
 import { CliError, type CliContext, type Command, UsageError } from './command.js';
 import { call } from './datasets.js';
@@ -186,7 +185,7 @@ export const hardwareCommands: Command[] = [
       const mode = chosen[0] === 'full' ? 'full' : chosen[0] === 'no-bench' ? 'none' : 'quick';
       const job = await call(invoke(ctx.app(), 'hardware:profile', { mode }));
       const final = await runJob(ctx, job);
-      const outcome = final.result as HardwareOutcome;
+      const outcome = final.result;
       const { profileId, ...report } = outcome;
       await writeHtml(ctx, [report]);
       if (ctx.json) return ctx.out(JSON.stringify(report, null, 2));

@@ -3,7 +3,6 @@
  * PROJECT@N (churn@3), PROJECT@alias (churn@champion), PROJECT@production or PROJECT@latest.
  * With --json each command prints its channel's output (README "JSON shapes").
  */
-import type { Evaluation } from '../../db/evaluations.js';
 import type { ModelEvent, RegistryVersion } from '../../db/registry.js';
 import { invoke } from '../api/index.js';
 import type { Comparison } from '../contract/models.js';
@@ -230,7 +229,7 @@ export const modelCommands: Command[] = [
     async run(ctx) {
       const job = await call(invoke(ctx.app(), 'models:evaluate', { ref: ctx.args[0]!, path: ctx.args[1]! }));
       const final = await runJob(ctx, job);
-      const evaluation = final.result as Evaluation;
+      const evaluation = final.result;
       if (printJson(ctx, { ...evaluation.report, metrics: evaluation.metrics, evaluationId: evaluation.id, versionId: evaluation.versionId, jobId: final.id })) return;
       const r = evaluation.report;
       ctx.out(`${r.rows.scored} of ${r.rows.total} rows scored (${r.rows.missingLabel} without label, ${r.rows.unknownLabel} with a label the model never learned).`);

@@ -2,9 +2,8 @@
 import { existsSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { Dataset } from '../../db/datasets.js';
-import type { ImportOutcome } from '../api/datasets.js';
 import { invoke } from '../api/index.js';
-import type { PredictOutcome, TrainOutcome } from '../contract/pilots.js';
+import type { TrainOutcome } from '../contract/pilots.js';
 import type { PilotVerdict } from '../verdict/pilot.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
 import { call } from './datasets.js';
@@ -37,7 +36,7 @@ async function datasetFor(ctx: CliContext, path: string): Promise<Dataset> {
   }
   const job = await call(invoke(ctx.app(), 'datasets:import', { path }));
   const final = await runJob(ctx, job);
-  return (final.result as ImportOutcome).dataset;
+  return final.result.dataset;
 }
 
 async function projectFor(ctx: CliContext, name: string, datasetId: number): Promise<number> {
@@ -47,9 +46,7 @@ async function projectFor(ctx: CliContext, name: string, datasetId: number): Pro
   return (await call(invoke(ctx.app(), 'pilots:create', { name, datasetId }))).id;
 }
 
-function epochLine(detail: unknown): string | null {
-  const record = detail as Partial<EpochRecord> | null;
-  if (typeof record?.epoch !== 'number' || typeof record.loss !== 'number') return null;
+function epochLine(record: EpochRecord): string {
   const parts = [`epoch ${record.epoch}`, `loss ${record.loss.toFixed(4)}`];
   if (typeof record.valLoss === 'number') parts.push(`val_loss ${record.valLoss.toFixed(4)}`);
   if (typeof record.valAccuracy === 'number') parts.push(`val_accuracy ${record.valAccuracy.toFixed(3)}`);
@@ -136,11 +133,8 @@ export const pilotsCommands: Command[] = [
         }),
       );
       if (started.warning) ctx.err(`warning: ${started.warning}`);
-      const final = await runJob(ctx, started.job, (detail) => {
-        const line = epochLine(detail);
-        if (line) ctx.err(line);
-      });
-      const result = final.result as TrainOutcome;
+      const final = await runJob(ctx, started.job, (detail) => ctx.err(epochLine(detail)));
+      const result = final.result;
       const { verdict } = await call(invoke(ctx.app(), 'pilots:run', { id: result.runId }));
       if (ctx.json) return ctx.out(JSON.stringify({ ...result, verdict }, null, 2));
       for (const line of describe(result, name, verdict)) ctx.out(line);
@@ -158,7 +152,7 @@ export const pilotsCommands: Command[] = [
       if (typeof out !== 'string' || !out.trim()) throw new UsageError('--out names the CSV file to write.');
       const model = ctx.args[0]!;
       const job = await call(invoke(ctx.app(), 'pilots:predict', { model: /^\d+$/.test(model) ? Number(model) : model, path: ctx.args[1]!, outPath: out }));
-      const result = (await runJob(ctx, job)).result as PredictOutcome;
+      const result = (await runJob(ctx, job)).result;
       if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
       ctx.out(`Wrote ${count(result.rows)} prediction(s) to ${result.outPath} (added ${result.addedColumns.join(', ')}), with version ${result.version} (id ${result.modelVersionId}).`);
       for (const warning of result.warnings) ctx.err(`warning: ${warning}`);

@@ -5,9 +5,7 @@ import type { Dataset } from '../../db/datasets.js';
 import type { QualityReportRecord } from '../../db/quality.js';
 import type { QualityReport } from '../../workers/quality/index.js';
 import { renderQualityHtml } from '../../workers/quality/index.js';
-import type { ImportOutcome } from '../api/datasets.js';
 import { invoke } from '../api/index.js';
-import type { QualityOutcome } from '../contract/quality.js';
 import type { CliContext, Command } from './command.js';
 import { CliError, UsageError } from './command.js';
 import { call } from './datasets.js';
@@ -27,7 +25,7 @@ async function registered(ctx: CliContext, file: string): Promise<Dataset> {
   if (known) return known;
   const job = await call(invoke(ctx.app(), 'datasets:import', { path }));
   const final = await runJob(ctx, job);
-  return (final.result as ImportOutcome).dataset;
+  return final.result.dataset;
 }
 
 export const qualityCommands: Command[] = [
@@ -74,7 +72,7 @@ export const qualityCommands: Command[] = [
         ctx.err(`Same content and options as report ${record.id} of ${time(record.createdAt)}: showing it (--force computes again).`);
       } else if (started.job) {
         const final = await runJob(ctx, started.job);
-        record = await call(invoke(ctx.app(), 'quality:get', { id: (final.result as QualityOutcome).reportId }));
+        record = await call(invoke(ctx.app(), 'quality:get', { id: final.result.reportId }));
       } else {
         throw new CliError('The quality job could not be started.');
       }

@@ -3,20 +3,25 @@
  * otherwise), Ctrl-C cancels the job (a second Ctrl-C leaves at once), and the outcome becomes
  * the result or a one-line error.
  */
-import type { Job } from '../../db/jobs.js';
-import type { JobEvent } from '../jobs/supervisor.js';
+import type { JobDetail, JobKind } from '../../workers/jobs.js';
+import type { AnyJobEvent, JobOf, JobOutcome } from '../contract/jobs.js';
 import { CliError, type CliContext } from './command.js';
 import { duration } from './format.js';
 
-export async function runJob(ctx: CliContext, job: Job, onDetail?: (detail: unknown) => void): Promise<Job> {
+/** Waits for the job and returns it succeeded, with its kind's result. */
+export async function runJob<K extends JobKind>(
+  ctx: CliContext,
+  job: JobOf<K>,
+  onDetail?: (detail: JobDetail<K>) => void,
+): Promise<JobOf<K> & { result: JobOutcome<K> }> {
   const app = ctx.app();
   const tty = process.stderr.isTTY;
   let lastLine = '';
   let lastStage = '';
   let lastBucket = -1;
-  const listener = (event: JobEvent) => {
+  const listener = (event: AnyJobEvent) => {
     if (event.job.id !== job.id) return;
-    if (event.detail !== undefined) onDetail?.(event.detail);
+    if (event.detail !== undefined && isOf(event, job.kind)) onDetail?.(event.detail);
     if (event.job.status !== 'running') return;
     const percent = Math.floor(event.job.progress * 100);
     const eta = event.job.etaSeconds === null || percent >= 100 ? '' : `, ${duration(event.job.etaSeconds)} left`;
@@ -41,9 +46,10 @@ export async function runJob(ctx: CliContext, job: Job, onDetail?: (detail: unkn
   };
   process.on('SIGINT', onSigint);
   try {
-    const final = await app.jobs.wait(job.id);
+    const final = await app.jobs.wait(job);
     if (tty && lastLine) process.stderr.write('\r\x1b[2K');
-    if (final.status === 'succeeded') return final;
+    if (final.status === 'succeeded' && hasResult(final)) return final;
+    if (final.status === 'succeeded') throw new CliError(`${final.title} finished without a result.`);
     if (final.status === 'cancelled') throw new CliError(`${final.title}: cancelled.`);
     const error = final.error;
     if (ctx.debug && error?.lastStderr?.length) ctx.err(error.lastStderr.join('\n'));
@@ -53,4 +59,12 @@ export async function runJob(ctx: CliContext, job: Job, onDetail?: (detail: unkn
     app.jobs.off('job', listener);
     process.off('SIGINT', onSigint);
   }
+}
+
+function isOf<K extends JobKind>(event: AnyJobEvent, kind: K): event is AnyJobEvent & { job: JobOf<K>; detail?: JobDetail<K> } {
+  return event.job.kind === kind;
+}
+
+function hasResult<K extends JobKind>(job: JobOf<K>): job is JobOf<K> & { result: JobOutcome<K> } {
+  return job.result !== null;
 }

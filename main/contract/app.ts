@@ -1,6 +1,6 @@
 /** Channels about the app itself, its jobs and its settings. */
 import { z } from 'zod';
-import type { Job } from '../../db/jobs.js';
+import type { AnyJob, JobOf } from './jobs.js';
 import { channel } from './define.js';
 import { driftWatchSettingSchema } from './drift.js';
 
@@ -35,13 +35,13 @@ const jobId = z.number({ error: 'Give a job id (a number).' }).int().positive();
 
 export const appChannels = {
   'app:info': channel<AppInfo>()(z.object({}).strict(), 'Version, data directory and mode of the running workbench.'),
-  'jobs:list': channel<Job[]>()(
+  'jobs:list': channel<AnyJob[]>()(
     z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
     'Recent jobs, newest first.',
   ),
-  'jobs:get': channel<Job>()(z.object({ id: jobId }).strict(), 'One job with its progress, result or error.'),
-  'jobs:cancel': channel<Job>()(z.object({ id: jobId }).strict(), 'Asks a queued or running job to stop.'),
-  'jobs:selftest': channel<Job>()(
+  'jobs:get': channel<AnyJob>()(z.object({ id: jobId }).strict(), 'One job with its progress, result or error.'),
+  'jobs:cancel': channel<AnyJob>()(z.object({ id: jobId }).strict(), 'Asks a queued or running job to stop.'),
+  'jobs:selftest': channel<JobOf<'test.sleep'>>()(
     z
       .object({
         steps: z.number().int().min(1).max(1000).default(10),

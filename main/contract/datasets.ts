@@ -1,8 +1,14 @@
 /** Channels of the Data capability: registering and listing data files. */
 import { z } from 'zod';
 import type { Dataset } from '../../db/datasets.js';
-import type { Job } from '../../db/jobs.js';
+import type { JobOf } from './jobs.js';
 import { channel } from './define.js';
+
+/** The import job's result, as stored: the dataset row and whether it was new. */
+export interface ImportOutcome {
+  dataset: Dataset;
+  created: boolean;
+}
 
 /** Whether a registered file still has the content it was imported with. */
 export interface DatasetCheck {
@@ -19,7 +25,7 @@ const datasetId = z.number({ error: 'Give a dataset id (a number).' }).int().pos
 
 export const datasetChannels = {
   'datasets:list': channel<Dataset[]>()(z.object({}).strict(), 'Registered datasets, newest first.'),
-  'datasets:import': channel<Job>()(
+  'datasets:import': channel<JobOf<'dataset.import'>>()(
     z
       .object({
         path: z

@@ -2,9 +2,18 @@
 import { z } from 'zod';
 import type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
 import type { DriftReport } from '../../workers/drift/index.js';
-import type { Job } from '../../db/jobs.js';
+import type { JobOf } from './jobs.js';
 import { driftOptionsSchema } from '../../workers/drift/schema.js';
 import { channel } from './define.js';
+
+/**
+ * The stored result of a `drift.check` job: the verdict and the id of its `drift_reports` row,
+ * where the full report is (`drift:get`). The job row does not keep a second copy of the report.
+ */
+export type DriftOutcome = Pick<DriftReport, 'summary' | 'recommendation' | 'datasetDrift' | 'driftShare' | 'driftedColumns' | 'judgedColumns' | 'performance'> & {
+  driftReportId: number;
+  versionId: number | null;
+};
 
 const path = (what: string) =>
   z
@@ -14,7 +23,7 @@ const path = (what: string) =>
     .max(4096, 'That path is too long.');
 
 export const driftChannels = {
-  'drift:check': channel<Job>()(
+  'drift:check': channel<JobOf<'drift.check'>>()(
     z
       .object({
         /** A reference file: compare two files (with `versionId`, the report is filed under that version). */

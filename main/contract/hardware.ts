@@ -1,9 +1,13 @@
 /** Channels of the Hardware capability: profile this machine (a job), import other machines' profiles, compare them. */
 import { z } from 'zod';
 import type { HardwareProfileRecord, HardwareProfileSummary } from '../../db/hardware.js';
-import type { Job } from '../../db/jobs.js';
+import type { JobOf } from './jobs.js';
 import type { ProfileChange } from '../../workers/profiler/diff.js';
+import type { HardwareReport } from '../../workers/profiler/types.js';
 import { channel } from './define.js';
+
+/** What the `hardware.profile` job stores as its result: the report and the id of its stored profile. */
+export type HardwareOutcome = HardwareReport & { profileId: number };
 
 /** The result of an import: the stored row and whether it was new (the same export imported twice is kept once). */
 export interface HardwareImported {
@@ -21,7 +25,7 @@ export interface HardwareDiff {
 const profileId = z.number({ error: 'Give a hardware profile id (a number).' }).int().positive();
 
 export const hardwareChannels = {
-  'hardware:profile': channel<Job>()(
+  'hardware:profile': channel<JobOf<'hardware.profile'>>()(
     z.object({ mode: z.enum(['none', 'quick', 'full'], { error: 'mode is "none", "quick" or "full".' }).default('quick') }).strict(),
     'Queues a hardware profile of this machine: profile and stack diagnosis, plus the quick (≤ 20 s) or full benchmark. The job result is the stored profile.',
   ),

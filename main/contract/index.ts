@@ -55,8 +55,6 @@ export type { DriftWatchEvent, DriftWatchSetting } from './drift.js';
 export type { DriftReport, ColumnDrift, Overlay } from '../../workers/drift/index.js';
 export type { ApiError, Result } from '../errors.js';
 export type { Dataset } from '../../db/datasets.js';
-export type { Job, JobError, JobStatus } from '../../db/jobs.js';
-export type { JobEvent } from '../jobs/supervisor.js';
-
-/** Server-pushed events (job progress) on the one event stream. */
-export type PushEvent = { type: 'job'; job: import('../../db/jobs.js').Job; detail?: unknown };
+export type { JobError, JobStatus } from '../../db/jobs.js';
+/** A job as the renderer sees it: any kind, discriminated by `kind`. */
+export type { AnyJob as Job, AnyJob, AnyJobEvent as JobEvent, JobOf, JobOutcome, PushEvent } from './jobs.js';

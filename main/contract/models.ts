@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Evaluation, TrendPoint } from '../../db/evaluations.js';
-import type { Job } from '../../db/jobs.js';
+import type { JobOf } from './jobs.js';
 import type { VersionFacts } from '../../db/registry-lineage.js';
 import type { ModelEvent, RegistryVersion, ProductionAt, Rollback, StageChange } from '../../db/registry.js';
 import type { DatasetCheck } from './datasets.js';
@@ -113,7 +113,7 @@ export const modelChannels = {
     z.object({ path: path('bundle file'), reason }).strict(),
     'Imports a bundle after checking every checksum and path; the version is registered as a candidate with an import event.',
   ),
-  'models:evaluate': channel<Job>()(
+  'models:evaluate': channel<JobOf<'evaluate.run'>>()(
     z.object({ ref, path: path('labelled CSV file') }).strict(),
     'Queues an offline evaluation of a version on a new labelled file; the job result is the stored Evaluation.',
   ),

@@ -1,11 +1,12 @@
 /** Channels of guided pilots: projects, training runs, the model versions they produce, prediction. */
 import { z } from 'zod';
-import type { Job } from '../../db/jobs.js';
+import type { JobOf } from './jobs.js';
 import type { ModelVersion } from '../../db/models.js';
 import type { Baseline, Project } from '../../db/projects.js';
 import type { Run } from '../../db/runs.js';
 import type { PredictResult } from '../../workers/trainer/predict.js';
 import type { TrainResult } from '../../workers/trainer/engine.js';
+import type { PilotResultCore } from '../../workers/pilot-result.js';
 import { trainInputSchema } from '../../workers/trainer/schema.js';
 import { channel } from './define.js';
 import type { PilotVerdict } from '../verdict/pilot.js';
@@ -62,21 +63,31 @@ export interface ProjectSummary extends Project {
 
 /** `pilots:train`'s answer: the job that trains and the run row that records it. */
 export interface TrainStarted {
-  job: Job;
+  job: JobOf<'train.run'>;
   run: Run;
   /** Set when the dataset changed since import and training went ahead on the current content. */
   warning: string | null;
 }
 
-/** What the `train.run` job stores as its result: the trainer's result plus the version it registered. */
-export type TrainOutcome = Omit<TrainResult, 'runId'> & {
-  /** The `runs` row id (the trainer's own folder name is `runKey`). */
+/**
+ * What a pilot's training job stores as its result: the engine's result plus what registering it
+ * made. In the main process `runId` is always the `runs` row id; the engine's folder key (its own
+ * `runId`, the name of models/<key> and runs/<key>) is `runKey` here.
+ */
+export type PilotOutcome<R extends PilotResultCore = PilotResultCore> = Omit<R, 'runId'> & {
+  /** The `runs` row id. */
   runId: number;
+  /** The run's folder key: models/<runKey>, runs/<runKey>. */
   runKey: string;
+  /** The model version registered from this run. */
   modelVersionId: number;
+  /** Its number within the project. */
   version: number;
   projectId: number;
 };
+
+/** What the `train.run` job stores as its result. */
+export type TrainOutcome = PilotOutcome<TrainResult>;
 
 /** One column as the wizard's "target and features" step sees it. */
 export interface ColumnInfo {
@@ -171,7 +182,7 @@ export const pilotsChannels = {
     'Continues an interrupted, failed or cancelled run from its last checkpoint, with the same settings.',
   ),
   'pilots:run': channel<RunDetail>()(z.object({ id: id('run') }).strict(), "A run, its settings and every epoch's metrics, for the charts."),
-  'pilots:predict': channel<Job>()(
+  'pilots:predict': channel<JobOf<'predict.run'>>()(
     z
       .object({
         /** A model version id, or `PROJECT@VERSION`. */

@@ -1,6 +1,6 @@
 /** Channels of the Quality capability: score a registered dataset's quality and bias (a job), read stored reports. */
 import { z } from 'zod';
-import type { Job } from '../../db/jobs.js';
+import type { JobOf } from './jobs.js';
 import type { QualityReportRecord, QualityReportSummary } from '../../db/quality.js';
 import { channel } from './define.js';
 
@@ -9,7 +9,7 @@ import { channel } from './define.js';
  * the same options and `force` is not set — the stored report and no job.
  */
 export interface QualityScoreStarted {
-  job: Job | null;
+  job: JobOf<'quality.score'> | null;
   stored: QualityReportRecord | null;
 }
 

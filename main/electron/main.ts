@@ -91,7 +91,7 @@ if (!electronApp.requestSingleInstanceLock()) {
       return result.filePath;
     });
     backend.jobs.on('job', (event) => {
-      const push: PushEvent = { type: 'job', job: event.job, ...(event.detail === undefined ? {} : { detail: event.detail }) };
+      const push: PushEvent = { type: 'job', ...event };
       window?.webContents.send(IPC.event, push);
     });
     // The drift watch folder: a desktop notification when a dropped file drifted or could not be checked.

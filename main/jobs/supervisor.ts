@@ -14,26 +14,39 @@ import {
   interruptOrphans,
   type Job,
   type JobError,
+  type JobStatus,
+  listJobs,
   markRunning,
   updateProgress,
 } from '../../db/jobs.js';
 import type { Store } from '../../db/store.js';
-import type { FromWorker, JobKind, JobResource, ToWorker } from '../../workers/protocol.js';
+import type { JobKind, JobResult } from '../../workers/jobs.js';
+import type { FromWorker, JobResource, ToWorker } from '../../workers/protocol.js';
+import type { AnyJob, AnyJobEvent, JobOf, JobOutcome, JobSubmitted } from '../contract/jobs.js';
 
-/** How a kind of job is run and what happens with its result in the main process. */
-export interface JobDefinition {
+/**
+ * How a kind of job is run and what happens with its result in the main process. A kind whose
+ * stored result is the worker's own needs no `onResult`.
+ */
+export type JobDefinition<K extends JobKind> = {
   resource: JobResource;
-  /**
-   * Persists the worker's result (inside one transaction) and returns what is stored as the
-   * job's result. Throwing fails the job with that message.
-   */
-  onResult?: (value: unknown, job: Job) => unknown;
-}
+} & ([JobOutcome<K>] extends [JobResult<K>]
+  ? { onResult?: (value: JobResult<K>, job: JobOf<K>) => JobOutcome<K> }
+  : {
+      /**
+       * Persists the worker's result (inside one transaction) and returns what is stored as the
+       * job's result. Throwing fails the job with that message.
+       */
+      onResult: (value: JobResult<K>, job: JobOf<K>) => JobOutcome<K>;
+    });
 
 /** What listeners receive on every change of a job; `detail` carries engine data such as an epoch's metrics. */
-export interface JobEvent {
-  job: Job;
-  detail?: unknown;
+export type JobEvent = AnyJobEvent;
+
+/** Stored definitions, kind-erased: the supervisor meets a worker's result as plain data. */
+interface StoredDefinition {
+  resource: JobResource;
+  onResult?: (value: never, job: never) => unknown;
 }
 
 export interface SupervisorOptions {
@@ -61,10 +74,10 @@ interface Running {
 const PROGRESS_WRITE_MS = 500;
 
 export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
-  readonly #definitions = new Map<JobKind, JobDefinition>();
+  readonly #definitions = new Map<JobKind, StoredDefinition>();
   readonly #queue: number[] = [];
   readonly #running = new Map<number, Running>();
-  readonly #waiters = new Map<number, ((job: Job) => void)[]>();
+  readonly #waiters = new Map<number, ((job: AnyJob) => void)[]>();
   readonly #options: Required<SupervisorOptions>;
   #stopped = false;
 
@@ -74,8 +87,8 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
   }
 
   /** Registers how a kind of job runs. Each capability defines its kinds at startup. */
-  define(kind: JobKind, definition: JobDefinition): this {
-    this.#definitions.set(kind, definition);
+  define<K extends JobKind>(kind: K, definition: JobDefinition<K>): this {
+    this.#definitions.set(kind, definition as StoredDefinition);
     return this;
   }
 
@@ -94,7 +107,7 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
   }
 
   /** Queues a job; it starts as soon as a slot for its resource is free. */
-  submit(request: { kind: JobKind; title: string; input: unknown }): Job {
+  submit<K extends JobKind>(request: { kind: K; title: string; input: JobSubmitted<K> }): JobOf<K> {
     const definition = this.#definitions.get(request.kind);
     if (!definition) throw new Error(`No job kind "${request.kind}" is defined.`);
     if (this.#stopped) throw new Error('The job supervisor has shut down.');
@@ -107,13 +120,12 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
     this.#queue.push(job.id);
     this.#emit(job.id);
     this.#schedule();
-    return this.#get(job.id);
+    return this.#typed(this.#get(job.id), request.kind);
   }
 
   /** Asks a job to stop: a queued job is cancelled at once; a running one gets a message, then a kill after the grace period. */
-  cancel(id: number): Job {
-    const job = getJob(this.#options.store.read, id);
-    if (!job) throw new Error(`There is no job ${id}.`);
+  cancel(id: number): AnyJob {
+    const job = this.#get(id);
     const queued = this.#queue.indexOf(id);
     if (queued >= 0) {
       this.#queue.splice(queued, 1);
@@ -131,7 +143,10 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
   }
 
   /** Resolves with the job once it reaches a final state. */
-  wait(id: number): Promise<Job> {
+  wait<K extends JobKind>(job: { id: number; kind: K }): Promise<JobOf<K>>;
+  wait(id: number): Promise<AnyJob>;
+  wait(which: number | { id: number; kind: JobKind }): Promise<AnyJob> {
+    const id = typeof which === 'number' ? which : which.id;
     const job = this.#get(id);
     if (!this.#queue.includes(id) && !this.#running.has(id)) return Promise.resolve(job);
     return new Promise((done) => {
@@ -139,6 +154,17 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
       list.push(done);
       this.#waiters.set(id, list);
     });
+  }
+
+  /** One job (of any process), with its kind's types; null when there is none. */
+  get(id: number): AnyJob | null {
+    const job = getJob(this.#options.store.read, id);
+    return job ? trusted(job) : null;
+  }
+
+  /** The latest jobs (of any process), newest first. */
+  list(options: { limit?: number; status?: JobStatus } = {}): AnyJob[] {
+    return listJobs(this.#options.store.read, options).map(trusted);
   }
 
   /** Running and queued job ids of this process. */
@@ -229,7 +255,7 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
         this.#emit(id, message.detail);
       } else {
         // Between writes, listeners still see the live figures.
-        this.emit('job', { job: { ...this.#get(id), progress: progress.fraction, stage: progress.stage, etaSeconds: progress.etaSeconds }, ...(message.detail === undefined ? {} : { detail: message.detail }) });
+        this.#emitEvent({ job: { ...this.#get(id), progress: progress.fraction, stage: progress.stage, etaSeconds: progress.etaSeconds }, ...(message.detail === undefined ? {} : { detail: message.detail }) });
       }
       return;
     }
@@ -241,10 +267,10 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
     this.#running.delete(id);
     const message = running.finalMessage;
     if (message?.type === 'result') {
-      const definition = this.#definitions.get(this.#get(id).kind);
+      const job = this.#get(id);
+      const definition = this.#definitions.get(job.kind);
       try {
-        const job = this.#get(id);
-        const stored = this.#options.store.write.transaction(() => definition?.onResult?.(message.value, job) ?? message.value)();
+        const stored = this.#options.store.write.transaction(() => (definition?.onResult ? definition.onResult(message.value as never, job as never) : message.value))();
         this.#finish(id, { status: 'succeeded', result: stored });
       } catch (error) {
         this.#finish(id, { status: 'failed', error: { name: (error as Error).name, message: (error as Error).message, kind: 'internal' } });
@@ -281,15 +307,33 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
     if (child.connected) child.send(message);
   }
 
-  #get(id: number): Job {
-    const job = getJob(this.#options.store.read, id);
+  #get(id: number): AnyJob {
+    const job = this.get(id);
     if (!job) throw new Error(`There is no job ${id}.`);
     return job;
   }
 
-  #emit(id: number, detail?: unknown): void {
-    this.emit('job', { job: this.#get(id), ...(detail === undefined ? {} : { detail }) });
+  #typed<K extends JobKind>(job: AnyJob, kind: K): JobOf<K> {
+    if (job.kind !== kind) throw new Error(`Job ${job.id} is a ${job.kind} job, not ${kind}.`);
+    return job as JobOf<K>;
   }
+
+  #emit(id: number, detail?: unknown): void {
+    this.#emitEvent({ job: this.#get(id), ...(detail === undefined ? {} : { detail }) });
+  }
+
+  #emitEvent(event: { job: AnyJob; detail?: unknown }): void {
+    this.emit('job', event as AnyJobEvent);
+  }
+}
+
+/**
+ * A job row with its kind's types. This is the one place the job boundary's types are trusted
+ * rather than checked: every row's result was stored by a supervisor from its kind's `onResult`
+ * (or is what its kind's engine returned), and its input is what `submit` took for that kind.
+ */
+function trusted(job: Job): AnyJob {
+  return job as AnyJob;
 }
 
 function isAlive(pid: number): boolean {

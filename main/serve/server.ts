@@ -141,7 +141,7 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
   }
 
   const onJob = (event: JobEvent) => {
-    const push: PushEvent = { type: 'job', job: event.job, ...(event.detail === undefined ? {} : { detail: event.detail }) };
+    const push: PushEvent = { type: 'job', ...event };
     const frame = `event: job\ndata: ${JSON.stringify(push)}\n\n`;
     for (const client of clients) client.write(frame);
   };

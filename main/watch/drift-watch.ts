@@ -12,7 +12,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { getSetting } from '../../db/settings.js';
-import { submitVersionCheck, type Backend, type DriftOutcome } from '../api/drift.js';
+import { submitVersionCheck, type Backend } from '../api/drift.js';
 import { driftWatchSettingSchema, type DriftWatchEvent } from '../contract/drift.js';
 
 /** Process-wide: the surfaces (desktop shell, serve mode) subscribe without reaching into the App. */
@@ -139,16 +139,16 @@ function watchFolder(app: Backend, folder: string, version: string, timing: Drif
     const base = { type: 'drift' as const, file, version };
     try {
       const job = await submitVersionCheck(app, version, file, {}, 'watch');
-      const done = await app.jobs.wait(job.id);
-      const outcome = done.result as DriftOutcome | null;
+      const done = await app.jobs.wait(job);
+      const outcome = done.result;
       if (done.status !== 'succeeded' || !outcome) {
         const message = done.error?.message ?? `The drift check ${done.status}.`;
-        return emit({ ...base, driftReportId: null, versionId: (job.input as { versionId?: number }).versionId ?? null, datasetDrift: false, recommendation: null, message });
+        return emit({ ...base, driftReportId: null, versionId: job.input.versionId ?? null, datasetDrift: false, recommendation: null, message });
       }
       emit({
         ...base,
         driftReportId: outcome.driftReportId,
-        versionId: (job.input as { versionId?: number }).versionId ?? null,
+        versionId: job.input.versionId ?? null,
         datasetDrift: outcome.datasetDrift,
         recommendation: outcome.recommendation,
         message: outcome.summary,

@@ -118,8 +118,9 @@ CREATE TABLE model_events (
   at         INTEGER NOT NULL
 ) STRICT;
 
-CREATE TABLE model_versions (
+CREATE TABLE "model_versions" (
   id                  INTEGER PRIMARY KEY,
+  kind                TEXT NOT NULL DEFAULT 'tabular' CHECK (kind IN ('tabular', 'image', 'text', 'anomaly', 'forecast')),  -- which kind of pilot: the wizard's branch, the engine, the predictor
   project_id          INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
   version             INTEGER NOT NULL CHECK (version >= 1),   -- 1, 2, 3… per project
   run_id              INTEGER NOT NULL UNIQUE REFERENCES runs (id),
@@ -128,7 +129,7 @@ CREATE TABLE model_versions (
   quality_report_id   INTEGER REFERENCES quality_reports (id) ON DELETE SET NULL,
   hardware_profile_id INTEGER REFERENCES hardware_profiles (id) ON DELETE SET NULL,
   backend             TEXT NOT NULL,
-  task                TEXT NOT NULL CHECK (task IN ('binary', 'multiclass', 'regression')),
+  task                TEXT NOT NULL CHECK (task IN ('binary', 'multiclass', 'regression', 'anomaly', 'forecast')),
   target              TEXT NOT NULL,
   hyperparameters     TEXT NOT NULL,                           -- JSON
   test_metrics        TEXT NOT NULL,                           -- JSON: the network's metrics on the test split
@@ -141,8 +142,9 @@ CREATE TABLE model_versions (
   UNIQUE (project_id, version)
 ) STRICT;
 
-CREATE TABLE projects (
+CREATE TABLE "projects" (
   id                INTEGER PRIMARY KEY,
+  kind              TEXT NOT NULL DEFAULT 'tabular' CHECK (kind IN ('tabular', 'image', 'text', 'anomaly', 'forecast')),  -- which kind of pilot: the wizard's branch, the engine, the predictor
   name              TEXT NOT NULL UNIQUE,
   question          TEXT NOT NULL DEFAULT '',   -- the business question, in the user's words
   success_metric    TEXT,                       -- e.g. 'recall', 'accuracy', 'r2'
@@ -151,7 +153,7 @@ CREATE TABLE projects (
   baseline          TEXT,                       -- JSON: today's figures (volume per month, cost of an error, error rate, hours), recorded before training
   dataset_id        INTEGER REFERENCES datasets (id) ON DELETE SET NULL,
   target            TEXT,
-  task              TEXT CHECK (task IN ('binary', 'multiclass', 'regression')),
+  task              TEXT CHECK (task IN ('binary', 'multiclass', 'regression', 'anomaly', 'forecast')),
   wizard            TEXT NOT NULL DEFAULT '{}', -- JSON: wizard step and choices, so a user can leave and come back
   created_at        INTEGER NOT NULL,
   updated_at        INTEGER NOT NULL,
@@ -204,8 +206,9 @@ CREATE TABLE run_params (
   PRIMARY KEY (run_id, key)
 ) STRICT;
 
-CREATE TABLE runs (
+CREATE TABLE "runs" (
   id             INTEGER PRIMARY KEY,
+  kind           TEXT NOT NULL DEFAULT 'tabular' CHECK (kind IN ('tabular', 'image', 'text', 'anomaly', 'forecast')),  -- which kind of pilot: the wizard's branch, the engine, the predictor
   project_id     INTEGER REFERENCES projects (id) ON DELETE SET NULL,
   job_id         INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
   dataset_id     INTEGER REFERENCES datasets (id) ON DELETE SET NULL,
@@ -213,7 +216,7 @@ CREATE TABLE runs (
   status         TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled', 'interrupted')),
   backend        TEXT,                        -- tensorflow | wasm | cpu
   backend_reason TEXT,                        -- why a better backend was not used
-  task           TEXT CHECK (task IN ('binary', 'multiclass', 'regression')),
+  task           TEXT CHECK (task IN ('binary', 'multiclass', 'regression', 'anomaly', 'forecast')),
   result         TEXT,                        -- JSON: the trainer's whole result (metrics, baselines, importance…)
   artifact_dir   TEXT,                        -- model directory, when succeeded
   checkpoint_dir TEXT,                        -- where an interrupted run resumes from

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoke } from '../../main/api/index.js';
 import { type App, createApp } from '../../main/app.js';
-import type { ImportOutcome } from '../../main/api/datasets.js';
+import type { ImportOutcome } from '../../main/contract/datasets.js';
 import type { QualityOutcome } from '../../main/contract/quality.js';
 import { tempDir, workerEntry } from '../helpers.js';
 

@@ -76,8 +76,7 @@ export interface EvaluationResult {
 
 const CHUNK = 4096;
 
-export const evaluateVersion: Engine<EvaluateInput, EvaluationResult> = async (raw, ctx) => {
-  const input = evaluateInputSchema.parse(raw);
+export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, EvaluationResult> = async (input, ctx) => {
   ctx.progress({ fraction: 0.02, stage: 'Reading the file' });
   const table = await loadTable(input.file);
   throwIfCancelled(ctx.signal);

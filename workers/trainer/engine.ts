@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
+import type { PilotResultCore } from '../pilot-result.js';
 import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
 import { loadBackend, loadBestBackend, type BackendName, type BackendStatus } from '../tfjs/backend.js';
 import { writeArtifact, type Checksums } from './artifact.js';
@@ -21,13 +22,14 @@ import { Mlp } from './mlp.js';
 import { prepare, type Exclusion, type Prepared } from './prepare.js';
 import { Rng, seedFor } from './random.js';
 import { compareModels, scoredFrom, type Comparison } from './significance.js';
-import { trainInputSchema, type TrainInput, type TrainInputRaw } from './schema.js';
+import type { TrainInput } from './schema.js';
 import type { Task } from './task.js';
 
 export type Metrics = ClassificationMetrics | RegressionMetrics;
 
 /** The result of a training run (JSON). `modelVersionId` is added by the main process when it registers the version. */
-export interface TrainResult {
+export interface TrainResult extends PilotResultCore {
+  kind: 'tabular';
   runId: string;
   backend: BackendName;
   /** Why this backend: what it is, and why each better one was not used. */
@@ -74,8 +76,8 @@ export interface TrainResult {
   warnings: string[];
 }
 
-export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) => {
-  const input = trainInputSchema.parse(raw);
+/** The `train.run` engine. Its input is validated already (the worker entry parses it with `trainInputSchema`). */
+export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
   ctx.progress({ fraction: 0.01, stage: 'Reading data' });
@@ -202,6 +204,7 @@ export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) =
     excluded: data.excluded,
   };
   const checksums = await writeArtifact(tf, artifactDir, modelSpec, model.state.params, { preprocessing: data.preprocessing, target }, {
+    kind: 'tabular',
     ...base,
     model: chosen.model,
     createdAt: new Date().toISOString(),
@@ -212,6 +215,7 @@ export const trainModel: Engine<TrainInputRaw, TrainResult> = async (raw, ctx) =
   await removeCheckpoint(runDir);
   ctx.progress({ fraction: 1, stage: 'Done' });
   return {
+    kind: 'tabular',
     ...base,
     backends: statuses,
     rows: data.rows,

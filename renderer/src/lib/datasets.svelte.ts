@@ -1,7 +1,7 @@
 /** The registered datasets and what the Data page does with them (STYLE.md §9). */
-import type { Dataset, DatasetCheck, Job } from '../../../main/contract/index.js';
+import type { Dataset, DatasetCheck, Job, JobOf } from '../../../main/contract/index.js';
 import { errorMessage, invoke, onEvent } from './bridge.js';
-import { jobs, type JobsStore } from './jobs.svelte.js';
+import { isKind, jobs, type JobsStore } from './jobs.svelte.js';
 
 export class DatasetsStore {
   items = $state.raw<Dataset[]>([]);
@@ -37,8 +37,9 @@ export class DatasetsStore {
   }
 
   /** That import job, live (undefined before the first import). */
-  get importJob(): Job | undefined {
-    return this.importJobId === null ? undefined : this.#jobs.get(this.importJobId);
+  get importJob(): JobOf<'dataset.import'> | undefined {
+    const job = this.importJobId === null ? undefined : this.#jobs.get(this.importJobId);
+    return job && isKind(job, 'dataset.import') ? job : undefined;
   }
 
   async refresh(): Promise<void> {
@@ -62,7 +63,7 @@ export class DatasetsStore {
       return null;
     }
     this.importJobId = job.id;
-    const done = await this.#jobs.whenDone(job.id);
+    const done = await this.#jobs.whenDone(job);
     if (done.status === 'succeeded') await this.refresh();
     else if (done.status !== 'cancelled' && this.importJobId === job.id) this.error = done.error?.message ?? `The import ${done.status}.`;
     return done;

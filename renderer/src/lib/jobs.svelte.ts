@@ -3,8 +3,14 @@
  * (progress, stage, ETA, final state, error). Pages that start a job read it from here, so a job
  * looks the same in the page and in the jobs panel (STYLE.md §9).
  */
-import type { Job, JobStatus } from '../../../main/contract/index.js';
+import type { AnyJob as Job, JobOf, JobStatus } from '../../../main/contract/index.js';
+import type { JobKind } from '../../../workers/jobs.js';
 import { errorMessage, invoke, onEvent, onReconnect } from './bridge.js';
+
+/** Whether a job is of the given kind, which types its input and result. */
+export function isKind<K extends JobKind>(job: Job, kind: K): job is Job & JobOf<K> {
+  return job.kind === kind;
+}
 
 export const FINAL: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
 export const isFinal = (job: Job): boolean => FINAL.includes(job.status);
@@ -77,16 +83,18 @@ export class JobsStore {
   }
 
   /** Adds a job a channel just returned (e.g. `datasets:import`), so it shows before its first event. */
-  track(job: Job): Job {
+  track<J extends Job>(job: J): J {
     this.#apply(job);
     return job;
   }
 
-  /** Resolves with the job once it reaches a final state. */
-  whenDone(id: number): Promise<Job> {
-    const job = this.#byId[id];
-    if (job && isFinal(job)) return Promise.resolve(job);
-    return new Promise((resolve) => (this.#waiters[id] = [...(this.#waiters[id] ?? []), resolve]));
+  /** Resolves with the job once it reaches a final state, typed by its kind. */
+  async whenDone<K extends JobKind>(which: { id: number; kind: K }): Promise<JobOf<K>> {
+    const id = which.id;
+    const held = this.#byId[id];
+    const job = held && isFinal(held) ? held : await new Promise<Job>((resolve) => (this.#waiters[id] = [...(this.#waiters[id] ?? []), resolve]));
+    if (!isKind(job, which.kind)) throw new Error(`Job ${id} is a ${job.kind} job, not ${which.kind}.`);
+    return job;
   }
 
   async cancel(id: number): Promise<void> {

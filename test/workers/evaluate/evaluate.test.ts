@@ -1,9 +1,12 @@
 /** The evaluate.run engine against figures computed by hand from a model with known weights. */
 import { describe, expect, it } from 'vitest';
-import { CancelledError, makeContext } from '../../../workers/protocol.js';
-import { evaluateInputSchema, evaluateVersion } from '../../../workers/evaluate/index.js';
+import { CancelledError, type JobContext, makeContext } from '../../../workers/protocol.js';
+import { type EvaluateInput, evaluateInputSchema, evaluateVersion as evaluateEngine } from '../../../workers/evaluate/index.js';
 import type { ClassificationMetrics, RegressionMetrics } from '../../../workers/trainer/metrics.js';
 import { BINARY, binaryArtifact, multiclassArtifact, regressionArtifact, tempDir, writeCsv } from './helpers.js';
+
+/** The engine as the worker entry runs it: input validated by its schema first. */
+const evaluateVersion = (raw: EvaluateInput, ctx: JobContext) => evaluateEngine(evaluateInputSchema.parse(raw), ctx);
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const Z95 = 1.959963984540054;

@@ -7,10 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeContext } from '../../../workers/protocol.js';
-import { predictFile, trainModel, verifyArtifact } from '../../../workers/trainer/index.js';
+import { makeContext, type JobContext } from '../../../workers/protocol.js';
+import { predictFile, trainInputSchema, trainModel as trainEngine, type TrainInputRaw, verifyArtifact } from '../../../workers/trainer/index.js';
 import { Rng } from '../../../workers/trainer/random.js';
 import { tempDir, writeCsv } from './helpers.js';
+
+/** The engine takes validated input (the worker entry parses it); tests write it short. */
+const trainModel = (raw: TrainInputRaw, ctx: JobContext) => trainEngine(trainInputSchema.parse(raw), ctx);
 
 function table(rule: (a: number, b: number) => boolean, n = 600): string {
   const rng = new Rng(5);

@@ -2,10 +2,13 @@ import { existsSync, readFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { CancelledError, makeContext, UserInputError } from '../../../workers/protocol.js';
-import { predictFile, trainInputSchema, trainModel, verifyArtifact } from '../../../workers/trainer/index.js';
+import { CancelledError, type JobContext, makeContext, UserInputError } from '../../../workers/protocol.js';
+import { predictFile, trainInputSchema, trainModel as trainEngine, verifyArtifact, type TrainInputRaw } from '../../../workers/trainer/index.js';
 import { Rng } from '../../../workers/trainer/random.js';
 import { fixture, tempDir, writeCsv } from './helpers.js';
+
+/** The engine as the worker entry runs it: input validated by its schema first. */
+const trainModel = (raw: TrainInputRaw, ctx: JobContext) => trainEngine(trainInputSchema.parse(raw), ctx);
 
 /** 400 rows; `churn` depends on tenure and plan; plus columns the trainer must leave out. */
 function churnCsv(rows = 400): string {

@@ -6,11 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { makeContext } from '../../../workers/protocol.js';
+import { makeContext, type JobContext } from '../../../workers/protocol.js';
 import { numericLeaks } from '../../../workers/quality/numeric-leakage.js';
 import { findLeaks } from '../../../workers/trainer/leakage.js';
-import { trainModel } from '../../../workers/trainer/index.js';
+import { trainInputSchema, trainModel as trainEngine, type TrainInputRaw } from '../../../workers/trainer/index.js';
 import { fixture, tempDir, writeCsv } from './helpers.js';
+
+/** The engine takes validated input (the worker entry parses it); tests write it short. */
+const trainModel = (raw: TrainInputRaw, ctx: JobContext) => trainEngine(trainInputSchema.parse(raw), ctx);
 
 function bikeDay(): { header: string[]; rows: string[][] } {
   const [head, ...lines] = readFileSync(fixture('bike_day.csv'), 'utf8').trim().split('\n');

@@ -4,9 +4,12 @@
  * "no model". Adult is subsampled to keep the test quick on a shared 2-core machine.
  */
 import { describe, expect, it } from 'vitest';
-import { makeContext } from '../../../workers/protocol.js';
-import { trainModel, type TrainResult } from '../../../workers/trainer/index.js';
+import { type JobContext, makeContext } from '../../../workers/protocol.js';
+import { trainInputSchema, trainModel as trainEngine, type TrainInputRaw, type TrainResult } from '../../../workers/trainer/index.js';
 import { fixture, tempDir } from './helpers.js';
+
+/** The engine as the worker entry runs it: input validated by its schema first. */
+const trainModel = (raw: TrainInputRaw, ctx: JobContext) => trainEngine(trainInputSchema.parse(raw), ctx);
 
 async function train(input: Parameters<typeof trainModel>[0]): Promise<TrainResult> {
   return trainModel(input, makeContext({ dataDir: tempDir() }));

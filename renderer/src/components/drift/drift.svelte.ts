@@ -56,13 +56,13 @@ export class DriftState {
         }),
       );
       this.runningJobId = job.id;
-      const done = await jobs.whenDone(job.id);
+      const done = await jobs.whenDone(job);
       this.runningJobId = null;
       if (done.status !== 'succeeded') {
         this.error = done.error?.message ?? `The drift check ${done.status}.`;
         return;
       }
-      const id = (done.result as { driftReportId?: number } | null)?.driftReportId;
+      const id = done.result?.driftReportId;
       await this.refresh();
       if (id !== undefined) await this.show(id);
     } catch (error) {

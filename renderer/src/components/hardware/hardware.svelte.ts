@@ -73,10 +73,11 @@ export class HardwareStore {
   async run(mode: 'none' | 'quick' | 'full'): Promise<void> {
     this.error = null;
     try {
-      this.jobId = jobs.track(await invoke('hardware:profile', { mode })).id;
-      const done = await jobs.whenDone(this.jobId);
+      const job = jobs.track(await invoke('hardware:profile', { mode }));
+      this.jobId = job.id;
+      const done = await jobs.whenDone(job);
       if (done.status === 'failed') this.error = done.error?.message ?? 'The hardware profile failed.';
-      if (done.status === 'succeeded') await this.refresh((done.result as { profileId?: number } | null)?.profileId);
+      if (done.status === 'succeeded') await this.refresh(done.result?.profileId);
     } catch (error) {
       this.error = errorMessage(error);
     }

@@ -136,7 +136,7 @@ export class ModelsState {
     const job = await this.#try(() => invoke('models:evaluate', { ref: this.detail!.version.id, path }));
     if (!job) return;
     this.evaluateJobId = jobs.track(job).id;
-    const done = await jobs.whenDone(job.id);
+    const done = await jobs.whenDone(job);
     if (done.status === 'failed') this.error = done.error?.message ?? 'The evaluation failed.';
   }
 }

@@ -178,7 +178,7 @@ export class PilotsStore {
     if (!started.job) return;
     jobs.track(started.job);
     this.qualityJobId = started.job.id;
-    const done = await jobs.whenDone(started.job.id);
+    const done = await jobs.whenDone(started.job);
     this.qualityJobId = null;
     if (done.status === 'succeeded') await this.loadQuality(datasetId);
     else if (done.status === 'failed') this.error = done.error?.message ?? 'The quality scoring failed.';
@@ -203,7 +203,7 @@ export class PilotsStore {
     this.wizard.runId = runId;
     this.wizard.step = 5;
     await this.save();
-    const done = await jobs.whenDone(job.id);
+    const done = await jobs.whenDone(job);
     if (this.project) await this.open(this.project.id);
     if (done.status === 'succeeded' && this.wizard.runId === runId) await this.goTo(6);
   }

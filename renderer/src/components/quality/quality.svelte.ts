@@ -66,10 +66,9 @@ export class QualityStore {
       }
       if (!started.job) return;
       this.jobId = jobs.track(started.job).id;
-      const done = await jobs.whenDone(started.job.id);
-      if (done.status === 'succeeded') {
-        const { reportId } = done.result as { reportId: number };
-        this.record = await invoke('quality:get', { id: reportId });
+      const done = await jobs.whenDone(started.job);
+      if (done.status === 'succeeded' && done.result) {
+        this.record = await invoke('quality:get', { id: done.result.reportId });
       } else if (done.status === 'failed') {
         this.error = done.error?.message ?? 'Scoring failed.';
       }
