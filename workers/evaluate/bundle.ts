@@ -13,6 +13,7 @@
  * then the trainer's own `checksums.json` (`verifyArtifact`). Files are written into a fresh
  * folder next to the target and renamed into place only when all of that passed.
  */
+import { PILOT_KINDS, PILOT_TASKS, type PilotKind, type PilotTask } from '../pilot-result.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
@@ -30,7 +31,9 @@ export interface BundleVersionInfo {
   project: string;
   question: string;
   version: number;
-  task: 'binary' | 'multiclass' | 'regression';
+  /** Which kind of pilot the version is (bundles written before kinds existed are tabular). */
+  kind?: PilotKind;
+  task: PilotTask;
   target: string;
   backend: string;
   datasetSha256: string;
@@ -65,7 +68,7 @@ const manifestSchema = z.object({
   format: z.literal('pilot-bundle'),
   formatVersion: z.literal(1),
   createdAt: z.string(),
-  info: z.object({ project: z.string().min(1).max(200), version: z.number().int().min(1), task: z.enum(['binary', 'multiclass', 'regression']), target: z.string() }).loose(),
+  info: z.object({ project: z.string().min(1).max(200), version: z.number().int().min(1), kind: z.enum(PILOT_KINDS).default('tabular'), task: z.enum(PILOT_TASKS), target: z.string() }).loose(),
   files: z.array(z.object({ path: z.string(), type: z.string(), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).min(1).max(1000),
 });
 
