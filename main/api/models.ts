@@ -18,6 +18,7 @@ import type { JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset } from './datasets.js';
 import type { HandlerMap } from './types.js';
 import { registryGuard, versionOf } from './version-ref.js';
+import { requireReasonToPromote, versionVerdictById } from '../verdict/gather.js';
 
 const guard = registryGuard;
 
@@ -150,9 +151,15 @@ export const modelHandlers: HandlerMap<ModelChannel> = {
       lineage: await lineageOf(app, versionFacts(app.store.read, version.id)),
       history: registry.history(app.store.read, version.projectId, { versionId: version.id }),
       evaluations: evaluationTrend(app.store.read, version.id),
+      verdict: versionVerdictById(app.store.read, version.id),
     };
   },
-  'models:promote': (input, app) => guard(() => registry.promote(app.store.write, resolveRef(app, input.ref).id, input.to, change(app, input.reason))),
+  'models:promote': (input, app) =>
+    guard(() => {
+      const id = resolveRef(app, input.ref).id;
+      requireReasonToPromote(app.store.read, id, input.reason);
+      return registry.promote(app.store.write, id, input.to, change(app, input.reason));
+    }),
   'models:demote': (input, app) => guard(() => registry.demote(app.store.write, resolveRef(app, input.ref).id, change(app, input.reason))),
   'models:archive': (input, app) => guard(() => registry.archive(app.store.write, resolveRef(app, input.ref).id, change(app, input.reason))),
   'models:rollback': (input, app) => guard(() => registry.rollback(app.store.write, projectOf(app, input.project).id, change(app, input.reason))),

@@ -38,6 +38,7 @@ import type { JobEvent, JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset, requireDataset } from './datasets.js';
 import type { HandlerMap } from './types.js';
 import { versionOf } from './version-ref.js';
+import { versionVerdict } from '../verdict/gather.js';
 
 const ACTOR = (() => {
   try {
@@ -337,7 +338,8 @@ export const pilotsHandlers: HandlerMap<PilotChannels> = {
   'pilots:run': (input, app) => {
     settleRuns(app);
     const run = requireRun(app, input.id);
-    return { run, params: getRunParams(app.store.read, run.id), metrics: getMetrics(app.store.read, run.id), version: getModelVersionByRun(app.store.read, run.id) };
+    const version = getModelVersionByRun(app.store.read, run.id);
+    return { run, params: getRunParams(app.store.read, run.id), metrics: getMetrics(app.store.read, run.id), version, verdict: version ? versionVerdict(app.store.read, version) : null };
   },
   'pilots:predict': async (input, app) => {
     const version = versionOf(app.store.read, input.model);

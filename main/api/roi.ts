@@ -10,6 +10,7 @@ import {
   listRoiActuals,
   listRoiCases,
   listRoiProjects,
+  roiModelVersion,
   setRoiActual,
   type RoiProject,
 } from '../../db/roi.js';
@@ -38,6 +39,7 @@ import {
   type RoiResult,
 } from '../roi/index.js';
 import type { HandlerMap } from './types.js';
+import { versionVerdictById } from '../verdict/gather.js';
 
 const GROUPS: RoiFieldsInfo['groups'] = [
   { id: 'benefit', label: 'Benefits', help: 'What the model brings each month once it is in use.' },
@@ -176,6 +178,7 @@ export const roiHandlers: HandlerMap<
       measuredChanges: measuredChanges(saved?.measured, measured.measured),
       history: summaries(app, project.id),
       actuals: actualsOf(app, project.id, result),
+      verdict: ((version) => (version ? versionVerdictById(app.store.read, version.id) : null))(roiModelVersion(app.store.read, project.id)),
     };
   },
   'roi:compute': ({ projectId, input }, app) => {

@@ -14,7 +14,7 @@ import { runJob } from './run-job.js';
 
 const reasonOption = { reason: { type: 'string' } } as const;
 const reasonOf = (ctx: CliContext) => (typeof ctx.flags.reason === 'string' ? ctx.flags.reason : '');
-const num = (value: unknown) => (typeof value === 'number' ? (Math.abs(value) >= 100 ? value.toFixed(1) : value.toFixed(3)) : value === null || value === undefined ? '—' : String(value));
+const num = (value: unknown) => (typeof value === 'number' ? (Number.isInteger(value) ? String(value) : Math.abs(value) >= 100 ? value.toFixed(1) : value.toFixed(3)) : value === null || value === undefined ? '—' : String(value));
 const signed = (value: number | null) => (value === null ? '—' : `${value >= 0 ? '+' : ''}${value.toFixed(3)}`);
 
 /**

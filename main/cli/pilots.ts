@@ -4,6 +4,7 @@ import { basename, extname, resolve } from 'node:path';
 import type { Dataset } from '../../db/datasets.js';
 import { invoke } from '../api/index.js';
 import type { TrainOutcome } from '../contract/pilots.js';
+import type { PilotVerdict } from '../verdict/pilot.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
 import { call } from './datasets.js';
 import { CliError, UsageError, type CliContext, type Command } from './command.js';
@@ -59,15 +60,27 @@ function epochLine(record: EpochRecord): string {
 
 const fixed = (value: number | null | undefined) => (typeof value === 'number' ? value.toFixed(3) : 'n/a');
 
-function describe(result: TrainOutcome, project: string): string[] {
+function describe(result: TrainOutcome, project: string, verdict: PilotVerdict | null): string[] {
   const { summary } = result;
   const metric = summary.metric === 'r2' ? 'R²' : 'accuracy';
   const gain = summary.network - summary.linear;
+  const test = result.versusLinear?.find((c) => c.metric === summary.metric);
+  const versus = test
+    ? test.verdict === 'better'
+      ? `The network does better than the linear baseline (+${fixed(gain)} ${metric}, p = ${test.pValue.toPrecision(2)}).`
+      : test.verdict === 'worse'
+        ? `The linear baseline does better than the network (${fixed(-gain)} ${metric}, p = ${test.pValue.toPrecision(2)}): prefer the simpler model.`
+        : `The network and the linear baseline are about the same (difference ${fixed(gain)} ${metric}, p = ${test.pValue.toPrecision(2)}: within chance).`
+    : gain >= 0
+      ? `The network adds ${fixed(gain)} ${metric} over the linear baseline.`
+      : `The network is ${fixed(-gain)} ${metric} below the linear baseline: the simpler model is enough here.`;
   return [
+    ...(verdict ? [`Verdict: ${verdict.headline}`, ...verdict.findings.filter((f) => f.severity !== 'note').map((f) => `  - ${f.detail}`)] : []),
     `Model version ${result.version} of ${project} (model version id ${result.modelVersionId}): ${result.task} on "${result.target}", backend ${result.backend}`,
     `Rows: ${count(result.rows.train)} train, ${count(result.rows.validation)} validation, ${count(result.rows.test)} test`,
     `Test ${metric}: network ${fixed(summary.network)}, linear baseline ${fixed(summary.linear)}, majority baseline ${fixed(summary.majority)}`,
-    gain >= 0 ? `The network adds ${fixed(gain)} ${metric} over the linear baseline.` : `The network is ${fixed(-gain)} ${metric} below the linear baseline: the simpler model is enough here.`,
+    versus,
+    ...(result.chosen ? [result.chosen.reason] : []),
     `${result.epochs.length} epoch(s)${result.stoppedEarly ? ' (stopped early)' : ''}, best ${result.bestEpoch}, ${count(Math.round(result.samplesPerSec))} samples/s`,
     `Features: ${result.features.length} used${result.excluded.length ? `; left out: ${result.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}` : ''}`,
     `Model: ${result.artifactDir}`,
@@ -78,7 +91,7 @@ export const pilotsCommands: Command[] = [
   {
     name: 'train',
     usage:
-      'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--project NAME] [--json]\n' +
+      'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--model auto|network|linear] [--project NAME] [--json]\n' +
       '       FOLDER|CSV --kind image [--image-size N] [--epochs N] [--seed N] [--json]\n' +
       '       FILE|FOLDER --kind text [--text COLUMN --target T] [--mask-pii] [--epochs N] [--seed N] [--project NAME] [--json]\n' +
       '       FILE --kind anomaly [--label COL --normal VALUE] [--alert-rate R] [--threshold-rule bestF1|recall|precision] [--threshold-target X] [--exclude A,B] [--no-stability] [--epochs N] [--seed N] [--json]',
@@ -92,6 +105,7 @@ export const pilotsCommands: Command[] = [
       epochs: { type: 'string' },
       seed: { type: 'string' },
       'max-rows': { type: 'string' },
+      model: { type: 'string' },
       project: { type: 'string' },
       kind: { type: 'string' },
       'image-size': { type: 'string' },
@@ -115,6 +129,8 @@ export const pilotsCommands: Command[] = [
       if (typeof target !== 'string' || !target.trim()) throw new UsageError('--target names the column to predict.');
       const task = (ctx.flags.task as string | undefined) ?? 'auto';
       if (!['auto', 'binary', 'multiclass', 'regression'].includes(task)) throw new UsageError(`--task is auto, binary, multiclass or regression, not "${task}".`);
+      const model = (ctx.flags.model as string | undefined) ?? 'auto';
+      if (!['auto', 'network', 'linear'].includes(model)) throw new UsageError(`--model is auto, network or linear, not "${model}".`);
       const epochs = integer(ctx, 'epochs');
       const seed = integer(ctx, 'seed');
       const maxRows = integer(ctx, 'max-rows');
@@ -133,6 +149,7 @@ export const pilotsCommands: Command[] = [
           task: task as 'auto',
           exclude: list(ctx.flags.exclude),
           protected: list(ctx.flags.protected),
+          model: model as 'auto',
           ...(epochs !== undefined ? { epochs } : {}),
           ...(seed !== undefined ? { seed } : {}),
           ...(maxRows !== undefined ? { maxRows } : {}),
@@ -141,8 +158,9 @@ export const pilotsCommands: Command[] = [
       if (started.warning) ctx.err(`warning: ${started.warning}`);
       const final = await runJob(ctx, started.job, (detail) => ctx.err(epochLine(detail)));
       const result = final.result;
-      if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
-      for (const line of describe(result, name)) ctx.out(line);
+      const { verdict } = await call(invoke(ctx.app(), 'pilots:run', { id: result.runId }));
+      if (ctx.json) return ctx.out(JSON.stringify({ ...result, verdict }, null, 2));
+      for (const line of describe(result, name, verdict)) ctx.out(line);
       for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
     },
   },

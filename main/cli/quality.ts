@@ -114,7 +114,9 @@ async function printReport(ctx: CliContext, record: QualityReportRecord, reused:
 export function summaryLines(report: QualityReport, topAlerts = 10): string[] {
   const b = report.scoreBreakdown;
   const lines = [
-    `Quality score ${report.score.toFixed(0)}/100 — ${count(report.rows)} rows × ${report.columnsCount} columns, ${count(report.duplicateRows)} duplicate rows`,
+    // Reports stored before the verdict existed have none: the score line stands alone then.
+    ...(report.verdict ? [report.verdict.headline] : []),
+    `Quality score ${report.score.toFixed(0)}/100${report.scoreBeforeCap ? ` (capped: ${report.scoreBeforeCap.toFixed(0)} before, while ${report.verdict.level === 'error' ? 'an error' : 'a fairness'} alert stands)` : ''} — ${count(report.rows)} rows × ${report.columnsCount} columns, ${count(report.duplicateRows)} duplicate rows`,
     `  completeness ${b.completeness.toFixed(0)}, uniqueness ${b.uniqueness.toFixed(0)}, validity ${b.validity.toFixed(0)}, consistency ${b.consistency.toFixed(0)}, balance ${b.balance.toFixed(0)}`,
     '',
   ];

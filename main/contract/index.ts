@@ -60,6 +60,8 @@ export type { BundleWritten, CompareRow, Comparison, Evaluation, Lineage, ModelA
 export type { EvaluationResult, MetricDifference } from '../../workers/evaluate/index.js';
 export type { Baseline, ColumnInfo, DatasetInspection, ModelVersion, PredictOutcome, Project, ProjectDetail, ProjectSummary, Run, RunDetail, TrainOutcome, TrainStarted } from './pilots.js';
 export type { RoiBuyVsRent, RoiCaseSummary, RoiComputed, RoiFieldsInfo, RoiSaved, RoiState } from './roi.js';
+export type { PilotVerdict, Finding as VerdictFinding } from '../verdict/pilot.js';
+export type { Comparison as ModelComparison } from '../../workers/trainer/significance.js';
 export type { DriftHistoryEntry, DriftReportRecord } from '../../db/drift.js';
 export type { DriftWatchEvent, DriftWatchSetting } from './drift.js';
 export type { DriftReport, ColumnDrift, Overlay } from '../../workers/drift/index.js';

@@ -10,6 +10,7 @@ import type { VersionFacts } from '../../db/registry-lineage.js';
 import type { ModelEvent, RegistryVersion, ProductionAt, Rollback, StageChange } from '../../db/registry.js';
 import type { DatasetCheck } from './datasets.js';
 import { channel } from './define.js';
+import type { PilotVerdict } from '../verdict/pilot.js';
 
 export type { Evaluation, TrendPoint } from '../../db/evaluations.js';
 export type { VersionFacts } from '../../db/registry-lineage.js';
@@ -51,6 +52,8 @@ export interface VersionDetail {
   lineage: Lineage;
   history: ModelEvent[];
   evaluations: TrendPoint[];
+  /** The pilot verdict on this version (criterion, leakage, fairness, data errors, linear model); null when its run's result is gone. */
+  verdict: PilotVerdict | null;
 }
 
 /** A project's history, and what was in production at `at` when asked. */

@@ -9,6 +9,7 @@ import type { TrainResult } from '../../workers/trainer/engine.js';
 import type { PilotResultCore } from '../../workers/pilot-result.js';
 import { trainInputSchema } from '../../workers/trainer/schema.js';
 import { channel } from './define.js';
+import type { PilotVerdict } from '../verdict/pilot.js';
 
 const id = (what: string) => z.number({ error: `Give the ${what} id (a number).` }).int().positive();
 const projectId = id('project');
@@ -119,6 +120,8 @@ export interface RunDetail {
   params: Record<string, unknown>;
   metrics: Record<string, { step: number; value: number }[]>;
   version: ModelVersion | null;
+  /** The pilot verdict on the run's version (criterion, leakage, fairness, data errors, linear model), worst finding first. */
+  verdict: PilotVerdict | null;
 }
 
 /** `pilots:predict`'s answer. */

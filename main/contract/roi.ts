@@ -4,6 +4,7 @@
  * executive report. Money in results is integer minor units of the case's currency.
  */
 import { z } from 'zod';
+import type { PilotVerdict } from '../verdict/pilot.js';
 import type { RoiProjectSummary } from '../../db/roi.js';
 import type { ProjectMeasured } from '../report/measured.js';
 import type {
@@ -61,6 +62,8 @@ export interface RoiState {
   measuredChanges: string[];
   history: RoiCaseSummary[];
   actuals: ActualVsProjected;
+  /** The pilot verdict on the version the case uses: the money figures mean little while it is "not ready". */
+  verdict: PilotVerdict | null;
 }
 
 /** Live result while editing: `result` is null when the input has problems, listed per field. */

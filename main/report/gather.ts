@@ -14,6 +14,7 @@ import {
   type RoiProject,
 } from '../../db/roi.js';
 import type { ReadableDB } from '../../db/store.js';
+import { versionVerdictById } from '../verdict/gather.js';
 import type { ExecutiveReportData, ReportFairness, ReportGoal, ReportHardware, ReportMetrics, RoiInput, RoiResult } from '../roi/index.js';
 
 type Json = Record<string, unknown>;
@@ -68,7 +69,8 @@ function goalOf(project: RoiProject, version: RoiModelVersion | null): ReportGoa
   };
 }
 
-function metricsOf(version: RoiModelVersion): ReportMetrics | undefined {
+function metricsOf(version: RoiModelVersion, result: Json | null): ReportMetrics | undefined {
+  const tests = new Map(list(result?.versusLinear).map((c) => [String(c.metric), c]));
   const baselines = obj(version.baselines) ?? {};
   // The linear baseline is the harder one to beat; the majority class is the floor.
   const baseline = obj(baselines.linear) ?? obj(baselines.majority);
@@ -82,8 +84,17 @@ function metricsOf(version: RoiModelVersion): ReportMetrics | undefined {
       baseline: baseline ? num(baseline[key]) : null,
       higherIsBetter: !LOWER_IS_BETTER.has(key),
       kind: FRACTIONS.has(key) ? ('fraction' as const) : ('number' as const),
+      ...testOf(obj(baselines.linear) ? tests.get(key) : undefined),
     }));
   return rows.length ? { split: 'test set held out from training', ...(baselineName ? { baselineName } : {}), rows } : undefined;
+}
+
+/** The stored paired test of one metric, when the run recorded it (runs before the test have none). */
+function testOf(c: Json | undefined): { test?: NonNullable<ReportMetrics['rows'][number]['test']> } {
+  const verdict = c?.verdict;
+  const pValue = num(c?.pValue);
+  if ((verdict !== 'better' && verdict !== 'worse' && verdict !== 'about the same') || pValue === null) return {};
+  return { test: { verdict, pValue, method: c?.method === 'mcnemar' ? 'mcnemar' : 'bootstrap' } };
 }
 
 function fairnessOf(result: Json | null): ReportFairness | undefined {
@@ -157,7 +168,8 @@ export function gatherReportData(db: ReadableDB, project: RoiProject, roi: { inp
   const timing = version ? runTiming(db, version.runId) : null;
   const quality = qualityReportFor(db, version?.qualityReportId ?? null, version?.datasetId ?? project.datasetId);
   const goal = goalOf(project, version);
-  const metrics = version ? metricsOf(version) : undefined;
+  const metrics = version ? metricsOf(version, timing?.result ?? null) : undefined;
+  const verdict = version ? versionVerdictById(db, version.id) : null;
   const fairness = fairnessOf(timing?.result ?? null);
   const hardware = hardwareOf(db, version, roi?.result.measuredUsed.trainingSeconds ?? timing?.trainSeconds ?? null, timing?.backend ?? null);
   const drift = version ? driftOf(db, version) : undefined;
@@ -165,6 +177,7 @@ export function gatherReportData(db: ReadableDB, project: RoiProject, roi: { inp
     project: project.name,
     generatedAt: now.toISOString(),
     ...(roi ? { locale: roi.input.locale } : {}),
+    ...(verdict ? { verdict: { level: verdict.level, headline: verdict.headline, findings: verdict.findings } } : {}),
     ...(goal ? { goal } : {}),
     ...(quality
       ? {

@@ -89,7 +89,9 @@ describe('pilot quality', () => {
   it('prints a text summary with the breakdown and the four-fifths verdicts', () => {
     const run = pilot(['quality', adult, '--target', 'income', '--positive', '>50K', '--protected', 'sex,race'], { dataDir });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Quality score \d+\/100 — 32,561 rows × 15 columns/u);
+    // The headline first, naming the worst finding; the four-fifths failures keep the score out of the green band.
+    expect(run.stdout).toMatch(/^Check fairness before training: Positive outcomes of /u);
+    expect(run.stdout).toMatch(/^Quality score 89\/100 \(capped: 9\d before, while a fairness alert stands\) — 32,561 rows × 15 columns/mu);
     expect(run.stdout).toMatch(/completeness \d+, uniqueness \d+, validity \d+, consistency \d+, balance \d+/u);
     expect(run.stdout).toMatch(/sex: disparate impact 0\.\d{3}, parity difference 0\.\d{3} — FAILS four-fifths for Female/u);
   });

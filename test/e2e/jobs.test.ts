@@ -35,7 +35,10 @@ describe('jobs panel (serve mode, Chromium)', () => {
     await page.getByLabel('Step length (ms)').fill('100');
     await page.getByRole('button', { name: 'Run self-test' }).click();
 
-    // The panel opens by itself when a job starts.
+    // The panel stays closed when a job starts (it would cover the page); its bar shows the job, and a click opens it.
+    await expect.poll(() => page.getByRole('button', { name: /^Jobs/ }).textContent()).toMatch(/Self-test/);
+    expect(await page.locator('#jobs-list').count()).toBe(0);
+    await page.getByRole('button', { name: /^Jobs/ }).click();
     const card = page.locator('#jobs-list article', { hasText: 'Self-test' });
     await card.waitFor();
     const bar = card.getByRole('progressbar');

@@ -55,7 +55,7 @@ describe('Quality panel (serve mode, Chromium)', () => {
       }).observe(document.body, { subtree: true, childList: true, attributes: true });
     `);
     await panel().getByLabel('Target (outcome)').selectOption('income');
-    await panel().getByLabel('Positive value').fill('>50K');
+    await panel().getByLabel(/^Favourable outcome/).fill('>50K');
     await panel().getByLabel('Protected attributes').selectOption(['sex', 'race']);
     await panel().getByRole('button', { name: 'Score quality' }).click();
     await panel().getByText(/^Report 1 · scored/u).waitFor({ timeout: 60_000 });
@@ -63,6 +63,9 @@ describe('Quality panel (serve mode, Chromium)', () => {
     expect(seen.some((status) => status === 'running' || status === 'queued')).toBe(true);
 
     expect(await panel().getByText(`${ref.rows.toLocaleString('en-US')} rows × 15 columns`).isVisible()).toBe(true);
+    // Four-fifths failures keep the score out of the green band, and the headline says why first.
+    expect(await panel().getByTestId('quality-score').textContent()).toMatch(/^89\/100\s*capped from 9\d: a fairness alert stands/u);
+    expect(await panel().getByTestId('quality-headline').textContent()).toMatch(/^Check fairness before training: /u);
     const meters = panel().getByRole('meter');
     expect(await meters.count()).toBe(5);
     // The column table: workclass's missing cells as counted in the file.

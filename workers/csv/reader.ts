@@ -138,20 +138,28 @@ export function byteReadable(encoding: TextEncoding, delimiter: string): boolean
   return splittable(encoding) && delimiter.length === 1 && delimiter.charCodeAt(0) < 0x80;
 }
 
-/** Reads the first `limit` records (header included) of a file: for header detection and previews. */
+/** How much of a file a preview reads. */
+export const PREVIEW_BYTES = 256 * 1024;
+
+/** Reads the first `limit` records (header included) of a file, within its first `PREVIEW_BYTES`: for header detection and previews. */
 export async function readFirstRecords(
   options: Pick<ReadRangeOptions, 'path' | 'encoding' | 'delimiter' | 'start' | 'end'>,
   limit: number,
 ): Promise<string[][]> {
   const records: string[][] = [];
-  const end = Math.min(options.end, options.start + 256 * 1024);
+  const end = Math.min(options.end, options.start + PREVIEW_BYTES);
+  let parsed = 0;
   await readRange({
     ...options,
     end,
     skipHeader: false,
     onRecord: (fields) => {
+      parsed++;
       if (records.length < limit) records.push(fields.slice());
     },
   });
+  // A preview cut before the end of the file ends inside a line (or a quoted field): its last
+  // record is a fragment ("Mal" for "Male", a number cut short), so it is dropped.
+  if (end < options.end && parsed <= limit && records.length > 1) records.pop();
   return records;
 }

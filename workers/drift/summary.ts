@@ -27,7 +27,7 @@ export function summarise(report: SummaryInput): Pick<DriftReport, 'summary' | '
   if (perf) {
     const name = perf.metric === 'accuracy' ? 'accuracy' : perf.metric.toUpperCase();
     const moved = perf.metric === 'accuracy' ? (perf.drop > 0 ? 'fell' : 'rose') : perf.drop > 0 ? 'rose' : 'fell';
-    parts.push(`${name} ${moved} from ${round(perf.reference)} to ${round(perf.current)}`);
+    parts.push(describeChange(name, moved, perf.reference, perf.current));
   }
   const recommendation: DriftReport['recommendation'] =
     report.datasetDrift || perf?.degraded
@@ -62,6 +62,16 @@ function names(list: string[]): string {
 }
 
 /** Two decimals reads naturally for accuracies (0.86) and most errors; large errors need none. */
+/** "accuracy fell from 0.862 to 0.857": enough digits to show the change, or "stayed at" when there is none to show. */
+export function describeChange(name: string, moved: string, before: number, after: number): string {
+  for (const digits of [2, 3, 4]) {
+    const a = Math.abs(before) >= 100 ? before.toFixed(digits - 2) : before.toFixed(digits);
+    const b = Math.abs(after) >= 100 ? after.toFixed(digits - 2) : after.toFixed(digits);
+    if (a !== b) return `${name} ${moved} from ${a} to ${b}`;
+  }
+  return `${name} stayed at ${round(after)}`;
+}
+
 function round(n: number): string {
   return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 0.01 || n === 0 ? n.toFixed(2) : n.toPrecision(2);
 }

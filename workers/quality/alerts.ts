@@ -6,7 +6,7 @@ import type { AttributeBias, Alert, ColumnReport, QualityReport, Severity } from
 import { SCORE_WEIGHTS, THRESHOLDS as T } from './thresholds.js';
 import { appendAll, maxOf, minOf } from '../extent.js';
 
-type Partial = Omit<QualityReport, 'score' | 'scoreBreakdown' | 'alerts' | 'elapsedMs'>;
+type Partial = Omit<QualityReport, 'score' | 'scoreBeforeCap' | 'verdict' | 'scoreBreakdown' | 'alerts' | 'elapsedMs'>;
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)} %`;
 
@@ -88,6 +88,12 @@ export function datasetAlerts(r: Partial): Alert[] {
         add('TARGET_LEAKAGE', 'error', l.column, `"${l.column}" alone predicts "${t.column}" with ${pct(l.accuracy)} accuracy (baseline ${pct(l.baseline)}): it probably leaks the answer.`, 'Drop it unless it is truly known before the outcome.');
       }
     }
+    for (const l of t.numericLeakage) {
+      for (const column of l.columns) {
+        const how = l.columns.length === 1 ? `"${column}" alone predicts` : `${l.formula} predicts`;
+        add('TARGET_LEAKAGE', 'error', column, `${how} "${t.column}" almost exactly (R² ${l.r2.toFixed(4)}): it probably leaks the answer.`, l.columns.length === 1 ? 'Drop it unless it is truly known before the outcome.' : `Drop ${l.columns.map((c) => `"${c}"`).join(' and ')} unless they are truly known before the outcome (the target may be computed from them).`);
+      }
+    }
   }
   for (const [attribute, b] of Object.entries(r.bias ?? {})) appendAll(out, biasAlerts(attribute, b));
   if (r.trainTest) {
@@ -131,4 +137,33 @@ export function scoreOf(r: Partial): { score: number; scoreBreakdown: QualityRep
   const rounded = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, Math.round(v * 10) / 10])) as QualityReport['scoreBreakdown'];
   const score = (Object.keys(SCORE_WEIGHTS) as (keyof typeof SCORE_WEIGHTS)[]).reduce((s, k) => s + SCORE_WEIGHTS[k] * parts[k], 0);
   return { score: Math.round(score), scoreBreakdown: rounded };
+}
+
+/** Alert codes that are about fairness rather than the data's state. */
+const FAIRNESS_CODES = new Set(['DISPARATE_IMPACT', 'EQUALIZED_ODDS']);
+
+/**
+ * The score a reader sees, and the sentence above it. The measured parts can all be high while
+ * one finding makes the data unusable (a column that leaks the answer, a third of a column
+ * missing): an error-level alert caps the score at `T.scoreCapError` (out of the green and amber
+ * bands), a fairness alert at `T.scoreCapFairness` (out of the green band), and the headline
+ * names the worst finding first.
+ */
+export function judgeQuality(score: number, alerts: Alert[]): Pick<QualityReport, 'score' | 'scoreBeforeCap' | 'verdict'> {
+  const errors = alerts.filter((a) => a.severity === 'error');
+  const fairness = alerts.filter((a) => FAIRNESS_CODES.has(a.code));
+  const warnings = alerts.filter((a) => a.severity === 'warning');
+  const cap = errors.length > 0 ? T.scoreCapError : fairness.length > 0 ? T.scoreCapFairness : 100;
+  const capped = Math.min(score, cap);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  let verdict: QualityReport['verdict'];
+  if (errors.length > 0) {
+    const worst = errors.find((a) => a.code === 'TARGET_LEAKAGE') ?? errors[0]!;
+    verdict = { level: 'error', headline: `Fix before training: ${plural(errors.length, 'error')}. Worst: ${worst.message}`, worst };
+  } else if (fairness.length > 0) {
+    verdict = { level: 'warning', headline: `Check fairness before training: ${fairness[0]!.message}`, worst: fairness[0]! };
+  } else if (warnings.length > 0) {
+    verdict = { level: 'warning', headline: `Usable, with ${plural(warnings.length, 'warning')}. First: ${warnings[0]!.message}`, worst: warnings[0]! };
+  } else verdict = { level: 'ok', headline: 'No error or warning found.', worst: null };
+  return { score: capped, scoreBeforeCap: capped < score ? score : null, verdict };
 }

@@ -4,12 +4,13 @@
  * checks, alerts and the score.
  */
 import { UserInputError } from '../protocol.js';
-import { columnAlerts, datasetAlerts, scoreOf } from './alerts.js';
+import { columnAlerts, datasetAlerts, judgeQuality, scoreOf } from './alerts.js';
 import { attributeBias } from './bias.js';
 import { ColumnAccumulator } from './column.js';
 import { GroupCounts } from './group-counts.js';
 import type { Layout } from './layout.js';
 import { correlations, leakage } from './relations.js';
+import { numericLeakage } from './numeric-leakage.js';
 import type { QualityReport } from './report.js';
 import { RowSample } from './sample.js';
 import type { ScanPlan, ScanResult } from './scan.js';
@@ -108,6 +109,7 @@ export function assembleReport(a: AssembleArgs): QualityReport {
       conflictingGroups,
       conflictingRows,
       leakage: t.type === 'categorical' || t.type === 'boolean' ? leakage(table, targetInSample, exclude).slice(0, 10) : [],
+      numericLeakage: t.type === 'integer' || t.type === 'float' ? numericLeakage(table, targetInSample, exclude) : [],
     };
   }
 
@@ -151,8 +153,11 @@ export function assembleReport(a: AssembleArgs): QualityReport {
   };
   const alerts = [...columns.flatMap((c) => columnAlerts(c, rows)), ...datasetAlerts(partial)];
   const order = { error: 0, warning: 1, info: 2 } as const;
-  alerts.sort((x, y) => order[x.severity] - order[y.severity]);
-  return { ...partial, ...scoreOf(partial), alerts, elapsedMs: 0 };
+  // Worst first: by severity, and a leak ahead of the other errors (it makes any model look good and fail).
+  const leakFirst = (a: { code: string }) => (a.code === 'TARGET_LEAKAGE' ? 0 : 1);
+  alerts.sort((x, y) => order[x.severity] - order[y.severity] || leakFirst(x) - leakFirst(y));
+  const { score, scoreBreakdown } = scoreOf(partial);
+  return { ...partial, scoreBreakdown, ...judgeQuality(score, alerts), alerts, elapsedMs: 0 };
 }
 
 function trainTestChecks(plan: ScanPlan, accs: ColumnAccumulator[], columns: QualityReport['columns'], train: ScanResult[], testScan: FileScan, testPath: string): QualityReport['trainTest'] {

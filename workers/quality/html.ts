@@ -14,7 +14,7 @@ const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width
 h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #d0d7de}table{border-collapse:collapse;width:100%}
 td,th{padding:.25rem .5rem;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top}th{background:#f6f8fa}
 .num{text-align:right;font-variant-numeric:tabular-nums}.error{color:#b42318}.warning{color:#9a6700}.info{color:#0969da}
-.score{font-size:3rem;font-weight:700}.muted{color:#656d76}details{margin:.5rem 0;border:1px solid #eaeef2;padding:.5rem}
+.score{font-size:3rem;font-weight:700}.score.ok{color:#1a7f37}.headline{font-weight:600;padding:.5rem .75rem;border-left:5px solid;background:#f6f8fa}.ok{color:#1a7f37}.muted{color:#656d76}details{margin:.5rem 0;border:1px solid #eaeef2;padding:.5rem}
 summary{cursor:pointer;font-weight:600}.grid{display:flex;flex-wrap:wrap;gap:1rem}svg{display:block}dt{font-weight:600;margin-top:.5rem}`;
 
 const fmt = (x: number | string | null | undefined, digits = 3): string => {
@@ -47,7 +47,11 @@ export function renderQualityHtml(report: QualityReport): string {
 
 function scoreSection(r: QualityReport): string {
   const bars = Object.entries(r.scoreBreakdown).map(([k, v]) => ({ label: k, value: v }));
-  return `<h2>Score</h2><div class="grid"><div><div class="score">${r.score}</div><div class="muted">out of 100</div></div>${barChart(bars, 100, (v) => v.toFixed(1))}</div>
+  const level = r.verdict?.level ?? 'ok';
+  const tone = level === 'error' ? 'error' : level === 'warning' || r.score < 90 ? 'warning' : 'ok';
+  const headline = r.verdict ? `<p class="headline ${tone}">${esc(r.verdict.headline)}</p>` : '';
+  const cap = r.scoreBeforeCap ? `<div class="muted">capped from ${r.scoreBeforeCap} while ${level === 'error' ? 'an error' : 'a fairness'} alert stands</div>` : '';
+  return `<h2>Score</h2>${headline}<div class="grid"><div><div class="score ${tone}">${r.score}</div><div class="muted">out of 100</div>${cap}</div>${barChart(bars, 100, (v) => v.toFixed(1))}</div>
 <p>${fmt(r.duplicateRows)} duplicate rows · ${fmt(r.raggedRows.short + r.raggedRows.long)} rows with the wrong number of fields</p>`;
 }
 

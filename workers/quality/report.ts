@@ -141,7 +141,12 @@ export interface QualityReport {
   duplicateRows: number;
   /** Rows with fewer or more fields than the header, and the first line numbers of such rows. */
   raggedRows: { short: number; long: number; firstLines: number[] };
+  /** 0–100: the weighted parts, capped while an error-level (69) or fairness (89) alert stands. */
   score: number;
+  /** The weighted parts' score before the cap; null when no cap applied. */
+  scoreBeforeCap: number | null;
+  /** The headline above the score, naming the worst finding first. */
+  verdict: { level: Severity | 'ok'; headline: string; worst: Alert | null };
   scoreBreakdown: { completeness: number; uniqueness: number; validity: number; consistency: number; balance: number };
   columns: ColumnReport[];
   alerts: Alert[];
@@ -152,7 +157,10 @@ export interface QualityReport {
     classes: { value: string; count: number; share: number }[];
     conflictingGroups: number;
     conflictingRows: number;
+    /** Categorical targets: accuracy of each feature alone (majority per value or decile) against the majority baseline. */
     leakage: { column: string; accuracy: number; baseline: number }[];
+    /** Numeric targets: features, or sums/differences of two, that predict the target almost exactly (R² of a straight-line fit). */
+    numericLeakage: { columns: string[]; formula: string; r2: number }[];
   } | null;
   bias: Record<string, AttributeBias> | null;
   biasSettings: { prediction: string | null; threshold: number | null; minGroupSize: number; missingTarget: number; unusablePredictions: number } | null;

@@ -58,6 +58,14 @@ export const THRESHOLDS = {
   exactDistinctBudget: 500_000,
   /** Bootstrap resamples for a group's positive-rate interval. */
   bootstrap: 1000,
+  /** The highest score shown while an error-level alert stands (below the amber band, 70–89). */
+  scoreCapError: 69,
+  /** The highest score shown while a fairness alert stands (below the green band, 90+). */
+  scoreCapFairness: 89,
+  /** Numeric target: R² of one feature (a straight line) at or above which it leaks the answer. */
+  leakageR2: 0.98,
+  /** Numeric target: R² of a sum or difference of two features at or above which they leak it. */
+  leakagePairR2: 0.999,
   /** Columns considered for correlations and leakage (the first ones in file order). */
   analysisColumns: 60,
 } as const;

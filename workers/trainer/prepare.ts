@@ -11,6 +11,7 @@ import { seedFor } from './random.js';
 import type { TrainInput } from './schema.js';
 import { splitRows, type Split } from './split.js';
 import { encodeTarget, fitTarget, type TargetSpec } from './task.js';
+import { findLeaks } from './leakage.js';
 import { isInfinity, isMissing } from './values.js';
 
 /** Fewest rows with a target the trainer accepts: below it, a test split says nothing. */
@@ -113,6 +114,19 @@ export async function prepare(input: TrainInput): Promise<Prepared> {
     if (profile.nonNumeric > 0) warnings.push(`"${name}" is numeric but has ${profile.nonNumeric} text value(s) in training rows; they are treated as missing.`);
     kept.push({ profile, values });
   });
+  // Columns that give the answer away are left out by default, like identifiers (include brings one back).
+  const leaks = findLeaks(
+    target.task,
+    input.target,
+    trainRows.map((row) => row[targetIndex]!),
+    kept.filter((k) => !input.include.includes(k.profile.name)).map((k) => ({ name: k.profile.name, numeric: k.profile.kind === 'numeric', values: k.values })),
+  );
+  const leaking = new Set(leaks.map((l) => l.column));
+  excluded.push(...leaks);
+  for (let i = kept.length - 1; i >= 0; i--) if (leaking.has(kept[i]!.profile.name)) kept.splice(i, 1);
+  if (kept.length === 0) {
+    throw new UserInputError(`Every usable column gives "${input.target}" away (${leaks.map((l) => l.column).join(', ')}), so nothing honest is left to learn from. Add columns known before the outcome, or bring one back with include if it truly is.`);
+  }
   const preprocessing = fitPreprocessing(kept);
   for (const feature of preprocessing.features) {
     if (feature.kind === 'hashed') warnings.push(`"${feature.column}" has too many categories for one input each; it was hashed into ${feature.buckets} buckets.`);

@@ -23,6 +23,12 @@ export const trainInputSchema = z.object({
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   /** `auto`: balanced when the rarest class has under a fifth of the rows of the most common one (fraud-like imbalance). */
   classWeights: z.enum(['auto', 'balanced', 'none']).default('auto'),
+  /**
+   * Which model becomes the version: `auto` registers the linear model when it is as good as the
+   * network on the validation rows (simpler, easier to explain), else the network; `network` and
+   * `linear` force one.
+   */
+  model: z.enum(['auto', 'network', 'linear']).default('auto'),
   /** Advanced settings; each defaults to a value sized from the data. */
   epochs: z.number().int().min(1).max(10_000).optional(),
   hiddenLayers: z.array(z.number().int().min(1).max(4096)).max(8).optional(),

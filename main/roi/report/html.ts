@@ -23,6 +23,7 @@ section { margin: 0 0 5mm; break-inside: avoid; page-break-inside: avoid; }
 .question { font-size: 12pt; font-weight: 600; }
 .label { color: #555; }
 .answer { font-weight: 600; padding: 1mm 2mm; border-left: 3px solid #999; }
+.verdict-ready { border-color: #2c7a3f; } .verdict-review { border-color: #c59b1c; } .verdict-not-ready { border-color: #b5402b; border-width: 2px; }
 .answer.good { border-color: #2c7a3f; } .answer.bad { border-color: #b5402b; } .answer.pending { border-color: #c59b1c; }
 .missing { color: #666; font-style: italic; }
 .note { color: #444; font-size: 9.5pt; }
@@ -49,7 +50,12 @@ footer { color: #777; font-size: 8.5pt; border-top: 1px solid #ddd; padding-top:
 
 function glance(data: ExecutiveReportData, locale: string): string {
   const parts: string[] = [];
-  if (data.goal) {
+  if (data.verdict) {
+    parts.push(data.verdict.headline);
+    if (data.roi && data.verdict.level === 'not-ready') {
+      parts.push('The money figures below describe the pilot as if it worked as measured; they are no case for going ahead while this stands.');
+    }
+  } else if (data.goal) {
     parts.push(data.goal.met === null ? 'The success criterion has not been evaluated yet.' : data.goal.met ? 'The pilot meets its success criterion.' : 'The pilot does not meet its success criterion.');
   }
   if (data.roi) {
@@ -62,6 +68,12 @@ function glance(data: ExecutiveReportData, locale: string): string {
   }
   if (data.drift?.status === 'major') parts.push('The data has drifted since training: the figures need re-checking.');
   return parts.length === 0 ? 'Nothing has been measured for this pilot yet.' : parts.join(' ');
+}
+
+function findingsList(data: ExecutiveReportData) {
+  const serious = (data.verdict?.findings ?? []).filter((f) => f.severity !== 'note').slice(0, 4);
+  if (serious.length === 0) return '';
+  return html`<ul class="findings">${serious.map((f) => html`<li><strong>${f.title.charAt(0).toUpperCase() + f.title.slice(1)}.</strong> ${f.detail}</li>`)}</ul>`;
 }
 
 /** Renders the report. Every section is optional; all user text is escaped. */
@@ -80,7 +92,7 @@ export function renderExecutiveReportHtml(data: ExecutiveReportData): string {
 </head>
 <body>
 <header><h1>${data.project}</h1><p class="sub">Deep-learning pilot: executive report, ${fmtDate(data.generatedAt, locale)}</p></header>
-<div class="glance"><strong>In short:</strong> ${glance(data, locale)}</div>
+<div class="glance${data.verdict ? ` verdict-${data.verdict.level}` : ''}"><strong>In short:</strong> ${glance(data, locale)}${findingsList(data)}</div>
 ${allSections(data, locale)}
 <footer>Made by Pilot Workbench, offline, from the figures measured on this organisation's own machines and data. Figures marked "not measured yet" have not been measured; none are estimated by the report.</footer>
 </body>

@@ -46,15 +46,20 @@ export function fairnessSection(fairness: ReportFairness | undefined, locale: st
 
 export function metricsSection(metrics: ReportMetrics | undefined, locale: string): Raw {
   if (!metrics || metrics.rows.length === 0) return missing('Model against baseline', 'Train the pilot and evaluate it on its test set.');
+  // "better" only when a paired test on the test rows says so; a bare difference is "not tested".
   const verdict = (row: ReportMetrics['rows'][number]) => {
     if (row.model === null || row.baseline === null || !Number.isFinite(row.model) || !Number.isFinite(row.baseline)) return 'no baseline';
-    if (row.model === row.baseline) return 'same';
-    return row.model > row.baseline === row.higherIsBetter ? 'better' : 'worse';
+    if (row.test) return row.test.verdict;
+    if (row.model === row.baseline) return 'about the same';
+    return `${row.model > row.baseline === row.higherIsBetter ? 'higher' : 'lower'} (not tested)`;
   };
+  const css = (v: string) => (v === 'better' ? 'better' : v === 'worse' ? 'worse' : 'same');
+  const p = (row: ReportMetrics['rows'][number]) => (row.test ? `p = ${row.test.pValue < 0.001 ? '< 0.001' : row.test.pValue.toPrecision(2)}` : '');
   return section('Model against baseline', html`<p>${metrics.split ? html`Measured on the ${metrics.split}` : 'Measured on held-out data'}${metrics.baselineName ? html`, compared with ${metrics.baselineName}` : ''}.</p>
-<table><thead><tr><th>Metric</th><th>Model</th><th>Baseline</th><th></th></tr></thead><tbody>${metrics.rows.map(
-    (r) => html`<tr><td>${r.name}</td><td class="num">${fmtMetric(r.model, r.kind, locale)}</td><td class="num">${fmtMetric(r.baseline, r.kind, locale)}</td><td class="${verdict(r)}">${verdict(r)}</td></tr>`,
-  )}</tbody></table>`);
+<table><thead><tr><th>Metric</th><th>Model</th><th>Baseline</th><th>Difference</th><th>Chance?</th></tr></thead><tbody>${metrics.rows.map(
+    (r) => html`<tr><td>${r.name}</td><td class="num">${fmtMetric(r.model, r.kind, locale)}</td><td class="num">${fmtMetric(r.baseline, r.kind, locale)}</td><td class="${css(verdict(r))}">${verdict(r)}</td><td class="note">${p(r)}</td></tr>`,
+  )}</tbody></table>
+<p class="note">"Better" or "worse" only when the difference is larger than chance on the same test rows (McNemar's exact test for accuracy, a paired bootstrap for the other metrics, at 5 %); otherwise "about the same".</p>`);
 }
 
 export function hardwareSection(hardware: ReportHardware | undefined): Raw {

@@ -13,6 +13,8 @@ export interface ExecutiveReportData {
   generatedAt: string;
   /** BCP 47 locale for numbers and dates; defaults to the ROI case's, else `en-US`. */
   locale?: string;
+  /** The pilot verdict (criterion, leakage, fairness, data errors, linear model): the report's first words. */
+  verdict?: ReportVerdict;
   /** The business question, from the wizard's goal step. */
   goal?: ReportGoal;
   dataQuality?: ReportDataQuality;
@@ -22,6 +24,15 @@ export interface ExecutiveReportData {
   registry?: ReportRegistry;
   drift?: ReportDrift;
   roi?: ReportRoi;
+}
+
+/** The pilot verdict as the report shows it. */
+export interface ReportVerdict {
+  level: 'ready' | 'review' | 'not-ready';
+  /** One sentence, worst finding first. */
+  headline: string;
+  /** Blockers and concerns, worst first (notes left out). */
+  findings: { severity: 'blocker' | 'concern' | 'note'; title: string; detail: string }[];
 }
 
 export interface ReportGoal {
@@ -62,7 +73,15 @@ export interface ReportMetrics {
   split?: string;
   /** The baseline compared with ("majority class", "today's rule"). */
   baselineName?: string;
-  rows: { name: string; model: number | null; baseline: number | null; higherIsBetter: boolean; kind?: 'fraction' | 'number' }[];
+  rows: {
+    name: string;
+    model: number | null;
+    baseline: number | null;
+    higherIsBetter: boolean;
+    kind?: 'fraction' | 'number';
+    /** The paired test on the test rows (McNemar for accuracy, a bootstrap otherwise); without it the row says "not tested". */
+    test?: { verdict: 'better' | 'worse' | 'about the same'; pValue: number; method: 'mcnemar' | 'bootstrap' };
+  }[];
 }
 
 export interface ReportHardware {

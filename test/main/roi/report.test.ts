@@ -15,7 +15,7 @@ const full: ExecutiveReportData = {
   goal: { question: 'Can we flag invoices that will be paid late?', successCriterion: 'Accuracy of at least 85 % on the test set', met: true, metric: { name: 'Accuracy', achieved: 0.91, target: 0.85, kind: 'fraction' } },
   dataQuality: { score: 82, datasetName: 'invoices-2025.csv', rows: 48210, columns: 17, alerts: [{ severity: 'high', message: 'Column <b>iban</b> holds personal data' }, { severity: 'low', message: '3 % duplicates' }] },
   fairness: { summary: 'Error rates differ by less than 2 points between regions.', verdict: 'ok', attribute: 'region', groups: [{ group: 'North', count: 1200, outcomeRate: 0.2, errorRate: 0.08 }] },
-  metrics: { split: 'test set (20 %)', baselineName: 'majority class', rows: [{ name: 'Accuracy', model: 0.91, baseline: 0.72, higherIsBetter: true, kind: 'fraction' }, { name: 'Log loss', model: 0.3, baseline: 0.2, higherIsBetter: false }] },
+  metrics: { split: 'test set (20 %)', baselineName: 'majority class', rows: [{ name: 'Accuracy', model: 0.91, baseline: 0.72, higherIsBetter: true, kind: 'fraction', test: { verdict: 'better', pValue: 0.0001, method: 'mcnemar' } }, { name: 'Log loss', model: 0.3, baseline: 0.2, higherIsBetter: false, test: { verdict: 'worse', pValue: 0.01, method: 'bootstrap' } }, { name: 'F1 score', model: 0.803, baseline: 0.8, higherIsBetter: true, kind: 'fraction', test: { verdict: 'about the same', pValue: 0.6, method: 'bootstrap' } }, { name: 'ROC AUC', model: 0.9, baseline: 0.88, higherIsBetter: true, kind: 'fraction' }] },
   hardware: { device: 'CPU, 8 cores', backend: 'wasm', verdict: 'Ready for tabular pilots', level: 'ready', trainingSeconds: 1800 },
   registry: { model: 'late-invoices', version: 3, stage: 'production', registeredAt: '2026-11-20T10:00:00Z' },
   drift: { status: 'minor', checkedAt: '2026-11-21T04:00:00Z', features: [{ name: 'amount', drifted: true }, { name: 'region', drifted: false }] },
@@ -44,6 +44,9 @@ describe('renderExecutiveReportHtml', () => {
     expect(page).toContain('No concern found');
     expect(page).toMatch(/<td class="better">better<\/td>/);
     expect(page).toMatch(/<td class="worse">worse<\/td>/);
+    // A 0.3-point gain the paired test cannot tell from chance, and a row with no test, are never "better".
+    expect(page).toMatch(/<td>F1 score<\/td>.*<td class="same">about the same<\/td><td class="note">p = 0.60<\/td>/);
+    expect(page).toMatch(/<td>ROC AUC<\/td>.*<td class="same">higher \(not tested\)<\/td>/);
     expect(page).toContain('Ready for tabular pilots');
     expect(page).toContain('Minor drift');
     expect(page).toContain('Drifted: amount.');
@@ -64,6 +67,26 @@ describe('renderExecutiveReportHtml', () => {
     expect(empty).toContain('Nothing has been measured for this pilot yet.');
     expect(empty).not.toMatch(/NaN|Infinity|undefined|null/);
     expect(empty).not.toContain('<svg');
+  });
+
+  it("opens with the pilot verdict, worst finding first, and does not let the money figures stand for a go-ahead", () => {
+    const verdict = {
+      level: 'not-ready' as const,
+      headline: 'Not ready: the success criterion is not met; also fairness concern by sex (disparate impact 0.32).',
+      findings: [
+        { severity: 'blocker' as const, title: 'the success criterion is not met', detail: 'Recall is 61 %, below 75 %.' },
+        { severity: 'concern' as const, title: 'fairness concern by sex (disparate impact 0.32)', detail: 'Women are selected 6 % of the time.' },
+        { severity: 'note' as const, title: 'the network is about the same as a simple linear model', detail: '…' },
+      ],
+    };
+    const html = renderExecutiveReportHtml({ ...full, verdict });
+    const glance = html.slice(html.indexOf('<div class="glance'), html.indexOf('</div>', html.indexOf('<div class="glance')));
+    expect(glance).toContain('class="glance verdict-not-ready"');
+    expect(glance).toMatch(/<strong>In short:<\/strong> Not ready: the success criterion is not met; also fairness concern by sex/);
+    expect(glance).toContain('no case for going ahead');
+    expect(glance).toContain('Women are selected 6 %');
+    expect(glance).not.toContain('about the same as a simple linear model');
+    expect(glance).not.toContain('The pilot meets its success criterion');
   });
 
   it('words a failed criterion and a pilot that never pays back', () => {

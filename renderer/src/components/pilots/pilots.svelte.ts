@@ -19,6 +19,8 @@ export interface WizardState {
   include: string[];
   protected: string[];
   backend: 'auto' | 'wasm' | 'cpu';
+  /** Which model becomes the version: the simpler one when as good on validation (auto), or one forced. */
+  model: 'auto' | 'network' | 'linear';
   epochs: number | null;
   hiddenLayers: string;
   learningRate: number | null;
@@ -34,6 +36,7 @@ export const DEFAULT_WIZARD: WizardState = {
   include: [],
   protected: [],
   backend: 'auto',
+  model: 'auto',
   epochs: null,
   hiddenLayers: '',
   learningRate: null,
@@ -230,6 +233,7 @@ export class PilotsStore {
         include: w.include.filter((c) => c !== project.target),
         protected: w.protected,
         backend: w.backend,
+        model: w.model,
         ...(w.epochs ? { epochs: w.epochs } : {}),
         ...(hidden.length ? { hiddenLayers: hidden } : {}),
         ...(w.learningRate ? { learningRate: w.learningRate } : {}),

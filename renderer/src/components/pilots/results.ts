@@ -1,5 +1,4 @@
-/** Reading a run's metrics for the Results step: formatting and the success criterion in plain words. */
-import type { Project } from '../../../../main/contract/index.js';
+/** Reading a run's metrics for the Results step: formatting (the verdict itself comes from the main process). */
 
 /** The parts of the trainer's metrics the page reads (classification and regression share one loose shape). */
 export interface LooseMetrics {
@@ -23,27 +22,18 @@ export function fmt(value: unknown, key: string, difference = false): string {
   return `${(value * 100).toFixed(1)}${difference ? ' points' : '%'}`;
 }
 
-/** Whether the success criterion of the Goal step is met, said as a sentence. */
-export function criterion(project: Project, metrics: LooseMetrics): { met: boolean; text: string } | null {
-  const key = project.successMetric;
-  const threshold = project.successThreshold;
-  if (!key || threshold === null) return null;
-  let value: unknown = metrics[key];
-  let about = '';
-  if (project.successClass && metrics.perClass) {
-    const row = metrics.perClass.find((c) => c.label === project.successClass);
-    if (!row) return { met: false, text: `The criterion is about the class "${project.successClass}", which is not among the target's classes (${metrics.perClass.map((c) => c.label).join(', ')}). Fix it in the Goal step.` };
-    if (key in row) value = row[key as 'recall'];
-    about = ` on "${project.successClass}"`;
-  }
-  if (typeof value !== 'number') return { met: false, text: `The criterion uses ${key}, which this kind of model does not report. Choose another metric in the Goal step.` };
-  const lower = LOWER_IS_BETTER.has(key);
-  const met = lower ? value <= threshold : value >= threshold;
-  const shown = (v: number) => (key === 'r2' || lower ? v.toFixed(3) : `${(v * 100).toFixed(1)}%`);
-  return {
-    met,
-    text: met
-      ? `Success criterion met: ${key}${about} is ${shown(value)}, ${lower ? 'at most' : 'at least'} the ${shown(threshold)} you asked for.`
-      : `Success criterion not met: ${key}${about} is ${shown(value)}, ${lower ? 'above' : 'below'} the ${shown(threshold)} you asked for. Try more data, other columns, or the advanced settings before going further.`,
-  };
-}
+/** Plain names of the metrics, a one-line explanation each, and the formal name for the small print. */
+export const METRIC_INFO: Record<string, { name: string; help: string; formal: string }> = {
+  accuracy: { name: 'Right answers', help: 'Share of test rows the model got right.', formal: 'accuracy' },
+  balancedAccuracy: { name: 'Right answers, per class', help: 'The hit rate of each class, averaged: a rare class counts as much as a common one.', formal: 'balanced accuracy' },
+  precision: { name: 'Alarms that are right', help: 'Of the rows the model flags, the share that really are the case.', formal: 'precision' },
+  recall: { name: 'Cases caught', help: 'Of the real cases, the share the model flags.', formal: 'recall, true positive rate' },
+  f1: { name: 'Balance of the two', help: 'One number that is high only when both alarms-that-are-right and cases-caught are high.', formal: 'F1 score' },
+  rocAuc: { name: 'Ranking quality', help: 'Chance that a real case gets a higher score than a non-case (0.5 is guessing, 1 is perfect).', formal: 'ROC AUC' },
+  prAuc: { name: 'Ranking quality on the rare class', help: 'Average share of right alarms over all thresholds; compare with the share of cases.', formal: 'PR AUC, average precision' },
+  logLoss: { name: 'Confidence penalty', help: 'Lower is better: punishes confident wrong answers hardest.', formal: 'log loss, cross-entropy' },
+  r2: { name: 'Variation explained', help: 'Share of the ups and downs of the target the model accounts for (1 is perfect, 0 is "always the average").', formal: 'R², coefficient of determination' },
+  mae: { name: 'Typical error', help: 'Average size of the miss, in the target’s own units.', formal: 'mean absolute error, MAE' },
+  rmse: { name: 'Typical error, big misses weighed more', help: 'Like the typical error, but large misses count extra.', formal: 'root mean squared error, RMSE' },
+  mape: { name: 'Typical error in percent', help: 'Average miss as a share of the true value (rows where it is 0 left out).', formal: 'mean absolute percentage error, MAPE' },
+};
