@@ -4,6 +4,7 @@
  * only appends the `register` event a new version starts its history with.
  */
 import { fromJson, toJson } from './json.js';
+import type { PilotKind } from '../workers/pilot-result.js';
 import type { PilotTask } from './projects.js';
 import type { ReadableDB, WritableDB } from './store.js';
 
@@ -12,6 +13,8 @@ export type Stage = 'candidate' | 'staging' | 'production' | 'archived';
 /** A registered model version, with the lineage it came from. */
 export interface ModelVersion {
   id: number;
+  /** Which kind of pilot produced this version; the artifact's metadata.json says the same. */
+  kind: PilotKind;
   projectId: number;
   /** 1, 2, 3… per project. */
   version: number;
@@ -37,11 +40,12 @@ export interface ModelVersion {
   createdAt: number;
 }
 
-export type NewModelVersion = Omit<ModelVersion, 'id' | 'version' | 'stage' | 'description' | 'createdAt'> & { description?: string };
+export type NewModelVersion = Omit<ModelVersion, 'id' | 'kind' | 'version' | 'stage' | 'description' | 'createdAt'> & { kind?: PilotKind; description?: string };
 
 /** A `model_versions` row as SQLite returns it. */
 export interface VersionRow {
   id: number;
+  kind: string;
   project_id: number;
   version: number;
   run_id: number;
@@ -65,6 +69,7 @@ export interface VersionRow {
 export function toModelVersion(row: VersionRow): ModelVersion {
   return {
     id: row.id,
+    kind: row.kind as PilotKind,
     projectId: row.project_id,
     version: row.version,
     runId: row.run_id,
@@ -93,15 +98,16 @@ export function toModelVersion(row: VersionRow): ModelVersion {
 export function insertModelVersion(db: WritableDB, version: NewModelVersion, now: number): ModelVersion {
   const row = db
     .prepare(
-      `INSERT INTO model_versions (project_id, version, run_id, dataset_id, dataset_sha256, quality_report_id, hardware_profile_id,
+      `INSERT INTO model_versions (kind, project_id, version, run_id, dataset_id, dataset_sha256, quality_report_id, hardware_profile_id,
          backend, task, target, hyperparameters, test_metrics, baselines, artifact_dir, artifact_sha256, description, created_at)
-       VALUES (@projectId, (SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE project_id = @projectId), @runId, @datasetId,
+       VALUES (@kind, @projectId, (SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions WHERE project_id = @projectId), @runId, @datasetId,
          @datasetSha256, @qualityReportId, @hardwareProfileId, @backend, @task, @target, @hyperparameters, @testMetrics, @baselines,
          @artifactDir, @artifactSha256, @description, @createdAt)
        RETURNING *`,
     )
     .get({
       ...version,
+      kind: version.kind ?? 'tabular',
       hyperparameters: toJson(version.hyperparameters),
       testMetrics: toJson(version.testMetrics),
       baselines: toJson(version.baselines),

@@ -1,8 +1,9 @@
 /** Queries for the `projects` table: pilot projects and their wizard state. */
 import { fromJson, toJson } from './json.js';
+import type { PilotKind, PilotTask } from '../workers/pilot-result.js';
 import type { ReadableDB, WritableDB } from './store.js';
 
-export type PilotTask = 'binary' | 'multiclass' | 'regression';
+export type { PilotTask };
 
 /**
  * Today's figures, recorded before training so a later ROI case compares against the process as it
@@ -25,6 +26,8 @@ export interface Baseline {
 /** A pilot project as the UI, the CLI and the API see it. */
 export interface Project {
   id: number;
+  /** Which kind of pilot this is: it picks the wizard's branch, the training job and the predictor. Set when created. */
+  kind: PilotKind;
   name: string;
   /** The business question, in the user's words. */
   question: string;
@@ -60,6 +63,7 @@ export interface ProjectPatch {
 /** A `projects` row as SQLite returns it. */
 export interface ProjectRow {
   id: number;
+  kind: string;
   name: string;
   question: string;
   success_metric: string | null;
@@ -78,6 +82,7 @@ export interface ProjectRow {
 export function toProject(row: ProjectRow): Project {
   return {
     id: row.id,
+    kind: row.kind as PilotKind,
     name: row.name,
     question: row.question,
     successMetric: row.success_metric,
@@ -114,10 +119,10 @@ function columnValue(key: keyof ProjectPatch, value: unknown): unknown {
   return value ?? null;
 }
 
-export function insertProject(db: WritableDB, project: ProjectPatch & { name: string }, now: number): Project {
+export function insertProject(db: WritableDB, project: ProjectPatch & { name: string; kind?: PilotKind }, now: number): Project {
   const keys = (Object.keys(project) as (keyof ProjectPatch)[]).filter((key) => project[key] !== undefined && key in COLUMNS);
-  const columns = [...keys.map((key) => COLUMNS[key]), 'created_at', 'updated_at'];
-  const values = [...keys.map((key) => columnValue(key, project[key])), now, now];
+  const columns = [...keys.map((key) => COLUMNS[key]), 'kind', 'created_at', 'updated_at'];
+  const values = [...keys.map((key) => columnValue(key, project[key])), project.kind ?? 'tabular', now, now];
   const row = db
     .prepare(`INSERT INTO projects (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING *`)
     .get(...values) as ProjectRow;

@@ -7,6 +7,7 @@
  */
 import { toJson } from './json.js';
 import { getVersion, recordEvent, type Change, type RegistryVersion } from './registry.js';
+import type { PilotKind, PilotTask } from '../workers/pilot-result.js';
 import type { WritableDB } from './store.js';
 
 /** What the bundle says about the version (its `info`), plus where its files now are. */
@@ -14,7 +15,8 @@ export interface ImportedVersion {
   project: string;
   question: string;
   version: number;
-  task: 'binary' | 'multiclass' | 'regression';
+  kind: PilotKind;
+  task: PilotTask;
   target: string;
   backend: string;
   datasetSha256: string;
@@ -35,26 +37,27 @@ export function insertImportedVersion(db: WritableDB, input: ImportedVersion, ch
     const projectId =
       existing?.id ??
       (db
-        .prepare('INSERT INTO projects (name, question, target, task, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id')
-        .get(input.project, input.question, input.target, input.task, change.now, change.now) as { id: number }).id;
+        .prepare('INSERT INTO projects (kind, name, question, target, task, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id')
+        .get(input.kind, input.project, input.question, input.target, input.task, change.now, change.now) as { id: number }).id;
     const runId = (
       db
         .prepare(
-          `INSERT INTO runs (project_id, dataset_sha256, status, backend, task, result, artifact_dir, started_at, finished_at)
-           VALUES (?, ?, 'succeeded', ?, ?, ?, ?, ?, ?) RETURNING id`,
+          `INSERT INTO runs (kind, project_id, dataset_sha256, status, backend, task, result, artifact_dir, started_at, finished_at)
+           VALUES (?, ?, ?, 'succeeded', ?, ?, ?, ?, ?, ?) RETURNING id`,
         )
-        .get(projectId, input.datasetSha256, input.backend, input.task, toJson({ ...input.run, importedFrom: input.source }), input.artifactDir, change.now, change.now) as {
+        .get(input.kind, projectId, input.datasetSha256, input.backend, input.task, toJson({ ...input.run, importedFrom: input.source }), input.artifactDir, change.now, change.now) as {
         id: number;
       }
     ).id;
     const { next } = db.prepare('SELECT coalesce(max(version), 0) + 1 AS next FROM model_versions WHERE project_id = ?').get(projectId) as { next: number };
     const { id } = db
       .prepare(
-        `INSERT INTO model_versions (project_id, version, run_id, dataset_sha256, backend, task, target, hyperparameters, test_metrics, baselines,
+        `INSERT INTO model_versions (kind, project_id, version, run_id, dataset_sha256, backend, task, target, hyperparameters, test_metrics, baselines,
            artifact_dir, artifact_sha256, stage, description, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'candidate', ?, ?) RETURNING id`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'candidate', ?, ?) RETURNING id`,
       )
       .get(
+        input.kind,
         projectId,
         next,
         runId,

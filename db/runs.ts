@@ -1,5 +1,6 @@
 /** Queries for training runs: `runs`, their settings (`run_params`) and per-epoch `metrics` with `latest_metrics`. */
 import { fromJson, toJson } from './json.js';
+import type { PilotKind } from '../workers/pilot-result.js';
 import type { PilotTask } from './projects.js';
 import type { ReadableDB, WritableDB } from './store.js';
 
@@ -8,6 +9,8 @@ export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'inte
 /** A training run. `result` is the trainer's whole result once it succeeded. */
 export interface Run {
   id: number;
+  /** Which kind of pilot trained in this run. */
+  kind: PilotKind;
   projectId: number | null;
   jobId: number | null;
   datasetId: number | null;
@@ -34,6 +37,7 @@ export interface MetricPoint {
 
 interface RunRow {
   id: number;
+  kind: string;
   project_id: number | null;
   job_id: number | null;
   dataset_id: number | null;
@@ -52,6 +56,7 @@ interface RunRow {
 function toRun(row: RunRow): Run {
   return {
     id: row.id,
+    kind: row.kind as PilotKind,
     projectId: row.project_id,
     jobId: row.job_id,
     datasetId: row.dataset_id,
@@ -70,14 +75,14 @@ function toRun(row: RunRow): Run {
 
 export function insertRun(
   db: WritableDB,
-  run: { projectId: number; datasetId: number | null; datasetSha256: string; checkpointDir?: string | null; startedAt: number },
+  run: { projectId: number; kind?: PilotKind; datasetId: number | null; datasetSha256: string; checkpointDir?: string | null; startedAt: number },
 ): Run {
   const row = db
     .prepare(
-      `INSERT INTO runs (project_id, dataset_id, dataset_sha256, status, checkpoint_dir, started_at)
-       VALUES (?, ?, ?, 'running', ?, ?) RETURNING *`,
+      `INSERT INTO runs (project_id, kind, dataset_id, dataset_sha256, status, checkpoint_dir, started_at)
+       VALUES (?, ?, ?, ?, 'running', ?, ?) RETURNING *`,
     )
-    .get(run.projectId, run.datasetId, run.datasetSha256, run.checkpointDir ?? null, run.startedAt) as RunRow;
+    .get(run.projectId, run.kind ?? 'tabular', run.datasetId, run.datasetSha256, run.checkpointDir ?? null, run.startedAt) as RunRow;
   return toRun(row);
 }
 

@@ -10,7 +10,12 @@ import type { Checksums } from './trainer/artifact.js';
 export type PilotKind = 'tabular' | 'image' | 'text' | 'anomaly' | 'forecast';
 
 /** Every pilot kind, in the order the wizard lists them. */
-export const PILOT_KINDS: readonly PilotKind[] = ['tabular', 'image', 'text', 'anomaly', 'forecast'];
+export const PILOT_KINDS = ['tabular', 'image', 'text', 'anomaly', 'forecast'] as const satisfies readonly PilotKind[];
+
+/** Every task a pilot's model can have. */
+export const PILOT_TASKS = ['binary', 'multiclass', 'regression', 'anomaly', 'forecast'] as const;
+/** What a model does: classify (binary, multiclass), estimate an amount, flag anomalies, or forecast. */
+export type PilotTask = (typeof PILOT_TASKS)[number];
 
 /** The training job of each pilot kind. */
 export const PILOT_JOB_KINDS = {

@@ -8,7 +8,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { getDataset } from '../../db/datasets.js';
 import { getDriftReport, getReferenceProfile, insertDriftReport, listDriftReports, putReferenceProfile, type DriftReportRecord } from '../../db/drift.js';
-import { getVersion, RegistryError, resolveVersion, type RegistryVersion } from '../../db/registry.js';
+import { getVersion, type RegistryVersion } from '../../db/registry.js';
+import { versionOf } from './version-ref.js';
 import type { Store } from '../../db/store.js';
 import type { DriftOptions } from '../../workers/drift/index.js';
 import type { App } from '../app.js';
@@ -41,14 +42,6 @@ export function defineDriftJobs(jobs: JobSupervisor, store: Store): void {
   });
 }
 
-function versionOf(app: Backend, ref: string | number): RegistryVersion {
-  try {
-    return resolveVersion(app.store.read, ref);
-  } catch (error) {
-    if (error instanceof RegistryError) throw new AppError(error.code, error.message);
-    throw error;
-  }
-}
 
 /** Where the main process writes a cached profile for the worker to read (the job row keeps only the path). */
 export function profileFile(dataDir: string, versionId: number, sha256: string): string {
@@ -61,10 +54,14 @@ export function profileFile(dataDir: string, versionId: number, sha256: string):
  * that data), building the profile the job's result then caches.
  */
 export async function submitVersionCheck(app: Backend, ref: string | number, currentPath: string, options: DriftOptions = {}, from: 'user' | 'watch' = 'user'): Promise<JobOf<'drift.check'>> {
-  const version = versionOf(app, ref);
+  const version = versionOf(app.store.read, ref);
+  const task = version.task;
+  if (task === 'anomaly' || task === 'forecast') {
+    throw new AppError('invalid-input', `${version.projectName} v${version.version} is ${task === 'anomaly' ? 'an anomaly' : 'a forecast'} model; drift checks against a version compare tables of a tabular pilot. Compare files instead: pilot drift TRAINING_FILE CURRENT_FILE.`);
+  }
   // Only the scalar metrics travel: the recorded residuals and curves would bloat the job row.
   const testMetrics = Object.fromEntries(Object.entries(version.testMetrics).filter(([, v]) => typeof v === 'number'));
-  const model = { artifactDir: version.artifactDir, task: version.task, target: version.target, testMetrics };
+  const model = { artifactDir: version.artifactDir, task, target: version.target, testMetrics };
   const identifiers = identifierColumns(app, version.runId).filter((c) => !(options.columns ?? []).includes(c));
   if (identifiers.length > 0) options = { ...options, ignoreColumns: [...new Set([...(options.ignoreColumns ?? []), ...identifiers])] };
   const cached = getReferenceProfile(app.store.read, version.id);

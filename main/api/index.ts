@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { App } from '../app.js';
 import { type ChannelName, type ChannelOutput, channels } from '../contract/index.js';
+import { joinDistinct } from '../contract/define.js';
 import { UserInputError } from '../../workers/protocol.js';
 import { AppError, type ApiError, type Result } from '../errors.js';
 import { appHandlers } from './app.js';
@@ -20,17 +21,7 @@ import { roiHandlers } from './roi.js';
 import { driftHandlers } from './drift.js';
 import type { HandlerMap } from './types.js';
 
-const handlers: HandlerMap<ChannelName> = {
-  ...appHandlers,
-  ...datasetHandlers,
-  // capabilities: spread handlers below this line
-  ...qualityHandlers,
-  ...hardwareHandlers,
-  ...modelHandlers,
-  ...pilotsHandlers,
-  ...roiHandlers,
-  ...driftHandlers,
-};
+const handlers: HandlerMap<ChannelName> = joinDistinct('handler', appHandlers, datasetHandlers, qualityHandlers, hardwareHandlers, modelHandlers, pilotsHandlers, roiHandlers, driftHandlers);
 
 export function isChannel(name: unknown): name is ChannelName {
   return typeof name === 'string' && Object.hasOwn(channels, name);

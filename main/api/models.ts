@@ -17,16 +17,9 @@ import { AppError } from '../errors.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset } from './datasets.js';
 import type { HandlerMap } from './types.js';
+import { registryGuard, versionOf } from './version-ref.js';
 
-/** Registry refusals become API errors with the same message. */
-function guard<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    if (error instanceof registry.RegistryError) throw new AppError(error.code, error.message);
-    throw error;
-  }
-}
+const guard = registryGuard;
 
 /** Who made a change: the OS user and the surface (desktop app, serve mode, CLI). */
 function change(app: App, reason: string): registry.Change {
@@ -40,7 +33,7 @@ function change(app: App, reason: string): registry.Change {
   return { actor: `${user} (${surface})`, reason, now: Date.now() };
 }
 
-const resolveRef = (app: App, ref: string | number) => guard(() => registry.resolveVersion(app.store.read, ref));
+const resolveRef = (app: App, ref: string | number) => versionOf(app.store.read, ref);
 const projectOf = (app: App, ref: string | number) => guard(() => registry.requireProject(app.store.read, ref));
 
 export async function lineageOf(app: App, facts: VersionFacts): Promise<Lineage> {
@@ -95,6 +88,7 @@ function bundleInfo(facts: VersionFacts, question: string): BundleVersionInfo {
     project: v.projectName,
     question,
     version: v.version,
+    kind: v.kind,
     task: v.task,
     target: v.target,
     backend: v.backend,
@@ -204,6 +198,7 @@ export const modelHandlers: HandlerMap<ModelChannel> = {
           app.store.write,
           {
             ...info,
+            kind: info.kind ?? 'tabular',
             run: { ...info.run, signer },
             artifactDir,
             artifactSha256,

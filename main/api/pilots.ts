@@ -10,12 +10,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import type { Job } from '../../db/jobs.js';
 import { getJob } from '../../db/jobs.js';
 import {
   appendRegisterEvent,
-  getModelVersion,
-  getModelVersionByNumber,
   getModelVersionByRun,
   insertModelVersion,
   latestLocalHardwareProfileId,
@@ -28,18 +25,19 @@ import { attachJob, finishRun, getMetrics, getRun, getRunByJob, getRunParams, in
 import type { Store, WritableDB } from '../../db/store.js';
 import { profileColumn } from '../../workers/trainer/columns.js';
 import type { JobInput } from '../../workers/jobs.js';
-import type { TrainResult } from '../../workers/trainer/engine.js';
+import { PILOT_TASKS, type PilotResultCore, type PilotTask } from '../../workers/pilot-result.js';
 import { trainInputSchema } from '../../workers/trainer/schema.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
 import { readFirstRecords } from '../../workers/csv/reader.js';
 import type { App } from '../app.js';
-import type { ColumnInfo, DatasetInspection, PredictOutcome, TrainOutcome, TrainStarted } from '../contract/pilots.js';
+import type { ColumnInfo, DatasetInspection, PilotOutcome, PredictOutcome, TrainStarted } from '../contract/pilots.js';
 import type { ChannelParsed } from '../contract/index.js';
 import type { JobOf, JobSubmitted } from '../contract/jobs.js';
 import { AppError, notFound } from '../errors.js';
 import type { JobEvent, JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset, requireDataset } from './datasets.js';
 import type { HandlerMap } from './types.js';
+import { versionOf } from './version-ref.js';
 
 const ACTOR = (() => {
   try {
@@ -54,7 +52,9 @@ type PredictJobInput = JobSubmitted<'predict.run'>;
 
 export function definePilotsJobs(jobs: JobSupervisor, store: Store): void {
   // `gpu`: at most one training at a time, whichever backend loads (they all use the whole machine).
+  // Every pilot kind's training job registers its result the same way; a new kind adds its line here.
   jobs.define('train.run', { resource: 'gpu', onResult: (value, job) => registerResult(store.write, value, job) });
+  // jobs.define('train.image', { resource: 'gpu', onResult: (value, job) => registerResult(store.write, value, job) });
   jobs.define('predict.run', {
     resource: 'cpu',
     onResult: (value, job): PredictOutcome => {
@@ -94,8 +94,12 @@ function epochPoints(epochs: EpochRecord[], now: number): MetricPoint[] {
   );
 }
 
-/** The `train.run` job's result, persisted: the run, its settings and epochs, the version and its register event. */
-function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOutcome {
+/**
+ * A training job's result, persisted: the run, its settings and epochs, the version and its
+ * register event. Any pilot kind's result registers this way (`PilotResultCore`), so every kind's
+ * training job is defined with it.
+ */
+export function registerResult<R extends PilotResultCore>(db: WritableDB, result: R, job: { id: number }): PilotOutcome<R> {
   const run = getRunByJob(db, job.id);
   if (!run || run.projectId === null) throw new Error(`No training run is recorded for job ${job.id}; the model was saved in ${result.artifactDir} but not registered.`);
   const now = Date.now();
@@ -104,19 +108,18 @@ function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOut
     finishedAt: now,
     backend: result.backend,
     backendReason: result.backendReason,
-    task: result.task,
+    task: registryTask(result),
     result,
     artifactDir: result.artifactDir,
     checkpointDir: null,
   });
   setRunParams(db, run.id, { ...Object.fromEntries(Object.entries(result.hyperparameters).map(([key, value]) => [`hp.${key}`, value])), usedBackend: result.backend });
-  const tests = Object.entries(result.metrics)
-    .filter(([, value]) => typeof value === 'number')
-    .map(([key, value]) => ({ key: `test.${key}`, step: result.bestEpoch, timestamp: now, value: value as number }));
+  const tests = Object.entries(result.metrics).flatMap(([key, value]) => (typeof value === 'number' ? [{ key: `test.${key}`, step: result.bestEpoch, timestamp: now, value }] : []));
   logMetrics(db, run.id, [...epochPoints(result.epochs, now), ...tests]);
   const version = insertModelVersion(
     db,
     {
+      kind: result.kind,
       projectId: run.projectId,
       runId: run.id,
       datasetId: run.datasetId,
@@ -124,7 +127,7 @@ function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOut
       qualityReportId: latestQualityReportId(db, result.datasetSha256),
       hardwareProfileId: latestLocalHardwareProfileId(db),
       backend: result.backend,
-      task: result.task,
+      task: registryTask(result),
       target: result.target,
       hyperparameters: { ...result.hyperparameters },
       testMetrics: { ...result.metrics },
@@ -135,13 +138,20 @@ function registerResult(db: WritableDB, result: TrainResult, job: Job): TrainOut
     now,
   );
   appendRegisterEvent(db, version, ACTOR, now, `trained by run ${run.id}`);
-  updateProject(db, run.projectId, { target: result.target, task: result.task }, now);
+  updateProject(db, run.projectId, { target: result.target, task: registryTask(result) }, now);
   const { runId: runKey, ...rest } = result;
   return { ...rest, runId: run.id, runKey, modelVersionId: version.id, version: version.version, projectId: run.projectId };
 }
 
+/** The result's task as the registry stores it; an engine naming another task is a bug, said plainly. */
+function registryTask(result: PilotResultCore): PilotTask {
+  const task = PILOT_TASKS.find((known) => known === result.task);
+  if (!task) throw new Error(`The ${result.kind} engine returned the task "${result.task}", which the registry does not know (${PILOT_TASKS.join(', ')}).`);
+  return task;
+}
+
 /** SHA-256 of `checksums.json` as written (its bytes are what a copy of the artifact carries). */
-function checksumListSha256(result: TrainResult): string {
+function checksumListSha256(result: PilotResultCore): string {
   const file = join(result.artifactDir, 'checksums.json');
   const bytes = existsSync(file) ? readFileSync(file) : Buffer.from(JSON.stringify(result.checksums, null, 1));
   return createHash('sha256').update(bytes).digest('hex');
@@ -180,27 +190,6 @@ function headline(version: ModelVersion): { metric: string; value: number } | nu
   if (typeof metrics.accuracy === 'number') return { metric: 'accuracy', value: metrics.accuracy };
   if (typeof metrics.r2 === 'number') return { metric: 'r2', value: metrics.r2 };
   return null;
-}
-
-/** Resolves a model version id, `"12"`, or `PROJECT@VERSION`. */
-export function resolveModel(app: App, model: number | string): ModelVersion {
-  const asNumber = typeof model === 'number' ? model : /^\d+$/.test(model) ? Number(model) : null;
-  if (asNumber !== null) {
-    const version = getModelVersion(app.store.read, asNumber);
-    if (!version) throw notFound(`Model version ${asNumber}`, 'Open the project to see its versions, or write PROJECT@VERSION.');
-    return version;
-  }
-  const at = (model as string).lastIndexOf('@');
-  const name = at > 0 ? (model as string).slice(0, at) : '';
-  const number = at > 0 ? Number((model as string).slice(at + 1)) : Number.NaN;
-  if (!name || !Number.isInteger(number) || number < 1) {
-    throw new AppError('invalid-input', `"${model}" is not a model: give a model version id (a number) or PROJECT@VERSION, e.g. churn@2.`);
-  }
-  const project = getProjectByName(app.store.read, name);
-  if (!project) throw notFound(`Project "${name}"`, 'List projects with pilot train or in the Pilots page.');
-  const version = getModelVersionByNumber(app.store.read, project.id, number);
-  if (!version) throw notFound(`Version ${number} of ${name}`, `It has ${listModelVersions(app.store.read, project.id).length} version(s).`);
-  return version;
 }
 
 /** Checks the dataset before a run: a missing file is refused; a changed one too, unless the caller accepts it. */
@@ -351,7 +340,7 @@ export const pilotsHandlers: HandlerMap<PilotChannels> = {
     return { run, params: getRunParams(app.store.read, run.id), metrics: getMetrics(app.store.read, run.id), version: getModelVersionByRun(app.store.read, run.id) };
   },
   'pilots:predict': async (input, app) => {
-    const version = resolveModel(app, input.model);
+    const version = versionOf(app.store.read, input.model);
     const path = resolve(input.path);
     const outPath = resolve(input.outPath);
     if (!existsSync(path)) throw new AppError('invalid-input', `File not found: ${path}. Check the path.`);

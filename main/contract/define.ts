@@ -16,3 +16,20 @@ export interface Channel<I extends z.ZodType, O> {
 export function channel<O>() {
   return <I extends z.ZodType>(input: I, doc: string): Channel<I, O> => ({ input, doc });
 }
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/**
+ * Joins the capabilities' maps (channels, handlers) into one, refusing a key two of them declare:
+ * a spread would let the later one silently win. Throws at start-up, naming the key.
+ */
+export function joinDistinct<M extends Record<string, unknown>[]>(what: string, ...maps: M): UnionToIntersection<M[number]> {
+  const joined: Record<string, unknown> = {};
+  for (const map of maps) {
+    for (const [key, value] of Object.entries(map)) {
+      if (Object.hasOwn(joined, key)) throw new Error(`Two capabilities declare the ${what} "${key}": rename one of them.`);
+      joined[key] = value;
+    }
+  }
+  return joined as UnionToIntersection<M[number]>;
+}

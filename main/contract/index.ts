@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { appChannels } from './app.js';
+import { joinDistinct } from './define.js';
 import { datasetChannels } from './datasets.js';
 // capabilities: channel imports below this line
 import { qualityChannels } from './quality.js';
@@ -14,17 +15,7 @@ import { pilotsChannels } from './pilots.js';
 import { roiChannels } from './roi.js';
 import { driftChannels } from './drift.js';
 
-export const channels = {
-  ...appChannels,
-  ...datasetChannels,
-  // capabilities: spread channels below this line
-  ...qualityChannels,
-  ...hardwareChannels,
-  ...modelChannels,
-  ...pilotsChannels,
-  ...roiChannels,
-  ...driftChannels,
-};
+export const channels = joinDistinct('channel', appChannels, datasetChannels, qualityChannels, hardwareChannels, modelChannels, pilotsChannels, roiChannels, driftChannels);
 
 export type Channels = typeof channels;
 export type ChannelName = keyof Channels;

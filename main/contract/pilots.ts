@@ -4,7 +4,7 @@ import type { JobOf } from './jobs.js';
 import type { ModelVersion } from '../../db/models.js';
 import type { Baseline, Project } from '../../db/projects.js';
 import type { Run } from '../../db/runs.js';
-import type { PredictResult } from '../../workers/trainer/predict.js';
+import type { PredictResult } from '../../workers/predict/index.js';
 import type { TrainResult } from '../../workers/trainer/engine.js';
 import type { PilotResultCore } from '../../workers/pilot-result.js';
 import { trainInputSchema } from '../../workers/trainer/schema.js';
@@ -182,7 +182,7 @@ export const pilotsChannels = {
   'pilots:predict': channel<JobOf<'predict.run'>>()(
     z
       .object({
-        /** A model version id, or `PROJECT@VERSION`. */
+        /** A model version: its id, or PROJECT@N, PROJECT@alias, PROJECT@production / @staging, PROJECT@latest. */
         model: z.union([id('model version'), z.string().trim().min(1, 'Give a model version id or PROJECT@VERSION.')]),
         path: path('CSV file to predict'),
         outPath: path('output CSV file'),

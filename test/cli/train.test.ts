@@ -123,7 +123,7 @@ describe('pilot predict', () => {
   it('refuses a model that does not exist or was edited by hand', () => {
     const missing = pilot(['predict', 'iris@9', iris, '--out', join(dir, 'x.csv')], { dataDir });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/Version 9 of iris does not exist/);
+    expect(missing.stderr).toMatch(/iris has no version "9"/);
     appendFileSync(join(result.artifactDir, 'metadata.json'), ' ');
     const edited = pilot(['predict', 'iris@1', iris, '--out', join(dir, 'y.csv')], { dataDir });
     expect(edited.code).toBe(1);

@@ -130,4 +130,24 @@ describe('pilots channels', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/changed since it was imported/) } });
     expect((await ok('pilots:get', { id: project.id })).runs).toEqual([]);
   });
+
+  it('predicts with a version named by stage or alias, as drift and the registry resolve it', async () => {
+    const datasetId = await importFile(fixture('iris.csv'));
+    const project = await ok('pilots:create', { name: 'staged', datasetId });
+    const trained = await ok('pilots:train', { projectId: project.id, datasetId, target: 'species', epochs: 2, seed: 1 });
+    const done = await app.jobs.wait(trained.job);
+    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+    expect(done.result).toMatchObject({ kind: 'tabular', version: 1, projectId: project.id });
+    await ok('models:promote', { ref: 'staged@1', to: 'production' });
+    await ok('models:alias-set', { ref: 'staged@1', alias: 'champion' });
+    for (const model of ['staged@production', 'staged@champion', 'staged@latest']) {
+      const outPath = join(dir, `${model.replace('@', '-')}.csv`);
+      const job = await ok('pilots:predict', { model, path: fixture('iris.csv'), outPath });
+      const predicted = await app.jobs.wait(job);
+      expect(predicted.status, JSON.stringify(predicted.error)).toBe('succeeded');
+      expect(predicted.result).toMatchObject({ kind: 'tabular', version: 1, rows: 150 });
+    }
+    const missing = await invoke(app, 'pilots:predict', { model: 'staged@staging', path: fixture('iris.csv'), outPath: join(dir, 'none.csv') });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not-found', message: expect.stringMatching(/staged has no version "staging"/) } });
+  });
 });

@@ -13,6 +13,7 @@
  * then the trainer's own `checksums.json` (`verifyArtifact`). Files are written into a fresh
  * folder next to the target and renamed into place only when all of that passed.
  */
+import { PILOT_KINDS, PILOT_TASKS, type PilotKind, type PilotTask } from '../pilot-result.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
@@ -31,7 +32,9 @@ export interface BundleVersionInfo {
   project: string;
   question: string;
   version: number;
-  task: 'binary' | 'multiclass' | 'regression';
+  /** Which kind of pilot the version is (bundles written before kinds existed are tabular). */
+  kind?: PilotKind;
+  task: PilotTask;
   target: string;
   backend: string;
   datasetSha256: string;
@@ -96,7 +99,8 @@ const infoSchema = z.object({
   project: safeName,
   question: z.string().max(5000).default(''),
   version: z.number().int().min(1),
-  task: z.enum(['binary', 'multiclass', 'regression']),
+  kind: z.enum(PILOT_KINDS).default('tabular'),
+  task: z.enum(PILOT_TASKS),
   target: z.string().min(1).max(500),
   backend: z.string().max(100).default('unknown'),
   datasetSha256: z.string().regex(/^([0-9a-f]{64})?$/).default(''),

@@ -1,11 +1,15 @@
 /**
- * The `predict.run` engine: applies a saved model version to the rows of a CSV file in a worker
- * process, so scoring a large file never blocks the app. The model's own preprocessing is applied;
- * unseen categories and missing columns come back as warnings (workers/trainer/predict.ts).
+ * The `predict.run` engine: applies a saved model version to a file in a worker process, so
+ * scoring a large file never blocks the app. The artifact's metadata.json says which kind of pilot
+ * made it, and that kind's predictor runs (a model saved before kinds existed is tabular). Each
+ * predictor checks the artifact, applies the model's own preprocessing, and writes a CSV with the
+ * prediction columns added; what it could not use comes back as warnings.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
-import { predictFile, type PredictResult } from '../trainer/predict.js';
-import { type Engine, throwIfCancelled } from '../protocol.js';
+import { PILOT_KINDS, type PilotKind } from '../pilot-result.js';
+import { type Engine, throwIfCancelled, UserInputError } from '../protocol.js';
 
 export const predictInputSchema = z.object({
   /** The version's artifact directory (checked against its checksums before use). */
@@ -19,13 +23,74 @@ export const predictInputSchema = z.object({
 });
 export type PredictInput = z.infer<typeof predictInputSchema>;
 
+/** What every kind's predictor returns. */
+export interface Prediction {
+  /** Rows (images, documents, windows) predicted: one output row each. */
+  rows: number;
+  outPath: string;
+  /** Columns added to the output file. */
+  addedColumns: string[];
+  warnings: string[];
+  /** The model's task, when the predictor reports it ('binary', 'regression', …). */
+  task?: string;
+}
+
+/** One kind's predictor: the artifact, the input file or folder, where to write the CSV. */
+export type Predictor = (artifactDir: string, inputPath: string, outPath: string, options: PredictorOptions) => Promise<Prediction>;
+
+/** What every predictor honours. */
+export interface PredictorOptions {
+  signal: AbortSignal;
+  /** Replace an existing output file; without it the predictor refuses one. */
+  force?: boolean;
+  /** Prefix formula-like cells with `'` (CSV-injection defence); default true. */
+  escapeFormulas?: boolean;
+}
+
+/** The predictor of each pilot kind, loaded only when a model of that kind is applied. A kind adds one entry. */
+const predictors: Partial<Record<PilotKind, () => Promise<Predictor>>> = {
+  tabular: async () => {
+    const m = await import('../trainer/predict.js');
+    return (artifactDir, inputPath, outPath, options) =>
+      m.predictFile(artifactDir, inputPath, outPath, undefined, {
+        ...(options.force !== undefined ? { force: options.force } : {}),
+        ...(options.escapeFormulas !== undefined ? { escapeFormulas: options.escapeFormulas } : {}),
+      });
+  },
+  // image: async () => (await import('../image/predict.js')).predictImage,
+};
+
+/** The result of `predict.run`: the predictor's, with the kind of model that made it. */
+export type PredictResult = Prediction & { kind: PilotKind };
+
 export const predictEngine: Engine<PredictInput, PredictResult> = async (input, ctx) => {
   ctx.progress({ fraction: 0.05, stage: 'Loading the model and the rows' });
+  const kind = await artifactKind(input.artifactDir);
+  const load = predictors[kind];
+  if (!load) throw new UserInputError(`This model is a ${kind} pilot, and this version of Pilot Workbench cannot apply ${kind} models. Update Pilot Workbench.`);
   throwIfCancelled(ctx.signal);
-  const result = await predictFile(input.artifactDir, input.path, input.outPath, undefined, {
+  const predict = await load();
+  const options = {
+    signal: ctx.signal,
     ...(input.force !== undefined ? { force: input.force } : {}),
     ...(input.escapeFormulas !== undefined ? { escapeFormulas: input.escapeFormulas } : {}),
-  });
+  };
+  const result = await predict(input.artifactDir, input.path, input.outPath, options);
   ctx.progress({ fraction: 1, stage: 'Done' });
-  return result;
+  return { ...result, kind };
 };
+
+/** The `kind` metadata.json records; tabular when it has none (models saved before kinds existed). */
+export async function artifactKind(artifactDir: string): Promise<PilotKind> {
+  let metadata: unknown;
+  try {
+    metadata = JSON.parse(await readFile(join(artifactDir, 'metadata.json'), 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : 'cannot be read';
+    throw new UserInputError(`The model's metadata.json in ${artifactDir} ${reason}. Register the model again, or import its bundle.`);
+  }
+  const kind = typeof metadata === 'object' && metadata !== null && 'kind' in metadata ? metadata.kind : 'tabular';
+  const known = PILOT_KINDS.find((k) => k === kind);
+  if (!known) throw new UserInputError(`The model in ${artifactDir} says it is of kind "${String(kind)}", which this version does not know (${PILOT_KINDS.join(', ')}).`);
+  return known;
+}
