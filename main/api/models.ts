@@ -1,6 +1,6 @@
 /** Handlers of the model registry and offline evaluation. Stage rules live in db/registry.ts. */
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { evaluationTrend, insertEvaluation, listEvaluations } from '../../db/evaluations.js';
@@ -8,7 +8,8 @@ import { insertImportedVersion } from '../../db/registry-import.js';
 import { versionFacts, type VersionFacts } from '../../db/registry-lineage.js';
 import * as registry from '../../db/registry.js';
 import type { Store } from '../../db/store.js';
-import { readBundle, writeBundle, type BundleVersionInfo } from '../../workers/evaluate/bundle.js';
+import { bundleFileName, readBundle, writeBundle, type BundleVersionInfo } from '../../workers/evaluate/bundle.js';
+import { loadOrCreateSigner, trustedKeys } from '../../workers/evaluate/signing.js';
 import { exportOnnx, exportTfjs } from '../../workers/export/index.js';
 import { sha256File } from '../../workers/trainer/artifact.js';
 import type { App } from '../app.js';
@@ -186,40 +187,46 @@ export const modelHandlers: HandlerMap<ModelChannel> = {
     const facts = versionFacts(app.store.read, version.id);
     const question = (app.store.read.prepare('SELECT question FROM projects WHERE id = ?').get(version.projectId) as { question: string }).question;
     let target = resolve(input.path);
-    if ((await stat(target).catch(() => null))?.isDirectory()) target = join(target, `${version.projectName}-v${version.version}.pilotmodel`);
-    const written = await writeBundle(version.artifactDir, bundleInfo(facts, question), target);
-    return { format: 'bundle' as const, path: written.path, bytes: written.bytes, sha256: written.sha256, files: written.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })) };
+    // The file name comes from a slug: a project name never decides where the bundle lands.
+    if ((await stat(target).catch(() => null))?.isDirectory()) target = join(target, bundleFileName(version.projectName, version.version));
+    const written = await writeBundle(version.artifactDir, bundleInfo(facts, question), target, loadOrCreateSigner(app.options.dataDir));
+    return {
+      format: 'bundle' as const,
+      path: written.path,
+      bytes: written.bytes,
+      sha256: written.sha256,
+      files: written.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })),
+      fingerprint: written.fingerprint,
+    };
   },
   'models:import': async (input, app) => {
     const source = resolve(input.path);
     const artifactDir = join(app.options.dataDir, 'models', `imported-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`);
-    const { manifest } = await readBundle(source, artifactDir);
+    const { manifest, signer } = await readBundle(source, artifactDir, undefined, trustedKeys(app.options.dataDir));
     const info = manifest.info;
-    const artifactSha256 = await sha256File(join(artifactDir, 'checksums.json'));
-    return guard(() =>
-      insertImportedVersion(
-        app.store.write,
-        {
-          project: info.project,
-          question: info.question ?? '',
-          version: info.version,
-          kind: info.kind ?? 'tabular',
-          task: info.task,
-          target: info.target,
-          backend: info.backend ?? 'unknown',
-          datasetSha256: info.datasetSha256 ?? '',
-          hyperparameters: info.hyperparameters ?? {},
-          testMetrics: info.testMetrics ?? {},
-          baselines: info.baselines ?? {},
-          description: info.description ?? '',
-          run: info.run ?? {},
-          artifactDir,
-          artifactSha256,
-          source: basename(source),
-        },
-        change(app, input.reason),
-      ),
-    );
+    // Every refusal after unpacking removes the unpacked folder: no unregistered models/imported-* stays behind.
+    try {
+      const artifactSha256 = await sha256File(join(artifactDir, 'checksums.json'));
+      const signedBy = signer.status === 'trusted' ? `signed by a trusted key (${signer.fingerprint})` : signer.status === 'unknown-signer' ? `signed by an unknown key (${signer.fingerprint})` : 'unsigned';
+      const version = guard(() =>
+        insertImportedVersion(
+          app.store.write,
+          {
+            ...info,
+            kind: info.kind ?? 'tabular',
+            run: { ...info.run, signer },
+            artifactDir,
+            artifactSha256,
+            source: basename(source),
+          },
+          change(app, input.reason || `Imported from ${basename(source)}, ${signedBy} (version ${info.version} of ${info.project} where it was exported)`),
+        ),
+      );
+      return { ...version, signer };
+    } catch (error) {
+      await rm(artifactDir, { recursive: true, force: true });
+      throw error;
+    }
   },
   'models:evaluate': async (input, app) => {
     const version = resolveRef(app, input.ref);

@@ -347,7 +347,17 @@ export const pilotsHandlers: HandlerMap<PilotChannels> = {
     const outPath = resolve(input.outPath);
     if (!existsSync(path)) throw new AppError('invalid-input', `File not found: ${path}. Check the path.`);
     if (path === outPath) throw new AppError('invalid-input', 'The output file would overwrite the input file. Choose another --out path.');
-    const job: PredictJobInput = { artifactDir: version.artifactDir, path, outPath, modelVersionId: version.id, version: version.version, projectId: version.projectId };
+    if (!input.force && existsSync(outPath)) throw new AppError('invalid-input', `${outPath} already exists. Choose another output file, or pass --force to overwrite it.`);
+    const job: PredictJobInput = {
+      artifactDir: version.artifactDir,
+      path,
+      outPath,
+      modelVersionId: version.id,
+      version: version.version,
+      projectId: version.projectId,
+      ...(input.force !== undefined ? { force: input.force } : {}),
+      ...(input.escapeFormulas !== undefined ? { escapeFormulas: input.escapeFormulas } : {}),
+    };
     return app.jobs.submit({ kind: 'predict.run', title: `Predict ${basename(path)} with version ${version.version}`, input: job });
   },
 };

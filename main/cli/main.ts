@@ -109,6 +109,15 @@ export async function main(argv: string[]): Promise<number> {
       console.log(help());
       return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
     }
+    // A group's name alone (`pilot jobs --help`, `pilot models`) lists the group's commands.
+    const group = commands.filter((command) => command.name.split(' ')[0] === words[0]);
+    if (group.length > 0 && words.length === 1) {
+      const asked = argv.includes('--help') || argv.includes('-h');
+      (asked ? console.log : console.error)(
+        [`pilot ${words[0]} — commands:`, ...group.flatMap((command) => [`  pilot ${command.name} ${command.usage}`.trimEnd(), `      ${command.summary}`])].join('\n'),
+      );
+      return asked ? 0 : 2;
+    }
     console.error(`pilot: unknown command "${words.slice(0, 2).join(' ')}". Run pilot --help for the list.`);
     return 2;
   }

@@ -211,6 +211,7 @@ export const modelCommands: Command[] = [
       if (printJson(ctx, written)) return;
       if (written.format !== 'bundle') return ctx.out(`Wrote ${written.path}/ (${written.format}, ${bytes(written.bytes)}): ${written.files.map((f) => f.path).join(', ')}`);
       ctx.out(`Wrote ${written.path} (${bytes(written.bytes)}, ${written.files.length} files), SHA-256 ${written.sha256}`);
+      if (written.fingerprint) ctx.out(`Signed with this installation's key ${written.fingerprint}.`);
     },
   },
   {
@@ -223,6 +224,10 @@ export const modelCommands: Command[] = [
       const version = await call(invoke(ctx.app(), 'models:import', { path: ctx.args[0]!, reason: reasonOf(ctx) }));
       if (printJson(ctx, version)) return;
       ctx.out(`Imported as ${version.projectName}@${version.version} (id ${version.id}), a candidate.`);
+      const { status, fingerprint } = version.signer;
+      if (status === 'trusted') ctx.out(`Signature: valid, by a trusted key (${fingerprint}).`);
+      else if (status === 'unknown-signer') ctx.err(`warning: the bundle is signed by a key this installation does not know (${fingerprint}). Compare the fingerprint with its sender's before using the model.`);
+      else ctx.err('warning: the bundle is unsigned: nothing proves who made it or that its weights are the ones that were evaluated.');
     },
   },
   {

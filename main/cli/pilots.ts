@@ -166,16 +166,24 @@ export const pilotsCommands: Command[] = [
   },
   {
     name: 'predict',
-    usage: 'MODEL FILE --out FILE [--json]',
-    summary: 'Apply a model version (its id, or PROJECT@VERSION) to a CSV file; writes the rows with predictions (anomaly models: scores, flags and reasons).',
+    usage: 'MODEL FILE --out FILE [--force] [--no-escape-formulas] [--json]',
+    summary: 'Apply a model version (its id, or PROJECT@VERSION) to a CSV file; writes the rows with predictions (anomaly models: scores, flags and reasons; an existing --out needs --force; formula-like cells get a leading \').',
     args: { min: 2, max: 2 },
-    options: { out: { type: 'string' } },
+    options: { out: { type: 'string' }, force: { type: 'boolean' }, 'no-escape-formulas': { type: 'boolean' } },
     async run(ctx) {
       const out = ctx.flags.out;
       if (typeof out !== 'string' || !out.trim()) throw new UsageError('--out names the CSV file to write.');
       const model = ctx.args[0]!;
       if (isImageModel(resolve(model))) return predictImageCommand(ctx);
-      const job = await call(invoke(ctx.app(), 'pilots:predict', { model: /^\d+$/.test(model) ? Number(model) : model, path: ctx.args[1]!, outPath: out }));
+      const job = await call(
+        invoke(ctx.app(), 'pilots:predict', {
+          model: /^\d+$/.test(model) ? Number(model) : model,
+          path: ctx.args[1]!,
+          outPath: out,
+          force: ctx.flags.force === true,
+          escapeFormulas: ctx.flags['no-escape-formulas'] !== true,
+        }),
+      );
       const result = (await runJob(ctx, job)).result;
       if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
       ctx.out(`Wrote ${count(result.rows)} prediction(s) to ${result.outPath} (added ${result.addedColumns.join(', ')}), with version ${result.version} (id ${result.modelVersionId}).`);

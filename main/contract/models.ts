@@ -11,6 +11,7 @@ import type { ModelEvent, RegistryVersion, ProductionAt, Rollback, StageChange }
 import type { DatasetCheck } from './datasets.js';
 import { channel } from './define.js';
 import type { PilotVerdict } from '../verdict/pilot.js';
+import type { SignerStatus } from '../../workers/evaluate/signing.js';
 
 export type { Evaluation, TrendPoint } from '../../db/evaluations.js';
 export type { VersionFacts } from '../../db/registry-lineage.js';
@@ -69,6 +70,8 @@ export interface BundleWritten {
   /** SHA-256 of the whole bundle file, to compare after copying it. */
   sha256: string;
   files: Array<{ path: string; size: number; sha256: string }>;
+  /** Fingerprint of this installation's signing key, which signed the bundle. */
+  fingerprint: string | null;
 }
 
 /** An ONNX or TensorFlow.js export: a fresh folder of files. */
@@ -83,6 +86,11 @@ export interface FolderExport {
 
 /** What `models:export` wrote: a bundle file, or an ONNX / TensorFlow.js folder. */
 export type ExportWritten = (BundleWritten & { format: 'bundle' }) | FolderExport;
+/** An imported version and who signed its bundle. */
+export type ImportedVersion = RegistryVersion & {
+  /** `trusted` (this installation or a key in keys/trusted), `unknown-signer` or `unsigned`, with the signer's fingerprint. */
+  signer: SignerStatus;
+};
 
 const ref = z.union([z.number().int().positive(), z.string().trim().min(1).max(300)], {
   error: 'Give a version: an id (12), PROJECT@N (churn@3) or PROJECT@alias (churn@champion).',
@@ -128,7 +136,7 @@ export const modelChannels = {
       .strict(),
     'Writes the version as one bundle file (default), or as a new folder in the ONNX or TensorFlow.js format; the artifact checksums are checked first.',
   ),
-  'models:import': channel<RegistryVersion>()(
+  'models:import': channel<ImportedVersion>()(
     z.object({ path: path('bundle file'), reason }).strict(),
     'Imports a bundle after checking every checksum and path; the version is registered as a candidate with an import event.',
   ),

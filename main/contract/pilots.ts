@@ -189,6 +189,10 @@ export const pilotsChannels = {
         model: z.union([id('model version'), z.string().trim().min(1, 'Give a model version id or PROJECT@VERSION.')]),
         path: path('CSV file to predict'),
         outPath: path('output CSV file'),
+        /** Replace an existing output file (otherwise it is refused). */
+        force: z.boolean().optional(),
+        /** Prefix cells a spreadsheet would run as formulas with `'` (default true). */
+        escapeFormulas: z.boolean().optional(),
       })
       .strict(),
     'Queues a job that applies a model version to the rows of a CSV file and writes them with prediction columns added; its result is a PredictOutcome.',

@@ -47,7 +47,7 @@ describe('model bundles', () => {
     expect(readFileSync(bundle).subarray(0, BUNDLE_MAGIC.length).toString()).toBe(BUNDLE_MAGIC);
     expect(written.files.map((f) => f.path)).toEqual(['model.json', 'weights.bin', 'preprocessing.json', 'metadata.json', 'checksums.json']);
     const { manifest, artifactDir: out } = await readBundle(bundle, join(dir, 'imported'));
-    expect(manifest.info).toEqual(INFO);
+    expect(manifest.info).toEqual({ kind: 'tabular', ...INFO });
     for (const f of written.files) expect(readFileSync(join(out, f.path)).equals(readFileSync(join(artifactDir, f.path)))).toBe(true);
     await expect(readBundle(bundle, join(dir, 'imported'))).rejects.toThrow(/already exists; importing never overwrites/);
     await expect(writeBundle(artifactDir, INFO, bundle)).rejects.toThrow(/already exists; exporting never overwrites/);
