@@ -41,9 +41,17 @@ export default ts.config(
     ),
   },
   {
-    files: ['workers/**', 'db/**'],
+    files: ['db/**'],
     rules: restrict([
       { group: ['**/renderer/**', '**/main/**'], message: 'workers/ and db/ are libraries: they never import the app (main/) or the UI (renderer/).' },
+      noElectron,
+    ]),
+  },
+  {
+    files: ['workers/**'],
+    rules: restrict([
+      { group: ['**/renderer/**', '**/main/**'], message: 'workers/ and db/ are libraries: they never import the app (main/) or the UI (renderer/).' },
+      { group: ['**/db/**', 'better-sqlite3'], message: 'Workers never touch the database: they compute and return plain data; the main process stores it.' },
       noElectron,
     ]),
   },

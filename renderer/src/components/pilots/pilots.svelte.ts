@@ -4,6 +4,7 @@
  * the selected dataset's inspection, and the training job followed live through the jobs store.
  */
 import type { DatasetInspection, Job, Project, ProjectDetail, ProjectSummary, QualityReportRecord, RunDetail, TrainOutcome } from '../../../../main/contract/index.js';
+import type { PilotKind } from '../../../../workers/pilot-result.js';
 import { errorMessage, invoke } from '../../lib/bridge.js';
 import { jobs } from '../../lib/jobs.svelte.js';
 
@@ -84,8 +85,8 @@ export class PilotsStore {
     this.loaded = true;
   }
 
-  async create(name: string): Promise<void> {
-    const project = await this.#call(() => invoke('pilots:create', { name }));
+  async create(name: string, kind: PilotKind = 'tabular'): Promise<void> {
+    const project = await this.#call(() => invoke('pilots:create', { name, kind }));
     if (!project) return;
     await this.refresh();
     await this.open(project.id);
@@ -130,7 +131,7 @@ export class PilotsStore {
   }
 
   /** Saves project fields and the wizard state together. */
-  async save(patch: Partial<Omit<Project, 'id' | 'wizard' | 'createdAt' | 'updatedAt' | 'archivedAt'>> = {}): Promise<boolean> {
+  async save(patch: Partial<Omit<Project, 'id' | 'kind' | 'wizard' | 'createdAt' | 'updatedAt' | 'archivedAt'>> = {}): Promise<boolean> {
     const project = this.project;
     if (!project) return false;
     const updated = await this.#call(() => invoke('pilots:update', { id: project.id, ...patch, wizard: { ...this.wizard } }));
