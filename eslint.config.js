@@ -41,9 +41,17 @@ export default ts.config(
     ),
   },
   {
-    files: ['workers/**', 'db/**'],
+    files: ['db/**'],
     rules: restrict([
       { group: ['**/renderer/**', '**/main/**'], message: 'workers/ and db/ are libraries: they never import the app (main/) or the UI (renderer/).' },
+      noElectron,
+    ]),
+  },
+  {
+    files: ['workers/**'],
+    rules: restrict([
+      { group: ['**/renderer/**', '**/main/**'], message: 'workers/ and db/ are libraries: they never import the app (main/) or the UI (renderer/).' },
+      { group: ['**/db/**', 'better-sqlite3'], message: 'Workers never touch the database: they compute and return plain data; the main process stores it.' },
       noElectron,
     ]),
   },
@@ -54,7 +62,7 @@ export default ts.config(
   },
   {
     files: ['main/electron/**'],
-    rules: restrict([{ group: ['**/renderer/**'], message: 'The desktop shell imports only types from the renderer (the bridge type).' }], { allowTypes: true }),
+    rules: restrict([{ group: ['**/renderer/**'], message: 'The desktop shell never imports the UI: the bridge type is in main/contract/bridge.ts.' }]),
   },
   {
     // common/ is the pure room every runtime may import values from (the renderer included): no

@@ -208,6 +208,7 @@ type TrainInput = ChannelParsed<'pilots:train'>;
 async function startTraining(app: App, input: TrainInput): Promise<TrainStarted> {
   const project = requireProject(app, input.projectId);
   if (project.archivedAt !== null) throw new AppError('conflict', `Project ${project.name} is archived. Create a new project to train again.`);
+  if (project.kind !== 'tabular') throw new AppError('invalid-input', `${project.name} is a ${project.kind} pilot; this trains tabular pilots. Train it from its own wizard.`);
   const { projectId: _project, datasetId, allowChanged, ...settings } = input;
   const check = await usableDataset(app, datasetId, allowChanged);
   const dataset = check.dataset;

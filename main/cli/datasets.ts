@@ -4,14 +4,8 @@ import { invoke } from '../api/index.js';
 import type { Command } from './command.js';
 import { CliError } from './command.js';
 import { bytes, count, delimiterName, table, time } from './format.js';
+import { call } from './call.js';
 import { runJob } from './run-job.js';
-
-/** Calls a channel and turns `{ ok: false }` into a one-line CLI error. */
-export async function call<T>(promise: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) throw new CliError(result.error.message);
-  return result.value;
-}
 
 function describe(dataset: Dataset): string {
   const format = `${delimiterName(dataset.delimiter)}-separated, ${dataset.encoding}${dataset.hasHeader ? ', header' : ', no header'}`;

@@ -8,7 +8,7 @@ import { renderDriftHtml } from '../../workers/drift/index.js';
 import { invoke } from '../api/index.js';
 import type { CliContext, Command } from './command.js';
 import { CliError, UsageError } from './command.js';
-import { call } from './datasets.js';
+import { call } from './call.js';
 import { table, time } from './format.js';
 import { runJob } from './run-job.js';
 

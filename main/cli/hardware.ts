@@ -8,7 +8,7 @@ import { bestMachinePerPilot, renderHardwareHtml } from '../../workers/profiler/
 import { PILOT_KINDS, PILOT_LABELS, type HardwareReport } from '../../workers/profiler/types.js';
 import { invoke } from '../api/index.js';
 import { CliError, type CliContext, type Command, UsageError } from './command.js';
-import { call } from './datasets.js';
+import { call } from './call.js';
 import { bytes, table } from './format.js';
 import { runJob } from './run-job.js';
 

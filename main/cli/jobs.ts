@@ -1,7 +1,7 @@
 /** `pilot jobs …`: what ran, what runs, how it ended. */
 import { invoke } from '../api/index.js';
 import type { Command } from './command.js';
-import { call } from './datasets.js';
+import { call } from './call.js';
 import { table, time } from './format.js';
 import { runJob } from './run-job.js';
 

@@ -8,7 +8,7 @@ import { invoke } from '../api/index.js';
 import type { Comparison } from '../contract/models.js';
 import type { Command, CliContext } from './command.js';
 import { UsageError } from './command.js';
-import { call } from './datasets.js';
+import { call } from './call.js';
 import { bytes, table, time } from './format.js';
 import { runJob } from './run-job.js';
 

@@ -6,7 +6,7 @@ import { invoke } from '../api/index.js';
 import type { TrainOutcome } from '../contract/pilots.js';
 import type { PilotVerdict } from '../verdict/pilot.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
-import { call } from './datasets.js';
+import { call } from './call.js';
 import { CliError, UsageError, type CliContext, type Command } from './command.js';
 import { count } from './format.js';
 import { runJob } from './run-job.js';

@@ -8,7 +8,7 @@ import { renderQualityHtml } from '../../workers/quality/index.js';
 import { invoke } from '../api/index.js';
 import type { CliContext, Command } from './command.js';
 import { CliError, UsageError } from './command.js';
-import { call } from './datasets.js';
+import { call } from './call.js';
 import { count, table, time } from './format.js';
 import { runJob } from './run-job.js';
 

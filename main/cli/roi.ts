@@ -10,7 +10,7 @@ import { invoke } from '../api/index.js';
 import { applyRoiSettings, formatMoney, roiFields, type RoiInput, type RoiInputChange, type RoiResult } from '../roi/index.js';
 import { UserInputError } from '../../workers/protocol.js';
 import { CliError, type CliContext, type Command, UsageError } from './command.js';
-import { call } from './datasets.js';
+import { call } from './call.js';
 import { table } from './format.js';
 
 const KNOWN_KEYS = new Set<string>(['currency', 'locale', ...roiFields.map((f) => f.key)]);

@@ -6,7 +6,7 @@ import type { Baseline, Project } from '../../db/projects.js';
 import type { Run } from '../../db/runs.js';
 import type { PredictResult } from '../../workers/predict/index.js';
 import type { TrainResult } from '../../workers/trainer/engine.js';
-import type { PilotResultCore } from '../../workers/pilot-result.js';
+import { PILOT_KINDS, PILOT_TASKS, type PilotResultCore } from '../../workers/pilot-result.js';
 import { trainInputSchema } from '../../workers/trainer/schema.js';
 import { channel } from './define.js';
 import type { PilotVerdict } from '../verdict/pilot.js';
@@ -42,7 +42,7 @@ const projectFields = {
   baseline: baselineSchema.nullable(),
   datasetId: id('dataset').nullable(),
   target: z.string().max(500).nullable(),
-  task: z.enum(['binary', 'multiclass', 'regression']).nullable(),
+  task: z.enum(PILOT_TASKS).nullable(),
   wizard: z.record(z.string(), z.unknown()).refine((value) => JSON.stringify(value).length <= 100_000, 'The wizard state is too large (over 100 kB).'),
 };
 
@@ -139,7 +139,13 @@ export const pilotsChannels = {
   'pilots:get': channel<ProjectDetail>()(z.object({ id: projectId }).strict(), 'A project with its runs (each with its latest metrics) and model versions.'),
   'pilots:create': channel<Project>()(
     z
-      .object({ name: projectFields.name, question: projectFields.question.optional(), datasetId: projectFields.datasetId.optional() })
+      .object({
+        name: projectFields.name,
+        /** Which kind of pilot: it picks the wizard's branch, the training job and the predictor. Fixed once created. */
+        kind: z.enum(PILOT_KINDS).default('tabular'),
+        question: projectFields.question.optional(),
+        datasetId: projectFields.datasetId.optional(),
+      })
       .strict(),
     'Creates a pilot project (the name must be unused).',
   ),

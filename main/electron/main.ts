@@ -14,7 +14,7 @@ import { type App, createApp } from '../app.js';
 import type { PushEvent } from '../contract/index.js';
 import { distPath, rendererDir, workerPath } from '../locate.js';
 import { resolveDataDir } from '../paths.js';
-import { CONTENT_SECURITY_POLICY } from '../serve/server.js';
+import { CONTENT_SECURITY_POLICY } from '../csp.js';
 import { IPC } from './bridge.js';
 import { driftWatchEvents } from '../watch/drift-watch.js';
 

@@ -3,7 +3,7 @@
  * It runs sandboxed, so it can use only `contextBridge` and `ipcRenderer`.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { DesktopBridge } from '../../renderer/src/lib/bridge-types.js';
+import type { DesktopBridge } from '../contract/bridge.js';
 import { IPC } from './bridge.js';
 
 const bridge = {

@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { invoke } from '../api/index.js';
 import type { App } from '../app.js';
 import type { PushEvent } from '../contract/index.js';
+import { CONTENT_SECURITY_POLICY } from '../csp.js';
 import type { ApiError, Result } from '../errors.js';
 import type { JobEvent } from '../jobs/supervisor.js';
 import { handlePredict } from './predict.js';
@@ -35,9 +36,6 @@ export interface RunningServer {
 
 const HOST = '127.0.0.1';
 const MAX_BODY_BYTES = 1 << 20;
-/** The page's policy: scripts and connections from this server only. Inline styles are Svelte's. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

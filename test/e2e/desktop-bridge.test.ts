@@ -1,6 +1,6 @@
 /**
  * The renderer's desktop branch, without Electron (which cannot be downloaded here): a stand-in
- * `window.pilot` with the preload's shape (renderer/src/lib/bridge-types.ts) is injected before the
+ * `window.pilot` with the preload's shape (main/contract/bridge.ts) is injected before the
  * page loads and forwards to serve mode's HTTP API. It checks that the UI picks the desktop
  * transport and the native-dialog flow ("Choose file…"), not Electron itself.
  */

@@ -5,7 +5,7 @@
  * themselves.
  */
 import type { ApiError, ChannelInput, ChannelName, ChannelOutput, PushEvent, Result } from '../../../main/contract/index.js';
-import type { DesktopBridge } from './bridge-types.js';
+import type { DesktopBridge } from '../../../main/contract/bridge.js';
 
 /** A call that came back `{ ok: false }`: the message is the envelope's, ready to show. */
 export class ApiCallError extends Error {

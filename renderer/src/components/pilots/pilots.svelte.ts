@@ -4,6 +4,7 @@
  * the selected dataset's inspection, and the training job followed live through the jobs store.
  */
 import type { DatasetInspection, Job, Project, ProjectDetail, ProjectSummary, QualityReportRecord, RunDetail, TrainOutcome } from '../../../../main/contract/index.js';
+import type { PilotKind } from '../../../../workers/pilot-result.js';
 import { errorMessage, invoke } from '../../lib/bridge.js';
 import { jobs } from '../../lib/jobs.svelte.js';
 
@@ -87,8 +88,8 @@ export class PilotsStore {
     this.loaded = true;
   }
 
-  async create(name: string): Promise<void> {
-    const project = await this.#call(() => invoke('pilots:create', { name }));
+  async create(name: string, kind: PilotKind = 'tabular'): Promise<void> {
+    const project = await this.#call(() => invoke('pilots:create', { name, kind }));
     if (!project) return;
     await this.refresh();
     await this.open(project.id);
@@ -134,7 +135,7 @@ export class PilotsStore {
 
   /** Saves project fields and the wizard state together. */
   async save(
-    patch: Partial<Omit<Project, 'id' | 'wizard' | 'createdAt' | 'updatedAt' | 'archivedAt' | 'task'>> & { task?: 'binary' | 'multiclass' | 'regression' | null } = {},
+    patch: Partial<Omit<Project, 'id' | 'kind' | 'wizard' | 'createdAt' | 'updatedAt' | 'archivedAt' | 'task'>> & { task?: 'binary' | 'multiclass' | 'regression' | null } = {},
   ): Promise<boolean> {
     const project = this.project;
     if (!project) return false;

@@ -1,0 +1,39 @@
+/**
+ * The kinds of pilot the wizard offers, in the order it lists them. Only kinds whose branch is in
+ * this build appear: each kind's branch is a component folder (`pilots/<kind>/`) registered here
+ * with one entry. A project opens in the branch of its kind.
+ */
+import type { Component } from 'svelte';
+import type { PilotKind } from '../../../../workers/pilot-result.js';
+import TabularWizard from './tabular/TabularWizard.svelte';
+
+/** One kind's wizard branch. */
+export interface KindBranch {
+  kind: PilotKind;
+  /** What the user picks, in their words. */
+  label: string;
+  /** One line on what this kind of pilot answers, with an example. */
+  description: string;
+  /** The branch's steps, from the kind's first question to a registered model. */
+  component: Component;
+}
+
+export const KINDS: readonly KindBranch[] = [
+  {
+    kind: 'tabular',
+    label: 'Rows and columns',
+    description: 'Predict a column of a spreadsheet or CSV export from the others: will this customer leave, is this claim fraud, how many units next week.',
+    component: TabularWizard,
+  },
+  // { kind: 'image', label: 'Images', description: '…', component: ImageWizard },
+];
+
+/** The branch of a kind, when this build has one. */
+export function branchOf(kind: PilotKind): KindBranch | undefined {
+  return KINDS.find((branch) => branch.kind === kind);
+}
+
+/** "a tabular", "an image", … for sentences about a project of that kind. */
+export function kindLabel(kind: PilotKind): string {
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
+}
