@@ -7,7 +7,6 @@ import { availableParallelism } from 'node:os';
 import { getSetting } from '../db/settings.js';
 import { openStore, type Store } from '../db/store.js';
 import { defineDatasetJobs } from './api/datasets.js';
-// capabilities: job-definition imports below this line
 import { defineQualityJobs } from './api/quality.js';
 import { defineHardwareJobs } from './api/hardware.js';
 import { defineModelJobs } from './api/models.js';
@@ -46,7 +45,6 @@ export function createApp(options: AppOptions): App {
   const cpuSlots = getSetting<number>(store.read, 'jobs.cpuSlots') ?? Math.max(1, availableParallelism() - 1);
   const jobs = new JobSupervisor({ store, dataDir: options.dataDir, workerPath: options.workerPath, cpuSlots });
   defineDatasetJobs(jobs, store);
-  // capabilities: define job kinds below this line
   defineQualityJobs(jobs, store);
   defineHardwareJobs(jobs, store);
   defineModelJobs(jobs, store);

@@ -1,18 +1,16 @@
 /**
  * The schema's history, one numbered SQL file per step. Append only: never edit a migration that
  * has shipped; add the next number. Capabilities own their numbers: 002 hardware, 003 quality,
- * 004 training, 005 registry and drift, 006 ROI, 007 pilot kinds; 008 image, 009 text, 010 anomaly,
- * 011 forecast are reserved for those kinds.
+ * 004 training, 005 registry and drift, 006 ROI, 007 pilot kinds, 008 the prediction service.
  */
 import foundation from './001_foundation.sql?raw';
-// capabilities: migration imports below this line
 import hardware from './002_hardware.sql?raw';
 import quality from './003_quality.sql?raw';
 import training from './004_training.sql?raw';
 import registry from './005_registry.sql?raw';
 import roi from './006_roi.sql?raw';
 import pilotKinds from './007_pilot_kinds.sql?raw';
-import serving from './013_serving.sql?raw';
+import serving from './008_serving.sql?raw';
 
 export interface Migration {
   version: number;
@@ -28,13 +26,11 @@ export interface Migration {
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'foundation', sql: foundation },
-  // capabilities: one entry per migration, in order, below this line
   { version: 2, name: 'hardware', sql: hardware },
   { version: 3, name: 'quality', sql: quality },
   { version: 4, name: 'training', sql: training },
   { version: 5, name: 'registry', sql: registry },
   { version: 6, name: 'roi', sql: roi },
   { version: 7, name: 'pilot kinds', sql: pilotKinds, rebuildsTables: true },
-  // 013 in the team's numbering; it runs as 8 until migrations 008–012 land (versions have no gaps).
   { version: 8, name: 'serving', sql: serving },
 ];

@@ -12,7 +12,6 @@ import { UserInputError } from '../../workers/protocol.js';
 import { AppError, type ApiError, type Result } from '../errors.js';
 import { appHandlers } from './app.js';
 import { datasetHandlers } from './datasets.js';
-// capabilities: handler imports below this line
 import { qualityHandlers } from './quality.js';
 import { hardwareHandlers } from './hardware.js';
 import { modelHandlers } from './models.js';

@@ -8,7 +8,7 @@ import type { AnomalyInputRaw, AnomalyResult } from '../../workers/anomaly/index
 import type { LabelledMetrics } from '../../workers/anomaly/evaluate.js';
 import { invoke } from '../api/index.js';
 import { UsageError, type CliContext, type Command } from './command.js';
-import { call } from './datasets.js';
+import { call } from './call.js';
 import { count } from './format.js';
 import { runJob } from './run-job.js';
 

@@ -2,7 +2,7 @@
 import { pipInstallCommand } from '../../workers/tfjs/gpu-libraries.js';
 import { invoke } from '../api/index.js';
 import { type Command } from './command.js';
-import { call } from './datasets.js';
+import { call } from './call.js';
 import { table } from './format.js';
 
 export const gpuCommands: Command[] = [

@@ -12,7 +12,6 @@ import { datasetCommands } from './datasets.js';
 import { dbCommands } from './db.js';
 import { jobCommands } from './jobs.js';
 import { serveCommands } from './serve.js';
-// capabilities: command imports below this line
 import { qualityCommands } from './quality.js';
 import { hardwareCommands } from './hardware.js';
 import { modelCommands } from './models.js';
@@ -26,7 +25,6 @@ import { servingCommands } from './serving.js';
 
 const commands: Command[] = [
   ...datasetCommands,
-  // capabilities: spread commands below this line
   ...qualityCommands,
   ...hardwareCommands,
   ...modelCommands,

@@ -2,7 +2,7 @@
 import { invoke } from '../api/index.js';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
-import { call } from './datasets.js';
+import { call } from './call.js';
 import { table, time } from './format.js';
 
 const ms = (v: number | null) => (v === null ? '—' : v.toFixed(1));

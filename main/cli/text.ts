@@ -4,7 +4,7 @@ import { basename, extname, resolve } from 'node:path';
 import { invoke } from '../api/index.js';
 import type { TextTrainOutcome } from '../contract/text.js';
 import type { TextEpochRecord } from '../../workers/text/fit.js';
-import { call } from './datasets.js';
+import { call } from './call.js';
 import { CliError, UsageError, type CliContext } from './command.js';
 import { count } from './format.js';
 import { runJob } from './run-job.js';

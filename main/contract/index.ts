@@ -7,7 +7,6 @@ import type { z } from 'zod';
 import { appChannels } from './app.js';
 import { joinDistinct } from './define.js';
 import { datasetChannels } from './datasets.js';
-// capabilities: channel imports below this line
 import { qualityChannels } from './quality.js';
 import { hardwareChannels } from './hardware.js';
 import { modelChannels } from './models.js';
@@ -47,7 +46,6 @@ export type ChannelOutput<K extends ChannelName> = NonNullable<Channels[K]['outp
 
 export type { AppInfo, SettingKey } from './app.js';
 export type { DatasetCheck } from './datasets.js';
-// capabilities: type exports below this line
 export type { QualityOutcome, QualityScoreStarted } from './quality.js';
 export type { QualityOptions, QualityReportRecord, QualityReportSummary } from '../../db/quality.js';
 export type { QualityReport, ColumnReport as QualityColumn, Alert as QualityAlert, AttributeBias, GroupReport as QualityGroup, CorrelationPair } from '../../workers/quality/report.js';

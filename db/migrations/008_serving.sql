@@ -1,4 +1,4 @@
--- 013 serving: publications of a project's stage, alias or version behind their own API keys
+-- 008 serving: publications of a project's stage, alias or version behind their own API keys
 -- (which can only predict), and one row per prediction request for the Models page's figures.
 
 CREATE TABLE publications (
