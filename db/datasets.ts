@@ -87,6 +87,12 @@ export function getDataset(db: ReadableDB, id: number): Dataset | null {
   return row ? toDataset(row) : null;
 }
 
+/** The id of the registered dataset with this path and content, or null. */
+export function findDatasetId(db: ReadableDB, path: string, sha256: string): number | null {
+  const row = db.prepare('SELECT id FROM datasets WHERE path = ? AND sha256 = ?').get(path, sha256) as { id: number } | undefined;
+  return row?.id ?? null;
+}
+
 export function listDatasets(db: ReadableDB): Dataset[] {
   return (db.prepare('SELECT * FROM datasets ORDER BY imported_at DESC, id DESC').all() as DatasetRow[]).map(toDataset);
 }

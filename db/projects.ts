@@ -119,6 +119,11 @@ function columnValue(key: keyof ProjectPatch, value: unknown): unknown {
   return value ?? null;
 }
 
+/** Makes a project one of another kind (a project created before its first run chose the kind). */
+export function setProjectKind(db: WritableDB, id: number, kind: PilotKind, now: number): void {
+  db.prepare('UPDATE projects SET kind = ?, updated_at = ? WHERE id = ?').run(kind, now, id);
+}
+
 export function insertProject(db: WritableDB, project: ProjectPatch & { name: string; kind?: PilotKind }, now: number): Project {
   const keys = (Object.keys(project) as (keyof ProjectPatch)[]).filter((key) => project[key] !== undefined && key in COLUMNS);
   const columns = [...keys.map((key) => COLUMNS[key]), 'kind', 'created_at', 'updated_at'];

@@ -101,6 +101,25 @@ export function getRunByJob(db: ReadableDB, jobId: number): Run | null {
   return row ? toRun(row) : null;
 }
 
+/** Runs still marked running, with their job (to settle those whose job ended without telling). */
+export function listRunningRuns(db: ReadableDB): { id: number; jobId: number | null }[] {
+  return (db.prepare(`SELECT id, job_id FROM runs WHERE status = 'running'`).all() as { id: number; job_id: number | null }[]).map((row) => ({ id: row.id, jobId: row.job_id }));
+}
+
+/**
+ * The columns a finished run's result names: protected attributes (its fairness groups) and the
+ * columns it left out, with why. Empty for a run without a result or a kind that has neither.
+ */
+export function runColumns(db: ReadableDB, runId: number | null): { protected: string[]; excluded: { column: string; reason: string }[] } {
+  const result = runId === null ? null : getRun(db, runId)?.result;
+  const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null) : []);
+  const record = typeof result === 'object' && result !== null ? (result as Record<string, unknown>) : {};
+  return {
+    protected: list(record['fairness']).flatMap((f) => (typeof f['column'] === 'string' ? [f['column']] : [])),
+    excluded: list(record['excluded']).flatMap((e) => (typeof e['column'] === 'string' ? [{ column: e['column'], reason: typeof e['reason'] === 'string' ? e['reason'] : '' }] : [])),
+  };
+}
+
 /** A project's runs, newest first. */
 export function listRuns(db: ReadableDB, projectId: number): Run[] {
   return (db.prepare('SELECT * FROM runs WHERE project_id = ? ORDER BY started_at DESC, id DESC').all(projectId) as RunRow[]).map(toRun);

@@ -10,6 +10,7 @@ import { getDataset } from '../../db/datasets.js';
 import { getDriftReport, getReferenceProfile, insertDriftReport, listDriftReports, putReferenceProfile, type DriftReportRecord } from '../../db/drift.js';
 import { getVersion, type RegistryVersion } from '../../db/registry.js';
 import { versionOf } from './version-ref.js';
+import { runColumns } from '../../db/runs.js';
 import type { Store } from '../../db/store.js';
 import type { DriftOptions } from '../../workers/drift/index.js';
 import type { App } from '../app.js';
@@ -90,13 +91,9 @@ export async function submitVersionCheck(app: Backend, ref: string | number, cur
  * say nothing about the data, so a version check leaves them out. Columns the user excluded stay.
  */
 function identifierColumns(app: Backend, runId: number): string[] {
-  const row = app.store.read.prepare('SELECT result FROM runs WHERE id = ?').get(runId) as { result: string | null } | undefined;
-  try {
-    const result = (row?.result ? JSON.parse(row.result) : {}) as { excluded?: Array<{ column: string; reason: string }> };
-    return (result.excluded ?? []).filter((e) => e.reason.startsWith('identifier-like')).map((e) => e.column);
-  } catch {
-    return [];
-  }
+  return runColumns(app.store.read, runId)
+    .excluded.filter((e) => e.reason.startsWith('identifier-like'))
+    .map((e) => e.column);
 }
 
 /** The version's training file, refused when it is gone or no longer the data the version was trained on. */

@@ -3,6 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { evaluationTrend } from '../../db/evaluations.js';
 import { getHardwareProfile } from '../../db/hardware.js';
+import { getProject } from '../../db/projects.js';
+import { getRun } from '../../db/runs.js';
 import { getQualityReport } from '../../db/quality.js';
 import { versionFacts } from '../../db/registry-lineage.js';
 import * as registry from '../../db/registry.js';
@@ -34,9 +36,9 @@ interface RunResult {
 /** Everything the card shows, read from the registry. */
 export async function cardData(app: App, version: registry.RegistryVersion): Promise<CardData> {
   const lineage = await lineageOf(app, versionFacts(app.store.read, version.id));
-  const runRow = app.store.read.prepare('SELECT result FROM runs WHERE id = ?').get(version.runId) as { result: string | null } | undefined;
-  const result = (runRow?.result ? JSON.parse(runRow.result) : {}) as RunResult;
-  const question = (app.store.read.prepare('SELECT question FROM projects WHERE id = ?').get(version.projectId) as { question: string } | undefined)?.question ?? '';
+  // A run's stored result is the trainer's own JSON; the card reads the parts it shows, each optional.
+  const result = (version.runId === null ? null : getRun(app.store.read, version.runId)?.result ?? null) as RunResult | null ?? {};
+  const question = getProject(app.store.read, version.projectId)?.question ?? '';
   const quality = version.qualityReportId === null ? null : getQualityReport(app.store.read, version.qualityReportId);
   const hardware = version.hardwareProfileId === null ? null : getHardwareProfile(app.store.read, version.hardwareProfileId);
   return {

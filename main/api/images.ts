@@ -18,11 +18,8 @@ export function defineImageJobs(jobs: JobSupervisor, store: Store): void {
   jobs.define('train.image', {
     resource: 'gpu',
     onResult: (value, job) => {
-      const outcome = registerResult(store.write, value, job);
-      // The kind columns (migration 007) default to tabular; this run's rows are image ones.
-      store.write.prepare(`UPDATE model_versions SET kind = 'image' WHERE id = ?`).run(outcome.modelVersionId);
-      store.write.prepare(`UPDATE runs SET kind = 'image' WHERE id = ?`).run(outcome.runId);
-      return outcome;
+      // The version's kind comes from the result (kind: 'image'); the run and project were created as image ones.
+      return registerResult(store.write, value, job);
     },
   });
   jobs.define('image.scan', { resource: 'cpu' });
@@ -35,10 +32,9 @@ export function startImageTraining(app: App, project: string, input: ImageInputR
   const db = app.store.write;
   let existing = getProjectByName(app.store.read, project);
   if (!existing) {
-    existing = insertProject(db, { name: project }, now);
-    db.prepare(`UPDATE projects SET kind = 'image' WHERE id = ?`).run(existing.id);
+    existing = insertProject(db, { name: project, kind: 'image' }, now);
   }
-  const run = insertRun(db, { projectId: existing.id, datasetId: null, datasetSha256: '', startedAt: now });
+  const run = insertRun(db, { projectId: existing.id, kind: 'image', datasetId: null, datasetSha256: '', startedAt: now });
   const runKey = `run-${run.id}`;
   const job = app.jobs.submit({ kind: 'train.image', title: `Train image pilot ${project}`, input: { ...input, runId: runKey } });
   attachJob(db, run.id, job.id, join(app.options.dataDir, 'runs', runKey));

@@ -3,10 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { findDatasetId } from '../../db/datasets.js';
 import { evaluationTrend, insertEvaluation, listEvaluations } from '../../db/evaluations.js';
+import { getProject } from '../../db/projects.js';
 import { insertImportedVersion } from '../../db/registry-import.js';
 import { versionFacts, type VersionFacts } from '../../db/registry-lineage.js';
 import * as registry from '../../db/registry.js';
+import { runColumns } from '../../db/runs.js';
 import type { Store } from '../../db/store.js';
 import { bundleFileName, readBundle, writeBundle, type BundleVersionInfo } from '../../workers/evaluate/bundle.js';
 import { loadOrCreateSigner, trustedKeys } from '../../workers/evaluate/signing.js';
@@ -108,9 +111,8 @@ function bundleInfo(facts: VersionFacts, question: string): BundleVersionInfo {
 
 /** The run's result fields the evaluation needs: protected attributes and columns left out on purpose. */
 function runSettings(app: App, runId: number): { protected: string[]; excluded: string[] } {
-  const row = app.store.read.prepare('SELECT result FROM runs WHERE id = ?').get(runId) as { result: string | null } | undefined;
-  const result = (row?.result ? JSON.parse(row.result) : {}) as { fairness?: Array<{ column: string }>; excluded?: Array<{ column: string }> };
-  return { protected: (result.fairness ?? []).map((f) => f.column), excluded: (result.excluded ?? []).map((e) => e.column) };
+  const columns = runColumns(app.store.read, runId);
+  return { protected: columns.protected, excluded: columns.excluded.map((e) => e.column) };
 }
 
 /** The evaluation job's input as stored with the job (the engine ignores `versionId`). */
@@ -119,8 +121,7 @@ export function defineModelJobs(jobs: JobSupervisor, store: Store): void {
     resource: 'cpu',
     onResult(result, job) {
       const input = job.input;
-      const dataset = store.write.prepare('SELECT id FROM datasets WHERE path = ? AND sha256 = ?').get(input.file, result.datasetSha256) as { id: number } | undefined;
-      return insertEvaluation(store.write, { versionId: input.versionId, datasetId: dataset?.id ?? null, result, jobId: job.id }, Date.now());
+      return insertEvaluation(store.write, { versionId: input.versionId, datasetId: findDatasetId(store.write, input.file, result.datasetSha256), result, jobId: job.id }, Date.now());
     },
   });
 }
@@ -185,7 +186,7 @@ export const modelHandlers: HandlerMap<ModelChannel> = {
       return { format: input.format, path: written.path, bytes: written.bytes, files: written.files };
     }
     const facts = versionFacts(app.store.read, version.id);
-    const question = (app.store.read.prepare('SELECT question FROM projects WHERE id = ?').get(version.projectId) as { question: string }).question;
+    const question = getProject(app.store.read, version.projectId)?.question ?? '';
     let target = resolve(input.path);
     // The file name comes from a slug: a project name never decides where the bundle lands.
     if ((await stat(target).catch(() => null))?.isDirectory()) target = join(target, bundleFileName(version.projectName, version.version));

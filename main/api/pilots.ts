@@ -21,7 +21,7 @@ import {
   type ModelVersion,
 } from '../../db/models.js';
 import { archiveProject, getProject, getProjectByName, insertProject, listProjects, updateProject, type Project } from '../../db/projects.js';
-import { attachJob, finishRun, getMetrics, getRun, getRunByJob, getRunParams, insertRun, latestMetrics, listRuns, logMetrics, setRunParams, type MetricPoint, type Run } from '../../db/runs.js';
+import { attachJob, finishRun, listRunningRuns, getMetrics, getRun, getRunByJob, getRunParams, insertRun, latestMetrics, listRuns, logMetrics, setRunParams, type MetricPoint, type Run } from '../../db/runs.js';
 import type { Store, WritableDB } from '../../db/store.js';
 import { profileColumn } from '../../workers/trainer/columns.js';
 import type { JobInput } from '../../workers/jobs.js';
@@ -160,9 +160,8 @@ function checksumListSha256(result: PilotResultCore): string {
 
 /** Runs still marked running whose job ended without telling us (the app was closed, the job row recovered). */
 function settleRuns(app: App): void {
-  const rows = app.store.read.prepare(`SELECT id, job_id FROM runs WHERE status = 'running'`).all() as { id: number; job_id: number | null }[];
-  for (const row of rows) {
-    const job = row.job_id === null ? null : getJob(app.store.read, row.job_id);
+  for (const row of listRunningRuns(app.store.read)) {
+    const job = row.jobId === null ? null : getJob(app.store.read, row.jobId);
     if (job && (job.status === 'queued' || job.status === 'running' || job.status === 'succeeded')) continue;
     const status = job?.status === 'failed' || job?.status === 'cancelled' ? job.status : 'interrupted';
     finishRun(app.store.write, row.id, { status, finishedAt: job?.finishedAt ?? Date.now() });

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getDataset } from '../../db/datasets.js';
-import { getProject } from '../../db/projects.js';
+import { getProject, setProjectKind } from '../../db/projects.js';
 import { attachJob, finishRun, getRun, getRunByJob, insertRun, logMetrics, setRunParams, type MetricPoint } from '../../db/runs.js';
 import type { Store, WritableDB } from '../../db/store.js';
 import type { TextEpochRecord } from '../../workers/text/fit.js';
@@ -59,8 +59,8 @@ function startTextTraining(app: App, input: ChannelParsed<'text:train'>): TextTr
   const dataset = datasetId === null ? null : getDataset(app.store.read, datasetId);
   if (datasetId !== null && !dataset) throw notFound(`Dataset ${datasetId}`, 'List datasets to see their ids.');
   const run = insertRun(app.store.write, { projectId: project.id, kind: 'text', datasetId, datasetSha256: dataset?.sha256 ?? '', checkpointDir, startedAt: Date.now() });
-  // `pilots:create` takes no kind yet: a project that trains on documents is a text project.
-  if (project.kind !== 'text') app.store.write.prepare(`UPDATE projects SET kind = 'text' WHERE id = ?`).run(project.id);
+  // A project created from the CLI before its first run is tabular by default: training on documents makes it a text project.
+  if (project.kind !== 'text') setProjectKind(app.store.write, project.id, 'text', Date.now());
   setRunParams(app.store.write, run.id, { ...settings, kind: 'text', runKey });
   try {
     const job = app.jobs.submit({ kind: 'train.text', title: `Train ${project.name} (text)`, input: { ...settings, path, runId: runKey } });
