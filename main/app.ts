@@ -5,39 +5,22 @@
  */
 import { availableParallelism } from 'node:os';
 import { getSetting } from '../db/settings.js';
-import { openStore, type Store } from '../db/store.js';
+import { openStore } from '../db/store.js';
 import { defineDatasetJobs } from './api/datasets.js';
 import { defineQualityJobs } from './api/quality.js';
 import { defineHardwareJobs } from './api/hardware.js';
 import { defineModelJobs } from './api/models.js';
-import { definePilotsJobs } from './api/pilots.js';
+import { definePilotsJobs, settlePilotRuns } from './api/pilots.js';
 import { defineTextJobs } from './api/text.js';
 import { defineDriftJobs } from './api/drift.js';
 import { defineImageJobs } from './api/images.js';
 import { defineAnomalyJobs } from './api/anomaly.js';
 import { startDriftWatch } from './watch/drift-watch.js';
+import type { App, AppOptions } from './app-types.js';
 import { databasePath } from './paths.js';
 import { JobSupervisor } from './jobs/supervisor.js';
 
-export interface AppOptions {
-  dataDir: string;
-  /** The built worker entry, dist/worker.js. */
-  workerPath: string;
-  mode: 'desktop' | 'serve' | 'cli';
-  version: string;
-  electronVersion?: string | null;
-  /** better-sqlite3 built for Electron's ABI (desktop app only). */
-  nativeBinding?: string;
-  /** Where slow queries and other diagnostics go. */
-  log?: (line: string) => void;
-}
-
-export interface App {
-  readonly options: AppOptions;
-  readonly store: Store;
-  readonly jobs: JobSupervisor;
-  close(): Promise<void>;
-}
+export type { App, AppOptions } from './app-types.js';
 
 /** Opens the store (migrating it), recovers jobs orphaned by a previous run, and defines every job kind. */
 export function createApp(options: AppOptions): App {
@@ -55,6 +38,7 @@ export function createApp(options: AppOptions): App {
   defineAnomalyJobs(jobs, store);
   jobs.define('test.sleep', { resource: 'cpu' }).define('test.crash', { resource: 'cpu' });
   jobs.recover();
+  settlePilotRuns(store);
   // The drift watch folder (setting drift.watch) runs in the long-lived surfaces, not per CLI command.
   const driftWatch = options.mode === 'cli' ? null : startDriftWatch({ store, jobs, options });
   return {

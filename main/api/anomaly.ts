@@ -4,18 +4,19 @@
  * through the generic path (`registerResult`), as every pilot kind's. Prediction is the generic
  * `pilots:predict`: the prediction job reads the model's kind from its metadata.
  */
+import type { anomalyChannels } from '../contract/anomaly.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { getProjectByName, insertProject } from '../../db/projects.js';
 import { attachJob, finishRun, getRunByJob, insertRun, setRunParams } from '../../db/runs.js';
 import type { Store } from '../../db/store.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import type { AnomalyStarted } from '../contract/anomaly.js';
 import { AppError } from '../errors.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset, requireDataset } from './datasets.js';
 import { registerResult } from './pilots.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 
 
 export function defineAnomalyJobs(jobs: JobSupervisor, store: Store): void {
@@ -32,7 +33,7 @@ export function defineAnomalyJobs(jobs: JobSupervisor, store: Store): void {
   });
 }
 
-export const anomalyHandlers: HandlerMap<'anomaly:train'> = {
+export const anomalyHandlers: HandlersOf<typeof anomalyChannels> = {
   'anomaly:train': async ({ datasetId, allowChanged, project: projectName, ...settings }, app: App): Promise<AnomalyStarted> => {
     const check = await checkDataset(requireDataset(app, datasetId));
     if (check.status === 'missing') throw new AppError('invalid-input', check.message ?? 'The dataset file is missing.');

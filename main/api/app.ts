@@ -1,11 +1,12 @@
 /** Handlers about the app itself: info, jobs, settings. */
+import type { appChannels } from '../contract/app.js';
 import { allSettings, setSetting } from '../../db/settings.js';
 import { AppError, notFound } from '../errors.js';
 import { settingSchemas } from '../contract/app.js';
 import { databasePath } from '../paths.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 
-export const appHandlers: HandlerMap<'app:info' | 'jobs:list' | 'jobs:get' | 'jobs:cancel' | 'jobs:selftest' | 'settings:get' | 'settings:set'> = {
+export const appHandlers: HandlersOf<typeof appChannels> = {
   'app:info': (_input, app) => ({
     name: 'Pilot Workbench',
     version: app.options.version,

@@ -1,15 +1,16 @@
 /** Handlers of the Data capability: import (a job), list, check for changes, forget. */
+import type { datasetChannels } from '../contract/datasets.js';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { deleteDataset, getDataset, listDatasets, upsertDataset, type Dataset } from '../../db/datasets.js';
 import type { Store } from '../../db/store.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import type { DatasetCheck } from '../contract/datasets.js';
 import { notFound } from '../errors.js';
 import { fileHashes } from './file-hashes.js';
 import type { ImportOutcome } from '../contract/datasets.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 
 export function defineDatasetJobs(jobs: JobSupervisor, store: Store): void {
   jobs.define('dataset.import', {
@@ -47,7 +48,7 @@ export async function checkDataset(dataset: Dataset): Promise<DatasetCheck> {
   };
 }
 
-export const datasetHandlers: HandlerMap<'datasets:list' | 'datasets:import' | 'datasets:check' | 'datasets:delete'> = {
+export const datasetHandlers: HandlersOf<typeof datasetChannels> = {
   'datasets:list': (_input, app) => listDatasets(app.store.read),
   'datasets:import': (input, app) => {
     const path = resolve(input.path);

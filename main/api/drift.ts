@@ -3,6 +3,7 @@
  * the history, fetch one. A check against a model version reads the version's training data once,
  * caches its profile in `reference_profiles`, and from then on reads only the new batch.
  */
+import type { driftChannels } from '../contract/drift.js';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -13,13 +14,13 @@ import { versionOf } from './version-ref.js';
 import { runColumns } from '../../db/runs.js';
 import type { Store } from '../../db/store.js';
 import type { DriftOptions } from '../../workers/drift/index.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import { AppError, notFound } from '../errors.js';
 import type { DriftOutcome } from '../contract/drift.js';
 import type { JobOf, JobSubmitted } from '../contract/jobs.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset } from './datasets.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 
 /** What a version check needs of the backend (the watch folder has these before the App exists). */
 export type Backend = Pick<App, 'store' | 'jobs' | 'options'>;
@@ -115,7 +116,7 @@ async function trainingData(app: Backend, version: RegistryVersion): Promise<str
   return check.dataset.path;
 }
 
-export const driftHandlers: HandlerMap<'drift:check' | 'drift:history' | 'drift:get'> = {
+export const driftHandlers: HandlersOf<typeof driftChannels> = {
   'drift:check': async (input, app) => {
     const currentPath = resolve(input.currentPath);
     if (input.referencePath === undefined) {

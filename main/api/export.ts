@@ -1,4 +1,5 @@
 /** Handlers of model cards and hand-off packages: registry rows are read here, the files written by workers/export. */
+import type { exportChannels } from '../contract/export.js';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { evaluationTrend } from '../../db/evaluations.js';
@@ -10,11 +11,11 @@ import { versionFacts } from '../../db/registry-lineage.js';
 import * as registry from '../../db/registry.js';
 import { modelCard, type CardData } from '../../workers/export/card/card.js';
 import { checkTarget, writePackage } from '../../workers/export/index.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import { AppError } from '../errors.js';
 import { distPath } from '../locate.js';
 import { lineageOf } from './models.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 
 function resolveRef(app: App, ref: string | number): registry.RegistryVersion {
   try {
@@ -84,7 +85,7 @@ export async function cardData(app: App, version: registry.RegistryVersion): Pro
   };
 }
 
-export const exportHandlers: HandlerMap<'models:card' | 'models:package'> = {
+export const exportHandlers: HandlersOf<typeof exportChannels> = {
   'models:card': async (input, app) => {
     const version = resolveRef(app, input.ref);
     const card = modelCard(await cardData(app, version));

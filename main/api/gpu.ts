@@ -3,13 +3,14 @@
  * constructors), so folders under the data directory's uploads, the one place serve mode lets a
  * browser write files, are refused: an upload can never become code the server runs.
  */
+import type { gpuChannels } from '../contract/gpu.js';
 import { relative, resolve } from 'node:path';
 import { setSetting } from '../../db/settings.js';
 import { checkGpuLibraries } from '../../workers/tfjs/gpu-libraries.js';
 import { AppError } from '../errors.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 
-export const gpuHandlers: HandlerMap<'gpu:libraries' | 'gpu:clear'> = {
+export const gpuHandlers: HandlersOf<typeof gpuChannels> = {
   'gpu:libraries': async (input, app) => {
     const uploads = resolve(app.options.dataDir, 'uploads');
     for (const dir of input.dirs) {

@@ -1,4 +1,5 @@
 /** Handlers of the Hardware capability: profiling is a job whose result is stored; imports, history, diffs and reports read the store. */
+import type { hardwareChannels } from '../contract/hardware.js';
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import {
@@ -14,11 +15,11 @@ import { diffProfiles } from '../../workers/profiler/diff.js';
 import { renderHardwareHtml } from '../../workers/profiler/html.js';
 import { parseProfileJson } from '../../workers/profiler/profile-json.js';
 import type { HardwareReport } from '../../workers/profiler/types.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import { AppError, notFound } from '../errors.js';
 import type { HardwareOutcome } from '../contract/hardware.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 
 /** The stored result of a `hardware.profile` job: the report and the id of its `hardware_profiles` row. */
 
@@ -60,9 +61,7 @@ function parseOrExplain(text: string, name: string): HardwareReport {
   }
 }
 
-export const hardwareHandlers: HandlerMap<
-  'hardware:profile' | 'hardware:list' | 'hardware:fleet' | 'hardware:get' | 'hardware:import' | 'hardware:diff' | 'hardware:html' | 'hardware:delete'
-> = {
+export const hardwareHandlers: HandlersOf<typeof hardwareChannels> = {
   'hardware:profile': (input, app) =>
     app.jobs.submit({
       kind: 'hardware.profile',

@@ -8,7 +8,7 @@ import { insertProject, getProjectByName } from '../../db/projects.js';
 import { attachJob, insertRun } from '../../db/runs.js';
 import type { Store } from '../../db/store.js';
 import type { ImageInputRaw } from '../../workers/image/schema.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import type { JobOf } from '../contract/jobs.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import { registerResult } from './pilots.js';

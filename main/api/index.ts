@@ -5,7 +5,7 @@
  * crash the process.
  */
 import type { z } from 'zod';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import { type ChannelName, type ChannelOutput, channels } from '../contract/index.js';
 import { joinDistinct } from '../contract/define.js';
 import { UserInputError } from '../../workers/protocol.js';

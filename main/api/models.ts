@@ -1,4 +1,5 @@
 /** Handlers of the model registry and offline evaluation. Stage rules live in db/registry.ts. */
+import type { modelChannels } from '../contract/models.js';
 import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
@@ -15,12 +16,12 @@ import { bundleFileName, readBundle, writeBundle, type BundleVersionInfo } from 
 import { loadOrCreateSigner, trustedKeys } from '../../workers/evaluate/signing.js';
 import { exportOnnx, exportTfjs } from '../../workers/export/index.js';
 import { sha256File } from '../../workers/trainer/artifact.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import type { CompareRow, Comparison, Lineage } from '../contract/models.js';
 import { AppError } from '../errors.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset } from './datasets.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 import { registryGuard, versionOf } from './version-ref.js';
 import { requireReasonToPromote, versionVerdictById } from '../verdict/gather.js';
 
@@ -126,24 +127,7 @@ export function defineModelJobs(jobs: JobSupervisor, store: Store): void {
   });
 }
 
-type ModelChannel =
-  | 'models:list'
-  | 'models:show'
-  | 'models:promote'
-  | 'models:demote'
-  | 'models:archive'
-  | 'models:rollback'
-  | 'models:alias-set'
-  | 'models:alias-remove'
-  | 'models:history'
-  | 'models:compare'
-  | 'models:lineage'
-  | 'models:export'
-  | 'models:import'
-  | 'models:evaluate'
-  | 'models:evaluations';
-
-export const modelHandlers: HandlerMap<ModelChannel> = {
+export const modelHandlers: HandlersOf<typeof modelChannels> = {
   'models:list': (input, app) =>
     guard(() => registry.listVersions(app.store.read, input.project === undefined ? undefined : registry.requireProject(app.store.read, input.project).id)),
   'models:show': async (input, app) => {

@@ -5,6 +5,7 @@
  * while the job runs, so an interrupted run keeps its curves; the run's final state follows the
  * job's, whatever ended it.
  */
+import type { pilotsChannels } from '../contract/pilots.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -29,14 +30,14 @@ import { PILOT_TASKS, type PilotResultCore, type PilotTask } from '../../workers
 import { trainInputSchema } from '../../workers/trainer/schema.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
 import { readFirstRecords } from '../../workers/csv/reader.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import type { ColumnInfo, DatasetInspection, PilotOutcome, PredictOutcome, TrainStarted } from '../contract/pilots.js';
 import type { ChannelParsed } from '../contract/index.js';
 import type { JobOf, JobSubmitted } from '../contract/jobs.js';
 import { AppError, notFound } from '../errors.js';
 import type { JobEvent, JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset, requireDataset } from './datasets.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 import { versionOf } from './version-ref.js';
 import { versionVerdict } from '../verdict/gather.js';
 
@@ -67,7 +68,7 @@ export function definePilotsJobs(jobs: JobSupervisor, store: Store): void {
     try {
       followTraining(store.write, event);
     } catch {
-      // A bookkeeping failure must not break the supervisor's event stream; pilots:get settles runs again.
+      // A bookkeeping failure must not break the supervisor's event stream; the next start settles the run.
     }
   });
 }
@@ -158,13 +159,17 @@ function checksumListSha256(result: PilotResultCore): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Runs still marked running whose job ended without telling us (the app was closed, the job row recovered). */
-function settleRuns(app: App): void {
-  for (const row of listRunningRuns(app.store.read)) {
-    const job = row.jobId === null ? null : getJob(app.store.read, row.jobId);
+/**
+ * Runs still marked running whose job ended without telling us (the app was closed, the job row
+ * recovered). Called at start-up, after the supervisor recovered its jobs, and before a resume: a
+ * read channel never writes.
+ */
+export function settlePilotRuns(store: Store): void {
+  for (const row of listRunningRuns(store.read)) {
+    const job = row.jobId === null ? null : getJob(store.read, row.jobId);
     if (job && (job.status === 'queued' || job.status === 'running' || job.status === 'succeeded')) continue;
     const status = job?.status === 'failed' || job?.status === 'cancelled' ? job.status : 'interrupted';
-    finishRun(app.store.write, row.id, { status, finishedAt: job?.finishedAt ?? Date.now() });
+    finishRun(store.write, row.id, { status, finishedAt: job?.finishedAt ?? Date.now() });
   }
 }
 
@@ -238,7 +243,7 @@ function submitFor(app: App, run: Run, title: string, input: JobInput<'train.run
 }
 
 async function resumeTraining(app: App, runId: number): Promise<TrainStarted> {
-  settleRuns(app);
+  settlePilotRuns(app.store);
   const run = requireRun(app, runId);
   if (!isResumable(run)) {
     throw new AppError('conflict', `Run ${runId} cannot be resumed: ${run.status === 'running' ? 'it is still running' : run.status === 'succeeded' ? 'it finished' : 'its checkpoint is gone'}. Start a new run instead.`);
@@ -290,11 +295,8 @@ async function inspect(app: App, datasetId: number): Promise<DatasetInspection> 
   return { datasetId, rows: dataset.rowCount, sampled: sample.length, columns, suggestions, warning: check.message };
 }
 
-type PilotChannels = 'pilots:list' | 'pilots:get' | 'pilots:create' | 'pilots:update' | 'pilots:delete' | 'pilots:inspect' | 'pilots:train' | 'pilots:resume' | 'pilots:run' | 'pilots:predict';
-
-export const pilotsHandlers: HandlerMap<PilotChannels> = {
+export const pilotsHandlers: HandlersOf<typeof pilotsChannels> = {
   'pilots:list': (input, app) => {
-    settleRuns(app);
     return listProjects(app.store.read, { archived: input.archived }).map((project) => {
       const versions = listModelVersions(app.store.read, project.id);
       const latest = versions[0];
@@ -308,7 +310,6 @@ export const pilotsHandlers: HandlerMap<PilotChannels> = {
     });
   },
   'pilots:get': (input, app) => {
-    settleRuns(app);
     const project = requireProject(app, input.id);
     const runs = listRuns(app.store.read, project.id).map((run) => ({ ...run, latest: latestMetrics(app.store.read, run.id), resumable: isResumable(run) }));
     return { project, runs, versions: listModelVersions(app.store.read, project.id) };
@@ -336,7 +337,6 @@ export const pilotsHandlers: HandlerMap<PilotChannels> = {
   'pilots:train': (input, app) => startTraining(app, input),
   'pilots:resume': (input, app) => resumeTraining(app, input.runId),
   'pilots:run': (input, app) => {
-    settleRuns(app);
     const run = requireRun(app, input.id);
     const version = getModelVersionByRun(app.store.read, run.id);
     return { run, params: getRunParams(app.store.read, run.id), metrics: getMetrics(app.store.read, run.id), version, verdict: version ? versionVerdict(app.store.read, version) : null };

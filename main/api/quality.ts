@@ -1,4 +1,5 @@
 /** Handlers of the Quality capability: scoring is a job whose report is stored; a re-run on unchanged content reuses it. */
+import type { qualityChannels } from '../contract/quality.js';
 import { basename, extname } from 'node:path';
 import { getDataset } from '../../db/datasets.js';
 import {
@@ -13,13 +14,13 @@ import {
 } from '../../db/quality.js';
 import type { Store } from '../../db/store.js';
 import { renderQualityHtml } from '../../workers/quality/index.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import type { DatasetCheck, QualityOutcome } from '../contract/index.js';
 import { AppError, notFound } from '../errors.js';
 import type { JobSubmitted } from '../contract/jobs.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset, requireDataset } from './datasets.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 
 /** The job input as stored in `jobs.input`: the engine's input plus what `onResult` needs to file the report. */
 export type QualityJobInput = JobSubmitted<'quality.score'>;
@@ -55,7 +56,7 @@ function requireReport(app: App, id: number): QualityReportRecord {
   return record;
 }
 
-export const qualityHandlers: HandlerMap<'quality:score' | 'quality:get' | 'quality:latest' | 'quality:list' | 'quality:html'> = {
+export const qualityHandlers: HandlersOf<typeof qualityChannels> = {
   'quality:score': async (input, app) => {
     const { dataset, currentSha256 } = await usableDataset(app, input.datasetId);
     const test = input.testDatasetId === undefined ? null : await usableDataset(app, input.testDatasetId);

@@ -2,6 +2,7 @@
  * Handlers of the ROI capability. Computing a case takes milliseconds, so nothing here is a job.
  * Each save is a new `roi_cases` row: the rows are the history of the assumptions.
  */
+import type { roiChannels } from '../contract/roi.js';
 import {
   deleteRoiActual,
   getRoiProject,
@@ -14,7 +15,7 @@ import {
   setRoiActual,
   type RoiProject,
 } from '../../db/roi.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import type { RoiCaseSummary, RoiFieldsInfo } from '../contract/roi.js';
 import { notFound } from '../errors.js';
 import { gatherReportData, reportFileName } from '../report/gather.js';
@@ -38,7 +39,7 @@ import {
   type RoiMeasured,
   type RoiResult,
 } from '../roi/index.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 import { versionVerdictById } from '../verdict/gather.js';
 
 const GROUPS: RoiFieldsInfo['groups'] = [
@@ -155,9 +156,7 @@ export function measuredChanges(saved: Record<string, unknown> | undefined, now:
   return changes;
 }
 
-export const roiHandlers: HandlerMap<
-  'roi:fields' | 'roi:projects' | 'roi:get' | 'roi:compute' | 'roi:save' | 'roi:history' | 'roi:actuals:set' | 'roi:actuals:delete' | 'roi:buy-vs-rent' | 'roi:report'
-> = {
+export const roiHandlers: HandlersOf<typeof roiChannels> = {
   'roi:fields': () => ({
     fields: [...roiFields],
     groups: GROUPS,

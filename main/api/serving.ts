@@ -1,11 +1,12 @@
 /** Handlers of publications: keys are made here, only their SHA-256 is stored (db/serving.ts). */
+import type { servingChannels } from '../contract/serving.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import * as registry from '../../db/registry.js';
 import { getPublication, insertPublication, listPublications, revokePublication, servingStats } from '../../db/serving.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import { AppError, notFound } from '../errors.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 
 function guard<T>(work: () => T): T {
   try {
@@ -28,7 +29,7 @@ function actor(app: App): string {
 
 const predictPath = (project: string, selector: string) => `/v1/models/${encodeURIComponent(project)}/${encodeURIComponent(selector)}:predict`;
 
-export const servingHandlers: HandlerMap<'serving:publish' | 'serving:unpublish' | 'serving:list'> = {
+export const servingHandlers: HandlersOf<typeof servingChannels> = {
   'serving:publish': (input, app) => {
     const version = guard(() => registry.resolveVersion(app.store.read, input.ref));
     // PROJECT@production keeps following the stage; an id or PROJECT@N pins that version.

@@ -3,6 +3,7 @@
  * kind `text` and submits the job; its result registers the model version through the path every
  * pilot kind shares (`registerResult` in pilots.ts), and its epochs are logged as they stream in.
  */
+import type { textChannels } from '../contract/text.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,13 +12,13 @@ import { getProject, setProjectKind } from '../../db/projects.js';
 import { attachJob, finishRun, getRun, getRunByJob, insertRun, logMetrics, setRunParams, type MetricPoint } from '../../db/runs.js';
 import type { Store, WritableDB } from '../../db/store.js';
 import type { TextEpochRecord } from '../../workers/text/fit.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import type { TextTrainStarted } from '../contract/text.js';
 import type { ChannelParsed } from '../contract/index.js';
 import { AppError, notFound } from '../errors.js';
 import type { JobEvent, JobSupervisor } from '../jobs/supervisor.js';
 import { registerResult } from './pilots.js';
-import type { HandlerMap } from './types.js';
+import type { HandlersOf } from './types.js';
 
 export function defineTextJobs(jobs: JobSupervisor, store: Store): void {
   // `gpu`: one training at a time, like tabular runs (both use the whole machine).
@@ -72,6 +73,6 @@ function startTextTraining(app: App, input: ChannelParsed<'text:train'>): TextTr
   }
 }
 
-export const textHandlers: HandlerMap<'text:train'> = {
+export const textHandlers: HandlersOf<typeof textChannels> = {
   'text:train': (input, app) => startTextTraining(app, input),
 };

@@ -1,6 +1,6 @@
 /** The shape of a CLI command and the context it runs in. Each capability adds its commands in its own file. */
 import type { ParseArgsConfig } from 'node:util';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 
 export interface CliContext {
   /** Positional arguments after the command words. */

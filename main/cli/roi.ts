@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { RoiProjectSummary } from '../../db/roi.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import { invoke } from '../api/index.js';
 import { applyRoiSettings, formatMoney, roiFields, type RoiInput, type RoiInputChange, type RoiResult } from '../roi/index.js';
 import { UserInputError } from '../../workers/protocol.js';

@@ -12,7 +12,7 @@ import { getVersion, RegistryError, resolveVersion } from '../../db/registry.js'
 import { logRequest, publicationByKey } from '../../db/serving.js';
 import { answerPredict, errorBody, MAX_BODY_BYTES } from '../../workers/export/serving/request.js';
 import { loadBestBackend } from '../../workers/tfjs/backend.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 
 let tfLoaded: Promise<typeof tfjs> | null = null;
 /** TensorFlow.js on the best backend, loaded on the first prediction only. */

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { invoke } from '../api/index.js';
-import type { App } from '../app.js';
+import type { App } from '../app-types.js';
 import type { PushEvent } from '../contract/index.js';
 import { CONTENT_SECURITY_POLICY } from '../csp.js';
 import type { ApiError, Result } from '../errors.js';

@@ -97,7 +97,7 @@ describe('pilots channels', () => {
     expect(charts.version?.version).toBe(2);
   });
 
-  it('a cancelled training marks its run cancelled; a run whose job was interrupted while the app was away is settled on read', async () => {
+  it('a cancelled training marks its run cancelled; a run whose job was interrupted while the app was away is settled at the next start, not by a read', async () => {
     const datasetId = await importFile(fixture('iris.csv'));
     const project = await ok('pilots:create', { name: 'stopped' });
     const started = await ok('pilots:train', { projectId: project.id, datasetId, target: 'species', epochs: 400, patience: 400 });
@@ -117,6 +117,10 @@ describe('pilots channels', () => {
     // As after a crash: the job row says interrupted (recovered at startup), the run still says running.
     app.store.write.prepare(`UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?`).run(started.run.id);
     app.store.write.prepare(`UPDATE jobs SET status = 'interrupted' WHERE id = ?`).run(started.job.id);
+    // A read channel never writes: the run still reads as running until the app starts again.
+    expect((await ok('pilots:get', { id: project.id })).runs[0]).toMatchObject({ status: 'running' });
+    await app.close();
+    app = createApp({ dataDir: dir, workerPath: workerEntry, mode: 'cli', version: 'test' });
     expect((await ok('pilots:get', { id: project.id })).runs[0]).toMatchObject({ status: 'interrupted', checkpointDir: expect.any(String) });
   });
 
