@@ -40,7 +40,7 @@ describe('JobSupervisor', () => {
     expect(['queued', 'running']).toContain(job.status); // it starts at once when a slot is free
     const final = await jobs.wait(job.id);
     expect(final.status).toBe('succeeded');
-    expect(final.result).toEqual({ steps: 8 });
+    expect(final.result).toMatchObject({ steps: 8 });
     expect(final.progress).toBe(1);
     const mine = events.filter((e) => e.job.id === job.id && e.job.status === 'running');
     const fractions = mine.map((e) => e.job.progress);
