@@ -4,10 +4,10 @@
  * input side × side × channels, output class probabilities), preprocessing.json (size, channels,
  * normalisation, classes), metadata.json (`kind: 'image'`), checksums.json.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import { MODEL_FILES, sha256File, verifyArtifact, type Checksums } from '../trainer/artifact.js';
+import { loadModelFiles, MODEL_FILES, sha256File, type Checksums } from '../trainer/artifact.js';
 import type { Normalisation } from './data.js';
 
 type Tf = typeof tfjs;
@@ -55,18 +55,6 @@ export async function writeImageArtifact(tf: Tf, dir: string, model: tfjs.Layers
 
 /** Loads a verified image artifact (throws `UserInputError` when a file is missing or changed). */
 export async function loadImageArtifact(tf: Tf, dir: string): Promise<{ model: tfjs.LayersModel; preprocessing: ImagePreprocessing; metadata: Record<string, unknown> }> {
-  await verifyArtifact(dir);
-  const modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tfjs.io.ModelJSON;
-  const weights = await readFile(join(dir, 'weights.bin'));
-  const model = await tf.loadLayersModel({
-    load: async () => ({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-      format: modelJson.format,
-    }),
-  });
-  const preprocessing = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8')) as ImagePreprocessing;
-  const metadata = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as Record<string, unknown>;
-  return { model, preprocessing, metadata };
+  const { model, preprocessing, metadata } = await loadModelFiles(tf, dir);
+  return { model, preprocessing: preprocessing as ImagePreprocessing, metadata };
 }

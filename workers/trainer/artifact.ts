@@ -152,6 +152,16 @@ export async function verifyArtifact(dir: string): Promise<Checksums> {
 
 /** Loads a verified artifact: the tfjs model and its pipeline. */
 export async function loadArtifact(tf: Tf, dir: string): Promise<{ model: tfjs.LayersModel; pipeline: SavedPipeline; metadata: Record<string, unknown> }> {
+  const { model, preprocessing, metadata } = await loadModelFiles(tf, dir);
+  return { model, pipeline: preprocessing as SavedPipeline, metadata };
+}
+
+/**
+ * Any pilot kind's verified artifact: the tfjs model, and its preprocessing.json and metadata.json
+ * as read (each kind knows its own preprocessing shape). Throws `UserInputError` when a file is
+ * missing or changed.
+ */
+export async function loadModelFiles(tf: Tf, dir: string): Promise<{ model: tfjs.LayersModel; preprocessing: unknown; metadata: Record<string, unknown> }> {
   await verifyArtifact(dir);
   const modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tfjs.io.ModelJSON;
   const weights = await readFile(join(dir, 'weights.bin'));
@@ -163,7 +173,7 @@ export async function loadArtifact(tf: Tf, dir: string): Promise<{ model: tfjs.L
       format: modelJson.format,
     }),
   });
-  const pipeline = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8')) as SavedPipeline;
+  const preprocessing: unknown = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8'));
   const metadata = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as Record<string, unknown>;
-  return { model, pipeline, metadata };
+  return { model, preprocessing, metadata };
 }
