@@ -4,12 +4,12 @@
  * `verifyArtifact` and the registry treat both alike. preprocessing.json holds how the series are
  * read, gridded and scaled, and the interval widths; it is validated when loaded.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { UserInputError } from '../protocol.js';
-import { buildLayersModel, MODEL_FILES, sha256File, verifyArtifact, type Checksums } from '../trainer/artifact.js';
+import { buildLayersModel, verifyArtifact, writeModelFiles, type Checksums } from '../trainer/artifact.js';
 import type { MlpSpec } from '../trainer/mlp.js';
 
 type Tf = typeof tfjs;
@@ -55,31 +55,11 @@ export async function writeForecastArtifact(
 ): Promise<Checksums> {
   await mkdir(dir, { recursive: true });
   const model = buildLayersModel(tf, spec, params, 'linear');
-  await model.save({
-    save: async (artifacts) => {
-      const modelJson = {
-        format: 'layers-model',
-        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-        convertedBy: null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
-      };
-      await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
-      const data = artifacts.weightData;
-      const buffer = data === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(data);
-      await writeFile(join(dir, 'weights.bin'), new Uint8Array(buffer));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    },
-  });
-  model.dispose();
-  await writeFile(join(dir, 'preprocessing.json'), JSON.stringify(pipeline, null, 1));
-  await writeFile(join(dir, 'metadata.json'), JSON.stringify({ kind: 'forecast', ...metadata }, null, 1));
-  const checksums: Checksums = { algorithm: 'sha256', files: {} };
-  for (const file of MODEL_FILES) checksums.files[file] = await sha256File(join(dir, file));
-  // Written last and atomically: a directory with a complete checksums.json is a complete artifact.
-  await writeFile(join(dir, 'checksums.json.tmp'), JSON.stringify(checksums, null, 1));
-  await rename(join(dir, 'checksums.json.tmp'), join(dir, 'checksums.json'));
-  return checksums;
+  try {
+    return await writeModelFiles(tf, dir, model, pipeline, { kind: 'forecast', ...metadata });
+  } finally {
+    model.dispose();
+  }
 }
 
 /** Loads a verified forecasting artifact: the tfjs model and its pipeline. Throws `UserInputError` for another kind of model. */

@@ -54,6 +54,19 @@ export async function writeArtifact(
   ensureFreeSpace(dir, params.reduce((sum, p) => sum + p.length * 4, 0) + 4 * 1024 * 1024, 'the model files');
   await mkdir(dir, { recursive: true });
   const model = buildLayersModel(tf, spec, params, pipeline.target ? outputActivation(pipeline.target.task) : 'linear');
+  try {
+    return await writeModelFiles(tf, dir, model, pipeline, metadata);
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Writes any pilot kind's artifact files into `dir` (which exists): the tfjs layers model
+ * (model.json + weights.bin), preprocessing.json and metadata.json as given, then checksums.json.
+ * The caller keeps and disposes the model.
+ */
+export async function writeModelFiles(tf: Tf, dir: string, model: tfjs.LayersModel, preprocessing: unknown, metadata: Record<string, unknown>): Promise<Checksums> {
   await model.save({
     save: async (artifacts) => {
       const modelJson = {
@@ -70,8 +83,7 @@ export async function writeArtifact(
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     },
   });
-  model.dispose();
-  await writeFile(join(dir, 'preprocessing.json'), JSON.stringify(pipeline, null, 1));
+  await writeFile(join(dir, 'preprocessing.json'), JSON.stringify(preprocessing, null, 1));
   await writeFile(join(dir, 'metadata.json'), JSON.stringify(metadata, null, 1));
   const checksums: Checksums = { algorithm: 'sha256', files: {} };
   for (const file of MODEL_FILES) checksums.files[file] = await sha256File(join(dir, file));
