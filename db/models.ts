@@ -38,9 +38,14 @@ export interface ModelVersion {
   stage: Stage;
   description: string;
   createdAt: number;
+  /**
+   * Binary versions: the operating threshold the user chose (a row is called positive when its
+   * probability of the positive class is at or above it); null: the training default, 0.5.
+   */
+  threshold: number | null;
 }
 
-export type NewModelVersion = Omit<ModelVersion, 'id' | 'kind' | 'version' | 'stage' | 'description' | 'createdAt'> & { kind?: PilotKind; description?: string };
+export type NewModelVersion = Omit<ModelVersion, 'id' | 'kind' | 'version' | 'stage' | 'description' | 'createdAt' | 'threshold'> & { kind?: PilotKind; description?: string };
 
 /** A `model_versions` row as SQLite returns it. */
 export interface VersionRow {
@@ -64,6 +69,7 @@ export interface VersionRow {
   stage: string;
   description: string;
   created_at: number;
+  threshold: number | null;
 }
 
 export function toModelVersion(row: VersionRow): ModelVersion {
@@ -88,6 +94,7 @@ export function toModelVersion(row: VersionRow): ModelVersion {
     stage: row.stage as Stage,
     description: row.description,
     createdAt: row.created_at,
+    threshold: row.threshold ?? null,
   };
 }
 
@@ -161,4 +168,15 @@ export function latestQualityReportId(db: ReadableDB, datasetSha256: string): nu
 export function latestLocalHardwareProfileId(db: ReadableDB): number | null {
   const row = db.prepare(`SELECT id FROM hardware_profiles WHERE source = 'local' ORDER BY created_at DESC, id DESC LIMIT 1`).get() as { id: number } | undefined;
   return row?.id ?? null;
+}
+
+/**
+ * Sets (or, with null, clears) a binary version's operating threshold. The cached drift reference
+ * holds the predictions made at the old threshold, so it is dropped and rebuilt on the next check.
+ */
+export function setVersionThreshold(db: WritableDB, id: number, threshold: number | null): ModelVersion {
+  const row = db.prepare('UPDATE model_versions SET threshold = ? WHERE id = ? RETURNING *').get(threshold, id) as VersionRow | undefined;
+  if (!row) throw new Error(`No model version ${id}.`);
+  db.prepare('DELETE FROM reference_profiles WHERE version_id = ?').run(id);
+  return toModelVersion(row);
 }

@@ -15,11 +15,11 @@
  *   the answer does not change afterwards.
  */
 import { fromJson } from './json.js';
-import { type ModelVersion, type Stage, toModelVersion, type VersionRow } from './models.js';
+import { type ModelVersion, setVersionThreshold, type Stage, toModelVersion, type VersionRow } from './models.js';
 export type { Stage } from './models.js';
 import type { ReadableDB, WritableDB } from './store.js';
 
-export type ModelAction = 'register' | 'promote' | 'demote' | 'archive' | 'rollback' | 'alias-set' | 'alias-removed' | 'import';
+export type ModelAction = 'register' | 'promote' | 'demote' | 'archive' | 'rollback' | 'alias-set' | 'alias-removed' | 'import' | 'threshold';
 export const STAGES: readonly Stage[] = ['candidate', 'staging', 'production', 'archived'];
 
 /** A model version as the registry shows it: db/models.ts' ModelVersion plus project name and aliases. */
@@ -406,4 +406,29 @@ function mustGet(db: ReadableDB, id: number): RegistryVersion {
   const version = getVersion(db, id);
   if (!version) throw new RegistryError('not-found', `There is no model version with id ${id}. List versions with pilot models list.`);
   return version;
+}
+
+/**
+ * Sets (null: clears back to 0.5) a binary version's operating threshold, and records the change
+ * in the history ("0.50 → 0.35", then the reason): from now on the version answers differently.
+ */
+export function setThreshold(db: WritableDB, versionId: number, threshold: number | null, change: Change): RegistryVersion {
+  return db.transaction(() => {
+    const before = mustGet(db, versionId);
+    setVersionThreshold(db, versionId, threshold);
+    const shown = (t: number | null) => (t ?? 0.5).toFixed(2);
+    recordEvent(db, {
+      projectId: before.projectId,
+      versionId,
+      version: before.version,
+      action: 'threshold',
+      fromStage: null,
+      toStage: null,
+      alias: null,
+      actor: change.actor,
+      reason: `${shown(before.threshold)} → ${shown(threshold)}${change.reason.trim() ? `. ${change.reason.trim()}` : ''}`,
+      at: change.now,
+    });
+    return mustGet(db, versionId);
+  })();
 }

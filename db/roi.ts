@@ -5,6 +5,7 @@
  * quality and drift). Those reads are plain SQL against the schema so this module does not wait
  * on the other capabilities' query modules.
  */
+import { metricsAtThreshold } from '../common/operating.js';
 import { fromJson, toJson } from './json.js';
 import { type Project, type ProjectRow, toProject as toPilotProject } from './projects.js';
 import type { ReadableDB, WritableDB } from './store.js';
@@ -98,8 +99,11 @@ interface VersionRow {
   test_metrics: string;
   baselines: string;
   created_at: number;
+  threshold: number | null;
 }
 
+// The test metrics as they are at the version's operating threshold: the ROI counts the errors the
+// version makes as it is used.
 const toVersion = (row: VersionRow): RoiModelVersion => ({
   id: row.id,
   version: row.version,
@@ -111,7 +115,7 @@ const toVersion = (row: VersionRow): RoiModelVersion => ({
   backend: row.backend,
   task: row.task,
   target: row.target,
-  testMetrics: fromJson<Record<string, unknown>>(row.test_metrics) ?? {},
+  testMetrics: metricsAtThreshold(fromJson<Record<string, unknown>>(row.test_metrics) ?? {}, row.threshold),
   baselines: fromJson<Record<string, unknown>>(row.baselines) ?? {},
   createdAt: row.created_at,
 });

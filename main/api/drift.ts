@@ -21,6 +21,7 @@ import type { JobOf, JobSubmitted } from '../contract/jobs.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset } from './datasets.js';
 import type { HandlersOf } from './types.js';
+import { metricsAtThreshold } from '../../common/operating.js';
 
 /** What a version check needs of the backend (the watch folder has these before the App exists). */
 export type Backend = Pick<App, 'store' | 'jobs' | 'options'>;
@@ -62,8 +63,9 @@ export async function submitVersionCheck(app: Backend, ref: string | number, cur
     throw new AppError('invalid-input', `${version.projectName} v${version.version} is ${task === 'anomaly' ? 'an anomaly' : 'a forecast'} model; drift checks against a version compare tables of a tabular pilot. Compare files instead: pilot drift TRAINING_FILE CURRENT_FILE.`);
   }
   // Only the scalar metrics travel: the recorded residuals and curves would bloat the job row.
-  const testMetrics = Object.fromEntries(Object.entries(version.testMetrics).filter(([, v]) => typeof v === 'number'));
-  const model = { artifactDir: version.artifactDir, task, target: version.target, testMetrics };
+  // At the version's operating threshold: the predictions and the registered accuracy both.
+  const testMetrics = Object.fromEntries(Object.entries(metricsAtThreshold(version.testMetrics, version.threshold)).filter(([, v]) => typeof v === 'number'));
+  const model = { artifactDir: version.artifactDir, task, target: version.target, testMetrics, ...(version.threshold !== null ? { threshold: version.threshold } : {}) };
   const identifiers = identifierColumns(app, version.runId).filter((c) => !(options.columns ?? []).includes(c));
   if (identifiers.length > 0) options = { ...options, ignoreColumns: [...new Set([...(options.ignoreColumns ?? []), ...identifiers])] };
   const cached = getReferenceProfile(app.store.read, version.id);

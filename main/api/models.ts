@@ -24,6 +24,7 @@ import { checkDataset } from './datasets.js';
 import type { HandlersOf } from './types.js';
 import { registryGuard, versionOf } from './version-ref.js';
 import { requireReasonToPromote, versionVerdictById } from '../verdict/gather.js';
+import { DEFAULT_THRESHOLD, metricsAtThreshold, operatingPoint, sameThreshold, tableThresholds } from '../../common/operating.js';
 
 const guard = registryGuard;
 
@@ -221,8 +222,38 @@ export const modelHandlers: HandlersOf<typeof modelChannels> = {
     return app.jobs.submit({
       kind: 'evaluate.run',
       title: `Evaluate ${version.projectName} v${version.version} on ${basename(file)}`,
-      input: { versionId: version.id, artifactDir: version.artifactDir, file, recorded: version.testMetrics, ...settings },
+      // Decided at the version's operating threshold, and compared with its test figures at that threshold.
+      input: {
+        versionId: version.id,
+        artifactDir: version.artifactDir,
+        file,
+        recorded: metricsAtThreshold(version.testMetrics, version.threshold),
+        ...(version.threshold !== null ? { threshold: version.threshold } : {}),
+        ...settings,
+      },
     });
+  },
+  'models:threshold': (input, app) => {
+    const version = resolveRef(app, input.ref);
+    if (version.task !== 'binary') {
+      throw new AppError('invalid-input', `${version.projectName}@${version.version} is a ${version.task} model: only yes/no (binary) models have a threshold to choose.`);
+    }
+    const steps = tableThresholds(version.testMetrics);
+    if (input.threshold !== null && !steps.some((t) => sameThreshold(t, input.threshold!))) {
+      throw new AppError(
+        'invalid-input',
+        `${input.threshold} is not in ${version.projectName}@${version.version}'s threshold table, so its figures were never measured. Choose one of ${steps.map((t) => t.toFixed(2)).join(', ')}.`,
+      );
+    }
+    const before = operatingPoint(version.testMetrics, version.threshold ?? DEFAULT_THRESHOLD);
+    const threshold = input.threshold === null || sameThreshold(input.threshold, DEFAULT_THRESHOLD) ? null : steps.find((t) => sameThreshold(t, input.threshold!))!;
+    const updated = guard(() => registry.setThreshold(app.store.write, version.id, threshold, change(app, input.reason)));
+    return {
+      version: updated,
+      point: operatingPoint(version.testMetrics, threshold ?? DEFAULT_THRESHOLD),
+      before,
+      verdict: versionVerdictById(app.store.read, version.id),
+    };
   },
   'models:evaluations': (input, app) => listEvaluations(app.store.read, resolveRef(app, input.ref).id),
 };

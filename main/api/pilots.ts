@@ -357,6 +357,7 @@ export const pilotsHandlers: HandlersOf<typeof pilotsChannels> = {
       projectId: version.projectId,
       ...(input.force !== undefined ? { force: input.force } : {}),
       ...(input.escapeFormulas !== undefined ? { escapeFormulas: input.escapeFormulas } : {}),
+      ...(version.threshold !== null ? { threshold: version.threshold } : {}),
     };
     return app.jobs.submit({ kind: 'predict.run', title: `Predict ${basename(path)} with version ${version.version}`, input: job });
   },

@@ -86,7 +86,8 @@ export const modelCommands: Command[] = [
       const { version: v, lineage } = detail;
       ctx.out(`${v.projectName}@${v.version} (id ${v.id}) — ${v.stage}${v.aliases.length ? `, aliases: ${v.aliases.join(', ')}` : ''}`);
       ctx.out(`${v.task} on "${v.target}", backend ${v.backend}, created ${time(v.createdAt)}`);
-      ctx.out(`Test metrics: ${Object.entries(v.testMetrics).filter(([, x]) => typeof x === 'number').map(([k, x]) => `${k} ${num(x)}`).join(', ')}`);
+      if (v.task === 'binary') ctx.out(`Operating threshold: ${(v.threshold ?? 0.5).toFixed(2)}${v.threshold === null ? ' (default; change it with pilot models threshold)' : ''}`);
+      ctx.out(`Test metrics${v.threshold === null ? '' : ' (at 0.50, as trained)'}: ${Object.entries(v.testMetrics).filter(([, x]) => typeof x === 'number').map(([k, x]) => `${k} ${num(x)}`).join(', ')}`);
       ctx.out(`Dataset: ${lineage.dataset ? `${lineage.dataset.name} (id ${lineage.dataset.id})` : '—'}, SHA-256 ${v.datasetSha256.slice(0, 12)}…${lineage.datasetChanged ? '  CHANGED SINCE' : ''}`);
       ctx.out(`Quality report: ${lineage.quality ? `${lineage.quality.id} (score ${lineage.quality.score.toFixed(0)})` : '—'}; hardware profile: ${lineage.hardware ? `${lineage.hardware.id} (${lineage.hardware.hostname})` : '—'}; run ${lineage.run?.id ?? '—'}`);
       for (const flag of lineage.flags) ctx.err(`note: ${flag}`);
@@ -157,6 +158,29 @@ export const modelCommands: Command[] = [
       const result = await call(invoke(ctx.app(), 'models:alias-set', { ref: target, alias, reason: reasonOf(ctx) }));
       if (printJson(ctx, result)) return;
       ctx.out(`${alias} → ${result.version.projectName}@${result.version.version}${result.movedFrom === null ? '' : ` (moved from version ${result.movedFrom})`}.`);
+    },
+  },
+  {
+    name: 'models threshold',
+    usage: 'VERSION THRESHOLD|default [--reason TEXT] [--json]',
+    summary: "Choose a yes/no version's operating threshold from its test threshold table (e.g. 0.35 to catch more cases); predict, evaluate, drift, serving and ROI use it.",
+    args: { min: 2, max: 2 },
+    options: reasonOption,
+    async run(ctx) {
+      const [ref, text] = ctx.args as [string, string];
+      const threshold = text === 'default' ? null : Number(text);
+      if (threshold !== null && !Number.isFinite(threshold)) throw new UsageError(`The threshold is a number between 0 and 1 (e.g. 0.35), or "default" for 0.5; got "${text}".`);
+      const result = await call(invoke(ctx.app(), 'models:threshold', { ref, threshold, reason: reasonOf(ctx) }));
+      if (printJson(ctx, result)) return;
+      const v = result.version;
+      const p = result.point;
+      const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+      ctx.out(`${v.projectName}@${v.version} now calls a row positive when its probability is at least ${(v.threshold ?? 0.5).toFixed(2)}${v.threshold === null ? ' (the default)' : ''}.`);
+      if (p) {
+        const b = result.before;
+        ctx.out(`On the ${p.counts.tp + p.counts.fp + p.counts.fn + p.counts.tn} test rows: cases caught ${pct(p.recall)}${b ? ` (was ${pct(b.recall)})` : ''}, alarms that are right ${pct(p.precision)}${b ? ` (was ${pct(b.precision)})` : ''}, right answers ${pct(p.accuracy)}, flagged ${pct(p.positiveRate)}.`);
+      }
+      if (result.verdict) ctx.out(result.verdict.headline);
     },
   },
   {

@@ -11,6 +11,7 @@ import type { ModelEvent, RegistryVersion, ProductionAt, Rollback, StageChange }
 import type { DatasetCheck } from './datasets.js';
 import { channel } from './define.js';
 import type { PilotVerdict } from '../verdict/pilot.js';
+import type { OperatingPoint } from '../../common/operating.js';
 import type { SignerStatus } from '../../workers/evaluate/signing.js';
 
 export type { Evaluation, TrendPoint } from '../../db/evaluations.js';
@@ -54,6 +55,17 @@ export interface VersionDetail {
   history: ModelEvent[];
   evaluations: TrendPoint[];
   /** The pilot verdict on this version (criterion, leakage, fairness, data errors, linear model); null when its run's result is gone. */
+  verdict: PilotVerdict | null;
+}
+
+/** A binary version's operating threshold, as set, with what it means on the test split. */
+export interface ThresholdSet {
+  version: RegistryVersion;
+  /** The test split decided at the new threshold (null when it was cleared back to the default). */
+  point: OperatingPoint | null;
+  /** The same at the threshold it had before (the default 0.5 when none was chosen). */
+  before: OperatingPoint | null;
+  /** The verdict at the new threshold. */
   verdict: PilotVerdict | null;
 }
 
@@ -143,6 +155,16 @@ export const modelChannels = {
   'models:evaluate': channel<JobOf<'evaluate.run'>>()(
     z.object({ ref, path: path('labelled CSV file') }).strict(),
     'Queues an offline evaluation of a version on a new labelled file; the job result is the stored Evaluation.',
+  ),
+  'models:threshold': channel<ThresholdSet>()(
+    z
+      .object({
+        ref,
+        threshold: z.number({ error: 'The threshold is a number between 0 and 1, e.g. 0.35.' }).gt(0, 'The threshold is above 0.').lt(1, 'The threshold is below 1.').nullable(),
+        reason,
+      })
+      .strict(),
+    "Sets a binary version's operating threshold (one of its test threshold table's values; null: back to 0.5). Predict, evaluate, drift, serving and the ROI decide at it.",
   ),
   'models:evaluations': channel<Evaluation[]>()(z.object({ ref }).strict(), 'Stored evaluations of a version, oldest first.'),
 };

@@ -72,7 +72,7 @@ export async function handlePredict(app: App, request: IncomingMessage, response
   if (version.stage === 'archived') return finish(410, errorBody('archived', `${project} version ${version.version} is archived and no longer answers. Publish the version that replaced it.`));
   const body = await readBody(request, MAX_BODY_BYTES);
   if (body === null) return finish(413, errorBody('too-large', `The body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB: split the rows over several requests.`));
-  const answer = await answerPredict({ artifactDir: version.artifactDir, project, version: version.version }, String(request.headers['content-type'] ?? ''), body, await tensorflow());
+  const answer = await answerPredict({ artifactDir: version.artifactDir, project, version: version.version, threshold: version.threshold }, String(request.headers['content-type'] ?? ''), body, await tensorflow());
   // A version archived while this request ran must not be seen answering afterwards.
   if (answer.status === 200 && getVersion(app.store.read, version.id)?.stage === 'archived') {
     return finish(409, errorBody('archived-mid-request', `${project} version ${version.version} was archived while this request ran; nothing was predicted. Send it again to reach the version in ${selector} now.`));

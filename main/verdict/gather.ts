@@ -10,6 +10,7 @@ import { getProject } from '../../db/projects.js';
 import { getQualityReport, listQualityReports } from '../../db/quality.js';
 import { getRun } from '../../db/runs.js';
 import type { ReadableDB } from '../../db/store.js';
+import { DEFAULT_THRESHOLD, metricsAtThreshold, sameThreshold } from '../../common/operating.js';
 import { AppError } from '../errors.js';
 import { criterionResult, pilotVerdict, type PilotVerdict, type VerdictInput } from './pilot.js';
 
@@ -62,8 +63,18 @@ export function versionVerdict(db: ReadableDB, version: ModelVersion): PilotVerd
   const result = obj(run?.result);
   const project = getProject(db, version.projectId);
   if (!result || !project) return null;
-  const criterion = criterionResult(project, version.testMetrics);
-  return pilotVerdict(verdictInputOf(result, criterion, dataAlertsFor(db, version.datasetId, version.datasetSha256, version.target)));
+  // The criterion is judged where the version decides: at its operating threshold.
+  const criterion = criterionResult(project, metricsAtThreshold(version.testMetrics, version.threshold));
+  const verdict = pilotVerdict(verdictInputOf(result, criterion, dataAlertsFor(db, version.datasetId, version.datasetSha256, version.target)));
+  if (version.threshold !== null && !sameThreshold(version.threshold, DEFAULT_THRESHOLD) && Array.isArray(result.fairness) && result.fairness.length > 0) {
+    verdict.findings.push({
+      severity: 'note',
+      kind: 'fairness',
+      title: `fairness per group was measured at the default threshold ${DEFAULT_THRESHOLD}, not at the chosen ${version.threshold}`,
+      detail: 'Who is selected changes with the threshold. Evaluate the version on labelled data (Models page, or pilot evaluate) to see fairness per group at the threshold it now uses.',
+    });
+  }
+  return verdict;
 }
 
 /**

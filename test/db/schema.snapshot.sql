@@ -104,17 +104,17 @@ CREATE TABLE model_aliases (
   PRIMARY KEY (project_id, alias)
 ) STRICT;
 
-CREATE TABLE model_events (
+CREATE TABLE "model_events" (
   id         INTEGER PRIMARY KEY,
   project_id INTEGER NOT NULL,              -- no foreign key: history outlives what it describes
   version_id INTEGER,
   version    INTEGER,                       -- the version number, for reading without joins
-  action     TEXT NOT NULL CHECK (action IN ('register', 'promote', 'demote', 'archive', 'rollback', 'alias-set', 'alias-removed', 'import')),
+  action     TEXT NOT NULL CHECK (action IN ('register', 'promote', 'demote', 'archive', 'rollback', 'alias-set', 'alias-removed', 'import', 'threshold')),
   from_stage TEXT,
   to_stage   TEXT,
   alias      TEXT,
   actor      TEXT NOT NULL,                 -- user name, or 'pilot cli' / 'app'
-  reason     TEXT NOT NULL DEFAULT '',
+  reason     TEXT NOT NULL DEFAULT '',      -- for 'threshold': "0.50 → 0.35", then the user's reason
   at         INTEGER NOT NULL
 ) STRICT;
 
@@ -138,7 +138,7 @@ CREATE TABLE "model_versions" (
   artifact_sha256     TEXT NOT NULL,                           -- SHA-256 of the artifact's checksum list
   stage               TEXT NOT NULL DEFAULT 'candidate' CHECK (stage IN ('candidate', 'staging', 'production', 'archived')),
   description         TEXT NOT NULL DEFAULT '',
-  created_at          INTEGER NOT NULL,
+  created_at          INTEGER NOT NULL, threshold REAL CHECK (threshold IS NULL OR (threshold > 0 AND threshold < 1)),
   UNIQUE (project_id, version)
 ) STRICT;
 

@@ -34,7 +34,7 @@ export async function applyModel(model: DriftModel, csvPath: string): Promise<Mo
   }
   const table = await loadTable(csvPath, MAX_TRAINING_BYTES);
   if (table.rows.length === 0) return { predictions: [], labels: null, warnings: [] };
-  const { predictions, warnings } = await predictRows(model.artifactDir, table.columns, table.rows);
+  const { predictions, warnings } = await predictRows(model.artifactDir, table.columns, table.rows, undefined, model.threshold);
   const targetIndex = table.columns.indexOf(model.target);
   return {
     predictions: predictions.map(cell),

@@ -90,6 +90,8 @@ export const driftModelSchema = z.object({
   target: z.string().min(1),
   /** The version's registered test metrics (`accuracy` for classifiers, `mae` for regression are used). */
   testMetrics: z.record(z.string(), z.unknown()),
+  /** Binary: the version's operating threshold on P(positive) (default 0.5). */
+  threshold: z.number().gt(0).lt(1).optional(),
 });
 
 export type DriftModel = z.infer<typeof driftModelSchema>;

@@ -35,6 +35,11 @@ export const evaluateInputSchema = z.object({
   resamples: z.number().int().min(0).max(5000).default(200),
   seed: z.number().int().min(0).default(42),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /**
+   * Binary models: the version's operating threshold on P(positive) (default 0.5). `recorded`
+   * should then hold the test metrics at the same threshold, so the differences compare like with like.
+   */
+  threshold: z.number().gt(0).lt(1).default(0.5),
 });
 export type EvaluateInput = z.input<typeof evaluateInputSchema>;
 
@@ -44,6 +49,8 @@ export interface EvaluationResult {
   datasetSha256: string;
   task: 'binary' | 'multiclass' | 'regression';
   target: string;
+  /** Binary: the threshold on P(positive) the rows were decided at (the version's operating threshold). */
+  threshold?: number;
   rows: {
     total: number;
     /** Rows with a usable label, all scored. */
@@ -151,9 +158,9 @@ export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, Evalu
         probs[2 * i] = 1 - output[i]!;
         probs[2 * i + 1] = output[i]!;
         scored.score[i] = output[i]!;
-        scored.predicted[i] = output[i]! >= 0.5 ? 1 : 0;
+        scored.predicted[i] = output[i]! >= input.threshold ? 1 : 0;
       }
-      metrics = classificationMetrics(target.classes, scored.actual, probs, true);
+      metrics = classificationMetrics(target.classes, scored.actual, probs, true, input.threshold);
     } else {
       for (let i = 0; i < n; i++) {
         let best = 0;
@@ -185,6 +192,7 @@ export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, Evalu
       datasetSha256: table.sha256,
       task: target.task,
       target: target.column,
+      ...(target.task === 'binary' ? { threshold: input.threshold } : {}),
       rows: { total: table.rows.length, scored: n, missingLabel, unknownLabel },
       metrics,
       differences: diffs,

@@ -21,6 +21,8 @@ export const predictInputSchema = z.object({
   force: z.boolean().optional(),
   /** Prefix formula-like cells with `'` (CSV-injection defence); default true. */
   escapeFormulas: z.boolean().optional(),
+  /** Binary tabular models: the version's operating threshold on P(positive); default 0.5. */
+  threshold: z.number().gt(0).lt(1).optional(),
 });
 export type PredictInput = z.infer<typeof predictInputSchema>;
 
@@ -46,6 +48,8 @@ export interface PredictorOptions {
   force?: boolean;
   /** Prefix formula-like cells (=, +, -, @ …) with `'` so a spreadsheet does not run them; default true. */
   escapeFormulas?: boolean;
+  /** Binary models: call a row positive when P(positive) ≥ this (the version's operating threshold). */
+  threshold?: number;
 }
 
 /** The predictor of each pilot kind, loaded only when a model of that kind is applied. A kind adds one entry. */
@@ -56,6 +60,7 @@ const predictors: Partial<Record<PilotKind, () => Promise<Predictor>>> = {
       m.predictFile(artifactDir, inputPath, outPath, undefined, {
         ...(options.force !== undefined ? { force: options.force } : {}),
         ...(options.escapeFormulas !== undefined ? { escapeFormulas: options.escapeFormulas } : {}),
+        ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
       });
   },
   text: async () => {
@@ -97,6 +102,7 @@ export const predictEngine: Engine<PredictInput, PredictResult> = async (input, 
     signal: ctx.signal,
     ...(input.force !== undefined ? { force: input.force } : {}),
     ...(input.escapeFormulas !== undefined ? { escapeFormulas: input.escapeFormulas } : {}),
+    ...(input.threshold !== undefined ? { threshold: input.threshold } : {}),
   });
   ctx.progress({ fraction: 1, stage: 'Done' });
   return { ...result, kind };

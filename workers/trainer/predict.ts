@@ -30,12 +30,17 @@ export interface PredictResult {
 
 const CHUNK = 4096;
 
-/** Predicts `rows` (raw cells named by `header`) with the model in `artifactDir`. */
+/**
+ * Predicts `rows` (raw cells named by `header`) with the model in `artifactDir`. A binary model
+ * calls a row positive when P(positive) ≥ `threshold` (the version's operating threshold; 0.5
+ * when none was chosen).
+ */
 export async function predictRows(
   artifactDir: string,
   header: string[],
   rows: string[][],
   tf?: typeof tfjs,
+  threshold = 0.5,
 ): Promise<{ predictions: Prediction[]; warnings: string[] }> {
   const lib = tf ?? (await loadBestBackend()).tf;
   const { model, pipeline } = await loadArtifact(lib, artifactDir);
@@ -70,7 +75,7 @@ export async function predictRows(
         if (target.task === 'regression') predictions.push({ value: output[i]! * target.std + target.mean });
         else if (target.task === 'binary') {
           const p = output[i]!;
-          predictions.push({ label: target.classes[p >= 0.5 ? 1 : 0]!, probabilities: { [target.classes[0]!]: 1 - p, [target.classes[1]!]: p } });
+          predictions.push({ label: target.classes[p >= threshold ? 1 : 0]!, probabilities: { [target.classes[0]!]: 1 - p, [target.classes[1]!]: p } });
         } else {
           const k = target.classes.length;
           let best = 0;
@@ -99,6 +104,8 @@ export interface PredictFileOptions {
    * Default true; false writes the cells exactly as they were.
    */
   escapeFormulas?: boolean;
+  /** Binary models: the operating threshold on P(positive) (default 0.5). */
+  threshold?: number;
 }
 
 /** Reads `csvPath`, predicts every row, and writes the rows with prediction columns added to `outPath`. */
@@ -111,7 +118,7 @@ export async function predictFile(artifactDir: string, csvPath: string, outPath:
   ensureFreeSpace(outPath, Math.round((await stat(csvPath)).size * 1.5), 'the predictions file');
   const table = await loadTable(csvPath, MAX_TRAINING_BYTES);
   if (table.rows.length === 0) throw new UserInputError(`${csvPath} has a header but no rows to predict.`);
-  const { predictions, warnings } = await predictRows(artifactDir, table.columns, table.rows, tf);
+  const { predictions, warnings } = await predictRows(artifactDir, table.columns, table.rows, tf, options.threshold);
   const first = predictions[0]!;
   const probabilityColumns = first.probabilities ? Object.keys(first.probabilities) : [];
   const added = first.value !== undefined ? ['prediction'] : ['prediction', ...probabilityColumns.map((c) => `probability_${c}`)];

@@ -99,6 +99,8 @@ export interface ServedModel {
   artifactDir: string;
   project: string;
   version: number;
+  /** Binary: the version's operating threshold on P(positive) (null or absent: 0.5). */
+  threshold?: number | null;
 }
 
 /**
@@ -139,7 +141,7 @@ export async function answerPredict(model: ServedModel, contentType: string, bod
   try {
     const { header, rows } = parseBody(contentType, body);
     const { warnings, unseenRows } = await checkColumns(model, header, rows);
-    const { predictions, warnings: predictWarnings } = await predictRows(model.artifactDir, header, rows, tf);
+    const { predictions, warnings: predictWarnings } = await predictRows(model.artifactDir, header, rows, tf, model.threshold ?? undefined);
     return {
       status: 200,
       body: { model: { project: model.project, version: model.version }, rows: rows.length, predictions, warnings: [...warnings, ...predictWarnings] },
