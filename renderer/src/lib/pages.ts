@@ -5,6 +5,7 @@ import type { Component } from 'svelte';
 import type { IconName } from '../components/icons.js';
 import About from '../pages/About.svelte';
 import Data from '../pages/Data.svelte';
+import Glossary from '../pages/Glossary.svelte';
 import Hardware from '../pages/Hardware.svelte';
 import Models from '../pages/Models.svelte';
 import Pilots from '../pages/Pilots.svelte';
@@ -26,5 +27,6 @@ export const pages: readonly PageEntry[] = [
   { id: 'pilots', label: 'Pilots', icon: 'flask', summary: 'Guided training of a first model on your data.', component: Pilots },
   { id: 'models', label: 'Models', icon: 'box', summary: 'Trained models, their versions and their drift.', component: Models },
   { id: 'roi', label: 'ROI', icon: 'chart', summary: 'Costs, benefits and the business case of a pilot.', component: Roi },
+  { id: 'glossary', label: 'Glossary', icon: 'book', summary: 'Every figure, test and chart in plain words, with its formal name.', component: Glossary },
   { id: 'about', label: 'Settings', icon: 'gear', summary: 'About this workbench, its data and its appearance.', component: About },
 ];

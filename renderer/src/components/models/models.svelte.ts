@@ -22,6 +22,8 @@ export class ModelsState {
   comparison = $state.raw<Comparison | null>(null);
   pending = $state.raw<PendingAction | null>(null);
   evaluateJobId = $state<number | null>(null);
+  /** The last export's outcome, shown next to the Export button (not at the top of the page, out of sight). */
+  exportResult = $state.raw<{ ok: boolean; text: string } | null>(null);
 
   /** Versions grouped by project name, in list order. */
   readonly projects = $derived.by(() => {
@@ -119,9 +121,16 @@ export class ModelsState {
 
   async exportTo(path: string, format: 'bundle' | 'onnx' | 'tfjs' = 'bundle'): Promise<void> {
     if (!this.detail) return;
-    const r = await this.#try(() => invoke('models:export', { ref: this.detail!.version.id, path, format }));
-    if (!r) return;
-    this.notice = r.format === 'bundle' ? `Bundle written to ${r.path} (SHA-256 ${r.sha256.slice(0, 12)}…).` : `${r.format === 'onnx' ? 'ONNX' : 'TensorFlow.js'} export written to ${r.path} (${r.files.length} files).`;
+    this.exportResult = null;
+    try {
+      const r = await invoke('models:export', { ref: this.detail.version.id, path, format });
+      this.exportResult = {
+        ok: true,
+        text: r.format === 'bundle' ? `Bundle written to ${r.path} (SHA-256 ${r.sha256.slice(0, 12)}…).` : `${r.format === 'onnx' ? 'ONNX' : 'TensorFlow.js'} export written to ${r.path} (${r.files.length} files).`,
+      };
+    } catch (error) {
+      this.exportResult = { ok: false, text: errorMessage(error) };
+    }
   }
 
   async importFrom(path: string): Promise<void> {

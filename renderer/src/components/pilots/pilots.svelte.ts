@@ -200,6 +200,16 @@ export class PilotsStore {
     if (detail) this.runDetail = detail;
   }
 
+  /** Sets the registered version's operating threshold (null: back to 0.5), then reloads the run with its new verdict. */
+  async setThreshold(threshold: number | null, reason = ''): Promise<boolean> {
+    const version = this.runDetail?.version;
+    if (!version) return false;
+    const set = await this.#call(() => invoke('models:threshold', { ref: version.id, threshold, reason }));
+    if (!set) return false;
+    await this.loadRun(this.runDetail!.run.id);
+    return true;
+  }
+
   async #follow(job: Job, runId: number): Promise<void> {
     jobs.track(job);
     this.trainJobId = job.id;

@@ -37,3 +37,19 @@ export const METRIC_INFO: Record<string, { name: string; help: string; formal: s
   rmse: { name: 'Typical error, big misses weighed more', help: 'Like the typical error, but large misses count extra.', formal: 'root mean squared error, RMSE' },
   mape: { name: 'Typical error in percent', help: 'Average miss as a share of the true value (rows where it is 0 left out).', formal: 'mean absolute percentage error, MAPE' },
 };
+
+/** The criterion's metrics that move with the threshold (ranking metrics and log loss do not). */
+export const THRESHOLD_METRICS = new Set(['accuracy', 'balancedAccuracy', 'precision', 'recall', 'f1']);
+
+/**
+ * Whether the Goal step's criterion holds on `metrics` (already at the threshold under look), or
+ * null when none is set or the metric does not move with the threshold. The verdict itself comes
+ * from the main process; this only marks the rows of the threshold table.
+ */
+export function meetsCriterion(goal: { successMetric: string | null; successThreshold: number | null; successClass: string | null }, metrics: LooseMetrics): boolean | null {
+  const key = goal.successMetric;
+  if (!key || goal.successThreshold === null || !THRESHOLD_METRICS.has(key)) return null;
+  let value = metrics[key];
+  if (goal.successClass) value = metrics.perClass?.find((c) => c.label === goal.successClass)?.[key as 'precision' | 'recall' | 'f1'] ?? value;
+  return typeof value === 'number' ? value >= goal.successThreshold : null;
+}
