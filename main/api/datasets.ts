@@ -6,7 +6,8 @@ import { deleteDataset, getDataset, listDatasets, upsertDataset, type Dataset } 
 import type { Store } from '../../db/store.js';
 import type { App } from '../app-types.js';
 import type { DatasetCheck } from '../contract/datasets.js';
-import { notFound } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
+import { listSamples } from '../samples.js';
 import { fileHashes } from './file-hashes.js';
 import type { ImportOutcome } from '../contract/datasets.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
@@ -53,6 +54,15 @@ export const datasetHandlers: HandlersOf<typeof datasetChannels> = {
   'datasets:import': (input, app) => {
     const path = resolve(input.path);
     return app.jobs.submit({ kind: 'dataset.import', title: `Import ${basename(path)}`, input: { path } });
+  },
+  'datasets:samples': (_input, app) => {
+    const registered = listDatasets(app.store.read);
+    return listSamples().map((s) => ({ ...s, datasetId: registered.find((d) => d.path === s.path)?.id ?? null }));
+  },
+  'datasets:import-sample': (input, app) => {
+    const sample = listSamples().find((s) => s.file === input.file);
+    if (!sample) throw new AppError('not-found', `"${input.file}" is not one of the example datasets shipped with this version (${listSamples().map((s) => s.file).join(', ') || 'none'}).`);
+    return app.jobs.submit({ kind: 'dataset.import', title: `Import the example ${sample.file}`, input: { path: sample.path } });
   },
   'datasets:check': (input, app) => checkDataset(requireDataset(app, input.id)),
   'datasets:delete': (input, app) => {

@@ -3,6 +3,7 @@
  * make, and the result in plain lines. Kept beside the tabular command so each kind's flags are
  * read in one place.
  */
+import { shellCommand } from '../../common/shell.js';
 import type { Dataset } from '../../db/datasets.js';
 import type { AnomalyInputRaw, AnomalyResult } from '../../workers/anomaly/index.js';
 import type { LabelledMetrics } from '../../workers/anomaly/evaluate.js';
@@ -102,7 +103,7 @@ export async function trainAnomalyFromCli(
   });
   const result = final.result;
   if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
-  ctx.out(`Model version ${result.version} of ${started.project} (model version id ${result.modelVersionId}); predict with: pilot predict ${started.project}@${result.version} FILE --out OUT.csv`);
+  ctx.out(`Model version ${result.version} of ${started.project} (model version id ${result.modelVersionId}); predict with: ${shellCommand(['pilot', 'predict', `${started.project}@${result.version}`, 'FILE', '--out', 'OUT.csv'])}`);
   for (const line of describeAnomaly({ ...result, runId: result.runKey })) ctx.out(line);
   for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
 }

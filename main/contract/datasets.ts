@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Dataset } from '../../db/datasets.js';
 import type { JobOf } from './jobs.js';
 import { channel } from './define.js';
+import type { SampleInfo } from '../samples.js';
 
 /** The import job's result, as stored: the dataset row and whether it was new. */
 export interface ImportOutcome {
@@ -21,10 +22,18 @@ export interface DatasetCheck {
   message: string | null;
 }
 
+/** A shipped example dataset, and the dataset it was imported as (null: not yet). */
+export type Sample = SampleInfo & { path: string; datasetId: number | null };
+
 const datasetId = z.number({ error: 'Give a dataset id (a number).' }).int().positive();
 
 export const datasetChannels = {
   'datasets:list': channel<Dataset[]>()(z.object({}).strict(), 'Registered datasets, newest first.'),
+  'datasets:samples': channel<Sample[]>()(z.object({}).strict(), 'The example datasets shipped with the workbench (licence and source each), and whether each is imported.'),
+  'datasets:import-sample': channel<JobOf<'dataset.import'>>()(
+    z.object({ file: z.string({ error: 'Give the file name of a shipped example.' }).trim().min(1).max(200) }).strict(),
+    'Queues the import of one shipped example dataset by its file name.',
+  ),
   'datasets:import': channel<JobOf<'dataset.import'>>()(
     z
       .object({

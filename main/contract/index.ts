@@ -45,7 +45,7 @@ export type ChannelParsed<K extends ChannelName> = z.output<Channels[K]['input']
 export type ChannelOutput<K extends ChannelName> = NonNullable<Channels[K]['output']>;
 
 export type { AppInfo, SettingKey } from './app.js';
-export type { DatasetCheck } from './datasets.js';
+export type { DatasetCheck, Sample } from './datasets.js';
 export type { QualityOutcome, QualityScoreStarted } from './quality.js';
 export type { QualityOptions, QualityReportRecord, QualityReportSummary } from '../../db/quality.js';
 export type { QualityReport, ColumnReport as QualityColumn, Alert as QualityAlert, AttributeBias, GroupReport as QualityGroup, CorrelationPair } from '../../workers/quality/report.js';

@@ -19,7 +19,7 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'pilot-e2e-files-'));
   serve = await startServe();
   browser = await openBrowser();
-  await browser.page.goto(serve.url);
+  await browser.page.goto(`${serve.url}#/data`); // an empty data folder otherwise opens on "Start here"
   await browser.page.getByRole('heading', { name: 'Import a dataset' }).waitFor();
 });
 

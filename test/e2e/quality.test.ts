@@ -17,7 +17,7 @@ let browser: BrowserSession;
 beforeAll(async () => {
   serve = await startServe();
   browser = await openBrowser({ viewport: { width: 1440, height: 1400 } });
-  await browser.page.goto(serve.url);
+  await browser.page.goto(`${serve.url}#/data`); // an empty data folder otherwise opens on "Start here"
   await browser.page.getByRole('heading', { name: 'Import a dataset' }).waitFor();
   await browser.page.getByLabel('Path on the server').fill(ADULT);
   await browser.page.getByRole('button', { name: 'Import', exact: true }).click();

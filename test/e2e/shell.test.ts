@@ -1,15 +1,20 @@
 /** The app shell in Chromium: navigation, pages still to come, About facts, and the theme setting. */
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser, type BrowserSession } from './browser.js';
 import { startServe, type ServeProcess } from './serve.js';
 
+const shots = process.env.PILOT_SCREENSHOTS ?? join(tmpdir(), 'pilot-e2e-shell');
+mkdirSync(shots, { recursive: true });
 let serve: ServeProcess;
 let browser: BrowserSession;
 
 beforeAll(async () => {
   serve = await startServe();
   browser = await openBrowser({ colorScheme: 'light' });
-  await browser.page.goto(serve.url);
+  await browser.page.goto(`${serve.url}#/data`); // an empty data folder otherwise opens on "Start here"
   await browser.page.getByRole('heading', { name: 'Import a dataset' }).waitFor();
 });
 
@@ -31,7 +36,7 @@ describe('app shell (serve mode, Chromium)', () => {
   it('lists the pages in the sidebar and marks the current one', async () => {
     const nav = browser.page.getByRole('navigation', { name: 'Pages' });
     const labels = (await nav.getByRole('link').allTextContents()).map((text) => text.trim());
-    expect(labels).toEqual(['Hardware', 'Data', 'Pilots', 'Models', 'ROI', 'Settings']);
+    expect(labels).toEqual(['Start here', 'Hardware', 'Data', 'Pilots', 'Models', 'ROI', 'Glossary', 'Settings']);
     expect(await nav.getByRole('link', { name: 'Data' }).getAttribute('aria-current')).toBe('page');
   });
 
@@ -86,13 +91,34 @@ describe('app shell (serve mode, Chromium)', () => {
     expect(browser.errors).toEqual([]);
   });
 
-  it('opened without the token, says to open the printed URL instead of failing silently', async () => {
+  it('a first launch (nothing imported, no pilot) opens on "Start here", with the shipped examples and their licences', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(serve.url);
+    await expect.poll(async () => ((await page.locator('header.topbar h1').textContent()) ?? '').trim()).toBe('Start here');
+    const examples = page.locator('ul.samples > li');
+    await expect.poll(() => examples.count()).toBe(3);
+    expect(await examples.first().textContent()).toMatch(/Breast cancer diagnosis[\s\S]*Licence CC BY 4\.0\. UCI Machine Learning Repository/);
+    await page.screenshot({ path: join(shots, 'start-here.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('opened without the token, says how to get back in, and takes the pasted address', async () => {
     // A new tab has no token in its sessionStorage.
     const page = await browser.context.newPage();
-    await page.goto(`${serve.origin}/`);
-    const alert = page.getByRole('alert').filter({ hasText: 'The workbench did not answer' });
-    await alert.waitFor();
-    expect(await alert.textContent()).toContain('Open the full URL that pilot serve printed');
+    await page.goto(`${serve.origin}/#/data`);
+    const panel = page.getByTestId('access-key');
+    await panel.waitFor();
+    const text = (await panel.textContent()) ?? '';
+    expect(text).toContain('This tab has no access key');
+    expect(text).toMatch(/Go back to the tab you opened first/);
+    expect(text).toMatch(/start it again: it prints a new address/);
+    // Nothing else claims the data is missing while the key is.
+    expect(await page.getByText(/not in this version yet/).count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'no-token.png') });
+    await page.getByLabel('Or paste the address or the key here').fill(serve.url);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: 'Data', level: 1 }).waitFor();
+    await expect.poll(() => page.getByTestId('access-key').count()).toBe(0);
     await page.close();
   });
 });

@@ -4,6 +4,7 @@
  * metric names linked to the glossary, an axe-core scan of the main pages with no serious or
  * critical violation, and page widths at 1280 and 1024 px. Screenshots go to $PILOT_SCREENSHOTS.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -53,8 +54,8 @@ async function axe(): Promise<AxeViolation[]> {
   const { page } = browser;
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
-    const run = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe.run;
-    return run(globalThis.document, { resultTypes: ['violations'] });
+    const g = globalThis as unknown as { document: unknown; axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } };
+    return g.axe.run(g.document, { resultTypes: ['violations'] });
   });
   return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, ...(n.failureSummary ? { failureSummary: n.failureSummary } : {}) })) }));
 }
@@ -66,10 +67,12 @@ beforeAll(async () => {
   const job = await api<{ id: number }>('datasets:import', { path: fixture('pima.csv') });
   await done(job.id);
   const datasetId = (await api<{ id: number; path: string }[]>('datasets:list', {})).find((d) => d.path === fixture('pima.csv'))!.id;
-  const project = await api<{ id: number }>('pilots:create', { name: 'diabetes', datasetId });
+  const project = await api<{ id: number }>('pilots:create', { name: 'Diabetes screening', datasetId });
   projectId = project.id;
   // "Catch at least 90 % of the real cases": at 0.5 a small network on Pima does not.
   await api('pilots:update', { id: project.id, successMetric: 'recall', successThreshold: 0.9, wizard: { step: 6 } });
+  const scored = await api<{ job: { id: number } | null }>('quality:score', { datasetId, target: 'Outcome' });
+  if (scored.job) await done(scored.job.id);
   const started = await api<{ job: { id: number } }>('pilots:train', { projectId: project.id, datasetId, target: 'Outcome', seed: 3, epochs: 12, model: 'network' });
   await done(started.job.id);
 }, 180_000);
@@ -82,7 +85,7 @@ afterAll(async () => {
 it('the user picks the operating threshold in the Results step; the verdict and predictions follow it', async () => {
   const { page } = browser;
   await page.goto(`${serve.url}#/pilots`);
-  await page.getByRole('button', { name: 'diabetes' }).click();
+  await page.getByRole('button', { name: 'Diabetes screening' }).click();
   await expect.poll(() => page.getByTestId('verdict-headline').textContent(), { timeout: 20_000 }).toMatch(/^Not ready: the success criterion is not met/);
   const picker = page.getByTestId('threshold');
   await picker.scrollIntoViewIfNeeded();
@@ -107,7 +110,7 @@ it('the user picks the operating threshold in the Results step; the verdict and 
   await expect.poll(() => page.getByTestId('verdict-headline').textContent()).not.toMatch(/success criterion is not met/);
   await page.screenshot({ path: join(shots, 'threshold-after.png'), fullPage: true });
 
-  const version = await api<{ version: { threshold: number | null } }>('models:show', { ref: 'diabetes@1' });
+  const version = await api<{ version: { threshold: number | null } }>('models:show', { ref: 'Diabetes screening@1' });
   expect(version.version.threshold).toBeCloseTo(Number(pick), 12);
   expect(browser.errors).toEqual([]);
 }, 120_000);
@@ -115,7 +118,7 @@ it('the user picks the operating threshold in the Results step; the verdict and 
 it('metrics have plain names, a formal name in small print and a glossary link that opens the entry', async () => {
   const { page } = browser;
   await page.goto(`${serve.url}#/pilots`);
-  await page.getByRole('button', { name: 'diabetes' }).click();
+  await page.getByRole('button', { name: 'Diabetes screening' }).click();
   const metricCell = page.locator('td.metric', { hasText: 'Cases caught' }).first();
   await expect.poll(() => metricCell.isVisible(), { timeout: 20_000 }).toBe(true);
   expect(await metricCell.textContent()).toMatch(/recall, true positive rate/);
@@ -128,14 +131,46 @@ it('metrics have plain names, a formal name in small print and a glossary link t
   expect(browser.errors).toEqual([]);
 });
 
+it('the suggested command runs when pasted: a shell splits it into the right arguments', async () => {
+  const { page } = browser;
+  await page.goto(`${serve.url}#/pilots`);
+  await page.getByRole('button', { name: 'Diabetes screening' }).click();
+  await page.getByRole('button', { name: 'See the registered version' }).click();
+  const command = (await page.getByTestId('predict-command').textContent()) ?? '';
+  expect(command).toBe("pilot predict 'Diabetes screening@1' new.csv --out scored.csv");
+  const sh = spawnSync('/bin/sh', ['-c', `set -f; pilot() { printf '%s\\0' "$@"; }; ${command}`], { encoding: 'utf8' });
+  expect(sh.stdout.split('\0').slice(0, -1)).toEqual(['predict', 'Diabetes screening@1', 'new.csv', '--out', 'scored.csv']);
+});
+
+it('the Data step imports a file itself and picks it for the pilot', async () => {
+  const { page } = browser;
+  const project = await api<{ id: number }>('pilots:create', { name: 'iris-from-wizard' });
+  await api('pilots:update', { id: project.id, wizard: { step: 2 } });
+  await page.goto(`${serve.url}#/pilots`);
+  await page.getByRole('button', { name: 'iris-from-wizard' }).click();
+  const drawer = page.getByTestId('data-step-import');
+  await drawer.locator('summary').click();
+  await drawer.getByLabel('Path on the server').fill(fixture('iris.csv'));
+  await drawer.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect.poll(() => page.locator('select').first().inputValue(), { timeout: 30_000 }).not.toBe('');
+  await expect.poll(async () => (await api<{ project: { datasetId: number | null } }>('pilots:get', { id: project.id })).project.datasetId).not.toBeNull();
+  await page.screenshot({ path: join(shots, 'data-step-import.png') });
+  expect(browser.errors).toEqual([]);
+});
+
 it('axe-core finds no serious or critical violation on the main pages, and no empty table header', async () => {
   const { page } = browser;
   const found: Record<string, AxeViolation[]> = {};
-  for (const route of ['hardware', 'data', 'pilots', 'models', 'roi', 'glossary', 'about']) {
+  for (const route of ['start', 'hardware', 'data', 'pilots', 'models', 'roi', 'glossary', 'about']) {
     await page.goto(`${serve.url}#/${route}`);
     await page.waitForLoadState('networkidle');
+    if (route === 'data') {
+      // With a quality report open: columns, alerts and correlations are tables and charts too.
+      await page.locator('section[aria-labelledby="quality-heading"] form select').first().selectOption({ label: 'pima.csv' });
+      await expect.poll(() => page.getByTestId('quality-score').isVisible(), { timeout: 20_000 }).toBe(true);
+    }
     if (route === 'pilots') {
-      await page.getByRole('button', { name: 'diabetes' }).click();
+      await page.getByRole('button', { name: 'Diabetes screening' }).click();
       await expect.poll(() => page.getByTestId('verdict-headline').isVisible(), { timeout: 20_000 }).toBe(true);
     }
     const bad = (await axe()).filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'empty-table-header');
@@ -161,7 +196,7 @@ it('at 1280 px the datasets table fits; at 1024 px no page is wider than the win
   for (const route of ['hardware', 'data', 'pilots', 'models', 'roi', 'glossary']) {
     await page.goto(`${serve.url}#/${route}`);
     await page.waitForLoadState('networkidle');
-    const width = await page.evaluate(() => (globalThis.document as unknown as { documentElement: { scrollWidth: number } }).documentElement.scrollWidth);
+    const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
     expect({ route, width }).toEqual({ route, width: 1024 });
   }
   await page.screenshot({ path: join(shots, 'data-1024.png') });

@@ -17,6 +17,7 @@ export const icons = {
   info: 'M12 8h.01M11 12h1v5h1M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z',
   refresh: 'M20 11a8 8 0 0 0-14.9-3M4 4v4h4M4 13a8 8 0 0 0 14.9 3M20 20v-4h-4',
   trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
+  flag: 'M5 21V4M5 4h11l-2 4 2 4H5',
   book: 'M4 5a2 2 0 0 1 2-2h13v16H6a2 2 0 0 0-2 2V5zM4 19a2 2 0 0 1 2-2h13M8 7h7',
   logo: 'M12 2l9 5v10l-9 5-9-5V7l9-5zM12 7v10M7.5 9.5l9 5M16.5 9.5l-9 5',
 } as const;

@@ -51,6 +51,24 @@ function takeToken(): string {
 }
 const token = takeToken();
 
+/** Serve mode opened without its token (a new tab, a bookmark): no call can succeed, so the page says how to get back in. */
+export const tokenMissing = !isDesktop && typeof location !== 'undefined' && token === '';
+
+const unauthorizedListeners = new Set<() => void>();
+/** Called when the server refuses the token (401): it changed since the tab was opened, e.g. the server restarted. */
+export function onUnauthorized(listener: () => void): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+/** Keeps a token the user pasted for this tab, then reloads the page with it. */
+export function useToken(value: string): void {
+  const cleaned = value.trim().replace(/^.*[?&]token=/, '').replace(/[&#].*$/, '');
+  if (!cleaned) return;
+  sessionStorage.setItem(TOKEN_KEY, cleaned);
+  location.reload();
+}
+
 function unreachable(channel: string): ApiCallError {
   return new ApiCallError(channel, {
     code: 'unavailable',
@@ -69,6 +87,7 @@ async function httpInvoke(channel: string, input: unknown): Promise<Result<unkno
   } catch {
     throw unreachable(channel);
   }
+  if (response.status === 401) for (const listener of unauthorizedListeners) listener();
   return readEnvelope(channel, response);
 }
 

@@ -10,6 +10,7 @@ import Hardware from '../pages/Hardware.svelte';
 import Models from '../pages/Models.svelte';
 import Pilots from '../pages/Pilots.svelte';
 import Roi from '../pages/Roi.svelte';
+import Start from '../pages/Start.svelte';
 
 export interface PageEntry {
   /** The route, `#/<id>`. */
@@ -22,6 +23,7 @@ export interface PageEntry {
 }
 
 export const pages: readonly PageEntry[] = [
+  { id: 'start', label: 'Start here', icon: 'flag', summary: 'A first session in four steps, offline, with an example dataset.', component: Start },
   { id: 'hardware', label: 'Hardware', icon: 'cpu', summary: 'Is this machine ready for deep learning?', component: Hardware },
   { id: 'data', label: 'Data', icon: 'table', summary: 'Register CSV and TSV files, score their quality and bias, and notice when they change.', component: Data },
   { id: 'pilots', label: 'Pilots', icon: 'flask', summary: 'Guided training of a first model on your data.', component: Pilots },
