@@ -119,6 +119,7 @@ it('metrics have plain names, a formal name in small print and a glossary link t
   const { page } = browser;
   await page.goto(`${serve.url}#/pilots`);
   await page.getByRole('button', { name: 'Diabetes screening' }).click();
+  await page.getByRole('list', { name: 'Steps' }).getByRole('button', { name: /Results/ }).click();
   const metricCell = page.locator('td.metric', { hasText: 'Cases caught' }).first();
   await expect.poll(() => metricCell.isVisible(), { timeout: 20_000 }).toBe(true);
   expect(await metricCell.textContent()).toMatch(/recall, true positive rate/);
@@ -171,6 +172,7 @@ it('axe-core finds no serious or critical violation on the main pages, and no em
     }
     if (route === 'pilots') {
       await page.getByRole('button', { name: 'Diabetes screening' }).click();
+      await page.getByRole('list', { name: 'Steps' }).getByRole('button', { name: /Results/ }).click();
       await expect.poll(() => page.getByTestId('verdict-headline').isVisible(), { timeout: 20_000 }).toBe(true);
     }
     const bad = (await axe()).filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'empty-table-header');
