@@ -9,6 +9,7 @@ import type { forecastChannels } from '../contract/forecast.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Dataset } from '../../db/datasets.js';
+import { listModelVersions } from '../../db/models.js';
 import { getProject, setProjectKind } from '../../db/projects.js';
 import { attachJob, finishRun, getRun, getRunByJob, insertRun, logMetrics, setRunParams, type MetricPoint } from '../../db/runs.js';
 import type { Store, WritableDB } from '../../db/store.js';
@@ -36,7 +37,9 @@ export function defineForecastJobs(jobs: JobSupervisor, store: Store): void {
 }
 
 function epochPoints(record: EpochRecord, now: number): MetricPoint[] {
-  return Object.entries(record).flatMap(([key, value]) => (key !== 'epoch' && typeof value === 'number' ? [{ key, step: record.epoch, timestamp: now, value }] : []));
+  return Object.entries(record).flatMap(([key, value]) =>
+    key !== 'epoch' && typeof value === 'number' ? [{ key, step: record.epoch, timestamp: now, value }] : [],
+  );
 }
 
 function isEpoch(detail: unknown): detail is EpochRecord {
@@ -48,18 +51,25 @@ function followForecastTraining(db: WritableDB, { job, detail }: JobEvent): void
   const run = getRunByJob(db, job.id);
   if (!run || run.status !== 'running') return;
   if (isEpoch(detail)) logMetrics(db, run.id, epochPoints(detail, Date.now()));
-  if (job.status === 'failed' || job.status === 'cancelled' || job.status === 'interrupted') finishRun(db, run.id, { status: job.status, finishedAt: job.finishedAt ?? Date.now() });
+  if (job.status === 'failed' || job.status === 'cancelled' || job.status === 'interrupted')
+    finishRun(db, run.id, { status: job.status, finishedAt: job.finishedAt ?? Date.now() });
 }
 
 /** The dataset, its file present, and its columns holding the ones named (checked before anything is recorded). */
-async function usableDataset(app: App, datasetId: number, columns: (string | undefined)[], allowChanged: boolean): Promise<{ dataset: Dataset; sha256: string; warning: string | null }> {
+async function usableDataset(
+  app: App,
+  datasetId: number,
+  columns: (string | undefined)[],
+  allowChanged: boolean,
+): Promise<{ dataset: Dataset; sha256: string; warning: string | null }> {
   const check = await checkDataset(requireDataset(app, datasetId));
   if (check.status === 'missing') throw new AppError('invalid-input', check.message ?? 'The dataset file is missing.');
   if (check.status === 'changed' && !allowChanged) throw new AppError('conflict', `${check.message} Or train on its current content anyway.`);
   const { dataset } = check;
   // `dteday+hr`: a date column and an hour column joined.
   for (const column of columns.flatMap((c) => (c === undefined ? [] : c.split('+').map((part) => part.trim())))) {
-    if (!dataset.columns.includes(column)) throw new AppError('invalid-input', `Column "${column}" is not in ${dataset.name}. Its columns are: ${dataset.columns.join(', ')}.`);
+    if (!dataset.columns.includes(column))
+      throw new AppError('invalid-input', `Column "${column}" is not in ${dataset.name}. Its columns are: ${dataset.columns.join(', ')}.`);
   }
   return { dataset, sha256: check.currentSha256 ?? dataset.sha256, warning: check.status === 'changed' ? check.message : null };
 }
@@ -77,6 +87,10 @@ async function startForecastTraining(app: App, input: ChannelParsed<'forecast:tr
   const project = getProject(app.store.read, input.projectId);
   if (!project) throw notFound(`Project ${input.projectId}`, 'List projects to see their ids.');
   if (project.archivedAt !== null) throw new AppError('conflict', `Project ${project.name} is archived. Create a new project to train again.`);
+  // A project's versions are of one kind (the registry compares them); an empty project takes the kind of its first run.
+  if (project.kind !== 'forecast' && listModelVersions(app.store.read, project.id).length > 0) {
+    throw new AppError('conflict', `Project ${project.name} holds ${project.kind} model versions. Create a new project for the forecast.`);
+  }
   const { projectId: _project, datasetId, allowChanged, ...settings } = input;
   const { dataset, sha256, warning } = await usableDataset(app, datasetId, [settings.time, settings.target, settings.id, settings.holiday], allowChanged);
   const now = Date.now();
@@ -87,7 +101,11 @@ async function startForecastTraining(app: App, input: ChannelParsed<'forecast:tr
   if (project.kind !== 'forecast') setProjectKind(app.store.write, project.id, 'forecast', now);
   setRunParams(app.store.write, run.id, { ...settings, kind: 'forecast', runKey, file: dataset.path });
   try {
-    const job = app.jobs.submit({ kind: 'train.forecast', title: `Forecast ${settings.target} (${project.name})`, input: { ...settings, file: dataset.path, runId: runKey } });
+    const job = app.jobs.submit({
+      kind: 'train.forecast',
+      title: `Forecast ${settings.target} (${project.name})`,
+      input: { ...settings, file: dataset.path, runId: runKey },
+    });
     attachJob(app.store.write, run.id, job.id, checkpointDir);
     return { job, run: getRun(app.store.read, run.id) ?? run, warning };
   } catch (error) {

@@ -12,7 +12,11 @@ import { channel } from './define.js';
 import type { JobOf } from './jobs.js';
 import type { PilotOutcome } from './pilots.js';
 
-const id = (what: string) => z.number({ error: `Give the ${what} id (a number).` }).int().positive();
+const id = (what: string) =>
+  z
+    .number({ error: `Give the ${what} id (a number).` })
+    .int()
+    .positive();
 
 /** A forecasting run that was started. */
 export interface ForecastTrainStarted {

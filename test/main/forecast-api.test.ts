@@ -52,7 +52,14 @@ describe('forecast channels', () => {
     const done = await app.jobs.wait(started.job);
     expect(done.status).toBe('succeeded');
     const result = done.result!;
-    expect(result).toMatchObject({ kind: 'forecast', task: 'forecast', target: 'visits', runId: started.run.id, version: 1, summary: { metric: 'mase', lowerIsBetter: true } });
+    expect(result).toMatchObject({
+      kind: 'forecast',
+      task: 'forecast',
+      target: 'visits',
+      runId: started.run.id,
+      version: 1,
+      summary: { metric: 'mase', lowerIsBetter: true },
+    });
     const detail = await ok('pilots:get', { id: project.id });
     expect(detail.project.kind).toBe('forecast');
     expect(detail.versions[0]).toMatchObject({ id: result.modelVersionId, kind: 'forecast', task: 'forecast' });
