@@ -20,6 +20,17 @@ function pilot(args: string[]): CliRun {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+interface DriftCheck {
+  verdict: string;
+  value: number | null;
+}
+interface DriftJson {
+  recommendation: string;
+  datasetDrift: boolean;
+  columns: unknown[];
+  forecast: { verdict: string; residuals: DriftCheck; level: DriftCheck; seasonality: DriftCheck };
+}
+
 interface Metrics {
   mae: number;
   mase: number;
@@ -122,7 +133,63 @@ describe('pilot train --kind forecast on bike_hour (2012)', () => {
     expect(far.code).toBe(1);
     expect(far.stderr).toMatch(/forecasts at most 6 step\(s\) ahead \(hourly\); 48 were asked/);
     expect(existsSync(join(dir, 'far.csv'))).toBe(false);
-  }, 300_000);
+
+    // Drift: the history up to June (inside the training stretch) against the same history with the last two weeks tripled.
+    const calm = JSON.parse(pilot(['drift', 'rentals@1', history, '--json']).stdout) as DriftJson;
+    expect(calm.forecast.residuals.value).toBeLessThan(1.5);
+    expect(calm.forecast.level.verdict).not.toBe('drift');
+    const surged = join(dir, 'surged.csv');
+    const cut = end - 14 * 24;
+    writeFileSync(
+      surged,
+      [...lines.slice(0, cut), ...lines.slice(cut, end).map((l) => l.replace(/,(\d+)$/, (_, v: string) => `,${3 * Number(v)}`))].join('\n') + '\n',
+    );
+    const drift = pilot(['drift', 'rentals@1', surged, '--json']);
+    expect(drift.code).toBe(0);
+    const report = JSON.parse(drift.stdout) as DriftJson;
+    // Errors are measured relative to each window's level, so a surge in level is the level check's to see.
+    expect(report.forecast).toMatchObject({ verdict: 'drift', level: { verdict: 'drift' } });
+    expect(report.forecast.level.value).toBeGreaterThan(1);
+    expect(report).toMatchObject({ recommendation: 'retrain', datasetDrift: true, columns: [] });
+    // Each day's hours in reverse order for the last two weeks: the level stays, the daily rhythm and the errors do not.
+    const reversed = join(dir, 'reversed.csv');
+    const days = new Map<string, string[]>();
+    for (const l of lines.slice(cut, end)) days.set(l.split(',')[0]!, [...(days.get(l.split(',')[0]!) ?? []), l]);
+    const flipped = [...days.values()].flatMap((day) => {
+      const counts = day.map((l) => l.split(',').at(-1)!).reverse();
+      return day.map((l, i) => l.replace(/,\d+$/, `,${counts[i]}`));
+    });
+    writeFileSync(reversed, [...lines.slice(0, cut), ...flipped].join('\n') + '\n');
+    const rhythm = JSON.parse(pilot(['drift', 'rentals@1', reversed, '--json']).stdout) as DriftJson;
+    expect(rhythm.forecast.level.verdict).toBe('ok');
+    expect(rhythm.forecast.residuals.verdict).toBe('drift');
+    expect(rhythm.forecast.seasonality.value).toBeLessThan(calm.forecast.seasonality.value!);
+    const history2 = JSON.parse(pilot(['drift', 'history', String(r.modelVersionId), '--json']).stdout) as unknown[];
+    expect(history2).toHaveLength(3);
+
+    // A bundle carries the version to another installation, which forecasts the same numbers.
+    const bundle = join(dir, 'rentals.pilotmodel');
+    expect(pilot(['models', 'export', 'rentals@1', bundle]).code).toBe(0);
+    const other = tempDir();
+    try {
+      const imported = spawnSync(process.execPath, [join(root, 'bin', 'pilot.js'), 'models', 'import', bundle, '--json', '--data-dir', other.dir], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(imported.status).toBe(0);
+      expect(JSON.parse(imported.stdout)).toMatchObject({ kind: 'forecast', task: 'forecast', target: 'cnt' });
+      const again = join(other.dir, 'forecast.csv');
+      const p2 = spawnSync(
+        process.execPath,
+        [join(root, 'bin', 'pilot.js'), 'predict', '1', history, '--horizon', '3', '--out', again, '--data-dir', other.dir],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+      expect(p2.status).toBe(0);
+      expect(readFileSync(again, 'utf8')).toBe(readFileSync(out, 'utf8'));
+    } finally {
+      other.cleanup();
+    }
+  }, 400_000);
 
   it('usage errors name the missing flags and every kind (exit 2)', () => {
     const file = fixture('forecast/bike_hour_2012.csv');
