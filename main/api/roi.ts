@@ -61,8 +61,8 @@ export function requireRoiProject(app: App, id: number): RoiProject {
 
 /**
  * Names the goal step uses for today's figures (main/contract/pilots.ts `baselineSchema`), mapped to
- * ROI fields; a fraction becomes a percentage. `hoursPerMonth` (hours spent today) is deliberately
- * not mapped: the hours the model will save are an assumption the user must make.
+ * ROI fields; a fraction becomes a percentage. `hoursPerMonth` is asked for in the goal step as the
+ * hours the model would save each month, so it seeds the case's hours saved.
  */
 const BASELINE_ALIASES: Record<string, { key: keyof RoiInput; scale?: number }> = {
   errorRate: { key: 'todayErrorRatePercent', scale: 100 },
@@ -70,6 +70,7 @@ const BASELINE_ALIASES: Record<string, { key: keyof RoiInput; scale?: number }> 
   casesPerMonth: { key: 'volumePerMonth' },
   costOfError: { key: 'costPerError' },
   hourlyRate: { key: 'hourlyValue' },
+  hoursPerMonth: { key: 'hoursSavedPerMonth' },
 };
 
 /**

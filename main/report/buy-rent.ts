@@ -35,7 +35,7 @@ export function buyVsRentFor(now: { input: RoiInput; measured: ProjectMeasured; 
     retrainsPerYear: input.retrainsPerYear,
     horizonMonths: input.horizonMonths,
     pricePerKwh: input.pricePerKwh,
-    workstation: { label: ws.label ?? 'GPU workstation', price: ws.price, speedUp: ws.speedUp, powerWatts: ws.powerWatts },
+    workstation: { label: ws.label ?? 'GPU workstation', price: ws.price, speedUp: ws.speedUp, powerWatts: ws.powerWatts, lifeMonths: 'lifeMonths' in ws && typeof ws.lifeMonths === 'number' ? ws.lifeMonths : 36 },
     cloud: { label: cloud.label ?? 'Cloud GPU', ratePerGpuHour: cloud.ratePerGpuHour, speedUp: cloud.speedUp, overheadHoursPerRun: cloud.overheadHoursPerRun ?? 0 },
   } satisfies BuyVersusRentInput;
   return {

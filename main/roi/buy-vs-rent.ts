@@ -59,6 +59,8 @@ export const buyVersusRentSchema = z.object({
     price: nonNegative('Workstation price', 1e9),
     speedUp: positive('Workstation speed-up', 1000),
     powerWatts: nonNegative('Workstation power', 1e5),
+    /** How long such a machine is used before it is replaced: a break-even beyond it never comes. */
+    lifeMonths: z.number().int().min(1).max(240).default(36),
   }),
   cloud: z.object({
     label: z.string().max(120).default('Cloud GPU'),
@@ -135,7 +137,7 @@ function option(id: BuyRentOption['id'], label: string, hoursPerRun: number, run
   };
 }
 
-function breakEven(buy: BuyRentOption, other: BuyRentOption, horizon: number): BreakEven {
+function breakEven(buy: BuyRentOption, other: BuyRentOption, horizon: number, lifeMonths: number): BreakEven {
   const saving = other.monthly - buy.monthly;
   const extra = buy.upfront - other.upfront;
   if (extra <= 0) return { month: 0, withinHorizon: true, reason: null };
@@ -143,7 +145,15 @@ function breakEven(buy: BuyRentOption, other: BuyRentOption, horizon: number): B
     return { month: null, withinHorizon: false, reason: `${other.label} costs no more per month than running the ${buy.label.toLowerCase()}, so buying never pays for itself.` };
   }
   const month = extra / saving;
-  return { month, withinHorizon: month <= horizon, reason: month <= horizon ? null : `Buying pays for itself only after ${Math.ceil(month)} months, beyond the ${horizon}-month horizon.` };
+  if (month > lifeMonths) {
+    const years = (m: number) => (m >= 24 ? `${Math.round(m / 12)} years` : `${Math.ceil(m)} months`);
+    return {
+      month,
+      withinHorizon: false,
+      reason: `Not within the hardware's life: against ${other.label.toLowerCase()}, the ${buy.label.toLowerCase()} saves too little each month to earn back its price (about ${years(month)}), and such a machine is used for about ${years(lifeMonths)}. Buy it for speed, not to save money, or retrain more often.`,
+    };
+  }
+  return { month, withinHorizon: month <= horizon, reason: month <= horizon ? null : `Buying pays for itself after ${Math.ceil(month)} months, within the hardware's life but beyond the ${horizon}-month horizon of this case.` };
 }
 
 /** Costs of the retraining cadence on this machine, a workstation to buy and the cloud. */
@@ -171,7 +181,7 @@ export function buyVersusRent(rawInput: unknown): BuyVersusRentResult {
     minorDigits: minorDigits(input.currency),
     horizonMonths: input.horizonMonths,
     options,
-    breakEven: { workstationVsCloud: breakEven(ws, cloud, input.horizonMonths), workstationVsHere: breakEven(ws, here, input.horizonMonths) },
+    breakEven: { workstationVsCloud: breakEven(ws, cloud, input.horizonMonths, input.workstation.lifeMonths), workstationVsHere: breakEven(ws, here, input.horizonMonths, input.workstation.lifeMonths) },
     cheapest,
   };
 }

@@ -48,7 +48,13 @@ export function resolveMeasured(input: RoiInput, measured: RoiMeasured): { resol
     warnings.push({ code: 'model-archived', message: "The model version is archived: the error rate used is its last measurement and may not match what runs in production." });
   }
   const errorsMatter = input.volumePerMonth > 0 && input.costPerError > 0;
-  if (!measured.baselinePresent) {
+  // Today's error rate is the baseline: recorded in the goal step, or entered in the case itself
+  // (the ROI page, or pilot roi --set todayErrorRatePercent=20), where it is an assumption.
+  const baselineEntered = !measured.baselinePresent && input.todayErrorRatePercent > 0;
+  if (baselineEntered && errorsMatter) {
+    warnings.push({ code: 'baseline-assumed', message: `Today's error rate (${input.todayErrorRatePercent} %) was entered in the ROI case, not recorded in the pilot's goal step: it is an assumption. Record it in the goal step once it is measured.` });
+  }
+  if (!measured.baselinePresent && !baselineEntered) {
     if (errorsMatter) warnings.push({ code: 'no-baseline', message: "No baseline was recorded in the pilot's goal step, so the ROI claims no benefit from avoided errors: without today's figures there is nothing to compare the model with. Record the baseline, then recompute." });
     modelErrorRate = null;
   } else if (modelErrorRate === null && errorsMatter && state !== 'deleted') {
@@ -72,7 +78,7 @@ export function resolveMeasured(input: RoiInput, measured: RoiMeasured): { resol
       trainingSeconds: measured.trainingSeconds,
       devicePowerWatts: measured.devicePowerWatts ?? input.fallbackDevicePowerWatts,
       powerMeasured,
-      baselinePresent: measured.baselinePresent,
+      baselinePresent: measured.baselinePresent || baselineEntered,
     },
     warnings,
   };

@@ -59,7 +59,7 @@ describe('ROI page (serve mode, Chromium)', () => {
     await page.getByText(QUESTION).waitFor();
     const state = await api<{ result: { npv: number; roiPercent: number } }>('roi:get', { projectId: 1 });
     await expect.poll(() => summary().innerText()).toContain(usd(state.result.npv));
-    expect(await summary().innerText()).toMatch(/Payback\s+after \d/i);
+    expect(await summary().innerText()).toMatch(/Payback\s+(?:\?\s+)?after \d/i);
     expect(await page.getByText('10.00 %').first().isVisible()).toBe(true); // 1 − 0.9 accuracy
   });
 
@@ -117,10 +117,13 @@ describe('ROI page (serve mode, Chromium)', () => {
     await page.getByTestId('roi-project').selectOption({ label: 'no-baseline (no baseline)' });
     await page.getByText('No business question written yet.').waitFor();
     await page.getByLabel('Cases per month', { exact: true }).fill('1000');
-    await page.getByLabel("Today's error rate", { exact: true }).fill('20');
     await page.getByLabel('Cost of one error', { exact: true }).fill('10');
     await page.locator('[data-code="no-baseline"]').waitFor();
-    expect(await summary().innerText()).toMatch(/Payback\s+never/i);
+    expect(await summary().innerText()).toMatch(/Payback\s+(?:\?\s+)?never/i);
+    // Today's error rate entered here is a baseline too, said to be an assumption.
+    await page.getByLabel("Today's error rate", { exact: true }).fill('20');
+    await page.locator('[data-code="baseline-assumed"]').waitFor();
+    expect(await page.locator('[data-code="no-baseline"]').count()).toBe(0);
     const text = await page.locator('main').innerText();
     expect(text).not.toMatch(/NaN|Infinity|undefined/);
     await page.screenshot({ path: join(tmpdir(), 'pilot-roi-page.png'), fullPage: true });

@@ -48,7 +48,7 @@ describe('roi channels', () => {
   it('roi:get before any save: defaults seeded from the baseline (aliases, a fraction becomes %)', async () => {
     const state = await ok('roi:get', { projectId: invoices });
     expect(state.saved).toBeNull();
-    expect(state.input).toMatchObject({ volumePerMonth: 500, todayErrorRatePercent: 20, costPerError: 40, hourlyValue: 45, hoursSavedPerMonth: 0, currency: 'USD' });
+    expect(state.input).toMatchObject({ volumePerMonth: 500, todayErrorRatePercent: 20, costPerError: 40, hourlyValue: 45, hoursSavedPerMonth: 300, currency: 'USD' }); // the goal step's hours the model would save
     expect(state.measured.measured).toMatchObject({ modelErrorRate: 1 - 0.85, trainingSeconds: 3600, devicePowerWatts: 400 });
     // 500 × (20 % − 15 %) × 40 = 1000 a month from month 4 to 36.
     expect(state.result.breakdown.find((b) => b.key === 'errorsAvoided')?.total).toBe(3_300_000);

@@ -52,13 +52,15 @@ function glance(data: ExecutiveReportData, locale: string): string {
   const parts: string[] = [];
   if (data.verdict) {
     parts.push(data.verdict.headline);
-    if (data.roi && data.verdict.level === 'not-ready') {
-      parts.push('The money figures below describe the pilot as if it worked as measured; they are no case for going ahead while this stands.');
-    }
   } else if (data.goal) {
     parts.push(data.goal.met === null ? 'The success criterion has not been evaluated yet.' : data.goal.met ? 'The pilot meets its success criterion.' : 'The pilot does not meet its success criterion.');
   }
-  if (data.roi) {
+  const failed = data.verdict?.level === 'not-ready';
+  if (data.roi && failed) {
+    // A pilot that does not stand gets no money headline: what it would take comes first.
+    const blocker = data.verdict?.findings.find((f) => f.severity === 'blocker');
+    parts.push(`No net present value is claimed while it stands${blocker ? `: ${blocker.detail}` : '.'} The business case further down shows what the pilot would be worth once fixed.`);
+  } else if (data.roi) {
     const r = data.roi.result;
     parts.push(
       r.paybackMonth === null

@@ -104,8 +104,16 @@ describe('computeRoi edge cases', () => {
     expect(result.breakdown.find((l) => l.key === 'errorsAvoided')?.total).toBe(12 * 100000);
   });
 
-  it('refuses to claim errors avoided without a baseline, and says so', () => {
+  it("counts today's error rate entered in the case (not the goal step) as the baseline, and says it is assumed", () => {
     const result = computeRoi(errors, { ...measured, baselinePresent: false });
+    // The same 1000 × (0.10 − 0.05) × 20 a month as with a recorded baseline.
+    expect(result.breakdown.find((l) => l.key === 'errorsAvoided')?.total).toBe(12 * 100000);
+    expect(result.warnings.find((w) => w.code === 'baseline-assumed')?.message).toMatch(/Today's error rate \(10 %\) was entered in the ROI case, not recorded in the pilot's goal step/);
+    expect(result.warnings.map((w) => w.code)).not.toContain('no-baseline');
+  });
+
+  it('refuses to claim errors avoided without a baseline, and says so', () => {
+    const result = computeRoi({ ...errors, todayErrorRatePercent: 0 }, { ...measured, baselinePresent: false });
     expect(result.breakdown.find((l) => l.key === 'errorsAvoided')?.total).toBe(0);
     expect(result.warnings.map((w) => w.code)).toContain('no-baseline');
     expect(result.warnings.find((w) => w.code === 'no-baseline')?.message).toMatch(/baseline/);
