@@ -5,6 +5,9 @@
  */
 import type { Component } from 'svelte';
 import type { PilotKind } from '../../../../workers/pilot-result.js';
+import ImageWizard from './image/ImageWizard.svelte';
+import { IMAGE_STEPS } from './image/settings.js';
+import { STEPS } from './pilots.svelte.js';
 import TabularWizard from './tabular/TabularWizard.svelte';
 
 /** One kind's wizard branch. */
@@ -16,6 +19,8 @@ export interface KindBranch {
   description: string;
   /** The branch's steps, from the kind's first question to a registered model. */
   component: Component;
+  /** The names of its steps (the project list says which one a project is at). */
+  steps: readonly string[];
 }
 
 export const KINDS: readonly KindBranch[] = [
@@ -24,8 +29,15 @@ export const KINDS: readonly KindBranch[] = [
     label: 'Rows and columns',
     description: 'Predict a column of a spreadsheet or CSV export from the others: will this customer leave, is this claim fraud, how many units next week.',
     component: TabularWizard,
+    steps: STEPS,
   },
-  // { kind: 'image', label: 'Images', description: '…', component: ImageWizard },
+  {
+    kind: 'image',
+    label: 'Pictures',
+    description: 'Sort photos or scans into classes from a folder with one subfolder per class: defect or fine, which product, which form.',
+    component: ImageWizard,
+    steps: IMAGE_STEPS,
+  },
 ];
 
 /** The branch of a kind, when this build has one. */
