@@ -9,6 +9,8 @@ import ImageWizard from './image/ImageWizard.svelte';
 import { IMAGE_STEPS } from './image/settings.js';
 import { STEPS } from './pilots.svelte.js';
 import TabularWizard from './tabular/TabularWizard.svelte';
+import { TEXT_STEPS } from './text/settings.js';
+import TextWizard from './text/TextWizard.svelte';
 
 /** One kind's wizard branch. */
 export interface KindBranch {
@@ -37,6 +39,13 @@ export const KINDS: readonly KindBranch[] = [
     description: 'Sort photos or scans into classes from a folder with one subfolder per class: defect or fine, which product, which form.',
     component: ImageWizard,
     steps: IMAGE_STEPS,
+  },
+  {
+    kind: 'text',
+    label: 'Documents and messages',
+    description: 'Sort tickets, e-mails or documents into classes from their text: which team should answer, is this spam, what is the complaint about.',
+    component: TextWizard,
+    steps: TEXT_STEPS,
   },
 ];
 
