@@ -5,6 +5,8 @@
  */
 import type { Component } from 'svelte';
 import type { PilotKind } from '../../../../workers/pilot-result.js';
+import AnomalyWizard from './anomaly/AnomalyWizard.svelte';
+import { ANOMALY_STEPS } from './anomaly/settings.js';
 import ImageWizard from './image/ImageWizard.svelte';
 import { IMAGE_STEPS } from './image/settings.js';
 import { STEPS } from './pilots.svelte.js';
@@ -46,6 +48,13 @@ export const KINDS: readonly KindBranch[] = [
     description: 'Sort tickets, e-mails or documents into classes from their text: which team should answer, is this spam, what is the complaint about.',
     component: TextWizard,
     steps: TEXT_STEPS,
+  },
+  {
+    kind: 'anomaly',
+    label: 'Unusual cases',
+    description: 'Learn what normal rows of a table look like, then flag the ones that do not fit: a fraudulent charge, a machine about to fail, a hacked account. Labels are optional.',
+    component: AnomalyWizard,
+    steps: ANOMALY_STEPS,
   },
 ];
 
