@@ -24,6 +24,7 @@ import { gpuHandlers } from './gpu.js';
 import { servingHandlers } from './serving.js';
 import { textHandlers } from './text.js';
 import { imageHandlers } from './images.js';
+import { forecastHandlers } from './forecast.js';
 import type { HandlerMap } from './types.js';
 
 const handlers: HandlerMap<ChannelName> = joinDistinct(
@@ -42,6 +43,7 @@ const handlers: HandlerMap<ChannelName> = joinDistinct(
   anomalyHandlers,
   exportHandlers,
   servingHandlers,
+  forecastHandlers,
 );
 
 export function isChannel(name: unknown): name is ChannelName {

@@ -19,6 +19,7 @@ import { gpuChannels } from './gpu.js';
 import { servingChannels } from './serving.js';
 import { textChannels } from './text.js';
 import { imageChannels } from './images.js';
+import { forecastChannels } from './forecast.js';
 
 export const channels = joinDistinct(
   'channel',
@@ -36,6 +37,7 @@ export const channels = joinDistinct(
   anomalyChannels,
   exportChannels,
   servingChannels,
+  forecastChannels,
 );
 
 export type Channels = typeof channels;
@@ -68,6 +70,7 @@ export type { DriftReport, ColumnDrift, Overlay } from '../../workers/drift/inde
 export type { CardWritten, PackageWritten, MetricInterval } from './export.js';
 export type { Published, PublicationStatus, Publication, ServingStats } from './serving.js';
 export type { ExportWritten, FolderExport } from './models.js';
+export type { ForecastPreviewOutcome, ForecastTrainOutcome, ForecastTrainStarted } from './forecast.js';
 export type { ApiError, Result } from '../errors.js';
 export type { Dataset } from '../../db/datasets.js';
 export type { ImageTrainStarted } from './images.js';
