@@ -7,6 +7,8 @@ import type { Component } from 'svelte';
 import type { PilotKind } from '../../../../workers/pilot-result.js';
 import AnomalyWizard from './anomaly/AnomalyWizard.svelte';
 import { ANOMALY_STEPS } from './anomaly/settings.js';
+import ForecastWizard from './forecast/ForecastWizard.svelte';
+import { FORECAST_STEPS } from './forecast/settings.js';
 import ImageWizard from './image/ImageWizard.svelte';
 import { IMAGE_STEPS } from './image/settings.js';
 import { STEPS } from './pilots.svelte.js';
@@ -55,6 +57,13 @@ export const KINDS: readonly KindBranch[] = [
     description: 'Learn what normal rows of a table look like, then flag the ones that do not fit: a fraudulent charge, a machine about to fail, a hacked account. Labels are optional.',
     component: AnomalyWizard,
     steps: ANOMALY_STEPS,
+  },
+  {
+    kind: 'forecast',
+    label: 'What comes next',
+    description: 'Forecast a number over time from its history: rentals next hour, sales next week, load tomorrow, one series or one per shop or machine.',
+    component: ForecastWizard,
+    steps: FORECAST_STEPS,
   },
 ];
 
