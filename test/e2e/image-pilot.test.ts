@@ -59,8 +59,11 @@ it('scans a folder of pictures, trains a CNN on it live and shows the verdict an
   await page.getByLabel('Project name').fill('garments');
   await page.getByRole('button', { name: 'Create' }).click();
 
-  // 1. Pictures: the scan before anything trains.
-  await page.getByLabel('Folder of pictures').fill(folder);
+  // 1. Pictures: a folder that does not exist is refused with what to do; then the scan before anything trains.
+  await page.getByLabel('Folder of pictures', { exact: true }).fill(join(folder, 'no-such-folder'));
+  await page.getByRole('button', { name: 'Scan' }).click();
+  expect(await page.getByTestId('scan-error').textContent()).toMatch(/no-such-folder was not found\. Give the path of a folder with one subfolder of pictures per class/);
+  await page.getByLabel('Folder of pictures', { exact: true }).fill(folder);
   await page.getByRole('button', { name: 'Scan' }).click();
   await page.getByTestId('image-scan').waitFor({ timeout: 40_000 });
   expect(await page.getByTestId('scan-images').textContent()).toBe(total.toLocaleString('en'));

@@ -4,7 +4,7 @@
  * page with its live charts, and its results: the verdict first, the accuracy the job measured,
  * the baselines in words and highlighted documents. Screenshots (1280 × 800) go to $PILOT_SCREENSHOTS.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -96,3 +96,29 @@ it('trains a text classifier on a CSV text column from the wizard and shows the 
   }
   expect(errors).toEqual([]);
 }, 180_000);
+
+it('trains on a folder of e-mails with one subfolder per class, typed as a server path', async () => {
+  const { page, errors } = browser;
+  await page.goto(`${serve.url}#/pilots`);
+  await page.getByLabel(/Documents and messages/).check();
+  await page.getByLabel('Project name').fill('mail-folder');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByLabel(/A folder with one subfolder of documents per class/).check();
+  await page.getByLabel('Folder of documents', { exact: true }).fill(fixture('text/spamassassin-eml'));
+  await page.getByRole('button', { name: 'Use this folder' }).click();
+  await page.screenshot({ path: join(shots, 'text-6-folder.png') });
+  await page.getByRole('button', { name: 'Continue to training' }).click();
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  const plain = page.getByTestId('text-plain-words');
+  await plain.waitFor({ timeout: 90_000 });
+  const project = (await api<{ id: number; name: string }[]>('pilots:list', {})).find((p) => p.name === 'mail-folder')!;
+  const detail = await api<{ runs: { id: number }[] }>('pilots:get', { id: project.id });
+  const run = await api<{ run: { result: { summary: { network: number }; rows: { train: number; validation: number; test: number } } } }>('pilots:run', { id: detail.runs[0]!.id });
+  // 40 messages in each class folder (counted here on disk): all 80 are used.
+  const { rows, summary } = run.run.result;
+  const onDisk = ['ham', 'spam'].map((c) => readdirSync(fixture(`text/spamassassin-eml/${c}`)).filter((f) => f.endsWith('.eml')).length);
+  expect(onDisk).toEqual([40, 40]);
+  expect(rows.train + rows.validation + rows.test).toBe(80);
+  expect(await plain.textContent()).toContain(`${(100 * summary.network).toFixed(1)} %`);
+  expect(errors).toEqual([]);
+}, 120_000);
