@@ -203,3 +203,25 @@ export async function loadModelFiles(tf: Tf, dir: string): Promise<{ model: tfjs
   const metadata = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as Record<string, unknown>;
   return { model, preprocessing, metadata };
 }
+
+/**
+ * The artifact's files (MODEL_FILES and checksums.json) as a plain, verifiable copy for handing a
+ * model out (TensorFlow.js export, Kubernetes package): encrypted weights are decrypted, the
+ * metadata loses its `encryption` note and the checksums are those of the copy. As stored when the
+ * model is not encrypted.
+ */
+export async function plainArtifactFiles(dir: string): Promise<Array<{ path: string; content: Uint8Array }>> {
+  await verifyArtifact(dir);
+  const files = new Map<string, Buffer>();
+  for (const file of MODEL_FILES) files.set(file, file === 'weights.bin' ? await readArtifactFile(dir, file) : await readFile(join(dir, file)));
+  const stored = await readFile(join(dir, 'weights.bin'));
+  let checksums = await readFile(join(dir, 'checksums.json'));
+  if (!stored.equals(files.get('weights.bin')!)) {
+    const { encryption: _encryption, ...metadata } = JSON.parse(files.get('metadata.json')!.toString('utf8')) as Record<string, unknown>;
+    files.set('metadata.json', Buffer.from(JSON.stringify(metadata, null, 1)));
+    const sums: Checksums = { algorithm: 'sha256', files: {} };
+    for (const [file, content] of files) sums.files[file] = createHash('sha256').update(content).digest('hex');
+    checksums = Buffer.from(JSON.stringify(sums, null, 1));
+  }
+  return [...[...files].map(([path, content]) => ({ path, content: new Uint8Array(content) })), { path: 'checksums.json', content: new Uint8Array(checksums) }];
+}

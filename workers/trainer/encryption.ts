@@ -123,7 +123,7 @@ export function encryptBytes(plain: Buffer, key: ArtifactKey, name: string): Buf
 }
 
 /** The plain bytes of an encrypted file `name` in `dir`; a clear error when the key is missing, another, or the file was altered. */
-export function decryptBytes(bytes: Buffer, key: ArtifactKey | null, name: string, dir: string): Buffer {
+export function decryptBytes(bytes: Buffer, key: ArtifactKey | null, name: string, dir: string): Buffer<ArrayBuffer> {
   const fingerprint = bytes.subarray(MAGIC.length, MAGIC.length + 8).toString('hex');
   if (!key) {
     throw new UserInputError(
@@ -151,7 +151,7 @@ export function decryptBytes(bytes: Buffer, key: ArtifactKey | null, name: strin
  * A model file as its readers need it: decrypted when it is encrypted (with the key `artifactKeyFor`
  * finds), as stored otherwise. Every loader of weights goes through this.
  */
-export async function readArtifactFile(dir: string, name: string): Promise<Buffer> {
+export async function readArtifactFile(dir: string, name: string): Promise<Buffer<ArrayBuffer>> {
   const bytes = await readFile(join(dir, name));
   if (!isEncrypted(bytes)) return bytes;
   return decryptBytes(bytes, await artifactKeyFor(dir), name, dir);

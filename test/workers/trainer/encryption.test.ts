@@ -10,6 +10,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exportTfjs } from '../../../workers/export/index.js';
 import { makeContext } from '../../../workers/protocol.js';
 import { predictFile, trainInputSchema, trainModel, verifyArtifact, type TrainInputRaw } from '../../../workers/trainer/index.js';
 import { createKeyFile, createWrappedKey, KEY_FILE, loadKeyFile, loadWrappedKey, type KeyWrapper } from '../../../workers/trainer/encryption.js';
@@ -86,6 +87,14 @@ describe('an encrypted model', () => {
     await predictFile(plainDir, fixture('wine.csv'), a);
     await predictFile(encryptedDir, fixture('wine.csv'), b);
     expect(readFileSync(b, 'utf8')).toBe(readFileSync(a, 'utf8'));
+  });
+
+  it('leaves as a plain, verifiable copy when exported for other runtimes (the hand-off decrypts)', async () => {
+    const out = join(tempDir(), 'tfjs');
+    await exportTfjs(encryptedDir, out, { project: 'wine', version: 1, producerVersion: 'test' });
+    expect(readFileSync(join(out, 'weights.bin')).equals(readFileSync(join(plainDir, 'weights.bin')))).toBe(true);
+    await expect(verifyArtifact(out)).resolves.toBeTruthy();
+    expect(JSON.parse(readFileSync(join(out, 'metadata.json'), 'utf8')).encryption).toBeUndefined();
   });
 
   it('names a missing key, another installation\'s key and altered bytes', async () => {
