@@ -1,4 +1,4 @@
--- 013 trust: the operating threshold a binary version decides at (rows whose probability of the
+-- 012 trust: the operating threshold a binary version decides at (rows whose probability of the
 -- positive class is at or above it are called positive). NULL: the training default, 0.5.
 ALTER TABLE model_versions ADD COLUMN threshold REAL CHECK (threshold IS NULL OR (threshold > 0 AND threshold < 1));
 
