@@ -34,6 +34,8 @@ export interface Prediction {
   warnings: string[];
   /** The model's task, when the predictor reports it ('binary', 'regression', …). */
   task?: string;
+  /** Bytes of input read, when the predictor streams a file (tabular). */
+  bytes?: number;
 }
 
 /** The progress detail of `predict.run`: rows written and bytes read so far (streaming predictors only). */
