@@ -6,6 +6,7 @@
  */
 import { rocAuc } from '../trainer/metrics.js';
 import { Rng } from '../trainer/random.js';
+import { Resampler, recallsOf, type Recalls } from './resample.js';
 
 /** One metric, then and now. */
 export interface MetricDifference {
@@ -37,23 +38,14 @@ export interface Scored {
 
 type MetricFn = (s: Scored, rows: ArrayLike<number>) => number;
 
-function recalls(s: Scored, rows: ArrayLike<number>): { recall: number[]; precision: number[]; support: number[] } {
-  const tp = new Array<number>(s.classes).fill(0);
-  const support = new Array<number>(s.classes).fill(0);
-  const called = new Array<number>(s.classes).fill(0);
+function recalls(s: Scored, rows: ArrayLike<number>): Recalls {
+  const k = s.classes;
+  const confusion = new Float64Array(k * k);
   for (let t = 0; t < rows.length; t++) {
     const i = rows[t]!;
-    const a = s.actual[i]!;
-    const p = s.predicted[i]!;
-    support[a]!++;
-    called[p]!++;
-    if (a === p) tp[a]!++;
+    confusion[s.actual[i]! * k + s.predicted[i]!]!++;
   }
-  return {
-    recall: tp.map((v, c) => (support[c] ? v / support[c]! : 0)),
-    precision: tp.map((v, c) => (called[c] ? v / called[c]! : 0)),
-    support,
-  };
+  return recallsOf(confusion, k);
 }
 
 const f1 = (p: number, r: number) => (p + r > 0 ? (2 * p * r) / (p + r) : 0);
@@ -62,30 +54,30 @@ const meanOverPresent = (values: number[], support: number[]) => {
   return present.reduce((a, b) => a + b, 0) / Math.max(present.length, 1);
 };
 
+/** The classification metrics that follow from per-class rates alone (computed once per resample). */
+const FROM_RECALLS: Record<'binary' | 'multiclass', Record<string, (r: Recalls) => number>> = {
+  binary: {
+    balancedAccuracy: (r) => meanOverPresent(r.recall, r.support),
+    f1: (r) => f1(r.precision[1]!, r.recall[1]!),
+  },
+  multiclass: {
+    balancedAccuracy: (r) => meanOverPresent(r.recall, r.support),
+    f1: (r) => meanOverPresent(r.precision.map((p, c) => f1(p, r.recall[c]!)), r.support),
+  },
+};
+
 /** The metrics compared, per task, headline first (the same definitions as the trainer's metrics.ts). */
 export const METRICS: Record<Scored['task'], Record<string, MetricFn>> = {
   binary: {
     accuracy: accuracyOf,
-    balancedAccuracy: (s, rows) => {
-      const r = recalls(s, rows);
-      return meanOverPresent(r.recall, r.support);
-    },
-    f1: (s, rows) => {
-      const r = recalls(s, rows);
-      return f1(r.precision[1]!, r.recall[1]!);
-    },
+    balancedAccuracy: (s, rows) => FROM_RECALLS.binary.balancedAccuracy!(recalls(s, rows)),
+    f1: (s, rows) => FROM_RECALLS.binary.f1!(recalls(s, rows)),
     rocAuc: (s, rows) => rocAuc(Float64Array.from(rows, (i) => s.score![i]!), Float64Array.from(rows, (i) => s.actual[i]!)),
   },
   multiclass: {
     accuracy: accuracyOf,
-    balancedAccuracy: (s, rows) => {
-      const r = recalls(s, rows);
-      return meanOverPresent(r.recall, r.support);
-    },
-    f1: (s, rows) => {
-      const r = recalls(s, rows);
-      return meanOverPresent(r.precision.map((p, c) => f1(p, r.recall[c]!)), r.support);
-    },
+    balancedAccuracy: (s, rows) => FROM_RECALLS.multiclass.balancedAccuracy!(recalls(s, rows)),
+    f1: (s, rows) => FROM_RECALLS.multiclass.f1!(recalls(s, rows)),
   },
   regression: {
     r2: (s, rows) => {
@@ -153,15 +145,19 @@ export function differences(
   const draws: number[][] = metrics.map(() => []);
   const rng = new Rng(options.seed >>> 0 || 1);
   const sample = new Int32Array(n);
-  // ROC AUC sorts its rows: once per resample was most of a large evaluation's time (a sort of
-  // every row, 200 times). Sorted once here, each resample's AUC is a walk over the order (`WeightedAuc`).
-  const auc = s.task === 'binary' && options.resamples > 0 ? new WeightedAuc(s.score!, s.actual) : null;
+  // Sorting every resample for ROC AUC and two passes of random reads for the recalls were most of
+  // a large evaluation's time; the resampler does one pass per resample (resample.ts), same values.
+  const fromRecalls = s.task === 'regression' ? null : FROM_RECALLS[s.task];
+  const resampler = fromRecalls && options.resamples > 0 ? new Resampler(s) : null;
   for (let b = 0; b < options.resamples; b++) {
     if (options.signal?.aborted) break;
     for (let t = 0; t < n; t++) sample[t] = rng.int(n);
+    resampler?.draw(sample);
+    const rates = resampler?.recalls();
     metrics.forEach(([name, fn], m) => {
       if (name !== 'accuracy') {
-        const value = name === 'rocAuc' && auc ? auc.of(sample) : fn(s, sample);
+        const viaRates = fromRecalls?.[name];
+        const value = resampler && rates && viaRates ? viaRates(rates) : resampler && name === 'rocAuc' ? resampler.rocAuc() : fn(s, sample);
         if (Number.isFinite(value)) draws[m]!.push(value);
       }
     });
@@ -206,66 +202,3 @@ export function quantile(sorted: number[], q: number): number {
   return sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]!) - sorted[lo]!);
 }
 
-/**
- * ROC AUC of bootstrap resamples without sorting each one: the rows are sorted by score once, and
- * a resample is its count of draws per row. The tie groups of a resample are the tie groups of the
- * rows with their counts, so the average ranks and the rank sum are those `rocAuc` computes on the
- * resample's rows; every term is a multiple of ½ far below 2⁵³, so the sums are exact and the
- * value is the same to the last bit.
- */
-export class WeightedAuc {
-  private readonly order: Int32Array;
-  /** Index into `order` where each row's tie group starts and ends (exclusive), per position. */
-  private readonly groupEnd: Int32Array;
-  private readonly counts: Int32Array;
-
-  constructor(
-    private readonly scores: ArrayLike<number>,
-    private readonly positives: ArrayLike<number>,
-  ) {
-    const n = scores.length;
-    const order = Int32Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => scores[a]! - scores[b]!);
-    this.order = order;
-    this.groupEnd = new Int32Array(n);
-    for (let i = 0; i < n; ) {
-      let j = i;
-      while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
-      this.groupEnd[i] = j + 1;
-      i = j + 1;
-    }
-    this.counts = new Int32Array(n);
-  }
-
-  /** The AUC of the rows drawn in `sample` (with repeats), as `rocAuc` on those rows gives it. */
-  of(sample: ArrayLike<number>): number {
-    const counts = this.counts;
-    counts.fill(0);
-    for (let t = 0; t < sample.length; t++) counts[sample[t]!]!++;
-    const order = this.order;
-    let below = 0;
-    let rankSum = 0;
-    let nPos = 0;
-    for (let i = 0; i < order.length; ) {
-      const end = this.groupEnd[i]!;
-      let size = 0;
-      let pos = 0;
-      for (let t = i; t < end; t++) {
-        const row = order[t]!;
-        const c = counts[row]!;
-        size += c;
-        if (this.positives[row]) pos += c;
-      }
-      if (size > 0) {
-        // The group holds sampled ranks below+1 … below+size: their average is below + (size+1)/2.
-        rankSum += pos * (below + (size - 1) / 2 + 1);
-        nPos += pos;
-        below += size;
-      }
-      i = end;
-    }
-    const nNeg = below - nPos;
-    if (nPos === 0 || nNeg === 0) return Number.NaN;
-    return (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
-  }
-}

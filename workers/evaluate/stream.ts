@@ -130,7 +130,8 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoredFile> 
     const { x, report } = transform(preprocessing, columns, batch);
     for (const [column, count] of Object.entries(report.unseen)) unseen.set(column, (unseen.get(column) ?? 0) + count);
     const input = tf.tensor2d(x, [n, d]);
-    const result = model.predict(input) as tfjs.Tensor;
+    // One call per batch: with its default batch of 32, predict slices the input (a read of the tensor per slice).
+    const result = model.predict(input, { batchSize: n }) as tfjs.Tensor;
     output.push(result.dataSync());
     input.dispose();
     result.dispose();

@@ -5,7 +5,7 @@
  * (before: a negative value was taken for an unknown class and the row was dropped).
  */
 import { describe, expect, it } from 'vitest';
-import { WeightedAuc } from '../../../workers/evaluate/intervals.js';
+import { WeightedAuc } from '../../../workers/evaluate/resample.js';
 import { evaluateInputSchema, evaluateVersion } from '../../../workers/evaluate/index.js';
 import { makeContext } from '../../../workers/protocol.js';
 import { rocAuc } from '../../../workers/trainer/metrics.js';
