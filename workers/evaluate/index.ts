@@ -11,6 +11,7 @@ import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
 import { loadBackend, loadBestBackend } from '../tfjs/backend.js';
 import { loadArtifact } from '../trainer/artifact.js';
 import { groupFairness, type AttributeFairness } from '../trainer/fairness.js';
+import { modelNumberFormats, notNumberWarnings } from '../trainer/load.js';
 import { classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from '../trainer/metrics.js';
 import { sniffFile } from '../csv/sniff.js';
 import { differences, type MetricDifference, type Scored } from './intervals.js';
@@ -99,6 +100,8 @@ export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, Evalu
 
     // One streaming pass: labelled rows predicted in batches, only labels and outputs kept (stream.ts).
     ctx.progress({ fraction: 0.08, stage: 'Reading and predicting' });
+    // Numbers written as in the training file (decimal comma, thousands separators) are read that way.
+    const numberFormats = await modelNumberFormats(input.artifactDir);
     const file = await scoreFile({
       file: input.file,
       sniffed,
@@ -106,6 +109,7 @@ export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, Evalu
       model,
       pipeline,
       protectedColumns: present,
+      numberFormats,
       signal: ctx.signal,
       onProgress: (fraction) => ctx.progress({ fraction: 0.08 + 0.62 * fraction, stage: 'Reading and predicting' }),
     });
@@ -154,6 +158,7 @@ export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, Evalu
 
     const warnings = [...sniffed.warnings];
     if (file.ragged > 0) warnings.push(`${file.ragged} row(s) did not have ${columns.length} fields; they were padded with blanks or cut.`);
+    warnings.push(...notNumberWarnings(file.notNumbers, numberFormats));
     if (missing.length) warnings.push(`Column(s) ${missing.map((c) => `"${c}"`).join(', ')} are missing: every row used the training median or most common value, so these figures understate the model.`);
     if (unknownLabel) warnings.push(`${unknownLabel} row(s) have a label the model never learned (e.g. "${[...unknown.keys()][0]}"); they were left out of the metrics.`);
     if (missingLabel) warnings.push(`${missingLabel} row(s) have no label and were left out.`);

@@ -15,7 +15,9 @@ import { open, stat } from 'node:fs/promises';
 import type * as tfjs from '@tensorflow/tfjs';
 import { FieldKind, type ByteRecord } from '../csv/byte-parser.js';
 import { byteReadable, readByteRange, readRange } from '../csv/reader.js';
+import { toCanonical } from '../csv/number-format.js';
 import type { Sniffed } from '../csv/sniff.js';
+import type { NumberFormatMap } from '../trainer/load.js';
 import { throwIfCancelled } from '../protocol.js';
 import type { SavedPipeline } from '../trainer/artifact.js';
 import { transform } from '../trainer/preprocess.js';
@@ -46,6 +48,8 @@ export interface ScoredFile {
   sniffed: Sniffed;
   /** Rows padded or cut to the header's width. */
   ragged: number;
+  /** Per column written in the training file's number format: cells with a value that is not a number in it (treated as missing), in order of first appearance. */
+  notNumbers: Record<string, number>;
 }
 
 /** A typed array that grows by doubling. */
@@ -81,6 +85,8 @@ export interface ScoreFileOptions {
   pipeline: SavedPipeline;
   /** Protected attributes present in the file. */
   protectedColumns: string[];
+  /** Columns whose numbers the training file wrote with a decimal comma or separators (`modelNumberFormats`). */
+  numberFormats: NumberFormatMap;
   signal: AbortSignal;
   /** Share of the file read, after each batch. */
   onProgress(fraction: number): void;
@@ -140,12 +146,22 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoredFile> 
     labels.length = 0;
     options.onProgress(size > 0 ? bytes / size : 1);
   };
+  const formatted = columns.flatMap((name, c) => (options.numberFormats[name] ? [{ c, name, format: options.numberFormats[name] }] : []));
+  const notNumbers: Record<string, number> = {};
   const take = (row: string[]) => {
     total++;
     if (row.length !== width) {
       ragged++;
       if (row.length > width) row.length = width;
       else while (row.length < width) row.push('');
+    }
+    // Numbers as the training file wrote them (`1.234,5`) become plain text, as every reader of the model does.
+    for (const { c, name, format } of formatted) {
+      const raw = row[c]!;
+      if (raw.trim() === '') continue;
+      const plain = toCanonical(raw, format);
+      if (plain === null) notNumbers[name] = (notNumbers[name] ?? 0) + 1;
+      else row[c] = plain;
     }
     const cell = row[targetIndex] ?? '';
     if (isMissing(cell)) return void missingLabel++;
@@ -195,6 +211,7 @@ export async function scoreFile(options: ScoreFileOptions): Promise<ScoredFile> 
     sha256: hash.digest('hex'),
     sniffed,
     ragged,
+    notNumbers,
   };
 }
 

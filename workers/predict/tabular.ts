@@ -22,6 +22,7 @@ import { throwIfCancelled, UserInputError } from '../protocol.js';
 import { loadBestBackend } from '../tfjs/backend.js';
 import { loadArtifact } from '../trainer/artifact.js';
 import { defuse } from '../trainer/predict.js';
+import { canonicalRows, modelNumberFormats, notNumberWarnings } from '../trainer/load.js';
 import { transform } from '../trainer/preprocess.js';
 
 /** Rows predicted per call of the network (the whole-file path's chunk, so batches match). */
@@ -92,6 +93,9 @@ export async function predictTabularStream(artifactDir: string, csvPath: string,
     const d = preprocessing.inputs.length;
     const k = target.task === 'multiclass' ? target.classes.length : 1;
     const unseen = new Map<string, number>();
+    // Numbers written as in the training file (decimal comma, separators) are read that way; the output keeps them as written.
+    const formats = await modelNumberFormats(artifactDir);
+    const notNumbers = new Map<string, number>();
 
     fd = openSync(temp, 'wx', 0o644);
     const out = fd;
@@ -105,7 +109,9 @@ export async function predictTabularStream(artifactDir: string, csvPath: string,
       const n = batch.length;
       if (n === 0) return;
       throwIfCancelled(options.signal);
-      const { x, report } = transform(preprocessing, columns, batch);
+      const canonical = canonicalRows(columns, batch, formats);
+      for (const [column, count] of Object.entries(canonical.notNumbers)) notNumbers.set(column, (notNumbers.get(column) ?? 0) + count);
+      const { x, report } = transform(preprocessing, columns, canonical.rows);
       for (const [column, count] of Object.entries(report.unseen)) unseen.set(column, (unseen.get(column) ?? 0) + count);
       const input = lib.tensor2d(x, [n, d]);
       // One call per batch: with its default batch of 32, predict slices the input (a read of the tensor per slice).
@@ -190,6 +196,7 @@ export async function predictTabularStream(artifactDir: string, csvPath: string,
       const count = unseen.get(column);
       if (count) warnings.push(`"${column}": ${count} row(s) have a category the model did not learn in training (new or rare); they were treated as "other".`);
     }
+    warnings.push(...notNumberWarnings(Object.fromEntries(notNumbers), formats));
     return {
       rows,
       outPath,
