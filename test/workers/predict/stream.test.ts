@@ -103,6 +103,31 @@ describe('streaming batch prediction', () => {
     }, 60_000);
   }
 
+  it('reads numbers in the model\u2019s format (decimal comma) as the whole-file path does', async () => {
+    // The small file, semicolon-delimited with decimal commas; a few amounts that are not numbers.
+    const lines = readFileSync(small, 'utf8').trim().split('\n');
+    const german = lines.map((line, i) => {
+      const cells = line.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/);
+      if (i > 0) cells[0] = i % 301 === 0 ? 'n/a' : cells[0]!.replace('.', ',');
+      return cells.join(';');
+    });
+    const file = join(dir, 'german.csv');
+    writeFileSync(file, `${german.join('\n')}\n`);
+    const train = join(dir, 'german-train.csv');
+    writeFileSync(train, `${german.slice(0, 801).join('\n')}\n`);
+    const trained = await trainModel(
+      trainInputSchema.parse({ file: train, target: 'label', epochs: 1, exclude: ['note', 'spend'], numberFormats: [{ column: 'amount', decimal: ',', thousands: '', source: 'override', ambiguous: false, note: 'decimal comma' }] }),
+      makeContext({ dataDir: dir }),
+    );
+    const reference = join(dir, 'german-reference.csv');
+    const held = await predictFile(trained.artifactDir, file, reference);
+    const streamed = join(dir, 'german-streamed.csv');
+    const result = await predictEngine({ artifactDir: trained.artifactDir, path: file, outPath: streamed }, makeContext({ dataDir: dir }));
+    expect(readFileSync(streamed, 'utf8')).toBe(readFileSync(reference, 'utf8'));
+    expect(result.warnings).toEqual(held.warnings);
+    expect(result.warnings.some((w) => w.startsWith('"amount": 9 value(s) are not numbers'))).toBe(true);
+  }, 60_000);
+
   it('cancels within a batch and leaves no half-written output, and an existing file it would replace untouched', async () => {
     const cancelDir = mkdtempSync(join(tmpdir(), 'predict-cancel-'));
     for (const force of [false, true]) {
