@@ -12,7 +12,7 @@
  * Ratios are per CPU-second (other processes on a shared machine stretch wall times); the machine
  * (CPU model) and its load (os.loadavg) are printed with the table.
  *
- * Run:   node bench/predict.mjs [--rows 1000000] [--gb 1] [--skip-gb]
+ * Run:   node bench/predict.mjs [--rows 1000000] [--gb 1] [--skip-gb | --only-gb] [--steps read,quality,stream,held,evaluate]
  *
  * It bundles the engines with esbuild into bench/out/ (ignored by git) and writes the data to
  * $TMPDIR/pilot-bench-predict/ (never committed; delete it afterwards, the 1 GB file included).
@@ -128,7 +128,7 @@ if (trained.failed) throw new Error(`training failed: ${trained.failed}`);
 const artifact = trained.artifactDir;
 
 const n = Number(option('--rows', '1000000'));
-const files = [{ name: `${(n / 1e6).toLocaleString('en')} M rows`, path: join(dataDir, `rows-${n}.csv`), make: { rows: n }, held: true }];
+const files = args.includes('--only-gb') ? [] : [{ name: `${(n / 1e6).toLocaleString('en')} M rows`, path: join(dataDir, `rows-${n}.csv`), make: { rows: n }, held: true }];
 if (!args.includes('--skip-gb')) {
   const gb = Number(option('--gb', '1'));
   files.push({ name: `${gb} GB`, path: join(dataDir, `gb-${gb}.csv`), make: { bytes: gb * 1e9 }, held: false });
@@ -139,15 +139,18 @@ for (const f of files) {
   if (!existsSync(f.path)) generate(f.path, f.make);
   const mb = statSync(f.path).size / 1e6;
   const predictions = join(dataDir, 'predictions.csv');
+  // --steps read,quality,stream,held,evaluate runs a subset (a long run on a loaded machine).
+  const steps = option('--steps', 'read,quality,stream,held,evaluate').split(',');
+  const run = (step, label, ...rest) => (steps.includes(step) ? [[label, child(step, f.path, ...rest)]] : []);
   const results = [
-    ['read (byte reader only)', child('read', f.path)],
-    ['quality scorer, 1 thread', child('quality', f.path)],
-    ['predict, streaming', child('stream', f.path, artifact, predictions)],
-    ...(f.held ? [['predict, whole file held (before)', child('held', f.path, artifact, predictions)]] : []),
-    ['evaluate (200 resamples, fairness by region)', child('evaluate', f.path, artifact)],
+    ...run('read', 'read (byte reader only)'),
+    ...run('quality', 'quality scorer, 1 thread'),
+    ...run('stream', 'predict, streaming', artifact, predictions),
+    ...(f.held ? run('held', 'predict, whole file held (before)', artifact, predictions) : []),
+    ...run('evaluate', 'evaluate (200 resamples, fairness by region)', artifact),
   ];
   rmSync(predictions, { force: true });
-  const quality = results[1][1];
+  const quality = results.find(([label]) => label.startsWith('quality'))?.[1] ?? { failed: 'not run' };
   for (const [step, r] of results) {
     const label = `${f.name} (${mb.toFixed(0)} MB)`;
     if (r.failed) {
