@@ -1,4 +1,4 @@
--- 012 prod: the rows each version was asked to predict in serve mode, kept as a bounded sample
+-- 011 prod: the rows each version was asked to predict in serve mode, kept as a bounded sample
 -- (the latest rows, a few per request) so a drift check can use them as the current data.
 
 CREATE TABLE serving_samples (
