@@ -3,6 +3,8 @@
  * target alert rate (no labels) and with a label-based rule, the version record and the artifact
  * hold the same threshold and rule, and predicting another file flags exactly the rows whose score
  * reaches that stored value (counted here from the written scores, not from the predictor's count).
+ * Drift of such a version compares its scores on a new batch with its scores on the training file;
+ * its bundle keeps the threshold.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,7 +74,45 @@ describe('the anomaly threshold stored with the version', () => {
     expect(f.flagged).toBe(f.counted);
     expect(f.flagColumn).toBe(f.counted);
     expect(f.counted / f.rows).toBeGreaterThan(0.3);
-  });
+
+    // Drift of the version: its scores on a batch of the malignant and 40 benign rows against its scores on the training file.
+    const shifted = join(dir, 'shifted.csv');
+    writeFileSync(
+      shifted,
+      [
+        lines[0],
+        ...lines.slice(1).filter((l) => l.endsWith(',malignant')),
+        ...lines
+          .slice(1)
+          .filter((l) => l.endsWith(',benign'))
+          .slice(0, 40),
+      ].join('\n') + '\n',
+    );
+    const drift = pilot(['drift', 'rate@1', shifted, '--json'], { dataDir: dir });
+    expect(drift.code).toBe(0);
+    const report = JSON.parse(drift.stdout) as { predictionDrift: { drifted: boolean; explanation: string } | null; columns: unknown[] };
+    expect(report.predictionDrift).toMatchObject({ drifted: true, explanation: expect.stringMatching(/model's outputs on the reference rows/) });
+    // The 30 measurements and diagnosis (a plain column to a version trained without labels).
+    expect(report.columns).toHaveLength(31);
+    const same = JSON.parse(pilot(['drift', 'rate@1', source, '--json'], { dataDir: dir }).stdout) as {
+      predictionDrift: { drifted: boolean; statistic: number };
+    };
+    expect(same.predictionDrift).toMatchObject({ drifted: false, statistic: 0 });
+
+    // A bundle carries the threshold: the imported version flags the same rows.
+    const bundle = join(dir, 'rate.pilotmodel');
+    expect(pilot(['models', 'export', 'rate@1', bundle], { dataDir: dir }).code).toBe(0);
+    const other = tempDir();
+    try {
+      expect(pilot(['models', 'import', bundle], { dataDir: other.dir }).code).toBe(0);
+      const out = join(other.dir, 'scored.csv');
+      const again = pilot(['predict', '1', malignant, '--out', out, '--json'], { dataDir: other.dir });
+      expect(JSON.parse(again.stdout)).toMatchObject({ threshold: stored.value, flagged: f.flagged });
+      expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(dir, 'rate-1-scored.csv'), 'utf8'));
+    } finally {
+      other.cleanup();
+    }
+  }, 300_000);
 
   it('from the label-based rule (recall 0.9): stored with its rule, and predict flags by it', () => {
     const train = pilot(
@@ -104,5 +144,5 @@ describe('the anomaly threshold stored with the version', () => {
     expect(f.rows).toBe(382);
     expect(f.flagged).toBe(f.counted);
     expect(f.flagColumn).toBe(f.counted);
-  });
+  }, 120_000);
 });

@@ -22,7 +22,7 @@ import { loadTextCheckpoint, removeTextCheckpoint, saveTextCheckpoint } from './
 import { highlight, linearTerms, networkTerms, type ClassTerms, type Highlighted } from './explain.js';
 import { fitBag, type Split, type TextEpochRecord } from './fit.js';
 import { fitLogistic, fitTfidfIds, predictLogistic, transformTfidfIds } from './linear.js';
-import { EmbeddingBag, probabilitiesOf } from './network.js';
+import { EmbeddingBag, probabilitiesOf, TABLE_RATE } from './network.js';
 import { maskText } from './pii-spans.js';
 import { textQuality, type TextQuality } from './quality.js';
 import { MAX_TEXT_CHARS, readTextDataset } from './read.js';
@@ -37,7 +37,10 @@ export interface TextHyperparameters {
   buckets: number;
   bigrams: boolean;
   maxTokens: number;
+  /** Adam's step for the dense head. */
   learningRate: number;
+  /** Row-wise Adagrad's step for the embedding table (`TABLE_RATE` × learningRate). */
+  tableLearningRate: number;
   batchSize: number;
   maxEpochs: number;
   patience: number;
@@ -135,9 +138,10 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
     bigrams: settings.bigrams,
     maxTokens: settings.maxTokens,
     learningRate: input.learningRate ?? 0.05,
+    tableLearningRate: (input.learningRate ?? 0.05) * TABLE_RATE,
     batchSize,
     maxEpochs: input.epochs ?? 30,
-    patience: input.patience ?? 3,
+    patience: input.patience ?? 2,
     classWeights: policy,
     maskPii: input.maskPii,
     seed: input.seed,
