@@ -47,4 +47,22 @@ describe('pilot train --kind text', () => {
     expect(single.code).toBe(1);
     expect(single.stderr).toMatch(/Every document has the same label \("only"\).*Add documents of at least one other class/);
   }, 60_000);
+
+  it.each([
+    ['an all-empty text column', 'text,label\n,a\n"",b\n  ,a\n,b\n', /empty in all 4 rows/],
+    ['a text column that is really numbers', 'text,label\n12.5,a\n13,b\n"1,200",a\n7,b\n', /holds numbers, not text/],
+  ])('refuses %s with one last line that says what to do, leaving the file as it was and no version behind', (name, csv, message) => {
+    const path = join(dir, `${name.replace(/\W+/g, '-')}.csv`);
+    writeFileSync(path, csv);
+    const home = join(dir, `home-${name.replace(/\W+/g, '-')}`);
+    const run = pilot(['train', path, '--kind', 'text', '--text', 'text', '--target', 'label'], { dataDir: home });
+    expect(run.code).toBe(1);
+    // Progress lines, then the refusal as the last line.
+    expect(run.stderr.trim().split('\n').pop()).toMatch(new RegExp(`^pilot train: .*${message.source}`));
+    expect(readFileSync(path, 'utf8')).toBe(csv);
+    const db = new Database(databasePath(home), { readonly: true });
+    const versions = db.prepare('SELECT COUNT(*) AS n FROM model_versions').get() as { n: number };
+    db.close();
+    expect(versions.n).toBe(0);
+  }, 60_000);
 });
