@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TextTrainOutcome } from '../../main/contract/text.js';
 import { databasePath } from '../../main/paths.js';
@@ -65,4 +66,24 @@ describe('pilot train --kind text', () => {
     db.close();
     expect(versions.n).toBe(0);
   }, 60_000);
+
+  it('evaluates a text version on a labelled CSV with the same figures as its own predictions give', () => {
+    const home = join(dir, 'home-evaluate');
+    const csv = fixture('text/spamassassin.csv');
+    const run = pilot(['train', csv, '--kind', 'text', '--text', 'text', '--target', 'label', '--epochs', '2', '--seed', '5', '--json'], { dataDir: home });
+    expect(run.code, run.stderr).toBe(0);
+    const trained = JSON.parse(run.stdout) as TextTrainOutcome;
+    const evaluated = pilot(['evaluate', String(trained.modelVersionId), csv, '--json'], { dataDir: home });
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const result = JSON.parse(evaluated.stdout) as { task: string; target: string; rows: { total: number; scored: number }; metrics: { accuracy: number }; differences: Array<{ metric: string; recorded: number }>; columns: { extra: string[] } };
+    expect(result).toMatchObject({ task: 'binary', target: 'label', rows: { total: 500, scored: 500 } });
+    expect(result.columns.extra.sort()).toEqual(['group', 'id']);
+    expect(result.differences[0]).toMatchObject({ metric: 'accuracy', recorded: trained.summary.network });
+    // Independently: accuracy from the predictions pilot predict writes for the same file.
+    const out = join(dir, 'evaluate-predictions.csv');
+    expect(pilot(['predict', String(trained.modelVersionId), csv, '--out', out], { dataDir: home }).code).toBe(0);
+    const rows = parse(readFileSync(out), { columns: true }) as Array<Record<string, string>>;
+    const right = rows.filter((r) => r.prediction === r.label).length;
+    expect(result.metrics.accuracy).toBeCloseTo(right / rows.length, 10);
+  }, 120_000);
 });

@@ -16,6 +16,7 @@ import { classificationMetrics, regressionMetrics, type ClassificationMetrics, t
 import { transform } from '../trainer/preprocess.js';
 import { isMissing, parseNumber } from '../trainer/values.js';
 import { differences, type MetricDifference, type Scored } from './intervals.js';
+import { evaluateTextVersion, isTextArtifact } from '../text/evaluate.js';
 
 export { type MetricDifference } from './intervals.js';
 
@@ -77,6 +78,7 @@ export interface EvaluationResult {
 const CHUNK = 4096;
 
 export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, EvaluationResult> = async (input, ctx) => {
+  if (await isTextArtifact(input.artifactDir)) return evaluateTextVersion(input, ctx);
   ctx.progress({ fraction: 0.02, stage: 'Reading the file' });
   const table = await loadTable(input.file, MAX_TRAINING_BYTES);
   throwIfCancelled(ctx.signal);
