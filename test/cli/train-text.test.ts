@@ -13,7 +13,7 @@ afterAll(cleanup);
 const dataDir = join(dir, 'home');
 
 describe('pilot train --kind text', () => {
-  it('trains on a folder of .eml class subfolders, registers the version, and predicts a folder', () => {
+  it('trains on a folder of .eml class subfolders, registers the version, predicts a folder, and a bundle of it predicts the same elsewhere', () => {
     const run = pilot(['train', fixture('text/spamassassin-eml'), '--kind', 'text', '--epochs', '3', '--seed', '3', '--json'], { dataDir });
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as TextTrainOutcome;
@@ -35,7 +35,18 @@ describe('pilot train --kind text', () => {
     expect(lines).toHaveLength(81);
     const right = lines.slice(1).filter((line) => line.split('/')[0] === line.split(',')[1]).length;
     expect(right / 80).toBeGreaterThan(0.7);
-  }, 90_000);
+
+    // A bundle carries the text version to another workbench, which predicts the same.
+    const bundle = join(dir, 'text-bundle');
+    expect(pilot(['models', 'export', String(result.modelVersionId), bundle, '--format', 'bundle'], { dataDir }).code).toBe(0);
+    const other = join(dir, 'home-imported');
+    const imported = pilot(['models', 'import', bundle, '--json'], { dataDir: other });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ kind: 'text', task: 'binary', stage: 'candidate' });
+    const again = join(dir, 'predictions-imported.csv');
+    expect(pilot(['predict', '1', fixture('text/spamassassin-eml'), '--out', again], { dataDir: other }).code).toBe(0);
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(out, 'utf8'));
+  }, 120_000);
 
   it('refuses a CSV without --text/--target, and a one-class folder, each with one line that says what to do', () => {
     const missing = pilot(['train', fixture('text/spamassassin.csv'), '--kind', 'text'], { dataDir });
