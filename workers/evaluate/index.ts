@@ -16,6 +16,7 @@ import { classificationMetrics, regressionMetrics, type ClassificationMetrics, t
 import { sniffFile } from '../csv/sniff.js';
 import { differences, type MetricDifference, type Scored } from './intervals.js';
 import { scoreFile } from './stream.js';
+import { evaluateTextVersion, isTextArtifact } from '../text/evaluate.js';
 
 export { type MetricDifference } from './intervals.js';
 
@@ -75,6 +76,7 @@ export interface EvaluationResult {
 }
 
 export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, EvaluationResult> = async (input, ctx) => {
+  if (await isTextArtifact(input.artifactDir)) return evaluateTextVersion(input, ctx);
   ctx.progress({ fraction: 0.02, stage: 'Reading the header' });
   const sniffed = await sniffFile(input.file);
   const columns = sniffed.columns;
