@@ -23,6 +23,7 @@ import { exportHandlers } from './export.js';
 import { gpuHandlers } from './gpu.js';
 import { servingHandlers } from './serving.js';
 import { textHandlers } from './text.js';
+import { forecastHandlers } from './forecast.js';
 import type { HandlerMap } from './types.js';
 
 const handlers: HandlerMap<ChannelName> = joinDistinct(
@@ -40,6 +41,7 @@ const handlers: HandlerMap<ChannelName> = joinDistinct(
   anomalyHandlers,
   exportHandlers,
   servingHandlers,
+  forecastHandlers,
 );
 
 export function isChannel(name: unknown): name is ChannelName {

@@ -363,6 +363,7 @@ export const pilotsHandlers: HandlersOf<typeof pilotsChannels> = {
       modelVersionId: version.id,
       version: version.version,
       projectId: version.projectId,
+      ...(input.horizon !== undefined ? { horizon: input.horizon } : {}),
       ...(input.force !== undefined ? { force: input.force } : {}),
       ...(input.escapeFormulas !== undefined ? { escapeFormulas: input.escapeFormulas } : {}),
     };

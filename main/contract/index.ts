@@ -18,6 +18,7 @@ import { exportChannels } from './export.js';
 import { gpuChannels } from './gpu.js';
 import { servingChannels } from './serving.js';
 import { textChannels } from './text.js';
+import { forecastChannels } from './forecast.js';
 
 export const channels = joinDistinct(
   'channel',
@@ -34,6 +35,7 @@ export const channels = joinDistinct(
   anomalyChannels,
   exportChannels,
   servingChannels,
+  forecastChannels,
 );
 
 export type Channels = typeof channels;
@@ -66,6 +68,7 @@ export type { DriftReport, ColumnDrift, Overlay } from '../../workers/drift/inde
 export type { CardWritten, PackageWritten, MetricInterval } from './export.js';
 export type { Published, PublicationStatus, Publication, ServingStats } from './serving.js';
 export type { ExportWritten, FolderExport } from './models.js';
+export type { ForecastPreviewOutcome, ForecastTrainOutcome, ForecastTrainStarted } from './forecast.js';
 export type { ApiError, Result } from '../errors.js';
 export type { Dataset } from '../../db/datasets.js';
 export type { JobError, JobStatus } from '../../db/jobs.js';
