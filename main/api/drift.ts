@@ -59,6 +59,10 @@ export function profileFile(dataDir: string, versionId: number, sha256: string):
 export async function submitVersionCheck(app: Backend, ref: string | number, currentPath: string, options: DriftOptions = {}, from: 'user' | 'watch' = 'user'): Promise<JobOf<'drift.check'>> {
   const version = versionOf(app.store.read, ref);
   const task = version.task;
+  if (version.kind === 'text') {
+    // The version check applies a tabular model to both files; a text version needs vocabulary and length drift, not built yet.
+    throw new AppError('invalid-input', `${version.projectName} v${version.version} is a text model; drift checks against a text version are not available yet. Compare the files column by column instead: pilot drift TRAINING_FILE CURRENT_FILE.`);
+  }
   // Only the scalar metrics travel: the recorded residuals and curves would bloat the job row.
   const testMetrics = Object.fromEntries(Object.entries(version.testMetrics).filter(([, v]) => typeof v === 'number'));
   const model = { artifactDir: version.artifactDir, task, target: version.target, testMetrics };
