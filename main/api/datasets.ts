@@ -52,7 +52,8 @@ export const datasetHandlers: HandlersOf<typeof datasetChannels> = {
   'datasets:list': (_input, app) => listDatasets(app.store.read),
   'datasets:import': (input, app) => {
     const path = resolve(input.path);
-    return app.jobs.submit({ kind: 'dataset.import', title: `Import ${basename(path)}`, input: { path } });
+    // The same file imported by several processes at once is read once; each gets that job's dataset.
+    return app.jobs.submit({ kind: 'dataset.import', title: `Import ${basename(path)}`, input: { path }, once: { key: `dataset.import:${path}`, since: Date.now() } });
   },
   'datasets:check': (input, app) => checkDataset(requireDataset(app, input.id)),
   'datasets:delete': (input, app) => {
