@@ -412,7 +412,6 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
   #onExit(id: number, running: Running, code: number | null, signal: NodeJS.Signals | null): void {
     if (running.killTimer) clearTimeout(running.killTimer);
     this.#running.delete(id);
-    if (this.#gpuLock.heldFor === id) this.#gpuLock.release();
     const message = running.finalMessage;
     if (message?.type === 'result') {
       const job = this.#get(id);
@@ -440,6 +439,8 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
         },
       });
     }
+    // Released once the outcome is stored: the next GPU job, of any process, starts after it ended.
+    if (this.#gpuLock.heldFor === id) this.#gpuLock.release();
     this.#schedule();
   }
 

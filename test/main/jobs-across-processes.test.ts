@@ -1,0 +1,160 @@
+/**
+ * Jobs shared by several real processes on one data folder: owners whose PID was reused, cancel
+ * from another process, the machine-wide GPU lock, and one quality report for six concurrent
+ * `pilot quality` runs. Every process here is a real `pilot` (bin/pilot.js → dist/cli.js).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getJob, insertJob } from '../../db/jobs.js';
+import { openStore, type Store } from '../../db/store.js';
+import { invoke } from '../../main/api/index.js';
+import { createApp } from '../../main/app.js';
+import { processStart } from '../../main/jobs/liveness.js';
+import { fixture, pilot, root, tempDir, workerEntry } from '../helpers.js';
+
+const teardown: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of teardown.splice(0).reverse()) await step();
+});
+
+interface Exited {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `pilot ARGS` without waiting; `exited` resolves with its output. */
+function start(args: string[], dataDir: string, env: NodeJS.ProcessEnv = {}): { child: ChildProcess; exited: Promise<Exited>; stderr: () => string } {
+  const child = spawn(process.execPath, [join(root, 'bin', 'pilot.js'), ...args, '--data-dir', dataDir], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<Exited>((done) => child.on('exit', (code) => done({ code, stdout, stderr })));
+  teardown.push(() => void child.kill('SIGKILL'));
+  return { child, exited, stderr: () => stderr };
+}
+
+async function until<T>(what: string, probe: () => T | null | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== null && value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+/** A data folder the CLI has created (and migrated), with a store opened on it here. */
+function dataFolder(): { dir: string; store: Store } {
+  const { dir, cleanup } = tempDir('pilot-procs-');
+  teardown.push(cleanup);
+  const init = pilot(['jobs', 'list'], { dataDir: dir });
+  expect(init.code, init.stderr).toBe(0);
+  const store = openStore(join(dir, 'workbench.db'));
+  teardown.push(() => store.close());
+  return { dir, store };
+}
+
+/** A live process unrelated to the workbench, whose PID a job row can claim. */
+function unrelatedProcess(): number {
+  const sleeper = spawn('sleep', ['120'], { stdio: 'ignore' });
+  teardown.push(() => void sleeper.kill('SIGKILL'));
+  return sleeper.pid!;
+}
+
+function runningRow(store: Store, title: string, owner: { pid: number; start: string | null }): number {
+  const job = insertJob(store.write, { kind: 'test.sleep', title, resource: 'cpu', input: { steps: 1, stepMs: 0, ignoreCancel: false, gpu: false }, ownerPid: owner.pid, ownerStart: owner.start, now: Date.now() });
+  store.write.prepare(`UPDATE jobs SET status = 'running', started_at = ? WHERE id = ?`).run(Date.now(), job.id);
+  return job.id;
+}
+
+describe('jobs across processes', () => {
+  it('recovers a job whose owner PID now belongs to an unrelated process as interrupted; a live owner keeps its job', async () => {
+    const { dir, store } = dataFolder();
+    const sleeper = unrelatedProcess();
+    const realStart = processStart(sleeper);
+    expect(realStart).not.toBeNull(); // /proc (Linux) or ps can tell this process's start here
+    const reused = runningRow(store, 'PID reused', { pid: sleeper, start: 'linux:00000000-0000-0000-0000-000000000000:1' });
+    const live = runningRow(store, 'Live owner', { pid: sleeper, start: realStart });
+    // A real start-up of another process runs the recovery.
+    const listed = pilot(['jobs', 'list', '--json'], { dataDir: dir });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(getJob(store.read, reused)?.status).toBe('interrupted');
+    expect(getJob(store.read, reused)?.error?.message).toMatch(/stopped while this job was running/);
+    expect(getJob(store.read, live)?.status).toBe('running');
+
+    // After start-up, jobs:cancel on a job whose owner PID was reused ends it interrupted (before: it answered `running`).
+    const app = createApp({ dataDir: dir, workerPath: workerEntry, mode: 'cli', version: 'test' });
+    teardown.push(() => app.close());
+    const late = runningRow(store, 'Reused after start-up', { pid: sleeper, start: 'ps:Thu Jan  1 00:00:00 1970' });
+    const cancelled = await invoke(app, 'jobs:cancel', { id: late });
+    expect(cancelled.ok && cancelled.value.status).toBe('interrupted');
+    expect(cancelled.ok && cancelled.value.error?.message).toMatch(/PID \d+\) is gone; that PID now belongs to another program/);
+    expect(getJob(store.read, live)?.status).toBe('running'); // still its live owner's
+  }, 60_000);
+
+  it('cancels a job that a CLI process runs, from a second process: the job ends cancelled', async () => {
+    const { dir, store } = dataFolder();
+    const owner = start(['jobs', 'selftest', '--steps', '300', '--step-ms', '100', '--json'], dir);
+    const id = Number((await until('the job id', () => /Job (\d+) started/.exec(owner.stderr())))[1]);
+    await until('the job to run', () => (getJob(store.read, id)?.status === 'running' ? true : null));
+    const canceller = pilot(['jobs', 'cancel', String(id), '--json'], { dataDir: dir });
+    expect(canceller.code, canceller.stderr).toBe(0);
+    const answered = JSON.parse(canceller.stdout) as { status: string; cancelRequestedAt: number | null };
+    expect(answered.status).toBe('cancelled');
+    expect(answered.cancelRequestedAt).not.toBeNull(); // it went through the row, not a signal
+    const ended = await owner.exited;
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toMatch(/cancelled/);
+    const row = getJob(store.read, id)!;
+    expect(row.status).toBe('cancelled');
+    expect(row.progress).toBeLessThan(1); // 300 steps of 100 ms were not run to the end
+  }, 90_000);
+
+  it('runs at most one GPU job at a time across three processes, and breaks a stale lock left by a dead owner', async () => {
+    const { dir, store } = dataFolder();
+    // A lock left by a process that is gone (its PID now an unrelated `sleep`, start time wrong).
+    mkdirSync(join(dir, 'locks'), { recursive: true });
+    writeFileSync(join(dir, 'locks', 'gpu.lock'), JSON.stringify({ pid: unrelatedProcess(), start: 'linux:stale:1', jobId: 999, nonce: 'stale', at: 1 }));
+    const runs = [0, 1, 2].map(() => start(['jobs', 'selftest', '--gpu', '--steps', '8', '--step-ms', '250', '--json'], dir));
+    let sawWaiting = false;
+    let maxRunning = 0;
+    const sampler = setInterval(() => {
+      const rows = store.read.prepare(`SELECT status, stage FROM jobs WHERE resource = 'gpu'`).all() as { status: string; stage: string }[];
+      maxRunning = Math.max(maxRunning, rows.filter((row) => row.status === 'running').length);
+      sawWaiting ||= rows.some((row) => row.status === 'queued' && /Waiting for the GPU: job \d+ of process \d+/.test(row.stage));
+    }, 50);
+    const ended = await Promise.all(runs.map((run) => run.exited));
+    clearInterval(sampler);
+    for (const run of ended) expect(run.code, run.stderr).toBe(0);
+    const jobs = ended.map((run) => JSON.parse(run.stdout) as { resource: string; startedAt: number; finishedAt: number }).sort((a, b) => a.startedAt - b.startedAt);
+    expect(jobs.map((job) => job.resource)).toEqual(['gpu', 'gpu', 'gpu']);
+    for (let i = 1; i < jobs.length; i++) expect(jobs[i]!.startedAt).toBeGreaterThanOrEqual(jobs[i - 1]!.finishedAt);
+    expect(maxRunning).toBe(1);
+    expect(sawWaiting).toBe(true);
+    expect(existsSync(join(dir, 'locks', 'gpu.lock'))).toBe(false); // released by the last one
+  }, 120_000);
+
+  it('six concurrent `pilot quality` runs on one new file compute and store one report', async () => {
+    const { dir, cleanup } = tempDir('pilot-quality-six-');
+    teardown.push(cleanup);
+    const file = join(dir, 'iris-copy.csv');
+    copyFileSync(fixture('iris.csv'), file);
+    const dataDir = join(dir, 'data'); // a new, empty data folder: the six also race to create it
+    const runs = Array.from({ length: 6 }, () => start(['quality', file, '--json'], dataDir));
+    const ended = await Promise.all(runs.map((run) => run.exited));
+    for (const run of ended) expect(run.code, run.stderr).toBe(0);
+    const reportIds = new Set(ended.map((run) => (JSON.parse(run.stdout) as { reportId: number }).reportId));
+    expect(reportIds.size).toBe(1);
+    const store = openStore(join(dataDir, 'workbench.db'));
+    teardown.push(() => store.close());
+    const count = (sql: string) => (store.read.prepare(sql).get() as { n: number }).n;
+    expect(count('SELECT count(*) AS n FROM quality_reports')).toBe(1);
+    expect(count(`SELECT count(*) AS n FROM jobs WHERE kind = 'quality.score'`)).toBe(1);
+    expect(count(`SELECT count(*) AS n FROM jobs WHERE kind = 'dataset.import'`)).toBe(1);
+    expect(count('SELECT count(*) AS n FROM datasets')).toBe(1);
+  }, 120_000);
+});
