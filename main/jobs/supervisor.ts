@@ -32,67 +32,16 @@ import {
   updateProgress,
 } from '../../db/jobs.js';
 import { getSetting } from '../../db/settings.js';
-import type { Store } from '../../db/store.js';
 import { libraryDirsFor, loaderPathEnv } from '../../workers/tfjs/gpu-libraries.js';
-import type { JobKind, JobResult } from '../../workers/jobs.js';
+import type { JobKind } from '../../workers/jobs.js';
 import type { FromWorker, JobResource, ToWorker } from '../../workers/protocol.js';
-import type { AnyJob, AnyJobEvent, JobOf, JobOutcome, JobSubmitted } from '../contract/jobs.js';
+import type { AnyJob, AnyJobEvent, JobOf, JobSubmitted } from '../contract/jobs.js';
 import { GpuLock, type GpuLockHolder } from './gpu-lock.js';
 import { describeGone, ownerState, ownIdentity } from './liveness.js';
-import { gpuBackendLikely, resolveResource, type ResourceRule } from './resources.js';
+import { gpuBackendLikely, resolveResource } from './resources.js';
+import type { JobDefinition, JobEvent, Running, StoredDefinition, SupervisorOptions } from './definitions.js';
 
-/**
- * How a kind of job is run and what happens with its result in the main process. A kind whose
- * stored result is the worker's own needs no `onResult`.
- */
-export type JobDefinition<K extends JobKind> = {
-  /**
-   * `gpu`: uses the GPU when it will run on a GPU backend (labelled `cpu` otherwise, see
-   * main/jobs/resources.ts); `cpu`; or a function of the input, taken as it answers.
-   */
-  resource: ResourceRule<JobSubmitted<K>>;
-} & ([JobOutcome<K>] extends [JobResult<K>]
-  ? { onResult?: (value: JobResult<K>, job: JobOf<K>) => JobOutcome<K> }
-  : {
-      /**
-       * Persists the worker's result (inside one transaction) and returns what is stored as the
-       * job's result. Throwing fails the job with that message.
-       */
-      onResult: (value: JobResult<K>, job: JobOf<K>) => JobOutcome<K>;
-    });
-
-/** What listeners receive on every change of a job; `detail` carries engine data such as an epoch's metrics. */
-export type JobEvent = AnyJobEvent;
-
-/** Stored definitions, kind-erased: the supervisor meets a worker's result as plain data. */
-interface StoredDefinition {
-  resource: ResourceRule<unknown>;
-  onResult?: (value: never, job: never) => unknown;
-}
-
-export interface SupervisorOptions {
-  store: Store;
-  dataDir: string;
-  /** The built worker entry (dist/worker.js). */
-  workerPath: string;
-  cpuSlots: number;
-  /** After a cancel message, how long a worker has to stop before it is killed. */
-  graceMs?: number;
-  /** Lines of a worker's stderr kept for the error of a job whose worker died. */
-  stderrLines?: number;
-  /** Whether `gpu` kinds will run on a GPU backend here (default: main/jobs/resources.ts's check). */
-  gpuAvailable?: () => boolean;
-}
-
-interface Running {
-  child: ChildProcess;
-  resource: JobResource;
-  cancelRequested: boolean;
-  finalMessage: FromWorker | null;
-  stderr: string[];
-  lastProgressWrite: number;
-  killTimer: NodeJS.Timeout | null;
-}
+export type { JobDefinition, JobEvent, SupervisorOptions } from './definitions.js';
 
 const PROGRESS_WRITE_MS = 500;
 /** The supervisors of this process (tests and tools can run several on one database). */
