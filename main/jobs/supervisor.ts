@@ -161,6 +161,9 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
       }
       requestCancel(this.#options.store.write, id, Date.now());
       this.#emit(id);
+      // Followed until it ends, so this process's listeners (serve mode's UI) see it stop.
+      if (!this.#foreign.has(id)) this.#foreign.set(id, '');
+      this.#poll();
       return this.#get(id);
     }
     if (!running.cancelRequested) {

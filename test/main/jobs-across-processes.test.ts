@@ -4,7 +4,7 @@
  * `pilot quality` runs. Every process here is a real `pilot` (bin/pilot.js → dist/cli.js).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJob, insertJob } from '../../db/jobs.js';
@@ -114,27 +114,36 @@ describe('jobs across processes', () => {
     expect(row.progress).toBeLessThan(1); // 300 steps of 100 ms were not run to the end
   }, 90_000);
 
-  it('runs at most one GPU job at a time across three processes, and breaks a stale lock left by a dead owner', async () => {
+  it('runs at most one GPU job at a time across three processes; a lock left by a killed owner is broken', async () => {
     const { dir, store } = dataFolder();
-    // A lock left by a process that is gone (its PID now an unrelated `sleep`, start time wrong).
-    mkdirSync(join(dir, 'locks'), { recursive: true });
-    writeFileSync(join(dir, 'locks', 'gpu.lock'), JSON.stringify({ pid: unrelatedProcess(), start: 'linux:stale:1', jobId: 999, nonce: 'stale', at: 1 }));
-    const runs = [0, 1, 2].map(() => start(['jobs', 'selftest', '--gpu', '--steps', '8', '--step-ms', '250', '--json'], dir));
-    let sawWaiting = false;
+    const gpuRows = () => store.read.prepare(`SELECT id, status, stage FROM jobs WHERE resource = 'gpu' ORDER BY id`).all() as { id: number; status: string; stage: string }[];
+    // A holds the lock for as long as this test needs; B and C come while it runs.
+    const holder = start(['jobs', 'selftest', '--gpu', '--steps', '600', '--step-ms', '100', '--json'], dir);
+    const holderId = Number((await until('the holder job', () => /Job (\d+) started/.exec(holder.stderr())))[1]);
+    await until('the holder to run', () => (getJob(store.read, holderId)?.status === 'running' ? true : null));
+    expect(existsSync(join(dir, 'locks', 'gpu.lock'))).toBe(true);
+    const others = [0, 1].map(() => start(['jobs', 'selftest', '--gpu', '--steps', '3', '--step-ms', '100', '--json'], dir));
+    const waiting = await until('two GPU jobs waiting for the lock', () => {
+      const rows = gpuRows().filter((row) => row.id !== holderId);
+      return rows.length === 2 && rows.every((row) => row.status === 'queued' && new RegExp(`Waiting for the GPU: job ${holderId} of process ${holder.child.pid} is using it`).test(row.stage)) ? rows : null;
+    }, 60_000);
+    expect(waiting).toHaveLength(2);
+    expect(gpuRows().filter((row) => row.status === 'running')).toHaveLength(1);
+    // kill -9 the holder: its lock file stays behind, owned by a process that is gone.
+    holder.child.kill('SIGKILL');
+    await holder.exited;
     let maxRunning = 0;
     const sampler = setInterval(() => {
-      const rows = store.read.prepare(`SELECT status, stage FROM jobs WHERE resource = 'gpu'`).all() as { status: string; stage: string }[];
-      maxRunning = Math.max(maxRunning, rows.filter((row) => row.status === 'running').length);
-      sawWaiting ||= rows.some((row) => row.status === 'queued' && /Waiting for the GPU: job \d+ of process \d+/.test(row.stage));
+      const live = gpuRows().filter((row) => row.status === 'running' && row.id !== holderId).length;
+      maxRunning = Math.max(maxRunning, live);
     }, 50);
-    const ended = await Promise.all(runs.map((run) => run.exited));
+    const ended = await Promise.all(others.map((run) => run.exited));
     clearInterval(sampler);
     for (const run of ended) expect(run.code, run.stderr).toBe(0);
-    const jobs = ended.map((run) => JSON.parse(run.stdout) as { resource: string; startedAt: number; finishedAt: number }).sort((a, b) => a.startedAt - b.startedAt);
-    expect(jobs.map((job) => job.resource)).toEqual(['gpu', 'gpu', 'gpu']);
-    for (let i = 1; i < jobs.length; i++) expect(jobs[i]!.startedAt).toBeGreaterThanOrEqual(jobs[i - 1]!.finishedAt);
-    expect(maxRunning).toBe(1);
-    expect(sawWaiting).toBe(true);
+    const jobs = ended.map((run) => JSON.parse(run.stdout) as { resource: string; startedAt: number; finishedAt: number }).sort((x, y) => x.startedAt - y.startedAt);
+    expect(jobs.map((job) => job.resource)).toEqual(['gpu', 'gpu']);
+    expect(jobs[1]!.startedAt).toBeGreaterThanOrEqual(jobs[0]!.finishedAt);
+    expect(maxRunning).toBeLessThanOrEqual(1);
     expect(existsSync(join(dir, 'locks', 'gpu.lock'))).toBe(false); // released by the last one
   }, 120_000);
 
