@@ -4,10 +4,11 @@
  * `pilot quality` runs. Every process here is a real `pilot` (bin/pilot.js → dist/cli.js).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJob, insertJob } from '../../db/jobs.js';
+import { attachJob, insertRun, setRunParams } from '../../db/runs.js';
 import { openStore, type Store } from '../../db/store.js';
 import { invoke } from '../../main/api/index.js';
 import { createApp } from '../../main/app.js';
@@ -94,6 +95,34 @@ describe('jobs across processes', () => {
     expect(cancelled.ok && cancelled.value.status).toBe('interrupted');
     expect(cancelled.ok && cancelled.value.error?.message).toMatch(/PID \d+\) is gone; that PID now belongs to another program/);
     expect(getJob(store.read, live)?.status).toBe('running'); // still its live owner's
+  }, 60_000);
+
+  it('resumes a run whose job is owned by a reused PID (before: "it is still running")', async () => {
+    const { dir, store } = dataFolder();
+    const app = createApp({ dataDir: dir, workerPath: workerEntry, mode: 'serve', version: 'test' });
+    teardown.push(() => app.close());
+    const imported = await invoke(app, 'datasets:import', { path: fixture('iris.csv') });
+    if (!imported.ok) throw new Error(imported.error.message);
+    const dataset = ((await app.jobs.wait(imported.value.id)).result as { dataset: { id: number; sha256: string; path: string } }).dataset;
+    const project = await invoke(app, 'pilots:create', { name: 'flowers', datasetId: dataset.id });
+    if (!project.ok) throw new Error(project.error.message);
+    // A training that another process ran until it died; its PID now belongs to an unrelated program.
+    const runKey = 'run-reused-pid';
+    const checkpointDir = join(dir, 'runs', runKey);
+    mkdirSync(checkpointDir, { recursive: true });
+    writeFileSync(join(checkpointDir, 'checkpoint.json'), '{}');
+    const run = insertRun(store.write, { projectId: project.value.id, datasetId: dataset.id, datasetSha256: dataset.sha256, checkpointDir, startedAt: Date.now() });
+    setRunParams(store.write, run.id, { target: 'species', epochs: 2, runKey, file: dataset.path });
+    const jobId = runningRow(store, 'Train flowers', { pid: unrelatedProcess(), start: 'linux:wrong-boot:1' });
+    store.write.prepare(`UPDATE jobs SET kind = 'train.run' WHERE id = ?`).run(jobId);
+    attachJob(store.write, run.id, jobId, checkpointDir);
+    const resumed = await invoke(app, 'pilots:resume', { runId: run.id });
+    expect(resumed.ok, resumed.ok ? '' : resumed.error.message).toBe(true);
+    expect(getJob(store.read, jobId)?.status).toBe('interrupted');
+    if (resumed.ok) {
+      app.jobs.cancel(resumed.value.job.id);
+      await app.jobs.wait(resumed.value.job.id);
+    }
   }, 60_000);
 
   it('cancels a job that a CLI process runs, from a second process: the job ends cancelled', async () => {
