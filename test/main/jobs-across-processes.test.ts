@@ -1,10 +1,10 @@
 /**
  * Jobs shared by several real processes on one data folder: owners whose PID was reused, cancel
- * from another process, the machine-wide GPU lock, and one quality report for six concurrent
- * `pilot quality` runs. Every process here is a real `pilot` (bin/pilot.js → dist/cli.js).
+ * from another process, the machine-wide GPU lock (quality-across-processes.test.ts: one report
+ * for six concurrent `pilot quality` runs). Every process here is a real `pilot` (bin/pilot.js → dist/cli.js).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getJob, insertJob } from '../../db/jobs.js';
@@ -48,12 +48,10 @@ async function until<T>(what: string, probe: () => T | null | undefined, timeout
   }
 }
 
-/** A data folder the CLI has created (and migrated), with a store opened on it here. */
+/** A new data folder (created and migrated here), with a store opened on it. */
 function dataFolder(): { dir: string; store: Store } {
   const { dir, cleanup } = tempDir('pilot-procs-');
   teardown.push(cleanup);
-  const init = pilot(['jobs', 'list'], { dataDir: dir });
-  expect(init.code, init.stderr).toBe(0);
   const store = openStore(join(dir, 'workbench.db'));
   teardown.push(() => store.close());
   return { dir, store };
@@ -174,25 +172,5 @@ describe('jobs across processes', () => {
     expect(jobs[1]!.startedAt).toBeGreaterThanOrEqual(jobs[0]!.finishedAt);
     expect(maxRunning).toBeLessThanOrEqual(1);
     expect(existsSync(join(dir, 'locks', 'gpu.lock'))).toBe(false); // released by the last one
-  }, 120_000);
-
-  it('six concurrent `pilot quality` runs on one new file compute and store one report', async () => {
-    const { dir, cleanup } = tempDir('pilot-quality-six-');
-    teardown.push(cleanup);
-    const file = join(dir, 'iris-copy.csv');
-    copyFileSync(fixture('iris.csv'), file);
-    const dataDir = join(dir, 'data'); // a new, empty data folder: the six also race to create it
-    const runs = Array.from({ length: 6 }, () => start(['quality', file, '--json'], dataDir));
-    const ended = await Promise.all(runs.map((run) => run.exited));
-    for (const run of ended) expect(run.code, run.stderr).toBe(0);
-    const reportIds = new Set(ended.map((run) => (JSON.parse(run.stdout) as { reportId: number }).reportId));
-    expect(reportIds.size).toBe(1);
-    const store = openStore(join(dataDir, 'workbench.db'));
-    teardown.push(() => store.close());
-    const count = (sql: string) => (store.read.prepare(sql).get() as { n: number }).n;
-    expect(count('SELECT count(*) AS n FROM quality_reports')).toBe(1);
-    expect(count(`SELECT count(*) AS n FROM jobs WHERE kind = 'quality.score'`)).toBe(1);
-    expect(count(`SELECT count(*) AS n FROM jobs WHERE kind = 'dataset.import'`)).toBe(1);
-    expect(count('SELECT count(*) AS n FROM datasets')).toBe(1);
   }, 120_000);
 });
