@@ -15,6 +15,7 @@ import { defineTextJobs } from './api/text.js';
 import { defineDriftJobs } from './api/drift.js';
 import { defineImageJobs } from './api/images.js';
 import { defineAnomalyJobs } from './api/anomaly.js';
+import { defineForecastJobs } from './api/forecast.js';
 import { startDriftWatch } from './watch/drift-watch.js';
 import type { App, AppOptions } from './app-types.js';
 import { databasePath } from './paths.js';
@@ -36,6 +37,7 @@ export function createApp(options: AppOptions): App {
   defineImageJobs(jobs, store);
   defineTextJobs(jobs, store);
   defineAnomalyJobs(jobs, store);
+  defineForecastJobs(jobs, store);
   jobs.define('test.sleep', { resource: (input) => (input.gpu ? 'gpu' : 'cpu') }).define('test.crash', { resource: 'cpu' });
   jobs.recover();
   settlePilotRuns(store);

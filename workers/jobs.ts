@@ -46,6 +46,10 @@ export const jobKinds = {
     const m = await import('./forecast/index.js');
     return entry(m.forecastInputSchema, m.trainForecast);
   },
+  'forecast.preview': async () => {
+    const m = await import('./forecast/index.js');
+    return entry(m.forecastPreviewInputSchema, m.previewForecastEngine);
+  },
   'train.image': async () => {
     const m = await import('./image/index.js');
     return entry(m.imageInputSchema, m.imageEngine);

@@ -1,7 +1,8 @@
 /**
  * The schema's history, one numbered SQL file per step. Append only: never edit a migration that
  * has shipped; add the next number. Capabilities own their numbers: 002 hardware, 003 quality,
- * 004 training, 005 registry and drift, 006 ROI, 007 pilot kinds, 008 the prediction service, 010 jobs shared across processes.
+ * 004 training, 005 registry and drift, 006 ROI, 007 pilot kinds, 008 the prediction service, 009 number formats of datasets,
+ * 010 jobs shared across processes.
  */
 import foundation from './001_foundation.sql?raw';
 import hardware from './002_hardware.sql?raw';
@@ -11,6 +12,7 @@ import registry from './005_registry.sql?raw';
 import roi from './006_roi.sql?raw';
 import pilotKinds from './007_pilot_kinds.sql?raw';
 import serving from './008_serving.sql?raw';
+import numberFormats from './009_number_formats.sql?raw';
 import procs from './010_procs.sql?raw';
 
 export interface Migration {
@@ -34,6 +36,6 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'roi', sql: roi },
   { version: 7, name: 'pilot kinds', sql: pilotKinds, rebuildsTables: true },
   { version: 8, name: 'serving', sql: serving },
-  // Planned as 010 (009 is the forecast/anomaly step): numbered by position until 009 lands.
-  { version: 9, name: 'procs', sql: procs },
+  { version: 9, name: 'number formats', sql: numberFormats },
+  { version: 10, name: 'procs', sql: procs },
 ];

@@ -53,7 +53,8 @@ export const datasetHandlers: HandlersOf<typeof datasetChannels> = {
   'datasets:import': (input, app) => {
     const path = resolve(input.path);
     // The same file imported by several processes at once is read once; each gets that job's dataset.
-    return app.jobs.submit({ kind: 'dataset.import', title: `Import ${basename(path)}`, input: { path }, once: { key: `dataset.import:${path}`, since: Date.now() } });
+    const once = { key: `dataset.import:${path}:${input.numberFormat ? JSON.stringify(input.numberFormat) : ''}`, since: Date.now() };
+    return app.jobs.submit({ kind: 'dataset.import', title: `Import ${basename(path)}`, input: { path, ...(input.numberFormat ? { numberFormat: input.numberFormat } : {}) }, once });
   },
   'datasets:check': (input, app) => checkDataset(requireDataset(app, input.id)),
   'datasets:delete': (input, app) => {

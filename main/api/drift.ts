@@ -58,12 +58,18 @@ export function profileFile(dataDir: string, versionId: number, sha256: string):
 export async function submitVersionCheck(app: Backend, ref: string | number, currentPath: string, options: DriftOptions = {}, from: 'user' | 'watch' = 'user'): Promise<JobOf<'drift.check'>> {
   const version = versionOf(app.store.read, ref);
   const task = version.task;
-  if (task === 'anomaly' || task === 'forecast') {
-    throw new AppError('invalid-input', `${version.projectName} v${version.version} is ${task === 'anomaly' ? 'an anomaly' : 'a forecast'} model; drift checks against a version compare tables of a tabular pilot. Compare files instead: pilot drift TRAINING_FILE CURRENT_FILE.`);
-  }
   // Only the scalar metrics travel: the recorded residuals and curves would bloat the job row.
   const testMetrics = Object.fromEntries(Object.entries(version.testMetrics).filter(([, v]) => typeof v === 'number'));
   const model = { artifactDir: version.artifactDir, task, target: version.target, testMetrics };
+  if (task === 'forecast') {
+    // The reference of a forecast version (its backtest errors and training profiles) is saved with the model: no training file to read.
+    const trainingFile = version.datasetId === null ? '' : (getDataset(app.store.read, version.datasetId)?.path ?? '');
+    return app.jobs.submit({
+      kind: 'drift.check',
+      title: `${from === 'watch' ? 'Watch folder: drift' : 'Drift'} ${basename(currentPath)} vs ${version.projectName} v${version.version}`,
+      input: { currentPath, versionId: version.id, model: { ...model, trainingFile, datasetSha256: version.datasetSha256 }, options, ...(from === 'watch' ? { watch: true as const } : {}) } satisfies DriftJobInput,
+    });
+  }
   const identifiers = identifierColumns(app, version.runId).filter((c) => !(options.columns ?? []).includes(c));
   if (identifiers.length > 0) options = { ...options, ignoreColumns: [...new Set([...(options.ignoreColumns ?? []), ...identifiers])] };
   const cached = getReferenceProfile(app.store.read, version.id);

@@ -23,6 +23,8 @@ import { exportHandlers } from './export.js';
 import { gpuHandlers } from './gpu.js';
 import { servingHandlers } from './serving.js';
 import { textHandlers } from './text.js';
+import { imageHandlers } from './images.js';
+import { forecastHandlers } from './forecast.js';
 import type { HandlerMap } from './types.js';
 
 const handlers: HandlerMap<ChannelName> = joinDistinct(
@@ -37,9 +39,11 @@ const handlers: HandlerMap<ChannelName> = joinDistinct(
   driftHandlers,
   gpuHandlers,
   textHandlers,
+  imageHandlers,
   anomalyHandlers,
   exportHandlers,
   servingHandlers,
+  forecastHandlers,
 );
 
 export function isChannel(name: unknown): name is ChannelName {

@@ -90,7 +90,6 @@ function compare(facts: VersionFacts[]): Comparison {
 
 function bundleInfo(facts: VersionFacts, question: string): BundleVersionInfo {
   const v = facts.version;
-  if (v.task === 'anomaly' || v.task === 'forecast') throw new AppError('invalid-input', `Bundles of ${v.task} model versions are not available yet. Copy the model folder ${v.artifactDir} instead.`);
   return {
     project: v.projectName,
     question,

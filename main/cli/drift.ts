@@ -100,6 +100,13 @@ async function printReport(ctx: CliContext, report: DriftReport, ids: { jobId: n
   if (ctx.json) return ctx.out(JSON.stringify({ ...report, ...ids }, null, 2));
   ctx.out(report.summary);
   ctx.out('');
+  if (report.forecast) {
+    const { residuals, level, seasonality } = report.forecast;
+    const checks = [{ name: 'errors vs backtest', c: residuals }, { name: 'level', c: level }, { name: 'seasonality', c: seasonality }];
+    ctx.out(table(['CHECK', 'VALUE', 'VERDICT', 'RULE'], checks.map(({ name, c }) => [name, fmt(c.value), c.verdict, c.rule])));
+    for (const warning of report.warnings) ctx.err(`warning: ${warning}`);
+    return;
+  }
   ctx.out(
     table(
       ['COLUMN', 'TEST', 'STATISTIC', 'P-VALUE', 'PSI', 'DRIFT'],

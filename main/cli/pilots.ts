@@ -13,6 +13,8 @@ import { runJob } from './run-job.js';
 import { isImageModel, predictImageCommand, trainImageCommand } from './images.js';
 import { trainTextCli } from './text.js';
 import { anomalyOptions, trainAnomalyFromCli } from './anomaly.js';
+import { forecastOptions, trainForecastFromCli } from './forecast.js';
+import { PILOT_KINDS } from '../../workers/pilot-result.js';
 
 const list = (value: unknown): string[] =>
   typeof value === 'string'
@@ -94,8 +96,10 @@ export const pilotsCommands: Command[] = [
       'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--model auto|network|linear] [--project NAME] [--json]\n' +
       '       FOLDER|CSV --kind image [--image-size N] [--epochs N] [--seed N] [--json]\n' +
       '       FILE|FOLDER --kind text [--text COLUMN --target T] [--mask-pii] [--epochs N] [--seed N] [--project NAME] [--json]\n' +
-      '       FILE --kind anomaly [--label COL --normal VALUE] [--alert-rate R] [--threshold-rule bestF1|recall|precision] [--threshold-target X] [--exclude A,B] [--no-stability] [--epochs N] [--seed N] [--json]',
-    summary: 'Train a pilot model on a CSV file (tables; --kind image, text or anomaly for pictures, documents or unusual rows), with baselines, and register it as a model version.',
+      '       FILE --kind anomaly [--label COL --normal VALUE] [--alert-rate R] [--threshold-rule bestF1|recall|precision] [--threshold-target X] [--exclude A,B] [--no-stability] [--epochs N] [--seed N] [--json]\n' +
+      '       FILE --kind forecast --time COL|DATE+HOUR --target COL [--id COL] [--holiday COL] [--horizon H] [--lags N] [--aggregate auto|sum|mean] [--interval-level 0.9] [--epochs N] [--seed N] [--project NAME] [--json]',
+    summary:
+      'Train a pilot model on a CSV file (tables; --kind image, text, anomaly or forecast for pictures, documents, unusual rows or time series), with baselines, and register it as a model version.',
     args: { min: 1, max: 1 },
     options: {
       target: { type: 'string' },
@@ -112,6 +116,7 @@ export const pilotsCommands: Command[] = [
       text: { type: 'string' },
       'mask-pii': { type: 'boolean' },
       ...anomalyOptions,
+      ...forecastOptions,
     },
     async run(ctx) {
       const kind = typeof ctx.flags.kind === 'string' ? ctx.flags.kind : 'tabular';
@@ -122,13 +127,24 @@ export const pilotsCommands: Command[] = [
         if (!existsSync(path)) throw new CliError(`File not found: ${path}. Check the path.`);
         const [epochs, seed, maxRows] = [integer(ctx, 'epochs'), integer(ctx, 'seed'), integer(ctx, 'max-rows')];
         const project = typeof ctx.flags.project === 'string' ? ctx.flags.project : undefined;
-        return trainAnomalyFromCli(ctx, path, datasetFor, { ...(epochs ? { epochs } : {}), ...(seed !== undefined ? { seed } : {}), ...(maxRows ? { maxRows } : {}), ...(project ? { project } : {}) });
+        return trainAnomalyFromCli(ctx, path, datasetFor, {
+          ...(epochs ? { epochs } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+          ...(maxRows ? { maxRows } : {}),
+          ...(project ? { project } : {}),
+        });
       }
-      if (kind !== 'tabular') throw new UsageError(`--kind is tabular, image, text or anomaly, not "${kind}".`);
+      if (kind === 'forecast') {
+        const path = resolve(ctx.args[0]!);
+        if (!existsSync(path)) throw new CliError(`File not found: ${path}. Check the path.`);
+        return trainForecastFromCli(ctx, path, datasetFor);
+      }
+      if (kind !== 'tabular') throw new UsageError(`--kind is ${PILOT_KINDS.slice(0, -1).join(', ')} or ${PILOT_KINDS.at(-1)}, not "${kind}".`);
       const target = ctx.flags.target;
       if (typeof target !== 'string' || !target.trim()) throw new UsageError('--target names the column to predict.');
       const task = (ctx.flags.task as string | undefined) ?? 'auto';
-      if (!['auto', 'binary', 'multiclass', 'regression'].includes(task)) throw new UsageError(`--task is auto, binary, multiclass or regression, not "${task}".`);
+      if (!['auto', 'binary', 'multiclass', 'regression'].includes(task))
+        throw new UsageError(`--task is auto, binary, multiclass or regression, not "${task}".`);
       const model = (ctx.flags.model as string | undefined) ?? 'auto';
       if (!['auto', 'network', 'linear'].includes(model)) throw new UsageError(`--model is auto, network or linear, not "${model}".`);
       const epochs = integer(ctx, 'epochs');
@@ -138,7 +154,8 @@ export const pilotsCommands: Command[] = [
       if (!existsSync(path)) throw new CliError(`File not found: ${path}. Check the path.`);
       const dataset = await datasetFor(ctx, path);
       // Checked before a project is created, so a typo leaves nothing behind.
-      if (!dataset.columns.includes(target)) throw new CliError(`The target column "${target}" is not in ${dataset.name}. Its columns are: ${dataset.columns.join(', ')}.`);
+      if (!dataset.columns.includes(target))
+        throw new CliError(`The target column "${target}" is not in ${dataset.name}. Its columns are: ${dataset.columns.join(', ')}.`);
       const name = (ctx.flags.project as string | undefined) ?? basename(path, extname(path));
       const projectId = await projectFor(ctx, name, dataset.id);
       const started = await call(
@@ -166,27 +183,33 @@ export const pilotsCommands: Command[] = [
   },
   {
     name: 'predict',
-    usage: 'MODEL FILE --out FILE [--force] [--no-escape-formulas] [--json]',
-    summary: 'Apply a model version (its id, or PROJECT@VERSION) to a CSV file; writes the rows with predictions (anomaly models: scores, flags and reasons; an existing --out needs --force; formula-like cells get a leading \').',
+    usage: 'MODEL FILE --out FILE [--horizon H] [--force] [--no-escape-formulas] [--json]',
+    summary:
+      "Apply a model version (its id, or PROJECT@VERSION) to a CSV file; writes the rows with predictions (anomaly models: scores, flags and reasons; forecast models: the next --horizon steps of each series after the file's history, with intervals; an existing --out needs --force; formula-like cells get a leading ').",
     args: { min: 2, max: 2 },
-    options: { out: { type: 'string' }, force: { type: 'boolean' }, 'no-escape-formulas': { type: 'boolean' } },
+    options: { out: { type: 'string' }, horizon: { type: 'string' }, force: { type: 'boolean' }, 'no-escape-formulas': { type: 'boolean' } },
     async run(ctx) {
       const out = ctx.flags.out;
       if (typeof out !== 'string' || !out.trim()) throw new UsageError('--out names the CSV file to write.');
       const model = ctx.args[0]!;
+      const horizon = integer(ctx, 'horizon');
+      if (horizon === 0) throw new UsageError('--horizon takes a whole number of steps of at least 1.');
       if (isImageModel(resolve(model))) return predictImageCommand(ctx);
       const job = await call(
         invoke(ctx.app(), 'pilots:predict', {
           model: /^\d+$/.test(model) ? Number(model) : model,
           path: ctx.args[1]!,
           outPath: out,
+          ...(horizon !== undefined ? { horizon } : {}),
           force: ctx.flags.force === true,
           escapeFormulas: ctx.flags['no-escape-formulas'] !== true,
         }),
       );
       const result = (await runJob(ctx, job)).result;
       if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
-      ctx.out(`Wrote ${count(result.rows)} prediction(s) to ${result.outPath} (added ${result.addedColumns.join(', ')}), with version ${result.version} (id ${result.modelVersionId}).`);
+      ctx.out(
+        `Wrote ${count(result.rows)} prediction(s) to ${result.outPath} (added ${result.addedColumns.join(', ')}), with version ${result.version} (id ${result.modelVersionId}).`,
+      );
       for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
     },
   },

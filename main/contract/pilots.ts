@@ -99,6 +99,8 @@ export interface ColumnInfo {
   exclude: string | null;
   /** A few example values. */
   examples: string[];
+  /** How the column's numbers are read when they use a decimal comma or thousands separators, in one sentence; null otherwise. */
+  numberFormat: string | null;
 }
 
 /** `pilots:inspect`'s answer. */
@@ -195,6 +197,8 @@ export const pilotsChannels = {
         model: z.union([id('model version'), z.string().trim().min(1, 'Give a model version id or PROJECT@VERSION.')]),
         path: path('CSV file to predict'),
         outPath: path('output CSV file'),
+        /** Forecast models: how many steps ahead to write (default: the horizon the model was trained for). */
+        horizon: z.number().int().min(1).max(1000).optional(),
         /** Replace an existing output file (otherwise it is refused). */
         force: z.boolean().optional(),
         /** Prefix cells a spreadsheet would run as formulas with `'` (default true). */

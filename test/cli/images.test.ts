@@ -34,7 +34,7 @@ describe('pilot train --kind image / pilot predict on an image model (real worke
     const data = tempDir();
     const run = pilot(['train', fixture('iris.csv'), '--kind', 'sound'], { dataDir: data.dir });
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toMatch(/--kind is tabular, image, text or anomaly, not "sound"/);
+    expect(run.stderr).toMatch(/--kind is tabular, image, text, anomaly or forecast, not "sound"/);
     data.cleanup();
   });
 });

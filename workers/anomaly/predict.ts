@@ -95,6 +95,34 @@ export async function predictAnomalies(
   }
 }
 
+/**
+ * Scores rows already read (drift checks compare these scores on the training file and on a new
+ * batch): the reconstruction error of each row, with the model's own preprocessing, and whether it
+ * reaches the stored threshold.
+ */
+export async function scoreAnomalyRows(artifactDir: string, columns: string[], rows: string[][], options: { tf?: typeof tfjs } = {}): Promise<{ scores: Float64Array; threshold: number; warnings: string[] }> {
+  const lib = options.tf ?? (await loadBestBackend()).tf;
+  const { model, metadata } = await loadArtifact(lib, artifactDir);
+  try {
+    if (metadata['kind'] !== 'anomaly') throw new UserInputError(`${artifactDir} is not an anomaly-detection model (its kind is "${String(metadata['kind'] ?? 'tabular')}").`);
+    const pipeline = JSON.parse(await readFile(join(artifactDir, 'preprocessing.json'), 'utf8')) as AnomalyPipeline;
+    const { x, report } = transform(pipeline.preprocessing, columns, rows);
+    const warnings = report.missingColumns.length ? [`Column(s) ${report.missingColumns.map((c) => `"${c}"`).join(', ')} are missing: their training median or most common value was used, which hides anomalies in them.`] : [];
+    const d = pipeline.preprocessing.inputs.length;
+    const blocks = blocksOf(pipeline.preprocessing);
+    const scores = new Float64Array(rows.length);
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      const n = Math.min(CHUNK, rows.length - start);
+      const chunk = x.subarray(start * d, (start + n) * d);
+      const output = lib.tidy(() => (model.predict(lib.tensor2d(chunk, [n, d])) as tfjs.Tensor).dataSync());
+      scores.set(reconstructionScores(chunk, output, n, blocks, pipeline.anomaly.errorWeights).scores, start);
+    }
+    return { scores, threshold: pipeline.anomaly.threshold, warnings };
+  } finally {
+    model.dispose();
+  }
+}
+
 function csvCell(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }

@@ -18,6 +18,11 @@ import { summarise } from './summary.js';
 
 export const checkDrift: Engine<DriftInput, DriftReport> = async (input, ctx) => {
   const { referenceProfilePath, model, ...rest } = input;
+  if (model?.task === 'forecast') {
+    ctx.progress({ fraction: 0.1, stage: 'Forecasting the recent stretch' });
+    const { forecastDriftReport } = await import('../forecast/drift-report.js');
+    return forecastDriftReport(model.artifactDir, rest.currentPath, { file: model.trainingFile ?? '', sha256: model.datasetSha256 ?? '' });
+  }
   const profile = referenceProfilePath !== undefined ? await readProfileFile(referenceProfilePath) : input.referenceProfile;
   if (!model) {
     return compareWithReference(profile ? { currentPath: rest.currentPath, referenceProfile: profile, ...(rest.options ? { options: rest.options } : {}) } : rest, ctx);
@@ -55,7 +60,8 @@ async function checkWithModel(input: Omit<DriftInput, 'referenceProfilePath' | '
       profile = { ...profile, predictions: await predictionProfile(model, referencePath, join(scratch, 'reference-predictions.csv'), ctx) };
     }
     const { predictions: referencePredictions, ...columnsProfile } = profile;
-    const options = { ...input.options, labelColumn: input.options?.labelColumn ?? model.target, includeProfile: false };
+    const label = input.options?.labelColumn ?? (model.target || undefined);
+    const options = { ...input.options, ...(label !== undefined ? { labelColumn: label } : {}), includeProfile: false };
     const base = await compareWithReference({ currentPath: input.currentPath, referenceProfile: columnsProfile, options }, slice(ctx, 0.3, 0.6));
 
     ctx.progress({ fraction: 0.6, stage: 'Applying the model to the current file' });

@@ -34,8 +34,14 @@ export async function applyModel(model: DriftModel, csvPath: string): Promise<Mo
   }
   const table = await loadTable(csvPath, MAX_TRAINING_BYTES);
   if (table.rows.length === 0) return { predictions: [], labels: null, warnings: [] };
+  const targetIndex = model.target ? table.columns.indexOf(model.target) : -1;
+  if (model.task === 'anomaly') {
+    // An anomaly model's output is its score: the score distribution on the training rows against the new batch's.
+    const { scoreAnomalyRows } = await import('../anomaly/predict.js');
+    const { scores, warnings } = await scoreAnomalyRows(model.artifactDir, table.columns, table.rows);
+    return { predictions: Array.from(scores, (s) => s.toPrecision(6)), labels: null, warnings };
+  }
   const { predictions, warnings } = await predictRows(model.artifactDir, table.columns, table.rows);
-  const targetIndex = table.columns.indexOf(model.target);
   return {
     predictions: predictions.map(cell),
     labels: targetIndex < 0 ? null : table.rows.map((row) => row[targetIndex] ?? ''),
@@ -58,6 +64,8 @@ export async function writePredictions(path: string, predictions: readonly strin
  * (the trainer records both as `testMetrics.accuracy` / `testMetrics.mae`). Null when absent.
  */
 export function registeredMetric(model: DriftModel): { metric: PerformanceDrift['metric']; value: number } | null {
+  // Anomaly and forecast versions have no accuracy or MAE of this kind to recompute from labels.
+  if (model.task !== 'binary' && model.task !== 'multiclass' && model.task !== 'regression') return null;
   const metric = model.task === 'regression' ? 'mae' : 'accuracy';
   const value = model.testMetrics[metric];
   return typeof value === 'number' && Number.isFinite(value) ? { metric, value } : null;

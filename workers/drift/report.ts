@@ -1,6 +1,7 @@
 /** The drift report: what `checkDrift` returns. Plain JSON. */
 import type { PsiBand } from './psi.js';
 import type { FileIdentity, ReferenceProfile } from './profile.js';
+import type { ForecastDriftReport } from '../forecast/drift.js';
 
 /** The per-column test, chosen as Evidently's defaults choose (see `select.ts`). */
 export type DriftTest = 'ks' | 'chi-squared' | 'z' | 'wasserstein' | 'jensen-shannon';
@@ -106,4 +107,6 @@ export interface DriftReport {
   warnings: string[];
   /** The reference profile, when it was built in this run and `includeProfile` was set (to cache it). */
   referenceProfile?: ReferenceProfile;
+  /** A forecasting version's checks (recent errors vs the backtest's, level and seasonality vs training); `columns` is then empty. */
+  forecast?: ForecastDriftReport;
 }

@@ -85,11 +85,15 @@ export type DriftOptions = z.infer<typeof driftOptionsSchema>;
 export const driftModelSchema = z.object({
   /** The version's artifact folder (as `predictRows` reads it). */
   artifactDir: z.string().min(1),
-  task: z.enum(['binary', 'multiclass', 'regression']),
-  /** The target column: reported as label drift; with it in the current file, performance is measured. */
-  target: z.string().min(1),
+  /** Anomaly versions: their scores are the predictions; forecast versions: their own drift checks, no reference file. */
+  task: z.enum(['binary', 'multiclass', 'regression', 'anomaly', 'forecast']),
+  /** The target column: reported as label drift; with it in the current file, performance is measured ('' for an anomaly model without labels). */
+  target: z.string(),
   /** The version's registered test metrics (`accuracy` for classifiers, `mae` for regression are used). */
   testMetrics: z.record(z.string(), z.unknown()),
+  /** The training data's name and SHA-256, named as the reference of a forecast version's report. */
+  trainingFile: z.string().optional(),
+  datasetSha256: z.string().optional(),
 });
 
 export type DriftModel = z.infer<typeof driftModelSchema>;
@@ -107,8 +111,9 @@ export const driftInputSchema = z
     model: driftModelSchema.optional(),
     options: driftOptionsSchema.optional(),
   })
-  .refine((input) => [input.referencePath, input.referenceProfile, input.referenceProfilePath].filter((r) => r !== undefined).length === 1, {
-    message: 'Give exactly one of referencePath, referenceProfile and referenceProfilePath.',
+  // A forecast version's reference (backtest errors, training profiles) is saved with the model.
+  .refine((input) => [input.referencePath, input.referenceProfile, input.referenceProfilePath].filter((r) => r !== undefined).length === (input.model?.task === 'forecast' ? 0 : 1), {
+    message: 'Give exactly one of referencePath, referenceProfile and referenceProfilePath (none for a forecast model version).',
   });
 
 export type DriftInput = z.infer<typeof driftInputSchema>;

@@ -3,10 +3,12 @@
  * rule for combining values, the quality alerts, the defaults, and the series themselves
  * (downsampled for the plot). Same reading as training, so what the user sees is what is trained on.
  */
+import type { Engine } from '../protocol.js';
 import { loadTable } from '../trainer/load.js';
 import { defaultHorizon } from './prepare.js';
 import { buildSeries, formatTime, gridTime, type Frequency, type TimeAlert } from './series.js';
 import { parseTimeSpec } from './time.js';
+import type { ForecastPreviewInput } from './schema.js';
 import { seasonOf, type Season } from './windows.js';
 
 /** One series, downsampled to at most `points` points (means of consecutive steps). */
@@ -74,3 +76,11 @@ export async function previewForecast(input: { file: string; time: string; targe
     defaultHorizon: defaultHorizon(set),
   };
 }
+
+/** The `forecast.preview` job: the preview in a worker, so a large file never blocks the main process. */
+export const previewForecastEngine: Engine<ForecastPreviewInput, ForecastPreview> = async ({ points, ...input }, ctx) => {
+  ctx.progress({ fraction: 0.1, stage: 'Reading the series' });
+  const preview = await previewForecast(input, points);
+  ctx.progress({ fraction: 1, stage: 'Done' });
+  return preview;
+};

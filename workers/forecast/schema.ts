@@ -47,3 +47,11 @@ export const forecastInputSchema = z.object({
 export type ForecastInput = z.infer<typeof forecastInputSchema>;
 /** Input as a caller may write it (defaults optional). */
 export type ForecastInputRaw = z.input<typeof forecastInputSchema>;
+
+/** What `previewForecast` reads: the same column choices as training, nothing trained. */
+export const forecastPreviewInputSchema = forecastInputSchema.pick({ file: true, time: true, target: true, id: true, holiday: true, aggregate: true }).extend({
+  /** Points per plotted series at most (consecutive steps averaged). */
+  points: z.number().int().min(10).max(5000).default(400),
+});
+/** The preview's input after defaults. */
+export type ForecastPreviewInput = z.infer<typeof forecastPreviewInputSchema>;

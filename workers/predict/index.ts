@@ -17,6 +17,8 @@ export const predictInputSchema = z.object({
   artifactDir: z.string().min(1),
   path: z.string().min(1),
   outPath: z.string().min(1),
+  /** Forecast models: steps ahead to write (default: the model's own horizon); refused for other kinds. */
+  horizon: z.number().int().min(1).max(1000).optional(),
   /** Replace `outPath` if it exists; without it an existing file is refused. */
   force: z.boolean().optional(),
   /** Prefix formula-like cells with `'` (CSV-injection defence); default true. */
@@ -46,6 +48,8 @@ export interface PredictorOptions {
   force?: boolean;
   /** Prefix formula-like cells (=, +, -, @ …) with `'` so a spreadsheet does not run them; default true. */
   escapeFormulas?: boolean;
+  /** Forecast models: steps ahead (default: the trained horizon). */
+  horizon?: number;
 }
 
 /** The predictor of each pilot kind, loaded only when a model of that kind is applied. A kind adds one entry. */
@@ -68,9 +72,12 @@ const predictors: Partial<Record<PilotKind, () => Promise<Predictor>>> = {
   },
   // image: async () => (await import('../image/predict.js')).predictImage,
   forecast: async () => {
-    // The next steps of every series, as many as the model was trained for (predict.run has no horizon option yet).
+    // The next steps of every series after the file's history: as many as asked, at most the trained horizon.
     const m = await import('../forecast/predict.js');
-    return (artifactDir, inputPath, outPath) => m.predictForecast(artifactDir, inputPath, outPath);
+    return async (artifactDir, inputPath, outPath, options) => ({
+      ...(await m.predictForecast(artifactDir, inputPath, outPath, options.horizon !== undefined ? { horizon: options.horizon } : {})),
+      task: 'forecast',
+    });
   },
   anomaly: async () => {
     const m = await import('../anomaly/predict.js');
@@ -86,6 +93,7 @@ export const predictEngine: Engine<PredictInput, PredictResult> = async (input, 
   const kind = await artifactKind(input.artifactDir);
   const load = predictors[kind];
   if (!load) throw new UserInputError(`This model is a ${kind} pilot, and this version of Pilot Workbench cannot apply ${kind} models. Update Pilot Workbench.`);
+  if (input.horizon !== undefined && kind !== 'forecast') throw new UserInputError(`--horizon applies to forecast models; this one is a ${kind} model. Leave --horizon out.`);
   throwIfCancelled(ctx.signal);
   // An existing output file is refused for every kind (each predictor also writes with 'wx'
   // unless forced, so a file that appears meanwhile is not overwritten either).
@@ -97,6 +105,7 @@ export const predictEngine: Engine<PredictInput, PredictResult> = async (input, 
     signal: ctx.signal,
     ...(input.force !== undefined ? { force: input.force } : {}),
     ...(input.escapeFormulas !== undefined ? { escapeFormulas: input.escapeFormulas } : {}),
+    ...(input.horizon !== undefined ? { horizon: input.horizon } : {}),
   });
   ctx.progress({ fraction: 1, stage: 'Done' });
   return { ...result, kind };

@@ -6,6 +6,7 @@
  * L-BFGS. Being convex, the optimum is unique, so the same probabilities as scikit-learn's follow
  * (test/workers/text/linear.test.ts checks against values it computed).
  */
+import type { Corpus } from './corpus.js';
 
 /** Sparse rows (CSR). */
 export interface Csr {
@@ -59,6 +60,81 @@ export function transformTfidf(model: Tfidf, docs: string[][]): Csr {
     indptr[r + 1] = indices.length;
   });
   return { rows: docs.length, cols: model.idf.length, indptr, indices: Int32Array.from(indices), values: Float64Array.from(values) };
+}
+
+/** `fitTfidf` over encoded documents (the rows of `corpus` given): the same vocabulary and idf, without re-reading strings. */
+export function fitTfidfIds(corpus: Corpus, rows: ArrayLike<number>): Tfidf & { columnOf: Int32Array } {
+  const df = new Int32Array(corpus.terms.length);
+  const last = new Int32Array(corpus.terms.length).fill(-1);
+  for (let r = 0; r < rows.length; r++) {
+    const doc = corpus.docs[rows[r]!]!;
+    for (let i = 0; i < doc.length; i++) {
+      const id = doc[i]!;
+      if (last[id] !== r) {
+        last[id] = r;
+        df[id]!++;
+      }
+    }
+  }
+  const present: number[] = [];
+  for (let id = 0; id < df.length; id++) if (df[id]! > 0) present.push(id);
+  // Columns in sorted term order, as scikit-learn's vocabulary_.
+  present.sort((a, b) => (corpus.terms[a]! < corpus.terms[b]! ? -1 : 1));
+  const columnOf = new Int32Array(corpus.terms.length).fill(-1);
+  const vocabulary = new Map<string, number>();
+  const n = rows.length;
+  const idf = new Float64Array(present.length);
+  present.forEach((id, c) => {
+    columnOf[id] = c;
+    vocabulary.set(corpus.terms[id]!, c);
+    idf[c] = Math.log((1 + n) / (1 + df[id]!)) + 1;
+  });
+  return { vocabulary, idf, columnOf };
+}
+
+/** `transformTfidf` over encoded documents: TF-IDF rows, L2-normalised; ids outside the vocabulary are ignored. */
+export function transformTfidfIds(model: Tfidf & { columnOf: Int32Array }, corpus: Corpus, rows: ArrayLike<number>): Csr {
+  const cols = model.idf.length;
+  const counts = new Float64Array(cols);
+  const indptr = new Int32Array(rows.length + 1);
+  let nnz = 0;
+  let indices = new Int32Array(1 << 16);
+  let values = new Float64Array(1 << 16);
+  const seen: number[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    const doc = corpus.docs[rows[r]!]!;
+    seen.length = 0;
+    for (let i = 0; i < doc.length; i++) {
+      const c = model.columnOf[doc[i]!]!;
+      if (c < 0) continue;
+      if (counts[c] === 0) seen.push(c);
+      counts[c]!++;
+    }
+    seen.sort((a, b) => a - b);
+    if (nnz + seen.length > indices.length) {
+      const size = Math.max(2 * indices.length, nnz + seen.length);
+      const i2 = new Int32Array(size);
+      i2.set(indices);
+      indices = i2;
+      const v2 = new Float64Array(size);
+      v2.set(values);
+      values = v2;
+    }
+    let norm = 0;
+    for (let k = 0; k < seen.length; k++) {
+      const c = seen[k]!;
+      const v = counts[c]! * model.idf[c]!;
+      counts[c] = 0;
+      norm += v * v;
+      indices[nnz + k] = c;
+      values[nnz + k] = v;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (let k = 0; k < seen.length; k++) values[nnz + k]! /= norm;
+    nnz += seen.length;
+    indptr[r + 1] = nnz;
+  }
+  return { rows: rows.length, cols, indptr, indices: indices.slice(0, nnz), values: values.slice(0, nnz) };
 }
 
 /** Logistic regression weights: `w[c * cols + j]`, one row per output (1 for binary, k for multiclass), and intercepts. */
@@ -178,21 +254,32 @@ export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float
   const d = new Float64Array(n);
   const xNew = new Float64Array(n);
   const gNew = new Float64Array(n);
+  let spare: { s: Float64Array; y: Float64Array } = { s: new Float64Array(n), y: new Float64Array(n) };
   let iterations = 0;
   for (; iterations < maxIter; iterations++) {
     if (maxAbs(g) <= tol * g0) break;
-    // Two-loop recursion: d = −H g.
+    // Two-loop recursion: d = −H g. Each update of d is fused with the next pair's dot product
+    // (one pass over the vectors per pair instead of two).
     d.set(g);
-    const alpha = new Array<number>(s.length);
-    for (let i = s.length - 1; i >= 0; i--) {
-      alpha[i] = rho[i]! * dot(s[i]!, d);
-      axpy(-alpha[i]!, yv[i]!, d);
+    const k = s.length;
+    const alpha = new Array<number>(k);
+    if (k > 0) {
+      let sd = dot(s[k - 1]!, d);
+      for (let i = k - 1; i >= 0; i--) {
+        alpha[i] = rho[i]! * sd;
+        if (i > 0) sd = axpyDot(-alpha[i]!, yv[i]!, d, s[i - 1]!);
+        else axpy(-alpha[i]!, yv[i]!, d);
+      }
     }
-    const gamma = s.length > 0 ? dot(s[s.length - 1]!, yv[yv.length - 1]!) / dot(yv[yv.length - 1]!, yv[yv.length - 1]!) : 1 / Math.max(Math.sqrt(dot(g, g)), 1e-12);
+    const gamma = k > 0 ? dot(s[k - 1]!, yv[k - 1]!) / dot(yv[k - 1]!, yv[k - 1]!) : 1 / Math.max(Math.sqrt(dot(g, g)), 1e-12);
     for (let i = 0; i < n; i++) d[i]! *= gamma;
-    for (let i = 0; i < s.length; i++) {
-      const beta = rho[i]! * dot(yv[i]!, d);
-      axpy(alpha[i]! - beta, s[i]!, d);
+    if (k > 0) {
+      let yd = dot(yv[0]!, d);
+      for (let i = 0; i < k; i++) {
+        const beta = rho[i]! * yd;
+        if (i + 1 < k) yd = axpyDot(alpha[i]! - beta, s[i]!, d, yv[i + 1]!);
+        else axpy(alpha[i]! - beta, s[i]!, d);
+      }
     }
     for (let i = 0; i < n; i++) d[i] = -d[i]!;
     let slope = dot(g, d);
@@ -210,8 +297,8 @@ export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float
       if (fNew <= fx + 1e-4 * step * slope) break;
       step *= 0.5;
     }
-    const sk = new Float64Array(n);
-    const yk = new Float64Array(n);
+    const sk = spare.s;
+    const yk = spare.y;
     for (let i = 0; i < n; i++) {
       sk[i] = xNew[i]! - x[i]!;
       yk[i] = gNew[i]! - g[i]!;
@@ -225,11 +312,11 @@ export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float
       s.push(sk);
       yv.push(yk);
       rho.push(1 / sy);
+      // The dropped pair's arrays hold the next one (no allocation per iteration once the memory is full).
       if (s.length > m) {
-        s.shift();
-        yv.shift();
+        spare = { s: s.shift()!, y: yv.shift()! };
         rho.shift();
-      }
+      } else spare = { s: new Float64Array(n), y: new Float64Array(n) };
     }
     if (improvement >= 0 && improvement < 1e-12 * Math.max(1, Math.abs(fx))) break;
   }
@@ -244,6 +331,16 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 function axpy(a: number, x: Float64Array, y: Float64Array): void {
   for (let i = 0; i < x.length; i++) y[i]! += a * x[i]!;
+}
+
+/** y += a·x, returning z·y (the updated y) from the same pass. */
+function axpyDot(a: number, x: Float64Array, y: Float64Array, z: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = (y[i] = y[i]! + a * x[i]!);
+    sum += z[i]! * v;
+  }
+  return sum;
 }
 
 function maxAbs(a: Float64Array): number {

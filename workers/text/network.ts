@@ -4,9 +4,12 @@
  * softmax for multiclass).
  *
  * The embedding table is buckets × dim (millions of weights) but a batch touches a few thousand
- * rows, so the bag and its gradient are computed sparsely here, with lazy row-wise Adam (one second
- * moment per row, as large embedding tables are usually trained) on the rows a batch touched: TensorFlow.js has no sparse gradient (the gradient of `gather` is a dense table-sized
- * tensor every step). The dense head — logits, loss and the gradients of the head and of the
+ * rows, so the bag and its gradient are computed sparsely here: TensorFlow.js has no sparse
+ * gradient (the gradient of `gather` is a dense table-sized tensor every step). The table learns
+ * by row-wise Adagrad (one accumulated squared gradient per row, as large embedding tables are
+ * usually trained), applied to each (document, row) pair of the batch as it is read: one pass
+ * over the batch's features, no table-sized moments, and nothing to catch up for rows a step did
+ * not touch. The dense head — logits, loss and the gradients of the head and of the
  * bag — runs on the TensorFlow.js backend chosen for the run. Everything random draws from the
  * seeded generator, so a run is reproducible on the same backend.
  */
@@ -23,26 +26,32 @@ export interface BagSpec {
   outputs: number;
 }
 
-/** Weights and Adam's moments (checkpointed): E (buckets × dim), W (dim × outputs), b (outputs). */
+/** Weights and optimiser state (checkpointed): E (buckets × dim), W (dim × outputs), b (outputs). */
 export interface BagState {
   e: Float32Array;
   w: Float32Array;
   b: Float32Array;
-  mE: Float32Array;
-  /** One second moment per row of E (row-wise Adam): the rows' elements share a scale, a quarter of the work per element. */
+  /** Row-wise Adagrad's accumulated squared gradient (mean over the row) per row of E. */
   vE: Float32Array;
   mW: Float32Array;
   vW: Float32Array;
   mB: Float32Array;
   vB: Float32Array;
+  /** Adam steps of the head so far. */
   step: number;
-  /** Adam's step count when each row of E was last updated (lazy Adam catches up its decay). */
-  lastStep: Int32Array;
 }
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
 const EPS = 1e-7;
+/** Adagrad's ε for the table: far below the per-pair gradients (≈ 10⁻⁶), so steps stay scale-free. */
+const EPS_ROW = 1e-12;
+/**
+ * The table's Adagrad step relative to the head's Adam step: Adagrad's steps shrink as squared
+ * gradients accumulate, so it starts larger (4× converged in as many epochs as Adam did, on the
+ * SpamAssassin fixture and the whole corpus, with an equal or lower validation loss).
+ */
+export const TABLE_RATE = 4;
 
 export class EmbeddingBag {
   state: BagState;
@@ -62,28 +71,13 @@ export class EmbeddingBag {
       e,
       w,
       b: new Float32Array(outputs),
-      mE: new Float32Array(e.length),
       vE: new Float32Array(buckets),
       mW: new Float32Array(w.length),
       vW: new Float32Array(w.length),
       mB: new Float32Array(outputs),
       vB: new Float32Array(outputs),
       step: 0,
-      lastStep: new Int32Array(buckets),
     };
-  }
-
-  /** A table-sized gradient buffer, kept at zero between steps (only touched rows are written and cleared). */
-  private gradient: Float32Array | null = null;
-  /** The step at which each row was last touched in the current batch. */
-  private mark = new Int32Array(0);
-
-  private scratch(): Float32Array {
-    if (!this.gradient) {
-      this.gradient = new Float32Array(this.state.e.length);
-      this.mark = new Int32Array(this.spec.buckets).fill(-1);
-    }
-    return this.gradient;
   }
 
   get size(): number {
@@ -95,14 +89,15 @@ export class EmbeddingBag {
     const d = this.spec.dim;
     const e = this.state.e;
     const h = new Float32Array(bags.length * d);
-    bags.forEach((bag, r) => {
+    for (let r = 0; r < bags.length; r++) {
+      const { ids, weights } = bags[r]!;
       const o = r * d;
-      for (let q = 0; q < bag.ids.length; q++) {
-        const base = bag.ids[q]! * d;
-        const wq = bag.weights[q]!;
+      for (let q = 0; q < ids.length; q++) {
+        const base = ids[q]! * d;
+        const wq = weights[q]!;
         for (let k = 0; k < d; k++) h[o + k]! += wq * e[base + k]!;
       }
-    });
+    }
     return h;
   }
 
@@ -161,39 +156,23 @@ export class EmbeddingBag {
     const c2 = 1 - BETA2 ** t;
     adamDense(s.w, s.mW, s.vW, dw!, learningRate, c1, c2);
     adamDense(s.b, s.mB, s.vB, db!, learningRate, c1, c2);
-    // The bag's gradient, scattered to the rows it touched, then lazy Adam on those rows only.
-    const g = this.scratch();
-    const touched: number[] = [];
-    bags.forEach((bag, r) => {
-      for (let q = 0; q < bag.ids.length; q++) {
-        const id = bag.ids[q]!;
-        if (this.mark[id] !== t) {
-          this.mark[id] = t;
-          touched.push(id);
-        }
+    // Row-wise Adagrad on each (document, row) pair: the pair's gradient is its weight times the
+    // document's hidden-layer gradient, so its squared norm is weight² · ‖dh‖².
+    const { e, vE } = s;
+    for (let r = 0; r < n; r++) {
+      const { ids, weights } = bags[r]!;
+      const o = r * d;
+      let dhSquare = 0;
+      for (let j = 0; j < d; j++) dhSquare += dh![o + j]! * dh![o + j]!;
+      if (dhSquare === 0) continue;
+      for (let q = 0; q < ids.length; q++) {
+        const id = ids[q]!;
+        const wq = weights[q]!;
+        const v = (vE[id] = vE[id]! + (wq * wq * dhSquare) / d);
+        const scale = (learningRate * TABLE_RATE * wq) / (Math.sqrt(v) + EPS_ROW);
         const base = id * d;
-        const wq = bag.weights[q]!;
-        for (let j = 0; j < d; j++) g[base + j]! += wq * dh![r * d + j]!;
+        for (let j = 0; j < d; j++) e[base + j]! -= scale * dh![o + j]!;
       }
-    });
-    touched.sort((a, b) => a - b);
-    const lr1 = learningRate / c1;
-    for (const id of touched) {
-      const base = id * d;
-      // Skipped steps had zero gradient: the moments decayed by β^(gap) meanwhile.
-      const gap = t - 1 - s.lastStep[id]!;
-      const decay1 = gap > 0 ? BETA1 * BETA1 ** gap : BETA1;
-      const decay2 = gap > 0 ? BETA2 * BETA2 ** gap : BETA2;
-      let square = 0;
-      for (let j = 0; j < d; j++) square += g[base + j]! * g[base + j]!;
-      const v = (s.vE[id] = decay2 * s.vE[id]! + ((1 - BETA2) * square) / d);
-      const scale = lr1 / (Math.sqrt(v / c2) + EPS);
-      for (let j = 0; j < d; j++) {
-        const m = (s.mE[base + j] = decay1 * s.mE[base + j]! + (1 - BETA1) * g[base + j]!);
-        g[base + j] = 0;
-        s.e[base + j]! -= scale * m;
-      }
-      s.lastStep[id] = t;
     }
     return lossData![0]!;
   }
