@@ -15,6 +15,7 @@ const NOT_PATHS = new Set([
   'target', 'positive', 'protected', 'prediction', 'missingMarkers', 'machineId', 'text', 'name', 'project', 'ref', 'reason', 'alias',
   'version', 'refs', 'question', 'successMetric', 'successClass', 'currency', 'exclude', 'include', 'positiveClass', 'model', 'note',
   'cost', 'benefit', 'label', 'predictionColumn', 'labelColumn', 'columns', 'ignoreColumns', 'textColumn', 'normal', 'time', 'id', 'holiday',
+  'column', 'pathColumn',
 ]);
 
 interface Def {
@@ -43,8 +44,8 @@ describe('serve mode path confinement', () => {
     for (const channel of Object.values(channels)) stringFields((channel.input as unknown as { _zod: { def: Def } })._zod.def, '', fields);
     const unclassified = [...fields].filter((field) => !isPathKey(field) && !NOT_PATHS.has(field));
     expect(unclassified, 'a channel has a string field that is neither named like a path nor listed as not one').toEqual([]);
-    for (const field of ['path', 'outPath', 'referencePath', 'currentPath', 'dirs', 'folder', 'libraryDirs', 'imagesDir']) expect(isPathKey(field), field).toBe(true);
-    expect([...fields].filter(isPathKey).sort()).toEqual(expect.arrayContaining(['currentPath', 'dirs', 'outPath', 'path', 'referencePath']));
+    for (const field of ['path', 'outPath', 'referencePath', 'currentPath', 'dirs', 'folder', 'libraryDirs', 'imagesDir', 'source']) expect(isPathKey(field), field).toBe(true);
+    expect([...fields].filter(isPathKey).sort()).toEqual(expect.arrayContaining(['currentPath', 'dirs', 'outPath', 'path', 'referencePath', 'source']));
   });
 
   it('refuses system folders as roots, except a home inside one, and resolves links', () => {

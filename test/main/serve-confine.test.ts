@@ -110,7 +110,7 @@ describe('pilot serve confines paths to its roots', () => {
     expect(secret.body.error?.message).toMatch(/credentials/);
   });
 
-  it('confines every kind of path: hardware import, predictions out, exports, drift files, watch and GPU library folders', async () => {
+  it('confines every kind of path: hardware import, predictions out, exports, drift files, watch, image and GPU library folders', async () => {
     const cases: [string, unknown][] = [
       ['hardware:import', { path: '/etc/shadow' }],
       ['pilots:predict', { model: 1, path: join(allowed, 'iris.csv'), outPath: '/etc/cron.d/pwned.csv' }],
@@ -122,6 +122,7 @@ describe('pilot serve confines paths to its roots', () => {
       ['settings:set', { key: 'gpu.libraryDirs', value: ['/usr/lib/x86_64-linux-gnu'] }],
       ['gpu:libraries', { dirs: ['/usr/local/cuda/lib64'] }],
       ['text:train', { path: '/etc/passwd', textColumn: 'a', target: 'b' }],
+      ['image:scan', { source: '/usr/share/pixmaps' }],
     ];
     for (const [channel, input] of cases) {
       const answer = await api(channel, input);
