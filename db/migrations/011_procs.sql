@@ -1,4 +1,4 @@
--- 010 procs: jobs shared by several processes (desktop app, pilot serve, CLI commands) on one data folder.
+-- 011 procs: jobs shared by several processes (desktop app, pilot serve, CLI commands) on one data folder.
 
 -- Who owns a job, beyond its PID: the owner's process start identity ("linux:<boot id>:<start
 -- ticks>", "ps:<start time>"), so that a PID reused by another process after a restart or reboot
