@@ -2,7 +2,7 @@
  * The schema's history, one numbered SQL file per step. Append only: never edit a migration that
  * has shipped; add the next number. Capabilities own their numbers: 002 hardware, 003 quality,
  * 004 training, 005 registry and drift, 006 ROI, 007 pilot kinds, 008 the prediction service, 009 number formats of datasets,
- * 010 the prediction service's sampled request rows.
+ * 010 the prediction service's sampled request rows, 011 jobs shared across processes.
  */
 import foundation from './001_foundation.sql?raw';
 import hardware from './002_hardware.sql?raw';
@@ -14,6 +14,7 @@ import pilotKinds from './007_pilot_kinds.sql?raw';
 import serving from './008_serving.sql?raw';
 import numberFormats from './009_number_formats.sql?raw';
 import servingSamples from './010_serving_samples.sql?raw';
+import procs from './011_procs.sql?raw';
 
 export interface Migration {
   version: number;
@@ -38,4 +39,5 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: 'serving', sql: serving },
   { version: 9, name: 'number formats', sql: numberFormats },
   { version: 10, name: 'serving samples', sql: servingSamples },
+  { version: 11, name: 'procs', sql: procs },
 ];

@@ -76,7 +76,7 @@ CREATE TABLE jobs (
   created_at  INTEGER NOT NULL,
   started_at  INTEGER,
   finished_at INTEGER
-) STRICT;
+, owner_start TEXT, cancel_requested_at INTEGER, dedupe_key TEXT) STRICT;
 
 CREATE TABLE latest_metrics (
   run_id    INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
@@ -277,6 +277,8 @@ CREATE INDEX hardware_profiles_by_machine ON hardware_profiles (machine_id, crea
 CREATE INDEX jobs_by_created ON jobs (created_at DESC);
 
 CREATE INDEX jobs_by_status ON jobs (status);
+
+CREATE UNIQUE INDEX jobs_one_active_per_key ON jobs (dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running');
 
 CREATE INDEX model_events_by_project ON model_events (project_id, at);
 
