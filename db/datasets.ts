@@ -1,4 +1,5 @@
 /** Queries for the `datasets` table: files registered by the import job. */
+import type { ColumnNumberFormat } from '../workers/csv/number-format.js';
 import type { TextEncoding } from '../workers/csv/sniff.js';
 import { fromJson, toJson } from './json.js';
 import type { ReadableDB, WritableDB } from './store.js';
@@ -17,12 +18,15 @@ export interface Dataset {
   columns: string[];
   /** Data rows, header excluded. */
   rowCount: number;
+  /** Columns whose numbers are written with a decimal comma or thousands separators, and how: every reader of the file uses these. */
+  numberFormats: ColumnNumberFormat[];
   warnings: string[];
   jobId: number | null;
   importedAt: number;
 }
 
-export type NewDataset = Omit<Dataset, 'id' | 'importedAt'>;
+/** A dataset to register; `numberFormats` defaults to none (plain dot-decimal numbers). */
+export type NewDataset = Omit<Dataset, 'id' | 'importedAt' | 'numberFormats'> & { numberFormats?: ColumnNumberFormat[] };
 
 interface DatasetRow {
   id: number;
@@ -36,6 +40,7 @@ interface DatasetRow {
   has_header: number;
   columns: string;
   row_count: number;
+  number_formats: string;
   warnings: string;
   job_id: number | null;
   imported_at: number;
@@ -54,28 +59,38 @@ function toDataset(row: DatasetRow): Dataset {
     hasHeader: row.has_header === 1,
     columns: fromJson<string[]>(row.columns) ?? [],
     rowCount: row.row_count,
+    numberFormats: fromJson<ColumnNumberFormat[]>(row.number_formats) ?? [],
     warnings: fromJson<string[]>(row.warnings) ?? [],
     jobId: row.job_id,
     importedAt: row.imported_at,
   };
 }
 
-/** Registers a dataset; the same file content at the same path is registered once (the existing row is returned). */
+/**
+ * Registers a dataset; the same file content at the same path is registered once (the existing
+ * row is returned). Importing it again with other number formats (the user's override) updates them.
+ */
 export function upsertDataset(db: WritableDB, dataset: NewDataset, now: number): { dataset: Dataset; created: boolean } {
   const existing = db.prepare('SELECT * FROM datasets WHERE path = ? AND sha256 = ?').get(dataset.path, dataset.sha256) as
     | DatasetRow
     | undefined;
-  if (existing) return { dataset: toDataset(existing), created: false };
+  const numberFormats = toJson(dataset.numberFormats ?? []);
+  if (existing) {
+    if (existing.number_formats === numberFormats) return { dataset: toDataset(existing), created: false };
+    const updated = db.prepare('UPDATE datasets SET number_formats = ? WHERE id = ? RETURNING *').get(numberFormats, existing.id) as DatasetRow;
+    return { dataset: toDataset(updated), created: false };
+  }
   const row = db
     .prepare(
-      `INSERT INTO datasets (path, name, size_bytes, mtime_ms, sha256, delimiter, encoding, has_header, columns, row_count, warnings, job_id, imported_at)
-       VALUES (@path, @name, @sizeBytes, @mtimeMs, @sha256, @delimiter, @encoding, @hasHeader, @columns, @rowCount, @warnings, @jobId, @importedAt)
+      `INSERT INTO datasets (path, name, size_bytes, mtime_ms, sha256, delimiter, encoding, has_header, columns, row_count, number_formats, warnings, job_id, imported_at)
+       VALUES (@path, @name, @sizeBytes, @mtimeMs, @sha256, @delimiter, @encoding, @hasHeader, @columns, @rowCount, @numberFormats, @warnings, @jobId, @importedAt)
        RETURNING *`,
     )
     .get({
       ...dataset,
       hasHeader: dataset.hasHeader ? 1 : 0,
       columns: toJson(dataset.columns),
+      numberFormats,
       warnings: toJson(dataset.warnings),
       importedAt: now,
     }) as DatasetRow;

@@ -14,6 +14,8 @@ export interface QualityOptions {
   /** The test set's dataset id and SHA-256, when a train/test check was asked for. */
   testDatasetId?: number;
   testSha256?: string;
+  /** The dataset's number formats (`column:decimal thousands`) when it has any: importing again with another format means a new report. */
+  numberFormats?: string[];
 }
 
 /** One stored report without the report itself: a row of the history list. */

@@ -52,7 +52,7 @@ export const datasetHandlers: HandlersOf<typeof datasetChannels> = {
   'datasets:list': (_input, app) => listDatasets(app.store.read),
   'datasets:import': (input, app) => {
     const path = resolve(input.path);
-    return app.jobs.submit({ kind: 'dataset.import', title: `Import ${basename(path)}`, input: { path } });
+    return app.jobs.submit({ kind: 'dataset.import', title: `Import ${basename(path)}`, input: { path, ...(input.numberFormat ? { numberFormat: input.numberFormat } : {}) } });
   },
   'datasets:check': (input, app) => checkDataset(requireDataset(app, input.id)),
   'datasets:delete': (input, app) => {

@@ -37,6 +37,7 @@ import type { JobOf, JobSubmitted } from '../contract/jobs.js';
 import { AppError, notFound } from '../errors.js';
 import type { JobEvent, JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset, requireDataset } from './datasets.js';
+import { toCanonical } from '../../workers/csv/number-format.js';
 import type { HandlersOf } from './types.js';
 import { versionOf } from './version-ref.js';
 import { versionVerdict } from '../verdict/gather.js';
@@ -225,8 +226,10 @@ async function startTraining(app: App, input: TrainInput): Promise<TrainStarted>
   // Not one transaction: the supervisor reads the job it inserts through the read connection, which
   // sees only committed rows. A run whose job could not be queued is marked failed at once.
   const run = insertRun(app.store.write, { projectId: project.id, datasetId, datasetSha256: check.currentSha256 ?? dataset.sha256, checkpointDir, startedAt: now });
-  setRunParams(app.store.write, run.id, { ...settings, runKey, file: dataset.path });
-  const job = submitFor(app, run, `Train ${project.name}`, { ...settings, file: dataset.path, runId: runKey }, checkpointDir);
+  // The dataset's number formats travel with the run (a resume reads the file the same way).
+  const numberFormats = dataset.numberFormats;
+  setRunParams(app.store.write, run.id, { ...settings, runKey, file: dataset.path, numberFormats });
+  const job = submitFor(app, run, `Train ${project.name}`, { ...settings, file: dataset.path, runId: runKey, numberFormats }, checkpointDir);
   updateProject(app.store.write, project.id, { datasetId, target: settings.target, ...(settings.task === 'auto' ? {} : { task: settings.task }) }, now);
   return { job, run: getRun(app.store.read, run.id) ?? run, warning: check.status === 'changed' ? check.message : null };
 }
@@ -278,11 +281,13 @@ async function inspect(app: App, datasetId: number): Promise<DatasetInspection> 
   const records = await readFirstRecords({ path: dataset.path, encoding: dataset.encoding, delimiter: dataset.delimiter, start: bomBytes, end: (await stat(dataset.path)).size }, 5001);
   const width = dataset.columns.length;
   const sample = (dataset.hasHeader ? records.slice(1) : records).map((row) => (row.length >= width ? row : [...row, ...new Array<string>(width - row.length).fill('')]));
+  const formats = new Map(dataset.numberFormats.map((f) => [f.column, f]));
   const columns: ColumnInfo[] = dataset.columns.map((name, c) => {
-    const values = sample.map((row) => row[c] ?? '');
+    const format = formats.get(name);
+    const values = sample.map((row) => (format ? (toCanonical(row[c] ?? '', format) ?? row[c] ?? '') : (row[c] ?? '')));
     const profile = profileColumn(name, values);
-    const examples = [...new Set(values.filter((v) => v.trim() !== ''))].slice(0, 4);
-    return { name, kind: profile.kind, missing: profile.missing, distinct: profile.distinct, exclude: profile.exclude ?? null, examples };
+    const examples = [...new Set(sample.map((row) => row[c] ?? '').filter((v) => v.trim() !== ''))].slice(0, 4);
+    return { name, kind: profile.kind, missing: profile.missing, distinct: profile.distinct, exclude: profile.exclude ?? null, examples, numberFormat: format?.note ?? null };
   });
   const usable = columns.filter((column) => column.distinct >= 2 && column.distinct <= Math.max(50, sample.length) && !(column.exclude && !column.exclude.startsWith('looks like personal')));
   const suggestions: DatasetInspection['suggestions'] = [];

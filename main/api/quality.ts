@@ -69,16 +69,18 @@ export const qualityHandlers: HandlersOf<typeof qualityChannels> = {
       ...(input.missingMarkers !== undefined ? { missingMarkers: input.missingMarkers } : {}),
       // The test file's content is part of what was computed: a changed test set means a new report.
       ...(test ? { testDatasetId: test.dataset.id, testSha256: test.currentSha256 } : {}),
+      ...(dataset.numberFormats.length > 0 ? { numberFormats: dataset.numberFormats.map((f) => `${f.column}:${f.decimal}${f.thousands}`) } : {}),
     };
     if (!input.force) {
       const stored = findQualityReport(app.store.read, { datasetId: dataset.id, datasetSha256: currentSha256, optionsKey: canonicalJson(options) });
       if (stored) return { job: null, stored };
     }
-    const { testDatasetId: _id, testSha256: _sha, ...engineOptions } = options;
+    const { testDatasetId: _id, testSha256: _sha, numberFormats: _formats, ...engineOptions } = options;
     const jobInput: QualityJobInput = {
       path: dataset.path,
       header: dataset.hasHeader,
       ...engineOptions,
+      ...(dataset.numberFormats.length > 0 ? { numberFormats: dataset.numberFormats } : {}),
       ...(test ? { testPath: test.dataset.path } : {}),
       datasetId: dataset.id,
       datasetSha256: currentSha256,

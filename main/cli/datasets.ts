@@ -2,7 +2,7 @@
 import type { Dataset } from '../../db/datasets.js';
 import { invoke } from '../api/index.js';
 import type { Command } from './command.js';
-import { CliError } from './command.js';
+import { CliError, UsageError } from './command.js';
 import { bytes, count, delimiterName, table, time } from './format.js';
 import { call } from './call.js';
 import { runJob } from './run-job.js';
@@ -12,20 +12,36 @@ function describe(dataset: Dataset): string {
   return `${dataset.name}: ${count(dataset.rowCount)} rows × ${dataset.columns.length} columns, ${format}, ${bytes(dataset.sizeBytes)}`;
 }
 
+/** `--decimal` and `--thousands` as a number format; neither given: detect per column. */
+export function numberFormatFlags(flags: Record<string, unknown>): { decimal: '.' | ','; thousands: '' | ',' | '.' | ' ' | "'" } | null {
+  const decimal = flags.decimal;
+  const thousands = flags.thousands;
+  if (decimal === undefined && thousands === undefined) return null;
+  if (decimal !== '.' && decimal !== ',') throw new UsageError(`--decimal is "." or "," (got ${decimal === undefined ? 'nothing' : `"${String(decimal)}"`}).`);
+  const names: Record<string, '' | ',' | '.' | ' ' | "'"> = { none: '', '': '', ',': ',', '.': '.', space: ' ', ' ': ' ', "'": "'" };
+  const mark = thousands === undefined ? '' : names[String(thousands)];
+  if (mark === undefined) throw new UsageError(`--thousands is none, ",", ".", space or "'" (got "${String(thousands)}").`);
+  if (mark === decimal) throw new UsageError(`--decimal and --thousands cannot both be "${decimal}".`);
+  return { decimal, thousands: mark };
+}
+
 export const datasetCommands: Command[] = [
   {
     name: 'datasets import',
-    usage: 'FILE [--json]',
-    summary: 'Register a CSV/TSV file: detect its format, count rows, compute its SHA-256.',
+    usage: 'FILE [--decimal .|,] [--thousands none|,|.|space|\'] [--json]',
+    summary: 'Register a CSV/TSV file: detect its format and each column\'s number format, count rows, compute its SHA-256. --decimal/--thousands say how the file writes numbers instead.',
     args: { min: 1, max: 1 },
+    options: { decimal: { type: 'string' }, thousands: { type: 'string' } },
     async run(ctx) {
-      const job = await call(invoke(ctx.app(), 'datasets:import', { path: ctx.args[0] }));
+      const numberFormat = numberFormatFlags(ctx.flags);
+      const job = await call(invoke(ctx.app(), 'datasets:import', { path: ctx.args[0]!, ...(numberFormat ? { numberFormat } : {}) }));
       const final = await runJob(ctx, job);
       const { dataset, created } = final.result;
       if (ctx.json) return ctx.out(JSON.stringify({ ...dataset, created, jobId: final.id }, null, 2));
       ctx.out(`${created ? 'Imported' : 'Already imported'} ${describe(dataset)}`);
       ctx.out(`SHA-256 ${dataset.sha256}`);
       ctx.out(`Dataset id ${dataset.id}`);
+      for (const format of dataset.numberFormats) if (!format.ambiguous) ctx.out(`Numbers in ${format.note}`);
       for (const warning of dataset.warnings) ctx.err(`warning: ${warning}`);
     },
   },

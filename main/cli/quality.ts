@@ -106,6 +106,8 @@ async function printReport(ctx: CliContext, record: QualityReportRecord, reused:
   }
   if (ctx.json) return ctx.out(JSON.stringify({ ...report, reportId: record.id, datasetId: record.datasetId, jobId: record.jobId, reused }, null, 2));
   for (const line of summaryLines(report)) ctx.out(line);
+  // Stored reports from before number formats existed have none.
+  for (const note of report.numberFormats ?? []) ctx.out(`Numbers in ${note}`);
   ctx.out(`Report ${record.id}${html ? '' : ' (--html FILE writes the full report)'}`);
   for (const warning of report.warnings) ctx.err(`warning: ${warning}`);
 }

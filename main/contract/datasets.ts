@@ -33,6 +33,15 @@ export const datasetChannels = {
           .trim()
           .min(1, 'Give the path of a CSV or TSV file.')
           .max(4096, 'That path is too long.'),
+        /** How the file writes numbers, overriding the per-column detection: `{ decimal: ',', thousands: '.' }` for `1.234,5`. */
+        numberFormat: z
+          .object({
+            decimal: z.enum(['.', ','], { error: 'The decimal mark is "." or ",".' }),
+            thousands: z.enum(['', ',', '.', ' ', "'"], { error: 'The thousands separator is "", ",", ".", " " or "\'".' }),
+          })
+          .strict()
+          .refine((f) => f.decimal !== f.thousands, 'The decimal mark and the thousands separator must differ.')
+          .optional(),
       })
       .strict(),
     'Queues an import job for a CSV/TSV file: detects its format, counts rows, hashes it, registers it.',

@@ -99,6 +99,8 @@ export interface ColumnInfo {
   exclude: string | null;
   /** A few example values. */
   examples: string[];
+  /** How the column's numbers are read when they use a decimal comma or thousands separators, in one sentence; null otherwise. */
+  numberFormat: string | null;
 }
 
 /** `pilots:inspect`'s answer. */

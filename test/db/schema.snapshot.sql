@@ -18,7 +18,7 @@ CREATE TABLE datasets (
   row_count   INTEGER NOT NULL CHECK (row_count >= 0),  -- data rows, header excluded
   warnings    TEXT NOT NULL DEFAULT '[]', -- JSON array of strings said at import
   job_id      INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
-  imported_at INTEGER NOT NULL,
+  imported_at INTEGER NOT NULL, number_formats TEXT NOT NULL DEFAULT '[]',
   UNIQUE (path, sha256)
 ) STRICT;
 

@@ -11,7 +11,7 @@ import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
 import { loadBackend, loadBestBackend } from '../tfjs/backend.js';
 import { loadArtifact } from '../trainer/artifact.js';
 import { groupFairness, type AttributeFairness } from '../trainer/fairness.js';
-import { loadTable, MAX_TRAINING_BYTES } from '../trainer/load.js';
+import { canonicalRows, loadTable, MAX_TRAINING_BYTES, modelNumberFormats, notNumberWarnings } from '../trainer/load.js';
 import { classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from '../trainer/metrics.js';
 import { transform } from '../trainer/preprocess.js';
 import { isMissing, parseNumber } from '../trainer/values.js';
@@ -111,7 +111,11 @@ export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, Evalu
         : `Evaluating ${kind} versions on a file is not available; evaluate takes tabular and anomaly versions.`,
     );
   }
-  const table = await loadTable(input.file, MAX_TRAINING_BYTES);
+  const loaded = await loadTable(input.file, MAX_TRAINING_BYTES);
+  // Numbers written as in the training file (decimal comma, thousands separators) are read that way.
+  const formats = await modelNumberFormats(input.artifactDir);
+  const canonical = canonicalRows(loaded.columns, loaded.rows, formats);
+  const table = { ...loaded, rows: canonical.rows, warnings: [...loaded.warnings, ...notNumberWarnings(canonical.notNumbers, formats)] };
   throwIfCancelled(ctx.signal);
   const lib: typeof tfjs = input.backend === 'auto' ? (await loadBestBackend()).tf : await loadBackend(input.backend);
   ctx.progress({ fraction: 0.1, stage: 'Loading the model' });

@@ -9,8 +9,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { z } from 'zod';
-import type { ByteRecord } from '../csv/byte-parser.js';
+import { FieldKind, type ByteRecord } from '../csv/byte-parser.js';
 import { Utf8Validator } from '../csv/encoding.js';
+import { decideNumberFormats, NumberEvidence } from '../csv/number-evidence.js';
+import type { ColumnNumberFormat } from '../csv/number-format.js';
 import { byteReadable, readByteRange, readRange } from '../csv/reader.js';
 import { latin1Warning, sniffFile, type TextEncoding } from '../csv/sniff.js';
 import { type Engine, throwIfCancelled, UserInputError } from '../protocol.js';
@@ -18,6 +20,11 @@ import { type Engine, throwIfCancelled, UserInputError } from '../protocol.js';
 export const importInputSchema = z.object({
   /** The file to register. Relative paths are resolved against the caller's working directory before queuing. */
   path: z.string().min(1, 'Give the path of a CSV or TSV file.'),
+  /** How the file writes numbers, when the user says so; otherwise each column's format is detected. */
+  numberFormat: z
+    .object({ decimal: z.enum(['.', ',']), thousands: z.enum(['', ',', '.', ' ', "'"]) })
+    .refine((f) => f.decimal !== f.thousands, 'The decimal mark and the thousands separator must differ.')
+    .optional(),
 });
 export type ImportInput = z.infer<typeof importInputSchema>;
 
@@ -32,6 +39,8 @@ export interface ImportResult {
   hasHeader: boolean;
   columns: string[];
   rowCount: number;
+  /** Columns whose numbers are not plain dot-decimal (`12,34`, `1.234.567,89`), each with the format every reader uses and a sentence saying why. */
+  numberFormats: ColumnNumberFormat[];
   warnings: string[];
 }
 
@@ -65,6 +74,9 @@ export const importDataset: Engine<ImportInput, ImportResult> = async (input, ct
   const validator = sniffed.encoding === 'utf-8' || sniffed.encoding === 'utf-8-bom' ? new Utf8Validator(sniffed.bomBytes) : null;
   const expected = sniffed.columns.length;
   const badLines: number[] = [];
+  // Every cell is evidence for its column's number format; the header is not.
+  const evidence = new NumberEvidence(sniffed.columns);
+  let headerPending = sniffed.hasHeader;
   let badRows = 0;
   let lastLine = 1;
   const onWidth = (width: number, line: number) => {
@@ -90,8 +102,27 @@ export const importDataset: Engine<ImportInput, ImportResult> = async (input, ct
     },
   };
   const stats = byteReadable(sniffed.encoding, sniffed.delimiter)
-    ? await readByteRange({ ...common, onRecord: (record: ByteRecord, line: number) => onWidth(record.count, line) })
-    : await readRange({ ...common, onRecord: (fields: string[], line: number) => onWidth(fields.length, line) });
+    ? await readByteRange({
+        ...common,
+        onRecord: (record: ByteRecord, line: number) => {
+          onWidth(record.count, line);
+          if (headerPending) return void (headerPending = false);
+          const width = Math.min(record.count, expected);
+          for (let c = 0; c < width; c++) {
+            if (record.kind[c] === FieldKind.Ascii) evidence.addBytes(c, record.bytes, record.start[c]!, record.end[c]!);
+            else evidence.addText(c, record.text(c));
+          }
+        },
+      })
+    : await readRange({
+        ...common,
+        onRecord: (fields: string[], line: number) => {
+          onWidth(fields.length, line);
+          if (headerPending) return void (headerPending = false);
+          const width = Math.min(fields.length, expected);
+          for (let c = 0; c < width; c++) evidence.addText(c, fields[c]!);
+        },
+      });
 
   let encoding = sniffed.encoding;
   const broken = validator?.end() ?? null;
@@ -117,6 +148,8 @@ export const importDataset: Engine<ImportInput, ImportResult> = async (input, ct
   const records = stats.records;
   const rowCount = sniffed.hasHeader ? Math.max(0, records - 1) : records;
   if (rowCount === 0) throw new UserInputError(`${name} has a header but no data rows. Export the data again with its rows, then import it.`);
+  const numberFormats = decideNumberFormats(evidence, { delimiter: sniffed.delimiter, override: input.numberFormat ?? null });
+  for (const format of numberFormats) if (format.ambiguous) warnings.push(format.note);
   ctx.progress({ fraction: 1, stage: 'Done' });
   return {
     path,
@@ -129,6 +162,7 @@ export const importDataset: Engine<ImportInput, ImportResult> = async (input, ct
     hasHeader: sniffed.hasHeader,
     columns: sniffed.columns,
     rowCount,
+    numberFormats,
     warnings,
   };
 };

@@ -38,7 +38,7 @@ interface AssembleArgs {
 export function mergeColumns(plan: ScanPlan, results: ScanResult[]): ColumnAccumulator[] {
   const markers = new Set(plan.missingMarkers);
   return plan.columns.map((name, c) => {
-    const acc = new ColumnAccumulator(name, markers, plan.distinctLimit, plan.seed + c, results[0]!.columns[c]!, plan.kllFloor);
+    const acc = new ColumnAccumulator(name, markers, plan.distinctLimit, plan.seed + c, results[0]!.columns[c]!, plan.kllFloor, plan.numberFormats[c] ?? null);
     for (const r of results.slice(1)) acc.merge(r.columns[c]!);
     acc.state(); // makes `acc.s.values` current
     return acc;
@@ -50,7 +50,8 @@ export function assembleReport(a: AssembleArgs): QualityReport {
   const results = trainScan.results;
   const rows = results.reduce((s, r) => s + r.rows, 0);
   const accs = mergeColumns(plan, results);
-  const columns = accs.map(summarizeColumn);
+  const notes = new Map((input.numberFormats ?? []).map((f) => [f.column, f.note]));
+  const columns = accs.map((acc) => ({ ...summarizeColumn(acc), numberFormat: notes.get(acc.s.name) ?? null }));
   const missing = new Set(a.markers);
 
   // Ragged rows: make range-relative line numbers absolute.
@@ -149,6 +150,7 @@ export function assembleReport(a: AssembleArgs): QualityReport {
     bias,
     biasSettings,
     trainTest,
+    numberFormats: (input.numberFormats ?? []).map((f) => f.note),
     warnings: [...a.train.warnings, ...(results.some((r) => r.unterminatedQuote) ? ['A quoted field is never closed: the file may be cut off or have a stray quote.'] : [])],
   };
   const alerts = [...columns.flatMap((c) => columnAlerts(c, rows)), ...datasetAlerts(partial)];
@@ -171,7 +173,7 @@ function trainTestChecks(plan: ScanPlan, accs: ColumnAccumulator[], columns: Qua
     if (reference.length > 0) overlappingRows += overlapCount(reference, probe);
   }
   const testColumns = testScan.layout.columns;
-  const testAccs = mergeColumns({ ...plan, columns: testColumns }, test);
+  const testAccs = mergeColumns({ ...plan, columns: testColumns, numberFormats: testColumns.map((name) => plan.numberFormats[plan.columns.indexOf(name)] ?? null) }, test);
   const unseenCategories: NonNullable<QualityReport['trainTest']>['unseenCategories'] = [];
   columns.forEach((c, i) => {
     if (c.type !== 'categorical' && c.type !== 'boolean') return;

@@ -13,6 +13,7 @@ import { addMoment, emptyMoments, mergeMoments, type Moments } from './moments.j
 import { addTextPii, emptyTextPii, type TextPiiSummary } from '../text/pii-spans.js';
 import { detectPii, maskPii, mayHoldPii, type PiiKind } from './pii.js';
 import { Kind, UNKNOWN_KIND, classify, classifyBytes, isIsoOrdered, parsed } from './values.js';
+import { toCanonical, type NumberFormat } from '../csv/number-format.js';
 import { ValueTable } from './value-table.js';
 
 /** The mergeable state of one column. */
@@ -77,6 +78,8 @@ export class ColumnAccumulator {
     state?: ColumnState,
     /** The KLL sketch's floor capacity for its low compactors (smaller for wide files). */
     kllFloor = 16,
+    /** How the column writes numbers when not plain dot-decimal; such a column is fed through `add`. */
+    private readonly numberFormat: NumberFormat | null = null,
   ) {
     this.s = state ?? {
       name,
@@ -228,7 +231,7 @@ export class ColumnAccumulator {
   /** Counts a value past the exact table: the HyperLogLog, its kind, personal data, its statistics. */
   private estimate(v: string, hash: number): void {
     this.hll!.addHash(hash);
-    const kind = classify(v);
+    const kind = this.kindOf(v);
     const x = parsed.number;
     if (kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && v.length >= 13)) {
       const pii = detectPii(v);
@@ -270,6 +273,19 @@ export class ColumnAccumulator {
     else if (x < s.minPositive) s.minPositive = x;
   }
 
+  /**
+   * `classify` in the column's number format: a value that is a number in it is read as its
+   * plain dot-decimal form; one that is not stays text, even where dot-decimal would read it.
+   */
+  private kindOf(v: string): number {
+    const format = this.numberFormat;
+    if (format === null) return classify(v);
+    const plain = toCanonical(v, format);
+    if (plain !== null) return classify(plain);
+    const kind = classify(v);
+    return kind === Kind.Integer || kind === Kind.Float ? Kind.Text : kind;
+  }
+
   private newSlot(key: string, hash: number, count: number): number {
     const slot = this.values.add(key, hash);
     this.counts.push(count);
@@ -282,7 +298,7 @@ export class ColumnAccumulator {
 
   /** Works out a new value's kind, number and personal data once. */
   private describeSlot(slot: number, v: string): void {
-    const kind = classify(v);
+    const kind = this.kindOf(v);
     this.slotKind[slot] = kind;
     this.slotNumber[slot] = kind === Kind.Integer || kind === Kind.Float ? parsed.number : 0;
     if (kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && v.length >= 13)) this.slotPii[slot] = detectPii(v);
@@ -317,7 +333,7 @@ export class ColumnAccumulator {
 
   /** Feeds a map entry to the quantile sketch if it is a number. */
   private sketchValue(key: string, count: number): void {
-    const kind = classify(key);
+    const kind = this.kindOf(key);
     if (kind === Kind.Integer || kind === Kind.Float) this.kll.addWeighted(parsed.number, count);
   }
 
@@ -379,7 +395,7 @@ export class ColumnAccumulator {
     const pairs: [number, number][] = [];
     for (let slot = 0; slot < this.values.size; slot++) {
       const key = this.values.keys[slot]!;
-      const kind = classify(key);
+      const kind = this.kindOf(key);
       if (kind === Kind.Integer || kind === Kind.Float) pairs.push([parsed.number, this.counts[slot]!]);
     }
     return new ExactDistribution(pairs);

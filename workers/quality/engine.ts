@@ -6,6 +6,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatsByIndex } from '../csv/number-evidence.js';
 import { fixSeams, planRanges } from '../csv/ranges.js';
 import { splittable } from '../csv/reader.js';
 import { UserInputError, throwIfCancelled, type Engine, type JobContext } from '../protocol.js';
@@ -56,6 +57,7 @@ export const scoreQuality: Engine<QualityInput, QualityReport> = async (input, c
       encoding: train.encoding,
       delimiter: train.delimiter,
       columns,
+      numberFormats: formatsByIndex(columns, input.numberFormats),
       missingMarkers: markers,
       distinctLimit: distinctLimit(columns.length),
       kllFloor: Math.max(16, Math.min(2048, Math.floor((1 << 19) / Math.max(columns.length, 1)))),
@@ -81,6 +83,7 @@ export const scoreQuality: Engine<QualityInput, QualityReport> = async (input, c
         encoding: test.encoding,
         delimiter: test.delimiter,
         columns: test.columns,
+        numberFormats: formatsByIndex(test.columns, input.numberFormats),
         sampleColumns: [],
         target: null,
         nonFeatures: [],

@@ -55,6 +55,8 @@ export interface ColumnReport {
   /** Values of another kind than the column's type (examples of text in a numeric column). */
   mixedExamples: string[];
   flags: { constant: boolean; unique: boolean; highCardinality: boolean; suspiciousZeros: boolean };
+  /** How the column's numbers were read when not plain dot-decimal (decimal comma, thousands separators), in one sentence; null otherwise. */
+  numberFormat: string | null;
 }
 
 export type Severity = 'info' | 'warning' | 'error';
@@ -165,6 +167,8 @@ export interface QualityReport {
   bias: Record<string, AttributeBias> | null;
   biasSettings: { prediction: string | null; threshold: number | null; minGroupSize: number; missingTarget: number; unusablePredictions: number } | null;
   trainTest: { file: string; rows: number; overlappingRows: number; unseenCategories: { column: string; values: string[]; rows: number }[] } | null;
+  /** One sentence per column whose numbers use a decimal comma or thousands separators: how they were read. */
+  numberFormats: string[];
   warnings: string[];
   elapsedMs: number;
 }

@@ -9,6 +9,7 @@
  * as strings; both ways give the same result for the same text.
  */
 import type { TextEncoding } from '../csv/sniff.js';
+import { toCanonical, type NumberFormat } from '../csv/number-format.js';
 import { ByteRecordParser, FieldKind, hashText, textHash, type ByteRecord } from '../csv/byte-parser.js';
 import { byteReadable, readByteRange, readRange, type RangeReadResult } from '../csv/reader.js';
 import { ColumnAccumulator, type ColumnState } from './column.js';
@@ -23,6 +24,8 @@ export interface ScanPlan {
   encoding: TextEncoding;
   delimiter: string;
   columns: string[];
+  /** Per column: how its numbers are written, or null for plain dot-decimal (`csv/number-format.ts`). */
+  numberFormats: (NumberFormat | null)[];
   missingMarkers: string[];
   distinctLimit: number;
   /** Floor capacity of each KLL sketch's low compactors (memory per numeric column ≈ 8 × this). */
@@ -79,7 +82,16 @@ export interface ScanResult {
 export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes: number) => void): Promise<ScanResult> {
   const markers = new Set(plan.missingMarkers);
   const width = plan.columns.length;
-  const columns = plan.columns.map((name, i) => new ColumnAccumulator(name, markers, plan.distinctLimit, plan.seed + i * 7919 + task.index, undefined, plan.kllFloor));
+  const columns = plan.columns.map((name, i) => new ColumnAccumulator(name, markers, plan.distinctLimit, plan.seed + i * 7919 + task.index, undefined, plan.kllFloor, plan.numberFormats[i] ?? null));
+  // Columns with a decimal comma or thousands separators take the string path, where the accumulator reads them in their format.
+  const formatted = new Uint8Array(width);
+  for (let c = 0; c < width; c++) if (plan.numberFormats[c]) formatted[c] = 1;
+  // The sample holds such numbers as plain dot-decimal text, so correlations and leakage read them as numbers.
+  const canonical = (field: (c: number) => string) => (c: number) => {
+    const text = field(c);
+    const format = plan.numberFormats[c];
+    return format ? (toCanonical(text, format) ?? text) : text;
+  };
   const sample = new RowSample(plan.sampleRows, plan.seed * 31 + task.index + 1);
   const groups = plan.groups ? new GroupCounts({ ...plan.groups, missingMarkers: markers }) : null;
   const rowsPrefix = `${plan.spillPrefix}-rows-r${task.index}`;
@@ -163,7 +175,7 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
         const bytes = Buffer.from(copy, 'latin1');
         reparse.parse(bytes, bytes.length, true);
         const r = again!;
-        return trimmedFields((c) => (c < r.count ? r.text(c) : ''), sampleColumns);
+        return trimmedFields(canonical((c) => (c < r.count ? r.text(c) : '')), sampleColumns);
       };
     };
     stats = await readByteRange({
@@ -173,7 +185,7 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
         const count = r.count;
         countShape(count, line);
         for (let c = 0; c < width; c++) {
-          if (c < count && r.kind[c] === FieldKind.Ascii) {
+          if (c < count && r.kind[c] === FieldKind.Ascii && formatted[c] === 0) {
             const a = r.hashA[c]!;
             laneA[c] = a;
             laneB[c] = r.hashB[c]!;
@@ -192,7 +204,7 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
   } else {
     let fields: string[] = [];
     const field = (c: number) => fields[c] ?? '';
-    const sampled = () => trimmedFields(field, sampleColumns);
+    const sampled = () => trimmedFields(canonical(field), sampleColumns);
     stats = await readRange({
       ...common,
       onRecord(f, line) {

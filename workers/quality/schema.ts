@@ -1,5 +1,7 @@
 /** The quality engine's input, validated at the IPC/CLI boundary. */
 import { z } from 'zod';
+import { columnNumberFormatSchema } from '../csv/number-format.js';
+
 
 export const qualityInputSchema = z.object({
   /** The CSV/TSV file to score. */
@@ -24,6 +26,8 @@ export const qualityInputSchema = z.object({
   threads: z.number().int().min(1).max(64).optional(),
   /** Byte ranges to split the file into (default: one per thread for files ≥ 16 MB). For tests. */
   ranges: z.number().int().min(1).max(256).optional(),
+  /** Columns whose numbers use a decimal comma or thousands separators (the dataset's, decided at import); plain dot-decimal elsewhere. */
+  numberFormats: z.array(columnNumberFormatSchema).optional(),
   /** Seed for sketches, sampling and bootstrap: the same seed gives the same report. */
   seed: z.number().int().optional(),
 });

@@ -84,6 +84,7 @@ export function summarizeColumn(acc: ColumnAccumulator): ColumnReport {
     textPii: s.textPii,
     mixedExamples,
     flags,
+    numberFormat: null,
   };
 }
 

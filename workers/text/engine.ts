@@ -21,14 +21,15 @@ import { writeTextArtifact, type TextPipeline } from './artifact.js';
 import { loadTextCheckpoint, removeTextCheckpoint, saveTextCheckpoint } from './checkpoint.js';
 import { highlight, linearTerms, networkTerms, type ClassTerms, type Highlighted } from './explain.js';
 import { fitBag, type Split, type TextEpochRecord } from './fit.js';
-import { fitLogistic, fitTfidf, predictLogistic, transformTfidf } from './linear.js';
+import { fitLogistic, fitTfidfIds, predictLogistic, transformTfidfIds } from './linear.js';
 import { EmbeddingBag, probabilitiesOf } from './network.js';
 import { maskText } from './pii-spans.js';
 import { textQuality, type TextQuality } from './quality.js';
 import { MAX_TEXT_CHARS, readTextDataset } from './read.js';
 import type { TextInput } from './schema.js';
 import type { PilotResultCore } from '../pilot-result.js';
-import { bagOf, defaultTokenizer, tokenize, type TokenizerSettings } from './tokenize.js';
+import { defaultTokenizer, type TokenizerSettings } from './tokenize.js';
+import { bagsOf, encodeTexts } from './corpus.js';
 
 /** The settings a run used (recorded with the model version). */
 export interface TextHyperparameters {
@@ -102,7 +103,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
 
   ctx.progress({ fraction: 0.04, stage: 'Tokenising' });
   const t0 = performance.now();
-  const tokens = texts.map(tokenize);
+  const corpus = encodeTexts(texts);
   const tokenizeDocsPerSec = texts.length / Math.max((performance.now() - t0) / 1000, 1e-9);
   throwIfCancelled(ctx.signal);
 
@@ -118,7 +119,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   for (const i of split.validation) splitOf[i] = 1;
   for (const i of split.test) splitOf[i] = 2;
   ctx.progress({ fraction: 0.06, stage: 'Checking text quality' });
-  const quality = textQuality(texts, tokens, data.labels, splitOf);
+  const quality = textQuality(texts, corpus, data.labels, splitOf);
 
   const { tf, backend, statuses } = await pickBackend(input.backend);
   const ratio = Math.min(...counts) / Math.max(...counts);
@@ -143,17 +144,16 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   };
   const weights = classWeightsFor(Float32Array.from(y), classes.length, policy);
   const part = (rows: number[], withWeights: boolean): Split => ({
-    bags: rows.map((i) => bagOf(tokens[i]!, settings)),
+    bags: bagsOf(corpus, rows, settings),
     y: Int32Array.from(rows, (i) => y[i]!),
     w: withWeights && policy === 'balanced' ? Float32Array.from(rows, (i) => weights[y[i]!]!) : null,
   });
 
   // Linear baseline: TF-IDF over the training vocabulary + logistic regression (C = 1).
   ctx.progress({ fraction: 0.08, stage: 'Training the linear baseline' });
-  const trainTokens = split.train.map((i) => tokens[i]!);
-  const tfidf = fitTfidf(trainTokens);
+  const tfidf = fitTfidfIds(corpus, split.train);
   // 100 L-BFGS iterations at most, as scikit-learn's default (max_iter=100).
-  const logistic = fitLogistic(transformTfidf(tfidf, trainTokens), Array.from(split.train, (i) => y[i]!), classes.length, {
+  const logistic = fitLogistic(transformTfidfIds(tfidf, corpus, split.train), Array.from(split.train, (i) => y[i]!), classes.length, {
     maxIter: 100,
     ...(policy === 'balanced' ? { sampleWeights: split.train.map((i) => weights[y[i]!]!) } : {}),
   });
@@ -193,7 +193,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   const yTest = Float32Array.from(test.y);
   const probs = probabilitiesOf(net.logits(test.bags), test.bags.length, spec.outputs);
   const metrics = score(target, yTest, { kind: 'classes', probs }) as ClassificationMetrics;
-  const linearMetrics = score(target, yTest, { kind: 'classes', probs: predictLogistic(logistic, transformTfidf(tfidf, split.test.map((i) => tokens[i]!))) }) as ClassificationMetrics;
+  const linearMetrics = score(target, yTest, { kind: 'classes', probs: predictLogistic(logistic, transformTfidfIds(tfidf, corpus, split.test)) }) as ClassificationMetrics;
   const majorityMetrics = score(target, yTest, majorityOutputs(target, Float32Array.from(train.y), test.bags.length)) as ClassificationMetrics;
 
   ctx.progress({ fraction: 0.95, stage: 'Explaining' });
@@ -208,7 +208,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
       actual: classes[y[i]!]!,
       predicted: classes[predicted[r]!]!,
       confidence: probs[r * k + predicted[r]!]!,
-      words: highlight(net, settings, tokens[i]!, predicted[r]!),
+      words: highlight(net, settings, Array.from(corpus.docs[i]!, (id) => corpus.terms[id]!), predicted[r]!),
     };
   };
   const wrong = split.test.map((_, r) => r).filter((r) => predicted[r] !== test.y[r]).sort((a, b) => probs[b * k + predicted[b]!]! - probs[a * k + predicted[a]!]!);

@@ -6,6 +6,7 @@
  * L-BFGS. Being convex, the optimum is unique, so the same probabilities as scikit-learn's follow
  * (test/workers/text/linear.test.ts checks against values it computed).
  */
+import type { Corpus } from './corpus.js';
 
 /** Sparse rows (CSR). */
 export interface Csr {
@@ -59,6 +60,81 @@ export function transformTfidf(model: Tfidf, docs: string[][]): Csr {
     indptr[r + 1] = indices.length;
   });
   return { rows: docs.length, cols: model.idf.length, indptr, indices: Int32Array.from(indices), values: Float64Array.from(values) };
+}
+
+/** `fitTfidf` over encoded documents (the rows of `corpus` given): the same vocabulary and idf, without re-reading strings. */
+export function fitTfidfIds(corpus: Corpus, rows: ArrayLike<number>): Tfidf & { columnOf: Int32Array } {
+  const df = new Int32Array(corpus.terms.length);
+  const last = new Int32Array(corpus.terms.length).fill(-1);
+  for (let r = 0; r < rows.length; r++) {
+    const doc = corpus.docs[rows[r]!]!;
+    for (let i = 0; i < doc.length; i++) {
+      const id = doc[i]!;
+      if (last[id] !== r) {
+        last[id] = r;
+        df[id]!++;
+      }
+    }
+  }
+  const present: number[] = [];
+  for (let id = 0; id < df.length; id++) if (df[id]! > 0) present.push(id);
+  // Columns in sorted term order, as scikit-learn's vocabulary_.
+  present.sort((a, b) => (corpus.terms[a]! < corpus.terms[b]! ? -1 : 1));
+  const columnOf = new Int32Array(corpus.terms.length).fill(-1);
+  const vocabulary = new Map<string, number>();
+  const n = rows.length;
+  const idf = new Float64Array(present.length);
+  present.forEach((id, c) => {
+    columnOf[id] = c;
+    vocabulary.set(corpus.terms[id]!, c);
+    idf[c] = Math.log((1 + n) / (1 + df[id]!)) + 1;
+  });
+  return { vocabulary, idf, columnOf };
+}
+
+/** `transformTfidf` over encoded documents: TF-IDF rows, L2-normalised; ids outside the vocabulary are ignored. */
+export function transformTfidfIds(model: Tfidf & { columnOf: Int32Array }, corpus: Corpus, rows: ArrayLike<number>): Csr {
+  const cols = model.idf.length;
+  const counts = new Float64Array(cols);
+  const indptr = new Int32Array(rows.length + 1);
+  let nnz = 0;
+  let indices = new Int32Array(1 << 16);
+  let values = new Float64Array(1 << 16);
+  const seen: number[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    const doc = corpus.docs[rows[r]!]!;
+    seen.length = 0;
+    for (let i = 0; i < doc.length; i++) {
+      const c = model.columnOf[doc[i]!]!;
+      if (c < 0) continue;
+      if (counts[c] === 0) seen.push(c);
+      counts[c]!++;
+    }
+    seen.sort((a, b) => a - b);
+    if (nnz + seen.length > indices.length) {
+      const size = Math.max(2 * indices.length, nnz + seen.length);
+      const i2 = new Int32Array(size);
+      i2.set(indices);
+      indices = i2;
+      const v2 = new Float64Array(size);
+      v2.set(values);
+      values = v2;
+    }
+    let norm = 0;
+    for (let k = 0; k < seen.length; k++) {
+      const c = seen[k]!;
+      const v = counts[c]! * model.idf[c]!;
+      counts[c] = 0;
+      norm += v * v;
+      indices[nnz + k] = c;
+      values[nnz + k] = v;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (let k = 0; k < seen.length; k++) values[nnz + k]! /= norm;
+    nnz += seen.length;
+    indptr[r + 1] = nnz;
+  }
+  return { rows: rows.length, cols, indptr, indices: indices.slice(0, nnz), values: values.slice(0, nnz) };
 }
 
 /** Logistic regression weights: `w[c * cols + j]`, one row per output (1 for binary, k for multiclass), and intercepts. */

@@ -73,17 +73,22 @@ export class EmbeddingBag {
     };
   }
 
-  /** A table-sized gradient buffer, kept at zero between steps (only touched rows are written and cleared). */
-  private gradient: Float32Array | null = null;
-  /** The step at which each row was last touched in the current batch. */
-  private mark = new Int32Array(0);
+  /** Per table row, its slot in the batch's compact gradient (valid when `markStep` is the current step). */
+  private slot = new Int32Array(0);
+  private markStep = new Int32Array(0);
+  /** The batch's gradient for the rows it touched, slot by slot (small enough to stay in cache). */
+  private compact = new Float32Array(0);
+  private rows = new Int32Array(0);
 
-  private scratch(): Float32Array {
-    if (!this.gradient) {
-      this.gradient = new Float32Array(this.state.e.length);
-      this.mark = new Int32Array(this.spec.buckets).fill(-1);
+  private ensureScratch(nnz: number): void {
+    if (this.slot.length === 0) {
+      this.slot = new Int32Array(this.spec.buckets);
+      this.markStep = new Int32Array(this.spec.buckets).fill(-1);
     }
-    return this.gradient;
+    if (this.rows.length < nnz) {
+      this.rows = new Int32Array(nnz);
+      this.compact = new Float32Array(nnz * this.spec.dim);
+    }
   }
 
   get size(): number {
@@ -95,14 +100,15 @@ export class EmbeddingBag {
     const d = this.spec.dim;
     const e = this.state.e;
     const h = new Float32Array(bags.length * d);
-    bags.forEach((bag, r) => {
+    for (let r = 0; r < bags.length; r++) {
+      const { ids, weights } = bags[r]!;
       const o = r * d;
-      for (let q = 0; q < bag.ids.length; q++) {
-        const base = bag.ids[q]! * d;
-        const wq = bag.weights[q]!;
+      for (let q = 0; q < ids.length; q++) {
+        const base = ids[q]! * d;
+        const wq = weights[q]!;
         for (let k = 0; k < d; k++) h[o + k]! += wq * e[base + k]!;
       }
-    });
+    }
     return h;
   }
 
@@ -161,39 +167,50 @@ export class EmbeddingBag {
     const c2 = 1 - BETA2 ** t;
     adamDense(s.w, s.mW, s.vW, dw!, learningRate, c1, c2);
     adamDense(s.b, s.mB, s.vB, db!, learningRate, c1, c2);
-    // The bag's gradient, scattered to the rows it touched, then lazy Adam on those rows only.
-    const g = this.scratch();
-    const touched: number[] = [];
-    bags.forEach((bag, r) => {
-      for (let q = 0; q < bag.ids.length; q++) {
-        const id = bag.ids[q]!;
-        if (this.mark[id] !== t) {
-          this.mark[id] = t;
-          touched.push(id);
-        }
-        const base = id * d;
-        const wq = bag.weights[q]!;
-        for (let j = 0; j < d; j++) g[base + j]! += wq * dh![r * d + j]!;
+    // The bag's gradient, summed per touched row into a compact buffer, then lazy Adam on those rows only.
+    let nnz = 0;
+    for (const bag of bags) nnz += bag.ids.length;
+    this.ensureScratch(nnz);
+    const { slot, markStep, compact: g, rows } = this;
+    let touched = 0;
+    for (let r = 0; r < n; r++) {
+      const { ids, weights } = bags[r]!;
+      const o = r * d;
+      for (let q = 0; q < ids.length; q++) {
+        const id = ids[q]!;
+        let at: number;
+        if (markStep[id] !== t) {
+          markStep[id] = t;
+          at = touched++;
+          slot[id] = at;
+          rows[at] = id;
+          const base = at * d;
+          for (let j = 0; j < d; j++) g[base + j] = 0;
+        } else at = slot[id]!;
+        const base = at * d;
+        const wq = weights[q]!;
+        for (let j = 0; j < d; j++) g[base + j]! += wq * dh![o + j]!;
       }
-    });
-    touched.sort((a, b) => a - b);
+    }
     const lr1 = learningRate / c1;
-    for (const id of touched) {
+    const { e, mE, vE, lastStep } = s;
+    for (let at = 0; at < touched; at++) {
+      const id = rows[at]!;
       const base = id * d;
+      const gBase = at * d;
       // Skipped steps had zero gradient: the moments decayed by β^(gap) meanwhile.
-      const gap = t - 1 - s.lastStep[id]!;
+      const gap = t - 1 - lastStep[id]!;
       const decay1 = gap > 0 ? BETA1 * BETA1 ** gap : BETA1;
       const decay2 = gap > 0 ? BETA2 * BETA2 ** gap : BETA2;
       let square = 0;
-      for (let j = 0; j < d; j++) square += g[base + j]! * g[base + j]!;
-      const v = (s.vE[id] = decay2 * s.vE[id]! + ((1 - BETA2) * square) / d);
+      for (let j = 0; j < d; j++) square += g[gBase + j]! * g[gBase + j]!;
+      const v = (vE[id] = decay2 * vE[id]! + ((1 - BETA2) * square) / d);
       const scale = lr1 / (Math.sqrt(v / c2) + EPS);
       for (let j = 0; j < d; j++) {
-        const m = (s.mE[base + j] = decay1 * s.mE[base + j]! + (1 - BETA1) * g[base + j]!);
-        g[base + j] = 0;
-        s.e[base + j]! -= scale * m;
+        const m = (mE[base + j] = decay1 * mE[base + j]! + (1 - BETA1) * g[gBase + j]!);
+        e[base + j]! -= scale * m;
       }
-      s.lastStep[id] = t;
+      lastStep[id] = t;
     }
     return lossData![0]!;
   }

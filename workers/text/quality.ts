@@ -9,7 +9,7 @@
  * commonest words occur most.
  */
 import type { Alert } from '../quality/report.js';
-import { hashToken } from './tokenize.js';
+import { encodeTokens, type Corpus } from './corpus.js';
 
 /** Length of one class's texts, in tokens. */
 export interface ClassLength {
@@ -71,6 +71,15 @@ for (const [lang, list] of Object.entries(STOP)) for (const w of list) STOP_LANG
 
 /** The language of one text (heuristic), or 'unknown'. */
 export function guessLanguage(text: string, tokens: string[]): string {
+  return languageOf(text, () => {
+    const counts = new Map<string, number>();
+    for (const t of tokens.slice(0, 400)) for (const lang of STOP_LANGUAGE.get(t) ?? []) counts.set(lang, (counts.get(lang) ?? 0) + 1);
+    return counts;
+  });
+}
+
+/** The script of the letters (first 2,000 characters); for Latin script, the language whose stop words `stopCounts` counts most. */
+function languageOf(text: string, stopCounts: () => Map<string, number>): string {
   const scripts = new Map<string, number>();
   let latin = 0;
   const n = Math.min(text.length, 2000);
@@ -89,9 +98,7 @@ export function guessLanguage(text: string, tokens: string[]): string {
   if (best === 'Chinese' && (scripts.get('Japanese') ?? 0) > 0) return 'Japanese';
   if (best !== 'unknown') return best;
   if (latin === 0) return 'unknown';
-  const counts = new Map<string, number>();
-  for (const t of tokens.slice(0, 400)) for (const lang of STOP_LANGUAGE.get(t) ?? []) counts.set(lang, (counts.get(lang) ?? 0) + 1);
-  const top = [...counts].sort((a, b) => b[1] - a[1])[0];
+  const top = [...stopCounts()].sort((a, b) => b[1] - a[1])[0];
   return top && top[1] >= 2 ? top[0] : 'unknown';
 }
 
@@ -99,16 +106,14 @@ const HASHES = 64;
 const BANDS = 16;
 const ROWS = HASHES / BANDS;
 
-/** MinHash signature over word 5-shingles (or the whole text when shorter) of the first 1,000 words. */
-export function minhash(tokens: string[]): Uint32Array {
+/** MinHash signature over word 5-shingles (or the whole text when shorter) of the first 1,000 words; `hashes`: each token id's hash. */
+export function minhash(doc: Int32Array, hashes: Uint32Array): Uint32Array {
   const sig = new Uint32Array(HASHES).fill(0xffffffff);
-  const words = Math.min(tokens.length, 1000);
-  const hashes = new Uint32Array(words);
-  for (let i = 0; i < words; i++) hashes[i] = hashToken(tokens[i]!);
+  const words = Math.min(doc.length, 1000);
   const n = Math.max(1, words - 4);
   for (let i = 0; i < n; i++) {
     let shingle = 0x811c9dc5;
-    for (let j = i; j < Math.min(i + 5, words); j++) shingle = Math.imul(shingle ^ hashes[j]!, 0x01000193) >>> 0;
+    for (let j = i; j < Math.min(i + 5, words); j++) shingle = Math.imul(shingle ^ hashes[doc[j]!]!, 0x01000193) >>> 0;
     for (let h = 0; h < HASHES; h++) {
       // murmur3's finaliser of the salted shingle: one well-mixed hash function per signature slot.
       let v = shingle ^ SALTS[h]!;
@@ -133,32 +138,42 @@ function quantile(sorted: number[], q: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))]!;
 }
 
-/** Scores the texts. `split` (0 train, 1 validation, 2 test per document) adds the train/test overlap. */
-export function textQuality(texts: string[], tokens: string[][], labels: string[], split?: Uint8Array): TextQuality {
+/**
+ * Scores the texts, given their tokens (or the encoded corpus of them). `split` (0 train,
+ * 1 validation, 2 test per document) adds the train/test overlap.
+ */
+export function textQuality(texts: string[], tokens: string[][] | Corpus, labels: string[], split?: Uint8Array): TextQuality {
+  const corpus = Array.isArray(tokens) ? encodeTokens(tokens) : tokens;
+  const docs = corpus.docs;
   const n = texts.length;
   const alerts: Alert[] = [];
   const add = (code: string, severity: Alert['severity'], message: string, fix: string) => alerts.push({ code, severity, column: null, message, fix });
   let empty = 0;
   let nearEmpty = 0;
-  const firstOf = new Map<string, number>();
+  // Same tokens = same text after case and white-space folding; grouped by a hash of the ids, then compared.
+  const firstOf = new Map<number, number[]>();
   let exactDuplicates = 0;
   let conflicting = 0;
   const duplicateOf = new Int32Array(n).fill(-1);
   texts.forEach((text, i) => {
+    const doc = docs[i]!;
     if (text.trim() === '') empty++;
-    else if (tokens[i]!.length < 3) nearEmpty++;
-    const key = tokens[i]!.join(' ');
-    if (key === '') return;
-    const first = firstOf.get(key);
-    if (first === undefined) firstOf.set(key, i);
-    else {
+    else if (doc.length < 3) nearEmpty++;
+    if (doc.length === 0) return;
+    const key = idsKey(doc);
+    const group = firstOf.get(key);
+    const first = group?.find((j) => sameIds(docs[j]!, doc));
+    if (first === undefined) {
+      if (group) group.push(i);
+      else firstOf.set(key, [i]);
+    } else {
       exactDuplicates++;
       duplicateOf[i] = first;
       if (labels[first] !== labels[i]) conflicting++;
     }
   });
   // Near duplicates: documents sharing a band of their MinHash signature are compared.
-  const sigs = tokens.map((t) => (t.length >= 5 ? minhash(t) : null));
+  const sigs = docs.map((d) => (d.length >= 5 ? minhash(d, corpus.hashes) : null));
   const buckets = new Map<string, number[]>();
   const nearOf = new Int32Array(n).fill(-1);
   let pairs = 0;
@@ -198,12 +213,18 @@ export function textQuality(texts: string[], tokens: string[][], labels: string[
   const lengths = Object.keys(classes)
     .sort()
     .map((label) => {
-      const ls = tokens.filter((_, i) => labels[i] === label).map((t) => t.length).sort((a, b) => a - b);
+      const ls = docs.filter((_, i) => labels[i] === label).map((d) => d.length).sort((a, b) => a - b);
       return { label, documents: ls.length, p10: quantile(ls, 0.1), median: quantile(ls, 0.5), p90: quantile(ls, 0.9) };
     });
   const languages: Record<string, number> = {};
+  const stopOf = corpus.terms.map((t) => STOP_LANGUAGE.get(t));
   texts.forEach((t, i) => {
-    const lang = guessLanguage(t, tokens[i]!);
+    const lang = languageOf(t, () => {
+      const counts = new Map<string, number>();
+      const doc = docs[i]!;
+      for (let k = 0; k < Math.min(doc.length, 400); k++) for (const l of stopOf[doc[k]!] ?? []) counts.set(l, (counts.get(l) ?? 0) + 1);
+      return counts;
+    });
     languages[lang] = (languages[lang] ?? 0) + 1;
   });
   const lineCounts = new Map<string, number>();
@@ -229,4 +250,21 @@ export function textQuality(texts: string[], tokens: string[][], labels: string[
   const ratio = Math.min(...counts) / Math.max(...counts);
   if (counts.length > 1 && ratio < 0.2) add('CLASS_IMBALANCE', 'warning', `The classes are imbalanced: ${Object.entries(classes).map(([l, c]) => `${l} ${c}`).join(', ')} (rarest/commonest ${ratio.toFixed(2)}).`, 'The pilot weights classes to compensate; look at per-class recall, not only accuracy. Adding examples of the rare class helps most.');
   return { documents: n, empty, nearEmpty, exactDuplicates, conflictingDuplicates: conflicting, nearDuplicatePairs: pairs, trainTestOverlap: overlap, lengths, languages, boilerplate, classes, alerts };
+}
+
+/** A 52-bit hash of a document's ids (two 32-bit FNV-1a streams), to group equal documents. */
+function idsKey(doc: Int32Array): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < doc.length; i++) {
+    a = Math.imul(a ^ doc[i]!, 0x01000193);
+    b = Math.imul(b ^ doc[i]!, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
+}
+
+function sameIds(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

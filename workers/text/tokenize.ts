@@ -1,7 +1,9 @@
 /**
  * Tokenising for any language: lower-cased (NFKC), words are runs of Unicode letters, marks and
- * digits (a regular expression over Unicode properties: the same boundaries as Intl.Segmenter's
- * word mode for space-separated scripts, about ten times faster). Scripts written without spaces
+ * digits (the same boundaries as Intl.Segmenter's word mode for space-separated scripts, far
+ * faster), found by scanning code points with a table of Unicode properties (`chars.ts`); the
+ * rules are those of one Unicode-property regular expression, which test/workers/text/
+ * tokenize.test.ts keeps as the definition and compares against. Scripts written without spaces
  * (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) become one token per character, so their
  * bigrams act as words. URLs, e-mail addresses and numbers are normalised to `<url>`, `<email>`,
  * `<num>`: their exact value rarely generalises, their presence does. The personal-data
@@ -10,6 +12,8 @@
  * Features are hashed (FNV-1a, 32-bit) into a fixed number of buckets, so memory is bounded
  * whatever the vocabulary: word unigrams plus adjacent-word bigrams.
  */
+
+import { classOf, LETTER, MARK, NUMBER, SPACE, UNSPACED } from './chars.js';
 
 /** How text becomes features (saved in `preprocessing.json`; prediction must use the same). */
 export interface TokenizerSettings {
@@ -21,31 +25,161 @@ export interface TokenizerSettings {
   maxTokens: number;
 }
 
-const TOKEN =
-  /https?:\/\/[^\s<>"]+|www\.[^\s<>"]+|[\p{L}\p{N}._%+'-]*[\p{L}\p{N}]@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+|\[(?:EMAIL|PHONE|CARD|IBAN|IP|SSN)\]|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*/gu;
-const NUMBER = /^\p{N}+$|^\d[\d.,]*$/u;
-
 /** Tokens kept per document (both models); a longer document's tail is not read. */
 export const MAX_DOCUMENT_TOKENS = 3000;
-const NON_ASCII = /\P{ASCII}/u;
+/** The masked copy's placeholders ([EMAIL] …, lower-cased by then), each read as one token `<email>` … */
+const PLACEHOLDERS = ['[email]', '[phone]', '[card]', '[iban]', '[ip]', '[ssn]'];
 
 /** The tokens of `text` (its first `MAX_DOCUMENT_TOKENS`), normalised. One parameter, so `texts.map(tokenize)` is safe. */
 export function tokenize(text: string): string[] {
   const limit = MAX_DOCUMENT_TOKENS;
-  const out: string[] = [];
   // Tokens average well under 20 characters: no need to fold the whole of a huge text.
   const head = text.length > limit * 20 ? text.slice(0, limit * 20) : text;
-  const lower = (NON_ASCII.test(head) ? head.normalize('NFKC') : head).toLowerCase();
-  TOKEN.lastIndex = 0;
-  for (let m = TOKEN.exec(lower); m && out.length < limit; m = TOKEN.exec(lower)) {
-    const t = m[0];
-    const c = t.charCodeAt(0);
-    if (c === 104 && (t.startsWith('http://') || t.startsWith('https://'))) out.push('<url>');
-    else if (c === 119 && t.startsWith('www.')) out.push('<url>');
-    else if (c === 91) out.push(`<${t.slice(1, -1)}>`);
-    else if (t.indexOf('@') > 0) out.push('<email>');
-    else if (c >= 48 && c <= 57 && NUMBER.test(t)) out.push('<num>');
-    else out.push(t);
+  return scan((isAscii(head) ? head : head.normalize('NFKC')).toLowerCase(), limit);
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+const LN = LETTER | NUMBER;
+const LMN = LETTER | MARK | NUMBER;
+const LM = LETTER | MARK;
+
+/** Code point at i (a surrogate pair as one), and its length in UTF-16 units. */
+function codeAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+    const d = s.charCodeAt(i + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+  }
+  return c;
+}
+
+/** In an e-mail address's local part: letters, digits and . _ % + ' - */
+function inLocal(cp: number): boolean {
+  return cp === 46 || cp === 95 || cp === 37 || cp === 43 || cp === 39 || cp === 45 || (classOf(cp) & LN) !== 0;
+}
+
+/** In a domain label: letters, digits and - */
+function inLabel(cp: number): boolean {
+  return cp === 45 || (classOf(cp) & LN) !== 0;
+}
+
+/** Not white space, <, > or a double quote: what a URL runs over. */
+function inUrl(cp: number): boolean {
+  return cp !== 60 && cp !== 62 && cp !== 34 && (classOf(cp) & SPACE) === 0;
+}
+
+/** End of the run of code points from i for which `ok` holds. */
+function runEnd(s: string, i: number, ok: (cp: number) => boolean): number {
+  while (i < s.length) {
+    const cp = codeAt(s, i);
+    if (!ok(cp)) break;
+    i += cp > 0xffff ? 2 : 1;
+  }
+  return i;
+}
+
+/** Whether the code point ending just before i is a letter or digit. */
+function letterOrDigitBefore(s: string, i: number): boolean {
+  const d = s.charCodeAt(i - 1);
+  let cp = d;
+  if (d >= 0xdc00 && d <= 0xdfff && i >= 2) {
+    const c = s.charCodeAt(i - 2);
+    if (c >= 0xd800 && c <= 0xdbff) cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+  }
+  return (classOf(cp) & LN) !== 0;
+}
+
+/**
+ * The tokenizer proper, over lower-cased text: at each position, in this order, a URL
+ * (http(s):// or www. up to white space, <, > or "), an e-mail address, a placeholder of the
+ * masked copy, one character of a script written without spaces, or a word (letters, marks and
+ * digits, with inner apostrophes followed by letters); otherwise the character is skipped.
+ */
+function scan(s: string, limit: number): string[] {
+  const out: string[] = [];
+  const n = s.length;
+  // Where the next '@' is: no e-mail address can start once there is none left.
+  let at = s.indexOf('@');
+  // End of the e-mail local-part run the scan is inside (a run is measured once, not per position).
+  let localEnd = -1;
+  let p = 0;
+  while (p < n && out.length < limit) {
+    const cp = codeAt(s, p);
+    const size = cp > 0xffff ? 2 : 1;
+    if (cp === 104 || cp === 119) {
+      const prefix = cp === 119 ? (s.startsWith('www.', p) ? 4 : 0) : s.startsWith('https://', p) ? 8 : s.startsWith('http://', p) ? 7 : 0;
+      if (prefix > 0) {
+        const end = runEnd(s, p + prefix, inUrl);
+        if (end > p + prefix) {
+          out.push('<url>');
+          p = end;
+          continue;
+        }
+      }
+    }
+    if (at >= 0 && at < p) at = s.indexOf('@', p);
+    if (at > p && inLocal(cp)) {
+      if (p >= localEnd) localEnd = runEnd(s, p, inLocal);
+      if (localEnd === at && letterOrDigitBefore(s, at)) {
+        let end = runEnd(s, at + 1, inLabel);
+        if (end > at + 1) {
+          let groups = 0;
+          while (s.charCodeAt(end) === 46) {
+            const next = runEnd(s, end + 1, inLabel);
+            if (next === end + 1) break;
+            end = next;
+            groups++;
+          }
+          if (groups > 0) {
+            out.push('<email>');
+            p = end;
+            continue;
+          }
+        }
+      }
+    }
+    if (cp === 91) {
+      const placeholder = PLACEHOLDERS.find((t) => s.startsWith(t, p));
+      if (placeholder) {
+        out.push(`<${placeholder.slice(1, -1)}>`);
+        p += placeholder.length;
+        continue;
+      }
+    }
+    const cls = classOf(cp);
+    if ((cls & UNSPACED) !== 0) {
+      out.push(s.slice(p, p + size));
+      p += size;
+      continue;
+    }
+    if ((cls & LMN) === 0) {
+      p += size;
+      continue;
+    }
+    // A word: letters, marks, digits; then apostrophe + letters/marks, repeatedly.
+    let numeric = true;
+    let end = p;
+    while (end < n) {
+      const c = codeAt(s, end);
+      const k = classOf(c);
+      if ((k & LMN) === 0) break;
+      if ((k & NUMBER) === 0) numeric = false;
+      end += c > 0xffff ? 2 : 1;
+    }
+    for (;;) {
+      const a = s.charCodeAt(end);
+      if ((a !== 39 && a !== 0x2019) || end + 1 >= n) break;
+      const next = runEnd(s, end + 1, (c) => (classOf(c) & LM) !== 0);
+      if (next === end + 1) break;
+      end = next;
+      numeric = false;
+    }
+    out.push(numeric && cp >= 48 && cp <= 57 ? '<num>' : s.slice(p, end));
+    p = end;
   }
   return out;
 }
@@ -58,7 +192,7 @@ export function hashToken(s: string): number {
 }
 
 /** A bigram's hash from its two words' hashes (order matters: "not good" ≠ "good not"). */
-function bigramHash(a: number, b: number): number {
+export function bigramHash(a: number, b: number): number {
   return (Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b, 0xc2b2ae35)) >>> 0;
 }
 

@@ -5,10 +5,13 @@
  * uniform sample (reservoir sampling), and memory stays bounded by the sample, not the file.
  */
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
 import { UserInputError } from '../protocol.js';
 import { readRange } from '../csv/reader.js';
 import { sniffFile } from '../csv/sniff.js';
+import { describeFormat, toCanonical, type NumberFormat } from '../csv/number-format.js';
 import { Rng, seedFor } from './random.js';
 
 /** A table of raw text cells, as read. */
@@ -44,6 +47,68 @@ export interface LoadOptions {
   maxRows?: number;
   /** Seed of the sample (default 42). */
   seed?: number;
+  /**
+   * Columns whose numbers use a decimal comma or thousands separators: their cells are turned
+   * into plain dot-decimal text while reading (`1.234,5` → `1234.5`), so the rest of the trainer
+   * reads them as numbers. A cell that is not a number in its format is kept as written.
+   */
+  numberFormats?: NumberFormatMap;
+}
+
+/**
+ * The number formats a model's file readers must use (`preprocessing.json`'s `numberFormats`);
+ * empty for models trained on plain numbers and for other kinds' pipelines.
+ */
+export async function modelNumberFormats(artifactDir: string): Promise<NumberFormatMap> {
+  const text = await readFile(join(artifactDir, 'preprocessing.json'), 'utf8').catch(() => '{}');
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return {}; // the artifact's verification names a damaged file
+  }
+  const parsed = savedFormats.safeParse(json);
+  return parsed.success ? (parsed.data.preprocessing?.numberFormats ?? {}) : {};
+}
+
+const savedFormats = z.object({
+  preprocessing: z.object({ numberFormats: z.record(z.string(), z.object({ decimal: z.enum(['.', ',']), thousands: z.enum(['', ',', '.', ' ', "'"]) })).optional() }).optional(),
+});
+
+/** A warning per column with values that are not numbers in the model's format. */
+export function notNumberWarnings(notNumbers: Record<string, number>, formats: NumberFormatMap): string[] {
+  return Object.entries(notNumbers).map(
+    ([column, n]) => `"${column}": ${n.toLocaleString('en')} value(s) are not numbers written as the model's training file wrote them (${describeFormat(formats[column]!)}); they were treated as missing.`,
+  );
+}
+
+/** Column name → how it writes numbers (only columns that are not plain dot-decimal). */
+export type NumberFormatMap = Record<string, NumberFormat>;
+
+/**
+ * `rows` with the cells of formatted columns as plain dot-decimal text (a copy when any format
+ * applies), and per column the cells with a value that are not numbers in that format.
+ */
+export function canonicalRows(columns: string[], rows: string[][], formats: NumberFormatMap | undefined): { rows: string[][]; notNumbers: Record<string, number> } {
+  const notNumbers: Record<string, number> = {};
+  const indexed = columns.flatMap((name, c) => (formats?.[name] ? [{ c, name, format: formats[name] }] : []));
+  if (indexed.length === 0) return { rows, notNumbers };
+  const out = rows.map((row) => {
+    const copy = row.slice();
+    for (const { c, name, format } of indexed) if (!canonicalCell(copy, c, format)) notNumbers[name] = (notNumbers[name] ?? 0) + 1;
+    return copy;
+  });
+  return { rows: out, notNumbers };
+}
+
+/** Rewrites `row[c]` in plain dot-decimal; false when it has a value that is not a number in `format`. */
+function canonicalCell(row: string[], c: number, format: NumberFormat): boolean {
+  const cell = row[c];
+  if (cell === undefined || cell.trim() === '') return true;
+  const plain = toCanonical(cell, format);
+  if (plain === null) return false;
+  row[c] = plain;
+  return true;
 }
 
 /** Limit on the file size for callers that hold every row (prediction files). */
@@ -51,7 +116,7 @@ export const MAX_TRAINING_BYTES = 256 * 1024 * 1024;
 
 /** Reads and parses `path`. Throws `UserInputError` for a missing, binary or oversized file. */
 export async function loadTable(path: string, options: LoadOptions | number = {}): Promise<Table> {
-  const { maxBytes = Infinity, maxRows = Infinity, seed = 42 } = typeof options === 'number' ? { maxBytes: options } : options;
+  const { maxBytes = Infinity, maxRows = Infinity, seed = 42, numberFormats } = typeof options === 'number' ? { maxBytes: options } : options;
   const sniffed = await sniffFile(path);
   const { size } = await stat(path);
   if (size > maxBytes) {
@@ -72,6 +137,7 @@ export async function loadTable(path: string, options: LoadOptions | number = {}
     }
   }
   const width = sniffed.columns.length;
+  const formatted = sniffed.columns.flatMap((name, c) => (numberFormats?.[name] ? [{ c, format: numberFormats[name] }] : []));
   const rng = new Rng(seedFor(seed, 'sample'));
   const rows: string[][] = [];
   const order: number[] = [];
@@ -99,6 +165,7 @@ export async function loadTable(path: string, options: LoadOptions | number = {}
         ragged++;
         row = fields.length > width ? fields.slice(0, width) : [...fields, ...new Array<string>(width - fields.length).fill('')];
       }
+      for (const { c, format } of formatted) canonicalCell(row, c, format);
       rows[slot] = row;
       order[slot] = index;
     },

@@ -9,7 +9,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { UserInputError } from '../protocol.js';
 import { loadBestBackend } from '../tfjs/backend.js';
 import { loadArtifact } from './artifact.js';
-import { loadTable, MAX_TRAINING_BYTES } from './load.js';
+import { canonicalRows, loadTable, MAX_TRAINING_BYTES, modelNumberFormats, notNumberWarnings } from './load.js';
 import { transform } from './preprocess.js';
 
 /** One row's answer: the predicted class with its probabilities, or the predicted value. */
@@ -111,7 +111,11 @@ export async function predictFile(artifactDir: string, csvPath: string, outPath:
   ensureFreeSpace(outPath, Math.round((await stat(csvPath)).size * 1.5), 'the predictions file');
   const table = await loadTable(csvPath, MAX_TRAINING_BYTES);
   if (table.rows.length === 0) throw new UserInputError(`${csvPath} has a header but no rows to predict.`);
-  const { predictions, warnings } = await predictRows(artifactDir, table.columns, table.rows, tf);
+  // Numbers written as in the training file (decimal comma, thousands separators) are read that way; the output keeps them as written.
+  const formats = await modelNumberFormats(artifactDir);
+  const canonical = canonicalRows(table.columns, table.rows, formats);
+  const { predictions, warnings } = await predictRows(artifactDir, table.columns, canonical.rows, tf);
+  warnings.push(...notNumberWarnings(canonical.notNumbers, formats));
   const first = predictions[0]!;
   const probabilityColumns = first.probabilities ? Object.keys(first.probabilities) : [];
   const added = first.value !== undefined ? ['prediction'] : ['prediction', ...probabilityColumns.map((c) => `probability_${c}`)];

@@ -56,7 +56,8 @@ export interface Prepared {
 
 export async function prepare(input: TrainInput): Promise<Prepared> {
   const maxRows = input.maxRows ?? DEFAULT_TRAINING_ROWS;
-  const table = await loadTable(input.file, { maxRows, seed: input.seed });
+  const formats = Object.fromEntries(input.numberFormats.map((f) => [f.column, { decimal: f.decimal, thousands: f.thousands }]));
+  const table = await loadTable(input.file, { maxRows, seed: input.seed, numberFormats: formats });
   const warnings = [...table.warnings];
   const { columns } = table;
   const targetIndex = columns.indexOf(input.target);
@@ -128,6 +129,9 @@ export async function prepare(input: TrainInput): Promise<Prepared> {
     throw new UserInputError(`Every usable column gives "${input.target}" away (${leaks.map((l) => l.column).join(', ')}), so nothing honest is left to learn from. Add columns known before the outcome, or bring one back with include if it truly is.`);
   }
   const preprocessing = fitPreprocessing(kept);
+  // The formats of the columns the model reads, so prediction and evaluation read a file as training did.
+  const used = [input.target, ...preprocessing.features.map((f) => f.column)].filter((name) => formats[name]);
+  if (used.length > 0) preprocessing.numberFormats = Object.fromEntries(used.map((name) => [name, formats[name]!]));
   for (const feature of preprocessing.features) {
     if (feature.kind === 'hashed') warnings.push(`"${feature.column}" has too many categories for one input each; it was hashed into ${feature.buckets} buckets.`);
   }

@@ -6,6 +6,7 @@
  */
 import { UserInputError } from '../protocol.js';
 import type { ColumnProfile } from './columns.js';
+import type { NumberFormat } from '../csv/number-format.js';
 import { booleanPair, isMissing, parseDate, parseNumber } from './values.js';
 
 /** Mean/std scaling of one numeric input, with the median that replaces missing values. */
@@ -38,6 +39,12 @@ export interface Preprocessing {
   features: FeatureSpec[];
   /** Model input names, in order (`age`, `workclass=Private`, `date.year` …). */
   inputs: string[];
+  /**
+   * Source columns (features and the target) whose numbers are written with a decimal comma or
+   * thousands separators in the training file: a file given to the model is read the same way
+   * before `transform`. Absent when every number was plain dot-decimal.
+   */
+  numberFormats?: Record<string, NumberFormat>;
 }
 
 /** Policy knobs, with the defaults used by the trainer. */

@@ -1,5 +1,6 @@
 /** The trainer's input, validated at the IPC/CLI boundary. */
 import { z } from 'zod';
+import { columnNumberFormatSchema } from '../csv/number-format.js';
 
 const columnList = z.array(z.string().min(1)).default([]);
 
@@ -40,6 +41,8 @@ export const trainInputSchema = z.object({
   testFraction: z.number().min(0.05).max(0.4).default(0.15),
   /** Train on a seeded random sample of at most this many rows (quick pilots, tests). */
   maxRows: z.number().int().min(1).optional(),
+  /** Columns whose numbers use a decimal comma or thousands separators (the dataset's, decided at import); saved with the model so prediction reads them alike. */
+  numberFormats: z.array(columnNumberFormatSchema).default([]),
   /** Names the run's folders (`models/<runId>`, `runs/<runId>`); generated when absent. */
   runId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
   /** The runId of an interrupted run to continue from its last checkpoint (same file and settings). */

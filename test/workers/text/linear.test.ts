@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { fitLogistic, fitTfidf, predictLogistic, transformTfidf } from '../../../workers/text/linear.js';
+import { encodeTokens } from '../../../workers/text/corpus.js';
+import { fitLogistic, fitTfidf, fitTfidfIds, predictLogistic, transformTfidf, transformTfidfIds } from '../../../workers/text/linear.js';
 
 // Values computed once by scikit-learn: test/fixtures/text/sklearn_reference.py (script and
 // settings in its header), on the same tokens and the same fixed split.
@@ -44,5 +45,22 @@ describe('TF-IDF + logistic regression against scikit-learn', () => {
       if (best === yr) correct++;
     });
     expect(correct / yTest.length).toBeCloseTo(ref.accuracy, 10);
+  });
+
+  it('builds the same vocabulary, idf and TF-IDF rows from encoded documents (the path the engine takes)', () => {
+    const corpus = encodeTokens(tokens);
+    const trainRows = tokens.map((_, i) => i).filter((i) => !isTest[i]);
+    const testRows = tokens.map((_, i) => i).filter((i) => isTest[i]);
+    const ids = fitTfidfIds(corpus, trainRows);
+    expect([...ids.vocabulary]).toEqual([...tfidf.vocabulary]);
+    expect(Array.from(ids.idf)).toEqual(Array.from(tfidf.idf));
+    for (const [a, b] of [
+      [transformTfidfIds(ids, corpus, trainRows), xTrain],
+      [transformTfidfIds(ids, corpus, testRows), xTest],
+    ] as const) {
+      expect(Array.from(a.indptr)).toEqual(Array.from(b.indptr));
+      expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
+      expect(Array.from(a.values)).toEqual(Array.from(b.values));
+    }
   });
 });
