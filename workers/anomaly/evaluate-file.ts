@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserInputError } from '../protocol.js';
-import { loadTable, MAX_TRAINING_BYTES } from '../trainer/load.js';
+import { loadTable, MAX_TRAINING_BYTES, modelNumberFormats } from '../trainer/load.js';
 import { Rng } from '../trainer/random.js';
 import { isMissing } from '../trainer/values.js';
 import type { MetricDifference } from '../evaluate/intervals.js';
@@ -48,7 +48,7 @@ export async function evaluateAnomalyFile(artifactDir: string, file: string, opt
       'This anomaly version was trained without labels, so there are no known anomalies to evaluate it against. Use pilot drift VERSION FILE to compare its scores on new rows with the training ones.',
     );
   }
-  const table = await loadTable(file, MAX_TRAINING_BYTES);
+  const table = await loadTable(file, { maxBytes: MAX_TRAINING_BYTES, numberFormats: await modelNumberFormats(artifactDir) });
   const c = table.columns.indexOf(label.column);
   if (c < 0)
     throw new UserInputError(

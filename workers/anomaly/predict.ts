@@ -9,7 +9,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { UserInputError } from '../protocol.js';
 import { loadBestBackend } from '../tfjs/backend.js';
 import { loadArtifact } from '../trainer/artifact.js';
-import { loadTable } from '../trainer/load.js';
+import { canonicalRows, loadTable } from '../trainer/load.js';
 import { defuse } from '../trainer/predict.js';
 import { transform, type Preprocessing } from '../trainer/preprocess.js';
 import { blocksOf, reconstructionScores, topContributions } from './reconstruction.js';
@@ -56,7 +56,7 @@ export async function predictAnomalies(
     const pipeline = JSON.parse(await readFile(join(artifactDir, 'preprocessing.json'), 'utf8')) as AnomalyPipeline;
     const { preprocessing } = pipeline;
     const threshold = options.threshold ?? pipeline.anomaly.threshold;
-    const table = await loadTable(inputPath);
+    const table = await loadTable(inputPath, { numberFormats: preprocessing.numberFormats ?? {} });
     if (table.rows.length === 0) throw new UserInputError(`${inputPath} has a header but no rows to score.`);
     const { x, report } = transform(preprocessing, table.columns, table.rows);
     const features = preprocessing.features.map((f) => f.column);
@@ -109,7 +109,8 @@ export async function scoreAnomalyRows(artifactDir: string, columns: string[], r
   try {
     if (metadata['kind'] !== 'anomaly') throw new UserInputError(`${artifactDir} is not an anomaly-detection model (its kind is "${String(metadata['kind'] ?? 'tabular')}").`);
     const pipeline = JSON.parse(await readFile(join(artifactDir, 'preprocessing.json'), 'utf8')) as AnomalyPipeline;
-    const { x, report } = transform(pipeline.preprocessing, columns, rows);
+    // Rows read by the caller: numbers written as in training (decimal comma …) are read that way here.
+    const { x, report } = transform(pipeline.preprocessing, columns, canonicalRows(columns, rows, pipeline.preprocessing.numberFormats).rows);
     const warnings = report.missingColumns.length ? [`Column(s) ${report.missingColumns.map((c) => `"${c}"`).join(', ')} are missing: their training median or most common value was used, which hides anomalies in them.`] : [];
     const d = pipeline.preprocessing.inputs.length;
     const blocks = blocksOf(pipeline.preprocessing);

@@ -46,7 +46,7 @@ export async function predictForecast(artifactDir: string, inputPath: string, ou
     );
   }
   try {
-    const table = await loadTable(inputPath);
+    const table = await loadTable(inputPath, { numberFormats: pipeline.numberFormats });
     const set = buildSeries(table.columns, table.rows, {
       time: parseTimeSpec(pipeline.time, table.columns),
       target: pipeline.target,
