@@ -17,8 +17,10 @@
  *             Latin-1; strings, used for UTF-16) on the first 128 MB, parse only;
  *   - import: importDataset() (sniff, then one streaming pass with the byte reader that hashes,
  *             validates the encoding and counts rows) in a child process;
- *   - Polars and DuckDB: only where `nodejs-polars` / `@duckdb/node-api` are installed (they are
- *             not dependencies); otherwise the table says they were not measured;
+ *   - Polars (`nodejs-polars` 0.25.2: readCSV + describe + null counts + n_unique + duplicate
+ *             rows) and DuckDB (`@duckdb/node-api`: a table from read_csv, SUMMARIZE, distinct
+ *             rows), each in its own child process with wall time, CPU-s and peak RSS (dev
+ *             dependencies; where one is not installed the table says it was not measured);
  * and prints a table with the ratios. Wall times vary with the machine and its load (other
  * processes on a shared 2-core machine slow both sides); CPU times are printed too.
  */
@@ -59,6 +61,39 @@ if (args[0] === '--import-child') {
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
   const cpu = process.cpuUsage();
   console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: hwm ? Number(hwm[1]) / 1024 : null, rows: result.rowCount }));
+  process.exit(0);
+}
+// Child mode: Polars loads the file and computes its own summary: describe + null counts + n_unique + duplicate rows.
+if (args[0] === '--polars-child') {
+  const { default: pl } = await import('nodejs-polars');
+  const t0 = performance.now();
+  const df = pl.readCSV(args[1], { inferSchemaLength: 10000 });
+  const described = df.describe();
+  const nulls = df.nullCount().toRecords()[0];
+  const unique = df.select(pl.all().nUnique()).toRecords()[0];
+  const duplicateRows = df.height - df.unique().height;
+  const ms = performance.now() - t0;
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  const cpu = process.cpuUsage();
+  const missing = Object.values(nulls).reduce((s, n) => s + Number(n), 0);
+  console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: hwm ? Number(hwm[1]) / 1024 : null, rows: df.height, duplicateRows, missing, statistics: described.height, distinctColumns: Object.keys(unique).length }));
+  process.exit(0);
+}
+// Child mode: DuckDB loads the file into a table, then SUMMARIZE and the count of distinct rows.
+if (args[0] === '--duckdb-child') {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const t0 = performance.now();
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  await conn.run(`CREATE TABLE t AS SELECT * FROM read_csv('${args[1].replaceAll("'", "''")}')`);
+  const summary = (await conn.runAndReadAll('SUMMARIZE t')).getRowObjects();
+  const [counts] = (await conn.runAndReadAll('SELECT (SELECT count(*) FROM t) AS n, (SELECT count(*) FROM (SELECT DISTINCT * FROM t)) AS d')).getRowObjects();
+  const ms = performance.now() - t0;
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  const cpu = process.cpuUsage();
+  const rows = Number(counts.n);
+  const missing = summary.reduce((s, r) => s + Math.round((Number(r.null_percentage) / 100) * rows), 0);
+  console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: hwm ? Number(hwm[1]) / 1024 : null, rows, duplicateRows: rows - Number(counts.d), missing, statistics: summary.length }));
   process.exit(0);
 }
 if (args[0] === '--parse-child') {
@@ -235,15 +270,40 @@ if (pandas) {
     ['agreement', `rows ${ours.rows === pandas.rows ? '=' : '≠'}, duplicates ${ours.duplicateRows}/${pandas.duplicateRows}, missing cells ${ours.missing}/${pandas.missing}`, '', ''],
   );
 }
-// The engines a user might pick instead: run only where installed (npm packages are not part of the workbench).
-for (const [engine, pkg] of [['Polars', 'nodejs-polars'], ['DuckDB', '@duckdb/node-api']]) {
+// The engines a user might pick instead, in the same run: each in its own child process (wall, CPU-s, peak RSS).
+const runEngine = (mode, path) => {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), mode, path], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) return { error: (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ') };
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+};
+for (const [engine, pkg, mode, what] of [
+  ['Polars', 'nodejs-polars', '--polars-child', 'readCSV + describe + null counts + n_unique + duplicate rows'],
+  ['DuckDB', '@duckdb/node-api', '--duckdb-child', 'CREATE TABLE AS read_csv + SUMMARIZE + distinct rows'],
+]) {
   let installed = true;
   try {
     await import(pkg);
   } catch {
     installed = false;
   }
-  if (!installed) rows.push([`${engine}: not measured`, `${pkg} is not installed`, '', 'no comparison claimed']);
+  if (!installed) {
+    rows.push([`${engine}: not measured`, `${pkg} is not installed`, '', 'no comparison claimed']);
+    continue;
+  }
+  const them = runEngine(mode, big);
+  console.error(`${engine}:`, them);
+  if (them.error) {
+    rows.push([`${engine}: failed`, them.error.slice(0, 80), '', 'no comparison claimed']);
+    continue;
+  }
+  const wallRatio = them.ms / ours.ms;
+  const verdict = ours.peakRssMb <= 256 && wallRatio > 1.05 ? 'ours ahead on wall time at ≤ 256 MB' : wallRatio < 0.95 ? `${engine} ahead on wall time` : 'about the same wall time';
+  rows.push(
+    [`${engine}: wall time (${what})`, `${(them.ms / 1000).toFixed(1)} s`, `${(mb / (them.ms / 1000)).toFixed(0)} MB/s`, `${engine} / ours wall ${wallRatio.toFixed(2)}×: ${verdict}`],
+    [`${engine}: CPU time`, `${(them.cpuMs / 1000).toFixed(1)} s`, `${(them.cpuMs / them.ms).toFixed(2)} cores busy`, `${engine} / ours CPU-s ${(them.cpuMs / ours.cpuMs).toFixed(2)}×`],
+    [`${engine}: peak RSS`, `${them.peakRssMb.toFixed(0)} MB`, '', `${engine} / ours memory ${(them.peakRssMb / ours.peakRssMb).toFixed(1)}×`],
+    [`${engine}: agreement`, `rows ${them.rows === ours.rows ? '=' : `${them.rows} ≠ ${ours.rows}`}, duplicates ${them.duplicateRows}/${ours.duplicateRows}, missing cells ${them.missing}/${ours.missing}`, '', ''],
+  );
 }
 const parseMb = parseBytes / 1024 ** 2;
 rows.push(

@@ -1,7 +1,8 @@
 /**
  * The schema's history, one numbered SQL file per step. Append only: never edit a migration that
  * has shipped; add the next number. Capabilities own their numbers: 002 hardware, 003 quality,
- * 004 training, 005 registry and drift, 006 ROI, 007 pilot kinds, 008 the prediction service, 011 number formats of datasets.
+ * 004 training, 005 registry and drift, 006 ROI, 007 pilot kinds, 008 the prediction service, 009 number formats of datasets,
+ * 010 the prediction service's sampled request rows.
  */
 import foundation from './001_foundation.sql?raw';
 import hardware from './002_hardware.sql?raw';
@@ -11,7 +12,8 @@ import registry from './005_registry.sql?raw';
 import roi from './006_roi.sql?raw';
 import pilotKinds from './007_pilot_kinds.sql?raw';
 import serving from './008_serving.sql?raw';
-import numberFormats from './011_number_formats.sql?raw';
+import numberFormats from './009_number_formats.sql?raw';
+import servingSamples from './010_serving_samples.sql?raw';
 
 export interface Migration {
   version: number;
@@ -34,5 +36,6 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'roi', sql: roi },
   { version: 7, name: 'pilot kinds', sql: pilotKinds, rebuildsTables: true },
   { version: 8, name: 'serving', sql: serving },
-  { version: 9, name: 'number formats', sql: numberFormats }, // 011 in the session's numbering; 9 until 009 and 010 land (no gaps)
+  { version: 9, name: 'number formats', sql: numberFormats },
+  { version: 10, name: 'serving samples', sql: servingSamples },
 ];

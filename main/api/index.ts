@@ -23,6 +23,7 @@ import { exportHandlers } from './export.js';
 import { gpuHandlers } from './gpu.js';
 import { servingHandlers } from './serving.js';
 import { textHandlers } from './text.js';
+import { imageHandlers } from './images.js';
 import { forecastHandlers } from './forecast.js';
 import type { HandlerMap } from './types.js';
 
@@ -38,6 +39,7 @@ const handlers: HandlerMap<ChannelName> = joinDistinct(
   driftHandlers,
   gpuHandlers,
   textHandlers,
+  imageHandlers,
   anomalyHandlers,
   exportHandlers,
   servingHandlers,

@@ -38,6 +38,7 @@ import { AppError, notFound } from '../errors.js';
 import type { JobEvent, JobSupervisor } from '../jobs/supervisor.js';
 import { checkDataset, requireDataset } from './datasets.js';
 import { toCanonical } from '../../workers/csv/number-format.js';
+import { getSetting } from '../../db/settings.js';
 import type { HandlersOf } from './types.js';
 import { versionOf } from './version-ref.js';
 import { versionVerdict } from '../verdict/gather.js';
@@ -228,8 +229,10 @@ async function startTraining(app: App, input: TrainInput): Promise<TrainStarted>
   const run = insertRun(app.store.write, { projectId: project.id, datasetId, datasetSha256: check.currentSha256 ?? dataset.sha256, checkpointDir, startedAt: now });
   // The dataset's number formats travel with the run (a resume reads the file the same way).
   const numberFormats = dataset.numberFormats;
-  setRunParams(app.store.write, run.id, { ...settings, runKey, file: dataset.path, numberFormats });
-  const job = submitFor(app, run, `Train ${project.name}`, { ...settings, file: dataset.path, runId: runKey, numberFormats }, checkpointDir);
+  // Encryption at rest (`pilot models encryption on`) is decided when the run starts, and kept for a resume.
+  const encryptArtifacts = getSetting<boolean>(app.store.read, 'models.encryptAtRest') === true;
+  setRunParams(app.store.write, run.id, { ...settings, runKey, file: dataset.path, numberFormats, encryptArtifacts });
+  const job = submitFor(app, run, `Train ${project.name}`, { ...settings, file: dataset.path, runId: runKey, numberFormats, encryptArtifacts }, checkpointDir);
   updateProject(app.store.write, project.id, { datasetId, target: settings.target, ...(settings.task === 'auto' ? {} : { task: settings.task }) }, now);
   return { job, run: getRun(app.store.read, run.id) ?? run, warning: check.status === 'changed' ? check.message : null };
 }

@@ -15,6 +15,7 @@ import { serveCommands } from './serve.js';
 import { qualityCommands } from './quality.js';
 import { hardwareCommands } from './hardware.js';
 import { modelCommands } from './models.js';
+import { encryptionCommands } from './encryption.js';
 import { pilotsCommands } from './pilots.js';
 import { roiCommands } from './roi.js';
 import { driftCommands } from './drift.js';
@@ -28,6 +29,7 @@ const commands: Command[] = [
   ...qualityCommands,
   ...hardwareCommands,
   ...modelCommands,
+  ...encryptionCommands,
   ...pilotsCommands,
   ...roiCommands,
   ...driftCommands,

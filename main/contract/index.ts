@@ -18,6 +18,7 @@ import { exportChannels } from './export.js';
 import { gpuChannels } from './gpu.js';
 import { servingChannels } from './serving.js';
 import { textChannels } from './text.js';
+import { imageChannels } from './images.js';
 import { forecastChannels } from './forecast.js';
 
 export const channels = joinDistinct(
@@ -32,6 +33,7 @@ export const channels = joinDistinct(
   driftChannels,
   gpuChannels,
   textChannels,
+  imageChannels,
   anomalyChannels,
   exportChannels,
   servingChannels,
@@ -71,6 +73,7 @@ export type { ExportWritten, FolderExport } from './models.js';
 export type { ForecastPreviewOutcome, ForecastTrainOutcome, ForecastTrainStarted } from './forecast.js';
 export type { ApiError, Result } from '../errors.js';
 export type { Dataset } from '../../db/datasets.js';
+export type { ImageTrainStarted } from './images.js';
 export type { JobError, JobStatus } from '../../db/jobs.js';
 /** A job as the renderer sees it: any kind, discriminated by `kind`. */
 export type { AnyJob as Job, AnyJob, AnyJobEvent as JobEvent, JobOf, JobOutcome, PushEvent } from './jobs.js';

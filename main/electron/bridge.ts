@@ -9,6 +9,8 @@ export const IPC = {
   event: 'pilot:event',
   /** Native open-file dialog; resolves to a path or null. */
   pickFile: 'pilot:pick-file',
+  /** Native open-folder dialog (a folder of pictures or documents); resolves to a path or null. */
+  pickFolder: 'pilot:pick-folder',
   /** Save a report: `{ defaultName, html }` → path or null. */
   saveFile: 'pilot:save-file',
   /** Print a self-contained HTML report to PDF and save it: `{ defaultName, html }` → path or null. */

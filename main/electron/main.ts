@@ -63,6 +63,11 @@ if (!electronApp.requestSingleInstanceLock()) {
       });
       return result.canceled ? null : (result.filePaths[0] ?? null);
     });
+    ipcMain.handle(IPC.pickFolder, async (event) => {
+      if (!fromOurPage(event) || !window) return null;
+      const result = await dialog.showOpenDialog(window, { properties: ['openDirectory'] });
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    });
     ipcMain.handle(IPC.saveFile, async (event, defaultName: unknown, content: unknown) => {
       if (!fromOurPage(event) || !window || typeof defaultName !== 'string' || typeof content !== 'string') return null;
       const result = await dialog.showSaveDialog(window, { defaultPath: join(electronApp.getPath('documents'), defaultName.replace(/[/\\]/g, '_')) });

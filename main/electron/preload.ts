@@ -15,6 +15,7 @@ const bridge = {
     return () => void ipcRenderer.off(IPC.event, handler);
   },
   pickFile: (filters?: { name: string; extensions: string[] }[]) => ipcRenderer.invoke(IPC.pickFile, filters ?? null),
+  pickFolder: () => ipcRenderer.invoke(IPC.pickFolder),
   saveFile: (defaultName: string, content: string) => ipcRenderer.invoke(IPC.saveFile, defaultName, content),
   savePdf: (defaultName: string, html: string) => ipcRenderer.invoke(IPC.savePdf, defaultName, html),
 } satisfies DesktopBridge;

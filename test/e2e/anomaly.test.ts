@@ -1,9 +1,11 @@
 /**
- * The "unusual cases" pilot in serve mode, in Chromium: breast-cancer rows with the diagnosis as
- * the known-anomaly label, trained from the page, results against the baselines in plain words,
- * the threshold moved on its chart. Screenshots go to $PILOT_SCREENSHOTS (default: a temporary folder).
+ * The "unusual cases" pilot in serve mode, in Chromium, as a branch of the wizard: a project of
+ * that kind on the breast-cancer rows with the diagnosis as the known-anomaly label, trained from
+ * the page, the verdict and the results against the baselines in plain words, the score
+ * distribution, and the threshold moved on its chart (which sets up the next run). Screenshots
+ * (1280 × 800) go to $PILOT_SCREENSHOTS (default: a temporary folder).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -17,22 +19,22 @@ mkdirSync(shots, { recursive: true });
 let serve: ServeProcess;
 let browser: BrowserSession;
 
-async function api(channel: string, input: unknown): Promise<{ id: number; status: string }> {
+async function api<T>(channel: string, input: unknown): Promise<T> {
   const response = await fetch(`${serve.origin}/api/invoke/${channel}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(input),
   });
-  const body = (await response.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
+  const body = (await response.json()) as { ok: boolean; value?: T; error?: { message: string } };
   if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
-  return body.value as { id: number; status: string };
+  return body.value as T;
 }
 
 beforeAll(async () => {
   serve = await startServe();
-  const job = await api('datasets:import', { path: fixture('anomaly/breast_cancer_anomaly.csv') });
-  for (let i = 0; i < 100 && (await api('jobs:get', { id: job.id })).status !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 100));
-  browser = await openBrowser({ viewport: { width: 1300, height: 1200 } });
+  const job = await api<{ id: number }>('datasets:import', { path: fixture('anomaly/breast_cancer_anomaly.csv') });
+  for (let i = 0; i < 100 && (await api<{ status: string }>('jobs:get', { id: job.id })).status !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 100));
+  browser = await openBrowser({ viewport: { width: 1280, height: 800 } });
 });
 
 afterAll(async () => {
@@ -41,24 +43,60 @@ afterAll(async () => {
 });
 
 it('finds unusual rows with a known-anomaly label and compares the network with its baselines', async () => {
-  const { page } = browser;
+  const { page, errors } = browser;
+  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
   await page.goto(`${serve.url}#/pilots`);
+  await page.getByLabel(/Unusual cases/).check();
+  await page.getByLabel('Project name').fill('tumours');
+  await page.getByRole('button', { name: 'Create' }).click();
+
+  // 1. Data and known anomalies.
   await page.getByTestId('anomaly-dataset').selectOption({ label: 'breast_cancer_anomaly.csv (382 rows)' });
   await page.getByTestId('label-column').selectOption('diagnosis');
   await page.getByLabel(/best balance of precision and recall/).check();
-  await page.screenshot({ path: join(shots, '1-setup.png'), fullPage: true });
+  await shot('anomaly-1-setup');
+  await page.getByRole('button', { name: 'Continue to training' }).click();
+
+  // 2. Train, with a criterion the verdict weighs.
+  await page.getByLabel('Good enough at PR AUC (0–1)').fill('0.5');
   await page.getByRole('button', { name: 'Find unusual rows' }).click();
+
+  // 3. Results: the verdict first, then the detectors compared in words and figures.
   const verdict = page.getByTestId('anomaly-verdict');
-  await verdict.waitFor({ timeout: 80_000 });
+  await verdict.waitFor({ timeout: 90_000 });
   await expect.poll(() => verdict.textContent()).toMatch(/isolation forest/);
   expect(await verdict.textContent()).toMatch(/robust z-score rule/);
-  // Every detector has its PR AUC in the table, and the top rows come with their reasons.
+  await page.getByTestId('verdict').waitFor();
+  const project = (await api<{ id: number; name: string }[]>('pilots:list', {})).find((p) => p.name === 'tumours')!;
+  const detail = await api<{ runs: { id: number }[]; versions: { version: number }[] }>('pilots:get', { id: project.id });
+  expect(detail.versions.map((v) => v.version)).toEqual([1]);
+  const run = await api<{ run: { result: { metrics: { prAuc: number; rocAuc: number; anomalies: number; rows: number } } } }>('pilots:run', { id: detail.runs[0]!.id });
+  const m = run.run.result.metrics;
   const table = page.getByTestId('anomaly-metrics');
-  expect(await table.textContent()).toMatch(/PR AUC \(average precision\)/);
+  const figures = (await table.textContent()) ?? '';
+  expect(figures).toMatch(/PR AUC \(average precision\)/);
+  expect(figures).toContain(m.prAuc.toFixed(3));
+  expect(figures).toContain(m.rocAuc.toFixed(3));
+  // The fixture holds 25 malignant rows (counted here from the CSV); the test split has some of them.
+  const diagnoses = readFileSync(fixture('anomaly/breast_cancer_anomaly.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').at(-1));
+  expect(diagnoses.filter((d) => d === 'malignant')).toHaveLength(25);
+  expect(m.anomalies).toBeGreaterThan(0);
+  expect(m.anomalies).toBeLessThanOrEqual(25);
+  expect(figures).toContain((m.anomalies / m.rows).toFixed(3));
+  expect(await page.getByTestId('verdict').textContent()).toContain(m.prAuc >= 0.5 ? 'Success criterion met' : 'criterion is not met');
   expect(await page.getByTestId('top-anomalies').locator('tbody tr').count()).toBe(12);
-  await page.screenshot({ path: join(shots, '2-results.png'), fullPage: true });
-  await page.getByTestId('anomaly-pilot').screenshot({ path: join(shots, '3-results-section.png') });
-  // Moving the threshold says what it would flag.
+  expect(await page.getByTestId('registered').textContent()).toContain('tumours@1');
+  await shot('anomaly-2-results-top');
+  await page.locator('figure.histogram').scrollIntoViewIfNeeded();
+  await shot('anomaly-3-distribution');
+
+  // Moving the threshold says what it would flag, and offers it for the next run.
   await page.getByRole('slider', { name: 'threshold' }).fill('5');
   expect(await page.getByTestId('threshold-point').textContent()).toMatch(/^Flags \d+\.\d% of rows; catches \d+\.\d% of the known anomalies/);
-}, 120_000);
+  await page.getByTestId('threshold-point').scrollIntoViewIfNeeded();
+  await shot('anomaly-4-threshold');
+  await page.getByRole('button', { name: 'Train again flagging this share of rows' }).click();
+  await expect.poll(() => page.getByRole('button', { name: 'Train again' }).count()).toBe(1);
+  expect(await page.getByText(/Threshold: flag about \d+\.\d% of rows/).count()).toBe(1);
+  expect(errors).toEqual([]);
+}, 150_000);

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserInputError } from '../protocol.js';
-import { MODEL_FILES, verifyArtifact, type SavedPipeline } from '../trainer/artifact.js';
+import { MODEL_FILES, plainArtifactFiles, verifyArtifact, type SavedPipeline } from '../trainer/artifact.js';
 import { checkTarget, writeFolder, type WrittenFolder } from './files.js';
 import { kservePackage, kubernetesPackage, mlflowPackage, tritonPackage, type PackageTarget, type PackageVersion } from './package/targets.js';
 import { instructionsFor } from './onnx/instructions.js';
@@ -69,8 +69,8 @@ export async function exportOnnx(artifactDir: string, target: string, label: Exp
 
 /** Writes `target/` with the artifact's TensorFlow.js files (unchanged, checksums included) and a README. */
 export async function exportTfjs(artifactDir: string, target: string, label: ExportLabel): Promise<WrittenFolder> {
-  await verifyArtifact(artifactDir);
-  const files = await Promise.all([...MODEL_FILES, 'checksums.json'].map(async (path) => ({ path, content: new Uint8Array(await readFile(join(artifactDir, path))) })));
+  // A model encrypted at rest leaves as a plain copy: the export is the hand-off.
+  const files = await plainArtifactFiles(artifactDir);
   if ((await artifactKind(artifactDir)) === 'tabular') {
     const { preprocessing, target: spec } = JSON.parse(await readFile(join(artifactDir, 'preprocessing.json'), 'utf8')) as SavedPipeline;
     const instructions = instructionsFor(preprocessing, spec, INPUT, []);

@@ -3,16 +3,16 @@
  * the tables are megabytes) and the loop state (JSON), tied to the data and settings by a
  * fingerprint. Written atomically: a crash mid-write leaves the previous checkpoint.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserInputError } from '../protocol.js';
 import type { TextLoopState } from './fit.js';
 import type { BagState } from './network.js';
 
-const ARRAYS = ['e', 'w', 'b', 'mE', 'vE', 'mW', 'vW', 'mB', 'vB'] as const;
+const ARRAYS = ['e', 'w', 'b', 'vE', 'mW', 'vW', 'mB', 'vB'] as const;
 
 interface Stored {
-  version: 1;
+  version: 2;
   fingerprint: string;
   step: number;
   lengths: number[];
@@ -21,12 +21,17 @@ interface Stored {
 
 export async function saveTextCheckpoint(runDir: string, fingerprint: string, net: BagState, loop: TextLoopState): Promise<void> {
   await mkdir(runDir, { recursive: true });
-  const arrays: Array<Float32Array | Int32Array> = [...ARRAYS.map((k) => net[k]), net.lastStep];
+  const arrays: Float32Array[] = ARRAYS.map((k) => net[k]);
   if (loop.best) arrays.push(loop.best.e, loop.best.w, loop.best.b);
   const { best: _best, ...rest } = loop;
-  const stored: Stored = { version: 1, fingerprint, step: net.step, lengths: arrays.map((a) => a.length), loop: { ...rest, hasBest: loop.best !== null } };
-  const bin = Buffer.concat(arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
-  await writeFile(join(runDir, 'checkpoint.bin.tmp'), bin);
+  const stored: Stored = { version: 2, fingerprint, step: net.step, lengths: arrays.map((a) => a.length), loop: { ...rest, hasBest: loop.best !== null } };
+  // Array by array: no copy of tens of megabytes into one buffer each epoch.
+  const file = await open(join(runDir, 'checkpoint.bin.tmp'), 'w');
+  try {
+    for (const a of arrays) await file.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  } finally {
+    await file.close();
+  }
   await writeFile(join(runDir, 'checkpoint.json.tmp'), JSON.stringify(stored));
   await rename(join(runDir, 'checkpoint.bin.tmp'), join(runDir, 'checkpoint.bin'));
   await rename(join(runDir, 'checkpoint.json.tmp'), join(runDir, 'checkpoint.json'));
@@ -41,20 +46,22 @@ export async function loadTextCheckpoint(runDir: string, fingerprint: string): P
   } catch {
     throw new UserInputError(`There is no checkpoint to resume from in ${runDir}. Start the training again without resuming.`);
   }
+  if (stored.version !== 2) {
+    throw new UserInputError('The checkpoint was written by an older version of the workbench, whose text network kept other optimiser state. Start the training again without resuming.');
+  }
   if (stored.fingerprint !== fingerprint) {
     throw new UserInputError('The checkpoint was made with different data or settings, so the run cannot resume from it. Use the same data and settings, or start a new run.');
   }
   let at = 0;
-  const take = (length: number, int: boolean): Float32Array | Int32Array => {
+  const f = (length: number): Float32Array => {
     const bytes = bin.buffer.slice(bin.byteOffset + at, bin.byteOffset + at + length * 4);
     at += length * 4;
-    return int ? new Int32Array(bytes) : new Float32Array(bytes);
+    return new Float32Array(bytes);
   };
-  const [le, lw, lb, lmE, lvE, lmW, lvW, lmB, lvB, lLast] = stored.lengths as [number, number, number, number, number, number, number, number, number, number];
-  const f = (n: number) => take(n, false) as Float32Array;
-  const net: BagState = { e: f(le), w: f(lw), b: f(lb), mE: f(lmE), vE: f(lvE), mW: f(lmW), vW: f(lvW), mB: f(lmB), vB: f(lvB), lastStep: take(lLast, true) as Int32Array, step: stored.step };
+  const [le, lw, lb, lvE, lmW, lvW, lmB, lvB] = stored.lengths as [number, number, number, number, number, number, number, number];
+  const net: BagState = { e: f(le), w: f(lw), b: f(lb), vE: f(lvE), mW: f(lmW), vW: f(lvW), mB: f(lmB), vB: f(lvB), step: stored.step };
   const { hasBest, ...loop } = stored.loop;
-  const best = hasBest ? { e: f(stored.lengths[10]!), w: f(stored.lengths[11]!), b: f(stored.lengths[12]!) } : null;
+  const best = hasBest ? { e: f(stored.lengths[8]!), w: f(stored.lengths[9]!), b: f(stored.lengths[10]!) } : null;
   return { net, loop: { ...loop, best } };
 }
 

@@ -5,7 +5,8 @@
  * statistics all read these ids instead of re-hashing and re-looking-up strings, and the
  * per-document string arrays are garbage as soon as a document is encoded.
  */
-import { bigramHash, hashToken, tokenize, type Bag, type TokenizerSettings } from './tokenize.js';
+import { TokenTable } from './table.js';
+import { bigramHash, hashToken, tokenIds, type Bag, type TokenizerSettings } from './tokenize.js';
 
 /** Documents as ids into one table of distinct tokens. */
 export interface Corpus {
@@ -19,7 +20,9 @@ export interface Corpus {
 
 /** Tokenises and encodes `texts`. */
 export function encodeTexts(texts: string[]): Corpus {
-  return encodeTokens(texts.map(tokenize));
+  const table = new TokenTable();
+  const docs = texts.map((t) => tokenIds(t, table));
+  return { terms: table.terms, hashes: table.hashes.slice(0, table.terms.length), docs };
 }
 
 /** Encodes already tokenised documents. */

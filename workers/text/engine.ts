@@ -22,7 +22,7 @@ import { loadTextCheckpoint, removeTextCheckpoint, saveTextCheckpoint } from './
 import { highlight, linearTerms, networkTerms, type ClassTerms, type Highlighted } from './explain.js';
 import { fitBag, type Split, type TextEpochRecord } from './fit.js';
 import { fitLogistic, fitTfidfIds, predictLogistic, transformTfidfIds } from './linear.js';
-import { EmbeddingBag, probabilitiesOf } from './network.js';
+import { EmbeddingBag, probabilitiesOf, TABLE_RATE } from './network.js';
 import { maskText } from './pii-spans.js';
 import { textQuality, type TextQuality } from './quality.js';
 import { MAX_TEXT_CHARS, readTextDataset } from './read.js';
@@ -37,7 +37,10 @@ export interface TextHyperparameters {
   buckets: number;
   bigrams: boolean;
   maxTokens: number;
+  /** Adam's step for the dense head. */
   learningRate: number;
+  /** Row-wise Adagrad's step for the embedding table (`TABLE_RATE` × learningRate). */
+  tableLearningRate: number;
   batchSize: number;
   maxEpochs: number;
   patience: number;
@@ -121,6 +124,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   ctx.progress({ fraction: 0.06, stage: 'Checking text quality' });
   const quality = textQuality(texts, corpus, data.labels, splitOf);
 
+  ctx.progress({ fraction: 0.07, stage: 'Loading the backend' });
   const { tf, backend, statuses } = await pickBackend(input.backend);
   const ratio = Math.min(...counts) / Math.max(...counts);
   const policy = input.classWeights === 'auto' ? (ratio < 0.2 ? 'balanced' : 'none') : input.classWeights;
@@ -135,9 +139,10 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
     bigrams: settings.bigrams,
     maxTokens: settings.maxTokens,
     learningRate: input.learningRate ?? 0.05,
+    tableLearningRate: (input.learningRate ?? 0.05) * TABLE_RATE,
     batchSize,
     maxEpochs: input.epochs ?? 30,
-    patience: input.patience ?? 3,
+    patience: input.patience ?? 2,
     classWeights: policy,
     maskPii: input.maskPii,
     seed: input.seed,
@@ -159,6 +164,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   });
   throwIfCancelled(ctx.signal);
 
+  ctx.progress({ fraction: 0.09, stage: 'Hashing the documents' });
   const train = part(split.train, true);
   const validation = part(split.validation, true);
   const test = part(split.test, false);
@@ -168,6 +174,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   const checkpoint = input.resumeFrom ? await loadTextCheckpoint(runDir, fingerprint) : null;
   if (checkpoint) net.state = checkpoint.net;
   const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;
+  ctx.progress({ fraction: 0.1, stage: 'Training the network' });
   const fitted = await fitBag(
     tf,
     net,

@@ -87,7 +87,7 @@ export async function fitBag(tf: typeof tfjs, net: EmbeddingBag, train: Split, v
       state.bestValLoss = valLoss;
       state.bestEpoch = state.epoch;
       state.sinceBest = 0;
-      state.best = { e: Float32Array.from(net.state.e), w: Float32Array.from(net.state.w), b: Float32Array.from(net.state.b) };
+      state.best = { e: net.state.e.slice(), w: net.state.w.slice(), b: net.state.b.slice() };
     } else state.sinceBest++;
     state.rngState = rng.state;
     await options.onEpoch?.(record, state);

@@ -254,21 +254,32 @@ export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float
   const d = new Float64Array(n);
   const xNew = new Float64Array(n);
   const gNew = new Float64Array(n);
+  let spare: { s: Float64Array; y: Float64Array } = { s: new Float64Array(n), y: new Float64Array(n) };
   let iterations = 0;
   for (; iterations < maxIter; iterations++) {
     if (maxAbs(g) <= tol * g0) break;
-    // Two-loop recursion: d = −H g.
+    // Two-loop recursion: d = −H g. Each update of d is fused with the next pair's dot product
+    // (one pass over the vectors per pair instead of two).
     d.set(g);
-    const alpha = new Array<number>(s.length);
-    for (let i = s.length - 1; i >= 0; i--) {
-      alpha[i] = rho[i]! * dot(s[i]!, d);
-      axpy(-alpha[i]!, yv[i]!, d);
+    const k = s.length;
+    const alpha = new Array<number>(k);
+    if (k > 0) {
+      let sd = dot(s[k - 1]!, d);
+      for (let i = k - 1; i >= 0; i--) {
+        alpha[i] = rho[i]! * sd;
+        if (i > 0) sd = axpyDot(-alpha[i]!, yv[i]!, d, s[i - 1]!);
+        else axpy(-alpha[i]!, yv[i]!, d);
+      }
     }
-    const gamma = s.length > 0 ? dot(s[s.length - 1]!, yv[yv.length - 1]!) / dot(yv[yv.length - 1]!, yv[yv.length - 1]!) : 1 / Math.max(Math.sqrt(dot(g, g)), 1e-12);
+    const gamma = k > 0 ? dot(s[k - 1]!, yv[k - 1]!) / dot(yv[k - 1]!, yv[k - 1]!) : 1 / Math.max(Math.sqrt(dot(g, g)), 1e-12);
     for (let i = 0; i < n; i++) d[i]! *= gamma;
-    for (let i = 0; i < s.length; i++) {
-      const beta = rho[i]! * dot(yv[i]!, d);
-      axpy(alpha[i]! - beta, s[i]!, d);
+    if (k > 0) {
+      let yd = dot(yv[0]!, d);
+      for (let i = 0; i < k; i++) {
+        const beta = rho[i]! * yd;
+        if (i + 1 < k) yd = axpyDot(alpha[i]! - beta, s[i]!, d, yv[i + 1]!);
+        else axpy(alpha[i]! - beta, s[i]!, d);
+      }
     }
     for (let i = 0; i < n; i++) d[i] = -d[i]!;
     let slope = dot(g, d);
@@ -286,8 +297,8 @@ export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float
       if (fNew <= fx + 1e-4 * step * slope) break;
       step *= 0.5;
     }
-    const sk = new Float64Array(n);
-    const yk = new Float64Array(n);
+    const sk = spare.s;
+    const yk = spare.y;
     for (let i = 0; i < n; i++) {
       sk[i] = xNew[i]! - x[i]!;
       yk[i] = gNew[i]! - g[i]!;
@@ -301,11 +312,11 @@ export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float
       s.push(sk);
       yv.push(yk);
       rho.push(1 / sy);
+      // The dropped pair's arrays hold the next one (no allocation per iteration once the memory is full).
       if (s.length > m) {
-        s.shift();
-        yv.shift();
+        spare = { s: s.shift()!, y: yv.shift()! };
         rho.shift();
-      }
+      } else spare = { s: new Float64Array(n), y: new Float64Array(n) };
     }
     if (improvement >= 0 && improvement < 1e-12 * Math.max(1, Math.abs(fx))) break;
   }
@@ -320,6 +331,16 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 function axpy(a: number, x: Float64Array, y: Float64Array): void {
   for (let i = 0; i < x.length; i++) y[i]! += a * x[i]!;
+}
+
+/** y += a·x, returning z·y (the updated y) from the same pass. */
+function axpyDot(a: number, x: Float64Array, y: Float64Array, z: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = (y[i] = y[i]! + a * x[i]!);
+    sum += z[i]! * v;
+  }
+  return sum;
 }
 
 function maxAbs(a: Float64Array): number {

@@ -4,9 +4,12 @@
  * softmax for multiclass).
  *
  * The embedding table is buckets × dim (millions of weights) but a batch touches a few thousand
- * rows, so the bag and its gradient are computed sparsely here, with lazy row-wise Adam (one second
- * moment per row, as large embedding tables are usually trained) on the rows a batch touched: TensorFlow.js has no sparse gradient (the gradient of `gather` is a dense table-sized
- * tensor every step). The dense head — logits, loss and the gradients of the head and of the
+ * rows, so the bag and its gradient are computed sparsely here: TensorFlow.js has no sparse
+ * gradient (the gradient of `gather` is a dense table-sized tensor every step). The table learns
+ * by row-wise Adagrad (one accumulated squared gradient per row, as large embedding tables are
+ * usually trained), applied to each (document, row) pair of the batch as it is read: one pass
+ * over the batch's features, no table-sized moments, and nothing to catch up for rows a step did
+ * not touch. The dense head — logits, loss and the gradients of the head and of the
  * bag — runs on the TensorFlow.js backend chosen for the run. Everything random draws from the
  * seeded generator, so a run is reproducible on the same backend.
  */
@@ -23,26 +26,32 @@ export interface BagSpec {
   outputs: number;
 }
 
-/** Weights and Adam's moments (checkpointed): E (buckets × dim), W (dim × outputs), b (outputs). */
+/** Weights and optimiser state (checkpointed): E (buckets × dim), W (dim × outputs), b (outputs). */
 export interface BagState {
   e: Float32Array;
   w: Float32Array;
   b: Float32Array;
-  mE: Float32Array;
-  /** One second moment per row of E (row-wise Adam): the rows' elements share a scale, a quarter of the work per element. */
+  /** Row-wise Adagrad's accumulated squared gradient (mean over the row) per row of E. */
   vE: Float32Array;
   mW: Float32Array;
   vW: Float32Array;
   mB: Float32Array;
   vB: Float32Array;
+  /** Adam steps of the head so far. */
   step: number;
-  /** Adam's step count when each row of E was last updated (lazy Adam catches up its decay). */
-  lastStep: Int32Array;
 }
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
 const EPS = 1e-7;
+/** Adagrad's ε for the table: far below the per-pair gradients (≈ 10⁻⁶), so steps stay scale-free. */
+const EPS_ROW = 1e-12;
+/**
+ * The table's Adagrad step relative to the head's Adam step: Adagrad's steps shrink as squared
+ * gradients accumulate, so it starts larger (4× converged in as many epochs as Adam did, on the
+ * SpamAssassin fixture and the whole corpus, with an equal or lower validation loss).
+ */
+export const TABLE_RATE = 4;
 
 export class EmbeddingBag {
   state: BagState;
@@ -62,33 +71,13 @@ export class EmbeddingBag {
       e,
       w,
       b: new Float32Array(outputs),
-      mE: new Float32Array(e.length),
       vE: new Float32Array(buckets),
       mW: new Float32Array(w.length),
       vW: new Float32Array(w.length),
       mB: new Float32Array(outputs),
       vB: new Float32Array(outputs),
       step: 0,
-      lastStep: new Int32Array(buckets),
     };
-  }
-
-  /** Per table row, its slot in the batch's compact gradient (valid when `markStep` is the current step). */
-  private slot = new Int32Array(0);
-  private markStep = new Int32Array(0);
-  /** The batch's gradient for the rows it touched, slot by slot (small enough to stay in cache). */
-  private compact = new Float32Array(0);
-  private rows = new Int32Array(0);
-
-  private ensureScratch(nnz: number): void {
-    if (this.slot.length === 0) {
-      this.slot = new Int32Array(this.spec.buckets);
-      this.markStep = new Int32Array(this.spec.buckets).fill(-1);
-    }
-    if (this.rows.length < nnz) {
-      this.rows = new Int32Array(nnz);
-      this.compact = new Float32Array(nnz * this.spec.dim);
-    }
   }
 
   get size(): number {
@@ -167,50 +156,23 @@ export class EmbeddingBag {
     const c2 = 1 - BETA2 ** t;
     adamDense(s.w, s.mW, s.vW, dw!, learningRate, c1, c2);
     adamDense(s.b, s.mB, s.vB, db!, learningRate, c1, c2);
-    // The bag's gradient, summed per touched row into a compact buffer, then lazy Adam on those rows only.
-    let nnz = 0;
-    for (const bag of bags) nnz += bag.ids.length;
-    this.ensureScratch(nnz);
-    const { slot, markStep, compact: g, rows } = this;
-    let touched = 0;
+    // Row-wise Adagrad on each (document, row) pair: the pair's gradient is its weight times the
+    // document's hidden-layer gradient, so its squared norm is weight² · ‖dh‖².
+    const { e, vE } = s;
     for (let r = 0; r < n; r++) {
       const { ids, weights } = bags[r]!;
       const o = r * d;
+      let dhSquare = 0;
+      for (let j = 0; j < d; j++) dhSquare += dh![o + j]! * dh![o + j]!;
+      if (dhSquare === 0) continue;
       for (let q = 0; q < ids.length; q++) {
         const id = ids[q]!;
-        let at: number;
-        if (markStep[id] !== t) {
-          markStep[id] = t;
-          at = touched++;
-          slot[id] = at;
-          rows[at] = id;
-          const base = at * d;
-          for (let j = 0; j < d; j++) g[base + j] = 0;
-        } else at = slot[id]!;
-        const base = at * d;
         const wq = weights[q]!;
-        for (let j = 0; j < d; j++) g[base + j]! += wq * dh![o + j]!;
+        const v = (vE[id] = vE[id]! + (wq * wq * dhSquare) / d);
+        const scale = (learningRate * TABLE_RATE * wq) / (Math.sqrt(v) + EPS_ROW);
+        const base = id * d;
+        for (let j = 0; j < d; j++) e[base + j]! -= scale * dh![o + j]!;
       }
-    }
-    const lr1 = learningRate / c1;
-    const { e, mE, vE, lastStep } = s;
-    for (let at = 0; at < touched; at++) {
-      const id = rows[at]!;
-      const base = id * d;
-      const gBase = at * d;
-      // Skipped steps had zero gradient: the moments decayed by β^(gap) meanwhile.
-      const gap = t - 1 - lastStep[id]!;
-      const decay1 = gap > 0 ? BETA1 * BETA1 ** gap : BETA1;
-      const decay2 = gap > 0 ? BETA2 * BETA2 ** gap : BETA2;
-      let square = 0;
-      for (let j = 0; j < d; j++) square += g[gBase + j]! * g[gBase + j]!;
-      const v = (vE[id] = decay2 * vE[id]! + ((1 - BETA2) * square) / d);
-      const scale = lr1 / (Math.sqrt(v / c2) + EPS);
-      for (let j = 0; j < d; j++) {
-        const m = (mE[base + j] = decay1 * mE[base + j]! + (1 - BETA1) * g[gBase + j]!);
-        e[base + j]! -= scale * m;
-      }
-      lastStep[id] = t;
     }
     return lossData![0]!;
   }

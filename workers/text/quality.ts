@@ -128,6 +128,20 @@ export function minhash(doc: Int32Array, hashes: Uint32Array): Uint32Array {
 
 const SALTS = Uint32Array.from({ length: HASHES }, (_, h) => Math.imul(h + 1, 0x9e3779b9) >>> 0);
 
+/** White space that folding to single spaces would change. */
+const SPACE_RUN = /\s\s|[^\S ]/;
+
+/** One band of a signature as a number (band index and its rows, two 26-bit FNV-1a streams): candidates are still compared in full. */
+function bandKey(sig: Uint32Array, band: number): number {
+  let a = Math.imul(0x811c9dc5 ^ band, 0x01000193);
+  let b = Math.imul(0x01000193 ^ band, 0x5bd1e995);
+  for (let r = band * ROWS; r < (band + 1) * ROWS; r++) {
+    a = Math.imul(a ^ sig[r]!, 0x01000193);
+    b = Math.imul(b ^ sig[r]!, 0x5bd1e995);
+  }
+  return (a >>> 6) * 0x4000000 + (b >>> 6);
+}
+
 function similarity(a: Uint32Array, b: Uint32Array): number {
   let same = 0;
   for (let i = 0; i < HASHES; i++) if (a[i] === b[i]) same++;
@@ -174,24 +188,25 @@ export function textQuality(texts: string[], tokens: string[][] | Corpus, labels
   });
   // Near duplicates: documents sharing a band of their MinHash signature are compared.
   const sigs = docs.map((d) => (d.length >= 5 ? minhash(d, corpus.hashes) : null));
-  const buckets = new Map<string, number[]>();
+  const buckets = new Map<number, number[]>();
   const nearOf = new Int32Array(n).fill(-1);
   let pairs = 0;
   sigs.forEach((sig, i) => {
     if (!sig || duplicateOf[i]! >= 0) return;
     for (let b = 0; b < BANDS; b++) {
-      const key = `${b}:${Array.from(sig.subarray(b * ROWS, (b + 1) * ROWS)).join(',')}`;
+      const key = bandKey(sig, b);
       const list = buckets.get(key);
       if (!list) {
         buckets.set(key, [i]);
         continue;
       }
-      for (const j of list) {
-        if (nearOf[i] === j) continue;
-        if (similarity(sig, sigs[j]!) >= 0.8) {
-          if (nearOf[i]! < 0) {
+      // One near twin per document is all the report needs.
+      if (nearOf[i]! < 0) {
+        for (const j of list) {
+          if (similarity(sig, sigs[j]!) >= 0.8) {
             nearOf[i] = j;
             if (pairs < 1000) pairs++;
+            break;
           }
         }
       }
@@ -229,7 +244,14 @@ export function textQuality(texts: string[], tokens: string[][] | Corpus, labels
   });
   const lineCounts = new Map<string, number>();
   for (const t of texts) {
-    const lines = new Set(t.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => l.length >= 20));
+    const lines = new Set<string>();
+    for (const raw of t.split('\n')) {
+      // Folding white space only shortens a line: a short one cannot qualify.
+      if (raw.length < 20) continue;
+      const line = raw.trim();
+      const folded = SPACE_RUN.test(line) ? line.replace(/\s+/g, ' ') : line;
+      if (folded.length >= 20) lines.add(folded);
+    }
     for (const l of lines) lineCounts.set(l, (lineCounts.get(l) ?? 0) + 1);
   }
   const boilerplate = [...lineCounts]

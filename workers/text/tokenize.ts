@@ -14,6 +14,7 @@
  */
 
 import { classOf, LETTER, MARK, NUMBER, SPACE, UNSPACED } from './chars.js';
+import { fnv1a, TokenTable } from './table.js';
 
 /** How text becomes features (saved in `preprocessing.json`; prediction must use the same). */
 export interface TokenizerSettings {
@@ -28,14 +29,20 @@ export interface TokenizerSettings {
 /** Tokens kept per document (both models); a longer document's tail is not read. */
 export const MAX_DOCUMENT_TOKENS = 3000;
 /** The masked copy's placeholders ([EMAIL] …, lower-cased by then), each read as one token `<email>` … */
-const PLACEHOLDERS = ['[email]', '[phone]', '[card]', '[iban]', '[ip]', '[ssn]'];
+const PLACEHOLDERS = ['[email]', '[phone]', '[card]', '[iban]', '[ip]', '[ssn]', '[name]'];
 
 /** The tokens of `text` (its first `MAX_DOCUMENT_TOKENS`), normalised. One parameter, so `texts.map(tokenize)` is safe. */
 export function tokenize(text: string): string[] {
+  const table = new TokenTable();
+  return Array.from(tokenIds(text, table), (id) => table.terms[id]!);
+}
+
+/** The ids in `table` of the tokens of `text` (as `tokenize`), adding new tokens to the table. */
+export function tokenIds(text: string, table: TokenTable): Int32Array {
   const limit = MAX_DOCUMENT_TOKENS;
   // Tokens average well under 20 characters: no need to fold the whole of a huge text.
   const head = text.length > limit * 20 ? text.slice(0, limit * 20) : text;
-  return scan((isAscii(head) ? head : head.normalize('NFKC')).toLowerCase(), limit);
+  return scan((isAscii(head) ? head : head.normalize('NFKC')).toLowerCase(), limit, table);
 }
 
 function isAscii(s: string): boolean {
@@ -99,8 +106,8 @@ function letterOrDigitBefore(s: string, i: number): boolean {
  * masked copy, one character of a script written without spaces, or a word (letters, marks and
  * digits, with inner apostrophes followed by letters); otherwise the character is skipped.
  */
-function scan(s: string, limit: number): string[] {
-  const out: string[] = [];
+function scan(s: string, limit: number, table: TokenTable): Int32Array {
+  const out: number[] = [];
   const n = s.length;
   // Where the next '@' is: no e-mail address can start once there is none left.
   let at = s.indexOf('@');
@@ -115,7 +122,7 @@ function scan(s: string, limit: number): string[] {
       if (prefix > 0) {
         const end = runEnd(s, p + prefix, inUrl);
         if (end > p + prefix) {
-          out.push('<url>');
+          out.push(table.word('<url>'));
           p = end;
           continue;
         }
@@ -135,7 +142,7 @@ function scan(s: string, limit: number): string[] {
             groups++;
           }
           if (groups > 0) {
-            out.push('<email>');
+            out.push(table.word('<email>'));
             p = end;
             continue;
           }
@@ -145,14 +152,14 @@ function scan(s: string, limit: number): string[] {
     if (cp === 91) {
       const placeholder = PLACEHOLDERS.find((t) => s.startsWith(t, p));
       if (placeholder) {
-        out.push(`<${placeholder.slice(1, -1)}>`);
+        out.push(table.word(`<${placeholder.slice(1, -1)}>`));
         p += placeholder.length;
         continue;
       }
     }
     const cls = classOf(cp);
     if ((cls & UNSPACED) !== 0) {
-      out.push(s.slice(p, p + size));
+      out.push(table.id(s, p, p + size));
       p += size;
       continue;
     }
@@ -178,17 +185,15 @@ function scan(s: string, limit: number): string[] {
       end = next;
       numeric = false;
     }
-    out.push(numeric && cp >= 48 && cp <= 57 ? '<num>' : s.slice(p, end));
+    out.push(numeric && cp >= 48 && cp <= 57 ? table.word('<num>') : table.id(s, p, end));
     p = end;
   }
-  return out;
+  return Int32Array.from(out);
 }
 
 /** FNV-1a of a string, 32-bit unsigned. */
 export function hashToken(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+  return fnv1a(s, 0, s.length);
 }
 
 /** A bigram's hash from its two words' hashes (order matters: "not good" ≠ "good not"). */
@@ -204,30 +209,29 @@ export interface Bag {
 
 /** Hashes a document's tokens (the first `maxTokens`) into a bag. */
 export function bagOf(tokens: string[], settings: TokenizerSettings): Bag {
-  const n = Math.min(tokens.length, settings.maxTokens);
+  return bagOfHashes(Uint32Array.from(tokens.slice(0, settings.maxTokens), hashToken), settings);
+}
+
+/** A bag from the tokens' hashes (`hashToken`), the first `maxTokens` of them. */
+export function bagOfHashes(hashes: ArrayLike<number>, settings: TokenizerSettings): Bag {
+  const n = Math.min(hashes.length, settings.maxTokens);
   const mask = settings.buckets - 1;
   const counts = new Map<number, number>();
-  let previous = -1;
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const h = hashToken(tokens[i]!);
+    const h = hashes[i]!;
     const id = h & mask;
     counts.set(id, (counts.get(id) ?? 0) + 1);
     total++;
-    if (settings.bigrams && previous >= 0) {
-      const b = bigramHash(previous, h) & mask;
+    if (settings.bigrams && i > 0) {
+      const b = bigramHash(hashes[i - 1]!, h) & mask;
       counts.set(b, (counts.get(b) ?? 0) + 1);
       total++;
     }
-    previous = h;
   }
-  const ids = new Int32Array(counts.size);
-  const weights = new Float32Array(counts.size);
-  let k = 0;
-  for (const id of [...counts.keys()].sort((a, b) => a - b)) {
-    ids[k] = id;
-    weights[k++] = counts.get(id)! / Math.max(total, 1);
-  }
+  const ids = Int32Array.from(counts.keys()).sort();
+  const weights = new Float32Array(ids.length);
+  for (let k = 0; k < ids.length; k++) weights[k] = counts.get(ids[k]!)! / Math.max(total, 1);
   return { ids, weights };
 }
 

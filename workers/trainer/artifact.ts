@@ -5,6 +5,8 @@
  * by hand is refused before it is used.
  *
  * Files are written through a custom IOHandler: tfjs's `file://` handler exists only in tfjs-node.
+ * With encryption at rest on (`encryption.ts`), weights.bin is AES-GCM encrypted with the
+ * installation's key and metadata.json says so; `loadModelFiles` decrypts it transparently.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { UserInputError } from '../protocol.js';
 import type { Preprocessing } from './preprocess.js';
 import type { TargetSpec } from './task.js';
 import type { MlpSpec } from './mlp.js';
+import { encryptBytes, readArtifactFile, type ArtifactKey } from './encryption.js';
 
 type Tf = typeof tfjs;
 
@@ -49,13 +52,14 @@ export async function writeArtifact(
   params: Float32Array[],
   pipeline: { preprocessing: Preprocessing; target?: TargetSpec },
   metadata: Record<string, unknown>,
+  options: WriteOptions = {},
 ): Promise<Checksums> {
   // Weights are 4 bytes a parameter; the JSON files are small beside them, a few MB at most.
   ensureFreeSpace(dir, params.reduce((sum, p) => sum + p.length * 4, 0) + 4 * 1024 * 1024, 'the model files');
   await mkdir(dir, { recursive: true });
   const model = buildLayersModel(tf, spec, params, pipeline.target ? outputActivation(pipeline.target.task) : 'linear');
   try {
-    return await writeModelFiles(tf, dir, model, pipeline, metadata);
+    return await writeModelFiles(tf, dir, model, pipeline, metadata, options);
   } finally {
     model.dispose();
   }
@@ -66,7 +70,14 @@ export async function writeArtifact(
  * (model.json + weights.bin), preprocessing.json and metadata.json as given, then checksums.json.
  * The caller keeps and disposes the model.
  */
-export async function writeModelFiles(tf: Tf, dir: string, model: tfjs.LayersModel, preprocessing: unknown, metadata: Record<string, unknown>): Promise<Checksums> {
+/** How the model files are written. */
+export interface WriteOptions {
+  /** Encrypt weights.bin with this installation key (encryption at rest); plain when absent. */
+  encryptWith?: ArtifactKey | null;
+}
+
+export async function writeModelFiles(tf: Tf, dir: string, model: tfjs.LayersModel, preprocessing: unknown, metadata: Record<string, unknown>, options: WriteOptions = {}): Promise<Checksums> {
+  const key = options.encryptWith ?? null;
   await model.save({
     save: async (artifacts) => {
       const modelJson = {
@@ -79,12 +90,14 @@ export async function writeModelFiles(tf: Tf, dir: string, model: tfjs.LayersMod
       await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
       const data = artifacts.weightData;
       const buffer = data === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(data);
-      await writeFile(join(dir, 'weights.bin'), new Uint8Array(buffer));
+      const weights = Buffer.from(buffer);
+      await writeFile(join(dir, 'weights.bin'), key ? encryptBytes(weights, key, 'weights.bin') : weights);
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     },
   });
   await writeFile(join(dir, 'preprocessing.json'), JSON.stringify(preprocessing, null, 1));
-  await writeFile(join(dir, 'metadata.json'), JSON.stringify(metadata, null, 1));
+  const recorded = key ? { ...metadata, encryption: { algorithm: 'aes-256-gcm', files: ['weights.bin'], keyFingerprint: key.fingerprint } } : metadata;
+  await writeFile(join(dir, 'metadata.json'), JSON.stringify(recorded, null, 1));
   const checksums: Checksums = { algorithm: 'sha256', files: {} };
   for (const file of MODEL_FILES) checksums.files[file] = await sha256File(join(dir, file));
   // Written last and atomically: a directory with a complete checksums.json is a complete artifact.
@@ -176,7 +189,8 @@ export async function loadArtifact(tf: Tf, dir: string): Promise<{ model: tfjs.L
 export async function loadModelFiles(tf: Tf, dir: string): Promise<{ model: tfjs.LayersModel; preprocessing: unknown; metadata: Record<string, unknown> }> {
   await verifyArtifact(dir);
   const modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tfjs.io.ModelJSON;
-  const weights = await readFile(join(dir, 'weights.bin'));
+  // Decrypted here when encrypted at rest (after the checksums of the bytes on disk were verified).
+  const weights = await readArtifactFile(dir, 'weights.bin');
   const model = await tf.loadLayersModel({
     load: async () => ({
       modelTopology: modelJson.modelTopology,
@@ -188,4 +202,26 @@ export async function loadModelFiles(tf: Tf, dir: string): Promise<{ model: tfjs
   const preprocessing: unknown = JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8'));
   const metadata = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8')) as Record<string, unknown>;
   return { model, preprocessing, metadata };
+}
+
+/**
+ * The artifact's files (MODEL_FILES and checksums.json) as a plain, verifiable copy for handing a
+ * model out (TensorFlow.js export, Kubernetes package): encrypted weights are decrypted, the
+ * metadata loses its `encryption` note and the checksums are those of the copy. As stored when the
+ * model is not encrypted.
+ */
+export async function plainArtifactFiles(dir: string): Promise<Array<{ path: string; content: Uint8Array }>> {
+  await verifyArtifact(dir);
+  const files = new Map<string, Buffer>();
+  for (const file of MODEL_FILES) files.set(file, file === 'weights.bin' ? await readArtifactFile(dir, file) : await readFile(join(dir, file)));
+  const stored = await readFile(join(dir, 'weights.bin'));
+  let checksums = await readFile(join(dir, 'checksums.json'));
+  if (!stored.equals(files.get('weights.bin')!)) {
+    const { encryption: _encryption, ...metadata } = JSON.parse(files.get('metadata.json')!.toString('utf8')) as Record<string, unknown>;
+    files.set('metadata.json', Buffer.from(JSON.stringify(metadata, null, 1)));
+    const sums: Checksums = { algorithm: 'sha256', files: {} };
+    for (const [file, content] of files) sums.files[file] = createHash('sha256').update(content).digest('hex');
+    checksums = Buffer.from(JSON.stringify(sums, null, 1));
+  }
+  return [...[...files].map(([path, content]) => ({ path, content: new Uint8Array(content) })), { path: 'checksums.json', content: new Uint8Array(checksums) }];
 }

@@ -10,6 +10,7 @@ import type { PilotResultCore } from '../pilot-result.js';
 import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
 import { loadBackend, loadBestBackend, type BackendName, type BackendStatus } from '../tfjs/backend.js';
 import { writeArtifact, type Checksums } from './artifact.js';
+import { artifactKeyFor } from './encryption.js';
 import { majorityOutputs } from './baselines.js';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { outputsFromLogits, score, headline, type Outputs } from './evaluate.js';
@@ -84,6 +85,8 @@ export interface TrainResult extends PilotResultCore {
 export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
+  // Checked before training, so a missing key costs nothing.
+  const encryptWith = input.encryptArtifacts ? await requireKey(join(ctx.dataDir, 'models', runId)) : null;
   ctx.progress({ fraction: 0.01, stage: 'Reading data' });
   const data = await prepare(input);
   throwIfCancelled(ctx.signal);
@@ -215,7 +218,7 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
     sourceFile: input.file,
     metrics: summaryOf(metrics),
     tfjsVersion: tf.version.tfjs,
-  });
+  }, { encryptWith });
   await removeCheckpoint(runDir);
   ctx.progress({ fraction: 1, stage: 'Done' });
   return {
@@ -323,4 +326,11 @@ function summaryOf(metrics: Metrics): Record<string, number | null | undefined> 
     return { accuracy: metrics.accuracy, balancedAccuracy: metrics.balancedAccuracy, f1: metrics.f1, rocAuc: metrics.rocAuc, logLoss: metrics.logLoss };
   }
   return { mae: metrics.mae, rmse: metrics.rmse, r2: metrics.r2, mape: metrics.mape };
+}
+
+/** The installation key, when encryption at rest is on; refuses to write the model in the clear without one. */
+async function requireKey(artifactDir: string) {
+  const key = await artifactKeyFor(artifactDir);
+  if (!key) throw new UserInputError('Encryption of models is on, but this installation has no model key (keys/artifact.key in the data folder). Run `pilot models encryption on` to create one, or turn encryption off.');
+  return key;
 }

@@ -43,6 +43,8 @@ export const trainInputSchema = z.object({
   maxRows: z.number().int().min(1).optional(),
   /** Columns whose numbers use a decimal comma or thousands separators (the dataset's, decided at import); saved with the model so prediction reads them alike. */
   numberFormats: z.array(columnNumberFormatSchema).default([]),
+  /** Encrypt the model's weights at rest with the installation's key (the `models.encryptAtRest` setting). */
+  encryptArtifacts: z.boolean().default(false),
   /** Names the run's folders (`models/<runId>`, `runs/<runId>`); generated when absent. */
   runId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
   /** The runId of an interrupted run to continue from its last checkpoint (same file and settings). */

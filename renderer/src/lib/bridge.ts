@@ -168,6 +168,11 @@ export async function pickFile(filters?: { name: string; extensions: string[] }[
   return desktop ? desktop.pickFile(filters) : null;
 }
 
+/** Desktop only: the native open-folder dialog (pictures or documents per class). Resolves null when cancelled or in serve mode. */
+export async function pickFolder(): Promise<string | null> {
+  return desktop ? desktop.pickFolder() : null;
+}
+
 /** Desktop only: the native save dialog writing `content`. Resolves null when cancelled or in serve mode. */
 export async function saveFile(defaultName: string, content: string): Promise<string | null> {
   return desktop ? desktop.saveFile(defaultName, content) : null;

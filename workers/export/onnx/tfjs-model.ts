@@ -3,6 +3,7 @@
  * TensorFlow.js: the layers in topological order with the tensors each one consumes, and the
  * weights by name. The ONNX converter walks this; nothing here knows a layer's meaning.
  */
+import { readArtifactFile } from '../../trainer/encryption.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserInputError } from '../../protocol.js';
@@ -108,7 +109,7 @@ async function readWeights(dir: string, manifest: Array<{ paths: string[]; weigh
   const weights = new Map<string, Weight>();
   for (const group of manifest) {
     // A group's files are one buffer split in shards; the specs index into it back to back.
-    const buffers = await Promise.all(group.paths.map((path) => readFile(join(dir, path))));
+    const buffers = await Promise.all(group.paths.map((path) => readArtifactFile(dir, path)));
     const data = Buffer.concat(buffers);
     let offset = 0;
     for (const spec of group.weights) {

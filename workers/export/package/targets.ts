@@ -9,6 +9,7 @@
  * - `mlflow`: an MLmodel directory with the `onnx` flavour, the run's parameters and metrics as a
  *   run export, and a script that logs and registers both on an MLflow server.
  */
+import { plainArtifactFiles } from '../../trainer/artifact.js';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -167,7 +168,9 @@ export async function kubernetesPackage(v: PackageVersion, artifactDir: string, 
     '',
   ].join('\n');
   const pkg = { name: `pilot-${name}`, version: `${v.version}.0.0`, private: true, type: 'module', description: `Prediction server for ${v.project} version ${v.version}`, dependencies: SERVER_DEPENDENCIES };
-  const model = await Promise.all(artifactFiles.map(async (file) => ({ path: `model/${file}`, content: new Uint8Array(await readFile(join(artifactDir, file))) })));
+  // Decrypted when encrypted at rest: the package is the hand-off (the same files otherwise).
+  const plain = new Map((await plainArtifactFiles(artifactDir)).map((f) => [f.path, f.content]));
+  const model = await Promise.all(artifactFiles.map(async (file) => ({ path: `model/${file}`, content: plain.get(file) ?? new Uint8Array(await readFile(join(artifactDir, file))) })));
   return [
     { path: 'kubernetes.yaml', content: `${stringify(deployment)}---\n${stringify(service)}` },
     { path: 'Dockerfile', content: dockerfile },

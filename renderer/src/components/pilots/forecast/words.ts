@@ -5,7 +5,7 @@ import type { ForecastResult } from '../../../../../workers/forecast/index.js';
 const NEGLIGIBLE = 0.03;
 
 /** One sentence per baseline: how much closer the network's forecasts are, or that the baseline wins, or "about the same". */
-export function comparisonSentences(result: ForecastResult): Array<{ baseline: string; text: string; tone: 'better' | 'same' | 'worse' }> {
+export function comparisonSentences(result: Omit<ForecastResult, 'runId'>): Array<{ baseline: string; text: string; tone: 'better' | 'same' | 'worse' }> {
   return (['seasonalNaive', 'naive', 'linear'] as const).map((name) => {
     const c = result.comparisons[name];
     const label = result.baselineLabels[name];
@@ -19,7 +19,7 @@ export function comparisonSentences(result: ForecastResult): Array<{ baseline: s
 }
 
 /** The headline: MASE in words, with the warning when it is above 1. */
-export function headline(result: ForecastResult): string {
+export function headline(result: Omit<ForecastResult, 'runId'>): string {
   const m = result.summary.network;
   const steps = `${result.hyperparameters.horizon} ${result.time.frequency.label} step${result.hyperparameters.horizon === 1 ? '' : 's'} ahead`;
   const base = `Forecasting ${steps} over the most recent stretch (${result.stretches.test[0]} to ${result.stretches.test[1]}), the network's mean absolute scaled error (MASE) is ${m.toFixed(2)}`;
@@ -29,7 +29,7 @@ export function headline(result: ForecastResult): string {
 }
 
 /** The intervals' coverage in words, with a warning when it falls short. */
-export function coverageSentence(result: ForecastResult): string {
+export function coverageSentence(result: Omit<ForecastResult, 'runId'>): string {
   const { level, coverage } = result.intervals;
   const aim = Math.round(level * 100);
   const got = Math.round(coverage * 100);
