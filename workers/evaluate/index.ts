@@ -15,6 +15,9 @@ import { modelNumberFormats, notNumberWarnings } from '../trainer/load.js';
 import { classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from '../trainer/metrics.js';
 import { sniffFile } from '../csv/sniff.js';
 import { differences, type MetricDifference, type Scored } from './intervals.js';
+import type { LabelledMetrics } from '../anomaly/evaluate.js';
+import { artifactKind } from '../predict/index.js';
+import { sha256File } from '../trainer/artifact.js';
 import { scoreFile } from './stream.js';
 import { evaluateTextVersion, isTextArtifact } from '../text/evaluate.js';
 
@@ -43,7 +46,8 @@ export type EvaluateInput = z.input<typeof evaluateInputSchema>;
 export interface EvaluationResult {
   file: string;
   datasetSha256: string;
-  task: 'binary' | 'multiclass' | 'regression';
+  /** `anomaly`: the version's stored threshold flags the rows, ranked against the file's known anomalies. */
+  task: 'binary' | 'multiclass' | 'regression' | 'anomaly';
   target: string;
   rows: {
     total: number;
@@ -54,8 +58,8 @@ export interface EvaluationResult {
     /** Rows left out: a class the model never learned, or text in a numeric target. */
     unknownLabel: number;
   };
-  /** The same metrics as at training time (the trainer's functions). */
-  metrics: ClassificationMetrics | RegressionMetrics;
+  /** The same metrics as at training time (the trainer's functions; an anomaly version's own `LabelledMetrics`). */
+  metrics: ClassificationMetrics | RegressionMetrics | LabelledMetrics;
   /** Headline first: accuracy (or R²), then the others of the task. */
   differences: MetricDifference[];
   interval: { confidence: number; resamples: number };
@@ -75,8 +79,37 @@ export interface EvaluationResult {
   warnings: string[];
 }
 
+/** An anomaly version on a labelled file, flagged by its stored threshold. */
+async function evaluateAnomalyVersion(input: z.output<typeof evaluateInputSchema>, signal: AbortSignal): Promise<EvaluationResult> {
+  const { evaluateAnomalyFile } = await import('../anomaly/evaluate-file.js');
+  const r = await evaluateAnomalyFile(input.artifactDir, input.file, { recorded: input.recorded, confidence: input.confidence, resamples: input.resamples, seed: input.seed, signal });
+  return {
+    file: input.file,
+    datasetSha256: await sha256File(input.file),
+    task: 'anomaly',
+    target: r.target,
+    rows: r.rows,
+    metrics: r.metrics,
+    differences: r.differences,
+    interval: { confidence: input.confidence, resamples: input.resamples },
+    fairness: [],
+    columns: { ...r.columns, unseenCategories: [], protectedMissing: input.protected },
+    unknownLabels: [],
+    warnings: r.warnings,
+  };
+}
+
 export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, EvaluationResult> = async (input, ctx) => {
   if (await isTextArtifact(input.artifactDir)) return evaluateTextVersion(input, ctx);
+  const kind = await artifactKind(input.artifactDir);
+  if (kind === 'anomaly') return evaluateAnomalyVersion(input, ctx.signal);
+  if (kind !== 'tabular') {
+    throw new UserInputError(
+      kind === 'forecast'
+        ? 'A forecast version is checked on newer history with pilot drift VERSION HISTORY.csv (its recent errors against its backtest errors, level and seasonality); evaluate takes tabular, text and anomaly versions.'
+        : `Evaluating ${kind} versions on a file is not available; evaluate takes tabular, text and anomaly versions.`,
+    );
+  }
   ctx.progress({ fraction: 0.02, stage: 'Reading the header' });
   const sniffed = await sniffFile(input.file);
   const columns = sniffed.columns;

@@ -83,13 +83,16 @@ const predictors: Partial<Record<PilotKind, () => Promise<Predictor>>> = {
     // The next steps of every series after the file's history: as many as asked, at most the trained horizon.
     const m = await import('../forecast/predict.js');
     return async (artifactDir, inputPath, outPath, options) => ({
-      ...(await m.predictForecast(artifactDir, inputPath, outPath, options.horizon !== undefined ? { horizon: options.horizon } : {})),
+      ...(await m.predictForecast(artifactDir, inputPath, outPath, {
+        ...(options.horizon !== undefined ? { horizon: options.horizon } : {}),
+        ...(options.escapeFormulas !== undefined ? { escapeFormulas: options.escapeFormulas } : {}),
+      })),
       task: 'forecast',
     });
   },
   anomaly: async () => {
     const m = await import('../anomaly/predict.js');
-    return (artifactDir, inputPath, outPath) => m.predictAnomalies(artifactDir, inputPath, outPath);
+    return (artifactDir, inputPath, outPath, options) => m.predictAnomalies(artifactDir, inputPath, outPath, options.escapeFormulas !== undefined ? { escapeFormulas: options.escapeFormulas } : {});
   },
 };
 
