@@ -32,12 +32,24 @@ const option = (name, fallback) => {
 
 if (args[0] === '--child') {
   const { trainText, textInputSchema } = await import(join(out, 'text.mjs'));
-  const ctx = { jobId: 0, dataDir: join(tmpdir(), 'pilot-bench-text', 'data'), signal: new AbortController().signal, progress() {} };
+  // CPU seconds per stage of the pilot (from one progress report to the next; the epochs together).
+  const stages = {};
+  let stage = 'start';
+  let mark = process.cpuUsage();
+  const progress = (p) => {
+    const now = process.cpuUsage();
+    const name = stage;
+    stages[name] = (stages[name] ?? 0) + (now.user - mark.user + now.system - mark.system) / 1e6;
+    mark = now;
+    stage = p.stage.startsWith('Epoch') || p.stage === 'Training the network' ? 'network' : p.stage;
+  };
+  const ctx = { jobId: 0, dataDir: join(tmpdir(), 'pilot-bench-text', 'data'), signal: new AbortController().signal, progress };
   const t0 = performance.now();
   const c0 = process.cpuUsage();
+  mark = c0;
   const r = await trainText(textInputSchema.parse({ path: args[1], textColumn: 'text', target: 'label', backend: args[2], seed: 42 }), ctx);
   const cpu = process.cpuUsage(c0);
-  console.log(JSON.stringify({ wallS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, backend: r.backend, network: r.summary.network, linear: r.summary.linear, majority: r.summary.majority, tokenizeDocsPerSec: r.tokenizeDocsPerSec, trainDocsPerSec: r.samplesPerSec, trainSeconds: r.trainSeconds, epochs: r.epochs.length, bestEpoch: r.bestEpoch, rows: r.rows }));
+  console.log(JSON.stringify({ wallS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, backend: r.backend, network: r.summary.network, linear: r.summary.linear, majority: r.summary.majority, tokenizeDocsPerSec: r.tokenizeDocsPerSec, trainDocsPerSec: r.samplesPerSec, trainSeconds: r.trainSeconds, epochs: r.epochs.length, bestEpoch: r.bestEpoch, rows: r.rows, stages }));
   process.exit(0);
 }
 
@@ -113,3 +125,4 @@ if (sk) table.push([`scikit-learn ${sk.version} fit`, sk.fitWallS.toFixed(1), sk
 const widths = table[0].map((_, c) => Math.max(...table.map((row) => String(row[c]).length)));
 console.log(`machine: ${cpus()[0]?.model} × ${cpus().length}, node ${process.version}, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 for (const row of table) console.log(row.map((cell, c) => String(cell).padEnd(widths[c])).join(' │ '));
+for (const r of ours) if (r.stages) console.log(`CPU s per stage (${r.backend}): ${Object.entries(r.stages).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' · ')}`);

@@ -35,6 +35,19 @@ export interface Job<K extends JobKind = JobKind, R = unknown, I = JobInput<K>> 
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The process whose supervisor runs the job (the desktop app, `pilot serve` or a CLI command). */
+  ownerPid: number;
+  /**
+   * Set (epoch ms) when a process other than the owner asked to cancel the job; the owner acts on
+   * it within about a second. Null when nobody asked, or when the owner itself was asked.
+   */
+  cancelRequestedAt: number | null;
+}
+
+/** Who owns a job: its process id and that process's start identity (null where it cannot be read). */
+export interface JobOwner {
+  pid: number;
+  start: string | null;
 }
 
 interface JobRow {
@@ -52,6 +65,9 @@ interface JobRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  owner_pid: number;
+  owner_start: string | null;
+  cancel_requested_at: number | null;
 }
 
 function toJob(row: JobRow): Job {
@@ -70,20 +86,43 @@ function toJob(row: JobRow): Job {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    ownerPid: row.owner_pid,
+    cancelRequestedAt: row.cancel_requested_at,
   };
 }
 
 export function insertJob(
   db: WritableDB,
-  job: { kind: JobKind; title: string; resource: JobResource; input: JobInput<JobKind>; ownerPid: number; now: number },
+  job: { kind: JobKind; title: string; resource: JobResource; input: JobInput<JobKind>; ownerPid: number; ownerStart?: string | null; dedupeKey?: string | null; now: number },
 ): Job {
   const row = db
     .prepare(
-      `INSERT INTO jobs (kind, title, resource, status, input, owner_pid, created_at)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?) RETURNING *`,
+      `INSERT INTO jobs (kind, title, resource, status, input, owner_pid, owner_start, dedupe_key, created_at)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?) RETURNING *`,
     )
-    .get(job.kind, job.title, job.resource, toJson(job.input), job.ownerPid, job.now) as JobRow;
+    .get(job.kind, job.title, job.resource, toJson(job.input), job.ownerPid, job.ownerStart ?? null, job.dedupeKey ?? null, job.now) as JobRow;
   return toJob(row);
+}
+
+/**
+ * Inserts a job unless one with the same `dedupeKey` is queued or running (in any process), or
+ * succeeded at or after `since`: then that job is returned instead, with `created: false`. One
+ * immediate transaction, so two processes asking at once cannot both insert.
+ */
+export function insertJobOnce(
+  db: WritableDB,
+  job: Parameters<typeof insertJob>[1] & { dedupeKey: string; since: number },
+): { job: Job; created: boolean } {
+  const find = db.prepare(
+    `SELECT * FROM jobs WHERE dedupe_key = ?
+       AND (status IN ('queued', 'running') OR (status = 'succeeded' AND finished_at >= ?))
+     ORDER BY id DESC LIMIT 1`,
+  );
+  return db.transaction(() => {
+    const existing = find.get(job.dedupeKey, job.since) as JobRow | undefined;
+    if (existing) return { job: toJob(existing), created: false };
+    return { job: insertJob(db, job), created: true };
+  }).immediate();
 }
 
 export function getJob(db: ReadableDB, id: number): Job | null {
@@ -136,27 +175,62 @@ export function finishJob(
   }
 }
 
+/** The queued and running jobs of every process, with their owners. */
+export function activeJobs(db: ReadableDB): (Job & { owner: JobOwner })[] {
+  const rows = db.prepare(`SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY id`).all() as JobRow[];
+  return rows.map((row) => ({ ...toJob(row), owner: { pid: row.owner_pid, start: row.owner_start } }));
+}
+
+/** The owner of a job; null when there is no such job. */
+export function jobOwner(db: ReadableDB, id: number): JobOwner | null {
+  const row = db.prepare('SELECT owner_pid, owner_start FROM jobs WHERE id = ?').get(id) as { owner_pid: number; owner_start: string | null } | undefined;
+  return row ? { pid: row.owner_pid, start: row.owner_start } : null;
+}
+
+/** Asks the owner of a queued or running job to cancel it; false when the job is already final. */
+export function requestCancel(db: WritableDB, id: number, now: number): boolean {
+  return db.prepare(`UPDATE jobs SET cancel_requested_at = COALESCE(cancel_requested_at, ?) WHERE id = ? AND status IN ('queued', 'running')`).run(now, id).changes === 1;
+}
+
+/** Ids among `ids` that another process asked to cancel. */
+export function cancelRequested(db: ReadableDB, ids: readonly number[]): number[] {
+  if (ids.length === 0) return [];
+  const rows = db
+    .prepare(`SELECT id FROM jobs WHERE cancel_requested_at IS NOT NULL AND status IN ('queued', 'running') AND id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify(ids)) as { id: number }[];
+  return rows.map((row) => row.id);
+}
+
+/** A queued job's stage line (why it waits), shown before it starts. */
+export function setQueuedStage(db: WritableDB, id: number, stage: string): void {
+  db.prepare(`UPDATE jobs SET stage = ? WHERE id = ? AND status = 'queued' AND stage <> ?`).run(stage, id, stage);
+}
+
+/** Why a job was interrupted, in the words its owner's fate calls for. */
+export const INTERRUPTED_ERROR: JobError = {
+  name: 'Interrupted',
+  message: 'The app stopped while this job was running. Start it again.',
+  kind: 'internal',
+};
+
 /**
  * Jobs left queued or running by a process that is no longer alive (the app was closed or
- * crashed) become `interrupted`. Jobs of a live process — a `pilot serve` next to a CLI call —
- * are left alone.
+ * crashed, or its PID now belongs to another process after a restart) become `interrupted`.
+ * `isOrphan` decides from the job's owner; jobs of a live owner — a `pilot serve` next to a CLI
+ * call — are left alone.
  */
-export function interruptOrphans(db: WritableDB, isAlive: (pid: number) => boolean, now: number): number[] {
-  const rows = db.prepare(`SELECT id, owner_pid FROM jobs WHERE status IN ('queued', 'running')`).all() as {
+export function interruptOrphans(db: WritableDB, isOrphan: (owner: JobOwner, id: number) => boolean, now: number): number[] {
+  const rows = db.prepare(`SELECT id, owner_pid, owner_start FROM jobs WHERE status IN ('queued', 'running')`).all() as {
     id: number;
     owner_pid: number;
+    owner_start: string | null;
   }[];
-  const orphans = rows.filter((row) => !isAlive(row.owner_pid)).map((row) => row.id);
-  const error: JobError = {
-    name: 'Interrupted',
-    message: 'The app stopped while this job was running. Start it again.',
-    kind: 'internal',
-  };
+  const orphans = rows.filter((row) => isOrphan({ pid: row.owner_pid, start: row.owner_start }, row.id)).map((row) => row.id);
   const mark = db.prepare(
-    `UPDATE jobs SET status = 'interrupted', error = ?, finished_at = ?, worker_pid = NULL, eta_seconds = NULL WHERE id = ?`,
+    `UPDATE jobs SET status = 'interrupted', error = ?, finished_at = ?, worker_pid = NULL, eta_seconds = NULL WHERE id = ? AND status IN ('queued', 'running')`,
   );
   try {
-    db.transaction(() => orphans.forEach((id) => mark.run(toJson(error), now, id)))();
+    db.transaction(() => orphans.forEach((id) => mark.run(toJson(INTERRUPTED_ERROR), now, id)))();
   } catch (fault) {
     // A read-only folder or a full disk must not stop start-up: the orphans stay as they are
     // until a start that can write, and the fault is reported by the first command that writes.

@@ -135,3 +135,61 @@ export function servingStats(db: ReadableDB, versionId: number, since = 0): Serv
     lastAt: rows.length ? Math.max(...rows.map((r) => r.at)) : null,
   };
 }
+
+/** Rows kept per version: the latest ones, enough for a drift check's per-column tests. */
+export const SAMPLE_CAPACITY = 10_000;
+/** Rows kept from any one request (evenly spaced), so one large request cannot fill the sample. */
+export const SAMPLE_PER_REQUEST = 100;
+
+/**
+ * Keeps up to `SAMPLE_PER_REQUEST` of a request's rows (evenly spaced) in the version's ring of
+ * the latest `SAMPLE_CAPACITY` rows. `columns` are the cells' names; only those are stored.
+ */
+export function sampleRequestRows(db: WritableDB, versionId: number, at: number, columns: string[], rows: string[][], capacity = SAMPLE_CAPACITY): void {
+  if (rows.length === 0 || columns.length === 0) return;
+  const take = Math.min(rows.length, SAMPLE_PER_REQUEST);
+  const step = rows.length / take;
+  db.transaction(() => {
+    const offered = (db.prepare('SELECT offered FROM serving_sample_counts WHERE version_id = ?').get(versionId) as { offered: number } | undefined)?.offered ?? 0;
+    const put = db.prepare('INSERT INTO serving_samples (version_id, slot, at, cells) VALUES (?, ?, ?, ?) ON CONFLICT (version_id, slot) DO UPDATE SET at = excluded.at, cells = excluded.cells');
+    for (let t = 0; t < take; t++) {
+      const row = rows[Math.floor(t * step)]!;
+      put.run(versionId, (offered + t) % capacity, at, JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, row[i] ?? '']))));
+    }
+    db.prepare('INSERT INTO serving_sample_counts (version_id, offered) VALUES (?, ?) ON CONFLICT (version_id) DO UPDATE SET offered = excluded.offered').run(versionId, offered + take);
+  })();
+}
+
+/** The sampled request rows of a version, oldest first. */
+export interface RequestSample {
+  /** Column names, in order of first appearance. */
+  columns: string[];
+  rows: string[][];
+  /** Rows sampled since the version first answered (more than `rows.length` once the ring is full). */
+  offered: number;
+  /** First and last request times of the kept rows (epoch ms); null when none. */
+  from: number | null;
+  to: number | null;
+}
+
+export function requestSample(db: ReadableDB, versionId: number): RequestSample {
+  const stored = db.prepare('SELECT at, cells FROM serving_samples WHERE version_id = ? ORDER BY at, slot').all(versionId) as Array<{ at: number; cells: string }>;
+  const offered = (db.prepare('SELECT offered FROM serving_sample_counts WHERE version_id = ?').get(versionId) as { offered: number } | undefined)?.offered ?? 0;
+  const objects = stored.map((r) => JSON.parse(r.cells) as Record<string, string>);
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  for (const o of objects) {
+    for (const c of Object.keys(o)) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      columns.push(c);
+    }
+  }
+  return {
+    columns,
+    rows: objects.map((o) => columns.map((c) => o[c] ?? '')),
+    offered,
+    from: stored.length ? stored[0]!.at : null,
+    to: stored.length ? stored[stored.length - 1]!.at : null,
+  };
+}

@@ -184,14 +184,17 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
     // Foreign keys can only be switched outside a transaction.
     if (migration.rebuildsTables && foreignKeys) db.pragma('foreign_keys = OFF');
     try {
+      // Immediate, and the version read again inside: processes opening a new data folder at
+      // once (six `pilot` commands) take turns, and each step runs only once.
       db.transaction(() => {
+        if ((db.pragma('user_version', { simple: true }) as number) >= migration.version) return;
         db.exec(migration.sql);
         if (migration.rebuildsTables) {
           const broken = db.pragma('foreign_key_check') as unknown[];
           if (broken.length > 0) throw new StoreError(`Migration ${migration.version} (${migration.name}) would leave ${broken.length} broken reference(s) in ${path}; nothing was changed.`);
         }
         db.pragma(`user_version = ${migration.version}`);
-      })();
+      }).immediate();
     } finally {
       if (migration.rebuildsTables && foreignKeys) db.pragma('foreign_keys = ON');
     }

@@ -38,7 +38,7 @@ export function createApp(options: AppOptions): App {
   defineTextJobs(jobs, store);
   defineAnomalyJobs(jobs, store);
   defineForecastJobs(jobs, store);
-  jobs.define('test.sleep', { resource: 'cpu' }).define('test.crash', { resource: 'cpu' });
+  jobs.define('test.sleep', { resource: (input) => (input.gpu ? 'gpu' : 'cpu') }).define('test.crash', { resource: 'cpu' });
   jobs.recover();
   settlePilotRuns(store);
   // The drift watch folder (setting drift.watch) runs in the long-lived surfaces, not per CLI command.

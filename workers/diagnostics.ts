@@ -11,6 +11,8 @@ export const sleepInputSchema = z.object({
   stepMs: z.number().int().min(0).max(60_000).default(100),
   /** Ignore cancel messages (to test the supervisor's kill after the grace period). */
   ignoreCancel: z.boolean().default(false),
+  /** Run as a GPU job: it takes the machine-wide GPU lock (to check the lock; it computes nothing on a GPU). */
+  gpu: z.boolean().default(false),
 });
 
 /** The self-test's answer: the steps run and the library path the worker started with (where GPU libraries are looked for). */

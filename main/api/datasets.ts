@@ -53,7 +53,9 @@ export const datasetHandlers: HandlersOf<typeof datasetChannels> = {
   'datasets:list': (_input, app) => listDatasets(app.store.read),
   'datasets:import': (input, app) => {
     const path = resolve(input.path);
-    return app.jobs.submit({ kind: 'dataset.import', title: `Import ${basename(path)}`, input: { path, ...(input.numberFormat ? { numberFormat: input.numberFormat } : {}) } });
+    // The same file imported by several processes at once is read once; each gets that job's dataset.
+    const once = { key: `dataset.import:${path}:${input.numberFormat ? JSON.stringify(input.numberFormat) : ''}`, since: Date.now() };
+    return app.jobs.submit({ kind: 'dataset.import', title: `Import ${basename(path)}`, input: { path, ...(input.numberFormat ? { numberFormat: input.numberFormat } : {}) }, once });
   },
   'datasets:samples': (_input, app) => {
     const registered = listDatasets(app.store.read);

@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { getDataset } from '../../db/datasets.js';
 import { getDriftReport, getReferenceProfile, insertDriftReport, listDriftReports, putReferenceProfile, type DriftReportRecord } from '../../db/drift.js';
 import { getVersion, type RegistryVersion } from '../../db/registry.js';
+import { requestSample, type RequestSample } from '../../db/serving.js';
 import { versionOf } from './version-ref.js';
 import { runColumns } from '../../db/runs.js';
 import type { Store } from '../../db/store.js';
@@ -59,6 +60,10 @@ export function profileFile(dataDir: string, versionId: number, sha256: string):
 export async function submitVersionCheck(app: Backend, ref: string | number, currentPath: string, options: DriftOptions = {}, from: 'user' | 'watch' = 'user'): Promise<JobOf<'drift.check'>> {
   const version = versionOf(app.store.read, ref);
   const task = version.task;
+  if (version.kind === 'text') {
+    // The version check applies a tabular model to both files; a text version needs vocabulary and length drift, not built yet.
+    throw new AppError('invalid-input', `${version.projectName} v${version.version} is a text model; drift checks against a text version are not available yet. Compare the files column by column instead: pilot drift TRAINING_FILE CURRENT_FILE.`);
+  }
   // Only the scalar metrics travel: the recorded residuals and curves would bloat the job row.
   // At the version's operating threshold: the predictions and the registered accuracy both.
   const testMetrics = Object.fromEntries(Object.entries(metricsAtThreshold(version.testMetrics, version.threshold)).filter(([, v]) => typeof v === 'number'));
@@ -141,6 +146,18 @@ export const driftHandlers: HandlersOf<typeof driftChannels> = {
       input: { referencePath, currentPath, ...(input.versionId ? { versionId: input.versionId } : {}), ...(input.options ? { options: input.options } : {}) },
     });
   },
+  'drift:requests': async (input, app) => {
+    const version = versionOf(app.store.read, input.version);
+    const sample = requestSample(app.store.read, version.id);
+    if (sample.rows.length === 0) {
+      throw new AppError('not-found', `${version.projectName} v${version.version} has not answered any prediction request in serve mode yet, so there are no served rows to check. Publish it (pilot models publish) and send requests, or check a file: pilot drift VERSION FILE.`);
+    }
+    const folder = join(app.options.dataDir, 'drift', 'requests');
+    await mkdir(folder, { recursive: true });
+    const currentPath = join(folder, `version-${version.id}-requests-${sample.to}.csv`);
+    await writeFile(currentPath, sampleCsv(sample));
+    return submitVersionCheck(app, version.id, currentPath, input.options ?? {});
+  },
   'drift:history': (input, app) => listDriftReports(app.store.read, { ...(input.versionId !== undefined ? { versionId: input.versionId } : {}), limit: input.limit }),
   'drift:get': (input, app): DriftReportRecord => {
     const record = getDriftReport(app.store.read, input.id);
@@ -148,3 +165,9 @@ export const driftHandlers: HandlersOf<typeof driftChannels> = {
     return record;
   },
 };
+
+/** The served rows as a CSV (header of the columns sent, cells quoted where needed), the drift job's current file. */
+function sampleCsv(sample: RequestSample): string {
+  const cell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  return `${[sample.columns, ...sample.rows].map((r) => r.map(cell).join(',')).join('\n')}\n`;
+}

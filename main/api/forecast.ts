@@ -76,7 +76,7 @@ async function usableDataset(
 
 async function preview(app: App, { datasetId, ...settings }: ChannelParsed<'forecast:preview'>): Promise<ForecastPreviewOutcome> {
   const { dataset } = await usableDataset(app, datasetId, [settings.time, settings.target, settings.id, settings.holiday], true);
-  const job = app.jobs.submit({ kind: 'forecast.preview', title: `Read ${dataset.name} as time series`, input: { ...settings, file: dataset.path } });
+  const job = app.jobs.submit({ kind: 'forecast.preview', title: `Read ${dataset.name} as time series`, input: { ...settings, file: dataset.path, numberFormats: dataset.numberFormats } });
   const done = await app.jobs.wait(job);
   if (done.status === 'succeeded' && done.result) return { ...done.result, datasetId };
   const message = done.error?.message ?? `Reading ${dataset.name} as time series ended with status ${done.status}.`;
@@ -99,12 +99,12 @@ async function startForecastTraining(app: App, input: ChannelParsed<'forecast:tr
   const run = insertRun(app.store.write, { projectId: project.id, kind: 'forecast', datasetId, datasetSha256: sha256, checkpointDir, startedAt: now });
   // A project created from the CLI before its first run is tabular by default: a forecast makes it a forecast project.
   if (project.kind !== 'forecast') setProjectKind(app.store.write, project.id, 'forecast', now);
-  setRunParams(app.store.write, run.id, { ...settings, kind: 'forecast', runKey, file: dataset.path });
+  setRunParams(app.store.write, run.id, { ...settings, kind: 'forecast', runKey, file: dataset.path, numberFormats: dataset.numberFormats });
   try {
     const job = app.jobs.submit({
       kind: 'train.forecast',
       title: `Forecast ${settings.target} (${project.name})`,
-      input: { ...settings, file: dataset.path, runId: runKey },
+      input: { ...settings, file: dataset.path, runId: runKey, numberFormats: dataset.numberFormats },
     });
     attachJob(app.store.write, run.id, job.id, checkpointDir);
     return { job, run: getRun(app.store.read, run.id) ?? run, warning };

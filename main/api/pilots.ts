@@ -249,6 +249,7 @@ function submitFor(app: App, run: Run, title: string, input: JobInput<'train.run
 }
 
 async function resumeTraining(app: App, runId: number): Promise<TrainStarted> {
+  app.jobs.recover(); // a run whose owning process is gone is interrupted, not "still running"
   settlePilotRuns(app.store);
   const run = requireRun(app, runId);
   if (!isResumable(run)) {

@@ -71,8 +71,12 @@ export const qualityHandlers: HandlersOf<typeof qualityChannels> = {
       ...(test ? { testDatasetId: test.dataset.id, testSha256: test.currentSha256 } : {}),
       ...(dataset.numberFormats.length > 0 ? { numberFormats: dataset.numberFormats.map((f) => `${f.column}:${f.decimal}${f.thousands}`) } : {}),
     };
+    // Taken before the look-up: a job of another process that stores this report from now on is
+    // reused rather than computed again (jobs.dedupe_key).
+    const since = Date.now();
+    const optionsKey = canonicalJson(options);
     if (!input.force) {
-      const stored = findQualityReport(app.store.read, { datasetId: dataset.id, datasetSha256: currentSha256, optionsKey: canonicalJson(options) });
+      const stored = findQualityReport(app.store.read, { datasetId: dataset.id, datasetSha256: currentSha256, optionsKey });
       if (stored) return { job: null, stored };
     }
     const { testDatasetId: _id, testSha256: _sha, numberFormats: _formats, ...engineOptions } = options;
@@ -86,7 +90,9 @@ export const qualityHandlers: HandlersOf<typeof qualityChannels> = {
       datasetSha256: currentSha256,
       options,
     };
-    return { job: app.jobs.submit({ kind: 'quality.score', title: `Score quality of ${dataset.name}`, input: jobInput }), stored: null };
+    // Several processes scoring the same content with the same options share one job and report.
+    const once = input.force ? undefined : { key: `quality.score:${dataset.id}:${currentSha256}:${optionsKey}`, since };
+    return { job: app.jobs.submit({ kind: 'quality.score', title: `Score quality of ${dataset.name}`, input: jobInput, ...(once ? { once } : {}) }), stored: null };
   },
   'quality:get': (input, app) => requireReport(app, input.id),
   'quality:latest': (input, app) => {

@@ -27,10 +27,11 @@ const fmt = (n: number | null): string => (n === null ? '—' : Math.abs(n) !== 
 export const driftCommands: Command[] = [
   {
     name: 'drift',
-    usage: '(VERSION|REFERENCE_FILE) CURRENT_FILE [--json] [--html FILE] [--ignore A,B] [--prediction COL] [--label COL] [--drift-share N]',
-    summary: "Compare a current CSV with a version's training data (and its predictions and test metric) or a reference CSV; say whether it drifted.",
-    args: { min: 2, max: 2 },
+    usage: '(VERSION|REFERENCE_FILE) (CURRENT_FILE|--from-requests) [--json] [--html FILE] [--ignore A,B] [--prediction COL] [--label COL] [--drift-share N]',
+    summary: "Compare a current CSV (or, with --from-requests, the rows the version answered in serve mode) with a version's training data (and its predictions and test metric) or a reference CSV; say whether it drifted.",
+    args: { min: 1, max: 2 },
     options: {
+      'from-requests': { type: 'boolean' },
       html: { type: 'string' },
       ignore: { type: 'string' },
       prediction: { type: 'string' },
@@ -38,6 +39,10 @@ export const driftCommands: Command[] = [
       'drift-share': { type: 'string' },
     },
     async run(ctx) {
+      const fromRequests = ctx.flags['from-requests'] === true;
+      if (fromRequests !== (ctx.args.length === 1)) {
+        throw new UsageError(fromRequests ? '--from-requests takes the served rows as the current data: give only the VERSION.' : 'Give the CURRENT_FILE to compare (or --from-requests for the rows the version answered in serve mode).');
+      }
       const [reference, currentPath] = ctx.args as [string, string];
       const ignore = list(ctx.flags.ignore);
       const driftShare = number(ctx.flags['drift-share'], 'drift-share');
@@ -47,6 +52,11 @@ export const driftCommands: Command[] = [
         ...(typeof ctx.flags.label === 'string' ? { labelColumn: ctx.flags.label } : {}),
         ...(driftShare !== undefined ? { driftShare } : {}),
       };
+      if (fromRequests) {
+        const final = await runJob(ctx, await call(invoke(ctx.app(), 'drift:requests', { version: /^\d+$/.test(reference) ? Number(reference) : reference, options })));
+        const record: DriftReportRecord = await call(invoke(ctx.app(), 'drift:get', { id: final.result.driftReportId }));
+        return printReport(ctx, record.report, { jobId: final.id, driftReportId: final.result.driftReportId });
+      }
       // An existing file is a reference file; anything else is a version reference (12, churn@3, churn@production).
       const isFile = existsSync(reference) && statSync(reference).isFile();
       const input = isFile ? { referencePath: reference, currentPath, options } : { version: reference, currentPath, options };

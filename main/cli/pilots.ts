@@ -208,7 +208,7 @@ export const pilotsCommands: Command[] = [
       const result = (await runJob(ctx, job)).result;
       if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
       ctx.out(
-        `Wrote ${count(result.rows)} prediction(s) to ${result.outPath} (added ${result.addedColumns.join(', ')}), with version ${result.version} (id ${result.modelVersionId}).`,
+        `Wrote ${count(result.rows)} prediction(s) to ${result.outPath} (added ${result.addedColumns.join(', ')}), with version ${result.version} (id ${result.modelVersionId}), in ${result.seconds.toFixed(1)} s (${count(Math.round(result.rowsPerSecond))} rows/s).`,
       );
       for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
     },

@@ -19,7 +19,8 @@ export interface AnomalyStarted {
   warning: string | null;
 }
 
-const settings = anomalyInputSchema.omit({ file: true, runId: true, resumeFrom: true });
+// The number formats come from the dataset's import, not from the caller.
+const settings = anomalyInputSchema.omit({ file: true, runId: true, resumeFrom: true, numberFormats: true });
 
 export const anomalyChannels = {
   'anomaly:train': channel<AnomalyStarted>()(

@@ -46,6 +46,8 @@ export const appChannels = {
       .object({
         steps: z.number().int().min(1).max(1000).default(10),
         stepMs: z.number().int().min(0).max(10_000).default(200),
+        /** Run it as a GPU job: it waits for and takes the machine-wide GPU lock. */
+        gpu: z.boolean().default(false),
       })
       .strict(),
     'Runs a short diagnostic job in a worker process: shows that jobs, progress and cancel work on this machine.',

@@ -47,6 +47,16 @@ export const driftChannels = {
       .strict(),
     'Stored drift checks, newest first: of one model version, of file-to-file checks (versionId null), or all.',
   ),
+  'drift:requests': channel<JobOf<'drift.check'>>()(
+    z
+      .object({
+        /** The version whose served rows (serve mode's sample of request rows) are the current data: `12`, `PROJECT@N`, `PROJECT@production`. */
+        version: z.union([z.number().int().positive(), z.string().trim().min(1).max(200)], { error: 'Give the version whose served rows to check: 12, PROJECT@N or PROJECT@production.' }),
+        options: driftOptionsSchema.strict().optional(),
+      })
+      .strict(),
+    "Queues a drift check of the rows a version answered in serve mode (the latest 10,000 request rows, at most 100 from one request) against the version's training data, as drift:check does for a file.",
+  ),
   'drift:get': channel<DriftReportRecord>()(
     z.object({ id: z.number({ error: 'Give a drift report id (a number).' }).int().positive() }).strict(),
     'One stored drift check with its full report.',

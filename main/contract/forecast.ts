@@ -35,14 +35,14 @@ export type ForecastPreviewOutcome = ForecastPreview & { datasetId: number };
 export const forecastChannels = {
   'forecast:preview': channel<ForecastPreviewOutcome>()(
     forecastPreviewInputSchema
-      .omit({ file: true })
+      .omit({ file: true, numberFormats: true })
       .extend({ datasetId: id('dataset') })
       .strict(),
     'Reads a registered dataset as time series with the chosen time, value and id columns (as training would) and returns the step, season, quality alerts and the series for the plot. Nothing is trained or stored.',
   ),
   'forecast:train': channel<ForecastTrainStarted>()(
     forecastInputSchema
-      .omit({ file: true, runId: true, resumeFrom: true })
+      .omit({ file: true, runId: true, resumeFrom: true, numberFormats: true })
       .extend({
         projectId: id('project'),
         datasetId: id('dataset'),

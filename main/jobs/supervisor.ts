@@ -2,90 +2,75 @@
  * Runs every long task as a job in its own worker process. Persists each
  * job's life in `jobs`, streams its progress to listeners (UI over IPC/SSE, CLI on stderr),
  * cancels politely then firmly, turns a worker's death into a failed job with its last words,
- * and limits concurrency: one GPU job at a time, a configurable number of CPU jobs.
- * The supervisor's process is the only writer of job rows.
+ * and limits concurrency: one GPU job at a time machine-wide (a lock file in the data folder,
+ * main/jobs/gpu-lock.ts), a configurable number of CPU jobs per process.
+ *
+ * Several processes can share one data folder. Each job row records its owner (PID and process
+ * start identity, main/jobs/liveness.ts), so a job whose owner is gone is known to be interrupted
+ * even when its PID was reused. Only the owner runs a job and writes its progress and outcome;
+ * another process asks it to cancel through the row (`cancel_requested_at`), which the owner
+ * polls every POLL_MS while it has jobs, and waits for a job it does not own by polling its row.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import {
+  cancelRequested,
   finishJob,
   getJob,
   insertJob,
+  insertJobOnce,
   interruptOrphans,
   type Job,
   type JobError,
+  type JobOwner,
   type JobStatus,
+  jobOwner,
   listJobs,
   markRunning,
+  requestCancel,
+  setQueuedStage,
   updateProgress,
 } from '../../db/jobs.js';
 import { getSetting } from '../../db/settings.js';
-import type { Store } from '../../db/store.js';
 import { libraryDirsFor, loaderPathEnv } from '../../workers/tfjs/gpu-libraries.js';
-import type { JobKind, JobResult } from '../../workers/jobs.js';
+import type { JobKind } from '../../workers/jobs.js';
 import type { FromWorker, JobResource, ToWorker } from '../../workers/protocol.js';
-import type { AnyJob, AnyJobEvent, JobOf, JobOutcome, JobSubmitted } from '../contract/jobs.js';
+import type { AnyJob, AnyJobEvent, JobOf, JobSubmitted } from '../contract/jobs.js';
+import { GpuLock, type GpuLockHolder } from './gpu-lock.js';
+import { describeGone, ownerState, ownIdentity } from './liveness.js';
+import { gpuBackendLikely, resolveResource } from './resources.js';
+import type { JobDefinition, JobEvent, Running, StoredDefinition, SupervisorOptions } from './definitions.js';
 
-/**
- * How a kind of job is run and what happens with its result in the main process. A kind whose
- * stored result is the worker's own needs no `onResult`.
- */
-export type JobDefinition<K extends JobKind> = {
-  resource: JobResource;
-} & ([JobOutcome<K>] extends [JobResult<K>]
-  ? { onResult?: (value: JobResult<K>, job: JobOf<K>) => JobOutcome<K> }
-  : {
-      /**
-       * Persists the worker's result (inside one transaction) and returns what is stored as the
-       * job's result. Throwing fails the job with that message.
-       */
-      onResult: (value: JobResult<K>, job: JobOf<K>) => JobOutcome<K>;
-    });
-
-/** What listeners receive on every change of a job; `detail` carries engine data such as an epoch's metrics. */
-export type JobEvent = AnyJobEvent;
-
-/** Stored definitions, kind-erased: the supervisor meets a worker's result as plain data. */
-interface StoredDefinition {
-  resource: JobResource;
-  onResult?: (value: never, job: never) => unknown;
-}
-
-export interface SupervisorOptions {
-  store: Store;
-  dataDir: string;
-  /** The built worker entry (dist/worker.js). */
-  workerPath: string;
-  cpuSlots: number;
-  /** After a cancel message, how long a worker has to stop before it is killed. */
-  graceMs?: number;
-  /** Lines of a worker's stderr kept for the error of a job whose worker died. */
-  stderrLines?: number;
-}
-
-interface Running {
-  child: ChildProcess;
-  resource: JobResource;
-  cancelRequested: boolean;
-  finalMessage: FromWorker | null;
-  stderr: string[];
-  lastProgressWrite: number;
-  killTimer: NodeJS.Timeout | null;
-}
+export type { JobDefinition, JobEvent, SupervisorOptions } from './definitions.js';
 
 const PROGRESS_WRITE_MS = 500;
+/** The supervisors of this process (tests and tools can run several on one database). */
+const supervisors = new Set<JobSupervisor>();
+/** How often cancel requests from other processes, the GPU lock and foreign jobs are looked at. */
+const POLL_MS = 500;
 
 export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
   readonly #definitions = new Map<JobKind, StoredDefinition>();
   readonly #queue: number[] = [];
   readonly #running = new Map<number, Running>();
   readonly #waiters = new Map<number, ((job: AnyJob) => void)[]>();
+  /** Jobs of other processes someone here waits for, with the last state seen. */
+  readonly #foreign = new Map<number, string>();
   readonly #options: Required<SupervisorOptions>;
+  readonly #gpuLock: GpuLock;
+  #poller: NodeJS.Timeout | null = null;
   #stopped = false;
 
   constructor(options: SupervisorOptions) {
     super();
-    this.#options = { graceMs: 3000, stderrLines: 20, ...options };
+    this.#options = { graceMs: 3000, stderrLines: 20, gpuAvailable: gpuBackendLikely, ...options };
+    this.#gpuLock = new GpuLock(options.dataDir);
+    supervisors.add(this);
+  }
+
+  /** Whether this supervisor queues or runs job `id`. */
+  owns(id: number): boolean {
+    return this.#queue.includes(id) || this.#running.has(id);
   }
 
   /** Registers how a kind of job runs. Each capability defines its kinds at startup. */
@@ -94,9 +79,19 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
     return this;
   }
 
-  /** Marks jobs left behind by processes that are gone as interrupted. Call once at startup. */
+  /**
+   * Marks jobs left behind by processes that are gone (or whose PID now belongs to another
+   * process) as interrupted. Called at start-up, and before a resume or a cancel decides from a
+   * job's status. This process's own jobs count as orphans only when this supervisor does not run
+   * them (left by an earlier supervisor of the same process).
+   */
   recover(): number[] {
-    return interruptOrphans(this.#options.store.write, isAlive, Date.now());
+    const me = ownIdentity();
+    const isOrphan = (owner: JobOwner, id: number) => {
+      if (owner.pid === me.pid && (owner.start === null || owner.start === me.start)) return ![...supervisors].some((supervisor) => supervisor.owns(id));
+      return ownerState(owner) !== 'alive';
+    };
+    return interruptOrphans(this.#options.store.write, isOrphan, Date.now());
   }
 
   get cpuSlots(): number {
@@ -108,24 +103,41 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
     this.#schedule();
   }
 
-  /** Queues a job; it starts as soon as a slot for its resource is free. */
-  submit<K extends JobKind>(request: { kind: K; title: string; input: JobSubmitted<K> }): JobOf<K> {
+  /**
+   * Queues a job; it starts as soon as a slot for its resource is free. With `once`, a job of the
+   * same key that is queued or running in any process (or succeeded since `once.since`) is
+   * returned instead of a new one: wait for it to share its result.
+   */
+  submit<K extends JobKind>(request: { kind: K; title: string; input: JobSubmitted<K>; once?: { key: string; since: number } }): JobOf<K> {
     const definition = this.#definitions.get(request.kind);
     if (!definition) throw new Error(`No job kind "${request.kind}" is defined.`);
     if (this.#stopped) throw new Error('The job supervisor has shut down.');
-    const job = insertJob(this.#options.store.write, {
-      ...request,
-      resource: definition.resource,
-      ownerPid: process.pid,
+    const me = ownIdentity();
+    const row = {
+      kind: request.kind,
+      title: request.title,
+      input: request.input,
+      resource: resolveResource(definition.resource, request.input, this.#options.gpuAvailable),
+      ownerPid: me.pid,
+      ownerStart: me.start,
       now: Date.now(),
-    });
+    };
+    const { once } = request;
+    const inserted = once ? insertJobOnce(this.#options.store.write, { ...row, dedupeKey: once.key, since: once.since }) : { job: insertJob(this.#options.store.write, row), created: true };
+    const job = inserted.job;
+    if (!inserted.created) return this.#typed(this.#get(job.id), request.kind);
     this.#queue.push(job.id);
     this.#emit(job.id);
     this.#schedule();
     return this.#typed(this.#get(job.id), request.kind);
   }
 
-  /** Asks a job to stop: a queued job is cancelled at once; a running one gets a message, then a kill after the grace period. */
+  /**
+   * Asks a job to stop: a queued job is cancelled at once; a running one gets a message, then a
+   * kill after the grace period. A job of another process: when that process is gone, the job is
+   * marked interrupted now; otherwise the request is written to its row, and its owner acts on it
+   * within about a second (`cancelRequestedAt` says it was asked).
+   */
   cancel(id: number): AnyJob {
     const job = this.#get(id);
     const queued = this.#queue.indexOf(id);
@@ -135,7 +147,25 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
       return this.#get(id);
     }
     const running = this.#running.get(id);
-    if (!running) return job; // already final, or owned by another process
+    if (!running) {
+      if (job.status !== 'queued' && job.status !== 'running') return job;
+      const sibling = [...supervisors].find((supervisor) => supervisor !== this && supervisor.owns(id));
+      if (sibling) return sibling.cancel(id);
+      const owner = jobOwner(this.#options.store.read, id);
+      const state = owner ? ownerState(owner) : 'gone';
+      const ours = owner?.pid === process.pid && (owner.start === null || owner.start === ownIdentity().start);
+      if (ours || state !== 'alive') {
+        const reason = ours ? 'an earlier session of this process left it behind' : describeGone(owner ?? { pid: 0, start: null }, state === 'alive' ? 'gone' : state);
+        this.#finish(id, { status: 'interrupted', error: { name: 'Interrupted', message: `This job stopped without finishing: ${reason}. Start it again.`, kind: 'internal' } });
+        return this.#get(id);
+      }
+      requestCancel(this.#options.store.write, id, Date.now());
+      this.#emit(id);
+      // Followed until it ends, so this process's listeners (serve mode's UI) see it stop.
+      if (!this.#foreign.has(id)) this.#foreign.set(id, '');
+      this.#poll();
+      return this.#get(id);
+    }
     if (!running.cancelRequested) {
       running.cancelRequested = true;
       this.#sendTo(running.child, { type: 'cancel' });
@@ -150,12 +180,17 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
   wait(which: number | { id: number; kind: JobKind }): Promise<AnyJob> {
     const id = typeof which === 'number' ? which : which.id;
     const job = this.#get(id);
-    if (!this.#queue.includes(id) && !this.#running.has(id)) return Promise.resolve(job);
-    return new Promise((done) => {
+    const mine = this.#queue.includes(id) || this.#running.has(id);
+    if (!mine && job.status !== 'queued' && job.status !== 'running') return Promise.resolve(job);
+    // Another process runs it: its row is polled, and its owner's death ends the wait too.
+    if (!mine) this.#foreign.set(id, '');
+    const waiting = new Promise<AnyJob>((done) => {
       const list = this.#waiters.get(id) ?? [];
       list.push(done);
       this.#waiters.set(id, list);
     });
+    this.#poll();
+    return waiting;
   }
 
   /** One job (of any process), with its kind's types; null when there is none. */
@@ -177,6 +212,8 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
   /** Stops everything: queued jobs are cancelled, running workers killed and their jobs marked interrupted. */
   async shutdown(): Promise<void> {
     this.#stopped = true;
+    this.#stopPolling();
+    supervisors.delete(this);
     for (const id of this.#queue.splice(0)) this.#finish(id, { status: 'cancelled' });
     const exits = [...this.#running.entries()].map(
       ([id, running]) =>
@@ -190,6 +227,53 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
         }),
     );
     await Promise.all(exits);
+    this.#gpuLock.release();
+  }
+
+  /** Starts the poll timer while there is anything to watch; it stops by itself when idle. */
+  #poll(): void {
+    if (this.#poller || this.#stopped) return;
+    this.#poller = setInterval(() => this.#tick(), POLL_MS);
+  }
+
+  #stopPolling(): void {
+    if (this.#poller) clearInterval(this.#poller);
+    this.#poller = null;
+  }
+
+  /** One look at what other processes changed: cancel requests, the GPU lock, foreign jobs. */
+  #tick(): void {
+    try {
+      const mine = [...this.#running.keys(), ...this.#queue];
+      for (const id of cancelRequested(this.#options.store.read, mine)) this.cancel(id);
+      if (this.#queue.length > 0) this.#schedule();
+      this.#watchForeign();
+    } catch {
+      // A busy or full database is retried at the next tick: a job must not die of a poll.
+    }
+    if (this.#running.size === 0 && this.#queue.length === 0 && this.#foreign.size === 0) this.#stopPolling();
+  }
+
+  #watchForeign(): void {
+    if (this.#foreign.size === 0) return;
+    this.recover(); // a foreign owner that died ends its jobs as interrupted
+    for (const [id, seen] of this.#foreign) {
+      const job = this.get(id);
+      if (!job) {
+        this.#foreign.delete(id);
+        continue;
+      }
+      const now = `${job.status}:${job.progress}:${job.stage}`;
+      if (now !== seen) {
+        this.#foreign.set(id, now);
+        this.#emitEvent({ job });
+      }
+      if (job.status !== 'queued' && job.status !== 'running') {
+        this.#foreign.delete(id);
+        for (const done of this.#waiters.get(id) ?? []) done(job);
+        this.#waiters.delete(id);
+      }
+    }
   }
 
   #schedule(): void {
@@ -204,6 +288,16 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
       if (!this.#hasSlot(job.resource)) {
         index++;
         continue;
+      }
+      if (job.resource === 'gpu') {
+        const lock = this.#gpuLock.tryAcquire(job.id);
+        if (!lock.acquired) {
+          // Held by another process: the poll retries; the job says what it waits for.
+          setQueuedStage(this.#options.store.write, job.id, waitingForGpu(lock.holder));
+          this.#poll();
+          index++;
+          continue;
+        }
       }
       this.#queue.splice(index, 1);
       this.#start(job);
@@ -247,6 +341,7 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
     markRunning(this.#options.store.write, job.id, child.pid ?? null, Date.now());
     this.#sendTo(child, { type: 'start', jobId: job.id, kind: job.kind, input: job.input, dataDir: this.#options.dataDir });
     this.#emit(job.id);
+    this.#poll();
   }
 
   #onMessage(id: number, running: Running, message: FromWorker): void {
@@ -296,6 +391,8 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
         },
       });
     }
+    // Released once the outcome is stored: the next GPU job, of any process, starts after it ended.
+    if (this.#gpuLock.heldFor === id) this.#gpuLock.release();
     this.#schedule();
   }
 
@@ -350,12 +447,7 @@ function trusted(job: Job): AnyJob {
   return job as AnyJob;
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false; // this process has only just started: nothing of its own is running yet
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** The stage line of a GPU job that waits for the machine-wide GPU lock. */
+function waitingForGpu(holder: GpuLockHolder | null): string {
+  return holder ? `Waiting for the GPU: job ${holder.jobId} of process ${holder.pid} is using it` : 'Waiting for the GPU';
 }

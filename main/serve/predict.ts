@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as tfjs from '@tensorflow/tfjs';
 import { getVersion, RegistryError, resolveVersion } from '../../db/registry.js';
-import { logRequest, publicationByKey } from '../../db/serving.js';
+import { logRequest, publicationByKey, sampleRequestRows } from '../../db/serving.js';
 import { answerPredict, errorBody, MAX_BODY_BYTES } from '../../workers/export/serving/request.js';
 import { loadBestBackend } from '../../workers/tfjs/backend.js';
 import type { App } from '../app-types.js';
@@ -77,6 +77,10 @@ export async function handlePredict(app: App, request: IncomingMessage, response
   if (answer.status === 200 && getVersion(app.store.read, version.id)?.stage === 'archived') {
     return finish(409, errorBody('archived-mid-request', `${project} version ${version.version} was archived while this request ran; nothing was predicted. Send it again to reach the version in ${selector} now.`));
   }
-  if (answer.status === 200) answer.body.model = { project, version: version.version, versionId: version.id, stage: version.stage, selector };
+  if (answer.status === 200) {
+    answer.body.model = { project, version: version.version, versionId: version.id, stage: version.stage, selector };
+    // The rows served feed this version's drift checks (`pilot drift VERSION --from-requests`).
+    if (answer.input) sampleRequestRows(app.store.write, version.id, at, answer.input.columns, answer.input.rows);
+  }
   finish(answer.status, answer.body, answer.rows, answer.unseenRows);
 }

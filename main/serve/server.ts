@@ -3,21 +3,24 @@
  * 127.0.0.1 only. Calls are `POST /api/invoke/<channel>` with a JSON body; job progress is a
  * server-sent event stream at `/api/events`. Every API request needs the random token printed in
  * the URL (as Jupyter does), and Host and Origin must be this server's own (no DNS rebinding, no
- * calls from other sites' pages).
+ * calls from other sites' pages). Every file or folder path a request names must lie in the
+ * server's roots (main/serve/confine.ts), and uploads are capped in size.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
 import { invoke } from '../api/index.js';
 import type { App } from '../app-types.js';
 import type { PushEvent } from '../contract/index.js';
 import { CONTENT_SECURITY_POLICY } from '../csp.js';
 import type { ApiError, Result } from '../errors.js';
 import type { JobEvent } from '../jobs/supervisor.js';
+import { defaultRoots, describeRefusal, refusedPaths } from './confine.js';
 import { handlePredict } from './predict.js';
 
 export interface ServeOptions {
@@ -25,12 +28,23 @@ export interface ServeOptions {
   /** The built renderer (dist/renderer). */
   staticDir: string;
   token?: string;
+  /** Resolved folders that request paths must lie in (main/serve/confine.ts resolveRoots); default: the data folder and the home. */
+  roots?: string[];
+  /** The largest upload accepted, in bytes (default DEFAULT_MAX_UPLOAD_MB). */
+  maxUploadBytes?: number;
 }
+
+/** The default upload cap: a large CSV export, well under what fills a disk by accident. */
+export const DEFAULT_MAX_UPLOAD_MB = 1024;
+/** Bytes past the cap still read (and dropped) so the client hears the 413 instead of a reset. */
+const DRAIN_BYTES = 16 << 20;
 
 export interface RunningServer {
   url: string;
   port: number;
   token: string;
+  /** The folders request paths are confined to. */
+  roots: string[];
   close(): Promise<void>;
 }
 
@@ -70,6 +84,8 @@ export function decodePath(pathname: string): string | null {
 export async function startServer(app: App, options: ServeOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const staticDir = resolve(options.staticDir);
+  const roots = options.roots ?? defaultRoots(app.options.dataDir);
+  const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_MB * 1024 * 1024;
   let port = options.port;
   const clients = new Set<ServerResponse>();
 
@@ -113,6 +129,10 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
       const channel = pathname.slice('/api/invoke/'.length);
       const body = await readJson(request);
       if (!body.ok) return sendJson(response, 400, body);
+      const refused = refusedPaths(channel, body.value, roots);
+      if (refused.length > 0) {
+        return sendJson(response, 403, { ok: false, error: { code: 'invalid-input', message: describeRefusal(channel, refused, roots), allowedRoots: roots } });
+      }
       const result = await invoke(app, channel, body.value);
       return sendJson(response, result.ok ? 200 : STATUS[result.error.code], result);
     }
@@ -167,14 +187,31 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
   async function upload(url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const name = basename(url.searchParams.get('name') ?? '').replace(/[^\w.\- ]/g, '_').slice(0, 200);
     if (!name || name.startsWith('.')) return sendJson(response, 400, { ok: false, error: { code: 'invalid-input', message: 'upload: give the file name as ?name=file.csv.' } });
+    const declared = Number(request.headers['content-length'] ?? Number.NaN);
+    if (Number.isFinite(declared) && declared > maxUpload) return tooLarge(request, response);
     // One folder per upload keeps the file's own name (the dataset is named after it) without clashes.
     const folder = join(app.options.dataDir, 'uploads', `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
     await mkdir(folder, { recursive: true });
     const target = join(folder, name);
+    let size = 0;
+    const cap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        done(size > maxUpload ? new UploadTooLarge() : null, chunk);
+      },
+    });
     try {
-      await pipeline(request, createWriteStream(target, { flags: 'wx' }));
+      // Not pipeline(request, …): on a refusal that would destroy the request's socket before
+      // the 413 is read. The request is piped in and unpiped when the cap trips.
+      const written = pipeline(cap, createWriteStream(target, { flags: 'wx' }));
+      request.once('error', (error) => cap.destroy(error));
+      request.once('aborted', () => cap.destroy(new Error('the client stopped sending')));
+      request.pipe(cap);
+      await written.finally(() => request.unpipe(cap));
     } catch (error) {
       await unlink(target).catch(() => {});
+      await rmdir(folder).catch(() => {});
+      if (error instanceof UploadTooLarge) return tooLarge(request, response);
       const full = (error as NodeJS.ErrnoException).code === 'ENOSPC';
       return sendJson(response, full ? 507 : 500, {
         ok: false,
@@ -182,6 +219,22 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
       });
     }
     sendJson(response, 200, { ok: true, value: { path: target } });
+  }
+
+  function tooLarge(request: IncomingMessage, response: ServerResponse): void {
+    const limit = `${Math.round((maxUpload / (1024 * 1024)) * 10) / 10} MB`;
+    response.setHeader('Connection', 'close');
+    sendJson(response, 413, {
+      ok: false,
+      error: { code: 'invalid-input', message: `upload: the file is larger than this server accepts (${limit}). Copy it to the server (scp) and import it by path, or restart pilot serve with --max-upload MB.` },
+    });
+    // Read on a little, so the client hears the answer rather than a reset; then hang up.
+    let drained = 0;
+    request.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > DRAIN_BYTES) request.destroy();
+    });
+    request.resume();
   }
 
   await new Promise<void>((done, fail) => {
@@ -197,12 +250,17 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
     url: `http://${HOST}:${port}/?token=${token}`,
     port,
     token,
+    roots,
     async close() {
       app.jobs.off('job', onJob);
       for (const client of clients) client.end();
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
+}
+
+class UploadTooLarge extends Error {
+  override name = 'UploadTooLarge';
 }
 
 function bearer(request: IncomingMessage): string | null {

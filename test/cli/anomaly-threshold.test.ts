@@ -114,7 +114,7 @@ describe('the anomaly threshold stored with the version', () => {
     }
   }, 300_000);
 
-  it('from the label-based rule (recall 0.9): stored with its rule, and predict flags by it', () => {
+  it('from the label-based rule (recall 0.9): stored with its rule; predict and evaluate flag by it', () => {
     const train = pilot(
       [
         'train',
@@ -144,5 +144,27 @@ describe('the anomaly threshold stored with the version', () => {
     expect(f.rows).toBe(382);
     expect(f.flagged).toBe(f.counted);
     expect(f.flagColumn).toBe(f.counted);
+
+    // Evaluate flags by the same stored threshold: its recall and precision are the ones counted from predict's output.
+    const [header, ...cells] = readFileSync(join(dir, 'recall-1-scored.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    const [score, diagnosis] = [header!.indexOf('anomaly_score'), header!.indexOf('diagnosis')];
+    const flaggedRows = cells.filter((c) => Number(c[score]) >= stored.value);
+    const hits = flaggedRows.filter((c) => c[diagnosis] === 'malignant').length;
+    const evaluated = pilot(['evaluate', 'recall@1', source, '--json'], { dataDir: dir });
+    expect(evaluated.code).toBe(0);
+    const e = JSON.parse(evaluated.stdout) as {
+      task: string;
+      metrics: { threshold: number; recall: number; precision: number; anomalies: number };
+      differences: Array<{ metric: string }>;
+    };
+    expect(e.task).toBe('anomaly');
+    expect(e.metrics.threshold).toBe(stored.value);
+    expect(e.metrics.anomalies).toBe(25);
+    expect(e.metrics.recall).toBeCloseTo(hits / 25, 10);
+    expect(e.metrics.precision).toBeCloseTo(hits / flaggedRows.length, 10);
+    expect(e.differences.map((d) => d.metric)).toEqual(['prAuc', 'rocAuc', 'precisionAtK', 'precision', 'recall', 'f1', 'alertRate']);
   }, 120_000);
 });

@@ -76,7 +76,7 @@ CREATE TABLE jobs (
   created_at  INTEGER NOT NULL,
   started_at  INTEGER,
   finished_at INTEGER
-) STRICT;
+, owner_start TEXT, cancel_requested_at INTEGER, dedupe_key TEXT) STRICT;
 
 CREATE TABLE latest_metrics (
   run_id    INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
@@ -247,6 +247,19 @@ CREATE TABLE "runs" (
   finished_at    INTEGER
 ) STRICT;
 
+CREATE TABLE serving_sample_counts (
+  version_id  INTEGER PRIMARY KEY,
+  offered     INTEGER NOT NULL               -- rows sampled so far; the next goes to slot offered % capacity
+) STRICT;
+
+CREATE TABLE serving_samples (
+  version_id  INTEGER NOT NULL,              -- the version that answered; no foreign key: logs outlive versions
+  slot        INTEGER NOT NULL,              -- place in the version's ring of sampled rows (0 … capacity − 1)
+  at          INTEGER NOT NULL,              -- epoch ms, when the request arrived
+  cells       TEXT NOT NULL,                 -- JSON object: model feature column → the cell as sent (text)
+  PRIMARY KEY (version_id, slot)
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE settings (
   key        TEXT PRIMARY KEY,            -- dotted name, e.g. 'jobs.cpuSlots'
   value      TEXT NOT NULL,               -- JSON value
@@ -264,6 +277,8 @@ CREATE INDEX hardware_profiles_by_machine ON hardware_profiles (machine_id, crea
 CREATE INDEX jobs_by_created ON jobs (created_at DESC);
 
 CREATE INDEX jobs_by_status ON jobs (status);
+
+CREATE UNIQUE INDEX jobs_one_active_per_key ON jobs (dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running');
 
 CREATE INDEX model_events_by_project ON model_events (project_id, at);
 

@@ -63,7 +63,7 @@ it('finds unusual rows with a known-anomaly label and compares the network with 
 
   // 3. Results: the verdict first, then the detectors compared in words and figures.
   const verdict = page.getByTestId('anomaly-verdict');
-  await verdict.waitFor({ timeout: 90_000 });
+  await verdict.waitFor({ timeout: 150_000 });
   await expect.poll(() => verdict.textContent()).toMatch(/isolation forest/);
   expect(await verdict.textContent()).toMatch(/robust z-score rule/);
   await page.getByTestId('verdict').waitFor();
@@ -99,4 +99,4 @@ it('finds unusual rows with a known-anomaly label and compares the network with 
   await expect.poll(() => page.getByRole('button', { name: 'Train again' }).count()).toBe(1);
   expect(await page.getByText(/Threshold: flag about \d+\.\d% of rows/).count()).toBe(1);
   expect(errors).toEqual([]);
-}, 150_000);
+}, 400_000);

@@ -53,13 +53,13 @@ it('plots the series, trains a forecasting network live and compares it with the
 
   // 1. Series: the columns are guessed from their names; the plot reads the file as training will.
   await page.getByTestId('forecast-dataset').selectOption({ index: 1 });
-  await expect.poll(() => page.getByLabel('Time column', { exact: true }).inputValue(), { timeout: 20_000 }).toBe('dteday');
+  await expect.poll(() => page.getByLabel('Time column', { exact: true }).inputValue(), { timeout: 150_000 }).toBe('dteday');
   expect(await page.getByLabel('Hour column', { exact: true }).inputValue()).toBe('hr');
   expect(await page.getByLabel('Value column', { exact: true }).inputValue()).toBe('cnt');
   expect(await page.getByLabel('Holiday column', { exact: true }).inputValue()).toBe('holiday');
   await page.getByRole('button', { name: 'Show the series' }).click();
   const preview = page.getByTestId('forecast-preview');
-  await preview.waitFor({ timeout: 40_000 });
+  await preview.waitFor({ timeout: 150_000 });
   expect(await page.getByTestId('forecast-frequency').textContent()).toBe('hourly');
   // The source has 43 hours missing in this stretch (see the fixture's README): the gap alert says so.
   expect(await page.getByTestId('forecast-alerts').textContent()).toMatch(/43/);
@@ -70,12 +70,12 @@ it('plots the series, trains a forecasting network live and compares it with the
   await page.getByLabel('Steps ahead').fill('6');
   await page.getByLabel('Epochs at most').fill('4');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await page.getByTestId('live-epoch').waitFor({ timeout: 60_000 });
+  await page.getByTestId('live-epoch').waitFor({ timeout: 150_000 });
   await shot('forecast-2-training');
 
   // 3. Results.
   const results = page.getByTestId('forecast-results');
-  await results.waitFor({ timeout: 90_000 });
+  await results.waitFor({ timeout: 150_000 });
   await page.getByTestId('verdict').waitFor();
   const words = (await page.getByTestId('plain-words').textContent()) ?? '';
   expect(words).toMatch(/'same hour last week'/);
@@ -100,4 +100,4 @@ it('plots the series, trains a forecasting network live and compares it with the
   await page.getByTestId('registered').scrollIntoViewIfNeeded();
   await shot('forecast-5-registered');
   expect(errors).toEqual([]);
-}, 150_000);
+}, 400_000);

@@ -23,7 +23,9 @@ export interface ServeProcess {
 
 export async function startServe(): Promise<ServeProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'pilot-e2e-'));
-  const child = spawn(process.execPath, ['bin/pilot.js', 'serve', '--port', '0', '--data-dir', dataDir], {
+  // The repository (fixtures) and the temporary folder (exports, predictions) are the roots
+  // requests may use: serve mode refuses paths outside its --allow folders.
+  const child = spawn(process.execPath, ['bin/pilot.js', 'serve', '--port', '0', '--data-dir', dataDir, '--allow', root, '--allow', tmpdir()], {
     cwd: root,
     env: { ...process.env, PILOT_HOME: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -51,7 +51,7 @@ it('trains a text classifier on a CSV text column from the wizard and shows the 
 
   // 1. Documents: the dataset, its text and label columns (chosen from their names), masking on.
   await page.getByTestId('text-dataset').selectOption({ index: 1 });
-  await expect.poll(() => page.getByLabel('Text column', { exact: true }).inputValue(), { timeout: 20_000 }).toBe('text');
+  await expect.poll(() => page.getByLabel('Text column', { exact: true }).inputValue(), { timeout: 150_000 }).toBe('text');
   expect(await page.getByLabel('Label to predict', { exact: true }).inputValue()).toBe('label');
   expect(await page.getByLabel(/Mask personal data/).isChecked()).toBe(true);
   await shot('text-1-documents');
@@ -60,12 +60,12 @@ it('trains a text classifier on a CSV text column from the wizard and shows the 
   // 2. Train, live.
   await page.getByLabel('Good enough at (accuracy %)').fill('80');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await page.getByTestId('live-epoch').waitFor({ timeout: 60_000 });
+  await page.getByTestId('live-epoch').waitFor({ timeout: 150_000 });
   await shot('text-2-training');
 
   // 3. Results: the verdict, then the job's own figures in words.
   const plain = page.getByTestId('text-plain-words');
-  await plain.waitFor({ timeout: 90_000 });
+  await plain.waitFor({ timeout: 150_000 });
   const project = (await api<{ id: number; name: string }[]>('pilots:list', {})).find((p) => p.name === 'spam-filter')!;
   const detail = await api<{ runs: { id: number; status: string }[]; versions: { version: number }[] }>('pilots:get', { id: project.id });
   expect(detail.versions.map((v) => v.version)).toEqual([1]);
@@ -95,7 +95,7 @@ it('trains a text classifier on a CSV text column from the wizard and shows the 
     await shot(name);
   }
   expect(errors).toEqual([]);
-}, 180_000);
+}, 400_000);
 
 it('trains on a folder of e-mails with one subfolder per class, typed as a server path', async () => {
   const { page, errors } = browser;
@@ -110,7 +110,7 @@ it('trains on a folder of e-mails with one subfolder per class, typed as a serve
   await page.getByRole('button', { name: 'Continue to training' }).click();
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   const plain = page.getByTestId('text-plain-words');
-  await plain.waitFor({ timeout: 90_000 });
+  await plain.waitFor({ timeout: 150_000 });
   const project = (await api<{ id: number; name: string }[]>('pilots:list', {})).find((p) => p.name === 'mail-folder')!;
   const detail = await api<{ runs: { id: number }[] }>('pilots:get', { id: project.id });
   const run = await api<{ run: { result: { summary: { network: number }; rows: { train: number; validation: number; test: number } } } }>('pilots:run', { id: detail.runs[0]!.id });
@@ -121,4 +121,4 @@ it('trains on a folder of e-mails with one subfolder per class, typed as a serve
   expect(rows.train + rows.validation + rows.test).toBe(80);
   expect(await plain.textContent()).toContain(`${(100 * summary.network).toFixed(1)} %`);
   expect(errors).toEqual([]);
-}, 120_000);
+}, 400_000);

@@ -1,4 +1,6 @@
 /** The forecast channels in-process with real worker processes: the wizard's preview, training registered as a version, refusals that record nothing. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invoke } from '../../main/api/index.js';
 import { type App, createApp } from '../../main/app.js';
@@ -76,5 +78,33 @@ describe('forecast channels', () => {
     expect(done).toMatchObject({ status: 'failed', error: { kind: 'input', message: expect.stringMatching(/horizon/i) } });
     expect(listRuns(app.store.read, project.id)[0]).toMatchObject({ status: 'failed' });
     expect((await ok('pilots:get', { id: project.id })).versions).toHaveLength(0);
+  });
+
+  it('reads decimal commas as the import found them: preview, training and the forecast of the same file', async () => {
+    // Semicolon-separated, a decimal comma: "40,25" is 40.25 (the importer decides the format from every cell).
+    const path = join(dir, 'levels.csv');
+    writeFileSync(path, ['time;level', ...hourlyCounts(24 * 40).map(([t, v], i) => `${t};${v},${i % 4}5`)].join('\n') + '\n');
+    const datasetId = await importFile(path);
+    const preview = await ok('forecast:preview', { datasetId, time: 'time', target: 'level', points: 5000 });
+    expect(preview.aggregate).toBe('mean');
+    expect(preview.series[0]!.values[0]).toBeCloseTo((hourlyCounts(1)[0]![1] as number) + 0.05, 5);
+    const project = await ok('pilots:create', { name: 'levels', datasetId });
+    const started = await ok('forecast:train', { projectId: project.id, datasetId, time: 'time', target: 'level', horizon: 3, epochs: 2 });
+    const done = await app.jobs.wait(started.job);
+    expect(done.status).toBe('succeeded');
+    const outPath = join(dir, 'levels-next.csv');
+    const predicted = await app.jobs.wait(await ok('pilots:predict', { model: done.result!.modelVersionId, path, outPath }));
+    expect(predicted.status).toBe('succeeded');
+    const forecasts = readFileSync(outPath, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[2]));
+    // The series lives between about 10 and 80: read without its format it would be refused, or forecast in the thousands.
+    expect(forecasts).toHaveLength(3);
+    for (const f of forecasts) {
+      expect(f).toBeGreaterThan(0);
+      expect(f).toBeLessThan(150);
+    }
   });
 });

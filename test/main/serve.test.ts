@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../main/app.js';
+import { resolveRoots } from '../../main/serve/confine.js';
 import { type RunningServer, startServer } from '../../main/serve/server.js';
 import { fixture, tempDir, workerEntry } from '../helpers.js';
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
   mkdirSync(staticDir);
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Pilot</title>');
   app = createApp({ dataDir: dir, workerPath: workerEntry, mode: 'serve', version: 'test' });
-  server = await startServer(app, { port: 0, staticDir });
+  server = await startServer(app, { port: 0, staticDir, roots: resolveRoots([fixture('')], { dataDir: dir }) });
 });
 afterAll(async () => {
   await server.close();

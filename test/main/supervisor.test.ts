@@ -14,7 +14,7 @@ afterEach(async () => {
 function setup(options: { cpuSlots?: number; graceMs?: number } = {}): { store: Store; jobs: JobSupervisor; events: JobEvent[]; dataDir: string } {
   const { dir, cleanup } = tempDir();
   const store = openStore(join(dir, 'workbench.db'));
-  const jobs = new JobSupervisor({ store, dataDir: dir, workerPath: workerEntry, cpuSlots: options.cpuSlots ?? 2, graceMs: options.graceMs ?? 3000 });
+  const jobs = new JobSupervisor({ store, dataDir: dir, workerPath: workerEntry, cpuSlots: options.cpuSlots ?? 2, graceMs: options.graceMs ?? 3000, gpuAvailable: () => true });
   jobs.define('test.sleep', { resource: 'cpu' }).define('test.crash', { resource: 'cpu' });
   const events: JobEvent[] = [];
   jobs.on('job', (event) => events.push(event));

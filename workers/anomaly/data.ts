@@ -52,7 +52,8 @@ export interface AnomalyData {
 }
 
 export async function prepareAnomaly(input: AnomalyInput): Promise<AnomalyData> {
-  const table = await loadTable(input.file);
+  const formats = Object.fromEntries(input.numberFormats.map((f) => [f.column, { decimal: f.decimal, thousands: f.thousands }]));
+  const table = await loadTable(input.file, { numberFormats: formats });
   const warnings = [...table.warnings];
   const { columns } = table;
   for (const name of [...input.exclude, ...input.include, ...(input.label ? [input.label] : [])]) {
@@ -146,6 +147,9 @@ export async function prepareAnomaly(input: AnomalyInput): Promise<AnomalyData> 
     );
   }
   const preprocessing = fitPreprocessing(kept);
+  // The formats of the columns the model reads, so prediction and evaluation read a file as training did.
+  const used = preprocessing.features.map((f) => f.column).filter((name) => formats[name]);
+  if (used.length > 0) preprocessing.numberFormats = Object.fromEntries(used.map((name) => [name, formats[name]!]));
   const isAnomaly = new Set(anomalies);
   const encode = (rows: number[]): AnomalySplit => ({
     x: transform(preprocessing, columns, rows.map((i) => table.rows[i]!)).x,

@@ -9,7 +9,8 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { UserInputError } from '../protocol.js';
 import { loadBestBackend } from '../tfjs/backend.js';
 import { loadArtifact } from '../trainer/artifact.js';
-import { loadTable } from '../trainer/load.js';
+import { canonicalRows, loadTable } from '../trainer/load.js';
+import { defuse } from '../trainer/predict.js';
 import { transform, type Preprocessing } from '../trainer/preprocess.js';
 import { blocksOf, reconstructionScores, topContributions } from './reconstruction.js';
 
@@ -46,7 +47,7 @@ export async function predictAnomalies(
   artifactDir: string,
   inputPath: string,
   outPath: string,
-  options: { threshold?: number; tf?: typeof tfjs } = {},
+  options: { threshold?: number; tf?: typeof tfjs; escapeFormulas?: boolean } = {},
 ): Promise<AnomalyPredictResult> {
   const lib = options.tf ?? (await loadBestBackend()).tf;
   const { model, metadata } = await loadArtifact(lib, artifactDir);
@@ -55,7 +56,7 @@ export async function predictAnomalies(
     const pipeline = JSON.parse(await readFile(join(artifactDir, 'preprocessing.json'), 'utf8')) as AnomalyPipeline;
     const { preprocessing } = pipeline;
     const threshold = options.threshold ?? pipeline.anomaly.threshold;
-    const table = await loadTable(inputPath);
+    const table = await loadTable(inputPath, { numberFormats: preprocessing.numberFormats ?? {} });
     if (table.rows.length === 0) throw new UserInputError(`${inputPath} has a header but no rows to score.`);
     const { x, report } = transform(preprocessing, table.columns, table.rows);
     const features = preprocessing.features.map((f) => f.column);
@@ -73,7 +74,9 @@ export async function predictAnomalies(
     }
     const d = preprocessing.inputs.length;
     const blocks = blocksOf(preprocessing);
-    const lines = [[...table.columns, ...ADDED_COLUMNS].map(csvCell).join(',')];
+    // The input's cells are written back: formula-like ones get a leading ' unless asked not to (CSV injection).
+    const cell = options.escapeFormulas === false ? csvCell : (value: string) => csvCell(defuse(value));
+    const lines = [[...table.columns, ...ADDED_COLUMNS].map(cell).join(',')];
     let flagged = 0;
     for (let start = 0; start < table.rows.length; start += CHUNK) {
       const n = Math.min(CHUNK, table.rows.length - start);
@@ -85,7 +88,7 @@ export async function predictAnomalies(
         if (flag) flagged++;
         const top = topContributions(r, i, blocks, 3).map((c) => `${c.column} (${Math.round(100 * c.share)}%)`);
         while (top.length < 3) top.push('');
-        lines.push([...table.rows[start + i]!, r.scores[i]!.toPrecision(6), flag ? '1' : '0', ...top].map(csvCell).join(','));
+        lines.push([...table.rows[start + i]!, r.scores[i]!.toPrecision(6), flag ? '1' : '0', ...top].map(cell).join(','));
       }
     }
     await writeFile(outPath, `${lines.join('\n')}\n`);
@@ -106,7 +109,8 @@ export async function scoreAnomalyRows(artifactDir: string, columns: string[], r
   try {
     if (metadata['kind'] !== 'anomaly') throw new UserInputError(`${artifactDir} is not an anomaly-detection model (its kind is "${String(metadata['kind'] ?? 'tabular')}").`);
     const pipeline = JSON.parse(await readFile(join(artifactDir, 'preprocessing.json'), 'utf8')) as AnomalyPipeline;
-    const { x, report } = transform(pipeline.preprocessing, columns, rows);
+    // Rows read by the caller: numbers written as in training (decimal comma …) are read that way here.
+    const { x, report } = transform(pipeline.preprocessing, columns, canonicalRows(columns, rows, pipeline.preprocessing.numberFormats).rows);
     const warnings = report.missingColumns.length ? [`Column(s) ${report.missingColumns.map((c) => `"${c}"`).join(', ')} are missing: their training median or most common value was used, which hides anomalies in them.`] : [];
     const d = pipeline.preprocessing.inputs.length;
     const blocks = blocksOf(pipeline.preprocessing);

@@ -1,5 +1,6 @@
 /** The anomaly trainer's input, validated at the IPC/CLI boundary. */
 import { z } from 'zod';
+import { columnNumberFormatSchema } from '../csv/number-format.js';
 
 const columnList = z.array(z.string().min(1)).default([]);
 
@@ -26,6 +27,8 @@ export const anomalyInputSchema = z.object({
   thresholdRule: z.enum(['bestF1', 'recall', 'precision']).default('bestF1'),
   /** The recall or precision to reach for the `recall` / `precision` rules. */
   thresholdTarget: z.number().gt(0).max(1).optional(),
+  /** Columns written with a decimal comma or thousands separators (found at import); read as numbers, and saved with the model. */
+  numberFormats: z.array(columnNumberFormatSchema).default([]),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
   /** `tensorflow` needs @tensorflow/tfjs-node(-gpu); `auto` takes the best that loads. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),

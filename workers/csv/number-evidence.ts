@@ -21,14 +21,17 @@ import {
 export class NumberEvidence {
   /** Non-blank cells per column. */
   readonly cells: Float64Array;
-  /** `counts[column * 8 + k]`: cells that `CANDIDATES[k]` reads as numbers. */
+  /** `counts[column * 8 + k]`: cells that `CANDIDATES[k]` reads as numbers (call `settle` first). */
   readonly counts: Float64Array;
+  /** Per column: cells every candidate reads (plain digits), added to `counts` by `settle`. */
+  private readonly everywhere: Float64Array;
   /** Per column: the first cell with a mark in it (an example for the note). */
   readonly examples: (string | null)[];
 
   constructor(readonly columns: string[]) {
     this.cells = new Float64Array(columns.length);
     this.counts = new Float64Array(columns.length * CANDIDATES.length);
+    this.everywhere = new Float64Array(columns.length);
     this.examples = columns.map(() => null);
   }
 
@@ -38,7 +41,8 @@ export class NumberEvidence {
     this.cells[column]!++;
     const mask = shapeMask(b, from, to);
     if (mask === 0) return;
-    this.count(column, mask, mask === 0xff ? null : b, from, to);
+    if (mask === 0xff) this.everywhere[column]!++;
+    else this.count(column, mask, b, from, to);
   }
 
   /** One cell as a string (non-ASCII cells, UTF-16 files). */
@@ -47,18 +51,23 @@ export class NumberEvidence {
     this.cells[column]!++;
     const mask = shapeMaskOfText(text);
     if (mask === 0) return;
-    if (mask !== 0xff && this.examples[column] === null) this.examples[column] = text.trim();
+    if (mask === 0xff) return void this.everywhere[column]!++;
+    if (this.examples[column] === null) this.examples[column] = text.trim();
     this.count(column, mask, null, 0, 0);
   }
 
   private count(column: number, mask: number, b: Uint8Array | null, from: number, to: number): void {
     const base = column * CANDIDATES.length;
-    if (mask === 0xff) {
-      for (let k = 0; k < CANDIDATES.length; k++) this.counts[base + k]!++;
-      return;
-    }
     for (let k = 0; k < CANDIDATES.length; k++) if (mask & (1 << k)) this.counts[base + k]!++;
     if (b && this.examples[column] === null) this.examples[column] = Buffer.from(b.subarray(from, to)).toString('latin1').trim();
+  }
+
+  /** Folds the plain-digit cells into every candidate's count; once, after the last cell. */
+  settle(): void {
+    for (let c = 0; c < this.columns.length; c++) {
+      for (let k = 0; k < CANDIDATES.length; k++) this.counts[c * CANDIDATES.length + k]! += this.everywhere[c]!;
+      this.everywhere[c] = 0;
+    }
   }
 }
 
@@ -78,6 +87,7 @@ const MAJORITY = 0.5;
  */
 export function decideNumberFormats(evidence: NumberEvidence, options: DecideOptions): ColumnNumberFormat[] {
   const n = CANDIDATES.length;
+  evidence.settle();
   const { columns, cells, counts } = evidence;
   const best = (c: number) => {
     let max = 0;

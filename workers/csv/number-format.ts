@@ -75,6 +75,15 @@ function separatorOf(b: number): number {
 }
 
 const MARK_CODE: Record<string, number> = { '.': DOT, ',': COMMA, ' ': SPACE, "'": APOSTROPHE, '': -2 };
+// Per candidate, its marks' byte codes (this runs on every cell of an import: no lookups by name).
+const DEC_CODE = Int32Array.from(CANDIDATES, (c) => MARK_CODE[c.decimal]!);
+const THOU_CODE = Int32Array.from(CANDIDATES, (c) => MARK_CODE[c.thousands]!);
+/** Candidates whose decimal mark is a point (bits 0–3) or a comma (bits 4–7). */
+const POINT_DECIMALS = 0x0f;
+const COMMA_DECIMALS = 0xf0;
+/** The candidates whose thousands mark is a point (5) or a comma (1). */
+const POINT_GROUPS = 1 << 5;
+const COMMA_GROUPS = 1 << 1;
 
 /**
  * Which candidates read the one-byte-per-character value `b[from, to)` as a number: bit k for
@@ -125,11 +134,16 @@ export function shapeMask(b: Uint8Array, from: number, to: number): number {
   const last = run;
   if (marks === 0) return last > 0 ? ALL : 0;
   if (first === 0 && marks > 1) return 0;
+  if (marks === 1 && (lastMark === DOT || lastMark === COMMA)) {
+    // The common case (3.14, 12,34, 1,065): a decimal reading, and a grouping one for d,ddd.
+    const decimal = first + last > 0 ? (lastMark === DOT ? POINT_DECIMALS : COMMA_DECIMALS) : 0;
+    const grouping = !exponent && first >= 1 && first <= 3 && last === 3 ? (lastMark === DOT ? POINT_GROUPS : COMMA_GROUPS) : 0;
+    return decimal | grouping;
+  }
   let mask = 0;
   for (let k = 0; k < CANDIDATES.length; k++) {
-    const candidate = CANDIDATES[k]!;
-    const dec = MARK_CODE[candidate.decimal]!;
-    const thou = MARK_CODE[candidate.thousands]!;
+    const dec = DEC_CODE[k]!;
+    const thou = THOU_CODE[k]!;
     // The last mark is the decimal one: the marks before it group thousands.
     const asDecimal =
       lastMark === dec &&

@@ -11,11 +11,15 @@ import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
 import { loadBackend, loadBestBackend } from '../tfjs/backend.js';
 import { loadArtifact } from '../trainer/artifact.js';
 import { groupFairness, type AttributeFairness } from '../trainer/fairness.js';
-import { canonicalRows, loadTable, MAX_TRAINING_BYTES, modelNumberFormats, notNumberWarnings } from '../trainer/load.js';
+import { modelNumberFormats, notNumberWarnings } from '../trainer/load.js';
 import { classificationMetrics, regressionMetrics, type ClassificationMetrics, type RegressionMetrics } from '../trainer/metrics.js';
-import { transform } from '../trainer/preprocess.js';
-import { isMissing, parseNumber } from '../trainer/values.js';
+import { sniffFile } from '../csv/sniff.js';
 import { differences, type MetricDifference, type Scored } from './intervals.js';
+import type { LabelledMetrics } from '../anomaly/evaluate.js';
+import { artifactKind } from '../predict/index.js';
+import { sha256File } from '../trainer/artifact.js';
+import { scoreFile } from './stream.js';
+import { evaluateTextVersion, isTextArtifact } from '../text/evaluate.js';
 
 export { type MetricDifference } from './intervals.js';
 
@@ -47,7 +51,8 @@ export type EvaluateInput = z.input<typeof evaluateInputSchema>;
 export interface EvaluationResult {
   file: string;
   datasetSha256: string;
-  task: 'binary' | 'multiclass' | 'regression';
+  /** `anomaly`: the version's stored threshold flags the rows, ranked against the file's known anomalies. */
+  task: 'binary' | 'multiclass' | 'regression' | 'anomaly';
   target: string;
   /** Binary: the threshold on P(positive) the rows were decided at (the version's operating threshold). */
   threshold?: number;
@@ -60,8 +65,8 @@ export interface EvaluationResult {
     /** Rows left out: a class the model never learned, or text in a numeric target. */
     unknownLabel: number;
   };
-  /** The same metrics as at training time (the trainer's functions). */
-  metrics: ClassificationMetrics | RegressionMetrics;
+  /** The same metrics as at training time (the trainer's functions; an anomaly version's own `LabelledMetrics`). */
+  metrics: ClassificationMetrics | RegressionMetrics | LabelledMetrics;
   /** Headline first: accuracy (or R²), then the others of the task. */
   differences: MetricDifference[];
   interval: { confidence: number; resamples: number };
@@ -81,77 +86,89 @@ export interface EvaluationResult {
   warnings: string[];
 }
 
-const CHUNK = 4096;
+/** An anomaly version on a labelled file, flagged by its stored threshold. */
+async function evaluateAnomalyVersion(input: z.output<typeof evaluateInputSchema>, signal: AbortSignal): Promise<EvaluationResult> {
+  const { evaluateAnomalyFile } = await import('../anomaly/evaluate-file.js');
+  const r = await evaluateAnomalyFile(input.artifactDir, input.file, { recorded: input.recorded, confidence: input.confidence, resamples: input.resamples, seed: input.seed, signal });
+  return {
+    file: input.file,
+    datasetSha256: await sha256File(input.file),
+    task: 'anomaly',
+    target: r.target,
+    rows: r.rows,
+    metrics: r.metrics,
+    differences: r.differences,
+    interval: { confidence: input.confidence, resamples: input.resamples },
+    fairness: [],
+    columns: { ...r.columns, unseenCategories: [], protectedMissing: input.protected },
+    unknownLabels: [],
+    warnings: r.warnings,
+  };
+}
 
 export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, EvaluationResult> = async (input, ctx) => {
-  ctx.progress({ fraction: 0.02, stage: 'Reading the file' });
-  const loaded = await loadTable(input.file, MAX_TRAINING_BYTES);
-  // Numbers written as in the training file (decimal comma, thousands separators) are read that way.
-  const formats = await modelNumberFormats(input.artifactDir);
-  const canonical = canonicalRows(loaded.columns, loaded.rows, formats);
-  const table = { ...loaded, rows: canonical.rows, warnings: [...loaded.warnings, ...notNumberWarnings(canonical.notNumbers, formats)] };
+  if (await isTextArtifact(input.artifactDir)) return evaluateTextVersion(input, ctx);
+  const kind = await artifactKind(input.artifactDir);
+  if (kind === 'anomaly') return evaluateAnomalyVersion(input, ctx.signal);
+  if (kind !== 'tabular') {
+    throw new UserInputError(
+      kind === 'forecast'
+        ? 'A forecast version is checked on newer history with pilot drift VERSION HISTORY.csv (its recent errors against its backtest errors, level and seasonality); evaluate takes tabular, text and anomaly versions.'
+        : `Evaluating ${kind} versions on a file is not available; evaluate takes tabular, text and anomaly versions.`,
+    );
+  }
+  ctx.progress({ fraction: 0.02, stage: 'Reading the header' });
+  const sniffed = await sniffFile(input.file);
+  const columns = sniffed.columns;
   throwIfCancelled(ctx.signal);
   const lib: typeof tfjs = input.backend === 'auto' ? (await loadBestBackend()).tf : await loadBackend(input.backend);
-  ctx.progress({ fraction: 0.1, stage: 'Loading the model' });
+  ctx.progress({ fraction: 0.05, stage: 'Loading the model' });
   const { model, pipeline } = await loadArtifact(lib, input.artifactDir);
   try {
     const { preprocessing, target } = pipeline;
     const features = preprocessing.features.map((f) => f.column);
-    const targetIndex = table.columns.indexOf(target.column);
-    if (targetIndex < 0) {
+    if (!columns.includes(target.column)) {
       throw new UserInputError(
         `${input.file} has no "${target.column}" column: evaluating needs the true outcome of each row. Add the labels, or use pilot predict for unlabelled data.`,
       );
     }
-    const missing = features.filter((c) => !table.columns.includes(c));
+    const missing = features.filter((c) => !columns.includes(c));
     if (missing.length === features.length) {
       throw new UserInputError(`None of the model's columns are in ${input.file} (it needs ${features.join(', ')}). Check that this is the right file for this model.`);
     }
     const known = new Set([...features, target.column, ...input.excluded]);
-    const extra = table.columns.filter((c) => !known.has(c));
+    const extra = columns.filter((c) => !known.has(c));
+    const present = input.protected.filter((c) => columns.includes(c));
 
-    // Keep rows whose label the model can be scored on.
-    const kept: number[] = [];
-    const actual: number[] = [];
-    let missingLabel = 0;
-    const unknown = new Map<string, number>();
-    table.rows.forEach((row, i) => {
-      const cell = row[targetIndex] ?? '';
-      if (isMissing(cell)) return void missingLabel++;
-      const value = target.task === 'regression' ? parseNumber(cell.trim()) : target.classes.indexOf(cell.trim());
-      if (value === null || value < 0) return void unknown.set(cell.trim(), (unknown.get(cell.trim()) ?? 0) + 1);
-      kept.push(i);
-      actual.push(value);
+    // One streaming pass: labelled rows predicted in batches, only labels and outputs kept (stream.ts).
+    ctx.progress({ fraction: 0.08, stage: 'Reading and predicting' });
+    // Numbers written as in the training file (decimal comma, thousands separators) are read that way.
+    const numberFormats = await modelNumberFormats(input.artifactDir);
+    const file = await scoreFile({
+      file: input.file,
+      sniffed,
+      tf: lib,
+      model,
+      pipeline,
+      protectedColumns: present,
+      numberFormats,
+      signal: ctx.signal,
+      onProgress: (fraction) => ctx.progress({ fraction: 0.08 + 0.62 * fraction, stage: 'Reading and predicting' }),
     });
+    const { unknown, missingLabel } = file;
     const unknownLabel = [...unknown.values()].reduce((a, b) => a + b, 0);
-    if (kept.length < 2) {
+    const n = file.scored;
+    if (n < 2) {
       throw new UserInputError(
-        `Only ${kept.length} row(s) of ${input.file} have a label the model knows (${missingLabel} blank, ${unknownLabel} unknown). Give a file with labelled rows of the classes the model learned.`,
+        `Only ${n} row(s) of ${input.file} have a label the model knows (${missingLabel} blank, ${unknownLabel} unknown). Give a file with labelled rows of the classes the model learned.`,
       );
     }
-    const rows = kept.map((i) => table.rows[i]!);
-    const { x, report } = transform(preprocessing, table.columns, rows);
-    throwIfCancelled(ctx.signal);
-
-    ctx.progress({ fraction: 0.2, stage: 'Predicting' });
-    const n = rows.length;
-    const d = preprocessing.inputs.length;
+    const output = file.output;
     const k = target.task === 'multiclass' ? target.classes.length : 1;
-    const output = new Float32Array(n * k);
-    for (let start = 0; start < n; start += CHUNK) {
-      throwIfCancelled(ctx.signal);
-      const m = Math.min(CHUNK, n - start);
-      const batch = lib.tensor2d(x.subarray(start * d, (start + m) * d), [m, d]);
-      const result = model.predict(batch) as tfjs.Tensor;
-      output.set(result.dataSync(), start * k);
-      batch.dispose();
-      result.dispose();
-      ctx.progress({ fraction: 0.2 + 0.5 * ((start + m) / n), stage: 'Predicting' });
-    }
 
     ctx.progress({ fraction: 0.75, stage: 'Scoring' });
     let metrics: ClassificationMetrics | RegressionMetrics;
-    const scored: Scored = { task: target.task, actual: Float64Array.from(actual), predicted: new Float64Array(n), score: null, classes: k === 1 ? 2 : k };
+    const scored: Scored = { task: target.task, actual: file.actual, predicted: new Float64Array(n), score: null, classes: k === 1 ? 2 : k };
     if (target.task === 'regression') {
       for (let i = 0; i < n; i++) scored.predicted[i] = output[i]! * target.std + target.mean;
       metrics = regressionMetrics(scored.actual, scored.predicted);
@@ -173,19 +190,17 @@ export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, Evalu
       }
       metrics = classificationMetrics(target.classes, scored.actual, output, false);
     }
+    ctx.progress({ fraction: 0.8, stage: 'Intervals' });
     const diffs = differences(scored, input.recorded, { confidence: input.confidence, resamples: input.resamples, seed: input.seed, signal: ctx.signal });
     throwIfCancelled(ctx.signal);
 
     ctx.progress({ fraction: 0.9, stage: 'Fairness per group' });
-    const protectedMissing = input.protected.filter((c) => !table.columns.includes(c));
-    const fairness = input.protected
-      .filter((c) => table.columns.includes(c))
-      .map((column) => {
-        const c = table.columns.indexOf(column);
-        return groupFairness(column, rows.map((row) => row[c] ?? ''), target.task, scored.actual, scored.predicted);
-      });
+    const protectedMissing = input.protected.filter((c) => !columns.includes(c));
+    const fairness = present.map((column) => groupFairness(column, file.groups.get(column)!, target.task, scored.actual, scored.predicted));
 
-    const warnings = [...table.warnings];
+    const warnings = [...sniffed.warnings];
+    if (file.ragged > 0) warnings.push(`${file.ragged} row(s) did not have ${columns.length} fields; they were padded with blanks or cut.`);
+    warnings.push(...notNumberWarnings(file.notNumbers, numberFormats));
     if (missing.length) warnings.push(`Column(s) ${missing.map((c) => `"${c}"`).join(', ')} are missing: every row used the training median or most common value, so these figures understate the model.`);
     if (unknownLabel) warnings.push(`${unknownLabel} row(s) have a label the model never learned (e.g. "${[...unknown.keys()][0]}"); they were left out of the metrics.`);
     if (missingLabel) warnings.push(`${missingLabel} row(s) have no label and were left out.`);
@@ -193,11 +208,11 @@ export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, Evalu
     ctx.progress({ fraction: 1, stage: 'Done' });
     return {
       file: input.file,
-      datasetSha256: table.sha256,
+      datasetSha256: file.sha256,
       task: target.task,
       target: target.column,
       ...(target.task === 'binary' ? { threshold: input.threshold } : {}),
-      rows: { total: table.rows.length, scored: n, missingLabel, unknownLabel },
+      rows: { total: file.total, scored: n, missingLabel, unknownLabel },
       metrics,
       differences: diffs,
       interval: { confidence: input.confidence, resamples: input.resamples },
@@ -205,7 +220,8 @@ export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, Evalu
       columns: {
         missing,
         extra,
-        unseenCategories: Object.entries(report.unseen).map(([column, count]) => ({ column, rows: count })),
+        // In feature order, as one pass over every row counts them.
+        unseenCategories: features.filter((c) => file.unseen.has(c)).map((column) => ({ column, rows: file.unseen.get(column)! })),
         protectedMissing,
       },
       unknownLabels: [...unknown.keys()].slice(0, 5),

@@ -22,6 +22,8 @@ const pipelineSchema = z.object({
   id: z.string().nullable(),
   holiday: z.string().nullable(),
   aggregate: z.enum(['sum', 'mean']),
+  /** How the value and holiday columns' numbers are written (decimal comma, thousands separators); absent: plain numbers. */
+  numberFormats: z.record(z.string(), z.object({ decimal: z.enum(['.', ',']), thousands: z.enum(['', ',', '.', ' ', "'"]) })).default({}),
   frequency: z.object({ unit: z.enum(['ms', 'month']), step: z.number().positive(), label: z.string() }),
   window: z.object({
     lags: z.number().int().positive(),

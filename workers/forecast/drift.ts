@@ -106,7 +106,7 @@ export async function forecastDrift(artifactDir: string, csvPath: string, option
   const { tf } = await pickBackend('auto');
   const { model, pipeline } = await loadForecastArtifact(tf, artifactDir);
   try {
-    const table = await loadTable(csvPath);
+    const table = await loadTable(csvPath, { numberFormats: pipeline.numberFormats });
     const set = buildSeries(table.columns, table.rows, {
       time: parseTimeSpec(pipeline.time, table.columns),
       target: pipeline.target,

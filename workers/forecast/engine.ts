@@ -163,6 +163,7 @@ export const trainForecast: Engine<ForecastInput, ForecastResult, EpochRecord> =
       id: input.id ?? null,
       holiday: input.holiday ?? null,
       aggregate: prep.set.aggregate,
+      numberFormats: Object.fromEntries(input.numberFormats.filter((f) => f.column === input.target || f.column === input.holiday).map((f) => [f.column, { decimal: f.decimal, thousands: f.thousands }])),
       frequency,
       window,
       season: prep.season,

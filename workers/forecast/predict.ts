@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { UserInputError } from '../protocol.js';
 import { loadTable } from '../trainer/load.js';
+import { defuse } from '../trainer/predict.js';
 import { loadForecastArtifact } from './artifact.js';
 import { pickBackend } from './backend.js';
 import { buildSeries, formatTime, gridTime } from './series.js';
@@ -31,7 +32,9 @@ export interface ForecastPredictResult {
 const csvCell = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
 
 /** Writes the next `horizon` steps (default: the model's own) of every series in `inputPath` to `outPath`. */
-export async function predictForecast(artifactDir: string, inputPath: string, outPath: string, options: { horizon?: number } = {}): Promise<ForecastPredictResult> {
+export async function predictForecast(artifactDir: string, inputPath: string, outPath: string, options: { horizon?: number; escapeFormulas?: boolean } = {}): Promise<ForecastPredictResult> {
+  // Series ids come from the user's file: formula-like ones get a leading ' unless asked not to (CSV injection).
+  const idCell = options.escapeFormulas === false ? csvCell : (text: string) => csvCell(defuse(text));
   const { tf } = await pickBackend('auto');
   const { model, pipeline } = await loadForecastArtifact(tf, artifactDir);
   const trained = pipeline.window.horizon;
@@ -43,7 +46,7 @@ export async function predictForecast(artifactDir: string, inputPath: string, ou
     );
   }
   try {
-    const table = await loadTable(inputPath);
+    const table = await loadTable(inputPath, { numberFormats: pipeline.numberFormats });
     const set = buildSeries(table.columns, table.rows, {
       time: parseTimeSpec(pipeline.time, table.columns),
       target: pipeline.target,
@@ -93,7 +96,7 @@ export async function predictForecast(artifactDir: string, inputPath: string, ou
         // A series that was never negative (counts) gets no negative lower bound.
         const floor = scalingOf(s.id).mode === 'ratio' ? 0 : -Infinity;
         const cells = [formatTime(t), String(h + 1), f.toFixed(4), Math.max(floor, f + lower[h]! * w.unit).toFixed(4), (f + upper[h]! * w.unit).toFixed(4)];
-        lines.push([...(pipeline.id ? [csvCell(s.id)] : []), ...cells].join(','));
+        lines.push([...(pipeline.id ? [idCell(s.id)] : []), ...cells].join(','));
       }
     });
     await writeFile(outPath, lines.join('\n') + '\n');

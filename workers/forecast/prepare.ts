@@ -9,7 +9,7 @@ import { loadTable } from '../trainer/load.js';
 import { buildSeries, formatTime, gridTime, type SeriesSet, type TimeAlert } from './series.js';
 import { parseTimeSpec, type TimeSpec } from './time.js';
 import { buildWindows, calendarFor, fitScaling, seasonOf, type Origin, type Scaling, type Season, type WindowSpec, type Windows } from './windows.js';
-import type { ForecastInput } from './schema.js';
+import { formatMap, type ForecastInput } from './schema.js';
 import { maseScale } from './metrics.js';
 
 const HOUR = 3_600_000;
@@ -50,7 +50,7 @@ export function defaultHorizon(set: SeriesSet): number {
 
 /** Loads the file and cuts it into windows. Throws `UserInputError` for data that cannot make a forecast. */
 export async function prepareForecast(input: ForecastInput): Promise<PreparedForecast> {
-  const table = await loadTable(input.file);
+  const table = await loadTable(input.file, { numberFormats: formatMap(input.numberFormats) });
   const timeSpec = parseTimeSpec(input.time, table.columns);
   const set = buildSeries(table.columns, table.rows, {
     time: timeSpec,

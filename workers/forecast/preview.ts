@@ -8,7 +8,7 @@ import { loadTable } from '../trainer/load.js';
 import { defaultHorizon } from './prepare.js';
 import { buildSeries, formatTime, gridTime, type Frequency, type TimeAlert } from './series.js';
 import { parseTimeSpec } from './time.js';
-import type { ForecastPreviewInput } from './schema.js';
+import { formatMap, type ForecastPreviewInput } from './schema.js';
 import { seasonOf, type Season } from './windows.js';
 
 /** One series, downsampled to at most `points` points (means of consecutive steps). */
@@ -40,8 +40,11 @@ export interface ForecastPreview {
 }
 
 /** Reads `file` as the engine would and summarises it. Throws `UserInputError` as training would (mixed time formats …). */
-export async function previewForecast(input: { file: string; time: string; target: string; id?: string; holiday?: string; aggregate?: 'auto' | 'sum' | 'mean' }, points = 400): Promise<ForecastPreview> {
-  const table = await loadTable(input.file);
+export async function previewForecast(
+  input: { file: string; time: string; target: string; id?: string; holiday?: string; aggregate?: 'auto' | 'sum' | 'mean'; numberFormats?: ForecastPreviewInput['numberFormats'] },
+  points = 400,
+): Promise<ForecastPreview> {
+  const table = await loadTable(input.file, { numberFormats: formatMap(input.numberFormats ?? []) });
   const set = buildSeries(table.columns, table.rows, {
     time: parseTimeSpec(input.time, table.columns),
     target: input.target,

@@ -1,5 +1,6 @@
 /** The forecasting engine's input, validated at the IPC/CLI boundary. */
 import { z } from 'zod';
+import { columnNumberFormatSchema, type ColumnNumberFormat, type NumberFormat } from '../csv/number-format.js';
 
 const runName = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/);
 
@@ -27,6 +28,8 @@ export const forecastInputSchema = z.object({
   backtestFolds: z.number().int().min(2).max(20).default(4),
   /** Prediction-interval coverage aimed at (0.9 = 90 % intervals). */
   intervalLevel: z.number().min(0.5).max(0.99).default(0.9),
+  /** Columns written with a decimal comma or thousands separators (found at import); read as numbers, and saved with the model. */
+  numberFormats: z.array(columnNumberFormatSchema).default([]),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
   /** `tensorflow` needs @tensorflow/tfjs-node(-gpu); `auto` takes the best that loads. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
@@ -49,9 +52,14 @@ export type ForecastInput = z.infer<typeof forecastInputSchema>;
 export type ForecastInputRaw = z.input<typeof forecastInputSchema>;
 
 /** What `previewForecast` reads: the same column choices as training, nothing trained. */
-export const forecastPreviewInputSchema = forecastInputSchema.pick({ file: true, time: true, target: true, id: true, holiday: true, aggregate: true }).extend({
+export const forecastPreviewInputSchema = forecastInputSchema.pick({ file: true, time: true, target: true, id: true, holiday: true, aggregate: true, numberFormats: true }).extend({
   /** Points per plotted series at most (consecutive steps averaged). */
   points: z.number().int().min(10).max(5000).default(400),
 });
 /** The preview's input after defaults. */
 export type ForecastPreviewInput = z.infer<typeof forecastPreviewInputSchema>;
+
+/** The formats as the table reader takes them (by column name). */
+export function formatMap(formats: readonly ColumnNumberFormat[]): Record<string, NumberFormat> {
+  return Object.fromEntries(formats.map((f) => [f.column, { decimal: f.decimal, thousands: f.thousands }]));
+}

@@ -38,6 +38,18 @@ export interface Prediction {
   warnings: string[];
   /** The model's task, when the predictor reports it ('binary', 'regression', …). */
   task?: string;
+  /** Bytes of input read, when the predictor streams a file (tabular). */
+  bytes?: number;
+}
+
+/** The progress detail of `predict.run`: rows written and bytes read so far (streaming predictors only). */
+export interface PredictProgress {
+  /** Rows predicted and written so far. */
+  rows: number;
+  /** Bytes of the input read so far. */
+  bytes: number;
+  /** Size of the input file. */
+  totalBytes: number;
 }
 
 /** One kind's predictor: the artifact, the input file or folder, where to write the CSV. */
@@ -52,21 +64,16 @@ export interface PredictorOptions {
   escapeFormulas?: boolean;
   /** Binary models: call a row positive when P(positive) ≥ this (the version's operating threshold). */
   threshold?: number;
+  /** Called as rows are written, by predictors that stream (tabular). */
+  onProgress?(progress: PredictProgress): void;
   /** Forecast models: steps ahead (default: the trained horizon). */
   horizon?: number;
 }
 
 /** The predictor of each pilot kind, loaded only when a model of that kind is applied. A kind adds one entry. */
 const predictors: Partial<Record<PilotKind, () => Promise<Predictor>>> = {
-  tabular: async () => {
-    const m = await import('../trainer/predict.js');
-    return (artifactDir, inputPath, outPath, options) =>
-      m.predictFile(artifactDir, inputPath, outPath, undefined, {
-        ...(options.force !== undefined ? { force: options.force } : {}),
-        ...(options.escapeFormulas !== undefined ? { escapeFormulas: options.escapeFormulas } : {}),
-        ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
-      });
-  },
+  // One streaming pass in batches: memory holds a batch, not the file (tabular.ts).
+  tabular: async () => (await import('./tabular.js')).predictTabularStream,
   text: async () => {
     const m = await import('../text/predict.js');
     return async (artifactDir, inputPath, outPath) => {
@@ -80,21 +87,31 @@ const predictors: Partial<Record<PilotKind, () => Promise<Predictor>>> = {
     // The next steps of every series after the file's history: as many as asked, at most the trained horizon.
     const m = await import('../forecast/predict.js');
     return async (artifactDir, inputPath, outPath, options) => ({
-      ...(await m.predictForecast(artifactDir, inputPath, outPath, options.horizon !== undefined ? { horizon: options.horizon } : {})),
+      ...(await m.predictForecast(artifactDir, inputPath, outPath, {
+        ...(options.horizon !== undefined ? { horizon: options.horizon } : {}),
+        ...(options.escapeFormulas !== undefined ? { escapeFormulas: options.escapeFormulas } : {}),
+      })),
       task: 'forecast',
     });
   },
   anomaly: async () => {
     const m = await import('../anomaly/predict.js');
-    return (artifactDir, inputPath, outPath) => m.predictAnomalies(artifactDir, inputPath, outPath);
+    return (artifactDir, inputPath, outPath, options) => m.predictAnomalies(artifactDir, inputPath, outPath, options.escapeFormulas !== undefined ? { escapeFormulas: options.escapeFormulas } : {});
   },
 };
 
-/** The result of `predict.run`: the predictor's, with the kind of model that made it. */
-export type PredictResult = Prediction & { kind: PilotKind };
+/** The result of `predict.run`: the predictor's, with the kind of model that made it and how fast it went. */
+export type PredictResult = Prediction & {
+  kind: PilotKind;
+  /** Wall-clock seconds of the job, model loading included. */
+  seconds: number;
+  /** Rows predicted per second of `seconds`. */
+  rowsPerSecond: number;
+};
 
-export const predictEngine: Engine<PredictInput, PredictResult> = async (input, ctx) => {
-  ctx.progress({ fraction: 0.05, stage: 'Loading the model and the rows' });
+export const predictEngine: Engine<PredictInput, PredictResult, PredictProgress> = async (input, ctx) => {
+  const started = performance.now();
+  ctx.progress({ fraction: 0.05, stage: 'Loading the model' });
   const kind = await artifactKind(input.artifactDir);
   const load = predictors[kind];
   if (!load) throw new UserInputError(`This model is a ${kind} pilot, and this version of Pilot Workbench cannot apply ${kind} models. Update Pilot Workbench.`);
@@ -112,9 +129,17 @@ export const predictEngine: Engine<PredictInput, PredictResult> = async (input, 
     ...(input.escapeFormulas !== undefined ? { escapeFormulas: input.escapeFormulas } : {}),
     ...(input.threshold !== undefined ? { threshold: input.threshold } : {}),
     ...(input.horizon !== undefined ? { horizon: input.horizon } : {}),
+    onProgress: (p) =>
+      ctx.progress({
+        // 5 % for loading; the rest follows the bytes read, the one measure known before the end.
+        fraction: 0.05 + 0.94 * (p.totalBytes > 0 ? Math.min(1, p.bytes / p.totalBytes) : 0),
+        stage: `Predicted ${p.rows.toLocaleString('en')} rows`,
+        detail: p,
+      }),
   });
   ctx.progress({ fraction: 1, stage: 'Done' });
-  return { ...result, kind };
+  const seconds = (performance.now() - started) / 1000;
+  return { ...result, kind, seconds, rowsPerSecond: seconds > 0 ? result.rows / seconds : 0 };
 };
 
 /** The `kind` metadata.json records; tabular when it has none (models saved before kinds existed). */

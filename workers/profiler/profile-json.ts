@@ -55,8 +55,11 @@ export function parseProfileJson(text: string, source = 'the file'): HardwareRep
   try {
     data = JSON.parse(text.replace(/^\uFEFF/u, ''));
   } catch (error) {
+    // V8's message quotes the start of the text ("root:*:…" is not valid JSON): only the position
+    // is kept, so an error never shows a file's contents.
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
     throw new UserInputError(
-      `${source} is not JSON (${error instanceof Error ? error.message : String(error)}); export a profile with \`pilot hardware --json > host.json\` and import that file.`,
+      `${source} is not JSON${position === undefined ? '' : ` (the syntax breaks at character ${position})`}; export a profile with \`pilot hardware --json > host.json\` and import that file.`,
     );
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data) || !('schemaVersion' in data) || !('machineId' in data)) {

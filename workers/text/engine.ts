@@ -124,6 +124,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   ctx.progress({ fraction: 0.06, stage: 'Checking text quality' });
   const quality = textQuality(texts, corpus, data.labels, splitOf);
 
+  ctx.progress({ fraction: 0.07, stage: 'Loading the backend' });
   const { tf, backend, statuses } = await pickBackend(input.backend);
   const ratio = Math.min(...counts) / Math.max(...counts);
   const policy = input.classWeights === 'auto' ? (ratio < 0.2 ? 'balanced' : 'none') : input.classWeights;
@@ -163,6 +164,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   });
   throwIfCancelled(ctx.signal);
 
+  ctx.progress({ fraction: 0.09, stage: 'Hashing the documents' });
   const train = part(split.train, true);
   const validation = part(split.validation, true);
   const test = part(split.test, false);
@@ -172,6 +174,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   const checkpoint = input.resumeFrom ? await loadTextCheckpoint(runDir, fingerprint) : null;
   if (checkpoint) net.state = checkpoint.net;
   const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;
+  ctx.progress({ fraction: 0.1, stage: 'Training the network' });
   const fitted = await fitBag(
     tf,
     net,

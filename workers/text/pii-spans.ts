@@ -4,17 +4,21 @@
  * sentence such as "call John at john.smith@corp.com or +44 20 7946 0958". The whole-cell detector
  * (`quality/pii.ts`) only recognises a cell that *is* one of these; this one scans text.
  *
- * Person names are not detected: no name list or name-recognition library is installed here, and a
- * capitalised-words heuristic flags product names, places and sentence starts as often as people.
+ * Person names come from `names.ts`: a given name from a compact list followed by a capitalised
+ * surname, or a title and a surname ("call John Smith", "ask Dr. Patel").
  *
  * Checks run in priority order and a later kind never claims characters an earlier one took, so
  * an SSN is not also counted as a phone, nor a card number as a phone.
  */
 import { ibanValid, luhnValid, maskPii, type PiiKind } from '../quality/pii.js';
+import { findNames, maskName } from './names.js';
+
+/** The kinds found inside text: the whole-cell kinds, and person names. */
+export type TextPiiKind = PiiKind | 'name';
 
 /** One personal-data span: `text.slice(start, end)` is the value. */
 export interface PiiSpan {
-  kind: PiiKind;
+  kind: TextPiiKind;
   start: number;
   end: number;
 }
@@ -34,9 +38,8 @@ const DETECTORS: Array<{ kind: PiiKind; pattern: RegExp; accept: (value: string,
 export function findPiiSpans(text: string): PiiSpan[] {
   // Every kind needs a digit, except e-mails (an @) and IPv6 (a colon): most sentences leave here.
   const hasDigit = /\d/.test(text);
-  if (!hasDigit && text.indexOf('@') < 0) return [];
   const spans: PiiSpan[] = [];
-  for (const { kind, pattern, accept } of DETECTORS) {
+  for (const { kind, pattern, accept } of hasDigit || text.indexOf('@') >= 0 ? DETECTORS : []) {
     if (!hasDigit && kind !== 'email') continue;
     pattern.lastIndex = 0;
     for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
@@ -48,11 +51,14 @@ export function findPiiSpans(text: string): PiiSpan[] {
       spans.push({ kind, start, end });
     }
   }
+  // Names last: a name never claims characters of an address or number found above.
+  for (const { start, end } of findNames(text)) if (!spans.some((s) => s.start < end && start < s.end)) spans.push({ kind: 'name', start, end });
   return spans.sort((a, b) => a.start - b.start);
 }
 
 /** Placeholder written over each kind in the masked copy: one token, so a tokenizer keeps it whole. */
-export const PII_PLACEHOLDER: Record<PiiKind, string> = {
+export const PII_PLACEHOLDER: Record<TextPiiKind, string> = {
+  name: '[NAME]',
   email: '[EMAIL]',
   phone: '[PHONE]',
   card: '[CARD]',
@@ -89,11 +95,15 @@ export function maskedExcerpt(text: string, span: PiiSpan, context = 24, spans: 
   let at = from;
   for (const s of spans) {
     if (s.end <= from || s.start >= to) continue;
-    out += text.slice(at, s.start) + (s.start === span.start ? maskPii(text.slice(s.start, s.end), s.kind) : PII_PLACEHOLDER[s.kind]);
+    out += text.slice(at, s.start) + (s.start === span.start ? maskSpan(text.slice(s.start, s.end), s.kind) : PII_PLACEHOLDER[s.kind]);
     at = s.end;
   }
   out += text.slice(at, to) + (to < text.length ? '…' : '');
   return out.replace(/\s+/g, ' ');
+}
+
+function maskSpan(value: string, kind: TextPiiKind): string {
+  return kind === 'name' ? maskName(value) : maskPii(value, kind);
 }
 
 /** An IBAN's greedy match may run into following capitals or digits: the longest prefix that passes mod-97. */
@@ -144,7 +154,7 @@ function phoneLength(v: string, text: string, start: number): number {
 /** Counts per kind over many texts, with a few masked excerpts: what the quality report shows for a text column. */
 export interface TextPiiSummary {
   /** Spans found, per kind. */
-  counts: Partial<Record<PiiKind, number>>;
+  counts: Partial<Record<TextPiiKind, number>>;
   /** Texts holding at least one span. */
   texts: number;
   /** Up to `limit` masked excerpts. */

@@ -41,7 +41,7 @@ export async function predictTexts(artifactDir: string, inputPath: string, outPa
   const batch = 32;
   for (let from = 0; from < texts.length; from += batch) {
     const slice = texts.slice(from, from + batch);
-    const probs = await score(tf, model, pipeline, slice);
+    const probs = await scoreTexts(tf, model, pipeline, slice);
     slice.forEach((_, r) => {
       const p = probs.subarray(r * pipeline.classes.length, (r + 1) * pipeline.classes.length);
       let best = 0;
@@ -55,7 +55,7 @@ export async function predictTexts(artifactDir: string, inputPath: string, outPa
 }
 
 /** Class probabilities (n × classes) from the saved model: each text's bag as a dense vector over the buckets. */
-async function score(tf: typeof tfjs, model: tfjs.LayersModel, pipeline: TextPipeline, texts: string[]): Promise<Float32Array> {
+export async function scoreTexts(tf: typeof tfjs, model: tfjs.LayersModel, pipeline: TextPipeline, texts: string[]): Promise<Float32Array> {
   const b = pipeline.tokenizer.buckets;
   const dense = new Float32Array(texts.length * b);
   texts.forEach((raw, r) => {

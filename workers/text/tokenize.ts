@@ -29,7 +29,7 @@ export interface TokenizerSettings {
 /** Tokens kept per document (both models); a longer document's tail is not read. */
 export const MAX_DOCUMENT_TOKENS = 3000;
 /** The masked copy's placeholders ([EMAIL] …, lower-cased by then), each read as one token `<email>` … */
-const PLACEHOLDERS = ['[email]', '[phone]', '[card]', '[iban]', '[ip]', '[ssn]'];
+const PLACEHOLDERS = ['[email]', '[phone]', '[card]', '[iban]', '[ip]', '[ssn]', '[name]'];
 
 /** The tokens of `text` (its first `MAX_DOCUMENT_TOKENS`), normalised. One parameter, so `texts.map(tokenize)` is safe. */
 export function tokenize(text: string): string[] {

@@ -9,7 +9,7 @@ import { bagOf, defaultTokenizer, MAX_DOCUMENT_TOKENS, tokenize } from '../../..
  * masked copy, one character of a script written without spaces, or a word.
  */
 const TOKEN =
-  /https?:\/\/[^\s<>"]+|www\.[^\s<>"]+|[\p{L}\p{N}._%+'-]*[\p{L}\p{N}]@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+|\[(?:email|phone|card|iban|ip|ssn)\]|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*/gu;
+  /https?:\/\/[^\s<>"]+|www\.[^\s<>"]+|[\p{L}\p{N}._%+'-]*[\p{L}\p{N}]@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+|\[(?:email|phone|card|iban|ip|ssn|name)\]|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]|[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*/gu;
 
 function reference(text: string): string[] {
   const head = text.length > MAX_DOCUMENT_TOKENS * 20 ? text.slice(0, MAX_DOCUMENT_TOKENS * 20) : text;

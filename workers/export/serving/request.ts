@@ -1,18 +1,19 @@
 /**
  * One prediction request over HTTP, as the hand-off server answers it (and serve mode's endpoint
  * will): JSON rows (`{"rows": [{column: value}]}`, or KServe's `{"instances": …}`) or a CSV body
- * with a header line, checked, then predicted with `predictRows` — the same preprocessing,
+ * with a header line, checked (zod schemas), then predicted by the verified model kept in memory
+ * (`model-cache.ts`) with `predictLoaded` — the same preprocessing,
  * unseen-category handling and warnings as `pilot predict`. Every refusal is an HTTP status with a
  * JSON `{ error: { code, message } }`.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { predictLoaded } from '../../predict/rows.js';
 import { UserInputError } from '../../protocol.js';
 import type { SavedPipeline } from '../../trainer/artifact.js';
-import { predictRows } from '../../trainer/predict.js';
 import { isMissing, parseNumber } from '../../trainer/values.js';
+import { servedModel } from './model-cache.js';
 
 /** Largest request body accepted (bytes); larger ones get 413. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -26,6 +27,8 @@ export interface HttpAnswer {
   /** Rows predicted (0 when refused) and how many had a category the model never learned. */
   rows: number;
   unseenRows: number;
+  /** On success: the request's cells of the model's feature columns, for the version's sample of served rows (drift). */
+  input?: { columns: string[]; rows: string[][] };
 }
 
 /** A refusal the client can fix (4xx), with its message. */
@@ -41,7 +44,15 @@ export class RequestError extends Error {
 
 export const errorBody = (code: string, message: string) => ({ error: { code, message } });
 
-type Cell = string | number | boolean | null;
+/** One cell of a JSON row. */
+const cellSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+type Cell = z.infer<typeof cellSchema>;
+/** The JSON body: rows under `rows`, or KServe's `instances`. */
+const jsonBodySchema = z.object({ rows: z.unknown().optional(), instances: z.unknown().optional() });
+const rowListSchema = z.array(z.unknown()).min(1);
+/** One JSON row: an object of column → value (arrays are objects to JavaScript, so refused apart). */
+const rowSchema = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+const csvRecordsSchema = z.array(z.array(z.string()));
 
 /** Turns the body into a header and raw cells; throws `RequestError` for malformed input. */
 export function parseBody(contentType: string, body: Buffer): { header: string[]; rows: string[][] } {
@@ -49,9 +60,9 @@ export function parseBody(contentType: string, body: Buffer): { header: string[]
   if (/^text\/csv\b/i.test(contentType)) {
     let records: string[][];
     try {
-      records = parse(body.toString('utf8'), { relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
+      records = csvRecordsSchema.parse(parse(body.toString('utf8'), { relax_column_count: true, skip_empty_lines: true, bom: true }));
     } catch (error) {
-      throw new RequestError(400, 'bad-csv', `The CSV body could not be parsed (${(error as Error).message}).`);
+      throw new RequestError(400, 'bad-csv', `The CSV body could not be parsed (${error instanceof Error ? error.message : String(error)}).`);
     }
     const [header, ...rows] = records;
     if (!header || rows.length === 0) throw new RequestError(400, 'no-rows', 'The CSV body needs a header line and at least one row.');
@@ -65,26 +76,33 @@ export function parseBody(contentType: string, body: Buffer): { header: string[]
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new RequestError(400, 'bad-json', `The body is not valid JSON (${(error as Error).message}).`);
+    throw new RequestError(400, 'bad-json', `The body is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
   }
-  const list = (json as { rows?: unknown; instances?: unknown } | null)?.rows ?? (json as { instances?: unknown } | null)?.instances;
-  if (!Array.isArray(list) || list.length === 0) throw new RequestError(400, 'no-rows', 'Send {"rows": [{"column": value, …}, …]} with at least one row.');
+  const shape = jsonBodySchema.safeParse(json);
+  const listed = rowListSchema.safeParse(shape.success ? (shape.data.rows ?? shape.data.instances) : undefined);
+  if (!listed.success) throw new RequestError(400, 'no-rows', 'Send {"rows": [{"column": value, …}, …]} with at least one row.');
+  const list = listed.data;
   if (list.length > MAX_ROWS) throw new RequestError(413, 'too-many-rows', `The request has ${list.length} rows; send at most ${MAX_ROWS} per request.`);
   const header: string[] = [];
   const seen = new Set<string>();
-  list.forEach((row, r) => {
-    if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new RequestError(400, 'bad-row', `Row ${r + 1} is not an object of column → value.`);
-    for (const [column, value] of Object.entries(row as Record<string, unknown>)) {
-      if (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+  const objects = list.map((raw, r): Record<string, Cell> => {
+    const row = rowSchema.safeParse(raw);
+    if (!row.success) throw new RequestError(400, 'bad-row', `Row ${r + 1} is not an object of column → value.`);
+    const cells: Record<string, Cell> = {};
+    for (const [column, value] of Object.entries(row.data)) {
+      const cell = cellSchema.safeParse(value);
+      if (!cell.success) {
         throw new RequestError(400, 'wrong-type', `Row ${r + 1}, column "${column}": a value must be a string, number, boolean or null, not ${Array.isArray(value) ? 'an array' : 'an object'}.`);
       }
+      cells[column] = cell.data;
       if (!seen.has(column)) {
         seen.add(column);
         header.push(column);
       }
     }
+    return cells;
   });
-  const rows = list.map((row) => header.map((column) => cellText((row as Record<string, Cell>)[column])));
+  const rows = objects.map((row) => header.map((column) => cellText(row[column])));
   return { header, rows };
 }
 
@@ -107,8 +125,7 @@ export interface ServedModel {
  * Checks columns and types against the model's pipeline: a number column with text that is not a
  * number is refused (422) rather than silently imputed, so a client with swapped columns notices.
  */
-async function checkColumns(model: ServedModel, header: string[], rows: string[][]): Promise<{ warnings: string[]; unseenRows: number }> {
-  const pipeline = JSON.parse(await readFile(join(model.artifactDir, 'preprocessing.json'), 'utf8')) as SavedPipeline;
+function checkColumns(pipeline: SavedPipeline, header: string[], rows: string[][]): { warnings: string[]; unseenRows: number; features: string[] } {
   const features = pipeline.preprocessing.features;
   const known = new Set(features.map((f) => f.column));
   const warnings: string[] = [];
@@ -133,20 +150,30 @@ async function checkColumns(model: ServedModel, header: string[], rows: string[]
       if (!isMissing(row[index]) && !levels.has(row[index]!.trim())) unseen.add(r);
     });
   }
-  return { warnings, unseenRows: unseen.size };
+  return { warnings, unseenRows: unseen.size, features: features.map((f) => f.column) };
+}
+
+/** The cells of the model's feature columns the request has, for the sample of served rows. */
+function featureCells(features: string[], header: string[], rows: string[][]): { columns: string[]; rows: string[][] } {
+  const columns = features.filter((c) => header.includes(c));
+  const index = columns.map((c) => header.indexOf(c));
+  return { columns, rows: rows.map((row) => index.map((i) => row[i] ?? '')) };
 }
 
 /** Answers one prediction request for `model`. `tf` is the TensorFlow.js instance to predict with. */
 export async function answerPredict(model: ServedModel, contentType: string, body: Buffer, tf: typeof tfjs): Promise<HttpAnswer> {
   try {
     const { header, rows } = parseBody(contentType, body);
-    const { warnings, unseenRows } = await checkColumns(model, header, rows);
-    const { predictions, warnings: predictWarnings } = await predictRows(model.artifactDir, header, rows, tf, model.threshold ?? undefined);
+    // Verified when first used and whenever its files change, then kept (model-cache.ts).
+    const loaded = await servedModel(tf, model.artifactDir);
+    const { warnings, unseenRows, features } = checkColumns(loaded.pipeline, header, rows);
+    const { predictions, warnings: predictWarnings } = predictLoaded(tf, loaded.model, loaded.pipeline, header, rows, model.threshold ?? undefined);
     return {
       status: 200,
       body: { model: { project: model.project, version: model.version }, rows: rows.length, predictions, warnings: [...warnings, ...predictWarnings] },
       rows: rows.length,
       unseenRows,
+      input: featureCells(features, header, rows),
     };
   } catch (error) {
     if (error instanceof RequestError) return { status: error.status, body: errorBody(error.code, error.message), rows: 0, unseenRows: 0 };
@@ -155,6 +182,6 @@ export async function answerPredict(model: ServedModel, contentType: string, bod
       const damaged = /checksum|missing .*\.(json|bin)|not a complete model/.test(error.message);
       return { status: damaged ? 503 : 422, body: errorBody(damaged ? 'model-unavailable' : 'unusable-rows', error.message), rows: 0, unseenRows: 0 };
     }
-    return { status: 500, body: errorBody('failed', `The prediction failed: ${(error as Error).message}`), rows: 0, unseenRows: 0 };
+    return { status: 500, body: errorBody('failed', `The prediction failed: ${error instanceof Error ? error.message : String(error)}`), rows: 0, unseenRows: 0 };
   }
 }

@@ -1,0 +1,182 @@
+/**
+ * A real `pilot serve` process on 127.0.0.1 is not a file-system oracle: paths in requests are
+ * confined to its --allow roots (symbolic links resolved, secret folders refused), errors never
+ * echo a file's bytes, uploads are capped with 413, and a cancel sent to it reaches a job that a
+ * CLI process runs.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, root, tempDir } from '../helpers.js';
+
+const { dir, cleanup } = tempDir('pilot-confine-');
+const allowed = join(dir, 'allowed');
+const dataDir = join(dir, 'data');
+let serve: ChildProcess;
+let port = 0;
+let token = '';
+let output = '';
+
+beforeAll(async () => {
+  mkdirSync(join(allowed, '.ssh'), { recursive: true });
+  copyFileSync(fixture('iris.csv'), join(allowed, 'iris.csv'));
+  // Shaped like /etc/shadow, inside an allowed folder: importable, but its bytes must never come back in an error.
+  writeFileSync(join(allowed, 'shadow.json'), 'root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n');
+  writeFileSync(join(allowed, '.ssh', 'id_rsa.csv'), 'a,b\n1,2\n');
+  symlinkSync('/etc/passwd', join(allowed, 'innocent.csv'));
+  serve = spawn(process.execPath, ['bin/pilot.js', 'serve', '--port', '0', '--data-dir', dataDir, '--allow', allowed, '--max-upload', '1'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  serve.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  serve.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = await new Promise<URL>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`pilot serve printed no URL:\n${output}`)), 30_000);
+    const look = () => {
+      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(output);
+      if (match && output.includes('Press Ctrl-C')) {
+        clearTimeout(timer);
+        done(new URL(match[0]));
+      }
+    };
+    serve.stdout!.on('data', look);
+    serve.stderr!.on('data', look);
+  });
+  port = Number(url.port);
+  token = url.searchParams.get('token')!;
+}, 60_000);
+
+afterAll(() => {
+  serve.kill('SIGTERM');
+  cleanup();
+});
+
+interface Answer {
+  status: number;
+  body: { ok: boolean; value?: unknown; error?: { code: string; message: string; allowedRoots?: string[] } };
+}
+
+async function api(channel: string, input: unknown): Promise<Answer> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/invoke/${channel}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+}
+
+/** An upload sent as raw HTTP: with a declared length (answered before the body is sent) or chunked. */
+function upload(bytes: number, declared: boolean): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    const headers: Record<string, string | number> = { Authorization: `Bearer ${token}`, Host: `127.0.0.1:${port}` };
+    if (declared) headers['Content-Length'] = bytes;
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/upload?name=big.csv', headers }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', fail);
+    if (declared) return void req.flushHeaders(); // the server answers on the headers alone
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    for (let sent = 0; sent < bytes; sent += chunk.length) req.write(chunk.subarray(0, Math.min(chunk.length, bytes - sent)));
+    req.end();
+  });
+}
+
+describe('pilot serve confines paths to its roots', () => {
+  it('prints the roots it serves, and refuses system folders as roots at start', () => {
+    expect(output).toContain(`Requests may use files in: ${dataDir}, ${allowed}.`);
+    for (const bad of ['/etc', '/']) {
+      const run = spawnSync(process.execPath, ['bin/pilot.js', 'serve', '--port', '0', '--data-dir', dataDir, '--allow', bad], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+      expect(run.status, bad).toBe(2);
+      expect(run.stderr).toMatch(/never opens system folders/);
+    }
+  });
+
+  it('imports a file inside a root, and answers 403 naming the roots for one outside (before: /etc/passwd imported)', async () => {
+    expect((await api('datasets:import', { path: join(allowed, 'iris.csv') })).status).toBe(200);
+    const refused = await api('datasets:import', { path: '/etc/passwd' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error?.message).toContain(`outside the folders this server may use: ${dataDir}, ${allowed}`);
+    expect(refused.body.error?.allowedRoots).toEqual([dataDir, allowed]);
+    expect(JSON.stringify(refused.body)).not.toMatch(/root:x:0/);
+  });
+
+  it('resolves symbolic links and `..` before deciding', async () => {
+    const link = await api('datasets:import', { path: join(allowed, 'innocent.csv') });
+    expect(link.status).toBe(403);
+    const dotdot = await api('datasets:import', { path: join(allowed, '..', '..', '..', 'etc', 'passwd') });
+    expect(dotdot.status).toBe(403);
+  });
+
+  it('refuses secret folders inside a root', async () => {
+    const secret = await api('datasets:import', { path: join(allowed, '.ssh', 'id_rsa.csv') });
+    expect(secret.status).toBe(403);
+    expect(secret.body.error?.message).toMatch(/credentials/);
+  });
+
+  it('confines every kind of path: hardware import, predictions out, exports, drift files, watch, image and GPU library folders', async () => {
+    const cases: [string, unknown][] = [
+      ['hardware:import', { path: '/etc/shadow' }],
+      ['pilots:predict', { model: 1, path: join(allowed, 'iris.csv'), outPath: '/etc/cron.d/pwned.csv' }],
+      ['models:export', { ref: 1, path: '/var/tmp/model.pilot' }],
+      ['models:card', { ref: 1, format: 'md', path: '/usr/local/card.md' }],
+      ['models:package', { ref: 1, path: '/opt-not-allowed/package' }],
+      ['drift:check', { referencePath: join(allowed, 'iris.csv'), currentPath: '/proc/self/environ' }],
+      ['settings:set', { key: 'drift.watch', value: { folder: '/etc', version: 'x@production' } }],
+      ['settings:set', { key: 'gpu.libraryDirs', value: ['/usr/lib/x86_64-linux-gnu'] }],
+      ['gpu:libraries', { dirs: ['/usr/local/cuda/lib64'] }],
+      ['text:train', { path: '/etc/passwd', textColumn: 'a', target: 'b' }],
+      ['image:scan', { source: '/usr/share/pixmaps' }],
+    ];
+    for (const [channel, input] of cases) {
+      const answer = await api(channel, input);
+      expect(answer.status, channel).toBe(403);
+      expect(answer.body.error?.message, channel).toContain(`${channel}:`);
+    }
+  });
+
+  it('never echoes a file’s bytes in an error (before: hardware:import printed root:*:…)', async () => {
+    const answer = await api('hardware:import', { path: join(allowed, 'shadow.json') });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error?.message).toMatch(/shadow\.json is not JSON/);
+    expect(JSON.stringify(answer.body)).not.toContain('root:*');
+    expect(JSON.stringify(answer.body)).not.toContain('19000');
+  });
+
+  it('caps uploads with 413 and keeps nothing of a refused one (before: 150 MB accepted)', async () => {
+    const small = await upload(200 * 1024, false);
+    expect(small.status).toBe(200);
+    const declared = await upload(5 * 1024 * 1024, true);
+    expect(declared.status).toBe(413);
+    expect(JSON.parse(declared.body).error.message).toMatch(/larger than this server accepts \(1 MB\).*--max-upload/);
+    const streamed = await upload(1024 * 1024 + 64 * 1024, false);
+    expect(streamed.status).toBe(413);
+    const uploads = join(dataDir, 'uploads');
+    const kept = existsSync(uploads) ? readdirSync(uploads).flatMap((folder) => readdirSync(join(uploads, folder))) : [];
+    expect(kept).toEqual(['big.csv']); // the 200 KB one only
+  });
+
+  it('cancels a job that a CLI process owns (before: the job finished succeeded)', async () => {
+    const cli = spawn(process.execPath, ['bin/pilot.js', 'jobs', 'selftest', '--steps', '300', '--step-ms', '100', '--json', '--data-dir', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    cli.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => cli.on('exit', done));
+    try {
+      const deadline = Date.now() + 30_000;
+      let id = 0;
+      while (!id && Date.now() < deadline) {
+        id = Number(/Job (\d+) started/.exec(stderr)?.[1] ?? 0);
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      let job = (await api('jobs:get', { id })).body.value as { status: string };
+      while (job.status !== 'running' && Date.now() < deadline) {
+        await new Promise((done) => setTimeout(done, 100));
+        job = (await api('jobs:get', { id })).body.value as { status: string };
+      }
+      const asked = await api('jobs:cancel', { id });
+      expect(asked.status).toBe(200);
+      expect((asked.body.value as { cancelRequestedAt: number | null }).cancelRequestedAt).not.toBeNull();
+      expect(await exited).toBe(1);
+      expect(stderr).toMatch(/cancelled/);
+      expect(((await api('jobs:get', { id })).body.value as { status: string }).status).toBe('cancelled');
+    } finally {
+      cli.kill('SIGKILL');
+    }
+  }, 90_000);
+});
