@@ -12,7 +12,7 @@ import { getRun } from '../../db/runs.js';
 import type { ReadableDB } from '../../db/store.js';
 import { DEFAULT_THRESHOLD, metricsAtThreshold, sameThreshold } from '../../common/operating.js';
 import { AppError } from '../errors.js';
-import { criterionResult, pilotVerdict, type PilotVerdict, type VerdictInput } from './pilot.js';
+import { CRITERION_STEP, criterionResult, pilotVerdict, type PilotVerdict, type VerdictInput } from './pilot.js';
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null);
@@ -64,8 +64,12 @@ export function versionVerdict(db: ReadableDB, version: ModelVersion): PilotVerd
   const project = getProject(db, version.projectId);
   if (!result || !project) return null;
   // The criterion is judged where the version decides: at its operating threshold.
-  const criterion = criterionResult(project, metricsAtThreshold(version.testMetrics, version.threshold));
-  const verdict = pilotVerdict(verdictInputOf(result, criterion, dataAlertsFor(db, version.datasetId, version.datasetSha256, version.target)));
+  const criterion = criterionResult(project, metricsAtThreshold(version.testMetrics, version.threshold), CRITERION_STEP[project.kind] ?? null);
+  // A text run checks its documents itself (there may be no registered dataset): its alerts count too.
+  const runAlerts = list(obj(result.quality)?.alerts).map((a) => ({ severity: str(a.severity), code: str(a.code), column: a.column === null || a.column === undefined ? null : str(a.column), message: str(a.message) }));
+  const stored = dataAlertsFor(db, version.datasetId, version.datasetSha256, version.target);
+  const alerts = stored === null && runAlerts.length === 0 ? null : [...(stored ?? []), ...runAlerts];
+  const verdict = pilotVerdict(verdictInputOf(result, criterion, alerts));
   if (version.threshold !== null && !sameThreshold(version.threshold, DEFAULT_THRESHOLD) && Array.isArray(result.fairness) && result.fairness.length > 0) {
     verdict.findings.push({
       severity: 'note',

@@ -54,9 +54,11 @@ export const METRIC_LABELS: Record<string, string> = {
   mae: 'mean absolute error',
   rmse: 'root mean squared error',
   mape: 'mean absolute percentage error',
+  mase: 'MASE (forecast error relative to the seasonal-naive forecast; below 1 beats it)',
+  smape: 'symmetric mean absolute percentage error',
 };
-const SHORT: Record<string, string> = { balancedAccuracy: 'balanced accuracy', rocAuc: 'ROC AUC', prAuc: 'PR AUC', logLoss: 'log loss', r2: 'R²', mae: 'MAE', rmse: 'RMSE', mape: 'MAPE', f1: 'F1 score' };
-const LOWER_IS_BETTER = new Set(['mae', 'rmse', 'mape', 'logLoss']);
+const SHORT: Record<string, string> = { balancedAccuracy: 'balanced accuracy', rocAuc: 'ROC AUC', prAuc: 'PR AUC', logLoss: 'log loss', r2: 'R²', mae: 'MAE', rmse: 'RMSE', mape: 'MAPE', mase: 'MASE', smape: 'sMAPE', f1: 'F1 score' };
+const LOWER_IS_BETTER = new Set(['mae', 'rmse', 'mape', 'smape', 'mase', 'logLoss']);
 const PERCENT = new Set(['accuracy', 'balancedAccuracy', 'precision', 'recall', 'f1', 'rocAuc', 'prAuc', 'mape']);
 
 /** A metric's short plain name. */
@@ -67,21 +69,32 @@ export const metricValue = (key: string, v: number): string => (PERCENT.has(key)
 type Json = Record<string, unknown>;
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** Whether the Goal step's criterion holds on the test metrics. */
-export function criterionResult(goal: { successMetric: string | null; successThreshold: number | null; successClass: string | null }, metrics: Json): CriterionResult {
+/** Where each kind of pilot asks for its success criterion, for sentences that send the user there. */
+export const CRITERION_STEP: Record<string, string> = { tabular: 'the Goal step', image: 'the Train step', text: 'the Train step', anomaly: 'the Train step' };
+
+/**
+ * Whether the criterion holds on the test metrics. `step` is where the user sets it (see
+ * `CRITERION_STEP`; null for a kind whose wizard does not ask for one).
+ */
+export function criterionResult(
+  goal: { successMetric: string | null; successThreshold: number | null; successClass: string | null },
+  metrics: Json,
+  step: string | null = 'the Goal step',
+): CriterionResult {
   const key = goal.successMetric;
   const threshold = goal.successThreshold;
-  if (!key || threshold === null) return { state: 'not-set', text: 'No success criterion was set in the Goal step, so nothing says what "good enough" is.' };
+  const fix = step ? `in ${step}` : 'where it was set';
+  if (!key || threshold === null) return { state: 'not-set', text: `No success criterion was set${step ? ` in ${step}` : ''}, so nothing says what "good enough" is.` };
   let value = num(metrics[key]);
   let about = '';
   const perClass = Array.isArray(metrics.perClass) ? (metrics.perClass as Json[]) : null;
   if (goal.successClass && perClass) {
     const row = perClass.find((c) => c.label === goal.successClass);
-    if (!row) return { state: 'invalid', text: `The criterion is about the class "${goal.successClass}", which is not among the target's classes (${perClass.map((c) => String(c.label)).join(', ')}). Fix it in the Goal step.` };
+    if (!row) return { state: 'invalid', text: `The criterion is about the class "${goal.successClass}", which is not among the target's classes (${perClass.map((c) => String(c.label)).join(', ')}). Fix it ${fix}.` };
     value = num(row[key]) ?? value;
     about = ` on "${goal.successClass}"`;
   }
-  if (value === null) return { state: 'invalid', text: `The criterion uses ${metricName(key)}, which this kind of model does not report. Choose another metric in the Goal step.` };
+  if (value === null) return { state: 'invalid', text: `The criterion uses ${metricName(key)}, which this kind of model does not report. Choose another metric ${fix}.` };
   const lower = LOWER_IS_BETTER.has(key);
   const met = lower ? value <= threshold : value >= threshold;
   const shown = (v: number) => metricValue(key, v);
@@ -118,6 +131,9 @@ const FOUR_FIFTHS = 0.8;
 const TPR_GAP = 0.1;
 /** A test score at or above this, where guessing does much worse, is too good to be believed without a look. */
 export const PERFECT = 0.995;
+
+/** Alerts saying that test items have copies in the training split (text and image pilots). */
+const OVERLAP_CODES = new Set(['TRAIN_TEST_OVERLAP', 'TRAIN_TEST_LEAKAGE']);
 
 const RANK: Record<FindingSeverity, number> = { blocker: 0, concern: 1, note: 2 };
 
@@ -165,7 +181,12 @@ export function pilotVerdict(input: VerdictInput): PilotVerdict {
     }
   }
 
-  const errors = (input.dataAlerts ?? []).filter((a) => a.severity === 'error' && a.code !== 'TARGET_LEAKAGE');
+  // Test documents or pictures that also sit in the training split inflate every test score the
+  // criterion and the comparisons read: the verdict cannot be green over that.
+  const overlap = (input.dataAlerts ?? []).find((a) => OVERLAP_CODES.has(a.code));
+  if (overlap) add({ severity: 'concern', kind: 'data', title: 'the test score is likely optimistic', detail: `${overlap.message} Remove the copies and train again before trusting the test figures.` });
+
+  const errors = (input.dataAlerts ?? []).filter((a) => a.severity === 'error' && a.code !== 'TARGET_LEAKAGE' && !OVERLAP_CODES.has(a.code));
   if (errors.length) {
     add({ severity: 'concern', kind: 'data', title: `the data has ${errors.length} error-level finding${errors.length === 1 ? '' : 's'}`, detail: `Worst: ${errors[0]!.message}${errors.length > 1 ? ` (and ${errors.length - 1} more on the Data page)` : ''}` });
   }

@@ -78,3 +78,27 @@ describe('pilotVerdict', () => {
     expect(worse.headline).toBe('Needs a decision: a simple linear model does better than the network.');
   });
 });
+
+describe('verdicts on the other kinds of pilot', () => {
+  it('sends the user to the step where that kind asks for its criterion', () => {
+    const none = { successMetric: null, successThreshold: null, successClass: null };
+    expect(criterionResult(none, {}, 'the Train step').text).toBe('No success criterion was set in the Train step, so nothing says what "good enough" is.');
+    expect(criterionResult(none, {}, null).text).not.toMatch(/Goal step/);
+    expect(criterionResult({ successMetric: 'rocAuc', successThreshold: 0.9, successClass: null }, { accuracy: 0.9 }, 'the Train step').text).toMatch(/Choose another metric in the Train step\.$/);
+  });
+
+  it('judges a forecast by MASE, where lower is better', () => {
+    const goal = { successMetric: 'mase', successThreshold: 1, successClass: null };
+    expect(criterionResult(goal, { mase: 0.65 }, null)).toMatchObject({ state: 'met', text: 'Success criterion met: MASE is 0.650, at most the 1.000 you asked for.' });
+    expect(criterionResult(goal, { mase: 1.05 }, null).state).toBe('not-met');
+  });
+
+  it('is never green while test documents have copies in the training split', () => {
+    const overlap = { severity: 'warning', code: 'TRAIN_TEST_OVERLAP', column: null, message: '12 test document(s) have an exact or near copy in the training split: the test accuracy is optimistic.' };
+    const v = pilotVerdict({ ...base, dataAlerts: [overlap] });
+    expect(v.level).toBe('review');
+    expect(v.findings[0]).toMatchObject({ severity: 'concern', title: 'the test score is likely optimistic' });
+    expect(v.headline).toMatch(/optimistic/);
+    expect(pilotVerdict({ ...base, dataAlerts: [{ ...overlap, code: 'TRAIN_TEST_LEAKAGE' }] }).level).toBe('review');
+  });
+});
