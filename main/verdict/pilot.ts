@@ -70,7 +70,7 @@ type Json = Record<string, unknown>;
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** Where each kind of pilot asks for its success criterion, for sentences that send the user there. */
-export const CRITERION_STEP: Record<string, string> = { tabular: 'the Goal step', image: 'the Train step', text: 'the Train step', anomaly: 'the Train step' };
+export const CRITERION_STEP: Record<string, string> = { tabular: 'the Goal step', image: 'the Train step', text: 'the Train step', anomaly: 'the Train step', forecast: 'the Train step' };
 
 /**
  * Whether the criterion holds on the test metrics. `step` is where the user sets it (see

@@ -69,6 +69,7 @@ it('plots the series, trains a forecasting network live and compares it with the
   // 2. Train: six hours ahead (as the CLI test), a few epochs.
   await page.getByLabel('Steps ahead').fill('6');
   await page.getByLabel('Epochs at most').fill('4');
+  await page.getByLabel('Good enough at MASE (at most)').fill('0.95');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await page.getByTestId('live-epoch').waitFor({ timeout: 150_000 });
   await shot('forecast-2-training');
@@ -85,6 +86,10 @@ it('plots the series, trains a forecasting network live and compares it with the
   const run = await api<{ run: { result: { summary: { network: number }; comparisons: Record<string, { closer: number; significant: boolean }> } } }>('pilots:run', { id: detail.runs[0]!.id });
   const { summary, comparisons } = run.run.result;
   expect(words).toContain(`is ${summary.network.toFixed(2)}`);
+  // The criterion from the Train step is judged against the run's own MASE (lower is better).
+  const verdict = (await page.getByTestId('verdict').textContent()) ?? '';
+  expect(verdict).not.toMatch(/no success criterion/i);
+  expect(verdict).toMatch(summary.network <= 0.95 ? /Success criterion met: MASE is/ : /criterion is not met/);
   const sn = comparisons.seasonalNaive!;
   const percent = `${Math.round(Math.abs(sn.closer) * 100)} %`;
   expect(words).toContain(sn.significant && sn.closer > 0.03 ? `The network's forecasts are ${percent} closer than 'same hour last week'` : percent);
