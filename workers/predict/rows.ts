@@ -1,7 +1,7 @@
 /**
- * Predicting rows with a model already loaded: what `predictRows` (trainer/predict.ts) does after
- * loading the artifact, for callers that keep a verified model in memory between calls (the
- * prediction service, which answers many small requests). Same preprocessing, outputs and warnings.
+ * Predicting rows with a model already loaded: the one place tabular rows become predictions and
+ * warnings, for `predictRows` (trainer/predict.ts, which loads the artifact first) and for callers
+ * that keep a verified model in memory between calls (the prediction service).
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { UserInputError } from '../protocol.js';
