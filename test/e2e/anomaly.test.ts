@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixture } from '../helpers.js';
 import { type BrowserSession, openBrowser } from './browser.js';
-import { type ServeProcess, startServe } from './serve.js';
+import { type ServeProcess, invokeChannel, startServe } from './serve.js';
 
 const shots = process.env.PILOT_SCREENSHOTS ?? join(tmpdir(), 'pilot-e2e-anomaly');
 mkdirSync(shots, { recursive: true });
@@ -19,16 +19,7 @@ mkdirSync(shots, { recursive: true });
 let serve: ServeProcess;
 let browser: BrowserSession;
 
-async function api<T>(channel: string, input: unknown): Promise<T> {
-  const response = await fetch(`${serve.origin}/api/invoke/${channel}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await response.json()) as { ok: boolean; value?: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
-  return body.value as T;
-}
+const api = <T>(channel: string, input: unknown): Promise<T> => invokeChannel<T>(serve, channel, input);
 
 beforeAll(async () => {
   serve = await startServe();

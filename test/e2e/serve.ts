@@ -71,3 +71,15 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
+
+/** Calls a channel of a running server as the page does (bearer token); throws the channel's error message. */
+export async function invokeChannel<T>(serve: ServeProcess, channel: string, input: unknown): Promise<T> {
+  const response = await fetch(`${serve.origin}/api/invoke/${channel}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${serve.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as { ok: boolean; value?: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${channel}: ${body.error?.message}`);
+  return body.value as T;
+}
