@@ -6,6 +6,7 @@ import { invoke } from '../api/index.js';
 import type { TrainOutcome } from '../contract/pilots.js';
 import type { PilotVerdict } from '../verdict/pilot.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
+import type { SearchReport } from '../../workers/trainer/search.js';
 import { call } from './call.js';
 import { CliError, UsageError, type CliContext, type Command } from './command.js';
 import { count } from './format.js';
@@ -83,17 +84,51 @@ function describe(result: TrainOutcome, project: string, verdict: PilotVerdict |
     `Test ${metric}: network ${fixed(summary.network)}, linear baseline ${fixed(summary.linear)}, majority baseline ${fixed(summary.majority)}`,
     versus,
     ...(result.chosen ? [result.chosen.reason] : []),
+    ...(result.search ? searchLines(result.search) : []),
     `${result.epochs.length} epoch(s)${result.stoppedEarly ? ' (stopped early)' : ''}, best ${result.bestEpoch}, ${count(Math.round(result.samplesPerSec))} samples/s`,
     `Features: ${result.features.length} used${result.excluded.length ? `; left out: ${result.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}` : ''}`,
     `Model: ${result.artifactDir}`,
   ];
 }
 
+/** The settings search as a small table: one row per trial, the chosen one marked with *. */
+export function searchLines(search: SearchReport): string[] {
+  const metric = search.metric === 'r2' ? 'val R²' : 'val accuracy';
+  const rows = search.trials.map((t) => [
+    `${t.trial === search.chosenTrial ? '*' : ' '}${t.trial}`,
+    t.config.hiddenLayers.join('-'),
+    String(t.config.learningRate),
+    String(t.config.dropout),
+    String(t.config.batchSize),
+    String(t.epochs),
+    Number.isFinite(t.valMetric) ? t.valMetric.toFixed(3) : 'n/a',
+    t.valLoss.toFixed(4),
+    t.seconds.toFixed(1),
+    STOPPED[t.stoppedAt],
+  ]);
+  const header = ['trial', 'layers', 'learn rate', 'dropout', 'batch', 'epochs', metric, 'val loss', 'seconds', 'outcome'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => '  ' + cells.map((cell, c) => (c === 0 || c === 1 || c === 9 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  return [
+    `Settings search: ${search.trials.length} trial(s) in ${search.spentSeconds.toFixed(0)} s of a ${search.budgetSeconds} s budget, judged on the validation rows only.`,
+    line(header),
+    ...rows.map(line),
+    `  ${search.reason}`,
+  ];
+}
+
+const STOPPED: Record<SearchReport['trials'][number]['stoppedAt'], string> = {
+  cut: 'cut (others better)',
+  completed: 'trained in full',
+  'early-stop': 'stopped early',
+  budget: 'time ran out',
+};
+
 export const pilotsCommands: Command[] = [
   {
     name: 'train',
     usage:
-      'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--model auto|network|linear] [--project NAME] [--json]\n' +
+      'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--model auto|network|linear] [--search SECONDS] [--project NAME] [--json]\n' +
       '       FOLDER|CSV --kind image [--image-size N] [--epochs N] [--seed N] [--json]\n' +
       '       FILE|FOLDER --kind text [--text COLUMN --target T] [--mask-pii] [--epochs N] [--seed N] [--project NAME] [--json]\n' +
       '       FILE --kind anomaly [--label COL --normal VALUE] [--alert-rate R] [--threshold-rule bestF1|recall|precision] [--threshold-target X] [--exclude A,B] [--no-stability] [--epochs N] [--seed N] [--json]\n' +
@@ -110,6 +145,7 @@ export const pilotsCommands: Command[] = [
       seed: { type: 'string' },
       'max-rows': { type: 'string' },
       model: { type: 'string' },
+      search: { type: 'string' },
       project: { type: 'string' },
       kind: { type: 'string' },
       'image-size': { type: 'string' },
@@ -150,6 +186,8 @@ export const pilotsCommands: Command[] = [
       const epochs = integer(ctx, 'epochs');
       const seed = integer(ctx, 'seed');
       const maxRows = integer(ctx, 'max-rows');
+      const searchSeconds = integer(ctx, 'search');
+      if (searchSeconds !== undefined && searchSeconds < 5) throw new UsageError('--search takes a time budget of at least 5 seconds (for example --search 60).');
       const path = resolve(ctx.args[0]!);
       if (!existsSync(path)) throw new CliError(`File not found: ${path}. Check the path.`);
       const dataset = await datasetFor(ctx, path);
@@ -170,6 +208,7 @@ export const pilotsCommands: Command[] = [
           ...(epochs !== undefined ? { epochs } : {}),
           ...(seed !== undefined ? { seed } : {}),
           ...(maxRows !== undefined ? { maxRows } : {}),
+          ...(searchSeconds !== undefined ? { searchSeconds } : {}),
         }),
       );
       if (started.warning) ctx.err(`warning: ${started.warning}`);

@@ -24,6 +24,7 @@ import { prepare, type Exclusion, type Prepared } from './prepare.js';
 import type { Sampling } from './load.js';
 import { Rng, seedFor } from './random.js';
 import { compareModels, scoredFrom, type Comparison } from './significance.js';
+import { removeSearch, searchOnce, type SearchReport } from './search-run.js';
 import type { TrainInput } from './schema.js';
 import type { Task } from './task.js';
 import { maxOf, minOf } from '../extent.js';
@@ -57,6 +58,8 @@ export interface TrainResult extends PilotResultCore {
    * significant at 5 %.
    */
   versusLinear: Comparison[];
+  /** The settings search (`searchSeconds`), null when the usual settings were used: every trial on the validation rows, and the choice. */
+  search: SearchReport | null;
   /** The headline metric (accuracy, or R² for regression) of each model, for the plain-words comparison. */
   summary: { metric: 'accuracy' | 'r2'; network: number; linear: number; majority: number };
   epochs: EpochRecord[];
@@ -96,44 +99,54 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
   const k = target.task === 'regression' ? 1 : target.task === 'binary' ? 1 : target.classes.length;
   const ratio = classRatio(data.train.y, target.task === 'regression' ? 0 : target.classes.length);
   const policy = input.classWeights === 'auto' ? (target.task !== 'regression' && ratio < 0.2 ? 'balanced' : 'none') : input.classWeights;
-  const hyper = defaultHyperparameters(
-    data.train.n,
-    data.preprocessing.inputs.length,
-    {
-      ...(input.epochs !== undefined ? { maxEpochs: input.epochs } : {}),
-      ...(input.hiddenLayers ? { hiddenLayers: input.hiddenLayers } : {}),
-      ...(input.dropout !== undefined ? { dropout: input.dropout } : {}),
-      ...(input.learningRate !== undefined ? { learningRate: input.learningRate } : {}),
-      ...(input.batchSize !== undefined ? { batchSize: input.batchSize } : {}),
-      ...(input.patience !== undefined ? { patience: input.patience } : {}),
-    },
-    target.task === 'regression' ? 'none' : policy,
-    input.seed,
-  );
-  const train = withWeights(data.train, target.task, hyper, k);
-  const validation = withWeights(data.validation, target.task, hyper, k);
-  const d = data.preprocessing.inputs.length;
-  const fitOptions = {
-    task: target.task,
-    batchSize: hyper.batchSize,
-    learningRate: hyper.learningRate,
-    maxEpochs: hyper.maxEpochs,
-    patience: hyper.patience,
-    signal: ctx.signal,
-    ...(target.task === 'regression' ? { targetStd: target.std } : {}),
+  const fixed = {
+    ...(input.epochs !== undefined ? { maxEpochs: input.epochs } : {}),
+    ...(input.hiddenLayers ? { hiddenLayers: input.hiddenLayers } : {}),
+    ...(input.dropout !== undefined ? { dropout: input.dropout } : {}),
+    ...(input.learningRate !== undefined ? { learningRate: input.learningRate } : {}),
+    ...(input.batchSize !== undefined ? { batchSize: input.batchSize } : {}),
+    ...(input.patience !== undefined ? { patience: input.patience } : {}),
   };
+  const weightsPolicy = target.task === 'regression' ? 'none' : policy;
+  const usual = defaultHyperparameters(data.train.n, data.preprocessing.inputs.length, fixed, weightsPolicy, input.seed);
+  const train = withWeights(data.train, target.task, usual, k);
+  const validation = withWeights(data.validation, target.task, usual, k);
+  const d = data.preprocessing.inputs.length;
+  const baseOptions = { task: target.task, signal: ctx.signal, ...(target.task === 'regression' ? { targetStd: target.std } : {}) };
 
   // Linear baseline: the same code with no hidden layer (logistic or linear regression).
   ctx.progress({ fraction: 0.05, stage: 'Training the linear baseline' });
   const linear = new Mlp(tf, { inputs: d, hidden: [], outputs: k, dropout: 0 }, new Rng(seedFor(input.seed, 'linear-init')));
   // The baseline keeps its data-sized epoch budget even when the user shortens the network's, so it stays a fair reference.
-  const linearEpochs = Math.max(hyper.maxEpochs, defaultHyperparameters(data.train.n, d, {}, 'none', input.seed).maxEpochs);
-  await fit(linear, train, validation, { ...fitOptions, maxEpochs: linearEpochs, learningRate: Math.max(hyper.learningRate, 3e-3) }, seedFor(input.seed, 'linear-fit'));
+  const linearEpochs = Math.max(usual.maxEpochs, defaultHyperparameters(data.train.n, d, {}, 'none', input.seed).maxEpochs);
+  await fit(linear, train, validation, { ...baseOptions, batchSize: usual.batchSize, patience: usual.patience, maxEpochs: linearEpochs, learningRate: Math.max(usual.learningRate, 3e-3) }, seedFor(input.seed, 'linear-fit'));
+
+  const fingerprint = fingerprintOf(data.datasetSha256, input, backend);
+  // The settings search sees the training and validation rows only (never the test split).
+  const searched = input.searchSeconds
+    ? await searchOnce(tf, runDir, { fingerprint, resuming: input.resumeFrom !== undefined }, train, validation, {
+        budgetSeconds: input.searchSeconds,
+        seed: input.seed,
+        target,
+        fixed,
+        classWeights: weightsPolicy,
+        outputs: k,
+        signal: ctx.signal,
+        onTrial: (trial, elapsed) =>
+          ctx.progress({
+            fraction: 0.06 + 0.3 * Math.min(1, elapsed / input.searchSeconds!),
+            stage: `Trying network settings: trial ${trial?.trial ?? ''} (${Math.round(elapsed)} of ${input.searchSeconds} s)`,
+          }),
+      })
+    : null;
+  const hyper = searched ? defaultHyperparameters(data.train.n, d, { ...fixed, ...searched.report.chosen }, weightsPolicy, input.seed) : usual;
+  const seeds = searched?.seeds ?? { init: seedFor(input.seed, 'init'), fit: seedFor(input.seed, 'fit') };
+  const fitOptions = { ...baseOptions, batchSize: hyper.batchSize, learningRate: hyper.learningRate, maxEpochs: hyper.maxEpochs, patience: hyper.patience };
+  const start = searched ? 0.4 : 0.15;
 
   // The network, resumed from its checkpoint when asked.
   const spec = { inputs: d, hidden: hyper.hiddenLayers, outputs: k, dropout: hyper.dropout, skip: hyper.linearSkip };
-  const network = new Mlp(tf, spec, new Rng(seedFor(input.seed, 'init')));
-  const fingerprint = fingerprintOf(data.datasetSha256, input, backend);
+  const network = new Mlp(tf, spec, new Rng(seeds.init));
   const checkpoint = input.resumeFrom ? await loadCheckpoint(runDir, fingerprint) : null;
   if (checkpoint) network.state = checkpoint.mlp;
   const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;
@@ -146,13 +159,13 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
       onEpoch: async (record, loop) => {
         await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop });
         ctx.progress({
-          fraction: 0.15 + 0.75 * (record.epoch / hyper.maxEpochs),
+          fraction: start + (0.9 - start) * (record.epoch / hyper.maxEpochs),
           stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`,
           detail: record,
         });
       },
     },
-    seedFor(input.seed, 'fit'),
+    seeds.fit,
     checkpoint?.loop,
   );
   throwIfCancelled(ctx.signal);
@@ -220,6 +233,7 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
     tfjsVersion: tf.version.tfjs,
   }, { encryptWith });
   await removeCheckpoint(runDir);
+  await removeSearch(runDir);
   ctx.progress({ fraction: 1, stage: 'Done' });
   return {
     kind: 'tabular',
@@ -230,6 +244,7 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
     chosen,
     baselines: { majority: majorityMetrics, linear: linearMetrics },
     versusLinear,
+    search: searched?.report ?? null,
     summary: {
       metric: target.task === 'regression' ? 'r2' : 'accuracy',
       network: headline(metrics),

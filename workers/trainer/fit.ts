@@ -38,6 +38,12 @@ export interface FitOptions {
   /** Regression: the target's std, to report RMSE in the target's units. */
   targetStd?: number;
   signal?: AbortSignal;
+  /**
+   * false: leave the last epoch's weights in the model (the best ones stay in the loop state), so
+   * a later `fit` with the same loop continues exactly as one uninterrupted run would. The
+   * search trains a trial in steps this way. Default true: the best epoch's weights are restored.
+   */
+  restoreBest?: boolean;
   onEpoch?: (record: EpochRecord, loop: LoopState) => void | Promise<void>;
 }
 
@@ -121,7 +127,7 @@ export async function fit(model: Mlp, train: Dataset, validation: Dataset, optio
       break;
     }
   }
-  if (loop.best) model.state.params = loop.best.params.map((p) => p.slice());
+  if (loop.best && options.restoreBest !== false) model.state.params = loop.best.params.map((p) => p.slice());
   const trainSeconds = loop.history.reduce((sum, r) => sum + r.seconds, 0);
   return {
     history: loop.history,

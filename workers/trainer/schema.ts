@@ -37,6 +37,12 @@ export const trainInputSchema = z.object({
   learningRate: z.number().positive().max(1).optional(),
   batchSize: z.number().int().min(1).max(65_536).optional(),
   patience: z.number().int().min(1).optional(),
+  /**
+   * Try several network settings (layers, learning rate, dropout, batch size) for up to this many
+   * seconds before the real training, judged on the validation rows; absent: the usual settings.
+   * Settings given above stay fixed during the search.
+   */
+  searchSeconds: z.number().int().min(5).max(24 * 3600).optional(),
   validationFraction: z.number().min(0.05).max(0.4).default(0.15),
   testFraction: z.number().min(0.05).max(0.4).default(0.15),
   /** Train on a seeded random sample of at most this many rows (quick pilots, tests). */
