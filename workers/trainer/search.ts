@@ -131,7 +131,11 @@ export async function searchNetwork(tf: typeof tfjs, train: Dataset, validation:
         for (const cut of ranked.slice(KEEP ** (RUNGS.length - 1 - rung))) cut.trial.stoppedAt = 'cut';
         alive = ranked.slice(0, KEEP ** (RUNGS.length - 1 - rung));
         for (const running of alive) {
-          if (running.done) continue;
+          // A trial that already stopped early is promoted as it is: it reached this rung without more training.
+          if (running.done) {
+            running.trial.rung = rung + 1;
+            continue;
+          }
           if (elapsed() >= options.budgetSeconds) {
             budgetSpent = true;
             break;

@@ -26,6 +26,9 @@ export interface WizardState {
   hiddenLayers: string;
   learningRate: number | null;
   batchSize: number | null;
+  /** "Try several network settings": on, with a time budget in minutes. */
+  search: boolean;
+  searchMinutes: number;
   /** The run the Train and Results steps show. */
   runId: number | null;
 }
@@ -42,6 +45,8 @@ export const DEFAULT_WIZARD: WizardState = {
   hiddenLayers: '',
   learningRate: null,
   batchSize: null,
+  search: false,
+  searchMinutes: 2,
   runId: null,
 };
 
@@ -249,6 +254,7 @@ export class PilotsStore {
         ...(hidden.length ? { hiddenLayers: hidden } : {}),
         ...(w.learningRate ? { learningRate: w.learningRate } : {}),
         ...(w.batchSize ? { batchSize: w.batchSize } : {}),
+        ...(w.search && w.searchMinutes > 0 ? { searchSeconds: Math.max(5, Math.round(w.searchMinutes * 60)) } : {}),
       }),
     );
     if (!started) {
