@@ -149,6 +149,7 @@ export const modelHandlers: HandlersOf<typeof modelChannels> = {
   'models:demote': (input, app) => guard(() => registry.demote(app.store.write, resolveRef(app, input.ref).id, change(app, input.reason))),
   'models:archive': (input, app) => guard(() => registry.archive(app.store.write, resolveRef(app, input.ref).id, change(app, input.reason))),
   'models:rollback': (input, app) => guard(() => registry.rollback(app.store.write, projectOf(app, input.project).id, change(app, input.reason))),
+  'models:rollback-plan': (input, app) => guard(() => registry.rollbackPlan(app.store.read, projectOf(app, input.project).id)),
   'models:alias-set': (input, app) => guard(() => registry.setAlias(app.store.write, resolveRef(app, input.ref).id, input.alias, change(app, input.reason))),
   'models:alias-remove': (input, app) => guard(() => registry.removeAlias(app.store.write, projectOf(app, input.project).id, input.alias, change(app, input.reason))),
   'models:history': (input, app) => {

@@ -140,6 +140,7 @@ export const modelCommands: Command[] = [
       const result = await call(invoke(ctx.app(), 'models:rollback', { project: ctx.args[0]!, reason: reasonOf(ctx) }));
       if (printJson(ctx, result)) return;
       ctx.out(`Rolled back ${result.pulled.projectName}: version ${result.restored.version} is in production again; version ${result.pulled.version} is archived.`);
+      if (result.movedAliases.length) ctx.out(`Moved to version ${result.restored.version} with it: ${result.movedAliases.join(', ')}.`);
     },
   },
   {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Evaluation, TrendPoint } from '../../db/evaluations.js';
 import type { JobOf } from './jobs.js';
 import type { VersionFacts } from '../../db/registry-lineage.js';
-import type { ModelEvent, RegistryVersion, ProductionAt, Rollback, StageChange } from '../../db/registry.js';
+import type { ModelEvent, RegistryVersion, ProductionAt, Rollback, RollbackPlan, StageChange } from '../../db/registry.js';
 import type { DatasetCheck } from './datasets.js';
 import { channel } from './define.js';
 import type { PilotVerdict } from '../verdict/pilot.js';
@@ -16,7 +16,7 @@ import type { SignerStatus } from '../../workers/evaluate/signing.js';
 
 export type { Evaluation, TrendPoint } from '../../db/evaluations.js';
 export type { VersionFacts } from '../../db/registry-lineage.js';
-export type { ModelEvent, RegistryVersion, ProductionAt, Rollback, StageChange, Stage, ModelAction } from '../../db/registry.js';
+export type { ModelEvent, RegistryVersion, ProductionAt, Rollback, RollbackPlan, StageChange, Stage, ModelAction } from '../../db/registry.js';
 
 /** Lineage with the dataset's file checked now. */
 export interface Lineage extends VersionFacts {
@@ -122,7 +122,11 @@ export const modelChannels = {
   'models:archive': channel<RegistryVersion>()(z.object({ ref, reason }).strict(), 'Archives a candidate or staging version.'),
   'models:rollback': channel<Rollback>()(
     z.object({ project, reason: z.string().trim().min(1, 'Say why you roll back (it goes in the history).').max(2000) }).strict(),
-    'Puts the previous production version back in one step; the current one is archived.',
+    "Puts the previous production version back in one step; the current one is archived and its aliases move to the restored version.",
+  ),
+  'models:rollback-plan': channel<RollbackPlan>()(
+    z.object({ project }).strict(),
+    'What a rollback would do now, changing nothing: the version in production, the version that would come back, and the aliases that would move.',
   ),
   'models:alias-set': channel<{ version: RegistryVersion; movedFrom: number | null }>()(
     z.object({ ref, alias: z.string().trim().min(1).max(40), reason }).strict(),

@@ -78,6 +78,9 @@ describe('pilot models', () => {
 
     const back = json(['models', 'rollback', 'churn', '--reason', 'v2 flags loyal customers']);
     expect([back.restored.version, back.pulled.version, back.pulled.stage]).toEqual([1, 2, 'archived']);
+    // The alias follows production back: the archived version no longer answers churn@champion.
+    expect([back.pulled.aliases, back.restored.aliases, back.movedAliases]).toEqual([[], ['champion'], ['champion']]);
+    expect(json(['models', 'show', 'churn@champion']).version.version).toBe(1);
     const again = pilot(['models', 'rollback', 'churn', '--reason', 'again'], { dataDir });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/Every earlier production version of churn was itself rolled back from: there is nothing to roll back to/);
@@ -86,9 +89,9 @@ describe('pilot models', () => {
 
     const history = json(['models', 'history', 'churn']);
     expect(history.events.map((e: { action: string; version: number }) => `${e.action}:${e.version}`)).toEqual([
-      'register:1', 'register:2', 'register:3', 'promote:1', 'demote:1', 'promote:2', 'alias-set:2', 'rollback:2', 'rollback:1',
+      'register:1', 'register:2', 'register:3', 'promote:1', 'demote:1', 'promote:2', 'alias-set:2', 'rollback:2', 'rollback:1', 'alias-removed:2', 'alias-set:1',
     ]);
-    expect(history.events.at(-1)).toMatchObject({ reason: 'v2 flags loyal customers', actor: expect.stringMatching(/\(pilot cli\)$/) });
+    expect(history.events.at(-1)).toMatchObject({ reason: 'Moved from version 2 by the rollback: v2 flags loyal customers', actor: expect.stringMatching(/\(pilot cli\)$/) });
   });
 
   it('compares versions and flags a dataset that is not registered', () => {
