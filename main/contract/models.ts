@@ -44,6 +44,14 @@ export interface Comparison {
   data: CompareRow[];
   hyperparameters: CompareRow[];
   environment: CompareRow[];
+  /**
+   * One row per source column: how each version's model reads it ("number", "category (5 levels)",
+   * "left out: leaks the target") or null when it is not in that version's data. Empty for kinds
+   * whose preprocessing lists no columns (pictures, documents).
+   */
+  features: CompareRow[];
+  /** What each later version changes against the first, in words ("Version 2 drops casual, registered."). */
+  featureChanges: string[];
   /** The run's fairness per protected attribute, per version (trainer's shape). */
   fairness: unknown[][];
 }
@@ -139,7 +147,7 @@ export const modelChannels = {
   ),
   'models:compare': channel<Comparison>()(
     z.object({ refs: z.array(ref).min(2, 'Compare at least 2 versions.').max(6, 'Compare at most 6 versions at once.') }).strict(),
-    'Versions side by side: metrics, data, hyperparameters, backend, hardware, fairness.',
+    'Versions side by side: metrics, data, the features each model reads (added, dropped, changed), hyperparameters, backend, hardware, fairness.',
   ),
   'models:lineage': channel<Lineage>()(z.object({ ref }).strict(), 'Dataset, quality report, hardware profile and run of a version; a dataset whose file changed is flagged.'),
   'models:export': channel<ExportWritten>()(
