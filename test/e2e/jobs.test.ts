@@ -48,13 +48,19 @@ describe('jobs panel (serve mode, Chromium)', () => {
     await expect.poll(value, { timeout: 30_000 }).toBeGreaterThan(first);
     expect(await card.textContent()).toMatch(/Step \d+\/400/);
     // The bar shows what the percentage says, at once: no eased width trailing the number.
-    const drawn = await bar.evaluate((track) => {
+    const drawn = await card.evaluate((article) => {
+      const track = article.querySelector('[role="progressbar"]') as HTMLElement;
       const fill = track.firstElementChild as HTMLElement;
-      return { share: (fill.getBoundingClientRect().width / track.getBoundingClientRect().width) * 100, now: Number(track.getAttribute('aria-valuenow')), transition: getComputedStyle(fill).transitionDuration };
+      return {
+        share: (fill.getBoundingClientRect().width / track.getBoundingClientRect().width) * 100,
+        now: Number(track.getAttribute('aria-valuenow')),
+        text: article.querySelector('.numbers')?.textContent ?? '',
+        transition: getComputedStyle(fill).transitionDuration,
+      };
     });
     expect(drawn.transition).toBe('0s');
     expect(Math.abs(drawn.share - drawn.now)).toBeLessThanOrEqual(1);
-    expect(await card.locator('.numbers').textContent()).toContain(`${drawn.now}%`);
+    expect(drawn.text).toContain(`${drawn.now}%`);
     expect(await card.getAttribute('data-status')).toBe('running');
 
     const id = Number(await card.getAttribute('data-job-id'));
