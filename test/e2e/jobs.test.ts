@@ -48,16 +48,19 @@ describe('jobs panel (serve mode, Chromium)', () => {
     await expect.poll(value, { timeout: 30_000 }).toBeGreaterThan(first);
     expect(await card.textContent()).toMatch(/Step \d+\/400/);
     // The bar shows what the percentage says, at once: no eased width trailing the number.
-    const drawn = await card.evaluate((article) => {
-      const track = article.querySelector('[role="progressbar"]') as HTMLElement;
-      const fill = track.firstElementChild as HTMLElement;
+    // A string, so the Node-side type check does not need the DOM library.
+    const shownId = await card.getAttribute('data-job-id');
+    const drawn = (await page.evaluate(`(() => {
+      const article = document.querySelector('#jobs-list article[data-job-id="${shownId}"]');
+      const track = article.querySelector('[role="progressbar"]');
+      const fill = track.firstElementChild;
       return {
         share: (fill.getBoundingClientRect().width / track.getBoundingClientRect().width) * 100,
         now: Number(track.getAttribute('aria-valuenow')),
         text: article.querySelector('.numbers')?.textContent ?? '',
         transition: getComputedStyle(fill).transitionDuration,
       };
-    });
+    })()`)) as { share: number; now: number; text: string; transition: string };
     expect(drawn.transition).toBe('0s');
     expect(Math.abs(drawn.share - drawn.now)).toBeLessThanOrEqual(1);
     expect(drawn.text).toContain(`${drawn.now}%`);
