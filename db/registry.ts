@@ -275,38 +275,63 @@ function tenures(db: ReadableDB, projectId: number): Array<{ versionId: number; 
   return out;
 }
 
-/** The result of a rollback: the version put back and the one pulled (now archived). */
+/** The result of a rollback: the version put back, the one pulled (now archived), and the aliases that moved with it. */
 export interface Rollback {
   restored: RegistryVersion;
   pulled: RegistryVersion;
+  /** Aliases the pulled version had (`champion`…): they follow production to the restored version. */
+  movedAliases: string[];
+}
+
+/** What a rollback would do now, without doing it: the rollback dialog names the version that comes back. */
+export interface RollbackPlan {
+  current: RegistryVersion;
+  restore: RegistryVersion;
+  /** Aliases that would move from `current` to `restore`. */
+  movingAliases: string[];
+}
+
+/**
+ * The version a rollback would put back: the most recent earlier production version that was not
+ * itself rolled back from. Throws (conflict) when there is none, in words.
+ */
+export function rollbackPlan(db: ReadableDB, projectId: number): RollbackPlan {
+  const project = requireProject(db, projectId);
+  const current = currentProduction(db, projectId);
+  if (!current) throw new RegistryError('conflict', `${project.name} has no version in production, so there is nothing to roll back. Promote a version instead.`);
+  const history = tenures(db, projectId);
+  const pulled = new Set(history.filter((t) => t.endedBy === 'rollback').map((t) => t.versionId));
+  const lastIndex = history.findLastIndex((t) => t.versionId === current.id);
+  const earlier = history.slice(0, Math.max(lastIndex, 0)).filter((t) => t.versionId !== current.id);
+  const target = earlier.reverse().find((t) => !pulled.has(t.versionId) && getVersion(db, t.versionId) !== null);
+  if (!target) {
+    throw new RegistryError(
+      'conflict',
+      earlier.length === 0
+        ? `Version ${current.version} is the first production version of ${project.name}: there is nothing to roll back to.`
+        : `Every earlier production version of ${project.name} was itself rolled back from: there is nothing to roll back to. Promote a version explicitly.`,
+    );
+  }
+  return { current, restore: mustGet(db, target.versionId), movingAliases: current.aliases };
 }
 
 /**
  * Puts back the previous production version in one transaction. Versions that were themselves
  * rolled back from are skipped, so rolling back twice walks further back instead of flipping.
+ * The pulled version's aliases move to the restored one (with alias events): an archived version
+ * keeping `champion` would leave every `@champion` reference and publication on a pulled model.
  */
 export function rollback(db: WritableDB, projectId: number, change: Change): Rollback {
   return db.transaction((): Rollback => {
-    const project = requireProject(db, projectId);
-    const current = currentProduction(db, projectId);
-    if (!current) throw new RegistryError('conflict', `${project.name} has no version in production, so there is nothing to roll back. Promote a version instead.`);
-    const history = tenures(db, projectId);
-    const pulled = new Set(history.filter((t) => t.endedBy === 'rollback').map((t) => t.versionId));
-    const lastIndex = history.findLastIndex((t) => t.versionId === current.id);
-    const earlier = history.slice(0, Math.max(lastIndex, 0)).filter((t) => t.versionId !== current.id);
-    const target = earlier.reverse().find((t) => !pulled.has(t.versionId) && getVersion(db, t.versionId) !== null);
-    if (!target) {
-      throw new RegistryError(
-        'conflict',
-        earlier.length === 0
-          ? `Version ${current.version} is the first production version of ${project.name}: there is nothing to roll back to.`
-          : `Every earlier production version of ${project.name} was itself rolled back from: there is nothing to roll back to. Promote a version explicitly.`,
-      );
-    }
-    const restored = mustGet(db, target.versionId);
+    const { current, restore, movingAliases } = rollbackPlan(db, projectId);
     move(db, current, 'archived', 'rollback', change);
-    move(db, restored, 'production', 'rollback', change);
-    return { restored: mustGet(db, restored.id), pulled: mustGet(db, current.id) };
+    move(db, restore, 'production', 'rollback', change);
+    for (const alias of movingAliases) {
+      db.prepare('UPDATE model_aliases SET version_id = ?, updated_at = ? WHERE project_id = ? AND alias = ?').run(restore.id, change.now, current.projectId, alias);
+      aliasEvent(db, current, 'alias-removed', alias, change, `Moved to version ${restore.version} by the rollback${change.reason ? `: ${change.reason}` : ''}`);
+      aliasEvent(db, mustGet(db, restore.id), 'alias-set', alias, change, `Moved from version ${current.version} by the rollback${change.reason ? `: ${change.reason}` : ''}`);
+    }
+    return { restored: mustGet(db, restore.id), pulled: mustGet(db, current.id), movedAliases: movingAliases };
   })();
 }
 

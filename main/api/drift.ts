@@ -14,7 +14,7 @@ import { requestSample, type RequestSample } from '../../db/serving.js';
 import { versionOf } from './version-ref.js';
 import { runColumns } from '../../db/runs.js';
 import type { Store } from '../../db/store.js';
-import type { DriftOptions } from '../../workers/drift/index.js';
+import { renderDriftHtml, type DriftOptions } from '../../workers/drift/index.js';
 import type { App } from '../app-types.js';
 import { AppError, notFound } from '../errors.js';
 import type { DriftOutcome } from '../contract/drift.js';
@@ -163,6 +163,12 @@ export const driftHandlers: HandlersOf<typeof driftChannels> = {
     const record = getDriftReport(app.store.read, input.id);
     if (!record) throw notFound(`Drift report ${input.id}`, 'List the drift history to see report ids.');
     return record;
+  },
+  'drift:html': (input, app) => {
+    const record = getDriftReport(app.store.read, input.id);
+    if (!record) throw notFound(`Drift report ${input.id}`, 'List the drift history to see report ids.');
+    const stem = basename(record.currentPath).replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_') || 'drift';
+    return { html: renderDriftHtml(record.report), fileName: `${stem}-drift-${record.id}.html` };
   },
 };
 

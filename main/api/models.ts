@@ -20,6 +20,7 @@ import type { App } from '../app-types.js';
 import type { CompareRow, Comparison, Lineage } from '../contract/models.js';
 import { AppError } from '../errors.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
+import { compareFeatures } from './compare-features.js';
 import { checkDataset } from './datasets.js';
 import type { HandlersOf } from './types.js';
 import { registryGuard, versionOf } from './version-ref.js';
@@ -64,7 +65,7 @@ function row(name: string, values: Array<number | string | null>): CompareRow {
   return { name, values, differs: new Set(values.map((v) => JSON.stringify(v))).size > 1 };
 }
 
-function compare(facts: VersionFacts[]): Comparison {
+function compare(facts: VersionFacts[]): Omit<Comparison, 'features' | 'featureChanges'> {
   const versions = facts.map((f) => f.version);
   const numericKeys = (pick: (v: registry.RegistryVersion) => Record<string, unknown>) =>
     [...new Set(versions.flatMap((v) => Object.entries(pick(v)).filter(([, value]) => typeof value === 'number' || value === null).map(([k]) => k)))];
@@ -149,6 +150,7 @@ export const modelHandlers: HandlersOf<typeof modelChannels> = {
   'models:demote': (input, app) => guard(() => registry.demote(app.store.write, resolveRef(app, input.ref).id, change(app, input.reason))),
   'models:archive': (input, app) => guard(() => registry.archive(app.store.write, resolveRef(app, input.ref).id, change(app, input.reason))),
   'models:rollback': (input, app) => guard(() => registry.rollback(app.store.write, projectOf(app, input.project).id, change(app, input.reason))),
+  'models:rollback-plan': (input, app) => guard(() => registry.rollbackPlan(app.store.read, projectOf(app, input.project).id)),
   'models:alias-set': (input, app) => guard(() => registry.setAlias(app.store.write, resolveRef(app, input.ref).id, input.alias, change(app, input.reason))),
   'models:alias-remove': (input, app) => guard(() => registry.removeAlias(app.store.write, projectOf(app, input.project).id, input.alias, change(app, input.reason))),
   'models:history': (input, app) => {
@@ -160,7 +162,10 @@ export const modelHandlers: HandlersOf<typeof modelChannels> = {
       production: input.at === undefined ? null : registry.productionAt(app.store.read, project.id, input.at),
     };
   },
-  'models:compare': (input, app) => compare(input.refs.map((r) => versionFacts(app.store.read, resolveRef(app, r).id))),
+  'models:compare': async (input, app) => {
+    const comparison = compare(input.refs.map((r) => versionFacts(app.store.read, resolveRef(app, r).id)));
+    return { ...comparison, ...(await compareFeatures(app.store.read, comparison.versions)) };
+  },
   'models:lineage': (input, app) => lineageOf(app, versionFacts(app.store.read, resolveRef(app, input.ref).id)),
   'models:export': async (input, app) => {
     const version = resolveRef(app, input.ref);

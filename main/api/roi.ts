@@ -25,6 +25,7 @@ import {
   actualVsProjected,
   computeRoi,
   defaultRoiInput,
+  inputOrigins,
   DEFAULT_CLOUD,
   DEFAULT_WORKSTATIONS,
   diffRoiInputs,
@@ -179,6 +180,7 @@ export const roiHandlers: HandlersOf<typeof roiChannels> = {
       history: summaries(app, project.id),
       actuals: actualsOf(app, project.id, result),
       verdict: ((version) => (version ? versionVerdictById(app.store.read, version.id) : null))(roiModelVersion(app.store.read, project.id)),
+      origins: inputOrigins(input, defaultRoiInput(), initialRoiInput(project)),
     };
   },
   'roi:compute': ({ projectId, input }, app) => {
@@ -220,7 +222,7 @@ export const roiHandlers: HandlersOf<typeof roiChannels> = {
   'roi:report': ({ projectId }, app) => {
     const project = requireRoiProject(app, projectId);
     const { input, result } = roiNow(app, project);
-    const data = gatherReportData(app.store.read, project, { input, result });
+    const data = gatherReportData(app.store.read, project, { input, result, origins: inputOrigins(input, defaultRoiInput(), initialRoiInput(project)) });
     return { html: renderExecutiveReportHtml(data), fileName: reportFileName(project.name) };
   },
 };

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { HardwareProfileRecord } from '../../db/hardware.js';
 import { previousProfile } from '../../db/hardware.js';
 import { diffProfiles } from '../../workers/profiler/diff.js';
-import { bestMachinePerPilot, renderHardwareHtml } from '../../workers/profiler/html.js';
+import { bestMachineLabel, bestMachinePerPilot, renderHardwareHtml } from '../../workers/profiler/html.js';
 import { PILOT_KINDS, PILOT_LABELS, type HardwareReport } from '../../workers/profiler/types.js';
 import { invoke } from '../api/index.js';
 import { CliError, type CliContext, type Command, UsageError } from './command.js';
@@ -148,7 +148,7 @@ export const hardwareCommands: Command[] = [
       );
       ctx.out('');
       ctx.out('Which machine should run the pilot');
-      for (const kind of PILOT_KINDS) ctx.out(`  ${PILOT_LABELS[kind]}: ${best[kind]?.hostname ?? 'none'}`);
+      for (const kind of PILOT_KINDS) ctx.out(`  ${PILOT_LABELS[kind]}: ${bestMachineLabel(reports, kind)}`);
       if (changes) {
         ctx.out('');
         ctx.out(changes.length === 0 ? 'No differences worth noting.' : `Changes from ${records[0]!.id} to ${records[1]!.id}`);

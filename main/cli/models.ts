@@ -7,6 +7,7 @@ import type { ModelEvent, RegistryVersion } from '../../db/registry.js';
 import { invoke } from '../api/index.js';
 import type { Comparison } from '../contract/models.js';
 import type { Command, CliContext } from './command.js';
+import { fairnessCaption, percentRange } from '../../common/fairness-words.js';
 import { UsageError } from './command.js';
 import { call } from './call.js';
 import { bytes, table, time } from './format.js';
@@ -48,15 +49,24 @@ function printJson(ctx: CliContext, value: unknown): boolean {
   return ctx.json;
 }
 
+/** A comparison cell: hashes cut to 12 characters, long words (a reason a column was left out) to 40. */
+function cell(value: number | string | null): string {
+  if (typeof value !== 'string') return num(value);
+  if (/^[0-9a-f]{32,}$/.test(value)) return `${value.slice(0, 12)}…`;
+  return value.length > 40 ? `${value.slice(0, 39)}…` : value;
+}
+
 function printComparison(ctx: CliContext, c: Comparison): void {
   const headers = ['', ...c.versions.map((v) => `${v.projectName}@${v.version} (${v.stage})`)];
   const section = (title: string, rows: Comparison['metrics']) => {
     if (rows.length === 0) return;
     ctx.out(`\n${title}`);
-    ctx.out(table(headers, rows.map((r) => [`${r.differs ? '*' : ' '} ${r.name}`, ...r.values.map((value) => (typeof value === 'string' && value.length > 16 ? `${value.slice(0, 12)}…` : num(value)))])));
+    ctx.out(table(headers, rows.map((r) => [`${r.differs ? '*' : ' '} ${r.name}`, ...r.values.map(cell)])));
   };
   section('Test metrics', c.metrics);
   section('Data', c.data);
+  section('Features', c.features.map((r) => ({ ...r, values: r.values.map((v) => v ?? 'not in its data') })));
+  for (const sentence of c.featureChanges) ctx.out(sentence);
   section('Hyperparameters', c.hyperparameters);
   section('Environment', c.environment);
   ctx.out('\n* differs between versions');
@@ -140,6 +150,7 @@ export const modelCommands: Command[] = [
       const result = await call(invoke(ctx.app(), 'models:rollback', { project: ctx.args[0]!, reason: reasonOf(ctx) }));
       if (printJson(ctx, result)) return;
       ctx.out(`Rolled back ${result.pulled.projectName}: version ${result.restored.version} is in production again; version ${result.pulled.version} is archived.`);
+      if (result.movedAliases.length) ctx.out(`Moved to version ${result.restored.version} with it: ${result.movedAliases.join(', ')}.`);
     },
   },
   {
@@ -214,7 +225,7 @@ export const modelCommands: Command[] = [
   {
     name: 'models compare',
     usage: 'VERSION VERSION [VERSION…] [--json]',
-    summary: 'Versions side by side: metrics, data, hyperparameters, backend, hardware.',
+    summary: 'Versions side by side: metrics, data, the features each reads (added, dropped, changed), hyperparameters, backend, hardware.',
     args: { min: 2, max: 6 },
     async run(ctx) {
       const comparison = await call(invoke(ctx.app(), 'models:compare', { refs: ctx.args }));
@@ -273,8 +284,14 @@ export const modelCommands: Command[] = [
         ),
       );
       for (const f of r.fairness) {
-        ctx.out(`\nFairness by ${f.column}${f.disparateImpact != null ? ` (disparate impact ${f.disparateImpact.toFixed(2)})` : ''}`);
-        ctx.out(table(['GROUP', 'ROWS', 'ACCURACY', 'SELECTED', 'TPR', 'MAE'], f.groups.map((g) => [g.group, g.count, num(g.accuracy), num(g.selectionRate), num(g.tpr), num(g.mae)])));
+        ctx.out(`\nFairness by ${fairnessCaption(f)}`);
+        const rate = (value: number | null | undefined, interval: [number, number] | null | undefined) => (value == null ? '—' : `${num(value)}${interval ? ` (${percentRange(interval)})` : ''}`);
+        ctx.out(
+          table(
+            ['GROUP', 'ROWS', 'ACCURACY', 'SELECTED (95% RANGE)', 'TPR (95% RANGE)', 'MAE'],
+            f.groups.map((g) => [`${g.group}${g.judged === false ? ' (not judged: too few rows)' : g.small ? ' (small)' : ''}`, g.count, num(g.accuracy), rate(g.selectionRate, g.selectionRateInterval), rate(g.tpr, g.tprInterval), num(g.mae)]),
+          ),
+        );
       }
       if (r.columns.missing.length) ctx.out(`\nMissing columns: ${r.columns.missing.join(', ')}`);
       if (r.columns.extra.length) ctx.out(`Extra columns (not used by the model): ${r.columns.extra.join(', ')}`);

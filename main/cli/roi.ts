@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import type { RoiProjectSummary } from '../../db/roi.js';
 import type { App } from '../app-types.js';
 import { invoke } from '../api/index.js';
-import { applyRoiSettings, formatMoney, roiFields, type RoiInput, type RoiInputChange, type RoiResult } from '../roi/index.js';
+import { applyRoiSettings, fieldUnit, formatMoney, roiFields, type OriginLine, type RoiInput, type RoiInputChange, type RoiResult } from '../roi/index.js';
+import type { RoiState } from '../contract/roi.js';
 import { UserInputError } from '../../workers/protocol.js';
 import { CliError, type CliContext, type Command, UsageError } from './command.js';
 import { call } from './call.js';
@@ -50,16 +51,29 @@ function paybackWords(result: RoiResult): string {
   return `month ${result.paybackMonth.toFixed(1)}`;
 }
 
-function printResult(ctx: CliContext, name: string, result: RoiResult, savedNote: string): void {
+function printResult(ctx: CliContext, name: string, result: RoiResult, savedNote: string, verdict: RoiState['verdict']): void {
   const money = (minor: number) => formatMoney(minor, result.currency, result.locale);
   const pct = (value: number | null, reason: string | null) => (value === null ? `none (${reason ?? 'not computable'})` : `${value.toFixed(1)} %`);
-  ctx.out(`${name}: ROI over ${result.horizonMonths} months (${savedNote})`);
+  const s = result.scenarios;
+  // The pessimistic-to-optimistic range beside each headline figure: a bare 1,594 % hides how much it moves.
+  const range = (low: number | null, high: number | null, show: (v: number) => string) => (low === null || high === null ? '' : ` (range ${show(low)} to ${show(high)})`);
+  if (verdict?.level === 'not-ready') {
+    // A pilot that does not stand gets no money headline: what it would take comes first.
+    const blocker = verdict.findings.find((f) => f.severity === 'blocker');
+    ctx.out(`${name}: the pilot does not stand — ${verdict.headline}`);
+    if (blocker) ctx.out(`  What it would take: ${blocker.detail}`);
+    ctx.out(`  No return is claimed while it stands. The figures below are what it would be worth once fixed (${result.horizonMonths} months, ${savedNote}):`);
+  } else {
+    ctx.out(`${name}: ROI over ${result.horizonMonths} months (${savedNote})`);
+  }
   ctx.out(`  Costs ${money(result.totals.cost)}, benefits ${money(result.totals.benefit)}, net ${money(result.totals.net)}`);
-  ctx.out(`  ROI ${pct(result.roiPercent, result.roiReason)}, payback ${paybackWords(result)}`);
-  ctx.out(`  NPV ${money(result.npv)}, IRR ${result.irr === null ? `none (${result.irrReason ?? ''})` : `${result.irr.toFixed(1)} % a year`}`);
+  ctx.out(`  ROI ${pct(result.roiPercent, result.roiReason)}${result.roiPercent === null ? '' : range(s.pessimistic.roiPercent, s.optimistic.roiPercent, (v) => `${v.toFixed(1)} %`)}, payback ${paybackWords(result)}`);
+  ctx.out(
+    `  NPV ${money(result.npv)}${range(s.pessimistic.npv, s.optimistic.npv, money)}, IRR ${result.irr === null ? `none (${result.irrReason ?? ''})` : `${result.irr.toFixed(1)} % a year${range(s.pessimistic.irr, s.optimistic.irr, (v) => `${v.toFixed(1)} %`)}`}`,
+  );
+  if (result.irr !== null && result.irr > 100) ctx.out('  An IRR above 100 % a year usually comes from a small cost base: small changes of the inputs move it a lot.');
   ctx.out(`  Risk-adjusted NPV ${money(result.riskAdjusted.npv)} at ${result.riskAdjusted.probabilityPercent} % probability of success`);
   ctx.out('');
-  const s = result.scenarios;
   ctx.out(
     table(
       ['SCENARIO', 'COSTS', 'BENEFITS', 'NPV', 'PAYBACK'],
@@ -74,6 +88,21 @@ function printResult(ctx: CliContext, name: string, result: RoiResult, savedNote
   );
   if (result.sensitivity.length) ctx.out(`\nMoves the result most: ${result.sensitivity.slice(0, 3).map((e) => e.label).join(', ')}`);
   for (const warning of result.warnings) ctx.err(`warning: ${warning.message}`);
+}
+
+/** Which inputs the case assumes and where each came from; `changed` are the keys --set just gave. */
+function printOrigins(ctx: CliContext, input: RoiInput, origins: OriginLine[], changed: Set<string>): void {
+  const known = new Map(origins.map((o) => [o.key, o.origin]));
+  const lines = roiFields
+    .filter((f) => f.group !== 'scenario' && input[f.key] !== 0)
+    .map((f) => ({ label: f.label, value: `${input[f.key]} ${fieldUnit(f, input.currency)}`, origin: changed.has(f.key) ? 'set' : (known.get(f.key) ?? (input[f.key] === f.default ? 'default' : 'set')) }));
+  const group = (origin: string, title: string) => {
+    const chosen = lines.filter((l) => l.origin === origin);
+    if (chosen.length) ctx.out(`${title}: ${chosen.map((l) => `${l.label} ${l.value}`).join('; ')}`);
+  };
+  group('goal', 'From the Goal step');
+  group('set', 'Assumed, set for this case');
+  group('default', 'Assumed, defaults (check them)');
 }
 
 export const roiCommands: Command[] = [
@@ -111,12 +140,13 @@ export const roiCommands: Command[] = [
       if (ctx.json) {
         return ctx.out(JSON.stringify({ project: { id: found.id, name: found.name }, caseId, saved, changes, input, ...result, measuredSources: state.measured.sources, measuredChanges: settings.length && ctx.flags['dry-run'] !== true ? [] : state.measuredChanges }, null, 2));
       }
-      printResult(ctx, found.name, result, savedNote);
+      printResult(ctx, found.name, result, savedNote, state.verdict);
       const used = result.measuredUsed;
       const measuredRate = state.measured.measured.modelErrorRate;
       const rate = measuredRate === null ? 'not measured' : `${(measuredRate * 100).toFixed(2)} %${used.modelErrorRate === null ? (state.measured.measured.baselinePresent ? ', not used (see the warnings)' : ", not used: the goal step has no baseline (today's figures)") : ''}`;
       const seconds = used.trainingSeconds === null ? 'not measured' : used.trainingSeconds < 10 ? `${used.trainingSeconds.toFixed(1)} s a run` : `${Math.round(used.trainingSeconds)} s a run`;
       ctx.out(`\nMeasured: model error rate ${rate} (${state.measured.sources.modelError}); training ${seconds} at ${used.devicePowerWatts} W${used.powerMeasured ? '' : ' (assumed)'}`);
+      printOrigins(ctx, input, state.origins, new Set(settings.map((setting) => setting.slice(0, setting.indexOf('=')).trim())));
       if (!settings.length) for (const change of state.measuredChanges) ctx.err(`measured since the case was saved: ${change}`);
       if (changes?.length) ctx.err(`changed: ${changes.map((c) => `${c.label} ${c.before} → ${c.after}`).join('; ')}`);
     },

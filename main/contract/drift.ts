@@ -61,6 +61,10 @@ export const driftChannels = {
     z.object({ id: z.number({ error: 'Give a drift report id (a number).' }).int().positive() }).strict(),
     'One stored drift check with its full report.',
   ),
+  'drift:html': channel<{ html: string; fileName: string }>()(
+    z.object({ id: z.number({ error: 'Give a drift report id (a number).' }).int().positive() }).strict(),
+    "One stored drift check as a self-contained HTML page (summary, every column's test, overlays), with a file name for saving it.",
+  ),
 };
 
 /**

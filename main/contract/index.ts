@@ -58,7 +58,7 @@ export type { GpuLibrariesOutcome, GpuLibraryCheck, LibraryCheck } from './gpu.j
 export type { HardwareProfileRecord, HardwareProfileSummary } from '../../db/hardware.js';
 export type { HardwareReport, Verdict as HardwareVerdict, GpuInfo, BackendStatus as HardwareBackendStatus } from '../../workers/profiler/types.js';
 export type { ProfileChange } from '../../workers/profiler/diff.js';
-export type { BundleWritten, CompareRow, Comparison, Evaluation, Lineage, ModelAction, ModelEvent, ModelHistory, ProductionAt, RegistryVersion, Rollback, Stage, StageChange, TrendPoint, VersionDetail, VersionFacts } from './models.js';
+export type { BundleWritten, CompareRow, Comparison, Evaluation, Lineage, ModelAction, ModelEvent, ModelHistory, ProductionAt, RegistryVersion, Rollback, RollbackPlan, Stage, StageChange, TrendPoint, VersionDetail, VersionFacts } from './models.js';
 export type { EvaluationResult, MetricDifference } from '../../workers/evaluate/index.js';
 export type { Baseline, ColumnInfo, DatasetInspection, ModelVersion, PredictOutcome, Project, ProjectDetail, ProjectSummary, Run, RunDetail, TrainOutcome, TrainStarted } from './pilots.js';
 export type { RoiBuyVsRent, RoiCaseSummary, RoiComputed, RoiFieldsInfo, RoiSaved, RoiState } from './roi.js';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Evaluation, TrendPoint } from '../../db/evaluations.js';
 import type { JobOf } from './jobs.js';
 import type { VersionFacts } from '../../db/registry-lineage.js';
-import type { ModelEvent, RegistryVersion, ProductionAt, Rollback, StageChange } from '../../db/registry.js';
+import type { ModelEvent, RegistryVersion, ProductionAt, Rollback, RollbackPlan, StageChange } from '../../db/registry.js';
 import type { DatasetCheck } from './datasets.js';
 import { channel } from './define.js';
 import type { PilotVerdict } from '../verdict/pilot.js';
@@ -16,7 +16,7 @@ import type { SignerStatus } from '../../workers/evaluate/signing.js';
 
 export type { Evaluation, TrendPoint } from '../../db/evaluations.js';
 export type { VersionFacts } from '../../db/registry-lineage.js';
-export type { ModelEvent, RegistryVersion, ProductionAt, Rollback, StageChange, Stage, ModelAction } from '../../db/registry.js';
+export type { ModelEvent, RegistryVersion, ProductionAt, Rollback, RollbackPlan, StageChange, Stage, ModelAction } from '../../db/registry.js';
 
 /** Lineage with the dataset's file checked now. */
 export interface Lineage extends VersionFacts {
@@ -44,6 +44,14 @@ export interface Comparison {
   data: CompareRow[];
   hyperparameters: CompareRow[];
   environment: CompareRow[];
+  /**
+   * One row per source column: how each version's model reads it ("number", "category (5 levels)",
+   * "left out: leaks the target") or null when it is not in that version's data. Empty for kinds
+   * whose preprocessing lists no columns (pictures, documents).
+   */
+  features: CompareRow[];
+  /** What each later version changes against the first, in words ("Version 2 drops casual, registered."). */
+  featureChanges: string[];
   /** The run's fairness per protected attribute, per version (trainer's shape). */
   fairness: unknown[][];
 }
@@ -122,7 +130,11 @@ export const modelChannels = {
   'models:archive': channel<RegistryVersion>()(z.object({ ref, reason }).strict(), 'Archives a candidate or staging version.'),
   'models:rollback': channel<Rollback>()(
     z.object({ project, reason: z.string().trim().min(1, 'Say why you roll back (it goes in the history).').max(2000) }).strict(),
-    'Puts the previous production version back in one step; the current one is archived.',
+    "Puts the previous production version back in one step; the current one is archived and its aliases move to the restored version.",
+  ),
+  'models:rollback-plan': channel<RollbackPlan>()(
+    z.object({ project }).strict(),
+    'What a rollback would do now, changing nothing: the version in production, the version that would come back, and the aliases that would move.',
   ),
   'models:alias-set': channel<{ version: RegistryVersion; movedFrom: number | null }>()(
     z.object({ ref, alias: z.string().trim().min(1).max(40), reason }).strict(),
@@ -135,7 +147,7 @@ export const modelChannels = {
   ),
   'models:compare': channel<Comparison>()(
     z.object({ refs: z.array(ref).min(2, 'Compare at least 2 versions.').max(6, 'Compare at most 6 versions at once.') }).strict(),
-    'Versions side by side: metrics, data, hyperparameters, backend, hardware, fairness.',
+    'Versions side by side: metrics, data, the features each model reads (added, dropped, changed), hyperparameters, backend, hardware, fairness.',
   ),
   'models:lineage': channel<Lineage>()(z.object({ ref }).strict(), 'Dataset, quality report, hardware profile and run of a version; a dataset whose file changed is flagged.'),
   'models:export': channel<ExportWritten>()(

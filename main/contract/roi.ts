@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { PilotVerdict } from '../verdict/pilot.js';
+import type { OriginLine } from '../roi/origins.js';
 import type { RoiProjectSummary } from '../../db/roi.js';
 import type { ProjectMeasured } from '../report/measured.js';
 import type {
@@ -64,6 +65,8 @@ export interface RoiState {
   actuals: ActualVsProjected;
   /** The pilot verdict on the version the case uses: the money figures mean little while it is "not ready". */
   verdict: PilotVerdict | null;
+  /** Each input that counts, with where it came from: the Goal step, set by someone, or the default (assumed). */
+  origins: OriginLine[];
 }
 
 /** Live result while editing: `result` is null when the input has problems, listed per field. */

@@ -15,6 +15,7 @@ import {
 } from '../../db/roi.js';
 import type { ReadableDB } from '../../db/store.js';
 import { versionVerdictById } from '../verdict/gather.js';
+import type { OriginLine } from '../roi/origins.js';
 import type { ExecutiveReportData, ReportFairness, ReportGoal, ReportHardware, ReportMetrics, RoiInput, RoiResult } from '../roi/index.js';
 
 type Json = Record<string, unknown>;
@@ -163,7 +164,7 @@ function driftOf(db: ReadableDB, version: RoiModelVersion): ExecutiveReportData[
 const SEVERITY = { error: 'high', warning: 'medium', info: 'low' } as const;
 
 /** Everything the executive report shows for a project. `roi` is the case computed with today's measurements. */
-export function gatherReportData(db: ReadableDB, project: RoiProject, roi: { input: RoiInput; result: RoiResult } | undefined, now = new Date()): ExecutiveReportData {
+export function gatherReportData(db: ReadableDB, project: RoiProject, roi: { input: RoiInput; result: RoiResult; origins?: OriginLine[] } | undefined, now = new Date()): ExecutiveReportData {
   const version = roiModelVersion(db, project.id);
   const timing = version ? runTiming(db, version.runId) : null;
   const quality = qualityReportFor(db, version?.qualityReportId ?? null, version?.datasetId ?? project.datasetId);

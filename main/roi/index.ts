@@ -12,6 +12,7 @@ export {
   type RoiInput, type RoiInputIssue, type RoiMeasured,
 } from './schema.js';
 export { applyRoiSettings } from './settings.js';
+export { inputOrigins, measuredLines, type InputOrigin, type OriginLine } from './origins.js';
 export { modelErrorRateFromMetrics, type MetricsLike } from './measured.js';
 export { diffRoiInputs, type RoiInputChange } from './history.js';
 export { annualRateFromMonthly, irr, monthlyRateFromAnnual, npv, payback, straightLine, type IrrResult, type PaybackResult } from './finance.js';

@@ -8,7 +8,10 @@ import { recordEvent } from '../../db/registry.js';
 import { openStore } from '../../db/store.js';
 import { databasePath } from '../../main/paths.js';
 import { pilot, tempDir } from '../helpers.js';
-import { binaryArtifact, writeCsv } from '../workers/evaluate/helpers.js';
+import * as tf from '@tensorflow/tfjs';
+import { writeArtifact } from '../../workers/trainer/artifact.js';
+import type { Preprocessing } from '../../workers/trainer/preprocess.js';
+import { BINARY, binaryArtifact, writeCsv } from '../workers/evaluate/helpers.js';
 
 const { dir, cleanup } = tempDir('pilot-models-');
 afterAll(cleanup);
@@ -18,6 +21,18 @@ let trainFile = '';
 
 beforeAll(async () => {
   const artifactDir = await binaryArtifact(dir);
+  // Version 3 reads x and region (color was left out as a leak): the feature list is what differs.
+  await tf.setBackend('cpu');
+  const v3Artifact = join(dir, 'model-v3');
+  const preprocessing: Preprocessing = {
+    version: 1,
+    features: [
+      { column: 'x', kind: 'numeric', scaler: { median: 0, mean: 0, std: 1 } },
+      { column: 'region', kind: 'categorical', levels: ['A', 'B'], other: true },
+    ],
+    inputs: ['x', 'region=A', 'region=B', 'region=(other)'],
+  };
+  await writeArtifact(tf, v3Artifact, { inputs: 4, hidden: [], outputs: 1, dropout: 0 }, [Float32Array.from(BINARY.w), Float32Array.from([BINARY.b])], { preprocessing, target: { column: 'y', task: 'binary', classes: ['no', 'yes'] } }, { runId: 'v3' });
   evalFile = writeCsv(dir, 'march.csv', ['x', 'color', 'region', 'y'], [
     [1, 'red', 'A', 'yes'],
     [-1, 'blue', 'A', 'no'],
@@ -31,12 +46,12 @@ beforeAll(async () => {
   for (const id of [1, 2, 3]) {
     db.prepare(`INSERT INTO runs (id, project_id, dataset_sha256, status, result, started_at) VALUES (?, 1, 'x', 'succeeded', ?, 0)`).run(
       id,
-      JSON.stringify({ fairness: [{ column: 'region', groups: [] }], excluded: [] }),
+      JSON.stringify({ fairness: [{ column: 'region', groups: [] }], excluded: id === 3 ? [{ column: 'color', reason: 'gives the answer away' }] : [] }),
     );
     db.prepare(
       `INSERT INTO model_versions (id, project_id, version, run_id, dataset_sha256, backend, task, target, hyperparameters, test_metrics, artifact_dir, artifact_sha256, created_at)
        VALUES (?, 1, ?, ?, ?, 'cpu', 'binary', 'y', ?, ?, ?, 'h', ?)`,
-    ).run(id, id, id, 'd'.repeat(64), JSON.stringify({ learningRate: 0.001 * id }), JSON.stringify({ accuracy: 0.7 + id / 100 }), artifactDir, Date.UTC(2026, 0, id));
+    ).run(id, id, id, 'd'.repeat(64), JSON.stringify({ learningRate: 0.001 * id, batchSize: 32 * id }), JSON.stringify({ accuracy: 0.7 + id / 100 }), id === 3 ? v3Artifact : artifactDir, Date.UTC(2026, 0, id));
     recordEvent(db, { projectId: 1, versionId: id, version: id, action: 'register', fromStage: null, toStage: 'candidate', alias: null, actor: 'test', reason: '', at: Date.UTC(2026, 0, id) });
   }
   // Version 2 was trained on a registered dataset, to check the changed-file flag.
@@ -78,6 +93,9 @@ describe('pilot models', () => {
 
     const back = json(['models', 'rollback', 'churn', '--reason', 'v2 flags loyal customers']);
     expect([back.restored.version, back.pulled.version, back.pulled.stage]).toEqual([1, 2, 'archived']);
+    // The alias follows production back: the archived version no longer answers churn@champion.
+    expect([back.pulled.aliases, back.restored.aliases, back.movedAliases]).toEqual([[], ['champion'], ['champion']]);
+    expect(json(['models', 'show', 'churn@champion']).version.version).toBe(1);
     const again = pilot(['models', 'rollback', 'churn', '--reason', 'again'], { dataDir });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/Every earlier production version of churn was itself rolled back from: there is nothing to roll back to/);
@@ -86,15 +104,32 @@ describe('pilot models', () => {
 
     const history = json(['models', 'history', 'churn']);
     expect(history.events.map((e: { action: string; version: number }) => `${e.action}:${e.version}`)).toEqual([
-      'register:1', 'register:2', 'register:3', 'promote:1', 'demote:1', 'promote:2', 'alias-set:2', 'rollback:2', 'rollback:1',
+      'register:1', 'register:2', 'register:3', 'promote:1', 'demote:1', 'promote:2', 'alias-set:2', 'rollback:2', 'rollback:1', 'alias-removed:2', 'alias-set:1',
     ]);
-    expect(history.events.at(-1)).toMatchObject({ reason: 'v2 flags loyal customers', actor: expect.stringMatching(/\(pilot cli\)$/) });
+    expect(history.events.at(-1)).toMatchObject({ reason: 'Moved from version 2 by the rollback: v2 flags loyal customers', actor: expect.stringMatching(/\(pilot cli\)$/) });
   });
 
   it('compares versions and flags a dataset that is not registered', () => {
     const c = json(['models', 'compare', 'churn@1', 'churn@3']);
     expect(c.metrics).toEqual([{ name: 'accuracy', values: [0.71, 0.73], differs: true }]);
-    expect(c.hyperparameters).toEqual([{ name: 'learningRate', values: [0.001, 0.003], differs: true }]);
+    expect(c.hyperparameters).toEqual([
+      { name: 'learningRate', values: [0.001, 0.003], differs: true },
+      { name: 'batchSize', values: [32, 96], differs: true },
+    ]);
+    // The features each model reads, from its saved preprocessing and its run's exclusions.
+    expect(c.features).toEqual([
+      { name: 'x', values: ['number', 'number'], differs: false },
+      { name: 'color', values: ['category (2 levels + other)', 'left out: gives the answer away'], differs: true },
+      { name: 'region', values: [null, 'category (2 levels + other)'], differs: true },
+    ]);
+    expect(c.featureChanges).toEqual(['Version 3 uses region that version 1 does not; drops color.']);
+    const text = pilot(['models', 'compare', 'churn@1', 'churn@3'], { dataDir }).stdout;
+    // Integers print as integers (a batch size of 32, not 32.000); fractions keep three decimals.
+    expect(text).toMatch(/\* batchSize\s+32\s+96\s*$/m);
+    expect(text).not.toMatch(/32\.000|96\.000/);
+    expect(text).toMatch(/\* learningRate\s+0\.001\s+0\.003/);
+    expect(text).toMatch(/\* region\s+not in its data\s+category \(2 levels \+ other\)/);
+    expect(text).toContain('Version 3 uses region that version 1 does not; drops color.');
     expect(c.environment[0]).toEqual({ name: 'backend', values: ['cpu', 'cpu'], differs: false });
     const lineage = json(['models', 'show', 'churn@3']).lineage;
     expect(lineage.flags.join(' ')).toMatch(/no longer registered/);

@@ -27,6 +27,8 @@ beforeAll(() => {
     successThreshold: 0.85,
   });
   seedProject(store.write, { name: 'no-baseline', accuracy: 0.9, trainSeconds: 60 });
+  // Misses its criterion (80 % against 85 %): no money headline.
+  seedProject(store.write, { name: 'missed', baseline: { volumePerMonth: 500, todayErrorRatePercent: 30, costPerError: 40 }, accuracy: 0.8, trainSeconds: 60, successMetric: 'accuracy', successThreshold: 0.85 });
   seedProject(store.write, { name: 'retired', baseline: { volumePerMonth: 10 }, accuracy: 0.8, stage: 'archived' });
   store.close();
 });
@@ -84,6 +86,31 @@ describe('pilot roi', () => {
     expect(dry).toMatchObject({ saved: false, input: { costPerError: 50 } });
     expect(dry.breakdown.find((b: { key: string }) => b.key === 'errorsAvoided').total).toBe(6_600_000);
     expect(json(['roi', 'late-invoices']).caseId).toBe(before);
+  });
+
+  it('says which inputs were measured, which came from the Goal step, which were set and which are defaults, and gives ranges', () => {
+    const run = pilot(['roi', 'late-invoices'], { dataDir });
+    expect(run.code).toBe(0);
+    const out = run.stdout;
+    expect(out).toMatch(/^Measured: model error rate 10\.00 % \(test metrics of version 1\); training 300 s a run at 450 W$/m);
+    expect(out).toMatch(/^From the Goal step: Cases per month 2000 cases per month; Today's error rate 12 %; Cost of one error 25 USD per error$/m);
+    // adoptionPercent=40 and hoursSavedPerMonth=10 were set by the tests above.
+    expect(out).toMatch(/^Assumed, set for this case: Hours saved 10 hours per month; Adoption 40 %$/m);
+    expect(out).toMatch(/^Assumed, defaults \(check them\): .*Loaded staff cost 60 USD per hour/m);
+    const state = json(['roi', 'late-invoices']);
+    const money = (minor: number) => `$${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`.replace('$-', '-$');
+    expect(out).toContain(`NPV ${money(state.npv)} (range ${money(state.scenarios.pessimistic.npv)} to ${money(state.scenarios.optimistic.npv)})`);
+    expect(out).toContain(`ROI ${state.roiPercent.toFixed(1)} % (range ${state.scenarios.pessimistic.roiPercent.toFixed(1)} % to ${state.scenarios.optimistic.roiPercent.toFixed(1)} %)`);
+  });
+
+  it('a pilot that failed its criterion: the first line says it does not stand and what it would take, not an NPV', () => {
+    const run = pilot(['roi', 'missed'], { dataDir });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^missed: the pilot does not stand — /);
+    expect(run.stdout).toMatch(/What it would take: /);
+    expect(run.stdout).toMatch(/No return is claimed while it stands/);
+    expect(lines[0]).not.toMatch(/NPV|ROI over/);
   });
 
   it('no baseline: warns and counts no benefit from avoided errors; --set todayErrorRatePercent sets one, said to be assumed', () => {

@@ -10,6 +10,7 @@ import {
   removeAlias,
   resolveVersion,
   rollback,
+  rollbackPlan,
   setAlias,
   type Change,
 } from '../../db/registry.js';
@@ -144,6 +145,29 @@ describe('rollback', () => {
     ]);
     // A second rollback walks further back instead of flipping to v3 again.
     expect(rollback(db, 1, at(50)).restored.version).toBe(1);
+    store.close();
+  });
+
+  it('moves the pulled version\'s aliases to the restored one, with a removed + set pair of events, and previews the same plan', () => {
+    const store = seeded();
+    const db = store.write;
+    promote(db, 1, 'production', at(10));
+    promote(db, 2, 'production', at(20));
+    setAlias(db, 2, 'champion', at(21));
+    setAlias(db, 3, 'challenger', at(22));
+    const before = eventCount(store);
+    const plan = rollbackPlan(store.read, 1);
+    expect([plan.current.version, plan.restore.version, plan.movingAliases]).toEqual([2, 1, ['champion']]);
+    expect(eventCount(store)).toBe(before); // the plan writes nothing
+    const { restored, pulled, movedAliases } = rollback(db, 1, at(30, 'v2 is worse'));
+    expect([restored.aliases, pulled.aliases, movedAliases]).toEqual([['champion'], [], ['champion']]);
+    expect(resolveVersion(db, 'churn@champion').version).toBe(1);
+    expect(resolveVersion(db, 'churn@challenger').version).toBe(3); // other versions' aliases stay put
+    const aliasEvents = history(db, 1).filter((e) => e.at === 30 && e.alias !== null);
+    expect(aliasEvents.map((e) => [e.action, e.version, e.alias])).toEqual([
+      ['alias-removed', 2, 'champion'],
+      ['alias-set', 1, 'champion'],
+    ]);
     store.close();
   });
 

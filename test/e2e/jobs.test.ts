@@ -47,6 +47,23 @@ describe('jobs panel (serve mode, Chromium)', () => {
     const first = await value();
     await expect.poll(value, { timeout: 30_000 }).toBeGreaterThan(first);
     expect(await card.textContent()).toMatch(/Step \d+\/400/);
+    // The bar shows what the percentage says, at once: no eased width trailing the number.
+    // A string, so the Node-side type check does not need the DOM library.
+    const shownId = await card.getAttribute('data-job-id');
+    const drawn = (await page.evaluate(`(() => {
+      const article = document.querySelector('#jobs-list article[data-job-id="${shownId}"]');
+      const track = article.querySelector('[role="progressbar"]');
+      const fill = track.firstElementChild;
+      return {
+        share: (fill.getBoundingClientRect().width / track.getBoundingClientRect().width) * 100,
+        now: Number(track.getAttribute('aria-valuenow')),
+        text: article.querySelector('.numbers')?.textContent ?? '',
+        transition: getComputedStyle(fill).transitionDuration,
+      };
+    })()`)) as { share: number; now: number; text: string; transition: string };
+    expect(drawn.transition).toBe('0s');
+    expect(Math.abs(drawn.share - drawn.now)).toBeLessThanOrEqual(1);
+    expect(drawn.text).toContain(`${drawn.now}%`);
     expect(await card.getAttribute('data-status')).toBe('running');
 
     const id = Number(await card.getAttribute('data-job-id'));

@@ -42,6 +42,14 @@ describe('drift channels', () => {
     if (!stored.ok) throw new Error(stored.error.message);
     expect(stored.value.versionId).toBe(1);
     expect(stored.value.report.columns.find((c) => c.name === 'amount')?.drifted).toBe(true);
+    // The panel's HTML export: the stored report as one self-contained page, named after the file checked.
+    const page = await invoke(app, 'drift:html', { id });
+    if (!page.ok) throw new Error(page.error.message);
+    expect(page.value.fileName).toBe(`cur-drift-${id}.html`);
+    expect(page.value.html.startsWith('<!doctype html>')).toBe(true);
+    expect(page.value.html).toContain(stored.value.report.summary.replace(/'/g, '&#39;'));
+    expect(page.value.html).not.toMatch(/<script|https?:\/\//i);
+    expect(await invoke(app, 'drift:html', { id: 999 })).toEqual({ ok: false, error: expect.objectContaining({ code: 'not-found' }) });
   });
 
   it('refuses unknown options and answers not-found for a missing report', async () => {

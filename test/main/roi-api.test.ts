@@ -145,6 +145,16 @@ describe('roi channels', () => {
     expect(html).toMatch(/NVIDIA GeForce RTX 4090/);
     expect(html).toMatch(/stage <strong>production<\/strong>/);
     expect(html).not.toMatch(/NaN|Infinity|Not measured yet/);
+    // Which inputs were measured and which assumed: the workbench's own figures, the Goal step's
+    // cases per month (10), and defaults such as the loaded staff cost (60 an hour).
+    expect(html).toMatch(/<strong>Measured by the workbench:<\/strong> model error rate 12 ?% \(test metrics of version 1\); training time 1 min 30 s a run; device power 300 W\./);
+    expect(html).toMatch(/<div data-origin="goal"><dt>Cases per month <span class="origin">from the Goal step<\/span><\/dt><dd>10 /);
+    expect(html).toMatch(/<div data-origin="default"><dt>Loaded staff cost <span class="origin">assumed, default<\/span>/);
+    const state = await ok('roi:get', { projectId });
+    expect(state.origins.find((o) => o.key === 'volumePerMonth')).toMatchObject({ origin: 'goal', value: 10 });
+    expect(state.origins.find((o) => o.key === 'staffRatePerHour')).toMatchObject({ origin: 'default', value: 60 });
+    // The headline figures carry the pessimistic-to-optimistic range beside them.
+    expect(html).toMatch(/net present value <strong>[^<]+<\/strong> \([^)]+ to [^)]+, pessimistic to optimistic\)/);
   });
 
   it('a deleted model version after a save: no error benefit, model-deleted warning', async () => {

@@ -73,6 +73,12 @@ export interface PerformanceDrift {
   degraded: boolean;
   /** Rows with both a label and a prediction. */
   rows: number;
+  /**
+   * 95 % interval of the current value from these rows (Wilson for accuracy, normal for MAE/RMSE);
+   * when it holds the registered value, the change is within the noise and the summary says
+   * "about the same". Absent in reports stored before it existed.
+   */
+  interval?: [number, number];
 }
 
 export interface DriftReport {

@@ -27,7 +27,8 @@ export function summarise(report: SummaryInput): Pick<DriftReport, 'summary' | '
   if (perf) {
     const name = perf.metric === 'accuracy' ? 'accuracy' : perf.metric.toUpperCase();
     const moved = perf.metric === 'accuracy' ? (perf.drop > 0 ? 'fell' : 'rose') : perf.drop > 0 ? 'rose' : 'fell';
-    parts.push(describeChange(name, moved, perf.reference, perf.current));
+    const withinNoise = !perf.degraded && perf.interval !== undefined && perf.interval[0] <= perf.reference && perf.reference <= perf.interval[1];
+    parts.push(withinNoise ? describeSame(name, perf.reference, perf.current, perf.rows) : describeChange(name, moved, perf.reference, perf.current));
   }
   const recommendation: DriftReport['recommendation'] =
     report.datasetDrift || perf?.degraded
@@ -61,15 +62,33 @@ function names(list: string[]): string {
   return list.length <= 3 ? list.join(', ') : `${list.slice(0, 3).join(', ')} and ${list.length - 3} more`;
 }
 
-/** Two decimals reads naturally for accuracies (0.86) and most errors; large errors need none. */
+/**
+ * "accuracy about the same as at registration (0.857 on these 500 rows, 0.861 then: a difference
+ * this small is within what 500 rows can tell)": the registered value lies in the current value's
+ * 95 % interval, so no direction is claimed.
+ */
+export function describeSame(name: string, before: number, after: number, rows: number): string {
+  const [then, now] = digitsToShow(before, after);
+  const counted = `${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'}`;
+  return then === now
+    ? `${name} about the same as at registration (${now})`
+    : `${name} about the same as at registration (${now} on these ${counted}, ${then} then: a difference this small is within what ${counted} can tell)`;
+}
+
+/** The two values with enough digits to differ (up to four decimals), or the same text when they do not. */
+function digitsToShow(before: number, after: number): [string, string] {
+  let pair: [string, string] = [round(before), round(after)];
+  for (const digits of [2, 3, 4]) {
+    pair = [Math.abs(before) >= 100 ? before.toFixed(digits - 2) : before.toFixed(digits), Math.abs(after) >= 100 ? after.toFixed(digits - 2) : after.toFixed(digits)];
+    if (pair[0] !== pair[1]) return pair;
+  }
+  return [round(before), round(after)];
+}
+
 /** "accuracy fell from 0.862 to 0.857": enough digits to show the change, or "stayed at" when there is none to show. */
 export function describeChange(name: string, moved: string, before: number, after: number): string {
-  for (const digits of [2, 3, 4]) {
-    const a = Math.abs(before) >= 100 ? before.toFixed(digits - 2) : before.toFixed(digits);
-    const b = Math.abs(after) >= 100 ? after.toFixed(digits - 2) : after.toFixed(digits);
-    if (a !== b) return `${name} ${moved} from ${a} to ${b}`;
-  }
-  return `${name} stayed at ${round(after)}`;
+  const [a, b] = digitsToShow(before, after);
+  return a !== b ? `${name} ${moved} from ${a} to ${b}` : `${name} stayed at ${round(after)}`;
 }
 
 function round(n: number): string {

@@ -2,6 +2,7 @@
  * A self-contained HTML report (no scripts, no external files; prints on A4) of one profile, or
  * a fleet comparison of several followed by each machine's details.
  */
+import { bestMachine } from '../../common/fleet.js';
 import { escapeHtml } from '../../common/html.js';
 import type { HardwareReport, PilotKind, Verdict } from './types.js';
 import { PILOT_KINDS, PILOT_LABELS } from './types.js';
@@ -104,25 +105,20 @@ ${report.verdicts
   return parts.join('\n');
 }
 
-const SEVERITY = { green: 0, amber: 1, red: 2 } as const;
-
-/** For each pilot kind, the machine that trains it best: best level, then shortest estimate. */
+/**
+ * For each pilot kind, the machine that trains it best: benchmarked machines that can run it first
+ * (best level, then shortest estimate), unbenchmarked ones after them (common/fleet.ts says why).
+ */
 export function bestMachinePerPilot(reports: HardwareReport[]): Record<PilotKind, HardwareReport | null> {
-  const result = {} as Record<PilotKind, HardwareReport | null>;
-  for (const kind of PILOT_KINDS) {
-    let best: { report: HardwareReport; verdict: Verdict } | null = null;
-    for (const report of reports) {
-      const verdict = report.verdicts.find((candidate) => candidate.template === kind);
-      if (!verdict) continue;
-      const better =
-        !best ||
-        SEVERITY[verdict.level] < SEVERITY[best.verdict.level] ||
-        (SEVERITY[verdict.level] === SEVERITY[best.verdict.level] && (verdict.estimatedMinutes ?? Infinity) < (best.verdict.estimatedMinutes ?? Infinity));
-      if (better) best = { report, verdict };
-    }
-    result[kind] = best?.report ?? null;
-  }
-  return result;
+  return Object.fromEntries(PILOT_KINDS.map((kind) => [kind, bestMachine(reports, (r) => r.verdicts, kind)?.machine ?? null])) as Record<PilotKind, HardwareReport | null>;
+}
+
+/** "gpu-box", "gpu-box (box-2 is not benchmarked and may do better: benchmark it)" or "box-2 (not benchmarked: …)". */
+export function bestMachineLabel(reports: HardwareReport[], kind: PilotKind): string {
+  const choice = bestMachine(reports, (r) => r.verdicts, kind);
+  if (!choice) return 'none';
+  if (!choice.measured) return `${choice.machine.hostname} (not benchmarked: run its quick benchmark to confirm)`;
+  return choice.benchmarkNext ? `${choice.machine.hostname} (${choice.benchmarkNext.hostname} is not benchmarked and may do better: benchmark it)` : choice.machine.hostname;
 }
 
 function fleetSection(reports: HardwareReport[]): string {
@@ -146,7 +142,7 @@ function fleetSection(reports: HardwareReport[]): string {
       }),
     ),
   ];
-  const answer = PILOT_KINDS.map((kind) => `<li>${escapeHtml(PILOT_LABELS[kind])}: <b>${escapeHtml(best[kind]?.hostname ?? 'none')}</b></li>`).join('');
+  const answer = PILOT_KINDS.map((kind) => `<li>${escapeHtml(PILOT_LABELS[kind])}: <b>${escapeHtml(bestMachineLabel(reports, kind))}</b></li>`).join('');
   return `<section><h1>Fleet comparison: ${reports.length} machines</h1><p>Which machine should run the pilot?</p><ul>${answer}</ul><table><tr><th></th>${head}</tr>${rows.join('\n')}</table></section>`;
 }
 

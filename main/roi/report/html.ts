@@ -27,6 +27,7 @@ section { margin: 0 0 5mm; break-inside: avoid; page-break-inside: avoid; }
 .answer.good { border-color: #2c7a3f; } .answer.bad { border-color: #b5402b; } .answer.pending { border-color: #c59b1c; }
 .missing { color: #666; font-style: italic; }
 .note { color: #444; font-size: 9.5pt; }
+.range { color: #555; } dl.assumptions .origin { color: #666; font-size: 8pt; }
 table { border-collapse: collapse; width: 100%; margin: 1mm 0 2mm; font-size: 9.5pt; }
 th, td { text-align: left; padding: 0.8mm 2mm; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }

@@ -89,7 +89,11 @@ export function roiSection(roi: ReportRoi | undefined, locale: string): Raw {
   const assumptions = roiFields.filter((f) => input[f.key] !== 0 && f.group !== 'scenario');
   const chart = cashFlowChartSvg({ currency: result.currency, locale, expected: s.expected.cumulative, pessimistic: s.pessimistic.cumulative, optimistic: s.optimistic.cumulative, paybackMonth: result.paybackMonth });
   const row = (label: string, pick: (x: typeof s.expected) => string) => html`<tr><td>${label}</td><td class="num">${pick(s.pessimistic)}</td><td class="num">${pick(s.expected)}</td><td class="num">${pick(s.optimistic)}</td></tr>`;
-  return section('Return on investment', html`<p>Over ${result.horizonMonths} months, expected costs <strong>${money(result.totals.cost)}</strong> and benefits <strong>${money(result.totals.benefit)}</strong>: net present value <strong>${money(result.npv)}</strong> at ${fmtPercent(input.discountRatePercent, locale)} a year, ROI ${result.roiPercent === null ? 'not computable' : fmtPercent(result.roiPercent, locale)}, payback ${result.paybackMonth === null ? 'never' : fmtMonth(result.paybackMonth, locale)}, IRR ${result.irr === null ? 'none' : `${fmtPercent(result.irr, locale)} a year`}.</p>
+  // Ranges beside the headline figures: a bare 1,594 % from a small cost base says nothing about how much it moves.
+  const spread = (low: number | null, high: number | null, show: (v: number) => string) => (low === null || high === null ? '' : ` (${show(low)} to ${show(high)}, pessimistic to optimistic)`);
+  const pct = (v: number) => fmtPercent(v, locale);
+  return section('Return on investment', html`<p>Over ${result.horizonMonths} months, expected costs <strong>${money(result.totals.cost)}</strong> and benefits <strong>${money(result.totals.benefit)}</strong>: net present value <strong>${money(result.npv)}</strong>${spread(s.pessimistic.npv, s.optimistic.npv, money)} at ${fmtPercent(input.discountRatePercent, locale)} a year, ROI ${result.roiPercent === null ? 'not computable' : html`${pct(result.roiPercent)}<span class="range" data-testid="report-roi-range">${spread(s.pessimistic.roiPercent, s.optimistic.roiPercent, pct)}</span>`}, payback ${result.paybackMonth === null ? 'never' : fmtMonth(result.paybackMonth, locale)}, IRR ${result.irr === null ? 'none' : html`${pct(result.irr)} a year<span class="range">${spread(s.pessimistic.irr, s.optimistic.irr, (v) => `${pct(v)} a year`)}</span>`}.</p>
+${result.irr !== null && result.irr > 100 ? html`<p class="note">An IRR above 100 % a year usually comes from a small cost base: small changes of the inputs move it a lot. Read it with the range, not alone.</p>` : ''}
 ${result.paybackReason ? html`<p class="note">${result.paybackReason}</p>` : ''}${result.irrReason ? html`<p class="note">IRR: ${result.irrReason}</p>` : ''}
 <p>Risk-adjusted (probability of success ${fmtPercent(result.riskAdjusted.probabilityPercent, locale)}): net present value <strong>${money(result.riskAdjusted.npv)}</strong>.</p>
 ${chart}
@@ -99,11 +103,26 @@ ${row('Costs', (x) => money(x.totalCost))}${row('Benefits', (x) => money(x.total
 </tbody></table>
 ${result.sensitivity.length ? html`<p>Assumptions that move the result most (±${fmtNumber(input.sensitivitySwingPercent, locale)} %): ${result.sensitivity.slice(0, 3).map((e) => e.label).join(', ')}.</p>` : ''}
 ${result.warnings.length ? html`<ul class="warnings">${result.warnings.map((w) => html`<li>${w.message}</li>`)}</ul>` : ''}
-<h3>Assumptions</h3>
-<dl class="assumptions">${assumptions.map((f) => html`<div><dt>${f.label}</dt><dd>${fmtNumber(input[f.key], locale, 4)} ${fieldUnit(f, result.currency)}</dd></div>`)}
-<div><dt>Model error rate used</dt><dd>${result.measuredUsed.modelErrorRate === null ? 'none (no benefit from avoided errors)' : fmtFraction(result.measuredUsed.modelErrorRate, locale)}${result.measuredUsed.modelErrorSource ? html` (${result.measuredUsed.modelErrorSource})` : ''}</dd></div>
-<div><dt>Training time used</dt><dd>${result.measuredUsed.trainingSeconds === null ? 'not measured' : `${fmtDuration(result.measuredUsed.trainingSeconds)} at ${fmtNumber(result.measuredUsed.devicePowerWatts, locale, 0)} W${result.measuredUsed.powerMeasured ? '' : ' (assumed)'}`}</dd></div>
+<h3>Measured and assumed</h3>
+<p class="note"><strong>Measured by the workbench:</strong> ${measuredList(result, locale)}.${result.measuredUsed.powerMeasured ? '' : html` <strong>Assumed:</strong> device power ${fmtNumber(result.measuredUsed.devicePowerWatts, locale, 0)} W (not measured on this machine).`}</p>
+<dl class="assumptions">${assumptions.map((f) => {
+    const origin = roi.origins?.find((o) => o.key === f.key)?.origin ?? 'default';
+    return html`<div data-origin="${origin}"><dt>${f.label} <span class="origin">${ORIGIN_WORDS[origin]}</span></dt><dd>${fmtNumber(input[f.key], locale, 4)} ${fieldUnit(f, result.currency)}</dd></div>`;
+  })}
 </dl>`);
+}
+
+/** How each assumed input is labelled in the report. */
+const ORIGIN_WORDS = { goal: 'from the Goal step', set: 'assumed, set for this case', default: 'assumed, default' } as const;
+
+function measuredList(result: ReportRoi['result'], locale: string): string {
+  const used = result.measuredUsed;
+  const parts = [
+    used.modelErrorRate === null ? 'no model error rate used (no benefit from avoided errors)' : `model error rate ${fmtFraction(used.modelErrorRate, locale)}${used.modelErrorSource ? ` (${used.modelErrorSource})` : ''}`,
+    used.trainingSeconds === null ? 'training time not measured' : `training time ${fmtDuration(used.trainingSeconds)} a run`,
+  ];
+  if (used.powerMeasured) parts.push(`device power ${fmtNumber(used.devicePowerWatts, locale, 0)} W`);
+  return parts.join('; ');
 }
 
 /** The sections in reading order. */

@@ -3,6 +3,7 @@
  * says "Not measured yet" instead of inventing a figure. All text fields are user text and are
  * escaped when rendered.
  */
+import type { OriginLine } from '../origins.js';
 import type { RoiResult } from '../compute.js';
 import type { RoiInput } from '../schema.js';
 
@@ -120,4 +121,6 @@ export interface ReportRoi {
   result: RoiResult;
   /** The assumptions the result was computed from (non-zero ones are listed). */
   input: RoiInput;
+  /** Where each listed input came from (Goal step, set, default); without it every input reads as assumed. */
+  origins?: OriginLine[];
 }

@@ -30,7 +30,11 @@ describe('prediction, label and performance drift', () => {
       makeContext(),
     );
     expect(report.columns.map((c) => c.name)).toEqual(['age']);
-    expect(report.performance).toEqual({ metric: 'accuracy', reference: 0.9, current: 0.8, drop: expect.closeTo(0.1, 12), degraded: true, rows: 200 });
+    // The interval is scipy.stats.binomtest(160, 200).proportion_ci(method='wilson') (computed when writing the test).
+    expect(report.performance).toEqual({
+      metric: 'accuracy', reference: 0.9, current: 0.8, drop: expect.closeTo(0.1, 12), degraded: true, rows: 200,
+      interval: [expect.closeTo(0.7391448134346212, 12), expect.closeTo(0.8495479907390189, 12)],
+    });
     expect(report.predictionDrift?.name).toBe('prediction');
     expect(report.predictionDrift?.test).toBe('z');
     expect(report.labelDrift?.drifted).toBe(false);
@@ -69,5 +73,27 @@ describe('prediction, label and performance drift', () => {
     );
     expect(rmse.performance?.current).toBeCloseTo(Math.sqrt((20 * 1 + 20 * 9) / 40), 12);
     expect(rmse.performance?.degraded).toBe(false);
+    // Normal intervals of the mean |e| and of the mean e² (square-rooted), with the sample SD: numpy/scipy,
+    // m ± norm.ppf(0.975)·std(ddof=1)/√40, computed when writing the test.
+    expect(mae.performance?.interval?.[0]).toBeCloseTo(1.6861545856311388, 12);
+    expect(mae.performance?.interval?.[1]).toBeCloseTo(2.313845414368861, 12);
+    expect(rmse.performance?.interval?.[0]).toBeCloseTo(1.9351016362260034, 12);
+    expect(rmse.performance?.interval?.[1]).toBeCloseTo(2.5010760998968915, 12);
+    expect(rmse.summary).toContain('RMSE about the same as at registration (2.24)');
+  });
+
+  it('a change smaller than the rows can tell is "about the same", not "fell"', async () => {
+    // 500 labelled rows, 428 right (0.856) against 0.861 registered: the Wilson interval 0.8225–0.8841
+    // (scipy binomtest(428, 500).proportion_ci(method='wilson')) holds 0.861, so no fall is claimed.
+    const rows = Array.from({ length: 500 }, (_, i) => [i, i % 2 ? 'yes' : 'no', i < 72 ? (i % 2 ? 'no' : 'yes') : i % 2 ? 'yes' : 'no']);
+    const path = writeCsv(join(dir, 'same.csv'), header, rows);
+    const report = await checkDrift(
+      { referencePath: refPath, currentPath: path, options: { labelColumn: 'label', predictionColumn: 'prediction', referenceMetric: { metric: 'accuracy', value: 0.861 } } },
+      makeContext(),
+    );
+    expect(report.performance?.current).toBeCloseTo(0.856, 12);
+    expect(report.performance?.degraded).toBe(false);
+    expect(report.summary).toContain('accuracy about the same as at registration (0.856 on these 500 rows, 0.861 then: a difference this small is within what 500 rows can tell)');
+    expect(report.summary).not.toMatch(/accuracy fell/);
   });
 });

@@ -141,4 +141,21 @@ describe('renderHardwareHtml', () => {
     expect(html).toMatch(/Image classification: <b>gpu-box<\/b>/u);
     expect(html.match(/<section class="machine">/gu)).toHaveLength(2);
   });
+
+  it('never names an unbenchmarked machine best over a benchmarked one, and says which to benchmark next', () => {
+    // ws-slow is benchmarked and too slow for images (red); box-new has no benchmark at all.
+    const measured = judged((r) => {
+      r.hostname = 'ws-slow';
+      r.benchmarks.trainSamplesPerSec = { ...r.benchmarks.trainSamplesPerSec, image: 1 };
+    });
+    const unmeasured = judged((r) => {
+      r.hostname = 'box-new';
+      r.machineId = '9999888877776666';
+      r.benchmarks.trainSamplesPerSec = {};
+    });
+    expect(measured.verdicts.find((v) => v.template === 'image')?.level).toBe('red');
+    expect(unmeasured.verdicts.find((v) => v.template === 'image')?.estimatedMinutes).toBeNull();
+    expect(bestMachinePerPilot([unmeasured, measured]).image?.hostname).toBe('ws-slow');
+    expect(renderHardwareHtml([unmeasured, measured])).toMatch(/Image classification: <b>ws-slow \(box-new is not benchmarked and may do better: benchmark it\)<\/b>/u);
+  });
 });

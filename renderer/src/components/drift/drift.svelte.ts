@@ -1,6 +1,6 @@
 /** The drift panel's state: stored checks (of one version, or file-to-file), the open report, a running check. */
 import type { DriftHistoryEntry, DriftReportRecord } from '../../../../main/contract/index.js';
-import { errorMessage, invoke } from '../../lib/bridge.js';
+import { errorMessage, exportFile, invoke } from '../../lib/bridge.js';
 import { jobs } from '../../lib/jobs.svelte.js';
 
 export class DriftState {
@@ -12,6 +12,8 @@ export class DriftState {
   runningJobId = $state<number | null>(null);
   referencePath = $state<string | null>(null);
   currentPath = $state<string | null>(null);
+  /** The last export's outcome, shown beside the export buttons. */
+  exported = $state.raw<{ ok: boolean; text: string } | null>(null);
 
   constructor(private readonly versionId: number | null) {}
 
@@ -32,6 +34,24 @@ export class DriftState {
       this.error = null;
     } catch (error) {
       this.error = errorMessage(error);
+    }
+  }
+
+  /** The open report as a self-contained HTML page, or as JSON (the stored record, as `drift:get` returns it). */
+  async exportOpen(format: 'html' | 'json'): Promise<void> {
+    const record = this.open;
+    if (!record) return;
+    try {
+      const saved =
+        format === 'html'
+          ? await (async () => {
+              const { html, fileName } = await invoke('drift:html', { id: record.id });
+              return exportFile(fileName, html);
+            })()
+          : await exportFile(`drift-${record.id}.json`, JSON.stringify(record, null, 2), 'application/json');
+      if (saved) this.exported = { ok: true, text: 'savedTo' in saved ? `Saved to ${saved.savedTo}.` : `Downloaded ${saved.downloaded}.` };
+    } catch (error) {
+      this.exported = { ok: false, text: errorMessage(error) };
     }
   }
 

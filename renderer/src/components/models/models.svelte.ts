@@ -1,5 +1,5 @@
 /** The Models page's state: versions, the selected version's detail, history, comparison. */
-import type { Comparison, ModelHistory, ProductionAt, RegistryVersion, VersionDetail } from '../../../../main/contract/index.js';
+import type { Comparison, ModelHistory, ProductionAt, RegistryVersion, RollbackPlan, VersionDetail } from '../../../../main/contract/index.js';
 import { errorMessage, invoke, onEvent } from '../../lib/bridge.js';
 import { jobs } from '../../lib/jobs.svelte.js';
 
@@ -21,6 +21,8 @@ export class ModelsState {
   compareIds = $state.raw<number[]>([]);
   comparison = $state.raw<Comparison | null>(null);
   pending = $state.raw<PendingAction | null>(null);
+  /** What the pending rollback would do (which version comes back, which aliases move); a string when it cannot be done. */
+  rollbackPlan = $state.raw<RollbackPlan | string | null>(null);
   evaluateJobId = $state<number | null>(null);
   /** The last export's outcome, shown next to the Export button (not at the top of the page, out of sight). */
   exportResult = $state.raw<{ ok: boolean; text: string } | null>(null);
@@ -67,6 +69,17 @@ export class ModelsState {
     });
   }
 
+  /** Opens the rollback dialog and asks the registry which version would come back, so the dialog can name it. */
+  async askRollback(project: string): Promise<void> {
+    this.rollbackPlan = null;
+    this.pending = { kind: 'rollback', project };
+    try {
+      this.rollbackPlan = await invoke('models:rollback-plan', { project });
+    } catch (error) {
+      this.rollbackPlan = errorMessage(error);
+    }
+  }
+
   /** Sends the pending stage change with the reason the dialog collected. */
   async confirm(reason: string): Promise<void> {
     const action = this.pending;
@@ -79,7 +92,7 @@ export class ModelsState {
       }
       if (action.kind === 'rollback') {
         const r = await invoke('models:rollback', { project: action.project, reason });
-        return `Rolled back: version ${r.restored.version} is in production again; version ${r.pulled.version} is archived.`;
+        return `Rolled back: version ${r.restored.version} is in production again; version ${r.pulled.version} is archived.${r.movedAliases.length ? ` ${r.movedAliases.join(', ')} now point${r.movedAliases.length === 1 ? 's' : ''} at version ${r.restored.version}.` : ''}`;
       }
       const v = await invoke(action.kind === 'demote' ? 'models:demote' : 'models:archive', { ref: action.version.id, reason });
       return `Version ${v.version} is now ${v.stage}.`;
