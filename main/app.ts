@@ -16,6 +16,7 @@ import { defineDriftJobs } from './api/drift.js';
 import { defineImageJobs } from './api/images.js';
 import { defineAnomalyJobs } from './api/anomaly.js';
 import { defineForecastJobs } from './api/forecast.js';
+import { defineTryitJobs } from './api/tryit.js';
 import { startDriftWatch } from './watch/drift-watch.js';
 import type { App, AppOptions } from './app-types.js';
 import { databasePath } from './paths.js';
@@ -38,6 +39,7 @@ export function createApp(options: AppOptions): App {
   defineTextJobs(jobs, store);
   defineAnomalyJobs(jobs, store);
   defineForecastJobs(jobs, store);
+  defineTryitJobs(jobs);
   jobs.define('test.sleep', { resource: (input) => (input.gpu ? 'gpu' : 'cpu') }).define('test.crash', { resource: 'cpu' });
   jobs.recover();
   settlePilotRuns(store);

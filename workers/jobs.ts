@@ -82,6 +82,10 @@ export const jobKinds = {
     const m = await import('./evaluate/index.js');
     return entry(m.evaluateInputSchema, m.evaluateVersion);
   },
+  'tryit.score': async () => {
+    const m = await import('./tryit/index.js');
+    return entry(m.tryitInputSchema, m.tryitEngine);
+  },
   'test.sleep': async () => {
     const m = await import('./diagnostics.js');
     return entry(m.sleepInputSchema, m.sleepEngine);

@@ -25,6 +25,7 @@ import { servingHandlers } from './serving.js';
 import { textHandlers } from './text.js';
 import { imageHandlers } from './images.js';
 import { forecastHandlers } from './forecast.js';
+import { tryitHandlers } from './tryit.js';
 import type { HandlerMap } from './types.js';
 
 const handlers: HandlerMap<ChannelName> = joinDistinct(
@@ -44,6 +45,7 @@ const handlers: HandlerMap<ChannelName> = joinDistinct(
   exportHandlers,
   servingHandlers,
   forecastHandlers,
+  tryitHandlers,
 );
 
 export function isChannel(name: unknown): name is ChannelName {

@@ -20,6 +20,7 @@ import { servingChannels } from './serving.js';
 import { textChannels } from './text.js';
 import { imageChannels } from './images.js';
 import { forecastChannels } from './forecast.js';
+import { tryitChannels } from './tryit.js';
 
 export const channels = joinDistinct(
   'channel',
@@ -38,6 +39,7 @@ export const channels = joinDistinct(
   exportChannels,
   servingChannels,
   forecastChannels,
+  tryitChannels,
 );
 
 export type Channels = typeof channels;
@@ -77,3 +79,4 @@ export type { ImageTrainStarted } from './images.js';
 export type { JobError, JobStatus } from '../../db/jobs.js';
 /** A job as the renderer sees it: any kind, discriminated by `kind`. */
 export type { AnyJob as Job, AnyJob, AnyJobEvent as JobEvent, JobOf, JobOutcome, PushEvent } from './jobs.js';
+export type { ColumnRange, DownloadReady, Explanation, TryField, TrySchema, TryitResult } from './tryit.js';

@@ -22,6 +22,8 @@ import type { ApiError, Result } from '../errors.js';
 import type { JobEvent } from '../jobs/supervisor.js';
 import { defaultRoots, describeRefusal, refusedPaths } from './confine.js';
 import { handlePredict } from './predict.js';
+import { nameUploads, uploadNamer } from './upload-names.js';
+import { findDownload } from '../api/downloads.js';
 
 export interface ServeOptions {
   port: number;
@@ -63,6 +65,13 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
+const DOWNLOAD_TYPES: Record<string, string> = {
+  '.csv': 'text/csv; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.html': 'application/octet-stream',
+  '.pilotmodel': 'application/octet-stream',
+};
+
 const STATUS: Record<ApiError['code'], number> = {
   'invalid-input': 400,
   'not-found': 404,
@@ -88,6 +97,8 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
   const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_MB * 1024 * 1024;
   let port = options.port;
   const clients = new Set<ServerResponse>();
+  // Messages name an uploaded file by the user's own name, never its folder under uploads/.
+  const rename = uploadNamer(app.options.dataDir);
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch((error: Error) => {
@@ -133,10 +144,11 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
       if (refused.length > 0) {
         return sendJson(response, 403, { ok: false, error: { code: 'invalid-input', message: describeRefusal(channel, refused, roots), allowedRoots: roots } });
       }
-      const result = await invoke(app, channel, body.value);
+      const result = nameUploads(await invoke(app, channel, body.value), rename);
       return sendJson(response, result.ok ? 200 : STATUS[result.error.code], result);
     }
     if (url.pathname === '/api/upload' && request.method === 'POST') return upload(url, request, response);
+    if (url.pathname.startsWith('/api/download/') && request.method === 'GET') return download(pathname.slice('/api/download/'.length), response);
     return sendJson(response, 404, { ok: false, error: { code: 'unknown-channel', message: `No API at ${request.method} ${url.pathname}.` } });
   }
 
@@ -178,7 +190,7 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
   }
 
   const onJob = (event: JobEvent) => {
-    const push: PushEvent = { type: 'job', ...event };
+    const push: PushEvent = nameUploads({ type: 'job', ...event }, rename);
     const frame = `event: job\ndata: ${JSON.stringify(push)}\n\n`;
     for (const client of clients) client.write(frame);
   };
@@ -219,6 +231,20 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
       });
     }
     sendJson(response, 200, { ok: true, value: { path: target } });
+  }
+
+  /** A file the workbench wrote for the user (main/api/downloads.ts), sent as an attachment. */
+  async function download(id: string, response: ServerResponse): Promise<void> {
+    const found = await findDownload(app.options.dataDir, id);
+    if (!found) return sendJson(response, 404, { ok: false, error: { code: 'not-found', message: 'That download is gone (downloads are kept for a day), or the link is wrong. Make it again.' } });
+    response.writeHead(200, {
+      'Content-Type': DOWNLOAD_TYPES[extname(found.fileName)] ?? 'application/octet-stream',
+      'Content-Length': found.bytes,
+      // An attachment, never rendered here: a model card's HTML does not run under this origin.
+      'Content-Disposition': `attachment; filename="${found.fileName.replace(/["\\]/g, '_')}"`,
+      'Cache-Control': 'no-store',
+    });
+    await pipeline(createReadStream(found.path), response);
   }
 
   function tooLarge(request: IncomingMessage, response: ServerResponse): void {

@@ -244,3 +244,35 @@ export async function upload(file: File): Promise<{ path: string }> {
   if (!result.ok) throw new ApiCallError('upload', result.error);
   return result.value;
 }
+
+/**
+ * Takes away a file the workbench wrote (`DownloadReady` of a channel or a job): a browser download
+ * over HTTP in serve mode (the token in a header, never in the URL), the native save dialog on the
+ * desktop (text files: results CSVs, model cards). Null when the user cancelled the dialog.
+ */
+export async function downloadFile(id: string, fileName: string): Promise<{ savedTo: string } | { downloaded: string } | null> {
+  if (desktop) {
+    const { text } = await invoke('downloads:read', { id });
+    const path = await desktop.saveFile(fileName, text);
+    return path ? { savedTo: path } : null;
+  }
+  let response: Response;
+  try {
+    response = await fetch(`/api/download/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${token}` } });
+  } catch {
+    throw unreachable('download');
+  }
+  if (!response.ok) {
+    const result = await readEnvelope('download', response);
+    throw new ApiCallError('download', result.ok ? { code: 'failed', message: `download: the server answered ${response.status}.` } : result.error);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return { downloaded: fileName };
+}
