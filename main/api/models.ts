@@ -221,7 +221,12 @@ export const modelHandlers: HandlersOf<typeof modelChannels> = {
   'models:evaluate': async (input, app) => {
     const version = resolveRef(app, input.ref);
     const file = resolve(input.path);
-    if (!(await stat(file).catch(() => null))?.isFile()) throw new AppError('invalid-input', `${file} does not exist or is not a file. Give the path of a labelled CSV file.`);
+    const info = await stat(file).catch(() => null);
+    // A text version also reads a folder of class subfolders, as its training did.
+    const folderOk = version.kind === 'text' && info?.isDirectory() === true;
+    if (!info?.isFile() && !folderOk) {
+      throw new AppError('invalid-input', info?.isDirectory() ? `${file} is a folder. Give the path of a labelled CSV file (only text versions are evaluated on a folder of class subfolders).` : `${file} does not exist or is not a file. Give the path of a labelled CSV file${version.kind === 'text' ? ', or a folder with one subfolder of documents per class' : ''}.`);
+    }
     const settings = runSettings(app, version.runId);
     return app.jobs.submit({
       kind: 'evaluate.run',

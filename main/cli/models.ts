@@ -267,8 +267,8 @@ export const modelCommands: Command[] = [
   },
   {
     name: 'evaluate',
-    usage: 'VERSION FILE [--json]',
-    summary: "Score a version on a new labelled file: metrics vs training time with intervals, fairness, column issues.",
+    usage: 'VERSION FILE|FOLDER [--json]',
+    summary: "Score a version on a new labelled file (a text version: also a folder of class subfolders): metrics vs training time with intervals, fairness, column issues.",
     args: { min: 2, max: 2 },
     async run(ctx) {
       const job = await call(invoke(ctx.app(), 'models:evaluate', { ref: ctx.args[0]!, path: ctx.args[1]! }));

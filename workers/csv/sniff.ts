@@ -4,6 +4,7 @@
  * that says what to do. Every engine that reads a CSV starts here, so they all agree on a file.
  */
 import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { UserInputError } from '../protocol.js';
@@ -29,10 +30,17 @@ export interface Sniffed {
 /** How much of the file the detection reads first. Enough for ~100 typical rows, small enough to be instant. */
 export const SNIFF_BYTES = 64 * 1024;
 /**
- * How far the window grows to find the end of the first records. A 20,000-column header is
- * several hundred kilobytes; a first line longer than this is not a table's header.
+ * How far the window grows to find the end of the first line. A 20,000-column header is several
+ * hundred kilobytes; a first line longer than this is not a table's header.
  */
 export const MAX_SNIFF_BYTES = 64 * 1024 * 1024;
+/**
+ * Once the first line (the header) is in the window, how far the window grows to reach a few more
+ * line breaks. Past it, the next record holds a very long cell (a whole document in one cell): the
+ * detection works from the lines it has, instead of reading and parsing the cell, which costs
+ * seconds per 10 MB and tells nothing about the delimiter or the header.
+ */
+export const LONG_RECORD_BYTES = 1024 * 1024;
 /** Records the window must hold (header and a few rows) before it stops growing. */
 const SNIFF_RECORDS = 3;
 const CANDIDATE_DELIMITERS = [',', '\t', ';', '|'] as const;
@@ -62,6 +70,7 @@ export async function sniffFile(path: string, options: SniffOptions = {}): Promi
   const handle = await open(path, 'r');
   let sample: Buffer;
   let complete: boolean;
+  let longRecord: boolean;
   try {
     if (info.size === 0) {
       // A size of 0 is either an empty file or a special one whose size the kernel does not know (/proc, /sys).
@@ -69,11 +78,19 @@ export async function sniffFile(path: string, options: SniffOptions = {}): Promi
       if (bytesRead > 0) throw new UserInputError(`${path} is a special file whose size is unknown (like those under /proc or /sys), not a data export. Copy its contents to a regular .csv file, then import that.`);
       throw new UserInputError(`${path} is empty (0 bytes). Export the data again, then retry.`);
     }
-    ({ sample, complete } = await readWindow(handle, info.size, path));
+    sniffWork.bytesRead = 0;
+    sniffWork.bytesParsed = 0;
+    ({ sample, complete, longRecord } = await readWindow(handle, info.size, path));
   } finally {
     await handle.close();
   }
   const sniffed = sniffBytes(sample, path, complete);
+  if (longRecord) {
+    const line = countLf(sample, sample.length) + 1;
+    sniffed.warnings.push(
+      `Line ${line} of ${basename(path)} runs past ${LONG_RECORD_BYTES / (1024 * 1024)} MB without a line break (a very long cell, such as a whole document): the delimiter and the header were worked out from the lines before it. The rows are read in full; a reader that limits a text's length says so.`,
+    );
+  }
   let confirmed = complete || (sniffed.encoding !== 'utf-8' && sniffed.encoding !== 'utf-8-bom');
   if (!confirmed && options.confirmEncoding !== false) {
     await confirmUtf8(path, sample, sniffed);
@@ -87,19 +104,33 @@ export async function sniffFile(path: string, options: SniffOptions = {}): Promi
 /** Decisions already made in this process, per file version (path, inode, size, time). */
 const decisions = new Map<string, { sniffed: Sniffed; confirmed: boolean }>();
 
-/** The start of the file, grown until it holds SNIFF_RECORDS line breaks, the whole file, or MAX_SNIFF_BYTES. */
-async function readWindow(handle: Awaited<ReturnType<typeof open>>, size: number, path: string): Promise<{ sample: Buffer; complete: boolean }> {
-  let want = Math.min(SNIFF_BYTES, size);
+/** What the last `sniffFile` that read the file did: bytes read (each at most once) and bytes decoded and parsed. For tests and benches. */
+export const sniffWork = { bytesRead: 0, bytesParsed: 0 };
+
+/**
+ * The start of the file, grown (each byte read once) until it holds SNIFF_RECORDS line breaks, the
+ * whole file, or — once the first line is in — LONG_RECORD_BYTES. `longRecord`: it stopped there,
+ * in the middle of a record longer than that.
+ */
+async function readWindow(handle: Awaited<ReturnType<typeof open>>, size: number, path: string): Promise<{ sample: Buffer; complete: boolean; longRecord: boolean }> {
+  let buffer = Buffer.alloc(Math.min(SNIFF_BYTES, size));
+  let have = 0;
+  let breaks = 0;
   for (;;) {
-    const buffer = Buffer.alloc(want);
-    const { bytesRead } = await handle.read(buffer, 0, want, 0);
-    const sample = buffer.subarray(0, bytesRead);
-    const complete = bytesRead >= size;
-    if (complete || countLf(sample, sample.length) >= SNIFF_RECORDS) return { sample, complete };
-    if (want >= MAX_SNIFF_BYTES) {
+    const { bytesRead } = await handle.read(buffer, have, buffer.length - have, have);
+    breaks += countLf(buffer.subarray(have, have + bytesRead), bytesRead);
+    have += bytesRead;
+    sniffWork.bytesRead += bytesRead;
+    const sample = buffer.subarray(0, have);
+    const complete = have >= size || bytesRead === 0;
+    if (complete || breaks >= SNIFF_RECORDS) return { sample, complete, longRecord: false };
+    if (breaks > 0 && have >= LONG_RECORD_BYTES) return { sample, complete: false, longRecord: true };
+    if (have >= MAX_SNIFF_BYTES) {
       throw new UserInputError(`The first lines of ${path} run past ${MAX_SNIFF_BYTES / (1024 * 1024)} MB without a line break: it is not a table with one record per line. Check that it is a CSV or TSV export.`);
     }
-    want = Math.min(want * 4, MAX_SNIFF_BYTES, size);
+    const grown = Buffer.alloc(Math.min(have * 4, breaks > 0 ? LONG_RECORD_BYTES : MAX_SNIFF_BYTES, size));
+    buffer.copy(grown, 0, 0, have);
+    buffer = grown;
   }
 }
 
@@ -135,6 +166,7 @@ export function sniffBytes(sample: Buffer, name: string, complete: boolean): Sni
   const warnings: string[] = [];
   const { encoding, bomBytes } = detectEncoding(sample, name, warnings);
   let text = decodeSample(sample.subarray(bomBytes), encoding);
+  sniffWork.bytesParsed += sample.length;
   if (!complete) text = text.slice(0, Math.max(text.lastIndexOf('\n'), 0)); // drop the cut-off last line
   if (text.trim() === '') throw new UserInputError(`${name} has no data: it contains only whitespace. Export the data again, then retry.`);
 

@@ -15,6 +15,7 @@ import { detectPii, maskPii, mayHoldPii, type PiiKind } from './pii.js';
 import { Kind, UNKNOWN_KIND, classify, classifyBytes, isIsoOrdered, parsed } from './values.js';
 import { toCanonical, type NumberFormat } from '../csv/number-format.js';
 import { ValueTable } from './value-table.js';
+import { compareBytes, FREE_TEXT_MIN, isFreeText, mayHoldTextPii, mergeTextPii } from './free-text.js';
 
 /** The mergeable state of one column. */
 export interface ColumnState {
@@ -405,43 +406,4 @@ export class ColumnAccumulator {
     if (this.hll) return { value: Math.max(this.hll.estimate(), this.values.size), estimated: true };
     return { value: this.values.size, estimated: false };
   }
-}
-
-/** Compares ASCII bytes `[from, to)` with a string as `<` / `>` compare strings: negative, 0 or positive. */
-function compareBytes(bytes: Buffer, from: number, to: number, s: string): number {
-  const n = Math.min(to - from, s.length);
-  for (let k = 0; k < n; k++) {
-    const d = bytes[from + k]! - s.charCodeAt(k);
-    if (d !== 0) return d;
-  }
-  return to - from - s.length;
-}
-
-/** Sentences, not codes or labels: the cells worth scanning for personal data inside them. */
-const FREE_TEXT_MIN = 16;
-
-function isFreeText(v: string): boolean {
-  return v.length >= FREE_TEXT_MIN && v.indexOf(' ') > 0;
-}
-
-/**
- * False where a free-text cell `bytes[from, to)` surely holds no in-text personal data: a sentence
- * with a space but no digit and no `@` (every kind needs one of them) stays on the byte path.
- */
-function mayHoldTextPii(bytes: Buffer, from: number, to: number): boolean {
-  let space = false;
-  let signal = false;
-  for (let k = from; k < to; k++) {
-    const d = bytes[k]!;
-    if (d === 32) space = true;
-    else if ((d >= 48 && d <= 57) || d === 64) signal = true;
-    if (space && signal) return true;
-  }
-  return false;
-}
-
-function mergeTextPii(into: TextPiiSummary, from: TextPiiSummary): void {
-  into.texts += from.texts;
-  for (const [k, n] of Object.entries(from.counts) as [PiiKind, number][]) into.counts[k] = (into.counts[k] ?? 0) + n;
-  for (const e of from.examples) if (into.examples.length < 3) into.examples.push(e);
 }

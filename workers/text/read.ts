@@ -48,6 +48,8 @@ export interface ReadTextOptions {
   /** The dataset's recorded encoding (from its import); detected when absent. */
   encoding?: TextEncoding;
   maxChars?: number;
+  /** `evaluate`: documents of one class are fine (scoring a model on a batch of spam only is a real check). Default `train`. */
+  purpose?: 'train' | 'evaluate';
 }
 
 export async function readTextDataset(options: ReadTextOptions): Promise<TextDataset> {
@@ -55,7 +57,7 @@ export async function readTextDataset(options: ReadTextOptions): Promise<TextDat
     throw new UserInputError(`${options.path} was not found. Check the path, or pick the file or folder again.`);
   });
   const dataset = info.isDirectory() ? await readFolder(options) : await readCsv(options);
-  checkTrainable(dataset);
+  checkTrainable(dataset, options.purpose ?? 'train');
   return dataset;
 }
 
@@ -226,7 +228,7 @@ function list(names: string[]): string {
 }
 
 /** Refuses what cannot be trained on, saying what to do. */
-function checkTrainable(d: TextDataset): void {
+function checkTrainable(d: TextDataset, purpose: 'train' | 'evaluate'): void {
   const where = d.format === 'csv' ? `the column "${d.textColumn}"` : 'the files';
   if (d.texts.length === 0) throw new UserInputError(`No documents with a label were found in ${where}. Check the text and label columns (or the class folders), then retry.`);
   let empty = 0;
@@ -244,7 +246,7 @@ function checkTrainable(d: TextDataset): void {
     );
   }
   const classes = new Set(d.labels);
-  if (classes.size < 2) {
+  if (classes.size < 2 && purpose === 'train') {
     throw new UserInputError(`Every document has the same label ("${d.labels[0]}"), so there is nothing to tell apart. Add documents of at least one other class${d.format === 'folder' ? ' (another subfolder)' : ''}.`);
   }
 }
