@@ -17,7 +17,10 @@ import wabtInit from 'wabt';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** Each source and the module generated from it. */
-export const WAT_SOURCES = [{ source: 'workers/trainer/adam.wat', output: 'workers/trainer/adam-wasm.ts', name: 'ADAM_WASM' }];
+export const WAT_SOURCES = [
+  { source: 'workers/trainer/adam.wat', output: 'workers/trainer/adam-wasm.ts', name: 'ADAM_WASM' },
+  { source: 'workers/text/bag.wat', output: 'workers/text/bag-wasm.ts', name: 'BAG_WASM' },
+];
 
 /** The bytes of a .wat file, as wabt assembles them. */
 export async function assemble(path) {

@@ -21,7 +21,7 @@ import { writeTextArtifact, type TextPipeline } from './artifact.js';
 import { loadTextCheckpoint, removeTextCheckpoint, saveTextCheckpoint } from './checkpoint.js';
 import { highlight, linearTerms, networkTerms, type ClassTerms, type Highlighted } from './explain.js';
 import { fitBag, type Split, type TextEpochRecord } from './fit.js';
-import { fitLogistic, fitTfidfIds, predictLogistic, transformTfidfIds } from './linear.js';
+import { BASELINE_TOL, fitLogistic, fitTfidfIds, predictLogistic, transformTfidfIds } from './linear.js';
 import { EmbeddingBag, probabilitiesOf, TABLE_RATE } from './network.js';
 import { maskText } from './pii-spans.js';
 import { textQuality, type TextQuality } from './quality.js';
@@ -160,6 +160,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   // 100 L-BFGS iterations at most, as scikit-learn's default (max_iter=100).
   const logistic = fitLogistic(transformTfidfIds(tfidf, corpus, split.train), Array.from(split.train, (i) => y[i]!), classes.length, {
     maxIter: 100,
+    tol: BASELINE_TOL,
     ...(policy === 'balanced' ? { sampleWeights: split.train.map((i) => weights[y[i]!]!) } : {}),
   });
   throwIfCancelled(ctx.signal);

@@ -5,7 +5,7 @@
  */
 import type { Logistic, Tfidf } from './linear.js';
 import { probabilitiesOf, type EmbeddingBag } from './network.js';
-import { bagOfHashes, hashToken, type Bag, type TokenizerSettings } from './tokenize.js';
+import { bigramHash, hashToken, type TokenizerSettings } from './tokenize.js';
 
 /** Words pushing towards one class, strongest first. */
 export interface ClassTerms {
@@ -33,23 +33,38 @@ export function linearTerms(tfidf: Tfidf, model: Logistic, classes: string[], co
 
 /** Network: each candidate word (seen ≥ 3 times in training) fed alone; its logit (binary) or centred logit per class. */
 export function networkTerms(net: EmbeddingBag, settings: TokenizerSettings, candidates: string[], classes: string[], count = 15): ClassTerms[] {
-  // A word alone is a bag of one bucket with weight 1.
-  const bags: Bag[] = candidates.map((t) => ({ ids: Int32Array.of(hashToken(t) & (settings.buckets - 1)), weights: Float32Array.of(1) }));
-  const z = net.logits(bags);
-  const k = net.spec.outputs;
+  // A word alone is a bag of one bucket with weight 1: its logits are b + E[bucket]·W.
+  const { dim: d, outputs: k } = net.spec;
+  const { e, w, b } = net.state;
+  const mask = settings.buckets - 1;
+  const z = new Float32Array(candidates.length * k);
+  candidates.forEach((t, i) => {
+    const base = (hashToken(t) & mask) * d;
+    for (let c = 0; c < k; c++) {
+      let s = b[c]!;
+      for (let j = 0; j < d; j++) s += e[base + j]! * w[j * k + c]!;
+      z[i * k + c] = s;
+    }
+  });
   const score = (i: number, c: number): number => {
     if (k === 1) return c === 1 ? z[i]! : -z[i]!;
     let mean = 0;
     for (let j = 0; j < k; j++) mean += z[i * k + j]!;
     return z[i * k + c]! - mean / k;
   };
-  return classes.map((label, c) => ({
-    label,
-    terms: candidates
-      .map((term, i) => ({ term, weight: score(i, c) }))
-      .sort((a, b) => b.weight - a.weight)
-      .slice(0, count),
-  }));
+  return classes.map((label, c) => {
+    const scores = Float64Array.from(candidates, (_, i) => score(i, c));
+    // The `count` best without sorting every candidate: one pass keeping a small sorted list.
+    const top: number[] = [];
+    for (let i = 0; i < scores.length; i++) {
+      if (top.length === count && scores[i]! <= scores[top[count - 1]!]!) continue;
+      let at = top.length;
+      while (at > 0 && scores[top[at - 1]!]! < scores[i]!) at--;
+      top.splice(at, 0, i);
+      if (top.length > count) top.pop();
+    }
+    return { label, terms: top.map((i) => ({ term: candidates[i]!, weight: scores[i]! })) };
+  });
 }
 
 /** A document with the words that drove its prediction. */
@@ -70,12 +85,41 @@ export interface Highlighted {
 export function highlight(net: EmbeddingBag, settings: TokenizerSettings, tokens: string[], classIndex: number, count = 8): Array<{ word: string; effect: number }> {
   const head = tokens.slice(0, Math.min(400, settings.maxTokens));
   const hashes = Uint32Array.from(head, hashToken);
-  const probOf = (hs: Uint32Array) => probabilitiesOf(net.logits([bagOfHashes(hs, settings)]), 1, net.spec.outputs)[classIndex]!;
-  const base = probOf(hashes);
+  const { dim: d, outputs: k } = net.spec;
+  const h = new Float64Array(d);
+  const z = new Float32Array(k);
+  const mask = settings.buckets - 1;
+  const { e, w, b } = net.state;
+  // The network on the document without the tokens `skip` marks (all kept when null): the mean of
+  // its features' rows (unigrams, and bigrams of the words left adjacent), through the head.
+  const probOf = (skip: string | null): number => {
+    h.fill(0);
+    let total = 0;
+    let previous = -1;
+    const add = (bucket: number) => {
+      const base = bucket * d;
+      for (let j = 0; j < d; j++) h[j]! += e[base + j]!;
+      total++;
+    };
+    for (let i = 0; i < head.length; i++) {
+      if (head[i] === skip) continue;
+      const hash = hashes[i]!;
+      add(hash & mask);
+      if (settings.bigrams && previous >= 0) add(bigramHash(hashes[previous]!, hash) & mask);
+      previous = i;
+    }
+    for (let c = 0; c < k; c++) {
+      let s = b[c]!;
+      for (let j = 0; j < d; j++) s += (h[j]! / Math.max(total, 1)) * w[j * k + c]!;
+      z[c] = s;
+    }
+    return probabilitiesOf(z, 1, k)[classIndex]!;
+  };
+  const base = probOf(null);
   // Single letters and digits are noise in a highlight; one CJK character is a word.
-  const words = [...new Set(head)].filter((w) => w.length > 1 || w.charCodeAt(0) >= 0x2e80);
+  const words = [...new Set(head)].filter((word) => word.length > 1 || word.charCodeAt(0) >= 0x2e80);
   return words
-    .map((word) => ({ word, effect: base - probOf(hashes.filter((_, i) => head[i] !== word)) }))
+    .map((word) => ({ word, effect: base - probOf(word) }))
     .sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect))
     .slice(0, count);
 }

@@ -6,6 +6,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { throwIfCancelled } from '../protocol.js';
 import { Rng } from '../trainer/random.js';
+import { BagKernel } from './bag-kernel.js';
 import { probabilitiesOf, type EmbeddingBag } from './network.js';
 import type { Bag } from './tokenize.js';
 
@@ -40,6 +41,8 @@ export interface FitOptions {
   maxEpochs: number;
   patience: number;
   signal: AbortSignal;
+  /** 'javascript' trains with the JavaScript loops even where the WebAssembly kernel runs (tests compare the two). */
+  loops?: 'javascript';
   onEpoch?: (record: TextEpochRecord, state: TextLoopState) => Promise<void>;
 }
 
@@ -58,6 +61,9 @@ export async function fitBag(tf: typeof tfjs, net: EmbeddingBag, train: Split, v
   const order = Int32Array.from({ length: n }, (_, i) => i);
   let stoppedEarly = false;
   let trainSeconds = state.history.reduce((s, r) => s + r.seconds, 0);
+  const kernel = BagKernel.create(net, [train.bags, validation.bags], options.batchSize, options.loops);
+  const yBatch = new Int32Array(options.batchSize);
+  const wBatch = new Float32Array(options.batchSize);
   while (state.epoch < options.maxEpochs) {
     if (state.sinceBest >= options.patience) {
       stoppedEarly = true;
@@ -71,15 +77,27 @@ export async function fitBag(tf: typeof tfjs, net: EmbeddingBag, train: Split, v
     for (let from = 0; from < n; from += options.batchSize) {
       throwIfCancelled(options.signal);
       const idx = order.subarray(from, Math.min(n, from + options.batchSize));
-      const bags = Array.from(idx, (i) => train.bags[i]!);
-      const y = Array.from(idx, (i) => train.y[i]!);
-      const w = train.w ? Array.from(idx, (i) => train.w![i]!) : null;
-      lossSum += await net.trainBatch(tf, bags, y, w, options.learningRate);
+      const y = yBatch.subarray(0, idx.length);
+      const w = train.w ? wBatch.subarray(0, idx.length) : null;
+      for (let r = 0; r < idx.length; r++) {
+        y[r] = train.y[idx[r]!]!;
+        if (w) w[r] = train.w![idx[r]!]!;
+      }
+      lossSum += kernel
+        ? await kernel.trainBatch(tf, 0, idx, y, w, options.learningRate)
+        : await net.trainBatch(
+            tf,
+            Array.from(idx, (i) => train.bags[i]!),
+            y,
+            w,
+            options.learningRate,
+          );
       batches++;
     }
+    kernel?.store();
     const seconds = (performance.now() - t0) / 1000;
     trainSeconds += seconds;
-    const { loss: valLoss, accuracy: valAccuracy } = evaluateLoss(net, validation);
+    const { loss: valLoss, accuracy: valAccuracy } = evaluateLoss(net, validation, kernel?.logits(1));
     state.epoch++;
     const record: TextEpochRecord = { epoch: state.epoch, loss: lossSum / Math.max(batches, 1), valLoss, valAccuracy, samplesPerSec: n / Math.max(seconds, 1e-9), seconds };
     state.history.push(record);
@@ -101,11 +119,11 @@ export async function fitBag(tf: typeof tfjs, net: EmbeddingBag, train: Split, v
   return { ...state, stoppedEarly, trainSeconds };
 }
 
-/** Mean (weighted) cross-entropy and accuracy on a split. */
-export function evaluateLoss(net: EmbeddingBag, split: Split): { loss: number; accuracy: number } {
+/** Mean (weighted) cross-entropy and accuracy on a split (`logits`: already computed for it). */
+export function evaluateLoss(net: EmbeddingBag, split: Split, logits?: Float32Array): { loss: number; accuracy: number } {
   const n = split.bags.length;
   if (n === 0) return { loss: 0, accuracy: 0 };
-  const probs = probabilitiesOf(net.logits(split.bags), n, net.spec.outputs);
+  const probs = probabilitiesOf(logits ?? net.logits(split.bags), n, net.spec.outputs);
   const k = probs.length / n;
   let loss = 0;
   let weight = 0;

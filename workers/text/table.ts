@@ -22,7 +22,11 @@ export class TokenTable {
 
   /** The id of the token s[from, to), added when new. */
   id(s: string, from: number, to: number): number {
-    const h = fnv1a(s, from, to);
+    return this.idOf(s, from, to, fnv1a(s, from, to));
+  }
+
+  /** `id` when the caller has already computed `h = fnv1a(s, from, to)`. */
+  idOf(s: string, from: number, to: number, h: number): number {
     const mask = this.slots.length - 1;
     for (let k = h & mask; ; k = (k + 1) & mask) {
       const id = this.slots[k]!;

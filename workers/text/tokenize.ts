@@ -50,6 +50,10 @@ function isAscii(s: string): boolean {
   return true;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** `classOf` of the ASCII characters, read without a call. */
+const ASCII = Uint8Array.from({ length: 0x80 }, (_, c) => classOf(c));
 const LN = LETTER | NUMBER;
 const LMN = LETTER | MARK | NUMBER;
 const LM = LETTER | MARK;
@@ -100,6 +104,31 @@ function letterOrDigitBefore(s: string, i: number): boolean {
   return (classOf(cp) & LN) !== 0;
 }
 
+/** What may follow a word inside an e-mail address's local part, or end it: @ . _ % + ' - */
+const EMAIL_NEXT = new Set([64, 46, 95, 37, 43, 39, 45]);
+
+/**
+ * The end of the e-mail address starting at p (the local part's run of letters, digits and
+ * . _ % + ' - reaching the next '@', at; a letter or digit before it; then domain labels with at
+ * least one dot), or -1.
+ */
+function emailAt(s: string, p: number, at: number, local: { end: number }): number {
+  // The end of the local-part run p is in: measured once per run, not per position (linear time
+  // on a long run of "a.a.a…").
+  if (p >= local.end) local.end = runEnd(s, p, inLocal);
+  if (local.end !== at || !letterOrDigitBefore(s, at)) return -1;
+  let end = runEnd(s, at + 1, inLabel);
+  if (end === at + 1) return -1;
+  let groups = 0;
+  while (s.charCodeAt(end) === 46) {
+    const next = runEnd(s, end + 1, inLabel);
+    if (next === end + 1) break;
+    end = next;
+    groups++;
+  }
+  return groups > 0 ? end : -1;
+}
+
 /**
  * The tokenizer proper, over lower-cased text: at each position, in this order, a URL
  * (http(s):// or www. up to white space, <, > or "), an e-mail address, a placeholder of the
@@ -111,8 +140,7 @@ function scan(s: string, limit: number, table: TokenTable): Int32Array {
   const n = s.length;
   // Where the next '@' is: no e-mail address can start once there is none left.
   let at = s.indexOf('@');
-  // End of the e-mail local-part run the scan is inside (a run is measured once, not per position).
-  let localEnd = -1;
+  const local = { end: -1 };
   let p = 0;
   while (p < n && out.length < limit) {
     const cp = codeAt(s, p);
@@ -129,24 +157,16 @@ function scan(s: string, limit: number, table: TokenTable): Int32Array {
       }
     }
     if (at >= 0 && at < p) at = s.indexOf('@', p);
-    if (at > p && inLocal(cp)) {
-      if (p >= localEnd) localEnd = runEnd(s, p, inLocal);
-      if (localEnd === at && letterOrDigitBefore(s, at)) {
-        let end = runEnd(s, at + 1, inLabel);
-        if (end > at + 1) {
-          let groups = 0;
-          while (s.charCodeAt(end) === 46) {
-            const next = runEnd(s, end + 1, inLabel);
-            if (next === end + 1) break;
-            end = next;
-            groups++;
-          }
-          if (groups > 0) {
-            out.push(table.word('<email>'));
-            p = end;
-            continue;
-          }
-        }
+    const cls = classOf(cp);
+    // A word's start is checked for an e-mail address once its letters are known (below): only a
+    // word followed by '@' or one of . _ % + ' - can begin one. Other starts are checked here.
+    const wordStart = (cls & LMN) !== 0 && (cls & UNSPACED) === 0;
+    if (at > p && !wordStart && inLocal(cp)) {
+      const end = emailAt(s, p, at, local);
+      if (end > 0) {
+        out.push(table.word('<email>'));
+        p = end;
+        continue;
       }
     }
     if (cp === 91) {
@@ -157,7 +177,6 @@ function scan(s: string, limit: number, table: TokenTable): Int32Array {
         continue;
       }
     }
-    const cls = classOf(cp);
     if ((cls & UNSPACED) !== 0) {
       out.push(table.id(s, p, p + size));
       p += size;
@@ -167,25 +186,47 @@ function scan(s: string, limit: number, table: TokenTable): Int32Array {
       p += size;
       continue;
     }
-    // A word: letters, marks, digits; then apostrophe + letters/marks, repeatedly.
+    // A word: letters, marks, digits; then apostrophe + letters/marks, repeatedly. Its FNV-1a
+    // hash (the table's key) is computed on the way, code unit by code unit.
     let numeric = true;
     let end = p;
+    let hash = FNV_OFFSET;
     while (end < n) {
+      const unit = s.charCodeAt(end);
+      if (unit < 0x80) {
+        const k = ASCII[unit]!;
+        if ((k & LMN) === 0) break;
+        if ((k & NUMBER) === 0) numeric = false;
+        hash = Math.imul(hash ^ unit, FNV_PRIME);
+        end++;
+        continue;
+      }
       const c = codeAt(s, end);
       const k = classOf(c);
       if ((k & LMN) === 0) break;
       if ((k & NUMBER) === 0) numeric = false;
+      hash = Math.imul(hash ^ unit, FNV_PRIME);
+      if (c > 0xffff) hash = Math.imul(hash ^ s.charCodeAt(end + 1), FNV_PRIME);
       end += c > 0xffff ? 2 : 1;
+    }
+    if (at > p && (cls & LN) !== 0 && EMAIL_NEXT.has(s.charCodeAt(end))) {
+      const email = emailAt(s, p, at, local);
+      if (email > 0) {
+        out.push(table.word('<email>'));
+        p = email;
+        continue;
+      }
     }
     for (;;) {
       const a = s.charCodeAt(end);
       if ((a !== 39 && a !== 0x2019) || end + 1 >= n) break;
       const next = runEnd(s, end + 1, (c) => (classOf(c) & LM) !== 0);
       if (next === end + 1) break;
+      for (let i = end; i < next; i++) hash = Math.imul(hash ^ s.charCodeAt(i), FNV_PRIME);
       end = next;
       numeric = false;
     }
-    out.push(numeric && cp >= 48 && cp <= 57 ? table.word('<num>') : table.id(s, p, end));
+    out.push(numeric && cp >= 48 && cp <= 57 ? table.word('<num>') : table.idOf(s, p, end, hash >>> 0));
     p = end;
   }
   return Int32Array.from(out);
