@@ -20,10 +20,13 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { adamStep, BETA1, BETA2, EPSILON, type AdamState } from '../trainer/adam.js';
 import { WasmKernels, type Matrix } from '../trainer/wasm-kernels.js';
-import { col2im, columnSums, im2col, maxPool, pool2Geometry, sameGeometry, transpose, type ConvGeometry, type PoolGeometry } from './im2col.js';
+import { columnSums, im2col, im2colT, maxPool, pool2Geometry, sameGeometry, transpose, type PoolGeometry } from './im2col.js';
 import type { CnnSpec } from './model.js';
 
 type Tf = typeof tfjs;
+
+/** 3 × 3 'same' convolution at stride 1, channels-last: the attributes of the backend's Conv2D kernels. */
+const SAME = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined };
 
 interface Block {
   ci: number;
@@ -55,7 +58,6 @@ export class WasmCnn {
   private readonly dAct: Float32Array;
   private readonly dActT: Float32Array;
   private readonly dPooled: Float32Array[];
-  private readonly dCols: Float32Array;
   private readonly wT: Float32Array;
   private readonly small: Record<'hidden' | 'dropped' | 'logits' | 'dLogits' | 'dHidden' | 'pooledT' | 'dropT', Float32Array>;
 
@@ -76,7 +78,7 @@ export class WasmCnn {
     this.blocks = [];
     let h = spec.side;
     let w = spec.side;
-    let ci = spec.channels;
+    let ci: number = spec.channels;
     for (const co of spec.filters) {
       this.blocks.push({ ci, co, h, w });
       h = Math.floor(h / 2);
@@ -101,7 +103,6 @@ export class WasmCnn {
     const largestAct = Math.max(...this.act.map((a) => a.length));
     this.dAct = new Float32Array(largestAct);
     this.dActT = new Float32Array(largestAct);
-    this.dCols = new Float32Array(Math.max(...this.cols.map((c) => c.length)));
     this.wT = new Float32Array(Math.max(...params.map((p) => p.length)));
     const d = spec.dense;
     const k = spec.classes;
@@ -169,32 +170,29 @@ export class WasmCnn {
     const g = this.grads;
     const s = this.small;
     const F = this.features;
-    const geoms: ConvGeometry[] = [];
     const pools: PoolGeometry[] = [];
-    const colMatrices: Matrix[] = [];
+    /** Each block's input (NHWC, JavaScript copy), for its filter gradient's patches. */
+    const inputs: Float32Array[] = [];
     try {
-      // Forward: conv blocks.
-      let input = x;
+      // Forward: conv blocks. XNNPACK's convolution (bias and ReLU fused) reads the NHWC batch as it is.
+      let input = K.uploadTensor(x, [b, this.spec.side, this.spec.side, this.spec.channels]);
       this.blocks.forEach((blk, l) => {
-        const geom = sameGeometry(b, blk.h, blk.w, blk.ci, 3);
         const m = b * blk.h * blk.w;
-        const cols = this.cols[l]!.subarray(0, m * 9 * blk.ci);
-        im2col(input, geom, cols);
-        const colM = K.upload(cols, m, 9 * blk.ci);
-        const a = K.matMul(colM, K.upload(p[2 * l]!, 9 * blk.ci, blk.co), p[2 * l + 1]!, 'relu');
+        const filter = K.uploadTensor(p[2 * l]!, [3, 3, blk.ci, blk.co]);
+        const bias = K.uploadTensor(p[2 * l + 1]!, [blk.co]);
+        const a = K.run('FusedConv2D', { x: input, filter, bias }, { ...SAME, activation: 'relu', leakyreluAlpha: 0 });
         const act = this.act[l]!.subarray(0, m * blk.co);
-        K.read(a, act);
+        K.readTensor(a, act);
         const pool = pool2Geometry(b, blk.h, blk.w, blk.co);
         maxPool(act, pool, this.pooled[l]!, this.argmax[l]!);
-        geoms.push(geom);
         pools.push(pool);
-        colMatrices.push(colM);
-        input = this.pooled[l]!;
+        inputs.push(l === 0 ? x : this.pooled[l - 1]!);
+        input = K.uploadTensor(this.pooled[l]!, [b, pool.oh, pool.ow, blk.co]);
       });
       const L = this.blocks.length;
       const iD = 2 * L;
       const flat = this.pooled[L - 1]!.subarray(0, b * F);
-      const flatM = K.upload(flat, b, F);
+      const flatM: Matrix = { dataId: input.dataId, shape: [1, b, F], dtype: 'float32' };
       const hidden = s.hidden.subarray(0, b * d);
       K.read(K.matMul(flatM, K.upload(p[iD]!, F, d), p[iD + 1]!, 'relu'), hidden);
       const dropped = s.dropped.subarray(0, b * d);
@@ -256,9 +254,13 @@ export class WasmCnn {
         const arg = this.argmax[l]!;
         const dp = this.dPooled[l]!;
         const dA = this.dAct.subarray(0, m * co);
-        const dAT = this.dActT.subarray(0, m * co);
         dA.fill(0);
-        dAT.fill(0);
+        // XNNPACK repacks a product's right-hand operand on every call: the smaller of the
+        // patches (m × k) and dA (m × co) takes that place. The first block (k = 9) uses
+        // dWᵀ = dAᵀ · cols, the others dW = colsᵀ · dA.
+        const patchesRight = kk < co;
+        const dAT = this.dActT.subarray(0, m * co);
+        if (patchesRight) dAT.fill(0);
         // The pool gradient goes to each window's argmax, through ReLU (zero where the activation is).
         // Windows do not overlap (stride = size), so each position gets at most one value.
         for (let o = 0; o < outputs; o++) {
@@ -266,21 +268,35 @@ export class WasmCnn {
           if (at >= 0 && act[at]! > 0) {
             const v = dp[o]!;
             dA[at] = v;
-            const row = (at / co) | 0;
-            dAT[(at - row * co) * m + row] = v;
+            if (patchesRight) {
+              const row = (at / co) | 0;
+              dAT[(at - row * co) * m + row] = v;
+            }
           }
         }
-        // dWᵀ [co, k] = dAᵀ · cols, then transposed into the [k, co] layout of the kernel.
-        const dWT = this.wT.subarray(0, co * kk);
-        K.read(K.matMul(K.upload(dAT, co, m), colMatrices[l]!), dWT);
-        transpose(dWT, co, kk, g[2 * l]!);
+        const geom = sameGeometry(b, blk.h, blk.w, blk.ci, 3);
+        const cols = this.cols[l]!.subarray(0, m * kk);
+        const dAM = K.upload(dA, m, co);
+        if (patchesRight) {
+          im2col(inputs[l]!, geom, cols);
+          const dWT = this.wT.subarray(0, co * kk);
+          K.read(K.matMul(K.upload(dAT, co, m), K.upload(cols, m, kk)), dWT);
+          transpose(dWT, co, kk, g[2 * l]!);
+        } else {
+          im2colT(inputs[l]!, geom, cols);
+          K.read(K.matMul(K.upload(cols, kk, m), dAM), g[2 * l]!);
+        }
         columnSums(dA, m, co, g[2 * l + 1]!);
         if (l > 0) {
-          const wT = this.wT.subarray(0, co * kk);
-          transpose(p[2 * l]!, kk, co, wT);
-          const dCols = this.dCols.subarray(0, m * kk);
-          K.read(K.matMul(K.upload(dA, m, co), K.upload(wT, co, kk)), dCols);
-          col2im(dCols, geoms[l]!, this.dPooled[l - 1]!);
+          // dx = dA convolved with the filter turned 180° and its channels swapped ('same', stride 1).
+          const flipped = this.wT.subarray(0, co * kk);
+          const ci = blk.ci;
+          for (let fy = 0; fy < 3; fy++)
+            for (let fx = 0; fx < 3; fx++)
+              for (let c = 0; c < ci; c++)
+                for (let o = 0; o < co; o++) flipped[((fy * 3 + fx) * co + o) * ci + c] = p[2 * l]![(((2 - fy) * 3 + (2 - fx)) * ci + c) * co + o]!;
+          const dx = K.run('Conv2D', { x: { dataId: dAM.dataId, shape: [b, blk.h, blk.w, co], dtype: 'float32' }, filter: K.uploadTensor(flipped, [3, 3, co, ci]) }, SAME);
+          K.readTensor(dx, this.dPooled[l - 1]!.subarray(0, b * blk.h * blk.w * ci));
         }
       }
       return { loss, predicted };

@@ -77,6 +77,9 @@ for (let i = 0; i < 6; i++) {
   specs.push({ side, channels: u(1) < 0.5 ? 1 : 3, classes: 2 + Math.floor(u(2) * 5), filters: Array.from({ length: blocks }, (_, b) => first + b * 3), batchNorm: false, dense: 3 + Math.floor(u(3) * 9), dropout: 0.3 });
 }
 
+// Both ways of taking the filter gradient: dWᵀ = dAᵀ · patches when a block has more filters than patch values (here the first), colsᵀ · dA otherwise.
+specs.push({ side: 10, channels: 1, classes: 4, filters: [12, 5], batchNorm: false, dense: 6, dropout: 0.3 });
+
 describe('im2col kernels', () => {
   it('im2col, its transpose and col2im agree with a direct convolution on random strides and paddings', () => {
     // conv(x, W) as Σ over taps computed directly; im2col · W must match, and col2im must be its adjoint: <col2im(d), x> = <d, im2col(x)>.
