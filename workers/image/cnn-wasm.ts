@@ -263,11 +263,15 @@ export class WasmCnn {
         if (patchesRight) dAT.fill(0);
         // The pool gradient goes to each window's argmax, through ReLU (zero where the activation is).
         // Windows do not overlap (stride = size), so each position gets at most one value.
-        for (let o = 0; o < outputs; o++) {
+        // The bias gradient (Σ dA per channel) is summed here: dA is non-zero only where this writes.
+        const db = g[2 * l + 1]!;
+        db.fill(0);
+        for (let o = 0, ch = 0; o < outputs; o++, ch = ch + 1 === co ? 0 : ch + 1) {
           const at = arg[o]!;
           if (at >= 0 && act[at]! > 0) {
             const v = dp[o]!;
             dA[at] = v;
+            db[ch]! += v;
             if (patchesRight) {
               const row = (at / co) | 0;
               dAT[(at - row * co) * m + row] = v;
@@ -286,7 +290,6 @@ export class WasmCnn {
           im2colT(inputs[l]!, geom, cols);
           K.read(K.matMul(K.upload(cols, kk, m), dAM), g[2 * l]!);
         }
-        columnSums(dA, m, co, g[2 * l + 1]!);
         if (l > 0) {
           // dx = dA convolved with the filter turned 180° and its channels swapped ('same', stride 1).
           const flipped = this.wT.subarray(0, co * kk);
