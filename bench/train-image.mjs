@@ -33,7 +33,7 @@ const LR = 1e-3;
 const SRC = '/usr/share/datasets/fashion-mnist';
 
 await build({
-  stdin: { contents: `export { registerWasmConvKernels } from './workers/image/wasm-conv.ts';\nexport { Rng } from './workers/trainer/random.ts';`, resolveDir: root, loader: 'ts' },
+  stdin: { contents: `export { registerWasmConvKernels } from './workers/image/wasm-conv.ts';\nexport { Rng } from './workers/trainer/random.ts';\nexport { WasmCnn } from './workers/image/cnn-wasm.ts';\nexport { buildCnn } from './workers/image/model.ts';`, resolveDir: root, loader: 'ts' },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -41,7 +41,7 @@ await build({
   external: ['@tensorflow/*'],
   logLevel: 'warning',
 });
-const { registerWasmConvKernels, Rng } = await import(join(out, 'train-image-lib.mjs'));
+const { registerWasmConvKernels, Rng, WasmCnn, buildCnn } = await import(join(out, 'train-image-lib.mjs'));
 const tf = await import('@tensorflow/tfjs');
 await import('@tensorflow/tfjs-backend-wasm');
 
@@ -145,7 +145,58 @@ async function runTfjs(backend, batches) {
   return { images, wall, cpu, imagesPerSec: images / wall, imagesPerCpuSec: images / cpu, loss: total / Math.max(count, 1), testAccuracy: batches === null ? correct / NT : null, profile };
 }
 
+/** The pilot's wasm path: the same network trained by WasmCnn (direct kernels, workers/image/cnn-wasm.ts). */
+async function runDirect() {
+  if (!(await tf.setBackend('wasm').catch(() => false))) return null;
+  const spec = { side: 28, channels: 1, classes: 10, filters: [32, 64], batchNorm: false, dense: 128, dropout: 0 };
+  const model = buildCnn(tf, spec, 1);
+  model.setWeights(init.map((a, i) => tf.tensor(a, shapes[i])));
+  const cnn = new WasmCnn(tf, spec, model, BATCH);
+  const xb = new Float32Array(BATCH * 784);
+  const ones = new Float32Array(BATCH).fill(1);
+  const step = (idx) => {
+    idx.forEach((r, i) => xb.set(train.x.subarray(r * 784, (r + 1) * 784), i * 784));
+    const yb = Int32Array.from(idx, (r) => train.y[r]);
+    return cnn.step(xb, idx.length, yb, ones, idx.length, null, LR).loss;
+  };
+  const start = performance.now();
+  const cpu0 = process.cpuUsage();
+  const phases = process.env.PROFILE_STEP ? new Map() : null;
+  let images = 0;
+  let total = 0;
+  let count = 0;
+  for (let e = 0; e < EPOCHS; e++) {
+    total = 0;
+    count = 0;
+    for (let s = 0; s < N; s += BATCH) {
+      const idx = orders.subarray(e * N + s, e * N + Math.min(N, s + BATCH));
+      total += step(idx) * idx.length;
+      count += idx.length;
+      images += idx.length;
+    }
+  }
+  const wall = (performance.now() - start) / 1000;
+  const c = process.cpuUsage(cpu0);
+  const cpu = (c.user + c.system) / 1e6;
+  void phases;
+  const optimizer = tf.train.adam(LR);
+  await cnn.store(tf, optimizer);
+  optimizer.dispose();
+  let correct = 0;
+  for (let s = 0; s < NT; s += 500) {
+    const n = Math.min(500, NT - s);
+    const p = tf.tidy(() => tf.argMax(model.predict(tf.tensor4d(test.x.subarray(s * 784, (s + n) * 784), [n, 28, 28, 1])), 1).dataSync());
+    for (let i = 0; i < n; i++) if (p[i] === test.y[s + i]) correct++;
+  }
+  model.dispose();
+  return { images, wall, cpu, imagesPerSec: images / wall, imagesPerCpuSec: images / cpu, loss: total / Math.max(count, 1), testAccuracy: correct / NT, profile: '' };
+}
+
 const rows = [];
+if (!process.argv.includes('--skip-direct')) {
+  const r = await runDirect();
+  rows.push(r ? { name: 'tfjs wasm, direct kernels (the pilot\'s path)', ...r } : { name: 'tfjs wasm direct', skipped: 'did not initialise' });
+}
 for (const backend of ['tensorflow', 'wasm', 'cpu']) {
   if (backend === 'tensorflow') {
     try {
@@ -156,6 +207,7 @@ for (const backend of ['tensorflow', 'wasm', 'cpu']) {
     }
   }
   if (backend === 'cpu' && process.argv.includes('--skip-cpu')) continue;
+  if (backend === 'wasm' && process.argv.includes('--skip-autodiff')) continue;
   const r = await runTfjs(backend, backend === 'cpu' ? 3 : null);
   rows.push(r ? { name: `tfjs ${backend}${backend === 'cpu' ? ' (3 batches)' : ''}`, ...r } : { name: `tfjs ${backend}`, skipped: 'did not initialise' });
 }

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { UserInputError, throwIfCancelled, type JobContext } from '../protocol.js';
 import { Rng } from '../trainer/random.js';
 import { splitRows } from '../trainer/split.js';
-import { ImageReadError, loadImage, pixels } from './decode.js';
+import sharp from 'sharp';
+import { ImageReadError, loadImage, pixels, type LoadedImage } from './decode.js';
 import type { ImageEntry, ImageListing } from './files.js';
 
 /** Decoded pictures: `x` is n × side × side × channels bytes, `y` class indices. */
@@ -60,23 +61,47 @@ export async function decodeAll(
   const fileHashes: string[] = [];
   const unreadable: { path: string; reason: string }[] = [];
   let n = 0;
-  for (const [i, entry] of entries.entries()) {
-    if (i % 64 === 0) {
-      throwIfCancelled(ctx.signal);
-      onProgress(i);
-    }
+  // A few files in flight (sharp decodes on libuv's pool) with libvips' own threading off: for
+  // small pictures its per-image thread hand-offs cost more than the decoding (Fashion-MNIST's
+  // 28 × 28 PNGs: 145 → 297 images/s on 2 busy cores, measured). Results are taken in listing order.
+  const previous = sharp.concurrency();
+  sharp.concurrency(1);
+  type Decoded = { image: LoadedImage; data: Uint8Array } | { error: unknown };
+  // Never rejects (a rejection waiting in the window would be an unhandled one): errors come back as values.
+  const decode = async (entry: ImageEntry): Promise<Decoded> => {
     try {
       const image = await loadImage(entry.path);
-      x.set(await pixels(image, side, side, channels), n * size);
+      return { image, data: await pixels(image, side, side, channels) };
+    } catch (error) {
+      return { error };
+    }
+  };
+  const inFlight: Promise<Decoded>[] = [];
+  const window = 4;
+  try {
+    for (let i = 0; i < Math.min(window, entries.length); i++) inFlight.push(decode(entries[i]!));
+    for (const [i, entry] of entries.entries()) {
+      if (i % 64 === 0) {
+        throwIfCancelled(ctx.signal);
+        onProgress(i);
+      }
+      const result = await inFlight[i]!;
+      delete inFlight[i];
+      if (i + window < entries.length) inFlight[i + window] = decode(entries[i + window]!);
+      if ('error' in result) {
+        if (!(result.error instanceof ImageReadError)) throw result.error;
+        unreadable.push({ path: entry.rel, reason: result.error.message });
+        continue;
+      }
+      x.set(result.data, n * size);
       y[n] = classes.indexOf(entry.label);
       fromTest[n] = entry.split === 'test' ? 1 : 0;
       rel.push(entry.rel);
-      fileHashes.push(`${entry.rel}\t${image.bytes.length}\t${image.sha256}`);
+      fileHashes.push(`${entry.rel}\t${result.image.bytes.length}\t${result.image.sha256}`);
       n++;
-    } catch (error) {
-      if (!(error instanceof ImageReadError)) throw error;
-      unreadable.push({ path: entry.rel, reason: error.message });
     }
+  } finally {
+    sharp.concurrency(previous);
   }
   return { set: { side, channels, n, x: x.subarray(0, n * size), y: y.subarray(0, n), rel, fromTest: fromTest.subarray(0, n) }, unreadable, fileHashes };
 }

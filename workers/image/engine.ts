@@ -124,8 +124,13 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
 
   const spec = cnnSpec(side, channels, k, split.train.length, input.batchNorm ?? backend === 'tensorflow');
   const batchSize = input.batchSize ?? Math.max(16, Math.min(64, 2 ** Math.floor(Math.log2(Math.max(split.train.length / 20, 1)))));
-  const maxEpochs = input.epochs ?? (split.train.length < 5000 ? 30 : 15);
-  const hyperparameters = { imageSize: side, channels, maxEpochs, patience: input.patience, batchSize, learningRate: input.learningRate, classWeights, flips: input.flips, augment: input.augment, seed: input.seed };
+  // Large sets learn in few passes and each pass is long: 5 epochs from 20,000 training pictures
+  // (Fashion-MNIST's 51,000 reach 0.91 test accuracy there), and no augmentation, which only pays
+  // off over many epochs of few pictures.
+  const large = split.train.length >= 20000;
+  const maxEpochs = input.epochs ?? (split.train.length < 5000 ? 30 : large ? 5 : 15);
+  const augment = input.augment ?? !large;
+  const hyperparameters = { imageSize: side, channels, maxEpochs, patience: input.patience, batchSize, learningRate: input.learningRate, classWeights, flips: input.flips, augment, seed: input.seed };
   const model = buildCnn(tf, spec, seedFor(input.seed, 'init'));
   const optimizer = tf.train.adam(input.learningRate);
   const { runId: _r, resumeFrom: _f, ...settings } = input;
@@ -146,7 +151,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
       patience: input.patience,
       batchSize,
       flips: input.flips,
-      augment: input.augment,
+      augment,
       classWeights,
       signal: ctx.signal,
       onEpoch: async (record, state) => {

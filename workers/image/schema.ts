@@ -23,8 +23,8 @@ export const imageInputSchema = z.object({
   testFraction: z.number().min(0.05).max(0.4).default(0.15),
   /** Mirror pictures left–right while training (off for text, digits, anything with a handedness). */
   flips: z.boolean().default(true),
-  /** Small shifts and brightness changes while training. */
-  augment: z.boolean().default(true),
+  /** Small shifts and brightness changes (and flips) while training. Default: on under 20,000 training pictures. */
+  augment: z.boolean().optional(),
   /**
    * Batch normalisation after each convolution. Default: on with the tensorflow backend only;
    * on wasm and cpu tfjs computes its gradient through broadcasts that tripled a training step

@@ -23,6 +23,13 @@ export interface Matrix {
   dtype: 'float32';
 }
 
+/** A tensor of any shape held by the backend. */
+export interface Tensor {
+  dataId: object;
+  shape: number[];
+  dtype: 'float32';
+}
+
 /** A vector held by the backend (biases). */
 interface Vector {
   dataId: object;
@@ -49,7 +56,7 @@ export class WasmKernels {
   private readonly live: object[] = [];
 
   /** Throws when the active backend is not wasm or lacks what is used here (the caller then uses the tensor API). */
-  constructor(tf: Tf) {
+  constructor(private readonly tf: Tf) {
     const backend = tf.backend() as unknown as Partial<WasmBackend>;
     const fused = tf.getKernel('_FusedMatMul', 'wasm')?.kernelFunc;
     const multiply = tf.getKernel('Multiply', 'wasm')?.kernelFunc;
@@ -76,6 +83,36 @@ export class WasmKernels {
     const dataId = this.backend.write(values.length === rows * columns ? values : values.subarray(0, rows * columns), shape, 'float32');
     this.live.push(dataId);
     return { dataId, shape, dtype: 'float32' };
+  }
+
+  /** Copies values of any shape into the backend (e.g. an NHWC batch for the convolution kernels). */
+  uploadTensor(values: Float32Array, shape: number[]): Tensor {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (values.length < size) throw new RangeError(`${values.length} values cannot fill a tensor of shape [${shape.join(', ')}]`);
+    const dataId = this.backend.write(values.length === size ? values : values.subarray(0, size), shape, 'float32');
+    this.live.push(dataId);
+    return { dataId, shape, dtype: 'float32' };
+  }
+
+  /**
+   * Runs any of the backend's kernels on tensors held by it (the engine's own call, without its
+   * bookkeeping); the output is freed by `release()`. Throws when the backend lacks the kernel.
+   */
+  run(kernelName: string, inputs: Record<string, Tensor | Matrix | null>, attrs: Record<string, unknown>): Tensor {
+    const kernel = this.tf.getKernel(kernelName, 'wasm')?.kernelFunc as unknown as KernelFunc | undefined;
+    if (!kernel) throw new Error(`the wasm backend has no ${kernelName} kernel`);
+    const out = kernel({ inputs, backend: this.backend, attrs }) as Tensor;
+    this.live.push(out.dataId);
+    return out;
+  }
+
+  /** Copies a tensor's values into `out` (see `read`). */
+  readTensor(t: Tensor | Matrix, out: Float32Array): Float32Array {
+    const size = t.shape.reduce((a: number, b: number) => a * b, 1);
+    const offset = this.backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    const heap = this.backend.wasm.HEAPU8;
+    out.set(new Float32Array(heap.buffer, heap.byteOffset + offset, size));
+    return out;
   }
 
   /** a · b (+ bias, then the activation), with XNNPACK's fast path: neither operand transposed. */
