@@ -1,10 +1,13 @@
 /**
  * Runs a job from the CLI: progress on stderr (one updating line on a terminal, a line per stage
  * otherwise), Ctrl-C cancels the job (a second Ctrl-C leaves at once), and the outcome becomes
- * the result or a one-line error.
+ * the result or a one-line error. A job shared with other processes (the same work asked for
+ * twice) is followed to the job that replaces it when its owner stops, and Ctrl-C on a process
+ * that only waits for it leaves the job to the others instead of cancelling it for everyone.
  */
 import type { JobDetail, JobKind } from '../../workers/jobs.js';
 import type { AnyJobEvent, JobOf, JobOutcome } from '../contract/jobs.js';
+import type { JobTakeover } from '../jobs/supervisor.js';
 import { CliError, type CliContext } from './command.js';
 import { duration } from './format.js';
 
@@ -20,7 +23,7 @@ export async function runJob<K extends JobKind>(
   let lastStage = '';
   let lastBucket = -1;
   const listener = (event: AnyJobEvent) => {
-    if (event.job.id !== job.id) return;
+    if (event.job.id !== app.jobs.current(job.id)) return;
     if (event.detail !== undefined && isOf(event, job.kind)) onDetail?.(event.detail);
     if (event.job.status !== 'running') return;
     const percent = Math.floor(event.job.progress * 100);
@@ -36,13 +39,27 @@ export async function runJob<K extends JobKind>(
     lastBucket = Math.floor(percent / 10);
     lastLine = line;
   };
+  const onTakeover = (takeover: JobTakeover) => {
+    if (takeover.to.id !== app.jobs.current(job.id)) return;
+    if (tty && lastLine) process.stderr.write('\r\x1b[2K');
+    ctx.err(takeover.message);
+    lastLine = '';
+  };
   app.jobs.on('job', listener);
+  app.jobs.on('takeover', onTakeover);
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
+    const id = app.jobs.current(job.id);
+    if (app.jobs.shares(id)) {
+      // Another process computes it for others too: this one stops waiting, the job goes on.
+      app.jobs.leave(id);
+      ctx.err(`\nLeft job ${id}; it goes on in the process computing it, for the others waiting on it.`);
+      process.exit(130);
+    }
     ctx.err('\nCancelling… (press Ctrl-C again to leave at once)');
-    app.jobs.cancel(job.id);
+    app.jobs.cancel(id);
   };
   process.on('SIGINT', onSigint);
   try {
@@ -57,6 +74,7 @@ export async function runJob<K extends JobKind>(
     throw new CliError(error?.message ?? `${final.title} ${final.status}.`);
   } finally {
     app.jobs.off('job', listener);
+    app.jobs.off('takeover', onTakeover);
     process.off('SIGINT', onSigint);
   }
 }

@@ -49,13 +49,39 @@ const supervisors = new Set<JobSupervisor>();
 /** How often cancel requests from other processes, the GPU lock and foreign jobs are looked at. */
 const POLL_MS = 500;
 
-export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
+/** A shared job this process waits for, kept so that it can submit it again if its owner stops. */
+interface SharedRequest {
+  kind: JobKind;
+  title: string;
+  input: unknown;
+  once: { key: string; since: number };
+  takeovers: number;
+}
+
+/** How many times one wait takes a shared job over before it gives up (owners that keep dying). */
+const MAX_TAKEOVERS = 3;
+
+/** A shared job whose owner stopped, and the job this process now waits for instead. */
+export interface JobTakeover {
+  from: AnyJob;
+  to: AnyJob;
+  /** One line on what happened, for the CLI and logs. */
+  message: string;
+}
+
+export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [JobTakeover] }> {
   readonly #definitions = new Map<JobKind, StoredDefinition>();
   readonly #queue: number[] = [];
   readonly #running = new Map<number, Running>();
   readonly #waiters = new Map<number, ((job: AnyJob) => void)[]>();
   /** Jobs of other processes someone here waits for, with the last state seen. */
   readonly #foreign = new Map<number, string>();
+  /** Shared (`once`) jobs of other processes waited for here: resubmitted if their owner stops. */
+  readonly #shared = new Map<number, SharedRequest>();
+  /** Shared jobs this process asked to cancel: those end as asked, nobody takes them over. */
+  readonly #cancelledHere = new Set<number>();
+  /** A taken-over job's id → the job that replaced it. */
+  readonly #successor = new Map<number, number>();
   readonly #options: Required<SupervisorOptions>;
   readonly #gpuLock: GpuLock;
   #poller: NodeJS.Timeout | null = null;
@@ -125,7 +151,10 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
     const { once } = request;
     const inserted = once ? insertJobOnce(this.#options.store.write, { ...row, dedupeKey: once.key, since: once.since }) : { job: insertJob(this.#options.store.write, row), created: true };
     const job = inserted.job;
-    if (!inserted.created) return this.#typed(this.#get(job.id), request.kind);
+    if (!inserted.created) {
+      if (once) this.#shared.set(job.id, { kind: request.kind, title: request.title, input: request.input, once, takeovers: 0 });
+      return this.#typed(this.#get(job.id), request.kind);
+    }
     this.#queue.push(job.id);
     this.#emit(job.id);
     this.#schedule();
@@ -160,6 +189,7 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
         return this.#get(id);
       }
       requestCancel(this.#options.store.write, id, Date.now());
+      this.#cancelledHere.add(id);
       this.#emit(id);
       // Followed until it ends, so this process's listeners (serve mode's UI) see it stop.
       if (!this.#foreign.has(id)) this.#foreign.set(id, '');
@@ -191,6 +221,31 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
     });
     this.#poll();
     return waiting;
+  }
+
+  /**
+   * The job that stands for `id` now: itself, or the job that took it over (and so on) after its
+   * owner stopped. Listeners that follow one job follow this one.
+   */
+  current(id: number): number {
+    let at = id;
+    for (let next = this.#successor.get(at); next !== undefined; next = this.#successor.get(at)) at = next;
+    return at;
+  }
+
+  /** Whether `id` is a job of another process that this process shares (reached through `once`). */
+  shares(id: number): boolean {
+    return this.#shared.has(id) && !this.owns(id);
+  }
+
+  /**
+   * Stops waiting for a shared job of another process without cancelling it: the others who wait
+   * for it keep it. Waiters here get the job as it stands.
+   */
+  leave(id: number): void {
+    this.#foreign.delete(id);
+    this.#shared.delete(id);
+    this.#waiters.delete(id);
   }
 
   /** One job (of any process), with its kind's types; null when there is none. */
@@ -270,10 +325,47 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent] }> {
       }
       if (job.status !== 'queued' && job.status !== 'running') {
         this.#foreign.delete(id);
+        if (this.#takeOver(job)) continue;
         for (const done of this.#waiters.get(id) ?? []) done(job);
         this.#waiters.delete(id);
       }
     }
+  }
+
+  /**
+   * A shared job of another process ended cancelled by its owner (Ctrl-C) or interrupted (its
+   * owner was killed): those who waited for it still want its result, so it is submitted again
+   * under the same key. The first waiter to do so owns the new job and the others wait for that
+   * one. Not when this process (or any other, through the row) asked for the cancel: that was a
+   * decision about the work, not an owner leaving.
+   */
+  #takeOver(job: AnyJob): boolean {
+    const shared = this.#shared.get(job.id);
+    this.#shared.delete(job.id);
+    const askedHere = this.#cancelledHere.delete(job.id);
+    if (!shared || askedHere || !this.#waiters.has(job.id) || this.#stopped) return false;
+    const ownerLeft = job.status === 'interrupted' || (job.status === 'cancelled' && job.cancelRequestedAt === null);
+    if (!ownerLeft || shared.takeovers >= MAX_TAKEOVERS) return false;
+    const owner = jobOwner(this.#options.store.read, job.id);
+    let next: AnyJob;
+    try {
+      next = this.get(this.submit({ kind: shared.kind, title: shared.title, input: shared.input as never, once: shared.once }).id)!;
+    } catch {
+      return false; // e.g. the kind is not defined here: the waiters get the job as it ended
+    }
+    this.#successor.set(job.id, next.id);
+    if (!this.owns(next.id)) this.#foreign.set(next.id, '');
+    this.#shared.set(next.id, { ...shared, takeovers: shared.takeovers + 1 });
+    this.#waiters.set(next.id, [...(this.#waiters.get(next.id) ?? []), ...(this.#waiters.get(job.id) ?? [])]);
+    this.#waiters.delete(job.id);
+    const who = owner ? `process ${owner.pid}` : 'the process computing it';
+    const how = job.status === 'cancelled' ? 'was stopped (cancelled there)' : 'stopped (killed or crashed)';
+    const message = this.owns(next.id)
+      ? `Job ${job.id} (${job.title}) was computed by ${who}, which ${how}: this process computes it again as job ${next.id}.`
+      : `Job ${job.id} (${job.title}) was computed by ${who}, which ${how}: job ${next.id} of another waiting process computes it again; waiting for that one.`;
+    this.emit('takeover', { from: job, to: next, message });
+    this.#poll();
+    return true;
   }
 
   #schedule(): void {
