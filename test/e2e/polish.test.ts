@@ -134,7 +134,7 @@ it('compare lists the features each version reads; the rollback dialog names the
 
   await page.getByRole('button', { name: 'Roll back…' }).click();
   const plan = page.getByTestId('rollback-plan');
-  await expect.poll(() => plan.textContent()).toMatch(/Version 1 comes back to production \(created [^)]+, variation explained 1\.000 on its test rows\); version 2, in production now, is archived\. champion moves to version 1\./);
+  await expect.poll(async () => (await plan.textContent())?.replace(/\s+/g, ' ')).toMatch(/Version 1 comes back to production \(created [^)]+, variation explained 1\.000 on its test rows\); version 2, in production now, is archived\. champion moves to version 1\./);
   await page.locator('dialog').screenshot({ path: join(shots, 'rollback-dialog.png') });
   await page.getByLabel(/Reason/).fill('v1 reads casual and registered');
   await page.getByRole('button', { name: 'Confirm' }).click();
@@ -170,7 +170,8 @@ it('the drift panel exports HTML and JSON, and its tests, the evaluation trend a
   await page.goto(`${serve.url}#/hardware`);
   await expect.poll(() => page.getByTestId('fleet-best-image').textContent(), { timeout: 20_000 }).toBe('ws-slow');
   const fleet = page.locator('section', { has: page.locator('#fleet-heading') });
-  expect(await fleet.textContent()).toMatch(/image ws-slow \(box-new not benchmarked: may do better\)/);
+  const answer = (await fleet.locator('p', { hasText: 'Which machine should run the pilot' }).textContent())?.replace(/\s+/g, ' ');
+  expect(answer).toMatch(/image ws-slow \(box-new not benchmarked: may do better\)/);
   expect(await fleet.locator('figure', { has: page.locator('canvas') }).locator('a[href="#/glossary/training-estimate"]').count()).toBe(1);
   await fleet.screenshot({ path: join(shots, 'fleet.png') });
   // Every chart on the hardware page has a glossary link in its caption.
