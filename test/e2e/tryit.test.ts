@@ -6,6 +6,7 @@
  * Screenshots go to $PILOT_SCREENSHOTS (default: a temporary folder).
  */
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +17,8 @@ import { invokeChannel, type ServeProcess, startServe } from './serve.js';
 const root = resolve(import.meta.dirname, '../..');
 const shots = process.env.PILOT_SCREENSHOTS ?? join(tmpdir(), 'pilot-e2e-tryit');
 mkdirSync(shots, { recursive: true });
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let serve: ServeProcess;
 let browser: BrowserSession;
@@ -100,6 +103,14 @@ it('scores an uploaded file into a table, downloads the bundle, and names a fail
   await panel.getByRole('button', { name: 'Show the reasons of row 3' }).click();
   await expect.poll(() => panel.locator('.headline').textContent()).toContain('(row 3 of 3)');
   await panel.screenshot({ path: join(shots, 'try-file.png') });
+  // axe-core on the panel with its result, bars and table (injected through the debugger, so the CSP does not apply).
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const g = globalThis as unknown as { document: { querySelector(s: string): unknown }; axe: { run(context: unknown, options: unknown): Promise<{ violations: Array<{ id: string; impact: string | null }> }> } };
+    const result = await g.axe.run(g.document.querySelector('[data-testid="try-panel"]'), { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact }));
+  });
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
 
   const broken = join(serve.dataDir, 'broken.csv');
   writeFileSync(broken, Buffer.from([0, 1, 2, 3, 0, 0, 255, 254, 0, 0, 7, 8]));
