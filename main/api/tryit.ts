@@ -148,10 +148,12 @@ export const tryitHandlers: HandlersOf<typeof tryitChannels> = {
     let source: { table: { header: string[]; rows: string[][] } } | { path: string; fileName: string };
     let stem: string;
     if (input.rows) {
+      // The model's columns first (blanks where not given), then any others as typed.
+      const given = input.columns!;
       const features = pipeline.preprocessing.features.map((f) => f.column);
-      const extra = [...new Set(input.rows.flatMap((row) => Object.keys(row)))].filter((c) => !features.includes(c));
-      const header = [...features, ...extra];
-      source = { table: { header, rows: input.rows.map((row) => header.map((c) => cellText(row[c]))) } };
+      const header = [...features, ...given.filter((c) => !features.includes(c))];
+      const at = header.map((c) => given.indexOf(c));
+      source = { table: { header, rows: input.rows.map((row) => at.map((i) => (i < 0 ? '' : cellText(row[i])))) } };
       stem = input.rows.length === 1 ? 'one-row' : `${input.rows.length}-rows`;
     } else {
       const path = resolve(input.path!);

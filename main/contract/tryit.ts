@@ -56,8 +56,13 @@ export const tryitChannels = {
     z
       .object({
         ref,
-        /** Rows typed in the form: column → value (missing columns and null are blanks). */
-        rows: z.array(z.record(z.string().max(500), cell)).min(1, 'Give at least one row.').max(1000, 'Type at most 1,000 rows; score a larger set as a file.').optional(),
+        /**
+         * Rows typed in the form: `columns` names the cells of each row (null is a blank; the model's
+         * columns left out are blanks). Arrays, not objects keyed by column: a column may be called
+         * "path" or "file", and serve mode treats such keys as paths.
+         */
+        columns: z.array(z.string().max(500)).min(1).max(2000).optional(),
+        rows: z.array(z.array(cell).max(2000)).min(1, 'Give at least one row.').max(1000, 'Type at most 1,000 rows; score a larger set as a file.').optional(),
         /** Or a CSV file on the machine running the workbench (an upload's stored path in serve mode). */
         path: z.string().trim().min(1).max(4096).optional(),
         /** The name the user knows the file by (an upload's own name), used in messages. */
@@ -68,7 +73,10 @@ export const tryitChannels = {
         samples: z.number().int().min(2).max(20_000).default(1000),
       })
       .strict()
-      .refine((input) => (input.rows === undefined) !== (input.path === undefined), { error: 'Give either rows (typed in the form) or path (a CSV file), not both.' }),
+      .refine((input) => (input.rows === undefined) !== (input.path === undefined), { error: 'Give either rows (typed in the form) or path (a CSV file), not both.' })
+      .refine((input) => input.rows === undefined || (input.columns !== undefined && input.rows.every((row) => row.length === input.columns!.length)), {
+        error: 'Give the columns of the typed rows, and as many cells in each row as there are columns.',
+      }),
     'Queues scoring of typed rows or a small CSV (≤ 10,000 rows) with a version, with the top reasons of each prediction; the job result holds the table and the results CSV is a download.',
   ),
   'downloads:read': channel<{ fileName: string; text: string }>()(

@@ -16,6 +16,8 @@ const NOT_PATHS = new Set([
   'version', 'refs', 'question', 'successMetric', 'successClass', 'currency', 'exclude', 'include', 'positiveClass', 'model', 'note',
   'cost', 'benefit', 'label', 'predictionColumn', 'labelColumn', 'columns', 'ignoreColumns', 'textColumn', 'normal', 'time', 'id', 'holiday',
   'column', 'pathColumn',
+  // tryit:score: the user's own name for an uploaded file (shown in messages, never opened), and the typed rows' cells (arrays, never paths).
+  'fileName', 'rows',
 ]);
 
 interface Def {
@@ -69,5 +71,9 @@ describe('serve mode path confinement', () => {
     expect(refusedPaths('x', { nested: { outPath: '/tmp/p.csv' } }, roots)).toEqual([{ field: 'nested.outPath', path: '/tmp/p.csv', why: 'outside' }]);
     expect(refusedPaths('settings:set', { key: 'gpu.libraryDirs', value: ['/srv/data/cuda', '/usr/lib'] }, roots)).toEqual([{ field: 'gpu.libraryDirs', path: '/usr/lib', why: 'outside' }]);
     expect(refusedPaths('settings:set', { key: 'drift.watch', value: { folder: '/srv/data/.ssh', version: 'a@1' } }, roots)).toEqual([{ field: 'drift.watch.folder', path: '/srv/data/.ssh', why: 'secret' }]);
+    // Trying a model on a file: its path is confined; the name the user knows it by is not a path.
+    expect(refusedPaths('tryit:score', { ref: 1, path: '/etc/passwd', fileName: '/etc/shadow' }, roots)).toEqual([{ field: 'path', path: '/etc/passwd', why: 'outside' }]);
+    // Typed rows are arrays named by `columns`, so a data column called "path" is never taken for one.
+    expect(refusedPaths('tryit:score', { ref: 1, columns: ['path', 'file'], rows: [['/etc/passwd', '/etc/shadow']] }, roots)).toEqual([]);
   });
 });

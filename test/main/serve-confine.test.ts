@@ -123,12 +123,24 @@ describe('pilot serve confines paths to its roots', () => {
       ['gpu:libraries', { dirs: ['/usr/local/cuda/lib64'] }],
       ['text:train', { path: '/etc/passwd', textColumn: 'a', target: 'b' }],
       ['image:scan', { source: '/usr/share/pixmaps' }],
+      ['tryit:score', { ref: 1, path: '/etc/passwd', fileName: 'harmless.csv' }],
+      ['tryit:score', { ref: 1, path: join(allowed, 'innocent.csv') }],
     ];
     for (const [channel, input] of cases) {
       const answer = await api(channel, input);
       expect(answer.status, channel).toBe(403);
       expect(answer.body.error?.message, channel).toContain(`${channel}:`);
     }
+  });
+
+  it('sends downloads only from its own downloads folder, by id, with the token', async () => {
+    const get = (path: string, auth = true) => fetch(`http://127.0.0.1:${port}${path}`, { headers: auth ? { Authorization: `Bearer ${token}` } : {} });
+    // Ids are 8–40 lowercase letters and digits: no separators, no dots, so nothing outside downloads/ can be named.
+    for (const id of ['..%2F..%2Fetc%2Fpasswd', '%2Fetc%2Fpasswd', 'abc', 'ABCDEFGH12', '0123456789abcdef0123456789abcdef01234567x']) {
+      expect((await get(`/api/download/${id}`)).status, id).toBe(404);
+    }
+    expect((await get('/api/download/0123456789abcdef01234567', false)).status).toBe(401);
+    expect((await api('downloads:read', { id: '../../etc/passwd' })).status).toBe(400);
   });
 
   it('never echoes a file’s bytes in an error (before: hardware:import printed root:*:…)', async () => {

@@ -63,7 +63,7 @@ describe('tryit channels', () => {
     expect(schema.fields.every((f) => f.kind === 'number')).toBe(true);
 
     const row = { Pregnancies: 6, Glucose: 170, BloodPressure: 72, SkinThickness: null, Insulin: '', BMI: 38.5, DiabetesPedigreeFunction: 0.9, Age: 51 };
-    const { result, downloadId } = await score({ ref: versionId, rows: [row], samples: 400 });
+    const { result, downloadId } = await score({ ref: versionId, columns: Object.keys(row), rows: [Object.values(row)], samples: 400 });
     expect(result.totalRows).toBe(1);
     expect(result.method).toMatchObject({ background: 'training', backgroundRows: 100, samples: 400, seed: 42 });
 
@@ -150,7 +150,9 @@ describe('tryit channels', () => {
     expect(failed.status).toBe('failed');
     expect(failed.error?.message).toContain('flowers.xlsx');
     expect(failed.error?.message).not.toContain('upload-7f3a');
-    const both = await invoke(app, 'tryit:score', { ref: versionId, path, rows: [{ sepal_length: 5 }] });
+    const both = await invoke(app, 'tryit:score', { ref: versionId, path, columns: ['sepal_length'], rows: [[5]] });
     expect(both).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    const ragged = await invoke(app, 'tryit:score', { ref: versionId, columns: ['sepal_length', 'sepal_width'], rows: [[5]] });
+    expect(ragged).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/as many cells/) } });
   }, 240_000);
 });

@@ -140,9 +140,12 @@ export const tryitEngine: Engine<TryitInput, TryitResult> = async (input, ctx) =
         contribution: c.value,
         standardError: c.standardError,
       }));
-      const others = target.task === 'binary' ? `“${target.classes[0]!}”` : null;
+      // Class names that are numbers ("0", "1") read better with the target's name.
+      const named = (label: string) => (/^-?\d+(\.\d+)?$/.test(label) ? `${target.column} = ${label}` : label);
+      const others = target.task === 'binary' ? `“${named(target.classes[0]!)}”` : null;
       const scale = target.task === 'regression' ? target.std : 1;
-      explanations.push({ row: r, explained, base: result.base, output: result.output, contributions, reasons: topReasons(contributions, explained, scale, 5, others).map((reason) => reason.words) });
+      const reasons = topReasons(contributions, explained === null ? null : named(explained), scale, 5, others).map((reason) => reason.words);
+      explanations.push({ row: r, explained, base: result.base, output: result.output, contributions, reasons });
     }
     if (explainCount < rows.length) warnings.push(`Reasons are given for the first ${explainCount} of ${rows.length.toLocaleString('en')} rows; every row is predicted.`);
 
