@@ -5,13 +5,13 @@
  * (bounded: at most 4 Mbit whatever the vocabulary), and the same statistics of the untouched test
  * split — the same-distribution baseline each check is judged against (how far held-out documents
  * of the training data already are from the training documents), and the model's predictions on it.
- * Bounded in size: 500 words, at most 3,001 distinct lengths, 2,000 test shares, the filter.
+ * Bounded in size: 100 words, at most 3,001 distinct lengths, 2,000 test shares, the filter.
  */
 import type { Corpus } from './corpus.js';
 import { hashToken } from './tokenize.js';
 
 /** Most frequent training words kept for vocabulary drift (the rest is one "(other)" bin). */
-export const TOP_TERMS = 500;
+export const TOP_TERMS = 100;
 const MAX_SHARES = 2000;
 
 /** A Bloom filter over the training vocabulary, base64 bits. */

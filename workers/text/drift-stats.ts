@@ -56,21 +56,26 @@ export function countBatch(reference: TextDriftReference, docs: Iterable<string[
   return { documents: lengths.length, tokens, topCounts, topOther, unseen, lengths: Float64Array.from(lengths).sort(), unseenShares: Float64Array.from(shares).sort() };
 }
 
+/** How far past the same-distribution baseline a batch must be to count as drifted. */
+const NOISE_FACTOR = 1.5;
+
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
 /**
  * Vocabulary drift. Word counts are not independent draws (a document repeats its words), so no
  * p-value is honest here; the distance is judged against the distance the test split — held-out
  * documents of the training data — already has from the training split, scaled to the batch's
- * size (sampling noise in the distance shrinks as 1/√words): drift when the batch is at least 0.1
- * and twice that baseline away.
+ * size (the squared distance's sampling noise goes as 1/N_train + 1/N_batch): drift when the
+ * batch is at least 0.1 and 1.5 times that baseline away.
  */
 export function vocabularyDrift(reference: TextDriftReference, batch: BatchCounts, t: DriftThresholds): ColumnDrift {
   const ref = [...reference.top.counts, reference.top.other];
   const cur = [...batch.topCounts, batch.topOther];
   const baseline = jensenShannon(ref, [...reference.test.topCounts, reference.test.topOther]);
-  const scaled = baseline * Math.sqrt(reference.test.tokens / Math.max(batch.tokens, 1));
-  const threshold = Math.max(t.jensenShannon, 2 * scaled);
+  // Sampling noise in the squared distance goes as 1/N_train + 1/N_sample.
+  const inverse = (n: number) => 1 / Math.max(n, 1);
+  const scaled = baseline * Math.sqrt((inverse(reference.tokens) + inverse(batch.tokens)) / (inverse(reference.tokens) + inverse(reference.test.tokens)));
+  const threshold = Math.max(t.jensenShannon, NOISE_FACTOR * scaled);
   const enough = batch.documents >= t.minRows && batch.tokens > 0;
   const statistic = jensenShannon(ref, cur);
   const shares = (c: number[]) => {
@@ -98,7 +103,7 @@ export function vocabularyDrift(reference: TextDriftReference, batch: BatchCount
     psiBand: enough ? psiBand(value) : null,
     drifted,
     explanation: enough
-      ? `How often the training documents' ${reference.top.terms.length} most frequent words occur in the new documents (the rest as one "(other)" bin): Jensen–Shannon distance ${statistic.toFixed(3)}. Held-out documents of the training data are ${baseline.toFixed(3)} from the training documents (about ${scaled.toFixed(3)} at this batch's ${batch.tokens.toLocaleString('en')} words), so drift is counted from ${threshold.toFixed(3)}: ${drifted ? 'the new documents use words differently' : 'the words are used about as in training'}.`
+      ? `How often the training documents' ${reference.top.terms.length} most frequent words occur in the new documents (the rest as one "(other)" bin): Jensen–Shannon distance ${statistic.toFixed(3)}. Held-out documents of the training data are ${baseline.toFixed(3)} from the training documents (about ${scaled.toFixed(3)} at this batch's ${batch.tokens.toLocaleString('en')} words), so drift is counted from ${threshold.toFixed(3)} (1.5 times that, at least ${t.jensenShannon}): ${drifted ? 'the new documents use words differently' : 'the words are used about as in training'}.`
       : `Only ${batch.documents} document(s): at least ${t.minRows} are needed to judge the vocabulary.`,
     reference: { count: reference.tokens, missing: 0 },
     current: { count: batch.tokens, missing: 0 },
