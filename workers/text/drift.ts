@@ -98,7 +98,7 @@ export async function textDriftReport(model: DriftModel, currentPath: string, op
       missingColumns: [],
       extraColumns: [],
       rows: { reference: reference.documents, current: texts.length },
-      files: { reference: { file: basename(model.trainingFile ?? String(metadata.sourceFile ?? '')), bytes: 0, sha256: model.datasetSha256 ?? String(metadata.datasetSha256 ?? '') }, current: { file: basename(currentPath), bytes, sha256: sha } },
+      files: { reference: { file: basename(model.trainingFile || String(metadata.sourceFile ?? '')), bytes: 0, sha256: model.datasetSha256 ?? String(metadata.datasetSha256 ?? '') }, current: { file: basename(currentPath), bytes, sha256: sha } },
       warnings,
     };
     ctx.progress({ fraction: 1, stage: 'Done' });
