@@ -60,21 +60,18 @@ export function profileFile(dataDir: string, versionId: number, sha256: string):
 export async function submitVersionCheck(app: Backend, ref: string | number, currentPath: string, options: DriftOptions = {}, from: 'user' | 'watch' = 'user'): Promise<JobOf<'drift.check'>> {
   const version = versionOf(app.store.read, ref);
   const task = version.task;
-  if (version.kind === 'text') {
-    // The version check applies a tabular model to both files; a text version needs vocabulary and length drift, not built yet.
-    throw new AppError('invalid-input', `${version.projectName} v${version.version} is a text model; drift checks against a text version are not available yet. Compare the files column by column instead: pilot drift TRAINING_FILE CURRENT_FILE.`);
-  }
   // Only the scalar metrics travel: the recorded residuals and curves would bloat the job row.
   // At the version's operating threshold: the predictions and the registered accuracy both.
   const testMetrics = Object.fromEntries(Object.entries(metricsAtThreshold(version.testMetrics, version.threshold)).filter(([, v]) => typeof v === 'number'));
   const model = { artifactDir: version.artifactDir, task, target: version.target, testMetrics, ...(version.threshold !== null ? { threshold: version.threshold } : {}) };
-  if (task === 'forecast') {
-    // The reference of a forecast version (its backtest errors and training profiles) is saved with the model: no training file to read.
+  if (task === 'forecast' || version.kind === 'text') {
+    // The reference of a forecast version (its backtest errors and training profiles) and of a text version (its words, lengths,
+    // vocabulary and test predictions) is saved with the model: no training file to read.
     const trainingFile = version.datasetId === null ? '' : (getDataset(app.store.read, version.datasetId)?.path ?? '');
     return app.jobs.submit({
       kind: 'drift.check',
       title: `${from === 'watch' ? 'Watch folder: drift' : 'Drift'} ${basename(currentPath)} vs ${version.projectName} v${version.version}`,
-      input: { currentPath, versionId: version.id, model: { ...model, trainingFile, datasetSha256: version.datasetSha256 }, options, ...(from === 'watch' ? { watch: true as const } : {}) } satisfies DriftJobInput,
+      input: { currentPath, versionId: version.id, model: { ...model, ...(version.kind === 'text' ? { kind: 'text' as const } : {}), trainingFile, datasetSha256: version.datasetSha256 }, options, ...(from === 'watch' ? { watch: true as const } : {}) } satisfies DriftJobInput,
     });
   }
   const identifiers = identifierColumns(app, version.runId).filter((c) => !(options.columns ?? []).includes(c));

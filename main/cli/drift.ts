@@ -27,7 +27,7 @@ const fmt = (n: number | null): string => (n === null ? '—' : Math.abs(n) !== 
 export const driftCommands: Command[] = [
   {
     name: 'drift',
-    usage: '(VERSION|REFERENCE_FILE) (CURRENT_FILE|--from-requests) [--json] [--html FILE] [--ignore A,B] [--prediction COL] [--label COL] [--drift-share N]',
+    usage: '(VERSION|REFERENCE_FILE) (CURRENT_FILE|FOLDER|--from-requests) [--json] [--html FILE] [--ignore A,B] [--prediction COL] [--label COL] [--drift-share N]',
     summary: "Compare a current CSV (or, with --from-requests, the rows the version answered in serve mode) with a version's training data (and its predictions and test metric) or a reference CSV; say whether it drifted.",
     args: { min: 1, max: 2 },
     options: {
@@ -134,6 +134,13 @@ async function printReport(ctx: CliContext, report: DriftReport, ids: { jobId: n
       ]),
     ),
   );
+  if (report.text) {
+    const t = report.text;
+    const words = (list: typeof t.gained) => list.map((w) => `${w.word} (${w.reference} → ${w.current})`).join(', ');
+    ctx.out(`\nUnseen words: ${(100 * t.unseenShare.current).toFixed(1)} % of the new documents' words (held-out test documents: ${(100 * t.unseenShare.test).toFixed(1)} %)`);
+    if (t.gained.length > 0) ctx.out(`More frequent now (per 1,000 words, training → now): ${words(t.gained)}`);
+    if (t.lost.length > 0) ctx.out(`Less frequent now: ${words(t.lost)}`);
+  }
   const perf = report.performance;
   if (perf) ctx.out(`\nPerformance (${perf.metric}, ${perf.rows} labelled rows): registered ${fmt(perf.reference)}, now ${fmt(perf.current)}, drop ${fmt(perf.drop)}${perf.degraded ? ' (degraded)' : ''}`);
   if (report.missingColumns.length > 0) ctx.out(`\nMissing from the current file: ${report.missingColumns.join(', ')}`);

@@ -50,3 +50,43 @@ describe('pilot evaluate VERSION FOLDER (text)', () => {
     expect(r.rows.scored).toBe(40);
   }, 60_000);
 });
+
+describe('pilot drift VERSION FILE|FOLDER (text)', () => {
+  it('finds no vocabulary or length shift in the training documents themselves', () => {
+    const run = pilot(['drift', String(version), fixture('text/spamassassin-eml'), '--json'], { dataDir });
+    expect(run.code, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout) as { columns: Array<{ name: string; drifted: boolean; status: string }>; rows: { current: number }; text: { documents: { current: number } }; summary: string };
+    expect(r.columns.map((c) => c.name)).toEqual(['vocabulary', 'words per document', 'unseen words per document']);
+    expect(r.rows.current).toBe(80);
+    expect(r.text.documents.current).toBe(80);
+    expect(r.columns.find((c) => c.name === 'vocabulary')!.drifted).toBe(false);
+    expect(r.columns.find((c) => c.name === 'words per document')!.drifted).toBe(false);
+    // Every word of the training split is in the vocabulary: the unseen share can only fall.
+    expect(r.columns.find((c) => c.name === 'unseen words per document')!.drifted).toBe(false);
+    expect(r.summary).toMatch(/^None of 2 inputs shifted; .*no action needed\.$/);
+  }, 120_000);
+
+  it('flags a batch in other words (a CSV of printer tickets) as drifted, in plain words, and prints the table', () => {
+    const lines = ['text,label'];
+    const things = ['printer', 'scanner', 'laptop', 'badge reader', 'monitor', 'docking station'];
+    const faults = ['jams on every page', 'will not power on', 'shows a blue screen', 'beeps all night', 'lost its network settings', 'needs a new toner cartridge'];
+    for (let i = 0; i < 60; i++) lines.push(`"the ${things[i % 6]} on floor ${(i % 5) + 1} ${faults[(i * 5) % 6]}, please send someone before the audit",ham`);
+    const path = join(dir, 'tickets.csv');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const run = pilot(['drift', String(version), path, '--json'], { dataDir });
+    expect(run.code, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout) as { columns: Array<{ name: string; drifted: boolean; status: string }>; recommendation: string; summary: string; performance: { rows: number } | null; text: { unseenShare: { current: number; test: number } } };
+    expect(r.columns.find((c) => c.name === 'vocabulary')!.drifted).toBe(true);
+    expect(r.columns.find((c) => c.name === 'words per document')!.drifted).toBe(true);
+    // The fixture's test split has 12 documents: too few (under 30) to judge unseen words or predictions against.
+    expect(r.columns.find((c) => c.name === 'unseen words per document')!.status).toBe('insufficient-data');
+    expect(r.recommendation).toBe('retrain');
+    expect(r.summary).toMatch(/^2 of 2 inputs shifted, the largest in .*; 1 input has too few values to judge; .*retrain recommended\.$/);
+    expect(r.performance?.rows).toBe(60);
+
+    const plain = pilot(['drift', String(version), path], { dataDir });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/vocabulary +jensen-shannon/);
+    expect(plain.stdout).toMatch(/Unseen words: \d+\.\d % of the new documents' words/);
+  }, 120_000);
+});

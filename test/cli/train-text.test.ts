@@ -97,9 +97,13 @@ describe('pilot train --kind text', () => {
     const right = rows.filter((r) => r.prediction === r.label).length;
     expect(result.metrics.accuracy).toBeCloseTo(right / rows.length, 10);
 
-    // Drift against a text version is refused in words (not yet built), never a crash.
-    const drift = pilot(['drift', String(trained.modelVersionId), csv], { dataDir: home });
-    expect(drift.code).not.toBe(0);
-    expect(drift.stderr).toMatch(/is a text model; drift checks against a text version are not available yet\. Compare the files column by column instead/);
+    // Drift of the training file itself against the text version: every check judged, none shifted.
+    const drift = pilot(['drift', String(trained.modelVersionId), csv, '--json'], { dataDir: home });
+    expect(drift.code, drift.stderr).toBe(0);
+    const report = JSON.parse(drift.stdout) as { columns: Array<{ name: string; status: string; drifted: boolean }>; predictionDrift: { status: string }; summary: string };
+    expect(report.columns.map((c) => [c.name, c.status])).toEqual([['vocabulary', 'judged'], ['words per document', 'judged'], ['unseen words per document', 'judged']]);
+    expect(report.columns.filter((c) => c.drifted)).toEqual([]);
+    expect(report.predictionDrift.status).toBe('judged');
+    expect(report.summary).toMatch(/^None of 3 inputs shifted/);
   }, 120_000);
 });

@@ -2,6 +2,7 @@
 import type { PsiBand } from './psi.js';
 import type { FileIdentity, ReferenceProfile } from './profile.js';
 import type { ForecastDriftReport } from '../forecast/drift.js';
+import type { TextDriftDetails } from '../text/drift.js';
 
 /** The per-column test, chosen as Evidently's defaults choose (see `select.ts`). */
 export type DriftTest = 'ks' | 'chi-squared' | 'z' | 'wasserstein' | 'jensen-shannon';
@@ -115,4 +116,6 @@ export interface DriftReport {
   referenceProfile?: ReferenceProfile;
   /** A forecasting version's checks (recent errors vs the backtest's, level and seasonality vs training); `columns` is then empty. */
   forecast?: ForecastDriftReport;
+  /** A text version's check: the columns are vocabulary, words per document and unseen words; these are the figures behind them. */
+  text?: TextDriftDetails;
 }

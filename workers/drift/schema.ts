@@ -87,6 +87,8 @@ export const driftModelSchema = z.object({
   artifactDir: z.string().min(1),
   /** Anomaly versions: their scores are the predictions; forecast versions: their own drift checks, no reference file. */
   task: z.enum(['binary', 'multiclass', 'regression', 'anomaly', 'forecast']),
+  /** A text version: its reference (words, lengths, vocabulary, test predictions) is saved with the model. */
+  kind: z.literal('text').optional(),
   /** The target column: reported as label drift; with it in the current file, performance is measured ('' for an anomaly model without labels). */
   target: z.string(),
   /** The version's registered test metrics (`accuracy` for classifiers, `mae` for regression are used). */
@@ -114,8 +116,8 @@ export const driftInputSchema = z
     options: driftOptionsSchema.optional(),
   })
   // A forecast version's reference (backtest errors, training profiles) is saved with the model.
-  .refine((input) => [input.referencePath, input.referenceProfile, input.referenceProfilePath].filter((r) => r !== undefined).length === (input.model?.task === 'forecast' ? 0 : 1), {
-    message: 'Give exactly one of referencePath, referenceProfile and referenceProfilePath (none for a forecast model version).',
+  .refine((input) => [input.referencePath, input.referenceProfile, input.referenceProfilePath].filter((r) => r !== undefined).length === (input.model?.task === 'forecast' || input.model?.kind === 'text' ? 0 : 1), {
+    message: 'Give exactly one of referencePath, referenceProfile and referenceProfilePath (none for a forecast or text model version).',
   });
 
 export type DriftInput = z.infer<typeof driftInputSchema>;

@@ -30,6 +30,7 @@ import type { TextInput } from './schema.js';
 import type { PilotResultCore } from '../pilot-result.js';
 import { defaultTokenizer, type TokenizerSettings } from './tokenize.js';
 import { bagsOf, encodeTexts } from './corpus.js';
+import { buildTextReference } from './drift-reference.js';
 
 /** The settings a run used (recorded with the model version). */
 export interface TextHyperparameters {
@@ -256,6 +257,8 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
     metrics: { accuracy: metrics.accuracy, balancedAccuracy: metrics.balancedAccuracy, f1: metrics.f1, rocAuc: metrics.rocAuc, logLoss: metrics.logLoss },
     backend,
     tfjsVersion: tf.version.tfjs,
+    // What drift checks compare a new batch with (bounded: top words, lengths, a vocabulary filter, test-split figures).
+    driftReference: buildTextReference(corpus, split.train, split.test, predicted, classes.length),
   });
   await removeTextCheckpoint(runDir);
   ctx.progress({ fraction: 1, stage: 'Done' });

@@ -33,7 +33,7 @@ export async function predictTexts(artifactDir: string, inputPath: string, outPa
     throw new UserInputError(`${inputPath} was not found. Check the path, then retry.`);
   });
   const warnings: string[] = [];
-  const { header, rows, texts } = info.isDirectory() ? await readFolder(inputPath, warnings) : await readCsv(inputPath, options.textColumn ?? pipeline.textColumn);
+  const { header, rows, texts } = await readDocuments(inputPath, info.isDirectory(), options.textColumn ?? pipeline.textColumn, warnings);
   const addedColumns = ['prediction', ...pipeline.classes.map((c) => `probability_${c}`)];
   const out = createWriteStream(outPath);
   const write = (fields: string[]) => out.write(`${fields.map(quote).join(',')}\n`);
@@ -75,6 +75,11 @@ export async function scoreTexts(tf: typeof tfjs, model: tfjs.LayersModel, pipel
     probs[2 * r + 1] = values[r]!;
   }
   return probs;
+}
+
+/** The documents to score: a CSV's rows (and its text column), or every .txt/.md/.eml file under a folder (`file` = its relative path). */
+export async function readDocuments(path: string, folder: boolean, textColumn: string, warnings: string[]): Promise<{ header: string[]; rows: string[][]; texts: string[] }> {
+  return folder ? readFolder(path, warnings) : readCsv(path, textColumn);
 }
 
 async function readCsv(path: string, textColumn: string): Promise<{ header: string[]; rows: string[][]; texts: string[] }> {
