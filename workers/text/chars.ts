@@ -33,9 +33,21 @@ const bmp = new Uint8Array(0x10000);
 const filled = new Uint8Array(0x100);
 const astral = new Map<number, number>();
 
+/** The same properties as global regular expressions, to classify a block of 256 code points with one scan each. */
+const BLOCK_RES: Array<[RegExp, number]> = [
+  [new RegExp(LETTER_RE.source, 'gu'), LETTER],
+  [new RegExp(MARK_RE.source, 'gu'), MARK],
+  [new RegExp(NUMBER_RE.source, 'gu'), NUMBER],
+  [new RegExp(UNSPACED_RE.source, 'gu'), UNSPACED],
+  [new RegExp(SPACE_RE.source, 'gu'), SPACE],
+];
+
 function fill(block: number): void {
   const from = block << 8;
-  for (let cp = from; cp < from + 0x100; cp++) bmp[cp] = classify(cp);
+  // The block's 256 code units as one string (no surrogate pairs can form: a block holds only
+  // high or only low surrogates), matched once per property instead of 1,280 single tests.
+  const text = String.fromCharCode(...Array.from({ length: 0x100 }, (_, i) => from + i));
+  for (const [re, bit] of BLOCK_RES) for (const m of text.matchAll(re)) bmp[from + m.index!]! |= bit;
   filled[block] = 1;
 }
 // ASCII and Latin-1 up front: nearly every text is mostly these.

@@ -67,21 +67,18 @@ export function bagsOf(corpus: Corpus, rows: ArrayLike<number>, settings: Tokeni
     const doc = corpus.docs[rows[r]!]!;
     const n = Math.min(doc.length, settings.maxTokens);
     let distinct = 0;
-    let total = 0;
-    let previous = -1;
-    let havePrevious = false;
-    const touch = (id: number) => {
-      if (counts[id] === 0) seen[distinct++] = id;
-      counts[id]!++;
-      total++;
-    };
     for (let i = 0; i < n; i++) {
       const h = corpus.hashes[doc[i]!]!;
-      touch(h & mask);
-      if (settings.bigrams && havePrevious) touch(bigramHash(previous, h) & mask);
-      previous = h;
-      havePrevious = true;
+      const id = h & mask;
+      if (counts[id] === 0) seen[distinct++] = id;
+      counts[id]!++;
+      if (settings.bigrams && i > 0) {
+        const b = bigramHash(corpus.hashes[doc[i - 1]!]!, h) & mask;
+        if (counts[b] === 0) seen[distinct++] = b;
+        counts[b]!++;
+      }
     }
+    const total = settings.bigrams ? 2 * n - (n > 0 ? 1 : 0) : n;
     const ids = seen.slice(0, distinct).sort();
     const weights = new Float32Array(distinct);
     for (let k = 0; k < distinct; k++) {

@@ -100,17 +100,19 @@ export function transformTfidfIds(model: Tfidf & { columnOf: Int32Array }, corpu
   let nnz = 0;
   let indices = new Int32Array(1 << 16);
   let values = new Float64Array(1 << 16);
-  const seen: number[] = [];
+  let scratch = new Int32Array(1024);
   for (let r = 0; r < rows.length; r++) {
     const doc = corpus.docs[rows[r]!]!;
-    seen.length = 0;
+    if (doc.length > scratch.length) scratch = new Int32Array(doc.length);
+    let distinct = 0;
     for (let i = 0; i < doc.length; i++) {
       const c = model.columnOf[doc[i]!]!;
       if (c < 0) continue;
-      if (counts[c] === 0) seen.push(c);
+      if (counts[c] === 0) scratch[distinct++] = c;
       counts[c]!++;
     }
-    seen.sort((a, b) => a - b);
+    // A typed array sorts numerically, natively (no comparator call per comparison).
+    const seen = scratch.subarray(0, distinct).sort();
     if (nnz + seen.length > indices.length) {
       const size = Math.max(2 * indices.length, nnz + seen.length);
       const i2 = new Int32Array(size);

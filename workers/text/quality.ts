@@ -149,8 +149,79 @@ export function minhash(doc: Int32Array, hashes: Uint32Array): Uint32Array {
 /** A bin no shingle fell into (values are below 2²⁶; borrowed ones below 64·2²⁶ < this). */
 const EMPTY = 0xffffffff;
 
-/** White space that folding to single spaces would change. */
-const SPACE_RUN = /\s\s|[^\S ]/;
+/** `\s` of a regular expression (Unicode white space, line terminators and the BOM), by code unit. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c >= 0xa0 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
+}
+
+/**
+ * Lines (trimmed, white-space runs folded to one space, at least 20 characters) that at least
+ * 30 % of the documents contain, most shared first, up to 5. Each line is hashed in place (two
+ * 32-bit FNV-1a streams over its folded form and its length, 53 bits in all) and counted once per document: no
+ * string per line, only for the few that qualify.
+ */
+export function sharedLines(texts: string[], n: number): Array<{ line: string; share: number }> {
+  const slotOf = new Map<number, number>();
+  const count: number[] = [];
+  const lastDoc: number[] = [];
+  const firstAt: Array<[number, number, number]> = [];
+  texts.forEach((t, doc) => {
+    let start = 0;
+    while (start <= t.length) {
+      let end = t.indexOf('\n', start);
+      if (end < 0) end = t.length;
+      // Folding white space only shortens a line: a short one cannot qualify.
+      if (end - start >= 20) {
+        let a = 0x811c9dc5;
+        let b = 0x01000193;
+        let length = 0;
+        let pendingSpace = false;
+        for (let i = start; i < end; i++) {
+          const c = t.charCodeAt(i);
+          if (isSpace(c)) {
+            pendingSpace = length > 0;
+            continue;
+          }
+          if (pendingSpace) {
+            a = Math.imul(a ^ 32, 0x01000193);
+            b = Math.imul(b ^ 32, 0x5bd1e995);
+            length++;
+            pendingSpace = false;
+          }
+          a = Math.imul(a ^ c, 0x01000193);
+          b = Math.imul(b ^ c, 0x5bd1e995);
+          length++;
+        }
+        if (length >= 20) {
+          const key = (a >>> 0) * 0x200000 + (((b ^ Math.imul(length, 0x9e3779b9)) >>> 0) & 0x1fffff);
+          let slot = slotOf.get(key);
+          if (slot === undefined) {
+            slot = count.length;
+            slotOf.set(key, slot);
+            count.push(0);
+            lastDoc.push(-1);
+            firstAt.push([doc, start, end]);
+          }
+          if (lastDoc[slot] !== doc) {
+            lastDoc[slot] = doc;
+            count[slot]!++;
+          }
+        }
+      }
+      start = end + 1;
+    }
+  });
+  if (n < 10) return [];
+  return count
+    .map((c, slot) => ({ c, slot }))
+    .filter(({ c }) => c >= 0.3 * n)
+    .sort((x, y) => y.c - x.c)
+    .slice(0, 5)
+    .map(({ c, slot }) => {
+      const [doc, start, end] = firstAt[slot]!;
+      return { line: texts[doc]!.slice(start, end).trim().replace(/\s+/g, ' ').slice(0, 120), share: c / n };
+    });
+}
 
 /** One band of a signature as a number (band index and its rows, two 26-bit FNV-1a streams): candidates are still compared in full. */
 function bandKey(sig: Uint32Array, band: number): number {
@@ -278,23 +349,7 @@ export function textQuality(texts: string[], tokens: string[][] | Corpus, labels
     });
     languages[lang] = (languages[lang] ?? 0) + 1;
   });
-  const lineCounts = new Map<string, number>();
-  for (const t of texts) {
-    const lines = new Set<string>();
-    for (const raw of t.split('\n')) {
-      // Folding white space only shortens a line: a short one cannot qualify.
-      if (raw.length < 20) continue;
-      const line = raw.trim();
-      const folded = SPACE_RUN.test(line) ? line.replace(/\s+/g, ' ') : line;
-      if (folded.length >= 20) lines.add(folded);
-    }
-    for (const l of lines) lineCounts.set(l, (lineCounts.get(l) ?? 0) + 1);
-  }
-  const boilerplate = [...lineCounts]
-    .filter(([, c]) => n >= 10 && c >= 0.3 * n)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 5)
-    .map(([line, c]) => ({ line: line.slice(0, 120), share: c / n }));
+  const boilerplate = sharedLines(texts, n);
 
   const pct = (x: number) => `${((100 * x) / Math.max(n, 1)).toFixed(1)} %`;
   if (empty + nearEmpty > 0) add('EMPTY_TEXTS', empty + nearEmpty > 0.1 * n ? 'error' : 'warning', `${empty} text(s) are empty and ${nearEmpty} have fewer than 3 words (${pct(empty + nearEmpty)} of ${n}).`, 'Remove them, or fill in the text from the source system: a label without text teaches nothing.');

@@ -135,14 +135,19 @@ function emailAt(s: string, p: number, at: number, local: { end: number }): numb
  * masked copy, one character of a script written without spaces, or a word (letters, marks and
  * digits, with inner apostrophes followed by letters); otherwise the character is skipped.
  */
+/** The ids of the document being scanned (one buffer for all: a document's ids are copied out once). */
+let buffer = new Int32Array(MAX_DOCUMENT_TOKENS);
+
 function scan(s: string, limit: number, table: TokenTable): Int32Array {
-  const out: number[] = [];
+  if (buffer.length < limit) buffer = new Int32Array(limit);
+  const out = buffer;
+  let count = 0;
   const n = s.length;
   // Where the next '@' is: no e-mail address can start once there is none left.
   let at = s.indexOf('@');
   const local = { end: -1 };
   let p = 0;
-  while (p < n && out.length < limit) {
+  while (p < n && count < limit) {
     const cp = codeAt(s, p);
     const size = cp > 0xffff ? 2 : 1;
     if (cp === 104 || cp === 119) {
@@ -150,7 +155,7 @@ function scan(s: string, limit: number, table: TokenTable): Int32Array {
       if (prefix > 0) {
         const end = runEnd(s, p + prefix, inUrl);
         if (end > p + prefix) {
-          out.push(table.word('<url>'));
+          out[count++] = table.word('<url>');
           p = end;
           continue;
         }
@@ -164,7 +169,7 @@ function scan(s: string, limit: number, table: TokenTable): Int32Array {
     if (at > p && !wordStart && inLocal(cp)) {
       const end = emailAt(s, p, at, local);
       if (end > 0) {
-        out.push(table.word('<email>'));
+        out[count++] = table.word('<email>');
         p = end;
         continue;
       }
@@ -172,13 +177,13 @@ function scan(s: string, limit: number, table: TokenTable): Int32Array {
     if (cp === 91) {
       const placeholder = PLACEHOLDERS.find((t) => s.startsWith(t, p));
       if (placeholder) {
-        out.push(table.word(`<${placeholder.slice(1, -1)}>`));
+        out[count++] = table.word(`<${placeholder.slice(1, -1)}>`);
         p += placeholder.length;
         continue;
       }
     }
     if ((cls & UNSPACED) !== 0) {
-      out.push(table.id(s, p, p + size));
+      out[count++] = table.id(s, p, p + size);
       p += size;
       continue;
     }
@@ -212,7 +217,7 @@ function scan(s: string, limit: number, table: TokenTable): Int32Array {
     if (at > p && (cls & LN) !== 0 && EMAIL_NEXT.has(s.charCodeAt(end))) {
       const email = emailAt(s, p, at, local);
       if (email > 0) {
-        out.push(table.word('<email>'));
+        out[count++] = table.word('<email>');
         p = email;
         continue;
       }
@@ -226,10 +231,10 @@ function scan(s: string, limit: number, table: TokenTable): Int32Array {
       end = next;
       numeric = false;
     }
-    out.push(numeric && cp >= 48 && cp <= 57 ? table.word('<num>') : table.idOf(s, p, end, hash >>> 0));
+    out[count++] = numeric && cp >= 48 && cp <= 57 ? table.word('<num>') : table.idOf(s, p, end, hash >>> 0);
     p = end;
   }
-  return Int32Array.from(out);
+  return out.slice(0, count);
 }
 
 /** FNV-1a of a string, 32-bit unsigned. */
