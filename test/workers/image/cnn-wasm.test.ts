@@ -210,6 +210,23 @@ describe('WasmCnn (the direct-kernel training step on wasm)', () => {
     });
   }
 
+  it('is used only for the network buildCnn makes without batch norm, on wasm', async () => {
+    await tf.setBackend('wasm');
+    const spec = specs[1]!;
+    const model = buildCnn(tf, spec, 1);
+    expect(WasmCnn.supports(tf, model, spec)).toBe(true);
+    expect(WasmCnn.supports(tf, model, { ...spec, dense: spec.dense + 1 })).toBe(false);
+    const withBn = buildCnn(tf, { ...spec, batchNorm: true }, 1);
+    expect(WasmCnn.supports(tf, withBn, { ...spec, batchNorm: true })).toBe(false);
+    // A model of other layers whose weights happen to line up (a head on features) is not taken for the CNN.
+    const head = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: spec.dense, name: 'dense' }), tf.layers.dense({ units: spec.classes, name: 'logits' })] });
+    expect(WasmCnn.supports(tf, head, { ...spec, filters: [] })).toBe(false);
+    await tf.setBackend('cpu');
+    expect(WasmCnn.supports(tf, model, spec)).toBe(false);
+    await tf.setBackend('wasm');
+    for (const m of [model, withBn, head]) m.dispose();
+  });
+
   it('store/load round-trip the weights into the model and Adam moments into the tfjs optimizer', async () => {
     await tf.setBackend('wasm');
     const spec = specs[1]!;
