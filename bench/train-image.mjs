@@ -2,13 +2,14 @@
 /**
  * Image training benchmark: the issue's reference CNN (28×28×1 → conv 32 → pool → conv 64 → pool
  * → dense 128 → 10, 3×3 'same' convolutions, ReLU, Adam lr 1e-3, batch 64) on Fashion-MNIST,
- * trained by TensorFlow.js on each backend that loads (wasm with this project's conv-gradient
- * kernels, workers/image/wasm-conv.ts; cpu on a few batches only: it is ~30× slower) and by
+ * trained by TensorFlow.js on each backend that loads — on wasm twice: the pilot's own step below the
+ * tensor API (workers/image/cnn-wasm.ts, `WasmCnn`) and tf.layers + autodiff with this project's
+ * conv-gradient kernels (workers/image/wasm-conv.ts); cpu on a few batches only (~30× slower) — and by
  * PyTorch on the CPU (Debian's python3-torch, 1 thread and all cores) — same data, initial weights
  * and batch order. Prints images/s, CPU-seconds per image, the ratio to PyTorch measured in the
  * same run, final loss and test accuracy, and where the wasm step's time goes (tf.profile).
  *
- * Run:   node bench/train-image.mjs [--train 6000] [--epochs 1] [--test 10000] [--skip-cpu]
+ * Run:   node bench/train-image.mjs [--train 6000] [--epochs 1] [--test 10000] [--skip-cpu] [--skip-direct] [--skip-autodiff]
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -161,7 +162,6 @@ async function runDirect() {
   };
   const start = performance.now();
   const cpu0 = process.cpuUsage();
-  const phases = process.env.PROFILE_STEP ? new Map() : null;
   let images = 0;
   let total = 0;
   let count = 0;
@@ -178,7 +178,6 @@ async function runDirect() {
   const wall = (performance.now() - start) / 1000;
   const c = process.cpuUsage(cpu0);
   const cpu = (c.user + c.system) / 1e6;
-  void phases;
   const optimizer = tf.train.adam(LR);
   await cnn.store(tf, optimizer);
   optimizer.dispose();

@@ -42,6 +42,20 @@ export interface StepResult {
   predicted: Int32Array;
 }
 
+/** The trainable weights' shapes of buildCnn's network without batch norm, in order. */
+function expectedShapes(spec: CnnSpec): number[][] {
+  const shapes: number[][] = [];
+  let side = spec.side;
+  let ci: number = spec.channels;
+  for (const co of spec.filters) {
+    shapes.push([3, 3, ci, co], [co]);
+    side = Math.floor(side / 2);
+    ci = co;
+  }
+  shapes.push([side * side * ci, spec.dense], [spec.dense], [spec.dense, spec.classes], [spec.classes]);
+  return shapes;
+}
+
 export class WasmCnn {
   private readonly kernels: WasmKernels;
   private readonly blocks: Block[];
@@ -64,8 +78,12 @@ export class WasmCnn {
   /** Whether the fast step can train this network on the active backend. */
   static supports(tf: Tf, model: tfjs.Sequential, spec: CnnSpec): boolean {
     if (tf.getBackend() !== 'wasm' || spec.batchNorm) return false;
-    const expected = spec.filters.length * 2 + 4;
-    return model.trainableWeights.length === expected;
+    // Exactly the layers buildCnn makes (a model with anything else — a backbone, other blocks — takes the tensor path).
+    const names = [...spec.filters.flatMap((_, i) => [`conv_${i + 1}`, `relu_${i + 1}`, `pool_${i + 1}`]), 'flatten', 'dense', 'dropout', 'logits', 'probabilities'];
+    if (model.layers.length !== names.length || model.layers.some((layer, i) => layer.name !== names[i])) return false;
+    const shapes = expectedShapes(spec);
+    const weights = model.trainableWeights;
+    return weights.length === shapes.length && weights.every((w, i) => w.shape.length === shapes[i]!.length && w.shape.every((d, j) => d === shapes[i]![j]));
   }
 
   constructor(

@@ -16,6 +16,7 @@
  * a clear error rather than computing something wrong.
  */
 import * as tf from '@tensorflow/tfjs';
+import { col2im, im2colT } from './im2col.js';
 
 /** What the kernels get from the engine: a tensor's handle, shape and type. */
 interface Info {
@@ -107,28 +108,7 @@ function backpropFilter(args: { inputs: Record<string, unknown>; backend: unknow
   const xs = scratch(0, n * h * w * ci);
   xs.set(heapView(backend, x, n * h * w * ci));
   const cols = scratch(1, k * m);
-  for (let fy = 0; fy < fh; fy++) {
-    for (let fx = 0; fx < fw; fx++) {
-      for (let c = 0; c < ci; c++) {
-        let o = ((fy * fw + fx) * ci + c) * m;
-        for (let b = 0; b < n; b++) {
-          for (let y = 0; y < oh; y++) {
-            const iy = y * sh - top + fy;
-            if (iy < 0 || iy >= h) {
-              cols.fill(0, o, o + ow);
-              o += ow;
-              continue;
-            }
-            const row = (b * h + iy) * w;
-            for (let xx = 0; xx < ow; xx++) {
-              const ix = xx * sw - left + fx;
-              cols[o++] = ix < 0 || ix >= w ? 0 : xs[(row + ix) * ci + c]!;
-            }
-          }
-        }
-      }
-    }
-  }
+  im2colT(xs, { n, h, w, ci, oh, ow, fh, fw, sh, sw, top, left }, cols);
   const col = backend.makeOutput([1, k, m], 'float32');
   heapView(backend, col, k * m).set(cols);
   const out = product(backend, col, { dataId: dy.dataId, shape: [1, m, co], dtype: 'float32' });
@@ -173,30 +153,7 @@ function backpropInput(args: { inputs: Record<string, unknown>; backend: unknown
   const d = scratch(0, m * k);
   d.set(heapView(backend, dcol, m * k));
   const dx = scratch(1, n * h * w * ci);
-  dx.fill(0);
-  let o = 0;
-  for (let b = 0; b < n; b++) {
-    for (let y = 0; y < oh; y++) {
-      for (let xx = 0; xx < ow; xx++) {
-        for (let fy = 0; fy < fh; fy++) {
-          const iy = y * sh - top + fy;
-          if (iy < 0 || iy >= h) {
-            o += fw * ci;
-            continue;
-          }
-          for (let fx = 0; fx < fw; fx++) {
-            const ix = xx * sw - left + fx;
-            if (ix < 0 || ix >= w) {
-              o += ci;
-              continue;
-            }
-            const base = ((b * h + iy) * w + ix) * ci;
-            for (let c = 0; c < ci; c++) dx[base + c]! += d[o++]!;
-          }
-        }
-      }
-    }
-  }
+  col2im(d, { n, h, w, ci, oh, ow, fh, fw, sh, sw, top, left }, dx);
   heapView(backend, out, n * h * w * ci).set(dx);
   backend.disposeData(dcol.dataId, true);
   return out;

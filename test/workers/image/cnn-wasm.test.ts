@@ -139,6 +139,41 @@ describe('im2col kernels', () => {
   });
 });
 
+describe('max pooling against a direct loop', () => {
+  it('2 × 2 at stride 2 (the fast path) and 3 × 3 at stride 2 with padding, ReLU zeros (ties) included, odd sides', () => {
+    for (const [fh, sh, top] of [[2, 2, 0], [3, 2, 1], [2, 1, 0]] as const) {
+      const n = 2;
+      const h = 7;
+      const w = 9;
+      const c = 5;
+      // Half the values are exactly 0, as after a ReLU: ties must go to the first in scan order.
+      const x = values(n * h * w * c, 77 + fh).map((v) => Math.max(0, v));
+      const oh = Math.floor((h + 2 * top - fh) / sh) + 1;
+      const ow = Math.floor((w + 2 * top - fh) / sh) + 1;
+      const out = new Float32Array(n * oh * ow * c);
+      const arg = new Int32Array(out.length);
+      maxPool(x, { n, h, w, c, oh, ow, fh, fw: fh, sh, sw: sh, top, left: top }, out, arg);
+      let o = 0;
+      for (let b = 0; b < n; b++)
+        for (let y = 0; y < oh; y++)
+          for (let xx = 0; xx < ow; xx++)
+            for (let ch = 0; ch < c; ch++, o++) {
+              let best = -1;
+              for (let fy = 0; fy < fh; fy++)
+                for (let fx = 0; fx < fh; fx++) {
+                  const iy = y * sh - top + fy;
+                  const ix = xx * sh - top + fx;
+                  if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                  const at = ((b * h + iy) * w + ix) * c + ch;
+                  if (best < 0 || x[at]! > x[best]!) best = at;
+                }
+              expect(arg[o]).toBe(best);
+              expect(out[o]).toBe(x[best]!);
+            }
+    }
+  });
+});
+
 describe('WasmCnn (the direct-kernel training step on wasm)', () => {
   for (const [i, spec] of specs.entries()) {
     it(`gradients and one Adam step agree with tfjs autodiff + tf.train.adam on the cpu backend: ${spec.side}×${spec.side}×${spec.channels}, filters ${spec.filters.join('/')}, dense ${spec.dense}, ${spec.classes} classes`, async () => {
@@ -174,6 +209,23 @@ describe('WasmCnn (the direct-kernel training step on wasm)', () => {
       model.dispose();
     });
   }
+
+  it('is used only for the network buildCnn makes without batch norm, on wasm', async () => {
+    await tf.setBackend('wasm');
+    const spec = specs[1]!;
+    const model = buildCnn(tf, spec, 1);
+    expect(WasmCnn.supports(tf, model, spec)).toBe(true);
+    expect(WasmCnn.supports(tf, model, { ...spec, dense: spec.dense + 1 })).toBe(false);
+    const withBn = buildCnn(tf, { ...spec, batchNorm: true }, 1);
+    expect(WasmCnn.supports(tf, withBn, { ...spec, batchNorm: true })).toBe(false);
+    // A model of other layers whose weights happen to line up (a head on features) is not taken for the CNN.
+    const head = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: spec.dense, name: 'dense' }), tf.layers.dense({ units: spec.classes, name: 'logits' })] });
+    expect(WasmCnn.supports(tf, head, { ...spec, filters: [] })).toBe(false);
+    await tf.setBackend('cpu');
+    expect(WasmCnn.supports(tf, model, spec)).toBe(false);
+    await tf.setBackend('wasm');
+    for (const m of [model, withBn, head]) m.dispose();
+  });
 
   it('store/load round-trip the weights into the model and Adam moments into the tfjs optimizer', async () => {
     await tf.setBackend('wasm');
