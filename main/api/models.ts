@@ -216,7 +216,11 @@ export const modelHandlers: HandlersOf<typeof modelChannels> = {
   'models:evaluate': async (input, app) => {
     const version = resolveRef(app, input.ref);
     const file = resolve(input.path);
-    if (!(await stat(file).catch(() => null))?.isFile()) throw new AppError('invalid-input', `${file} does not exist or is not a file. Give the path of a labelled CSV file.`);
+    const info = await stat(file).catch(() => null);
+    // An image version is evaluated on a folder of class subfolders (or a CSV of path + label).
+    if (version.kind === 'image' ? !info : !info?.isFile()) {
+      throw new AppError('invalid-input', version.kind === 'image' ? `${file} does not exist. Give a folder with one subfolder of pictures per class (or a CSV of path + label).` : `${file} does not exist or is not a file. Give the path of a labelled CSV file.`);
+    }
     const settings = runSettings(app, version.runId);
     return app.jobs.submit({
       kind: 'evaluate.run',

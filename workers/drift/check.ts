@@ -23,6 +23,10 @@ export const checkDrift: Engine<DriftInput, DriftReport> = async (input, ctx) =>
     const { forecastDriftReport } = await import('../forecast/drift-report.js');
     return forecastDriftReport(model.artifactDir, rest.currentPath, { file: model.trainingFile ?? '', sha256: model.datasetSha256 ?? '' });
   }
+  if (model?.kind === 'image') {
+    const { imageDriftReport } = await import('../image/drift.js');
+    return imageDriftReport(model, rest.currentPath, rest.options ?? {}, ctx);
+  }
   const profile = referenceProfilePath !== undefined ? await readProfileFile(referenceProfilePath) : input.referenceProfile;
   if (!model) {
     return compareWithReference(profile ? { currentPath: rest.currentPath, referenceProfile: profile, ...(rest.options ? { options: rest.options } : {}) } : rest, ctx);
