@@ -5,9 +5,8 @@
  *
  * Tabular pilots are trained by the trainer's own network (workers/trainer/mlp.ts), several times
  * faster than tf.layers on wasm, so that is what is timed for them: the wizard's and the verdicts'
- * time estimates then describe the training that will actually run. Image pilots likewise: their
- * trainer's CNN (workers/image/model.ts) with its own training step and the wasm convolution
- * kernels it registers (bench-image.ts). The other kinds are timed with tf.layers' `trainOnBatch`.
+ * time estimates then describe the training that will actually run. The other kinds have no
+ * trainer of their own yet and are timed with tf.layers' `trainOnBatch`.
  */
 import { performance } from 'node:perf_hooks';
 import { throwIfCancelled } from '../protocol.js';
@@ -32,10 +31,6 @@ export type ReferenceModel = {
       network: MlpSpec;
     }
   | {
-      /** Timed with the image trainer's own network and training step (workers/image/model.ts, wasm kernels registered). */
-      image: { side: number; channels: 1 | 3; classes: number };
-    }
-  | {
       build: (tf: Tf) => LayersModel;
       data: (tf: Tf, batch: number) => { x: Tensor; y: Tensor };
     }
@@ -50,10 +45,25 @@ export const REFERENCE_MODELS: Record<PilotKind, ReferenceModel> = {
     network: { inputs: 100, hidden: [64, 64], outputs: 1, dropout: 0 },
   },
   image: {
-    description: "the image trainer's CNN 28×28×1 → conv 32 → pool → conv 64 → pool → dense 128 → 10, batch 64",
+    description: 'CNN 32×32×3 → conv 8 → pool → conv 16 → pool → dense 10, batch 8',
     unit: 'images',
-    batch: 64,
-    image: { side: 28, channels: 1, classes: 10 },
+    // Small: on the cpu backend one batch of 8 already takes about half a second.
+    batch: 8,
+    build: (tf) => {
+      const model = tf.sequential();
+      model.add(tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 3, activation: 'relu' }));
+      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+      model.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }));
+      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+      model.add(tf.layers.flatten());
+      model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+      return model;
+    },
+    data: (tf, batch) => ({
+      x: tf.randomUniform([batch, 32, 32, 3]),
+      y: tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32') as import('@tensorflow/tfjs').Tensor1D, 10)),
+    }),
   },
   // A bag-of-words classifier: the token counts of a 1,000-word hashed vocabulary into an MLP. An
   // embedding layer would be the textbook model, but its gradient (UnsortedSegmentSum) is missing on
@@ -112,7 +122,6 @@ export const REFERENCE_MODELS: Record<PilotKind, ReferenceModel> = {
 export async function benchTraining(tf: Tf, kind: PilotKind, budgetMs: number, signal: AbortSignal, minBatches = 2): Promise<number> {
   const spec = REFERENCE_MODELS[kind];
   if ('network' in spec) return benchNetwork(tf, spec.network, spec.batch, budgetMs, signal, minBatches);
-  if ('image' in spec) return (await import('./bench-image.js')).benchImageNetwork(tf, spec.image, spec.batch, budgetMs, signal, minBatches);
   const model = spec.build(tf);
   const { x, y } = spec.data(tf, spec.batch);
   try {

@@ -146,7 +146,7 @@ export async function runBenchmarks(input: BenchInput): Promise<Benchmarks> {
           backend !== pilot.backend
             ? `measured on cpu because training failed on ${pilot.backend}`
             : kind === 'image' && backend === 'cpu'
-              ? 'not wasm: the wasm backend did not load, so the convolutions train on plain JavaScript'
+              ? 'not wasm: stock tfjs-backend-wasm 4.22 cannot train convolutions (Conv2DBackpropFilter is not registered)'
               : null;
         const point: TrainPoint = { template: kind, backend, model: spec.description, samplesPerSec, unit: spec.unit, note };
         result.train.push(point);

@@ -75,9 +75,6 @@ export function defaultDeps(): ProfilerDeps {
     probeBackends: async () => {
       const statuses = await (await backendModule()).probeBackends();
       tfjs = await import('@tensorflow/tfjs');
-      // Image pilots train on wasm with the trainer's own convolution gradients: registered before
-      // the stack check asks which kernels each backend has, so the verdict describes that trainer.
-      if (statuses.some((s) => s.name === 'wasm' && s.available)) (await import('../image/wasm-conv.js')).registerWasmConvKernels();
       return statuses;
     },
     loadBackend: async (name) => (await backendModule()).loadBackend(name),

@@ -110,7 +110,7 @@ export const RULES: readonly Rule[] = [
     kinds: ['image'],
     level: 'amber',
     when: (f) => f.pilot.backend === 'cpu',
-    reason: () => 'Convolutions train on the plain JavaScript cpu backend (the wasm backend, which trains them with the workbench\'s own kernels, did not load): tens of images per second at best.',
+    reason: () => 'Convolutions train on the plain JavaScript cpu backend (stock tfjs-backend-wasm cannot train them): tens of images per second at best.',
   },
   {
     id: 'slow-without-gpu',

@@ -116,21 +116,9 @@ describe('training benchmarks', () => {
     model.dispose();
   });
 
-  it("times the image trainer's own CNN on wasm (its kernels registered), the network image pilots train", async () => {
+  it('confirms stock tfjs-backend-wasm cannot train the CNN (why image pilots get cpu)', async () => {
     const wasm = await loadBackend('wasm');
-    const image = REFERENCE_MODELS.image;
-    if (!('image' in image)) throw new Error("the image step should time the image trainer's network");
-    expect(image).toMatchObject({ batch: 64, unit: 'images', image: { side: 28, channels: 1, classes: 10 } });
-    // The trainer's network for 28 × 28 × 1, 10 classes, ≥ 2,000 pictures: conv 3·3·1·32+32, conv 3·3·32·64+64,
-    // dense 7·7·64·128+128, logits 128·10+10 = 320 + 18,496 + 401,536 + 1,290 = 421,642 weights.
-    const { buildCnn, cnnSpec } = await import('../../../workers/image/model.js');
-    const model = buildCnn(wasm, cnnSpec(28, 1, 10, 2000, false), 1);
-    expect(model.countParams()).toBe(421_642);
-    model.dispose();
-    const before = wasm.memory().numTensors;
-    const rate = await benchTraining(wasm, 'image', 10, live(), 1);
-    expect(Number.isFinite(rate) && rate > 0).toBe(true);
-    expect(wasm.memory().numTensors).toBe(before);
+    await expect(benchTraining(wasm, 'image', 10, live())).rejects.toThrow(/Conv2DBackpropFilter/u);
     await loadBackend('cpu');
   });
 });
