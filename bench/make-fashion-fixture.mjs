@@ -8,7 +8,11 @@
  * the training file (in file order) and the first TEST of each class in the test file are taken,
  * so the subset is the same every time it is rebuilt.
  *
- * Run:   node bench/make-fashion-fixture.mjs [--train 60] [--test 30] [--out DIR]
+ * Run:   node bench/make-fashion-fixture.mjs [--train 60] [--test 30] [--classes a,b,…] [--flat] [--out DIR]
+ *
+ * --classes keeps only those classes; --flat writes <class>/*.png without the train/ level (the
+ * transfer-learning backbone fixture: `--train 400 --test 0 --classes t-shirt,trouser,pullover,dress,coat
+ * --flat --out test/fixtures/fashion-mnist-backbone`).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -33,16 +37,16 @@ export function readIdx(path) {
   return { shape, data: buf.subarray(4 + 4 * dims) };
 }
 
-async function write(split, imagesFile, labelsFile, perClass, out) {
+async function write(split, imagesFile, labelsFile, perClass, out, keep = CLASSES, flat = false) {
   const images = readIdx(join(SRC, imagesFile));
   const labels = readIdx(join(SRC, labelsFile));
   const [n, rows, cols] = images.shape;
-  const taken = new Array(10).fill(0);
+  const taken = CLASSES.map((c) => (keep.includes(c) ? 0 : perClass));
   for (let i = 0; i < n && taken.some((t) => t < perClass); i++) {
     const label = labels.data[i];
     if (taken[label] >= perClass) continue;
     taken[label]++;
-    const dir = join(out, split, CLASSES[label]);
+    const dir = flat ? join(out, CLASSES[label]) : join(out, split, CLASSES[label]);
     mkdirSync(dir, { recursive: true });
     const pixels = images.data.subarray(i * rows * cols, (i + 1) * rows * cols);
     const png = await sharp(Buffer.from(pixels), { raw: { width: cols, height: rows, channels: 1 } }).toColourspace('b-w').png({ compressionLevel: 9 }).toBuffer();
@@ -54,7 +58,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = arg('--out', join(root, 'test', 'fixtures', 'fashion-mnist-small'));
   rmSync(join(out, 'train'), { recursive: true, force: true });
   rmSync(join(out, 'test'), { recursive: true, force: true });
-  await write('train', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', Number(arg('--train', 60)), out);
-  await write('test', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', Number(arg('--test', 30)), out);
+  const keep = arg('--classes', CLASSES.join(',')).split(',');
+  const flat = process.argv.includes('--flat');
+  if (flat) for (const c of keep) rmSync(join(out, c), { recursive: true, force: true });
+  await write('train', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', Number(arg('--train', 60)), out, keep, flat);
+  if (Number(arg('--test', 30)) > 0) await write('test', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', Number(arg('--test', 30)), out, keep, flat);
   console.log(`wrote ${out}`);
 }

@@ -64,6 +64,14 @@ export async function submitVersionCheck(app: Backend, ref: string | number, cur
   // At the version's operating threshold: the predictions and the registered accuracy both.
   const testMetrics = Object.fromEntries(Object.entries(metricsAtThreshold(version.testMetrics, version.threshold)).filter(([, v]) => typeof v === 'number'));
   const model = { artifactDir: version.artifactDir, task, target: version.target, testMetrics, ...(version.threshold !== null ? { threshold: version.threshold } : {}) };
+  if (version.kind === 'image') {
+    // The training pictures' summary is saved with the model (metadata.json): no training folder is read.
+    return app.jobs.submit({
+      kind: 'drift.check',
+      title: `${from === 'watch' ? 'Watch folder: drift' : 'Drift'} ${basename(currentPath)} vs ${version.projectName} v${version.version}`,
+      input: { currentPath, versionId: version.id, model: { ...model, kind: 'image' as const }, options, ...(from === 'watch' ? { watch: true as const } : {}) } satisfies DriftJobInput,
+    });
+  }
   if (task === 'forecast' || version.kind === 'text') {
     // The reference of a forecast version (its backtest errors and training profiles) and of a text version (its words, lengths,
     // vocabulary and test predictions) is saved with the model: no training file to read.

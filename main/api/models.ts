@@ -222,10 +222,18 @@ export const modelHandlers: HandlersOf<typeof modelChannels> = {
     const version = resolveRef(app, input.ref);
     const file = resolve(input.path);
     const info = await stat(file).catch(() => null);
-    // A text version also reads a folder of class subfolders, as its training did.
-    const folderOk = version.kind === 'text' && info?.isDirectory() === true;
+    // A text version also reads a folder of class subfolders, as its training did; an image version a folder of class
+    // subfolders (or a CSV of path + label).
+    const folderOk = (version.kind === 'text' || version.kind === 'image') && info?.isDirectory() === true;
     if (!info?.isFile() && !folderOk) {
-      throw new AppError('invalid-input', info?.isDirectory() ? `${file} is a folder. Give the path of a labelled CSV file (only text versions are evaluated on a folder of class subfolders).` : `${file} does not exist or is not a file. Give the path of a labelled CSV file${version.kind === 'text' ? ', or a folder with one subfolder of documents per class' : ''}.`);
+      throw new AppError(
+        'invalid-input',
+        version.kind === 'image'
+          ? `${file} does not exist. Give a folder with one subfolder of pictures per class (or a CSV of path + label).`
+          : info?.isDirectory()
+            ? `${file} is a folder. Give the path of a labelled CSV file (only text and image versions are evaluated on a folder of class subfolders).`
+            : `${file} does not exist or is not a file. Give the path of a labelled CSV file${version.kind === 'text' ? ', or a folder with one subfolder of documents per class' : ''}.`,
+      );
     }
     const settings = runSettings(app, version.runId);
     return app.jobs.submit({

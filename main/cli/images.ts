@@ -46,7 +46,17 @@ export async function trainImageCommand(ctx: CliContext): Promise<void> {
   const epochs = integer(ctx, 'epochs');
   const seed = integer(ctx, 'seed');
   const project = typeof ctx.flags.project === 'string' ? ctx.flags.project : basename(source);
-  const job = startImageTraining(ctx.app(), project, { source, ...(imageSize !== undefined ? { imageSize } : {}), ...(epochs !== undefined ? { epochs } : {}), ...(seed !== undefined ? { seed } : {}) });
+  const backbone = ctx.flags.backbone;
+  if (backbone !== undefined && (typeof backbone !== 'string' || !backbone.trim())) throw new UsageError('--backbone names a TensorFlow.js layers model folder (model.json + weights).');
+  const fineTune = ctx.flags['fine-tune'] === true;
+  if (fineTune && backbone === undefined) throw new UsageError('--fine-tune trains the last block of an imported backbone: give the backbone with --backbone DIR.');
+  const job = startImageTraining(ctx.app(), project, {
+    source,
+    ...(imageSize !== undefined ? { imageSize } : {}),
+    ...(epochs !== undefined ? { epochs } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(typeof backbone === 'string' ? { backbone: resolve(backbone), fineTune } : {}),
+  });
   const final = await runJob(ctx, job, (detail) => {
     const line = epochLine(detail);
     if (line) ctx.err(line);
@@ -56,6 +66,10 @@ export async function trainImageCommand(ctx: CliContext): Promise<void> {
   const { summary } = result;
   const gain = summary.network - summary.linear;
   ctx.out(`Model version ${result.version} of ${project} (model version id ${result.modelVersionId}): ${result.classes.length} classes, ${result.hyperparameters.imageSize} px × ${result.hyperparameters.channels} channel(s), backend ${result.backend}`);
+  if (result.backbone) {
+    const b = result.backbone;
+    ctx.out(`Backbone: ${b.name} (sha256 ${b.sha256.slice(0, 12)}…, input ${b.inputShape.map((d) => d ?? 'any').join(' × ')}, features from ${b.featureLayer}), ${b.fineTuned.length ? `last block fine-tuned (${b.fineTuned.join(', ')})` : 'frozen'}`);
+  }
   ctx.out(`Pictures: ${count(result.rows.train)} train, ${count(result.rows.validation)} validation, ${count(result.rows.test)} test`);
   ctx.out(`Test accuracy: network ${summary.network.toFixed(3)}, linear baseline ${summary.linear.toFixed(3)}, majority baseline ${summary.majority.toFixed(3)}`);
   ctx.out(gain > 0 ? `The network adds ${gain.toFixed(3)} accuracy over the linear baseline.` : `The network is not better than the linear baseline (${gain.toFixed(3)}): the simpler model is enough here.`);
@@ -96,10 +110,10 @@ export const imageCommands: Command[] = [
   },
   {
     name: 'images train',
-    usage: 'FOLDER|CSV [--image-size N] [--epochs N] [--seed N] [--project NAME] [--json]',
-    summary: 'Train an image pilot (a small CNN, with majority and linear baselines) on a folder of class subfolders.',
+    usage: 'FOLDER|CSV [--image-size N] [--backbone DIR [--fine-tune]] [--epochs N] [--seed N] [--project NAME] [--json]',
+    summary: 'Train an image pilot (a small CNN, or a head on an imported backbone, with majority and linear baselines) on a folder of class subfolders.',
     args: { min: 1, max: 1 },
-    options: { 'image-size': { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, project: { type: 'string' } },
+    options: { 'image-size': { type: 'string' }, backbone: { type: 'string' }, 'fine-tune': { type: 'boolean' }, epochs: { type: 'string' }, seed: { type: 'string' }, project: { type: 'string' } },
     run: trainImageCommand,
   },
   {

@@ -26,6 +26,34 @@ describe('pilot train --kind image / pilot predict on an image model (real worke
     expect(predicted.code, predicted.stderr).toBe(0);
     expect((JSON.parse(predicted.stdout) as { rows: number }).rows).toBe(30);
     expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('path,prediction,probability,probability_bag,probability_trouser,error');
+
+    // pilot evaluate on a labelled folder (bag/ and trouser/ of the fixture's test/): stored like any evaluation.
+    const labelled = tempDir('images-eval-');
+    for (const cls of ['bag', 'trouser']) cpSync(fixture(`fashion-mnist-small/test/${cls}`), join(labelled.dir, cls), { recursive: true });
+    const evaluated = pilot(['evaluate', 'garments@1', labelled.dir, '--json'], { dataDir: data.dir });
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const evaluation = JSON.parse(evaluated.stdout) as { rows: { scored: number }; metrics: { accuracy: number; confusionMatrix: { matrix: number[][] } }; differences: { metric: string }[]; evaluationId: number };
+    expect(evaluation.rows.scored).toBe(60);
+    expect(evaluation.metrics.confusionMatrix.matrix.flat().reduce((a, b) => a + b, 0)).toBe(60);
+    expect(evaluation.differences[0]!.metric).toBe('accuracy');
+    expect(evaluation.evaluationId).toBeGreaterThan(0);
+
+    // pilot drift against the version's training pictures: stored in the drift history.
+    const drifted = pilot(['drift', 'garments@1', labelled.dir, '--json'], { dataDir: data.dir });
+    expect(drifted.code, drifted.stderr).toBe(0);
+    const report = JSON.parse(drifted.stdout) as { columns: { name: string; test: string }[]; predictionDrift: unknown; performance: { rows: number }; driftReportId: number };
+    expect(report.columns.map((c) => c.name)).toEqual(['brightness', 'contrast', 'width', 'height', 'aspect']);
+    expect(report.columns[0]!.test).toBe('ks');
+    expect(report.performance.rows).toBe(60);
+    expect(report.driftReportId).toBeGreaterThan(0);
+    const history = pilot(['drift', 'history', '--json'], { dataDir: data.dir });
+    expect((JSON.parse(history.stdout) as unknown[]).length).toBe(1);
+
+    // A folder that is not a model, as --backbone: refused before any picture is read.
+    const refused = pilot(['train', source.dir, '--kind', 'image', '--backbone', labelled.dir, '--project', 'garments'], { dataDir: data.dir });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/is not a model folder: it has no model\.json/);
+    labelled.cleanup();
     data.cleanup();
     source.cleanup();
   }, 240_000);

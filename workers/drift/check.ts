@@ -27,6 +27,10 @@ export const checkDrift: Engine<DriftInput, DriftReport> = async (input, ctx) =>
     const { textDriftReport } = await import('../text/drift.js');
     return textDriftReport(model, rest.currentPath, rest.options ?? {}, ctx);
   }
+  if (model?.kind === 'image') {
+    const { imageDriftReport } = await import('../image/drift.js');
+    return imageDriftReport(model, rest.currentPath, rest.options ?? {}, ctx);
+  }
   const profile = referenceProfilePath !== undefined ? await readProfileFile(referenceProfilePath) : input.referenceProfile;
   if (!model) {
     return compareWithReference(profile ? { currentPath: rest.currentPath, referenceProfile: profile, ...(rest.options ? { options: rest.options } : {}) } : rest, ctx);

@@ -95,6 +95,8 @@ export const driftModelSchema = z.object({
   testMetrics: z.record(z.string(), z.unknown()),
   /** Binary: the version's operating threshold on P(positive) (default 0.5). */
   threshold: z.number().gt(0).lt(1).optional(),
+  /** `image`: the version's pictures are compared through their statistics (workers/image/drift.ts); its training summary is saved with the model. */
+  kind: z.enum(['image']).optional(),
   /** The training data's name and SHA-256, named as the reference of a forecast version's report. */
   trainingFile: z.string().optional(),
   datasetSha256: z.string().optional(),
@@ -116,8 +118,8 @@ export const driftInputSchema = z
     options: driftOptionsSchema.optional(),
   })
   // A forecast version's reference (backtest errors, training profiles) is saved with the model.
-  .refine((input) => [input.referencePath, input.referenceProfile, input.referenceProfilePath].filter((r) => r !== undefined).length === (input.model?.task === 'forecast' || input.model?.kind === 'text' ? 0 : 1), {
-    message: 'Give exactly one of referencePath, referenceProfile and referenceProfilePath (none for a forecast or text model version).',
+  .refine((input) => [input.referencePath, input.referenceProfile, input.referenceProfilePath].filter((r) => r !== undefined).length === (input.model?.task === 'forecast' || input.model?.kind === 'text' || input.model?.kind === 'image' ? 0 : 1), {
+    message: 'Give exactly one of referencePath, referenceProfile and referenceProfilePath (none for a forecast, text or image model version).',
   });
 
 export type DriftInput = z.infer<typeof driftInputSchema>;

@@ -26,7 +26,7 @@ export { type MetricDifference } from './intervals.js';
 export const evaluateInputSchema = z.object({
   /** The version's artifact folder (verified against its checksums before use). */
   artifactDir: z.string().min(1),
-  /** The labelled CSV to score. */
+  /** The labelled CSV to score (an image version: a folder with one subfolder per class, or a CSV of path + label). */
   file: z.string().min(1),
   /** The version's recorded test metrics (`model_versions.test_metrics`). */
   recorded: z.record(z.string(), z.unknown()).default({}),
@@ -110,11 +110,12 @@ export const evaluateVersion: Engine<z.output<typeof evaluateInputSchema>, Evalu
   if (await isTextArtifact(input.artifactDir)) return evaluateTextVersion(input, ctx);
   const kind = await artifactKind(input.artifactDir);
   if (kind === 'anomaly') return evaluateAnomalyVersion(input, ctx.signal);
+  if (kind === 'image') return (await import('../image/evaluate-folder.js')).evaluateImageVersion(input, ctx);
   if (kind !== 'tabular') {
     throw new UserInputError(
       kind === 'forecast'
-        ? 'A forecast version is checked on newer history with pilot drift VERSION HISTORY.csv (its recent errors against its backtest errors, level and seasonality); evaluate takes tabular, text and anomaly versions.'
-        : `Evaluating ${kind} versions on a file is not available; evaluate takes tabular, text and anomaly versions.`,
+        ? 'A forecast version is checked on newer history with pilot drift VERSION HISTORY.csv (its recent errors against its backtest errors, level and seasonality); evaluate takes tabular, text, anomaly and image versions.'
+        : `Evaluating ${kind} versions on a file is not available; evaluate takes tabular, text, anomaly and image versions.`,
     );
   }
   ctx.progress({ fraction: 0.02, stage: 'Reading the header' });

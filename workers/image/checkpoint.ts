@@ -7,6 +7,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { UserInputError } from '../protocol.js';
+import { restore, snapshot } from './model.js';
 import type { LoopState } from './train.js';
 
 type Tf = typeof tfjs;
@@ -32,7 +33,7 @@ export async function saveImageCheckpoint(tf: Tf, runDir: string, fingerprint: s
   const stored: Stored = {
     version: 1,
     fingerprint,
-    weights: model.getWeights().map((w) => enc(w.dataSync() as Float32Array)),
+    weights: snapshot(model).map(enc),
     optimizer: named.map((n) => ({ name: n.name, shape: n.tensor.shape, values: enc(Float32Array.from(n.tensor.dataSync())) })),
     loop: { ...loop, best: loop.best ? { ...loop.best, weights: loop.best.weights.map(enc) } : null },
   };
@@ -53,10 +54,7 @@ export async function loadImageCheckpoint(tf: Tf, runDir: string, fingerprint: s
   if (stored.fingerprint !== fingerprint) {
     throw new UserInputError('The checkpoint belongs to other data or settings (the pictures or a setting changed since). Start a new run instead of resuming.');
   }
-  const current = model.getWeights();
-  const tensors = current.map((w, i) => tf.tensor(dec(stored.weights[i]!), w.shape));
-  model.setWeights(tensors);
-  tf.dispose(tensors);
+  restore(tf, model, stored.weights.map(dec));
   await optimizer.setWeights(stored.optimizer.map((o) => ({ name: o.name, tensor: tf.tensor(dec(o.values), o.shape) })));
   return { ...stored.loop, best: stored.loop.best ? { ...stored.loop.best, weights: stored.loop.best.weights.map(dec) } : null };
 }

@@ -25,6 +25,11 @@ import type { ImageInput } from './schema.js';
 import { evaluateLoss, trainLoop, type ImageEpochRecord } from './train.js';
 import { registerWasmConvKernels } from './wasm-conv.js';
 import { loadImage } from './decode.js';
+import { buildDriftReference, type ImageDriftReference } from './drift.js';
+import { argmaxRow } from './score.js';
+import type { ImageSet, Normalisation } from './data.js';
+import { loadBackbone, type BackboneInfo, type LoadedBackbone } from './backbone.js';
+import { buildTransfer, transferSpec, type TransferSpec } from './transfer.js';
 
 /** Test metrics of the network: the shared classification metrics plus top-k. */
 export type ImageMetrics = ClassificationMetrics & { topK: { k: number; accuracy: number }[] };
@@ -51,8 +56,10 @@ export interface ImageTrainResult extends PilotResultCore {
     augment: boolean;
     seed: number;
   };
-  /** The architecture that trained. */
-  network: CnnSpec;
+  /** The architecture that trained (with `backbone` for transfer learning). */
+  network: CnnSpec | TransferSpec;
+  /** The imported backbone (name, SHA-256, input shape, fine-tuned layers), or null for a CNN trained from scratch. */
+  backbone: BackboneInfo | null;
   /** Galleries: mistakes by kind and the most confidently wrong pictures, with saliency maps. */
   evaluation: ImageEvaluation;
   /** Files that could not be used (never fatal) and how the dataset was laid out. */
@@ -76,6 +83,29 @@ function reasonFor(backend: BackendName, statuses: BackendStatus[]): string {
 }
 
 
+/** The training-side drift summary: statistics of a sample of the pictures, and the network's predictions on held-out ones. */
+async function trainingDriftReference(
+  tf: typeof tfjs,
+  model: tfjs.Sequential,
+  set: ImageSet,
+  split: { validation: number[]; test: number[] },
+  norm: Normalisation,
+  testProbs: Float32Array,
+  entries: { rel: string; path: string }[],
+  classes: string[],
+  channels: 1 | 3,
+  seed: number,
+  signal: AbortSignal,
+): Promise<ImageDriftReference> {
+  const pathOf = new Map(entries.map((e) => [e.rel, e.path]));
+  const k = classes.length;
+  const heldOut = new Map<number, string>();
+  const validation = evaluateLoss(tf, model, set, split.validation, norm).probs;
+  split.validation.forEach((r, i) => heldOut.set(r, classes[argmaxRow(validation, i, k)]!));
+  split.test.forEach((r, i) => heldOut.set(r, classes[argmaxRow(testProbs, i, k)]!));
+  return buildDriftReference(set.rel.map((r) => pathOf.get(r)!), heldOut, channels === 3, seedFor(seed, 'drift'), signal);
+}
+
 /** Input is validated already (the worker entry parses it once with `imageInputSchema`). */
 export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -88,6 +118,12 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   for (const c of listing.emptyClasses) warnings.push(`The class folder "${c}" has no pictures and was left out.`);
   const classes = listing.classes.filter((c) => !listing.emptyClasses.includes(c));
 
+  // The backbone is read first: a folder that is not a model is refused before any picture is decoded.
+  const { tf, backend, statuses } = await pickBackend(input.backend);
+  if (backend === 'wasm') registerWasmConvKernels();
+  const backbone: LoadedBackbone | null = input.backbone ? await loadBackbone(tf, input.backbone, input.fineTune) : null;
+  if (!backbone && input.fineTune) warnings.push('Fine-tuning applies to an imported backbone; without --backbone the whole network trains anyway.');
+
   const shorter: number[] = [];
   for (const entry of entries.slice(0, 200)) {
     try {
@@ -97,8 +133,18 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
       // Reported by decodeAll.
     }
   }
-  const side = input.imageSize ?? chooseSide(shorter);
-  const channels: 1 | 3 = (await looksGreyscale(listing)) ? 1 : 3;
+  const fixedSide = backbone?.info.inputShape[0] ?? null;
+  const side = fixedSide ?? input.imageSize ?? chooseSide(shorter);
+  if (fixedSide !== null && input.imageSize !== undefined && input.imageSize !== fixedSide) {
+    warnings.push(`The backbone takes ${fixedSide} × ${fixedSide} pictures, so the pictures were resized to ${fixedSide} px instead of the ${input.imageSize} px asked for.`);
+  }
+  const greyData = await looksGreyscale(listing);
+  const channels: 1 | 3 = backbone ? (backbone.info.inputShape[2] as 1 | 3) : greyData ? 1 : 3;
+  if (backbone && channels === 3 && greyData) warnings.push('The pictures are grey and the backbone expects colour: each grey picture is fed as three equal channels.');
+  if (backbone && channels === 1 && !greyData) warnings.push('The backbone expects grey pictures: colour pictures were converted to grey, losing their colour.');
+  if (side * side * channels * entries.length > 2 ** 31) {
+    throw new UserInputError(`${entries.length} pictures at ${side} × ${side} × ${channels} would take ${Math.round((side * side * channels * entries.length) / 2 ** 30)} GB of memory. Lower maxImages, or use a backbone with a smaller input.`);
+  }
   const { set, unreadable, fileHashes } = await decodeAll(entries, classes, side, channels, ctx, (done) =>
     ctx.progress({ fraction: 0.01 + 0.09 * (done / entries.length), stage: `Reading pictures (${done}/${entries.length})` }),
   );
@@ -107,7 +153,8 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   const datasetSha256 = datasetHash(fileHashes);
   const split = splitSet(set, { validation: input.validationFraction, test: input.testFraction }, seedFor(input.seed, 'split'));
   if (split.test.length === 0 || split.validation.length === 0) throw new UserInputError('Too few pictures to set some aside for validation and testing: add pictures (at least 3 per class).');
-  const norm = normalisationOf(set, split.train);
+  // A backbone trained by another image pilot keeps the normalisation its weights learned with.
+  const norm = backbone?.normalisation ?? normalisationOf(set, split.train);
   const k = classes.length;
   const trainY = Float32Array.from(split.train, (r) => set.y[r]!);
   const counts = classes.map((_, c) => trainY.reduce((s, v) => s + (v === c ? 1 : 0), 0));
@@ -115,14 +162,13 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   const policy = input.classWeights === 'auto' ? (ratio < 0.2 ? 'balanced' : 'none') : input.classWeights;
   const classWeights = classWeightsFor(trainY, k, policy);
 
-  const { tf, backend, statuses } = await pickBackend(input.backend);
-  if (backend === 'wasm') registerWasmConvKernels();
   throwIfCancelled(ctx.signal);
 
   ctx.progress({ fraction: 0.1, stage: 'Training the linear baseline' });
   const base = await baselineProbabilities(tf, set, split, classes, classWeights, input.seed, ctx.signal);
 
-  const spec = cnnSpec(side, channels, k, split.train.length, input.batchNorm ?? backend === 'tensorflow');
+  const transfer = backbone ? transferSpec(backbone.info, side, channels, k, split.train.length) : null;
+  const spec: ImageTrainResult['network'] = transfer ?? cnnSpec(side, channels, k, split.train.length, input.batchNorm ?? backend === 'tensorflow');
   const batchSize = input.batchSize ?? Math.max(16, Math.min(64, 2 ** Math.floor(Math.log2(Math.max(split.train.length / 20, 1)))));
   // Large sets learn in few passes and each pass is long: 5 epochs from 20,000 training pictures
   // (Fashion-MNIST's 51,000: 0.904 test accuracy at best within them, bench/fashion_recipe_torch.py), and no augmentation, which only pays
@@ -131,10 +177,10 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   const maxEpochs = input.epochs ?? (split.train.length < 5000 ? 30 : large ? 5 : 15);
   const augment = input.augment ?? !large;
   const hyperparameters = { imageSize: side, channels, maxEpochs, patience: input.patience, batchSize, learningRate: input.learningRate, classWeights, flips: input.flips, augment, seed: input.seed };
-  const model = buildCnn(tf, spec, seedFor(input.seed, 'init'));
+  const model = backbone && transfer ? buildTransfer(tf, backbone, transfer, seedFor(input.seed, 'init')) : buildCnn(tf, spec, seedFor(input.seed, 'init'));
   const optimizer = tf.train.adam(input.learningRate);
   const { runId: _r, resumeFrom: _f, ...settings } = input;
-  const fingerprint = createHash('sha256').update(JSON.stringify({ datasetSha256, settings, backend, side, channels })).digest('hex');
+  const fingerprint = createHash('sha256').update(JSON.stringify({ datasetSha256, settings, backend, side, channels, backbone: backbone?.info.sha256 ?? null })).digest('hex');
   const resume = input.resumeFrom ? await loadImageCheckpoint(tf, runDir, fingerprint, model, optimizer) : null;
   const resumedFromEpoch = resume ? resume.epoch : null;
   const loop = await trainLoop(
@@ -177,6 +223,9 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   }
   if (metrics.accuracy <= majority.accuracy) warnings.push('The network is no better than always answering the most common class: it has not learned the task.');
 
+  ctx.progress({ fraction: 0.95, stage: 'Summarising the pictures for drift checks' });
+  const driftReference = await trainingDriftReference(tf, model, set, split, norm, probs, entries, classes, channels, input.seed, ctx.signal);
+
   ctx.progress({ fraction: 0.97, stage: 'Saving the model' });
   const artifactDir = join(ctx.dataDir, 'models', runId);
   const parameters = model.countParams();
@@ -193,8 +242,10 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
       task: binary ? 'binary' : 'multiclass',
       classes,
       network: spec,
+      backbone: backbone?.info ?? null,
       hyperparameters,
       datasetSha256,
+      driftReference,
       metrics: { accuracy: metrics.accuracy, balancedAccuracy: metrics.balancedAccuracy, f1: metrics.f1, logLoss: metrics.logLoss },
       tfjsVersion: tf.version.tfjs,
     },
@@ -224,6 +275,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     hyperparameters,
     parameters,
     network: spec,
+    backbone: backbone?.info ?? null,
     evaluation,
     dataset: { source: input.source, layout: listing.layout, images: set.n, unreadable, skipped: listing.skipped.length },
     artifactDir,

@@ -70,12 +70,13 @@ export function buildCnn(tf: Tf, spec: CnnSpec, seed: number): tfjs.Sequential {
 export function trainingLogits(tf: Tf, model: tfjs.Sequential, x: tfjs.Tensor4D, dropoutMask: tfjs.Tensor2D | null): tfjs.Tensor2D {
   let h: tfjs.Tensor = x;
   for (const layer of model.layers) {
-    if (layer.name === 'probabilities') break;
-    if (layer.name === 'dropout') {
+    if (layer.getClassName() === 'Softmax') break;
+    if (layer.getClassName() === 'Dropout') {
       if (dropoutMask) h = tf.mul(h, dropoutMask);
       continue;
     }
-    h = layer.apply(h, { training: true }) as tfjs.Tensor;
+    // An imported backbone always runs in inference mode (its batch norm keeps its statistics), also when its last block is fine-tuned.
+    h = layer.apply(h, { training: !('layers' in layer) }) as tfjs.Tensor;
   }
   return h as tfjs.Tensor2D;
 }
@@ -84,21 +85,32 @@ export function trainingLogits(tf: Tf, model: tfjs.Sequential, x: tfjs.Tensor4D,
 export function inferenceLogits(model: tfjs.Sequential, x: tfjs.Tensor4D): tfjs.Tensor2D {
   let h: tfjs.Tensor = x;
   for (const layer of model.layers) {
-    if (layer.name === 'probabilities') break;
+    if (layer.getClassName() === 'Softmax') break;
     h = layer.apply(h, { training: false }) as tfjs.Tensor;
   }
   return h as tfjs.Tensor2D;
 }
 
-/** Copies of all weights (trainable and batch-norm statistics), in `model.getWeights()` order. */
+/**
+ * The model's weight variables in one fixed order (trainable, then batch-norm statistics and
+ * frozen backbone weights). Read and written variable by variable: tf.layers' `setWeights` walks
+ * layers in order while `getWeights` lists trainable weights first, which disagree as soon as a
+ * layer holds frozen or non-trainable weights (a frozen backbone, batch norm).
+ */
+function variablesOf(model: tfjs.LayersModel): tfjs.LayerVariable[] {
+  return model.weights;
+}
+
+/** Copies of all weights (trainable and batch-norm statistics), in `variablesOf` order. */
 export function snapshot(model: tfjs.LayersModel): Float32Array[] {
-  return model.getWeights().map((w) => Float32Array.from(w.dataSync()));
+  return variablesOf(model).map((w) => Float32Array.from(w.read().dataSync()));
 }
 
 /** Restores weights taken by `snapshot`. */
 export function restore(tf: Tf, model: tfjs.LayersModel, values: Float32Array[]): void {
-  const current = model.getWeights();
-  const tensors = current.map((w, i) => tf.tensor(values[i]!, w.shape));
-  model.setWeights(tensors);
-  tf.dispose(tensors);
+  variablesOf(model).forEach((w, i) => {
+    const t = tf.tensor(values[i]!, w.shape as number[]);
+    w.write(t);
+    t.dispose();
+  });
 }

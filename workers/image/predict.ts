@@ -12,9 +12,9 @@ import { parse } from 'csv-parse/sync';
 import { UserInputError } from '../protocol.js';
 import { loadBestBackend } from '../tfjs/backend.js';
 import { loadImageArtifact } from './artifact.js';
-import { ImageReadError, loadImage, pixels } from './decode.js';
 import { IMAGE_EXTENSIONS } from './files.js';
 import { registerWasmConvKernels } from './wasm-conv.js';
+import { argmaxRow, scorePictures } from './score.js';
 import { opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -87,42 +87,19 @@ export async function predictImages(artifactDir: string, input: string, outPath:
   const probColumns = pre.classes.map((c) => `probability_${c}`);
   const out = createWriteStream(outPath);
   out.write(['path', 'prediction', 'probability', ...probColumns, 'error'].map(csvField).join(',') + '\n');
-  const size = pre.side * pre.side * pre.channels;
   const warnings: string[] = [];
-  let failed = 0;
-  const batch = 64;
-  for (let start = 0; start < paths.length; start += batch) {
-    const part = paths.slice(start, start + batch);
-    const x = new Float32Array(part.length * size);
-    const errors: (string | null)[] = [];
-    for (const [i, path] of part.entries()) {
-      try {
-        const raw = await pixels(await loadImage(path), pre.side, pre.side, pre.channels);
-        for (let p = 0; p < size; p++) {
-          const c = p % pre.channels;
-          x[i * size + p] = (raw[p]! / 255 - pre.normalisation.mean[c]!) / pre.normalisation.std[c]!;
-        }
-        errors.push(null);
-      } catch (error) {
-        if (!(error instanceof ImageReadError)) throw error;
-        errors.push(error.message);
-        failed++;
-      }
+  const k = pre.classes.length;
+  const { probs, errors, failed } = await scorePictures(tf, model, pre, paths);
+  paths.forEach((path, i) => {
+    const rel = relative(base, path) || path;
+    if (errors[i]) {
+      out.write([rel, '', '', ...pre.classes.map(() => ''), errors[i]!].map(csvField).join(',') + '\n');
+      return;
     }
-    const probs = tf.tidy(() => (model.predict(tf.tensor4d(x, [part.length, pre.side, pre.side, pre.channels])) as import('@tensorflow/tfjs').Tensor).dataSync());
-    const k = pre.classes.length;
-    part.forEach((path, i) => {
-      const rel = relative(base, path) || path;
-      if (errors[i]) {
-        out.write([rel, '', '', ...pre.classes.map(() => ''), errors[i]!].map(csvField).join(',') + '\n');
-        return;
-      }
-      let best = 0;
-      for (let c = 1; c < k; c++) if (probs[i * k + c]! > probs[i * k + best]!) best = c;
-      const row = [rel, pre.classes[best]!, probs[i * k + best]!.toFixed(6), ...Array.from({ length: k }, (_, c) => probs[i * k + c]!.toFixed(6)), ''];
-      out.write(row.map(csvField).join(',') + '\n');
-    });
-  }
+    const best = argmaxRow(probs, i, k);
+    const row = [rel, pre.classes[best]!, probs[i * k + best]!.toFixed(6), ...Array.from({ length: k }, (_, c) => probs[i * k + c]!.toFixed(6)), ''];
+    out.write(row.map(csvField).join(',') + '\n');
+  });
   out.end();
   await finished(out);
   model.dispose();

@@ -13,6 +13,13 @@ export const imageInputSchema = z.object({
   /** Side of the square network input in pixels; default from the pictures' sizes (28–96). */
   imageSize: z.number().int().min(16).max(128).optional(),
   epochs: z.number().int().min(1).max(500).optional(),
+  /**
+   * Transfer learning: a TensorFlow.js layers model folder (model.json + weights) whose feature
+   * layers are kept, frozen, under a new head. Its input size and channels decide the pictures'.
+   */
+  backbone: z.string().min(1).optional(),
+  /** With a backbone: also train its last block (the layers from its last convolution on). */
+  fineTune: z.boolean().default(false),
   patience: z.number().int().min(1).max(50).default(4),
   /** Default: 64, or fewer for small sets (at least ~20 steps an epoch). */
   batchSize: z.number().int().min(4).max(512).optional(),
