@@ -87,16 +87,17 @@ export const driftModelSchema = z.object({
   artifactDir: z.string().min(1),
   /** Anomaly versions: their scores are the predictions; forecast versions: their own drift checks, no reference file. */
   task: z.enum(['binary', 'multiclass', 'regression', 'anomaly', 'forecast']),
-  /** A text version: its reference (words, lengths, vocabulary, test predictions) is saved with the model. */
-  kind: z.literal('text').optional(),
+  /**
+   * `text`: its reference (words, lengths, vocabulary, test predictions) is saved with the model; `image`: the version's pictures
+   * are compared through their statistics (workers/image/drift.ts), its training summary saved with the model.
+   */
+  kind: z.enum(['text', 'image']).optional(),
   /** The target column: reported as label drift; with it in the current file, performance is measured ('' for an anomaly model without labels). */
   target: z.string(),
   /** The version's registered test metrics (`accuracy` for classifiers, `mae` for regression are used). */
   testMetrics: z.record(z.string(), z.unknown()),
   /** Binary: the version's operating threshold on P(positive) (default 0.5). */
   threshold: z.number().gt(0).lt(1).optional(),
-  /** `image`: the version's pictures are compared through their statistics (workers/image/drift.ts); its training summary is saved with the model. */
-  kind: z.enum(['image']).optional(),
   /** The training data's name and SHA-256, named as the reference of a forecast version's report. */
   trainingFile: z.string().optional(),
   datasetSha256: z.string().optional(),
