@@ -7,11 +7,12 @@
  *
  * Run:   node bench/scale.mjs [--rows 1000000] [--epochs 1] [--ten-million]
  *
- * It bundles the engines with esbuild into bench/out/ (ignored by git) and writes the data to
- * $TMPDIR/pilot-bench-scale/.
+ * It bundles the engines with esbuild into bench/out/ (ignored by git), generates each file on the
+ * fly in $TMPDIR/pilot-bench-scale/ and deletes it (and the trained artifact) after its row
+ * (--keep keeps them for the next run).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +88,12 @@ for (const n of sizes) {
   if (!existsSync(file)) generate(file, n);
   const mb = statSync(file).size / 1e6;
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', 'train', file, dataDir, option('--epochs', '1')], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (!args.includes('--keep')) {
+    // A 10 M-row file is 1 GB: it is not left behind in /tmp.
+    rmSync(file, { force: true });
+    rmSync(join(dataDir, 'models'), { recursive: true, force: true });
+    rmSync(join(dataDir, 'runs'), { recursive: true, force: true });
+  }
   if (r.status !== 0) {
     rows.push([`train, ${n.toLocaleString('en')} rows (${mb.toFixed(0)} MB)`, 'FAILED', r.stderr.trim().split('\n').slice(-3).join(' '), '']);
     continue;
