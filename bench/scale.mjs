@@ -34,7 +34,8 @@ if (args[0] === '--child') {
   const ctx = { jobId: 0, dataDir, signal: new AbortController().signal, progress: (p) => stages.push([p.stage, performance.now() - t0]), log() {}, emit() {} };
   let detail = {};
   if (step === 'train') {
-    const r = await engines.trainModel({ file, target: 'label', epochs: Number(epochs), runId: 'scale' }, ctx);
+    // Parsed as the worker entry parses a job's input, so every default is there.
+    const r = await engines.trainModel(engines.trainInputSchema.parse({ file, target: 'label', epochs: Number(epochs), runId: 'scale' }), ctx);
     detail = { rows: r.rows, sampling: r.sampling?.rule ?? 'all rows', accuracy: r.summary.network, artifactDir: r.artifactDir };
   }
   const ms = performance.now() - t0;
@@ -50,7 +51,7 @@ const { build } = await import('esbuild');
 mkdirSync(out, { recursive: true });
 await build({
   absWorkingDir: root,
-  stdin: { contents: `export { trainModel } from './workers/trainer/index.ts';`, resolveDir: root, loader: 'ts' },
+  stdin: { contents: `export { trainModel } from './workers/trainer/index.ts'; export { trainInputSchema } from './workers/trainer/schema.ts';`, resolveDir: root, loader: 'ts' },
   outfile: join(out, 'scale-engines.mjs'),
   bundle: true,
   platform: 'node',
