@@ -4,6 +4,7 @@
  * network, evaluate all three on the untouched test split, explain, and write the model version.
  * One progress report per epoch (documents/s), cancel within one batch, a checkpoint per epoch.
  */
+import { keyIfEncrypting } from '../trainer/encryption.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
@@ -97,6 +98,7 @@ export interface TextTrainResult extends PilotResultCore {
 export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `text-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
+  const encryptWith = await keyIfEncrypting(input.encryptArtifacts, join(ctx.dataDir, 'models', runId));
   ctx.progress({ fraction: 0.01, stage: 'Reading documents' });
   const maxChars = input.maxChars ?? MAX_TEXT_CHARS;
   const data = await readTextDataset({ path: input.path, ...(input.textColumn ? { textColumn: input.textColumn } : {}), ...(input.target ? { target: input.target } : {}), ...(input.encoding ? { encoding: input.encoding } : {}), maxChars });
@@ -255,7 +257,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
     metrics: { accuracy: metrics.accuracy, balancedAccuracy: metrics.balancedAccuracy, f1: metrics.f1, rocAuc: metrics.rocAuc, logLoss: metrics.logLoss },
     backend,
     tfjsVersion: tf.version.tfjs,
-  });
+  }, { encryptWith });
   await removeTextCheckpoint(runDir);
   ctx.progress({ fraction: 1, stage: 'Done' });
   return {
