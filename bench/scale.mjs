@@ -7,11 +7,12 @@
  *
  * Run:   node bench/scale.mjs [--rows 1000000] [--epochs 1] [--ten-million]
  *
- * It bundles the engines with esbuild into bench/out/ (ignored by git) and writes the data to
- * $TMPDIR/pilot-bench-scale/.
+ * It bundles the engines with esbuild into bench/out/ (ignored by git), generates each file on the
+ * fly in $TMPDIR/pilot-bench-scale/ and deletes it (and the trained artifact) after its row
+ * (--keep keeps them for the next run).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +34,8 @@ if (args[0] === '--child') {
   const ctx = { jobId: 0, dataDir, signal: new AbortController().signal, progress: (p) => stages.push([p.stage, performance.now() - t0]), log() {}, emit() {} };
   let detail = {};
   if (step === 'train') {
-    const r = await engines.trainModel({ file, target: 'label', epochs: Number(epochs), runId: 'scale' }, ctx);
+    // Parsed as the worker entry parses a job's input, so every default is there.
+    const r = await engines.trainModel(engines.trainInputSchema.parse({ file, target: 'label', epochs: Number(epochs), runId: 'scale' }), ctx);
     detail = { rows: r.rows, sampling: r.sampling?.rule ?? 'all rows', accuracy: r.summary.network, artifactDir: r.artifactDir };
   }
   const ms = performance.now() - t0;
@@ -49,7 +51,7 @@ const { build } = await import('esbuild');
 mkdirSync(out, { recursive: true });
 await build({
   absWorkingDir: root,
-  stdin: { contents: `export { trainModel } from './workers/trainer/index.ts';`, resolveDir: root, loader: 'ts' },
+  stdin: { contents: `export { trainModel } from './workers/trainer/index.ts'; export { trainInputSchema } from './workers/trainer/schema.ts';`, resolveDir: root, loader: 'ts' },
   outfile: join(out, 'scale-engines.mjs'),
   bundle: true,
   platform: 'node',
@@ -87,6 +89,12 @@ for (const n of sizes) {
   if (!existsSync(file)) generate(file, n);
   const mb = statSync(file).size / 1e6;
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', 'train', file, dataDir, option('--epochs', '1')], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (!args.includes('--keep')) {
+    // A 10 M-row file is 1 GB: it is not left behind in /tmp.
+    rmSync(file, { force: true });
+    rmSync(join(dataDir, 'models'), { recursive: true, force: true });
+    rmSync(join(dataDir, 'runs'), { recursive: true, force: true });
+  }
   if (r.status !== 0) {
     rows.push([`train, ${n.toLocaleString('en')} rows (${mb.toFixed(0)} MB)`, 'FAILED', r.stderr.trim().split('\n').slice(-3).join(' '), '']);
     continue;

@@ -11,6 +11,7 @@ import { getProjectByName, insertProject } from '../../db/projects.js';
 import { attachJob, finishRun, getRunByJob, insertRun, setRunParams } from '../../db/runs.js';
 import type { Store } from '../../db/store.js';
 import type { App } from '../app-types.js';
+import { encryptArtifacts } from './at-rest.js';
 import type { AnomalyStarted } from '../contract/anomaly.js';
 import { AppError } from '../errors.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
@@ -53,7 +54,7 @@ export const anomalyHandlers: HandlersOf<typeof anomalyChannels> = {
     const run = insertRun(app.store.write, { projectId: project.id, kind: 'anomaly', datasetId, datasetSha256: check.currentSha256 ?? dataset.sha256, checkpointDir, startedAt: now });
     setRunParams(app.store.write, run.id, { ...settings, kind: 'anomaly', runKey, file: dataset.path, numberFormats: dataset.numberFormats });
     try {
-      const job = app.jobs.submit({ kind: 'train.anomaly', title: `Find unusual rows in ${dataset.name}`, input: { ...settings, file: dataset.path, runId: runKey, numberFormats: dataset.numberFormats } });
+      const job = app.jobs.submit({ kind: 'train.anomaly', title: `Find unusual rows in ${dataset.name}`, input: { ...settings, file: dataset.path, runId: runKey, numberFormats: dataset.numberFormats, encryptArtifacts: encryptArtifacts(app) } });
       attachJob(app.store.write, run.id, job.id, checkpointDir);
       return { job, runId: run.id, projectId: project.id, project: project.name, warning: check.status === 'changed' ? check.message : null };
     } catch (error) {

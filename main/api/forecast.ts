@@ -15,6 +15,7 @@ import { attachJob, finishRun, getRun, getRunByJob, insertRun, logMetrics, setRu
 import type { Store, WritableDB } from '../../db/store.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
 import type { App } from '../app-types.js';
+import { encryptArtifacts } from './at-rest.js';
 import type { ForecastPreviewOutcome, ForecastTrainStarted } from '../contract/forecast.js';
 import type { ChannelParsed } from '../contract/index.js';
 import { AppError, notFound } from '../errors.js';
@@ -104,7 +105,7 @@ async function startForecastTraining(app: App, input: ChannelParsed<'forecast:tr
     const job = app.jobs.submit({
       kind: 'train.forecast',
       title: `Forecast ${settings.target} (${project.name})`,
-      input: { ...settings, file: dataset.path, runId: runKey, numberFormats: dataset.numberFormats },
+      input: { ...settings, file: dataset.path, runId: runKey, numberFormats: dataset.numberFormats, encryptArtifacts: encryptArtifacts(app) },
     });
     attachJob(app.store.write, run.id, job.id, checkpointDir);
     return { job, run: getRun(app.store.read, run.id) ?? run, warning };

@@ -11,6 +11,7 @@ import { attachJob, finishRun, getRun, getRunByJob, insertRun, logMetrics, setRu
 import type { Store, WritableDB } from '../../db/store.js';
 import type { ImageInputRaw } from '../../workers/image/schema.js';
 import type { App } from '../app-types.js';
+import { encryptArtifacts } from './at-rest.js';
 import type { imageChannels, ImageTrainStarted } from '../contract/images.js';
 import type { ChannelParsed } from '../contract/index.js';
 import type { JobOf } from '../contract/jobs.js';
@@ -71,7 +72,7 @@ function startProjectImageTraining(app: App, input: ChannelParsed<'image:train'>
   const runKey = `run-${run.id}`;
   setRunParams(app.store.write, run.id, { ...settings, source, kind: 'image', runKey });
   try {
-    const job = app.jobs.submit({ kind: 'train.image', title: `Train ${project.name} (pictures)`, input: { ...settings, source, runId: runKey } });
+    const job = app.jobs.submit({ kind: 'train.image', title: `Train ${project.name} (pictures)`, input: { ...settings, source, runId: runKey, encryptArtifacts: encryptArtifacts(app) } });
     attachJob(app.store.write, run.id, job.id, join(app.options.dataDir, 'runs', runKey));
     return { job, run: getRun(app.store.read, run.id) ?? run };
   } catch (error) {
@@ -95,7 +96,7 @@ export function startImageTraining(app: App, project: string, input: ImageInputR
   }
   const run = insertRun(db, { projectId: existing.id, kind: 'image', datasetId: null, datasetSha256: '', startedAt: now });
   const runKey = `run-${run.id}`;
-  const job = app.jobs.submit({ kind: 'train.image', title: `Train image pilot ${project}`, input: { ...input, runId: runKey } });
+  const job = app.jobs.submit({ kind: 'train.image', title: `Train image pilot ${project}`, input: { ...input, runId: runKey, encryptArtifacts: encryptArtifacts(app) } });
   attachJob(db, run.id, job.id, join(app.options.dataDir, 'runs', runKey));
   return job;
 }

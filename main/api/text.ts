@@ -13,6 +13,7 @@ import { attachJob, finishRun, getRun, getRunByJob, insertRun, logMetrics, setRu
 import type { Store, WritableDB } from '../../db/store.js';
 import type { TextEpochRecord } from '../../workers/text/fit.js';
 import type { App } from '../app-types.js';
+import { encryptArtifacts } from './at-rest.js';
 import type { TextTrainStarted } from '../contract/text.js';
 import type { ChannelParsed } from '../contract/index.js';
 import { AppError, notFound } from '../errors.js';
@@ -64,7 +65,7 @@ function startTextTraining(app: App, input: ChannelParsed<'text:train'>): TextTr
   if (project.kind !== 'text') setProjectKind(app.store.write, project.id, 'text', Date.now());
   setRunParams(app.store.write, run.id, { ...settings, kind: 'text', runKey });
   try {
-    const job = app.jobs.submit({ kind: 'train.text', title: `Train ${project.name} (text)`, input: { ...settings, path, runId: runKey } });
+    const job = app.jobs.submit({ kind: 'train.text', title: `Train ${project.name} (text)`, input: { ...settings, path, runId: runKey, encryptArtifacts: encryptArtifacts(app) } });
     attachJob(app.store.write, run.id, job.id, checkpointDir);
     return { job, run: getRun(app.store.read, run.id) ?? run };
   } catch (error) {

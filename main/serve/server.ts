@@ -21,6 +21,7 @@ import { CONTENT_SECURITY_POLICY } from '../csp.js';
 import type { ApiError, Result } from '../errors.js';
 import type { JobEvent } from '../jobs/supervisor.js';
 import { defaultRoots, describeRefusal, refusedPaths } from './confine.js';
+import { refusedListedPath } from './confine-listed.js';
 import { handlePredict } from './predict.js';
 import { nameUploads, uploadNamer } from './upload-names.js';
 import { findDownload } from '../api/downloads.js';
@@ -144,6 +145,8 @@ export async function startServer(app: App, options: ServeOptions): Promise<Runn
       if (refused.length > 0) {
         return sendJson(response, 403, { ok: false, error: { code: 'invalid-input', message: describeRefusal(channel, refused, roots), allowedRoots: roots } });
       }
+      const listed = await refusedListedPath(channel, body.value, roots);
+      if (listed) return sendJson(response, 403, { ok: false, error: { code: 'invalid-input', message: listed, allowedRoots: roots } });
       const result = nameUploads(await invoke(app, channel, body.value), rename);
       return sendJson(response, result.ok ? 200 : STATUS[result.error.code], result);
     }

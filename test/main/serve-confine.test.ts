@@ -143,6 +143,38 @@ describe('pilot serve confines paths to its roots', () => {
     expect((await api('downloads:read', { id: '../../etc/passwd' })).status).toBe(400);
   });
 
+  it('confines the paths an image CSV lists, naming the row (before: a CSV in a root could list /etc/…)', async () => {
+    const pictures = join(allowed, 'pictures');
+    mkdirSync(pictures, { recursive: true });
+    writeFileSync(join(pictures, 'a.png'), 'not really a picture');
+    writeFileSync(join(pictures, 'b.png'), 'not really a picture');
+    symlinkSync('/etc/hostname', join(pictures, 'link.png'));
+    const csv = (name: string, rows: string[]) => {
+      writeFileSync(join(pictures, name), ['file,label', ...rows].join('\n') + '\n');
+      return join(pictures, name);
+    };
+    const cases: [string, number, string][] = [
+      [csv('absolute.csv', ['a.png,ok', '/etc/passwd,bad']), 3, '/etc/passwd'],
+      [csv('dotdot.csv', ['a.png,ok', 'b.png,ok', '../../../../../etc/shadow,bad']), 4, '../../../../../etc/shadow'],
+      [csv('symlink.csv', ['link.png,bad']), 2, 'link.png'],
+      [csv('secret.csv', ['../.ssh/id_rsa.csv,bad']), 2, '../.ssh/id_rsa.csv'],
+    ];
+    for (const [source, line, listed] of cases) {
+      for (const channel of ['image:scan', 'image:train']) {
+        const answer = await api(channel, { source, projectId: 1, epochs: 1 });
+        expect(answer.status, `${channel} ${source}`).toBe(403);
+        expect(answer.body.error?.message).toContain(`${channel}: ${source.split('/').at(-1)} line ${line} lists "${listed}"`);
+      }
+    }
+    // A named path column is the one checked: here `image` points outside while `file` would not.
+    const named = csv('named.csv', ['a.png,ok'].map((row) => `${row}`));
+    writeFileSync(named, 'file,image,label\na.png,/etc/passwd,ok\n');
+    expect((await api('image:scan', { source: named, pathColumn: 'image' })).status).toBe(403);
+    // All inside: the scan is accepted (a job starts; its pictures are not decodable, which it reports itself).
+    const fine = await api('image:scan', { source: csv('fine.csv', ['a.png,ok', 'b.png,other']) });
+    expect(fine.status, JSON.stringify(fine.body)).toBe(200);
+  });
+
   it('never echoes a file’s bytes in an error (before: hardware:import printed root:*:…)', async () => {
     const answer = await api('hardware:import', { path: join(allowed, 'shadow.json') });
     expect(answer.status).toBe(400);

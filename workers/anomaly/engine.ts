@@ -4,6 +4,7 @@
  * sceptic would use (robust z-scores, an isolation forest) on the same test rows. Progress streams
  * one report per epoch; a cancel stops within one batch; every epoch is checkpointed for resuming.
  */
+import { keyIfEncrypting } from '../trainer/encryption.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { throwIfCancelled, type Engine } from '../protocol.js';
@@ -40,6 +41,7 @@ export interface AnomalyResult extends PilotResultCore, Evaluation {
 export const trainAnomaly: Engine<AnomalyInput, AnomalyResult, EpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `anomaly-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
+  const encryptWith = await keyIfEncrypting(input.encryptArtifacts, join(ctx.dataDir, 'models', runId));
   ctx.progress({ fraction: 0.01, stage: 'Reading data' });
   const data = await prepareAnomaly(input);
   throwIfCancelled(ctx.signal);
@@ -156,6 +158,7 @@ export const trainAnomaly: Engine<AnomalyInput, AnomalyResult, EpochRecord> = as
       summary: evaluation.summary,
       tfjsVersion: tf.version.tfjs,
     },
+    { encryptWith },
   );
   await removeCheckpoint(runDir);
   ctx.progress({ fraction: 1, stage: 'Done' });

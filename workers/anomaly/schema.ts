@@ -5,6 +5,8 @@ import { columnNumberFormatSchema } from '../csv/number-format.js';
 const columnList = z.array(z.string().min(1)).default([]);
 
 export const anomalyInputSchema = z.object({
+  /** Encrypt the weights at rest with the installation's key (the `models.encryptAtRest` setting). */
+  encryptArtifacts: z.boolean().default(false),
   /** Path of the table (any CSV/TSV the importer reads; must fit in memory). */
   file: z.string().min(1),
   /**

@@ -16,11 +16,12 @@
 import { PILOT_KINDS, PILOT_TASKS, type PilotKind, type PilotTask } from '../pilot-result.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { UserInputError } from '../protocol.js';
-import { MODEL_FILES, verifyArtifact } from '../trainer/artifact.js';
+import { MODEL_FILES, plainArtifactFiles, verifyArtifact } from '../trainer/artifact.js';
+import { isEncrypted } from '../trainer/encryption.js';
 import { checkSignature, signManifest, type BundleSignature, type Signer, type SignerStatus } from './signing.js';
 
 export const BUNDLE_MAGIC = 'PILOT-BUNDLE/1\n';
@@ -169,6 +170,10 @@ export async function writeBundle(
     }
     files.push({ path: name, type: 'file', ...(await hashFile(source)) });
   }
+  // A model encrypted at rest leaves in the clear (and signed), as every hand-off does: a bundle
+  // is for another installation, which has not this one's key.
+  const clear = isEncrypted(await readFile(join(artifactDir, 'weights.bin'))) ? new Map((await plainArtifactFiles(artifactDir)).map((file) => [file.path, Buffer.from(file.content)])) : null;
+  if (clear) for (const entry of files) Object.assign(entry, { sha256: createHash('sha256').update(clear.get(entry.path)!).digest('hex'), size: clear.get(entry.path)!.length });
   const manifest: BundleManifest = { format: 'pilot-bundle', formatVersion: 1, createdAt: new Date().toISOString(), info, files };
   if ((await stat(target).catch(() => null)) !== null) throw new UserInputError(`${target} already exists; exporting never overwrites a file. Choose another name, or move the old bundle first.`);
   await mkdir(dirname(resolve(target)), { recursive: true });
@@ -186,7 +191,10 @@ export async function writeBundle(
     // The signature goes last, so the reader gets the signed bytes back by removing it.
     const line = signer ? JSON.stringify({ ...manifest, signature: signManifest(unsigned, signer) }) : unsigned;
     await put(Buffer.from(`${BUNDLE_MAGIC}${line}\n`));
-    for (const entry of files) for await (const chunk of createReadStream(join(artifactDir, entry.path), { highWaterMark: CHUNK })) await put(chunk as Buffer);
+    for (const entry of files) {
+      if (clear) await put(clear.get(entry.path)!);
+      else for await (const chunk of createReadStream(join(artifactDir, entry.path), { highWaterMark: CHUNK })) await put(chunk as Buffer);
+    }
   } catch (error) {
     await out.close();
     await rm(partial, { force: true });

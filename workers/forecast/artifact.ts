@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { UserInputError } from '../protocol.js';
-import { buildLayersModel, verifyArtifact, writeModelFiles, type Checksums } from '../trainer/artifact.js';
+import { buildLayersModel, verifyArtifact, writeModelFiles, type Checksums, type WriteOptions } from '../trainer/artifact.js';
+import { readArtifactFile } from '../trainer/encryption.js';
 import type { MlpSpec } from '../trainer/mlp.js';
 
 type Tf = typeof tfjs;
@@ -54,11 +55,12 @@ export async function writeForecastArtifact(
   params: Float32Array[],
   pipeline: ForecastPipeline,
   metadata: Record<string, unknown>,
+  options: WriteOptions = {},
 ): Promise<Checksums> {
   await mkdir(dir, { recursive: true });
   const model = buildLayersModel(tf, spec, params, 'linear');
   try {
-    return await writeModelFiles(tf, dir, model, pipeline, { kind: 'forecast', ...metadata });
+    return await writeModelFiles(tf, dir, model, pipeline, { kind: 'forecast', ...metadata }, options);
   } finally {
     model.dispose();
   }
@@ -75,7 +77,8 @@ export async function loadForecastArtifact(tf: Tf, dir: string): Promise<{ model
   const parsed = pipelineSchema.safeParse(JSON.parse(await readFile(join(dir, 'preprocessing.json'), 'utf8')));
   if (!parsed.success) throw new UserInputError(`${dir}/preprocessing.json is not a forecasting pipeline this version can read. Train the model again.`);
   const modelJson = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tfjs.io.ModelJSON;
-  const weights = await readFile(join(dir, 'weights.bin'));
+  // Decrypted when encrypted at rest, after verifyArtifact checked the bytes on disk.
+  const weights = await readArtifactFile(dir, 'weights.bin');
   const model = await tf.loadLayersModel({
     load: async () => ({
       modelTopology: modelJson.modelTopology,

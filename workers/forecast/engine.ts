@@ -5,6 +5,7 @@
  * prediction intervals, and write the model version. One progress report per epoch; a cancel
  * stops within one batch; every epoch is checkpointed for resuming.
  */
+import { keyIfEncrypting } from '../trainer/encryption.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { PilotResultCore } from '../pilot-result.js';
@@ -96,6 +97,7 @@ export interface ForecastResult extends PilotResultCore {
 export const trainForecast: Engine<ForecastInput, ForecastResult, EpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
+  const encryptWith = await keyIfEncrypting(input.encryptArtifacts, join(ctx.dataDir, 'models', runId));
   ctx.progress({ fraction: 0.01, stage: 'Reading data' });
   const prep = await prepareForecast(input);
   throwIfCancelled(ctx.signal);
@@ -189,6 +191,7 @@ export const trainForecast: Engine<ForecastInput, ForecastResult, EpochRecord> =
       metrics: { mase: scored.test.network.mase, mae: scored.test.network.mae, rmse: scored.test.network.rmse, smape: scored.test.network.smape },
       tfjsVersion: tf.version.tfjs,
     },
+    { encryptWith },
   );
   await removeCheckpoint(runDir);
   ctx.progress({ fraction: 1, stage: 'Done' });

@@ -5,6 +5,8 @@ import { columnNumberFormatSchema, type ColumnNumberFormat, type NumberFormat } 
 const runName = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/);
 
 export const forecastInputSchema = z.object({
+  /** Encrypt the weights at rest with the installation's key (the `models.encryptAtRest` setting). */
+  encryptArtifacts: z.boolean().default(false),
   /** Path of the CSV (must fit in memory). */
   file: z.string().min(1),
   /** The time: one column, or a date column and an hour (or time-of-day) column joined by `+`, e.g. `dteday+hr`. */

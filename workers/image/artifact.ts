@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type * as tfjs from '@tensorflow/tfjs';
-import { loadModelFiles, writeModelFiles, type Checksums } from '../trainer/artifact.js';
+import { loadModelFiles, writeModelFiles, type Checksums, type WriteOptions } from '../trainer/artifact.js';
 import type { Normalisation } from './data.js';
 
 type Tf = typeof tfjs;
@@ -25,9 +25,9 @@ export interface ImagePreprocessing {
 }
 
 /** Writes the artifact to `dir` and returns its checksums (checksums.json written last, atomically). */
-export async function writeImageArtifact(tf: Tf, dir: string, model: tfjs.LayersModel, preprocessing: ImagePreprocessing, metadata: Record<string, unknown>): Promise<Checksums> {
+export async function writeImageArtifact(tf: Tf, dir: string, model: tfjs.LayersModel, preprocessing: ImagePreprocessing, metadata: Record<string, unknown>, options: WriteOptions = {}): Promise<Checksums> {
   await mkdir(dir, { recursive: true });
-  return writeModelFiles(tf, dir, model, preprocessing, { kind: 'image', ...metadata });
+  return writeModelFiles(tf, dir, model, preprocessing, { kind: 'image', ...metadata }, options);
 }
 
 /** Loads a verified image artifact (throws `UserInputError` when a file is missing or changed). */

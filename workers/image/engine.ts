@@ -4,6 +4,7 @@
  * test pictures, and write the model version. One progress report per epoch; a cancel stops
  * within one batch; every epoch is checkpointed for resuming.
  */
+import { keyIfEncrypting } from '../trainer/encryption.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
@@ -110,6 +111,7 @@ async function trainingDriftReference(
 export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
+  const encryptWith = await keyIfEncrypting(input.encryptArtifacts, join(ctx.dataDir, 'models', runId));
   const warnings: string[] = [];
   ctx.progress({ fraction: 0.01, stage: 'Listing pictures' });
   const listing = await listImages(input.source, { ...(input.pathColumn ? { pathColumn: input.pathColumn } : {}), ...(input.labelColumn ? { labelColumn: input.labelColumn } : {}) });
@@ -249,6 +251,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
       metrics: { accuracy: metrics.accuracy, balancedAccuracy: metrics.balancedAccuracy, f1: metrics.f1, logLoss: metrics.logLoss },
       tfjsVersion: tf.version.tfjs,
     },
+    { encryptWith },
   );
   model.dispose();
   optimizer.dispose();

@@ -179,7 +179,8 @@ async function walk(
   for (const sub of dirs.sort()) await walk(sub, root, label, split, entries, skipped, visited);
 }
 
-async function listCsv(file: string, options: { pathColumn?: string; labelColumn?: string }): Promise<ImageListing> {
+/** An image CSV read: its rows and which columns hold the path and the label. */
+async function readImageCsv(file: string, options: { pathColumn?: string; labelColumn?: string }, needLabel = true): Promise<{ rows: Record<string, string>[]; pathColumn: string; labelColumn: string }> {
   let rows: Record<string, string>[];
   try {
     rows = parse(await readFile(file), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
@@ -197,7 +198,25 @@ async function listCsv(file: string, options: { pathColumn?: string; labelColumn
     return found;
   };
   const pathColumn = pick(options.pathColumn, /^(path|file|filename|file_?path|image|image_?path)$/i, 'image path');
-  const labelColumn = pick(options.labelColumn, /^(label|class|category|target|y)$/i, 'label');
+  const labelColumn = needLabel ? pick(options.labelColumn, /^(label|class|category|target|y)$/i, 'label') : '';
+  return { rows, pathColumn, labelColumn };
+}
+
+/**
+ * The files an image CSV lists, resolved as training reads them (relative to the CSV's folder),
+ * with the line each is on: serve mode confines them like a request's own paths.
+ */
+export async function csvImagePaths(file: string, options: { pathColumn?: string } = {}): Promise<{ line: number; listed: string; path: string }[]> {
+  const { rows, pathColumn } = await readImageCsv(file, options, false);
+  const base = dirname(file);
+  return rows.flatMap((row, i) => {
+    const listed = row[pathColumn] ?? '';
+    return listed ? [{ line: i + 2, listed, path: isAbsolute(listed) ? listed : resolve(base, listed) }] : [];
+  });
+}
+
+async function listCsv(file: string, options: { pathColumn?: string; labelColumn?: string }): Promise<ImageListing> {
+  const { rows, pathColumn, labelColumn } = await readImageCsv(file, options);
   const base = dirname(file);
   const entries: ImageEntry[] = [];
   const skipped: SkippedFile[] = [];

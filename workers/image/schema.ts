@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 export const imageInputSchema = z.object({
+  /** Encrypt the weights at rest with the installation's key (the `models.encryptAtRest` setting). */
+  encryptArtifacts: z.boolean().default(false),
   /** A folder with one subfolder per class (optionally under train/ and test/), or a CSV of path + label. */
   source: z.string().min(1),
   pathColumn: z.string().optional(),

@@ -4,6 +4,7 @@
  * network, evaluate all three on the untouched test split, explain, and write the model version.
  * One progress report per epoch (documents/s), cancel within one batch, a checkpoint per epoch.
  */
+import { keyIfEncrypting } from '../trainer/encryption.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
@@ -98,6 +99,7 @@ export interface TextTrainResult extends PilotResultCore {
 export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = async (input, ctx) => {
   const runId = input.resumeFrom ?? input.runId ?? `text-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
+  const encryptWith = await keyIfEncrypting(input.encryptArtifacts, join(ctx.dataDir, 'models', runId));
   ctx.progress({ fraction: 0.01, stage: 'Reading documents' });
   const maxChars = input.maxChars ?? MAX_TEXT_CHARS;
   const data = await readTextDataset({ path: input.path, ...(input.textColumn ? { textColumn: input.textColumn } : {}), ...(input.target ? { target: input.target } : {}), ...(input.encoding ? { encoding: input.encoding } : {}), maxChars });
@@ -259,7 +261,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
     tfjsVersion: tf.version.tfjs,
     // What drift checks compare a new batch with (bounded: top words, lengths, a vocabulary filter, test-split figures).
     driftReference: buildTextReference(corpus, split.train, split.test, predicted, classes.length),
-  });
+  }, { encryptWith });
   await removeTextCheckpoint(runDir);
   ctx.progress({ fraction: 1, stage: 'Done' });
   return {

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 export const textInputSchema = z.object({
+  /** Encrypt the weights at rest with the installation's key (the `models.encryptAtRest` setting). */
+  encryptArtifacts: z.boolean().default(false),
   /** A CSV/TSV file with a text and a label column, or a folder with one subfolder per class. */
   path: z.string().min(1),
   /** CSV: the column holding the text. */

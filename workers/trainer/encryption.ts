@@ -108,6 +108,18 @@ export async function artifactKeyFor(artifactDir: string, env: NodeJS.ProcessEnv
   return loadKeyFile(dirname(dirname(artifactDir)));
 }
 
+/**
+ * The key new model files are encrypted with when encryption at rest is on for this job (its
+ * input's `encryptArtifacts`, set from `models.encryptAtRest`), null when it is off. Asked before
+ * training, so a missing key stops the job before minutes of work, not after.
+ */
+export async function keyIfEncrypting(on: boolean | undefined, artifactDir: string): Promise<ArtifactKey | null> {
+  if (!on) return null;
+  const key = await artifactKeyFor(artifactDir);
+  if (!key) throw new UserInputError('Encryption of models is on, but this installation has no model key (keys/artifact.key in the data folder). Run `pilot models encryption on` to create one, or turn encryption off.');
+  return key;
+}
+
 /** Whether bytes are an encrypted artifact file. */
 export function isEncrypted(bytes: Buffer): boolean {
   return bytes.length >= HEADER && bytes.subarray(0, MAGIC.length).equals(MAGIC);

@@ -10,7 +10,7 @@ import type { PilotResultCore } from '../pilot-result.js';
 import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
 import { loadBackend, loadBestBackend, type BackendName, type BackendStatus } from '../tfjs/backend.js';
 import { writeArtifact, type Checksums } from './artifact.js';
-import { artifactKeyFor } from './encryption.js';
+import { keyIfEncrypting } from './encryption.js';
 import { majorityOutputs } from './baselines.js';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { outputsFromLogits, score, headline, type Outputs } from './evaluate.js';
@@ -89,7 +89,7 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
   const runId = input.resumeFrom ?? input.runId ?? `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
   // Checked before training, so a missing key costs nothing.
-  const encryptWith = input.encryptArtifacts ? await requireKey(join(ctx.dataDir, 'models', runId)) : null;
+  const encryptWith = await keyIfEncrypting(input.encryptArtifacts, join(ctx.dataDir, 'models', runId));
   ctx.progress({ fraction: 0.01, stage: 'Reading data' });
   const data = await prepare(input);
   throwIfCancelled(ctx.signal);
@@ -344,8 +344,3 @@ function summaryOf(metrics: Metrics): Record<string, number | null | undefined> 
 }
 
 /** The installation key, when encryption at rest is on; refuses to write the model in the clear without one. */
-async function requireKey(artifactDir: string) {
-  const key = await artifactKeyFor(artifactDir);
-  if (!key) throw new UserInputError('Encryption of models is on, but this installation has no model key (keys/artifact.key in the data folder). Run `pilot models encryption on` to create one, or turn encryption off.');
-  return key;
-}
