@@ -21,9 +21,9 @@ const SYSTEM_FOLDERS =
 /** Folders and files inside a root that hold credentials, refused even there. */
 const SECRET_NAMES = new Set(['.ssh', '.gnupg', '.aws', '.azure', '.kube', '.docker', '.password-store', '.netrc', '.pgpass', '.git-credentials', 'gcloud']);
 
-/** The key of an input field that holds a file or folder path (`path`, `outPath`, `dirs`, `folder`, an image pilot's `source`, …). */
+/** The key of an input field that holds a file or folder path (`path`, `outPath`, `dirs`, `folder`, an image pilot's `source` and `backbone`, …). */
 export function isPathKey(key: string): boolean {
-  return /^(path|paths|file|files|folder|folders|dir|dirs|out|source)$/i.test(key) || /(Path|Paths|File|Files|Folder|Folders|Dir|Dirs)$/.test(key);
+  return /^(path|paths|file|files|folder|folders|dir|dirs|out|source|backbone)$/i.test(key) || /(Path|Paths|File|Files|Folder|Folders|Dir|Dirs)$/.test(key);
 }
 
 /** A path with symbolic links resolved as far as it exists (the rest, not yet created, appended). */

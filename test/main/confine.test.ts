@@ -46,7 +46,7 @@ describe('serve mode path confinement', () => {
     for (const channel of Object.values(channels)) stringFields((channel.input as unknown as { _zod: { def: Def } })._zod.def, '', fields);
     const unclassified = [...fields].filter((field) => !isPathKey(field) && !NOT_PATHS.has(field));
     expect(unclassified, 'a channel has a string field that is neither named like a path nor listed as not one').toEqual([]);
-    for (const field of ['path', 'outPath', 'referencePath', 'currentPath', 'dirs', 'folder', 'libraryDirs', 'imagesDir', 'source']) expect(isPathKey(field), field).toBe(true);
+    for (const field of ['path', 'outPath', 'referencePath', 'currentPath', 'dirs', 'folder', 'libraryDirs', 'imagesDir', 'source', 'backbone']) expect(isPathKey(field), field).toBe(true);
     expect([...fields].filter(isPathKey).sort()).toEqual(expect.arrayContaining(['currentPath', 'dirs', 'outPath', 'path', 'referencePath', 'source']));
   });
 

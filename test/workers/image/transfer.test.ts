@@ -61,9 +61,11 @@ describe('transfer learning from an imported backbone', () => {
     expect(metadata.backbone.sha256).toBe(frozen.backbone!.sha256);
     expect(metadata.network.pooling).toBe('flatten');
 
-    // Same budget, same seed: transfer wins.
+    // Same budget, same seed: fine-tuning the backbone wins. The frozen backbone is about the same as training from scratch:
+    // on 150 test pictures one standard error is about 0.025, and the two have differed by 1–3 pictures either way
+    // (0.907 vs 0.900 on the tensor path, 0.88 vs 0.90 with the direct wasm CNN step for the scratch network).
     expect(tuned.summary.network).toBeGreaterThan(scratch.summary.network);
-    expect(frozen.summary.network).toBeGreaterThanOrEqual(scratch.summary.network);
+    expect(frozen.summary.network).toBeGreaterThanOrEqual(scratch.summary.network - 0.04);
 
     // The version is self-contained (the backbone's weights are inside it): it verifies and predicts like any image model.
     await verifyArtifact(tuned.artifactDir);
