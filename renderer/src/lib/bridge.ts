@@ -207,7 +207,12 @@ export async function exportFile(fileName: string, content: string, type = 'text
     const path = await desktop.saveFile(fileName, content);
     return path ? { savedTo: path } : null;
   }
-  const url = URL.createObjectURL(new Blob([content], { type }));
+  return saveBlob(new Blob([content], { type }), fileName);
+}
+
+/** Hands a blob to the browser as a download named `fileName`. */
+function saveBlob(blob: Blob, fileName: string): { downloaded: string } {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;
@@ -266,13 +271,5 @@ export async function downloadFile(id: string, fileName: string): Promise<{ save
     const result = await readEnvelope('download', response);
     throw new ApiCallError('download', result.ok ? { code: 'failed', message: `download: the server answered ${response.status}.` } : result.error);
   }
-  const url = URL.createObjectURL(await response.blob());
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return { downloaded: fileName };
+  return saveBlob(await response.blob(), fileName);
 }
