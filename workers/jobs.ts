@@ -86,6 +86,14 @@ export const jobKinds = {
     const m = await import('./tryit/index.js');
     return entry(m.tryitInputSchema, m.tryitEngine);
   },
+  'tryit.text': async () => {
+    const m = await import('./tryit/text.js');
+    return entry(m.tryitTextInputSchema, m.tryitTextEngine);
+  },
+  'tryit.image': async () => {
+    const m = await import('./tryit/image.js');
+    return entry(m.tryitImageInputSchema, m.tryitImageEngine);
+  },
   'test.sleep': async () => {
     const m = await import('./diagnostics.js');
     return entry(m.sleepInputSchema, m.sleepEngine);

@@ -26,6 +26,7 @@ import { textHandlers } from './text.js';
 import { imageHandlers } from './images.js';
 import { forecastHandlers } from './forecast.js';
 import { tryitHandlers } from './tryit.js';
+import { tryitKindHandlers } from './tryit-kinds.js';
 import type { HandlerMap } from './types.js';
 
 const handlers: HandlerMap<ChannelName> = joinDistinct(
@@ -46,6 +47,7 @@ const handlers: HandlerMap<ChannelName> = joinDistinct(
   servingHandlers,
   forecastHandlers,
   tryitHandlers,
+  tryitKindHandlers,
 );
 
 export function isChannel(name: unknown): name is ChannelName {

@@ -29,6 +29,8 @@ const MAX_READ_BYTES = 50 * 1024 * 1024;
 export function defineTryitJobs(jobs: JobSupervisor): void {
   // The stored result is the worker's own; the download id is in the job's input.
   jobs.define('tryit.score', { resource: 'cpu' });
+  jobs.define('tryit.text', { resource: 'cpu' });
+  jobs.define('tryit.image', { resource: 'cpu' });
 }
 
 /** The background cache of a version (workers/tryit/background.ts writes it). */

@@ -21,6 +21,7 @@ import { textChannels } from './text.js';
 import { imageChannels } from './images.js';
 import { forecastChannels } from './forecast.js';
 import { tryitChannels } from './tryit.js';
+import { tryitKindChannels } from './tryit-kinds.js';
 
 export const channels = joinDistinct(
   'channel',
@@ -40,6 +41,7 @@ export const channels = joinDistinct(
   servingChannels,
   forecastChannels,
   tryitChannels,
+  tryitKindChannels,
 );
 
 export type Channels = typeof channels;
@@ -80,3 +82,4 @@ export type { JobError, JobStatus } from '../../db/jobs.js';
 /** A job as the renderer sees it: any kind, discriminated by `kind`. */
 export type { AnyJob as Job, AnyJob, AnyJobEvent as JobEvent, JobOf, JobOutcome, PushEvent } from './jobs.js';
 export type { ColumnRange, DownloadReady, Explanation, TryField, TrySchema, TryitResult } from './tryit.js';
+export type { PersonalDataCounts, TriedDocument, TriedPicture, TryAbout, TryitImageResult, TryitTextResult } from './tryit-kinds.js';

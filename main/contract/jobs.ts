@@ -42,6 +42,8 @@ export interface JobBookkeeping {
   'evaluate.run': { versionId: number };
   /** The version tried, and the download that holds the results CSV (main/api/downloads.ts). */
   'tryit.score': { versionId: number; downloadId: string; downloadName: string };
+  'tryit.text': { versionId: number; downloadId: string; downloadName: string };
+  'tryit.image': { versionId: number; downloadId: string; downloadName: string };
 }
 
 /** What a job of kind K is submitted with and keeps as `input`: the worker's input and the main process's bookkeeping. */

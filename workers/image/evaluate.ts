@@ -51,6 +51,21 @@ export function topKAccuracy(probs: Float32Array, y: ArrayLike<number>, k: numbe
   return hits / Math.max(y.length, 1);
 }
 
+/**
+ * The saliency map of one picture (`input`: the network's normalised side × side × channels
+ * input): |gradient × input| of class `classIndex`'s logit, summed over channels, scaled so the
+ * strongest pixel is 255.
+ */
+export function saliencyMap(tf: Tf, model: tfjs.LayersModel, input: Float32Array, side: number, channels: number, classIndex: number): Uint8Array {
+  const saliency = tf.tidy(() => {
+    const x = tf.tensor4d(input, [1, side, side, channels]);
+    const grad = tf.grad((v: tfjs.Tensor) => tf.sum(tf.slice(inferenceLogits(model, v as tfjs.Tensor4D), [0, classIndex], [1, 1])))(x);
+    return tf.sum(tf.abs(tf.mul(grad, x)), -1).dataSync() as Float32Array;
+  });
+  const max = saliency.reduce((m, v) => Math.max(m, v), 1e-12);
+  return Uint8Array.from(saliency, (v) => Math.round((v / max) * 255));
+}
+
 async function show(tf: Tf, model: tfjs.Sequential, set: ImageSet, row: number, norm: Normalisation, classes: string[], probs: Float32Array, index: number): Promise<ShownImage> {
   const k = classes.length;
   let best = 0;
@@ -58,13 +73,7 @@ async function show(tf: Tf, model: tfjs.Sequential, set: ImageSet, row: number, 
   const size = set.side * set.side * set.channels;
   const input = new Float32Array(size);
   fillBatch(set, [row], norm, input, null, false);
-  const saliency = tf.tidy(() => {
-    const x = tf.tensor4d(input, [1, set.side, set.side, set.channels]);
-    const grad = tf.grad((v: tfjs.Tensor) => tf.sum(tf.slice(inferenceLogits(model, v as tfjs.Tensor4D), [0, best], [1, 1])))(x);
-    return tf.sum(tf.abs(tf.mul(grad, x)), -1).dataSync() as Float32Array;
-  });
-  const max = saliency.reduce((m, v) => Math.max(m, v), 1e-12);
-  const heat = Uint8Array.from(saliency, (v) => Math.round((v / max) * 255));
+  const heat = saliencyMap(tf, model, input, set.side, set.channels, best);
   const pixels = set.x.subarray(row * size, (row + 1) * size);
   return {
     path: set.rel[row]!,

@@ -81,8 +81,8 @@ export function trainingLogits(tf: Tf, model: tfjs.Sequential, x: tfjs.Tensor4D,
   return h as tfjs.Tensor2D;
 }
 
-/** Logits in inference mode (moving averages, no dropout). */
-export function inferenceLogits(model: tfjs.Sequential, x: tfjs.Tensor4D): tfjs.Tensor2D {
+/** Logits in inference mode (moving averages, no dropout), the layers applied in order (every saved image model is a chain: `buildCnn`, `buildTransfer`). */
+export function inferenceLogits(model: tfjs.LayersModel, x: tfjs.Tensor4D): tfjs.Tensor2D {
   let h: tfjs.Tensor = x;
   for (const layer of model.layers) {
     if (layer.getClassName() === 'Softmax') break;

@@ -26,7 +26,7 @@ export interface ImagePredictResult {
   warnings: string[];
 }
 
-function csvField(value: string): string {
+export function csvField(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
@@ -52,7 +52,7 @@ async function collect(dir: string, out: string[], seen: Set<string>): Promise<v
   }
 }
 
-/** The pictures named by `input`: a folder, a .txt list, or a CSV with a path column. */
+/** The pictures named by `input`: a folder, a .txt list, a CSV with a path column, or one picture. */
 export async function picturesOf(input: string): Promise<{ base: string; paths: string[] }> {
   let info;
   try {
@@ -65,8 +65,10 @@ export async function picturesOf(input: string): Promise<{ base: string; paths: 
     await collect(input, paths, new Set([resolve(input)]));
     return { base: input, paths: paths.sort() };
   }
-  const text = await readFile(input, 'utf8');
   const base = dirname(input);
+  // One picture is a list of itself.
+  if ((IMAGE_EXTENSIONS as readonly string[]).includes(extname(input).toLowerCase())) return { base, paths: [input] };
+  const text = await readFile(input, 'utf8');
   let listed: string[];
   if (extname(input).toLowerCase() === '.csv') {
     const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];

@@ -38,11 +38,7 @@ export async function scorePictures(
     const x = new Float32Array(part.length * size);
     for (const [i, path] of part.entries()) {
       try {
-        const raw = await pixels(await loadImage(path), pre.side, pre.side, pre.channels);
-        for (let p = 0; p < size; p++) {
-          const c = p % pre.channels;
-          x[i * size + p] = (raw[p]! / 255 - pre.normalisation.mean[c]!) / pre.normalisation.std[c]!;
-        }
+        networkInput(await pixels(await loadImage(path), pre.side, pre.side, pre.channels), pre, x.subarray(i * size, (i + 1) * size));
         errors.push(null);
       } catch (error) {
         if (!(error instanceof ImageReadError)) throw error;
@@ -57,6 +53,15 @@ export async function scorePictures(
     options.onBatch?.(Math.min(start + batch, paths.length));
   }
   return { probs, errors, failed };
+}
+
+/** A picture's resized 8-bit pixels (side × side × channels) as the network's input: normalised as at training time, into `out`. */
+export function networkInput(raw: Uint8Array, pre: ImagePreprocessing, out: Float32Array = new Float32Array(raw.length)): Float32Array {
+  for (let p = 0; p < raw.length; p++) {
+    const c = p % pre.channels;
+    out[p] = (raw[p]! / 255 - pre.normalisation.mean[c]!) / pre.normalisation.std[c]!;
+  }
+  return out;
 }
 
 /** Index of the largest of the `k` probabilities of row `i`. */

@@ -76,13 +76,15 @@ const predictors: Partial<Record<PilotKind, () => Promise<Predictor>>> = {
   tabular: async () => (await import('./tabular.js')).predictTabularStream,
   text: async () => {
     const m = await import('../text/predict.js');
-    return async (artifactDir, inputPath, outPath) => {
-      const result = await m.predictTexts(artifactDir, inputPath, outPath);
+    return async (artifactDir, inputPath, outPath, options) => {
+      // Binary: at the version's operating threshold, as tabular models are.
+      const result = await m.predictTexts(artifactDir, inputPath, outPath, options.threshold !== undefined ? { threshold: options.threshold } : {});
       const pipeline = JSON.parse(await readFile(join(artifactDir, 'preprocessing.json'), 'utf8')) as { task: string };
       return { ...result, task: pipeline.task };
     };
   },
-  // image: async () => (await import('../image/predict.js')).predictImage,
+  // A folder of pictures, a list of paths, or one picture: path, prediction and every class's probability.
+  image: async () => (await import('../image/predict.js')).predictImages,
   forecast: async () => {
     // The next steps of every series after the file's history: as many as asked, at most the trained horizon.
     const m = await import('../forecast/predict.js');

@@ -10,7 +10,7 @@
 import { mkdir } from 'node:fs/promises';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadModelFiles, writeModelFiles, type Checksums, type WriteOptions } from '../trainer/artifact.js';
-import type { BagSpec } from './network.js';
+import type { BagSpec, BagWeights } from './network.js';
 import type { TokenizerSettings } from './tokenize.js';
 
 type Tf = typeof tfjs;
@@ -70,4 +70,18 @@ export async function loadTextArtifact(tf: Tf, dir: string): Promise<{ model: tf
   // Verified, and decrypted when encrypted at rest, by the shared reader.
   const { model, preprocessing, metadata } = await loadModelFiles(tf, dir);
   return { model, pipeline: preprocessing as TextPipeline, metadata };
+}
+
+/**
+ * The saved network's weights as the explainers read them (`explain.ts` `highlight`): the
+ * embedding table is the bias-free dense layer, the head the output layer (see `buildModel`).
+ */
+export function savedBag(model: tfjs.LayersModel, pipeline: TextPipeline): BagWeights {
+  const [table] = model.getLayer('embedding_bag').getWeights();
+  const [kernel, bias] = model.getLayer('output').getWeights();
+  if (!table || !kernel || !bias) throw new Error('The text model has no embedding or output weights.');
+  return {
+    spec: pipeline.spec,
+    state: { e: Float32Array.from(table.dataSync()), w: Float32Array.from(kernel.dataSync()), b: Float32Array.from(bias.dataSync()) },
+  };
 }

@@ -4,7 +4,7 @@
  * one document the words whose removal changes its prediction most (occlusion).
  */
 import type { Logistic, Tfidf } from './linear.js';
-import { probabilitiesOf, type EmbeddingBag } from './network.js';
+import { probabilitiesOf, type BagWeights, type EmbeddingBag } from './network.js';
 import { bigramHash, hashToken, type TokenizerSettings } from './tokenize.js';
 
 /** Words pushing towards one class, strongest first. */
@@ -82,7 +82,7 @@ export interface Highlighted {
 }
 
 /** Occlusion: drop every occurrence of one word (first 400 tokens), re-run the network, compare the predicted class's probability. */
-export function highlight(net: EmbeddingBag, settings: TokenizerSettings, tokens: string[], classIndex: number, count = 8): Array<{ word: string; effect: number }> {
+export function highlight(net: BagWeights, settings: TokenizerSettings, tokens: string[], classIndex: number, count = 8): Array<{ word: string; effect: number }> {
   const head = tokens.slice(0, Math.min(400, settings.maxTokens));
   const hashes = Uint32Array.from(head, hashToken);
   const { dim: d, outputs: k } = net.spec;

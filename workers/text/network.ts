@@ -26,6 +26,12 @@ export interface BagSpec {
   outputs: number;
 }
 
+/** What scoring and explaining need: the shape and the weights (a trained network, or a saved version's, `text/artifact.ts` `savedBag`). */
+export interface BagWeights {
+  spec: BagSpec;
+  state: Pick<BagState, 'e' | 'w' | 'b'>;
+}
+
 /** Weights and optimiser state (checkpointed): E (buckets × dim), W (dim × outputs), b (outputs). */
 export interface BagState {
   e: Float32Array;

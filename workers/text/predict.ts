@@ -26,7 +26,7 @@ export interface TextPredictResult {
   warnings: string[];
 }
 
-export async function predictTexts(artifactDir: string, inputPath: string, outPath: string, options: { textColumn?: string; tf?: typeof tfjs } = {}): Promise<TextPredictResult> {
+export async function predictTexts(artifactDir: string, inputPath: string, outPath: string, options: { textColumn?: string; tf?: typeof tfjs; threshold?: number } = {}): Promise<TextPredictResult> {
   const tf = options.tf ?? (await loadBestBackend()).tf;
   const { model, pipeline } = await loadTextArtifact(tf, artifactDir);
   const info = await stat(inputPath).catch(() => {
@@ -44,14 +44,23 @@ export async function predictTexts(artifactDir: string, inputPath: string, outPa
     const probs = await scoreTexts(tf, model, pipeline, slice);
     slice.forEach((_, r) => {
       const p = probs.subarray(r * pipeline.classes.length, (r + 1) * pipeline.classes.length);
-      let best = 0;
-      for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
-      write([...rows[from + r]!, pipeline.classes[best]!, ...Array.from(p, (v) => v.toFixed(6))]);
+      write([...rows[from + r]!, pipeline.classes[decide(p, pipeline.task, options.threshold)]!, ...Array.from(p, (v) => v.toFixed(6))]);
     });
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   model.dispose();
   return { rows: texts.length, outPath, addedColumns, warnings };
+}
+
+/**
+ * The predicted class index of one document's probabilities: binary at the version's operating
+ * threshold on P(classes[1]) (default 0.5, as evaluation decides), multiclass the most probable.
+ */
+export function decide(p: ArrayLike<number>, task: 'binary' | 'multiclass', threshold = 0.5): number {
+  if (task === 'binary') return p[1]! >= threshold ? 1 : 0;
+  let best = 0;
+  for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
+  return best;
 }
 
 /** Class probabilities (n × classes) from the saved model: each text's bag as a dense vector over the buckets. */
@@ -121,7 +130,7 @@ async function readFolder(root: string, warnings: string[]): Promise<{ header: s
           continue;
         }
         rows.push([rel]);
-        texts.push(extname(path).toLowerCase() === '.eml' ? parseEmail(bytes).text : bytes.toString('utf8'));
+        texts.push(documentText(path, bytes));
       }
     }
   };
@@ -131,6 +140,12 @@ async function readFolder(root: string, warnings: string[]): Promise<{ header: s
   return { header: ['file'], rows, texts };
 }
 
-function quote(field: string): string {
+/** A document file's text: an e-mail's subject and body (MIME decoded), else the file as UTF-8. */
+export function documentText(path: string, bytes: Buffer): string {
+  return extname(path).toLowerCase() === '.eml' ? parseEmail(bytes).text : bytes.toString('utf8');
+}
+
+/** One CSV field as prediction files write it. */
+export function quote(field: string): string {
   return /[",\n\r]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
