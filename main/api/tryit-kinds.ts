@@ -74,6 +74,7 @@ export const tryitKindHandlers: HandlersOf<typeof tryitKindChannels> = {
           positiveClass: pipeline.task === 'binary' ? pipeline.classes[1]! : null,
           threshold: version.threshold ?? 0.5,
           textColumn: pipeline.textColumn,
+          target: pipeline.target,
           maskPii: pipeline.maskPii,
           maxChars: pipeline.maxChars,
           limits: { typedChars: MAX_TYPED_CHARS, typedTexts: MAX_TYPED_TEXTS, files: MAX_TRY_FILES, documents: 10_000, csvMegabytes: 64, documentMegabytes: 10 },

@@ -38,6 +38,8 @@ export type TryAbout =
       positiveClass: string | null;
       threshold: number;
       textColumn: string;
+      /** The label column the classes come from. */
+      target: string;
       /** Trained on text with personal data masked: typed text is masked the same way before scoring. */
       maskPii: boolean;
       /** Characters of a document the model reads. */
