@@ -48,11 +48,11 @@ const stemOf = (files: Array<{ name: string }> | undefined, count: number, what:
 
 const OTHER_KINDS = {
   anomaly: {
-    message: 'An anomaly model scores whole rows against what it learned as usual, so it is tried on a file of rows: Predict adds each row’s score, flag and the columns that make it unusual.',
+    message: 'An anomaly model scores whole rows against what it learned as usual, so it is tried on a file of rows: pilot predict adds each row’s score, flag and the columns that make it unusual.',
     commands: ['pilot predict VERSION new-rows.csv --out scored.csv'],
   },
   forecast: {
-    message: 'A forecast model continues time series from their recent history, so there is no single case to type: give Predict a CSV with each series’ latest values and it writes the next steps with their intervals.',
+    message: 'A forecast model continues time series from their recent history, so there is no single case to type: give pilot predict a CSV with each series’ latest values and it writes the next steps with their intervals.',
     commands: ['pilot predict VERSION history.csv --out forecast.csv --horizon 7'],
   },
 } as const;

@@ -5,7 +5,7 @@
  * phone masked), and the downloaded CSV matches `pilot predict` on the same text; uploaded .txt
  * files make a table, a binary one is refused by its own name; pictures get their class, top
  * classes and saliency maps, an unreadable one says why, and the CSV row of a picture is `pilot
- * predict`'s on that file. axe-core on both panels. Screenshots go to $PILOT_SCREENSHOTS.
+ * predict`'s on that file; a forecast version says what to use instead. axe-core on the panels. Screenshots go to $PILOT_SCREENSHOTS.
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixture } from '../helpers.js';
+import { hourlyCounts, writeCsv } from '../workers/forecast/helpers.js';
 import { type BrowserSession, openBrowser } from './browser.js';
 import { invokeChannel, type ServeProcess, startServe } from './serve.js';
 
@@ -74,6 +75,11 @@ beforeAll(async () => {
   await trained(textRun.job.id);
   const imageRun = await api<{ job: { id: number } }>('image:train', { projectId: image.id, source: pictures, epochs: 3, seed: 4, augment: false, backend: 'wasm' });
   await trained(imageRun.job.id);
+  const imported = await api<{ id: number }>('datasets:import', { path: writeCsv(['time', 'visits'], hourlyCounts(24 * 30), 'visits.csv') });
+  await trained(imported.id);
+  const datasetId = (await api<{ result: { dataset: { id: number } } }>('jobs:get', { id: imported.id })).result.dataset.id;
+  const visits = await api<{ id: number }>('pilots:create', { name: 'visits', datasetId });
+  await trained((await api<{ job: { id: number } }>('forecast:train', { projectId: visits.id, datasetId, time: 'time', target: 'visits', horizon: 6, epochs: 2, seed: 7 })).job.id);
   browser = await openBrowser({ viewport: { width: 1280, height: 1800 } });
 }, 400_000);
 
@@ -185,3 +191,15 @@ it('scores uploaded pictures with their top classes and saliency maps; a picture
   expect(cliLine!.split(',')[1]).toBe((await first.getByTestId('try-prediction').textContent())!.split(' ')[0]);
   expect(errors).toEqual([]);
 }, 180_000);
+
+it('a forecast version says what to use instead of a form', async () => {
+  const { page, errors } = browser;
+  await openVersion(page, 'visits');
+  const other = page.getByTestId('try-panel').getByTestId('try-other');
+  await other.waitFor({ timeout: 30_000 });
+  expect(await other.textContent()).toMatch(/continues time series.*pilot predict visits@1 history\.csv --out forecast\.csv --horizon 7/s);
+  expect(await page.getByTestId('try-panel').locator('input, textarea, select').count()).toBe(0);
+  await page.getByTestId('try-panel').screenshot({ path: join(shots, 'try-forecast.png') });
+  expect(await seriousViolations(page)).toEqual([]);
+  expect(errors).toEqual([]);
+}, 60_000);
