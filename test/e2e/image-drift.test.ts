@@ -55,7 +55,9 @@ it('checks turned pictures against the image version: the model sees the change 
   expect(record.report.summary).toMatch(/^The new pictures look different to the model.*None of 5 inputs shifted/);
   expect((await summary.textContent())?.replace(/\s*\?$/, '')).toBe(record.report.summary);
   const region = page.getByRole('region', { name: 'How the pictures look to the model' });
-  expect(await region.getByTestId('embedding-verdict').textContent()).toBe(record.report.image.embedding.explanation);
+  // The summary leads with the model's sentence; the section heads its figures with the verdict.
+  expect(record.report.summary.startsWith(record.report.image.embedding.explanation)).toBe(true);
+  expect(await region.getByTestId('embedding-verdict').textContent()).toBe('The model sees a difference in these pictures');
   expect(await region.locator('svg circle').count()).toBeGreaterThan(300);
   await region.scrollIntoViewIfNeeded();
   await page.locator('section, .card').filter({ has: summary }).last().screenshot({ path: join(shots, 'image-drift.png') });

@@ -31,7 +31,7 @@ import { argmaxRow, scorePictures } from './score.js';
 import { pictureStats, statColumns, type PictureStats } from './stats.js';
 import { registerWasmConvKernels } from './wasm-conv.js';
 import { DEFAULT_THRESHOLDS } from '../drift/select.js';
-import { EMBEDDING_MAX, embedFiles, embeddingDrift, embeddingModel, type EmbeddingReference, type ImageDriftDetails } from './embedding.js';
+import { EMBEDDING_MAX, MIN_PICTURES, embedFiles, embeddingDrift, embeddingModel, type EmbeddingReference, type ImageDriftDetails } from './embedding.js';
 
 /** Pictures kept in the training-side summary: at most 1,000, so the KS test (small reference) decides, as Evidently's defaults do. */
 export const REFERENCE_MAX = 1000;
@@ -49,6 +49,8 @@ export interface ImageDriftReference {
   prediction: (string | null)[];
   /** Held-out pictures' embeddings, reduced (embedding.ts); absent in versions saved before embedding drift. */
   embedding?: EmbeddingReference;
+  /** Why a version saved with embedding drift has no `embedding` (too few held-out pictures). */
+  embeddingSkipped?: string;
 }
 
 /** Said when a version has no embedding summary. */
@@ -137,7 +139,7 @@ export async function imageDriftReport(model: ImageDriftModel, currentPath: stri
     ctx.progress({ fraction: 0.5, stage: 'Applying the model' });
     const scored = await scorePictures(tf, network as tfjs.LayersModel, pre, readPaths, { signal: ctx.signal });
     ctx.progress({ fraction: 0.7, stage: 'Comparing how the pictures look to the model' });
-    const image = await embeddingCheck(tf, network, pre, reference.embedding, readPaths, options, ctx.signal);
+    const image = await embeddingCheck(tf, network, pre, reference.embedding, reference.embeddingSkipped, readPaths, options, ctx.signal);
     const k = pre.classes.length;
     const predictions = readPaths.map((_, i) => (scored.errors[i] === null ? pre.classes[argmaxRow(scored.probs, i, k)]! : null));
     // Pictures in folders named after the model's classes carry their true label: then performance is measured too.
@@ -198,16 +200,17 @@ async function embeddingCheck(
   network: tfjs.LayersModel,
   pre: Parameters<typeof scorePictures>[2],
   reference: EmbeddingReference | undefined,
+  skipped: string | undefined,
   paths: string[],
   options: DriftOptions,
   signal: AbortSignal,
 ): Promise<ImageDriftDetails> {
-  if (!reference) return { embedding: null, note: NO_EMBEDDING_NOTE };
+  if (!reference) return { embedding: null, note: skipped ?? NO_EMBEDDING_NOTE };
   const embedder = embeddingModel(tf, network);
   if (!embedder || embedder.dims !== reference.dims) return { embedding: null, note: `The model's last hidden layer no longer matches the saved embedding summary (${reference.layer}, ${reference.dims} values), so only the picture statistics were compared.` };
   const sample = sampleIndices(paths.length, EMBEDDING_MAX, 43).map((i) => paths[i]!);
   const embeddings = await embedFiles(tf, embedder.model, embedder.dims, pre, sample, signal);
-  if (embeddings.length < 10) return { embedding: null, note: `Only ${embeddings.length} of the new pictures could be embedded: too few (10 at least) to compare how they look to the model.` };
+  if (embeddings.length < MIN_PICTURES) return { embedding: null, note: `Only ${embeddings.length} of the new pictures could be read: too few (${MIN_PICTURES} at least) to compare how they look to the model.` };
   const threshold = options.thresholds?.pValue ?? DEFAULT_THRESHOLDS.pValue;
   return { embedding: embeddingDrift(reference, embeddings, threshold, 42), note: null };
 }

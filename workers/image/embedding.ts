@@ -30,6 +30,8 @@ export const EMBEDDING_COMPONENTS = 16;
 export const EMBEDDING_MAX = 1000;
 /** Relabellings for the p-value. */
 export const PERMUTATIONS = 500;
+/** Fewest pictures on a side for the test (with fewer, the permutation test cannot reach p < 0.05 anyway: 5 + 5 points have 252 splits). */
+export const MIN_PICTURES = 5;
 /** Points of each side in the report's chart. */
 const CHART_POINTS = 300;
 
@@ -123,7 +125,7 @@ const sig = (v: number) => Number(v.toPrecision(6));
 /** The training-side summary from held-out pictures' embeddings. */
 export function embeddingReference(embeddings: number[][], layer: string): EmbeddingReference | null {
   const dims = embeddings[0]?.length ?? 0;
-  if (embeddings.length < 10 || dims === 0) return null;
+  if (embeddings.length < MIN_PICTURES || dims === 0) return null;
   const pca = fitPca(embeddings, Math.min(EMBEDDING_COMPONENTS, dims, embeddings.length - 1));
   return {
     method: 'pca-mmd',

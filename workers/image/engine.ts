@@ -27,7 +27,7 @@ import { evaluateLoss, trainLoop, type ImageEpochRecord } from './train.js';
 import { registerWasmConvKernels } from './wasm-conv.js';
 import { loadImage } from './decode.js';
 import { buildDriftReference, sampleIndices, type ImageDriftReference } from './drift.js';
-import { EMBEDDING_MAX, embedSet, embeddingModel, embeddingReference } from './embedding.js';
+import { EMBEDDING_MAX, MIN_PICTURES, embedSet, embeddingModel, embeddingReference } from './embedding.js';
 import { argmaxRow } from './score.js';
 import type { ImageSet, Normalisation } from './data.js';
 import { loadBackbone, type BackboneInfo, type LoadedBackbone } from './backbone.js';
@@ -112,7 +112,8 @@ async function trainingDriftReference(
   const rows = [...split.validation, ...split.test];
   const picked = sampleIndices(rows.length, EMBEDDING_MAX, seedFor(seed, 'embedding')).map((i) => rows[i]!);
   const embedding = embeddingReference(embedSet(tf, embedder.model, embedder.dims, set, picked, norm), embedder.layer);
-  return embedding ? { ...summary, embedding } : summary;
+  if (embedding) return { ...summary, embedding };
+  return { ...summary, embeddingSkipped: `Only ${picked.length} pictures were held out from training (validation and test), too few (${MIN_PICTURES} at least) to summarise how pictures look to the model: only the picture statistics are compared. Train on more pictures to compare that too.` };
 }
 
 /** Input is validated already (the worker entry parses it once with `imageInputSchema`). */
