@@ -141,6 +141,14 @@ async function printReport(ctx: CliContext, report: DriftReport, ids: { jobId: n
     if (t.gained.length > 0) ctx.out(`More frequent now (per 1,000 words, training → now): ${words(t.gained)}`);
     if (t.lost.length > 0) ctx.out(`Less frequent now: ${words(t.lost)}`);
   }
+  if (report.image) {
+    const e = report.image.embedding;
+    ctx.out(
+      e
+        ? `\nHow the pictures look to the model (MMD on ${e.components} principal components of layer ${e.layer}, ${e.current} new vs ${e.reference} held-out pictures): MMD² ${fmt(e.statistic)}, p ${fmt(e.pValue)} (${e.permutations} permutations), ${e.drifted ? 'drifted' : 'no drift'}`
+        : `\n${report.image.note ?? ''}`,
+    );
+  }
   const perf = report.performance;
   if (perf) ctx.out(`\nPerformance (${perf.metric}, ${perf.rows} labelled rows): registered ${fmt(perf.reference)}, now ${fmt(perf.current)}, drop ${fmt(perf.drop)}${perf.degraded ? ' (degraded)' : ''}`);
   if (report.missingColumns.length > 0) ctx.out(`\nMissing from the current file: ${report.missingColumns.join(', ')}`);

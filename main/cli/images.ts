@@ -47,7 +47,9 @@ export async function trainImageCommand(ctx: CliContext): Promise<void> {
   const seed = integer(ctx, 'seed');
   const project = typeof ctx.flags.project === 'string' ? ctx.flags.project : basename(source);
   const backbone = ctx.flags.backbone;
-  if (backbone !== undefined && (typeof backbone !== 'string' || !backbone.trim())) throw new UsageError('--backbone names a TensorFlow.js layers model folder (model.json + weights).');
+  if (backbone !== undefined && (typeof backbone !== 'string' || !backbone.trim())) throw new UsageError('--backbone names a TensorFlow.js layers or graph model folder (model.json + weights).');
+  const backboneOutput = ctx.flags['backbone-output'];
+  if (backboneOutput !== undefined && (typeof backboneOutput !== 'string' || !backboneOutput.trim() || backbone === undefined)) throw new UsageError('--backbone-output NODE names the node of a graph-model backbone whose output the head reads: give it with --backbone DIR.');
   const fineTune = ctx.flags['fine-tune'] === true;
   if (fineTune && backbone === undefined) throw new UsageError('--fine-tune trains the last block of an imported backbone: give the backbone with --backbone DIR.');
   const job = startImageTraining(ctx.app(), project, {
@@ -56,6 +58,7 @@ export async function trainImageCommand(ctx: CliContext): Promise<void> {
     ...(epochs !== undefined ? { epochs } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(typeof backbone === 'string' ? { backbone: resolve(backbone), fineTune } : {}),
+    ...(typeof backboneOutput === 'string' ? { backboneOutput } : {}),
   });
   const final = await runJob(ctx, job, (detail) => {
     const line = epochLine(detail);
@@ -110,10 +113,10 @@ export const imageCommands: Command[] = [
   },
   {
     name: 'images train',
-    usage: 'FOLDER|CSV [--image-size N] [--backbone DIR [--fine-tune]] [--epochs N] [--seed N] [--project NAME] [--json]',
+    usage: 'FOLDER|CSV [--image-size N] [--backbone DIR [--fine-tune] [--backbone-output NODE]] [--epochs N] [--seed N] [--project NAME] [--json]',
     summary: 'Train an image pilot (a small CNN, or a head on an imported backbone, with majority and linear baselines) on a folder of class subfolders.',
     args: { min: 1, max: 1 },
-    options: { 'image-size': { type: 'string' }, backbone: { type: 'string' }, 'fine-tune': { type: 'boolean' }, epochs: { type: 'string' }, seed: { type: 'string' }, project: { type: 'string' } },
+    options: { 'image-size': { type: 'string' }, backbone: { type: 'string' }, 'fine-tune': { type: 'boolean' }, 'backbone-output': { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, project: { type: 'string' } },
     run: trainImageCommand,
   },
   {

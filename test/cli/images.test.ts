@@ -41,11 +41,14 @@ describe('pilot train --kind image / pilot predict on an image model (real worke
     // pilot drift against the version's training pictures: stored in the drift history.
     const drifted = pilot(['drift', 'garments@1', labelled.dir, '--json'], { dataDir: data.dir });
     expect(drifted.code, drifted.stderr).toBe(0);
-    const report = JSON.parse(drifted.stdout) as { columns: { name: string; test: string }[]; predictionDrift: unknown; performance: { rows: number }; driftReportId: number };
+    const report = JSON.parse(drifted.stdout) as { columns: { name: string; test: string }[]; predictionDrift: unknown; performance: { rows: number }; driftReportId: number; image: { embedding: { reference: number } | null } };
     expect(report.columns.map((c) => c.name)).toEqual(['brightness', 'contrast', 'width', 'height', 'aspect']);
     expect(report.columns[0]!.test).toBe('ks');
     expect(report.performance.rows).toBe(60);
     expect(report.driftReportId).toBeGreaterThan(0);
+    // Beside the statistics, how the pictures look to the model (its held-out pictures' embeddings against these 60).
+    expect(report.image.embedding).toMatchObject({ method: 'pca-mmd', current: 60 });
+    expect(report.image.embedding!.reference).toBeGreaterThanOrEqual(5);
     const history = pilot(['drift', 'history', '--json'], { dataDir: data.dir });
     expect((JSON.parse(history.stdout) as unknown[]).length).toBe(1);
 

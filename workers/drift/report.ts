@@ -3,6 +3,7 @@ import type { PsiBand } from './psi.js';
 import type { FileIdentity, ReferenceProfile } from './profile.js';
 import type { ForecastDriftReport } from '../forecast/drift.js';
 import type { TextDriftDetails } from '../text/drift.js';
+import type { ImageDriftDetails } from '../image/embedding.js';
 
 /** The per-column test, chosen as Evidently's defaults choose (see `select.ts`). */
 export type DriftTest = 'ks' | 'chi-squared' | 'z' | 'wasserstein' | 'jensen-shannon';
@@ -118,4 +119,6 @@ export interface DriftReport {
   forecast?: ForecastDriftReport;
   /** A text version's check: the columns are vocabulary, words per document and unseen words; these are the figures behind them. */
   text?: TextDriftDetails;
+  /** An image version's check: the columns are picture statistics; this is the comparison of how the pictures look to the model (its embeddings). */
+  image?: ImageDriftDetails;
 }

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadModelFiles, writeModelFiles, type Checksums, type WriteOptions } from '../trainer/artifact.js';
 import type { Normalisation } from './data.js';
+import { registerGraphBackbone } from './backbone-graph.js';
 
 type Tf = typeof tfjs;
 
@@ -32,6 +33,8 @@ export async function writeImageArtifact(tf: Tf, dir: string, model: tfjs.Layers
 
 /** Loads a verified image artifact (throws `UserInputError` when a file is missing or changed). */
 export async function loadImageArtifact(tf: Tf, dir: string): Promise<{ model: tfjs.LayersModel; preprocessing: ImagePreprocessing; metadata: Record<string, unknown> }> {
+  // A transfer version may embed a graph-model backbone (a custom layer).
+  registerGraphBackbone();
   const { model, preprocessing, metadata } = await loadModelFiles(tf, dir);
   return { model, preprocessing: preprocessing as ImagePreprocessing, metadata };
 }

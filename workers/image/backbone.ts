@@ -15,6 +15,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { UserInputError } from '../protocol.js';
 import { verifyArtifact } from '../trainer/artifact.js';
 import type { Normalisation } from './data.js';
+import { loadGraphBackbone, registerGraphBackbone } from './backbone-graph.js';
 
 type Tf = typeof tfjs;
 
@@ -26,10 +27,11 @@ export interface BackboneInfo {
   source: string;
   /** SHA-256 over model.json and the weight files, in manifest order: identifies the exact weights. */
   sha256: string;
-  format: 'layers-model';
+  /** A layers model (cut at a layer, fine-tunable) or a graph model (run up to a node, frozen: backbone-graph.ts). */
+  format: 'layers-model' | 'graph-model';
   /** The backbone's input: [height, width, channels], null where it takes any size. */
   inputShape: [number | null, number | null, number];
-  /** The layer whose output the head reads, and that output's shape (without the batch). */
+  /** The layer (graph models: the node) whose output the head reads, and that output's shape (without the batch). */
   featureLayer: string;
   featureShape: (number | null)[];
   /** Parameters in the part of the backbone kept. */
@@ -67,7 +69,7 @@ function expectedBytes(manifest: NonNullable<ModelJson['weightsManifest']>): num
   return total;
 }
 
-const HOW = 'A backbone is a TensorFlow.js layers model folder: model.json and the weight files it names (convert a Keras model with tensorflowjs_converter --output_format=tfjs_layers_model), or the folder of another image pilot under models/.';
+const HOW = 'A backbone is a TensorFlow.js model folder: model.json and the weight files it names — a layers model (tensorflowjs_converter --output_format=tfjs_layers_model), a graph model (as TF Hub and Kaggle offer them), or the folder of another image pilot under models/.';
 
 /** Reads and checks the folder; returns the parsed model.json, the weights as one buffer and their hash. */
 async function readFolder(path: string): Promise<{ dir: string; json: ModelJson; weights: ArrayBuffer; sha256: string }> {
@@ -83,12 +85,7 @@ async function readFolder(path: string): Promise<{ dir: string; json: ModelJson;
   } catch {
     throw new UserInputError(`${modelFile} is not valid JSON, so it is not a TensorFlow.js model (it may be truncated). Copy the model folder again. ${HOW}`);
   }
-  if (json.format === 'graph-model' || (json.modelTopology && typeof json.modelTopology === 'object' && 'node' in json.modelTopology)) {
-    throw new UserInputError(
-      `${dir} holds a TensorFlow.js graph model (a frozen graph): its layers cannot be cut, frozen or fine-tuned, so it cannot be a backbone here. Convert the original Keras or SavedModel with tensorflowjs_converter --output_format=tfjs_layers_model, or use a layers model (for example MobileNet's "tfjs layers" download).`,
-    );
-  }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) throw new UserInputError(`${modelFile} has no modelTopology or weightsManifest: it is not a TensorFlow.js layers model. ${HOW}`);
+  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) throw new UserInputError(`${modelFile} has no modelTopology or weightsManifest: it is not a TensorFlow.js model. ${HOW}`);
   // Our own model folders carry checksums: a damaged one is named precisely.
   if (existsSync(join(dir, 'checksums.json'))) await verifyArtifact(dir);
   const metadata = await readFile(join(dir, 'metadata.json'), 'utf8').then((t) => JSON.parse(t) as { encryption?: unknown }, () => null);
@@ -148,9 +145,32 @@ function lastBlock(model: tfjs.LayersModel): string[] {
   return model.layers.slice(lastConv).filter((l) => l.weights.length > 0).map((l) => l.name);
 }
 
-/** Loads the backbone at `path`, cuts it at its feature layer and freezes it (but its last block when `fineTune`). */
-export async function loadBackbone(tf: Tf, path: string, fineTune: boolean): Promise<LoadedBackbone> {
+/** A graph model's model.json: says so, or holds a GraphDef (nodes) rather than a Keras topology. */
+function isGraphModel(json: ModelJson): boolean {
+  return json.format === 'graph-model' || (typeof json.modelTopology === 'object' && json.modelTopology !== null && 'node' in json.modelTopology);
+}
+
+/** Where a graph model's folder is named: the folder's name, or the model.json's parent for a folder called "model". */
+function nameOf(dir: string, fallback: string): string {
+  return basename(dir) === 'model' || basename(dir) === '' ? fallback : basename(dir);
+}
+
+/**
+ * Loads the backbone at `path`, cuts it at its feature layer and freezes it (but its last block when
+ * `fineTune`). A graph model is run up to its feature node (`output`, else found: backbone-graph.ts)
+ * and is always frozen.
+ */
+export async function loadBackbone(tf: Tf, path: string, fineTune: boolean, output?: string): Promise<LoadedBackbone> {
+  registerGraphBackbone();
   const { dir, json, weights, sha256 } = await readFolder(resolve(path));
+  if (isGraphModel(json)) {
+    const graph = await loadGraphBackbone(tf, dir, json, weights, output, fineTune);
+    return {
+      model: graph.model,
+      normalisation: null,
+      info: { name: nameOf(dir, 'graph-model'), source: dir, sha256, format: 'graph-model', inputShape: graph.inputShape, featureLayer: graph.featureNode, featureShape: graph.featureShape, parameters: graph.parameters, fineTuned: [] },
+    };
+  }
   let full: tfjs.LayersModel;
   try {
     full = await tf.loadLayersModel(

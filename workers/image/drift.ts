@@ -9,6 +9,11 @@
  * The training side is summarised once, when the version is trained, and stored in its
  * metadata.json (`driftReference`, at most `REFERENCE_MAX` pictures, a seeded sample beyond): the
  * check needs neither the training folder nor a second pass over it, and a bundle carries it.
+ *
+ * Beside the statistics, the pictures are compared as the network sees them (embedding.ts: its
+ * last hidden layer, principal components, an MMD test), reported under `image.embedding` with a
+ * plain sentence that leads the summary. Versions saved before that have no `embedding` in their
+ * summary: their report says so in `image.note` and compares the statistics as before.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +30,8 @@ import { picturesOf } from './predict.js';
 import { argmaxRow, scorePictures } from './score.js';
 import { pictureStats, statColumns, type PictureStats } from './stats.js';
 import { registerWasmConvKernels } from './wasm-conv.js';
+import { DEFAULT_THRESHOLDS } from '../drift/select.js';
+import { EMBEDDING_MAX, MIN_PICTURES, embedFiles, embeddingDrift, embeddingModel, type EmbeddingReference, type ImageDriftDetails } from './embedding.js';
 
 /** Pictures kept in the training-side summary: at most 1,000, so the KS test (small reference) decides, as Evidently's defaults do. */
 export const REFERENCE_MAX = 1000;
@@ -40,7 +47,15 @@ export interface ImageDriftReference {
   columns: Partial<Record<keyof PictureStats, number[]>>;
   /** The model's prediction on each sampled picture that it did not learn from (validation, test); null for training pictures. */
   prediction: (string | null)[];
+  /** Held-out pictures' embeddings, reduced (embedding.ts); absent in versions saved before embedding drift. */
+  embedding?: EmbeddingReference;
+  /** Why a version saved with embedding drift has no `embedding` (too few held-out pictures). */
+  embeddingSkipped?: string;
 }
+
+/** Said when a version has no embedding summary. */
+export const NO_EMBEDDING_NOTE =
+  'This version was saved before embedding drift existed, so only the picture statistics were compared, not how the pictures look to the model. Train it again (same folder and settings) to compare that too.';
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
@@ -99,7 +114,7 @@ export interface ImageDriftModel {
 }
 
 /** Drift of the pictures in `currentPath` (a folder, a .txt list or a CSV of paths) against the version's training pictures. */
-export async function imageDriftReport(model: ImageDriftModel, currentPath: string, options: DriftOptions, ctx: JobContext): Promise<DriftReport> {
+export async function imageDriftReport(model: ImageDriftModel, currentPath: string, options: DriftOptions, ctx: JobContext): Promise<DriftReport & { image: ImageDriftDetails }> {
   const { tf } = await loadBestBackend();
   if (tf.getBackend() === 'wasm') registerWasmConvKernels();
   ctx.progress({ fraction: 0.02, stage: 'Loading the model' });
@@ -123,6 +138,8 @@ export async function imageDriftReport(model: ImageDriftModel, currentPath: stri
     const readPaths = current.read.map((i) => paths[i]!);
     ctx.progress({ fraction: 0.5, stage: 'Applying the model' });
     const scored = await scorePictures(tf, network as tfjs.LayersModel, pre, readPaths, { signal: ctx.signal });
+    ctx.progress({ fraction: 0.7, stage: 'Comparing how the pictures look to the model' });
+    const image = await embeddingCheck(tf, network, pre, reference.embedding, reference.embeddingSkipped, readPaths, options, ctx.signal);
     const k = pre.classes.length;
     const predictions = readPaths.map((_, i) => (scored.errors[i] === null ? pre.classes[argmaxRow(scored.probs, i, k)]! : null));
     // Pictures in folders named after the model's classes carry their true label: then performance is measured too.
@@ -157,8 +174,15 @@ export async function imageDriftReport(model: ImageDriftModel, currentPath: stri
     // The label column exists only on the current side (it is the folder name), so it has no drift to report.
     const { labelDrift: _label, ...rest } = report;
     const sourceName = String((metadata as { source?: unknown }).source ?? 'training pictures');
+    const embedding = image.embedding;
+    // The model seeing a change is a reason to keep watching even when no statistic moved.
+    const raise = embedding?.drifted === true && report.recommendation === 'none';
+    const tail = report.summary.replace(/no action needed\.$/, 'keep watching: the model sees a change the picture statistics do not.');
     return {
       ...rest,
+      image,
+      summary: embedding ? `${embedding.explanation} ${raise ? tail : report.summary}` : report.summary,
+      recommendation: raise ? 'watch' : report.recommendation,
       labelDrift: null,
       extraColumns: report.extraColumns.filter((c) => c !== 'label'),
       files: { reference: { ...report.files.reference, file: `${sourceName} (training pictures)` }, current: { ...report.files.current, file: currentPath } },
@@ -168,6 +192,27 @@ export async function imageDriftReport(model: ImageDriftModel, currentPath: stri
     network.dispose();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** The embedding check of the read pictures (a seeded sample of at most EMBEDDING_MAX), or the note why there is none. */
+async function embeddingCheck(
+  tf: typeof tfjs,
+  network: tfjs.LayersModel,
+  pre: Parameters<typeof scorePictures>[2],
+  reference: EmbeddingReference | undefined,
+  skipped: string | undefined,
+  paths: string[],
+  options: DriftOptions,
+  signal: AbortSignal,
+): Promise<ImageDriftDetails> {
+  if (!reference) return { embedding: null, note: skipped ?? NO_EMBEDDING_NOTE };
+  const embedder = embeddingModel(tf, network);
+  if (!embedder || embedder.dims !== reference.dims) return { embedding: null, note: `The model's last hidden layer no longer matches the saved embedding summary (${reference.layer}, ${reference.dims} values), so only the picture statistics were compared.` };
+  const sample = sampleIndices(paths.length, EMBEDDING_MAX, 43).map((i) => paths[i]!);
+  const embeddings = await embedFiles(tf, embedder.model, embedder.dims, pre, sample, signal);
+  if (embeddings.length < MIN_PICTURES) return { embedding: null, note: `Only ${embeddings.length} of the new pictures could be read: too few (${MIN_PICTURES} at least) to compare how they look to the model.` };
+  const threshold = options.thresholds?.pValue ?? DEFAULT_THRESHOLDS.pValue;
+  return { embedding: embeddingDrift(reference, embeddings, threshold, 42), note: null };
 }
 
 /** Reads an image version's training-side drift summary (tests, the UI). */

@@ -26,7 +26,8 @@ import type { ImageInput } from './schema.js';
 import { evaluateLoss, trainLoop, type ImageEpochRecord } from './train.js';
 import { registerWasmConvKernels } from './wasm-conv.js';
 import { loadImage } from './decode.js';
-import { buildDriftReference, type ImageDriftReference } from './drift.js';
+import { buildDriftReference, sampleIndices, type ImageDriftReference } from './drift.js';
+import { EMBEDDING_MAX, MIN_PICTURES, embedSet, embeddingModel, embeddingReference } from './embedding.js';
 import { argmaxRow } from './score.js';
 import type { ImageSet, Normalisation } from './data.js';
 import { loadBackbone, type BackboneInfo, type LoadedBackbone } from './backbone.js';
@@ -84,7 +85,7 @@ function reasonFor(backend: BackendName, statuses: BackendStatus[]): string {
 }
 
 
-/** The training-side drift summary: statistics of a sample of the pictures, and the network's predictions on held-out ones. */
+/** The training-side drift summary: statistics of a sample of the pictures, the network's predictions on held-out ones and their embeddings. */
 async function trainingDriftReference(
   tf: typeof tfjs,
   model: tfjs.Sequential,
@@ -104,7 +105,15 @@ async function trainingDriftReference(
   const validation = evaluateLoss(tf, model, set, split.validation, norm).probs;
   split.validation.forEach((r, i) => heldOut.set(r, classes[argmaxRow(validation, i, k)]!));
   split.test.forEach((r, i) => heldOut.set(r, classes[argmaxRow(testProbs, i, k)]!));
-  return buildDriftReference(set.rel.map((r) => pathOf.get(r)!), heldOut, channels === 3, seedFor(seed, 'drift'), signal);
+  const summary = await buildDriftReference(set.rel.map((r) => pathOf.get(r)!), heldOut, channels === 3, seedFor(seed, 'drift'), signal);
+  // How held-out pictures look to the network (embedding.ts): pictures it learned from would sit too close to what it fitted.
+  const embedder = embeddingModel(tf, model);
+  if (!embedder) return summary;
+  const rows = [...split.validation, ...split.test];
+  const picked = sampleIndices(rows.length, EMBEDDING_MAX, seedFor(seed, 'embedding')).map((i) => rows[i]!);
+  const embedding = embeddingReference(embedSet(tf, embedder.model, embedder.dims, set, picked, norm), embedder.layer);
+  if (embedding) return { ...summary, embedding };
+  return { ...summary, embeddingSkipped: `Only ${picked.length} pictures were held out from training (validation and test), too few (${MIN_PICTURES} at least) to summarise how pictures look to the model: only the picture statistics are compared. Train on more pictures to compare that too.` };
 }
 
 /** Input is validated already (the worker entry parses it once with `imageInputSchema`). */
@@ -123,7 +132,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   // The backbone is read first: a folder that is not a model is refused before any picture is decoded.
   const { tf, backend, statuses } = await pickBackend(input.backend);
   if (backend === 'wasm') registerWasmConvKernels();
-  const backbone: LoadedBackbone | null = input.backbone ? await loadBackbone(tf, input.backbone, input.fineTune) : null;
+  const backbone: LoadedBackbone | null = input.backbone ? await loadBackbone(tf, input.backbone, input.fineTune, input.backboneOutput) : null;
   if (!backbone && input.fineTune) warnings.push('Fine-tuning applies to an imported backbone; without --backbone the whole network trains anyway.');
 
   const shorter: number[] = [];

@@ -106,10 +106,10 @@ export function snapshot(model: tfjs.LayersModel): Float32Array[] {
   return variablesOf(model).map((w) => Float32Array.from(w.read().dataSync()));
 }
 
-/** Restores weights taken by `snapshot`. */
+/** Restores weights taken by `snapshot` (in each variable's own dtype: a graph backbone holds int32 constants). */
 export function restore(tf: Tf, model: tfjs.LayersModel, values: Float32Array[]): void {
   variablesOf(model).forEach((w, i) => {
-    const t = tf.tensor(values[i]!, w.shape as number[]);
+    const t = tf.tensor(values[i]!, w.shape as number[], w.dtype);
     w.write(t);
     t.dispose();
   });

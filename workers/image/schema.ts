@@ -16,11 +16,16 @@ export const imageInputSchema = z.object({
   imageSize: z.number().int().min(16).max(128).optional(),
   epochs: z.number().int().min(1).max(500).optional(),
   /**
-   * Transfer learning: a TensorFlow.js layers model folder (model.json + weights) whose feature
-   * layers are kept, frozen, under a new head. Its input size and channels decide the pictures'.
+   * Transfer learning: a TensorFlow.js layers or graph model folder (model.json + weights) whose
+   * feature layers are kept, frozen, under a new head. Its input size and channels decide the pictures'.
    */
   backbone: z.string().min(1).optional(),
-  /** With a backbone: also train its last block (the layers from its last convolution on). */
+  /**
+   * A graph-model backbone: the node whose output the head reads (default: the input of the
+   * classifier at the graph's end, or its output when it has none).
+   */
+  backboneOutput: z.string().min(1).optional(),
+  /** With a backbone: also train its last block (the layers from its last convolution on). Not for graph models (frozen graphs). */
   fineTune: z.boolean().default(false),
   patience: z.number().int().min(1).max(50).default(4),
   /** Default: 64, or fewer for small sets (at least ~20 steps an epoch). */

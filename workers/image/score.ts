@@ -11,7 +11,7 @@ import { ImageReadError, loadImage, pixels } from './decode.js';
 
 type Tf = typeof tfjs;
 
-/** Probabilities per file (`k` each, NaN for unreadable files) and the reason per unreadable file. */
+/** Probabilities per file (`k` each, or `width` outputs; NaN for unreadable files) and the reason per unreadable file. */
 export interface ScoredPictures {
   probs: Float32Array;
   errors: (string | null)[];
@@ -24,9 +24,10 @@ export async function scorePictures(
   model: tfjs.LayersModel,
   pre: ImagePreprocessing,
   paths: string[],
-  options: { signal?: AbortSignal; batch?: number; onBatch?: (done: number) => void } = {},
+  options: { signal?: AbortSignal; batch?: number; onBatch?: (done: number) => void; width?: number } = {},
 ): Promise<ScoredPictures> {
-  const k = pre.classes.length;
+  // `width`: values per picture the model outputs when it is not the class probabilities (embeddings).
+  const k = options.width ?? pre.classes.length;
   const size = pre.side * pre.side * pre.channels;
   const batch = options.batch ?? 64;
   const probs = new Float32Array(paths.length * k).fill(NaN);
