@@ -121,10 +121,11 @@ export class FirstBatchWatch implements FirstBatchHook {
     }
     if (!this.#thread) {
       const tick = () => this.#progress(`${this.#stage} (${Math.round((performance.now() - this.#startedAt) / 1000)} s so far)`);
+      // Unreferenced: a first batch that throws never reaches end(), and must not keep a process alive.
       this.#timer = setTimeout(() => {
         tick();
-        this.#timer = setInterval(tick, REFRESH_MS);
-      }, PREPARING_AFTER_MS);
+        this.#timer = setInterval(tick, REFRESH_MS).unref();
+      }, PREPARING_AFTER_MS).unref();
     }
     simulatedCompile();
   }
