@@ -6,8 +6,9 @@
  * README; tensorflow/tfjs#8362). It loads the CUDA 11 sonames (libcudart.so.11.0, libcublas.so.11,
  * …, libcudnn.so.8), so any 11.x runtime and any cuDNN 8.x at least 8.1 do; CUDA 12 or 13 and
  * cuDNN 9 libraries do not. The pins below are the last CUDA 11 builds of NVIDIA's pip wheels (all
- * CUDA 11.8) and cuDNN 8 from 8.6 on, the first with Hopper and Ada kernels: without the `<9` the
- * `nvidia-cudnn-cu11` wheel resolves to cuDNN 9 (9.10.2.21 today), which ships libcudnn.so.9.
+ * CUDA 11.8) and the newest cuDNN 8 wheel (cuDNN 8.9's support matrix lists Hopper and Ada for its
+ * CUDA 11 build, on drivers from 450.80.02): without the `<9` the `nvidia-cudnn-cu11` wheel resolves
+ * to cuDNN 9 (9.10.2.21 today), which ships libcudnn.so.9.
  */
 
 /** The pip wheels of the CUDA 11 libraries, with the versions to install. */
