@@ -36,7 +36,7 @@ import type { AnyJob, AnyJobEvent, JobOf, JobSubmitted } from '../contract/jobs.
 import { GpuLock, waitingForGpu } from './gpu-lock.js';
 import { describeGone, ownerState, ownIdentity } from './liveness.js';
 import { gpuBackendLikely, resolveResource } from './resources.js';
-import type { JobDefinition, JobEvent, Running, StoredDefinition, SupervisorOptions } from './definitions.js';
+import { type JobDefinition, type JobEvent, type Running, type StoredDefinition, type SupervisorOptions, trusted } from './definitions.js';
 import { ForeignJobs, type JobTakeover, Waiters } from './foreign.js';
 import { outcomeOf, sendTo, spawnWorker } from './worker-process.js';
 import { savedLibraryRoots, workerEnv } from './worker-env.js';
@@ -397,13 +397,4 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [Jo
   #emitEvent(event: { job: AnyJob; detail?: unknown }): void {
     this.emit('job', event as AnyJobEvent);
   }
-}
-
-/**
- * A job row with its kind's types. This is the one place the job boundary's types are trusted
- * rather than checked: every row's result was stored by a supervisor from its kind's `onResult`
- * (or is what its kind's engine returned), and its input is what `submit` took for that kind.
- */
-function trusted(job: Job): AnyJob {
-  return job as AnyJob;
 }
