@@ -71,6 +71,7 @@ export class FirstBatchWatch implements FirstBatchHook {
   readonly #progress: (stage: string) => void;
   readonly #fraction: number;
   readonly #stage: string;
+  #begun = false;
   #startedAt = 0;
   #thread: Worker | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -105,8 +106,8 @@ export class FirstBatchWatch implements FirstBatchHook {
   }
 
   begin(): void {
-    if (this.#startedAt !== 0) return;
-    this.#startedAt = performance.now();
+    if (this.#begun) return;
+    this.#begun = true;
     const fd = progressChannel();
     if (fd !== null) {
       const flag = new SharedArrayBuffer(4);
@@ -119,6 +120,8 @@ export class FirstBatchWatch implements FirstBatchHook {
         this.#thread = null;
       }
     }
+    // Timed from here: starting the timer thread (a few ms) is not the batch's.
+    this.#startedAt = performance.now();
     if (!this.#thread) {
       const tick = () => this.#progress(`${this.#stage} (${Math.round((performance.now() - this.#startedAt) / 1000)} s so far)`);
       // Unreferenced: a first batch that throws never reaches end(), and must not keep a process alive.
@@ -131,7 +134,7 @@ export class FirstBatchWatch implements FirstBatchHook {
   }
 
   async end(): Promise<void> {
-    if (this.#startedAt === 0 || this.#report) return;
+    if (!this.#begun || this.#report) return;
     const seconds = (performance.now() - this.#startedAt) / 1000;
     if (this.#stopped) Atomics.store(this.#stopped, 0, 1);
     if (this.#timer) clearTimeout(this.#timer);
