@@ -15,10 +15,14 @@ export const sleepInputSchema = z.object({
   gpu: z.boolean().default(false),
 });
 
-/** The self-test's answer: the steps run and the library path the worker started with (where GPU libraries are looked for). */
+/**
+ * The self-test's answer: the steps run, the library path the worker started with (where GPU
+ * libraries are looked for) and its CUDA JIT cache settings (main/jobs/worker-env.ts).
+ */
 export interface SleepResult {
   steps: number;
   libraryPath: string | null;
+  cudaCache: { path: string | null; maxSize: string | null };
 }
 
 export const sleepEngine: Engine<z.infer<typeof sleepInputSchema>, SleepResult> = async (input, ctx) => {
@@ -27,7 +31,11 @@ export const sleepEngine: Engine<z.infer<typeof sleepInputSchema>, SleepResult> 
     if (!input.ignoreCancel) throwIfCancelled(ctx.signal);
     ctx.progress({ fraction: step / input.steps, stage: `Step ${step}/${input.steps}` });
   }
-  return { steps: input.steps, libraryPath: (process.platform === 'win32' ? process.env['PATH'] : process.env['LD_LIBRARY_PATH']) ?? null };
+  return {
+    steps: input.steps,
+    libraryPath: (process.platform === 'win32' ? process.env['PATH'] : process.env['LD_LIBRARY_PATH']) ?? null,
+    cudaCache: { path: process.env['CUDA_CACHE_PATH'] ?? null, maxSize: process.env['CUDA_CACHE_MAXSIZE'] ?? null },
+  };
 };
 
 export const crashInputSchema = z.object({

@@ -4,6 +4,7 @@
  * exits. If the parent goes away, the worker exits too rather than compute for nobody.
  */
 import { jobKinds } from './jobs.js';
+import { takeProgressChannel } from './progress-channel.js';
 import {
   CancelledError,
   type FromWorker,
@@ -15,6 +16,7 @@ import {
 /** Progress crosses the process boundary at most this often (the last report always does). */
 const PROGRESS_INTERVAL_MS = 100;
 
+takeProgressChannel();
 const controller = new AbortController();
 let finished = false;
 

@@ -4,6 +4,7 @@
  * A kind's engine returns its own result type extending `PilotResultCore`.
  */
 import type { BackendName, BackendStatus } from './tfjs/backend.js';
+import type { FirstBatchReport } from './tfjs/first-batch.js';
 import type { Checksums } from './trainer/artifact.js';
 
 /** The kinds of pilot the wizard offers. */
@@ -48,6 +49,12 @@ export interface PilotResultCore {
   backendReason: string;
   /** Every backend that was tried, with its status. */
   backends: BackendStatus[];
+  /**
+   * The first training batch: its seconds apart from the rest (kernel compilation on a new GPU),
+   * and on tfjs-node-gpu whether nvidia-smi showed the worker on the GPU. Absent in results of
+   * earlier versions; null when training never reached a batch.
+   */
+  firstBatch?: FirstBatchReport | null;
   /** 'binary' | 'multiclass' | 'regression' | 'anomaly' | 'forecast'. */
   task: string;
   /** The label or value column ('' when there is none). */

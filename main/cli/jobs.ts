@@ -72,6 +72,8 @@ export const jobCommands: Command[] = [
       ctx.out(`Worker processes work: job ${final.id} ran ${((final.finishedAt ?? 0) - (final.startedAt ?? 0)) / 1000} s.`);
       const libraryPath = final.result?.libraryPath;
       if (libraryPath) ctx.out(`Workers start with this library path (GPU libraries are looked for there): ${libraryPath}`);
+      const cache = final.result?.cudaCache;
+      if (cache?.path) ctx.out(`GPU kernels compiled on first use are cached in ${cache.path} (up to ${Math.round(Number(cache.maxSize ?? 0) / 1024 ** 2)} MiB).`);
     },
   },
 ];

@@ -1,9 +1,10 @@
 /** The shapes the job supervisor works with: how a kind is defined, its options, a running worker. */
 import type { ChildProcess } from 'node:child_process';
+import type { Job } from '../../db/jobs.js';
 import type { Store } from '../../db/store.js';
 import type { JobKind, JobResult } from '../../workers/jobs.js';
 import type { FromWorker, JobResource } from '../../workers/protocol.js';
-import type { AnyJobEvent, JobOf, JobOutcome, JobSubmitted } from '../contract/jobs.js';
+import type { AnyJob, AnyJobEvent, JobOf, JobOutcome, JobSubmitted } from '../contract/jobs.js';
 import type { ResourceRule } from './resources.js';
 
 /**
@@ -59,3 +60,11 @@ export interface Running {
   killTimer: NodeJS.Timeout | null;
 }
 
+/**
+ * A job row with its kind's types. This is the one place the job boundary's types are trusted
+ * rather than checked: every row's result was stored by a supervisor from its kind's `onResult`
+ * (or is what its kind's engine returned), and its input is what `submit` took for that kind.
+ */
+export function trusted(job: Job): AnyJob {
+  return job as AnyJob;
+}

@@ -140,3 +140,8 @@ export class GpuLock {
     }
   }
 }
+
+/** The stage line of a GPU job that waits for the machine-wide GPU lock. */
+export function waitingForGpu(holder: GpuLockHolder | null): string {
+  return holder ? `Waiting for the GPU: job ${holder.jobId} of process ${holder.pid} is using it` : 'Waiting for the GPU';
+}

@@ -11,7 +11,6 @@
  * another process asks it to cancel through the row (`cancel_requested_at`), which the owner
  * polls every POLL_MS while it has jobs, and waits for a job it does not own by polling its row.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import {
   cancelRequested,
@@ -31,17 +30,19 @@ import {
   setQueuedStage,
   updateProgress,
 } from '../../db/jobs.js';
-import { getSetting } from '../../db/settings.js';
-import { libraryDirsFor, loaderPathEnv } from '../../workers/tfjs/gpu-libraries.js';
 import type { JobKind } from '../../workers/jobs.js';
-import type { FromWorker, JobResource, ToWorker } from '../../workers/protocol.js';
+import type { FromWorker, JobResource } from '../../workers/protocol.js';
 import type { AnyJob, AnyJobEvent, JobOf, JobSubmitted } from '../contract/jobs.js';
-import { GpuLock, type GpuLockHolder } from './gpu-lock.js';
+import { GpuLock, waitingForGpu } from './gpu-lock.js';
 import { describeGone, ownerState, ownIdentity } from './liveness.js';
 import { gpuBackendLikely, resolveResource } from './resources.js';
-import type { JobDefinition, JobEvent, Running, StoredDefinition, SupervisorOptions } from './definitions.js';
+import { type JobDefinition, type JobEvent, type Running, type StoredDefinition, type SupervisorOptions, trusted } from './definitions.js';
+import { ForeignJobs, type JobTakeover, Waiters } from './foreign.js';
+import { outcomeOf, sendTo, spawnWorker } from './worker-process.js';
+import { savedLibraryRoots, workerEnv } from './worker-env.js';
 
 export type { JobDefinition, JobEvent, SupervisorOptions } from './definitions.js';
+export type { JobTakeover } from './foreign.js';
 
 const PROGRESS_WRITE_MS = 500;
 /** The supervisors of this process (tests and tools can run several on one database). */
@@ -49,39 +50,13 @@ const supervisors = new Set<JobSupervisor>();
 /** How often cancel requests from other processes, the GPU lock and foreign jobs are looked at. */
 const POLL_MS = 500;
 
-/** A shared job this process waits for, kept so that it can submit it again if its owner stops. */
-interface SharedRequest {
-  kind: JobKind;
-  title: string;
-  input: unknown;
-  once: { key: string; since: number };
-  takeovers: number;
-}
-
-/** How many times one wait takes a shared job over before it gives up (owners that keep dying). */
-const MAX_TAKEOVERS = 3;
-
-/** A shared job whose owner stopped, and the job this process now waits for instead. */
-export interface JobTakeover {
-  from: AnyJob;
-  to: AnyJob;
-  /** One line on what happened, for the CLI and logs. */
-  message: string;
-}
-
 export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [JobTakeover] }> {
   readonly #definitions = new Map<JobKind, StoredDefinition>();
   readonly #queue: number[] = [];
   readonly #running = new Map<number, Running>();
-  readonly #waiters = new Map<number, ((job: AnyJob) => void)[]>();
-  /** Jobs of other processes someone here waits for, with the last state seen. */
-  readonly #foreign = new Map<number, string>();
-  /** Shared (`once`) jobs of other processes waited for here: resubmitted if their owner stops. */
-  readonly #shared = new Map<number, SharedRequest>();
-  /** Shared jobs this process asked to cancel: those end as asked, nobody takes them over. */
-  readonly #cancelledHere = new Set<number>();
-  /** A taken-over job's id → the job that replaced it. */
-  readonly #successor = new Map<number, number>();
+  readonly #waiters = new Waiters();
+  /** Jobs of other processes someone here waits for (or asked to cancel). */
+  readonly #foreign: ForeignJobs;
   readonly #options: Required<SupervisorOptions>;
   readonly #gpuLock: GpuLock;
   #poller: NodeJS.Timeout | null = null;
@@ -91,6 +66,20 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [Jo
     super();
     this.#options = { graceMs: 3000, stderrLines: 20, gpuAvailable: gpuBackendLikely, ...options };
     this.#gpuLock = new GpuLock(options.dataDir);
+    this.#foreign = new ForeignJobs(
+      {
+        get: (id) => this.get(id),
+        owns: (id) => this.owns(id),
+        recover: () => void this.recover(),
+        resubmit: (shared) => this.#get(this.submit({ kind: shared.kind, title: shared.title, input: shared.input as never, once: shared.once }).id),
+        ownerOf: (id) => jobOwner(this.#options.store.read, id),
+        emitJob: (job) => this.#emitEvent({ job }),
+        emitTakeover: (takeover) => this.emit('takeover', takeover),
+        poll: () => this.#poll(),
+        stopped: () => this.#stopped,
+      },
+      this.#waiters,
+    );
     supervisors.add(this);
   }
 
@@ -152,7 +141,7 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [Jo
     const inserted = once ? insertJobOnce(this.#options.store.write, { ...row, dedupeKey: once.key, since: once.since }) : { job: insertJob(this.#options.store.write, row), created: true };
     const job = inserted.job;
     if (!inserted.created) {
-      if (once) this.#shared.set(job.id, { kind: request.kind, title: request.title, input: request.input, once, takeovers: 0 });
+      if (once) this.#foreign.share(job.id, { kind: request.kind, title: request.title, input: request.input, once, takeovers: 0 });
       return this.#typed(this.#get(job.id), request.kind);
     }
     this.#queue.push(job.id);
@@ -189,16 +178,16 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [Jo
         return this.#get(id);
       }
       requestCancel(this.#options.store.write, id, Date.now());
-      this.#cancelledHere.add(id);
+      this.#foreign.markCancelledHere(id);
       this.#emit(id);
       // Followed until it ends, so this process's listeners (serve mode's UI) see it stop.
-      if (!this.#foreign.has(id)) this.#foreign.set(id, '');
+      this.#foreign.followIfNew(id);
       this.#poll();
       return this.#get(id);
     }
     if (!running.cancelRequested) {
       running.cancelRequested = true;
-      this.#sendTo(running.child, { type: 'cancel' });
+      sendTo(running.child, { type: 'cancel' });
       running.killTimer = setTimeout(() => running.child.kill('SIGKILL'), this.#options.graceMs);
     }
     return job;
@@ -213,12 +202,8 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [Jo
     const mine = this.#queue.includes(id) || this.#running.has(id);
     if (!mine && job.status !== 'queued' && job.status !== 'running') return Promise.resolve(job);
     // Another process runs it: its row is polled, and its owner's death ends the wait too.
-    if (!mine) this.#foreign.set(id, '');
-    const waiting = new Promise<AnyJob>((done) => {
-      const list = this.#waiters.get(id) ?? [];
-      list.push(done);
-      this.#waiters.set(id, list);
-    });
+    if (!mine) this.#foreign.follow(id);
+    const waiting = this.#waiters.add(id);
     this.#poll();
     return waiting;
   }
@@ -228,14 +213,12 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [Jo
    * owner stopped. Listeners that follow one job follow this one.
    */
   current(id: number): number {
-    let at = id;
-    for (let next = this.#successor.get(at); next !== undefined; next = this.#successor.get(at)) at = next;
-    return at;
+    return this.#foreign.current(id);
   }
 
   /** Whether `id` is a job of another process that this process shares (reached through `once`). */
   shares(id: number): boolean {
-    return this.#shared.has(id) && !this.owns(id);
+    return this.#foreign.isShared(id) && !this.owns(id);
   }
 
   /**
@@ -243,8 +226,7 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [Jo
    * for it keep it. Waiters here get the job as it stands.
    */
   leave(id: number): void {
-    this.#foreign.delete(id);
-    this.#shared.delete(id);
+    this.#foreign.leave(id);
     this.#waiters.delete(id);
   }
 
@@ -302,70 +284,11 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [Jo
       const mine = [...this.#running.keys(), ...this.#queue];
       for (const id of cancelRequested(this.#options.store.read, mine)) this.cancel(id);
       if (this.#queue.length > 0) this.#schedule();
-      this.#watchForeign();
+      this.#foreign.watch();
     } catch {
       // A busy or full database is retried at the next tick: a job must not die of a poll.
     }
     if (this.#running.size === 0 && this.#queue.length === 0 && this.#foreign.size === 0) this.#stopPolling();
-  }
-
-  #watchForeign(): void {
-    if (this.#foreign.size === 0) return;
-    this.recover(); // a foreign owner that died ends its jobs as interrupted
-    for (const [id, seen] of this.#foreign) {
-      const job = this.get(id);
-      if (!job) {
-        this.#foreign.delete(id);
-        continue;
-      }
-      const now = `${job.status}:${job.progress}:${job.stage}`;
-      if (now !== seen) {
-        this.#foreign.set(id, now);
-        this.#emitEvent({ job });
-      }
-      if (job.status !== 'queued' && job.status !== 'running') {
-        this.#foreign.delete(id);
-        if (this.#takeOver(job)) continue;
-        for (const done of this.#waiters.get(id) ?? []) done(job);
-        this.#waiters.delete(id);
-      }
-    }
-  }
-
-  /**
-   * A shared job of another process ended cancelled by its owner (Ctrl-C) or interrupted (its
-   * owner was killed): those who waited for it still want its result, so it is submitted again
-   * under the same key. The first waiter to do so owns the new job and the others wait for that
-   * one. Not when this process (or any other, through the row) asked for the cancel: that was a
-   * decision about the work, not an owner leaving.
-   */
-  #takeOver(job: AnyJob): boolean {
-    const shared = this.#shared.get(job.id);
-    this.#shared.delete(job.id);
-    const askedHere = this.#cancelledHere.delete(job.id);
-    if (!shared || askedHere || !this.#waiters.has(job.id) || this.#stopped) return false;
-    const ownerLeft = job.status === 'interrupted' || (job.status === 'cancelled' && job.cancelRequestedAt === null);
-    if (!ownerLeft || shared.takeovers >= MAX_TAKEOVERS) return false;
-    const owner = jobOwner(this.#options.store.read, job.id);
-    let next: AnyJob;
-    try {
-      next = this.get(this.submit({ kind: shared.kind, title: shared.title, input: shared.input as never, once: shared.once }).id)!;
-    } catch {
-      return false; // e.g. the kind is not defined here: the waiters get the job as it ended
-    }
-    this.#successor.set(job.id, next.id);
-    if (!this.owns(next.id)) this.#foreign.set(next.id, '');
-    this.#shared.set(next.id, { ...shared, takeovers: shared.takeovers + 1 });
-    this.#waiters.set(next.id, [...(this.#waiters.get(next.id) ?? []), ...(this.#waiters.get(job.id) ?? [])]);
-    this.#waiters.delete(job.id);
-    const who = owner ? `process ${owner.pid}` : 'the process computing it';
-    const how = job.status === 'cancelled' ? 'was stopped (cancelled there)' : 'stopped (killed or crashed)';
-    const message = this.owns(next.id)
-      ? `Job ${job.id} (${job.title}) was computed by ${who}, which ${how}: this process computes it again as job ${next.id}.`
-      : `Job ${job.id} (${job.title}) was computed by ${who}, which ${how}: job ${next.id} of another waiting process computes it again; waiting for that one.`;
-    this.emit('takeover', { from: job, to: next, message });
-    this.#poll();
-    return true;
   }
 
   #schedule(): void {
@@ -402,36 +325,14 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [Jo
   }
 
   #start(job: Job): void {
-    const child = fork(this.#options.workerPath, [], {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      // Under Electron, process.execPath is the app: this makes it behave as plain Node. The GPU
-      // library folders go on the loader's path of every worker: the loader reads it only at
-      // start, and the profiler's probe needs them as much as training does.
-      env: { ...process.env, ...loaderPathEnv(libraryDirsFor(this.#libraryRoots()), process.env), ELECTRON_RUN_AS_NODE: '1' },
-      execArgv: [],
+    const options = { workerPath: this.#options.workerPath, env: workerEnv(this.#options.dataDir, savedLibraryRoots(this.#options.store.read)), resource: job.resource, stderrLines: this.#options.stderrLines };
+    const running: Running = spawnWorker(options, {
+      message: (message) => this.#onMessage(job.id, running, message),
+      exit: (code, signal) => this.#onExit(job.id, running, code, signal),
     });
-    const running: Running = {
-      child,
-      resource: job.resource,
-      cancelRequested: false,
-      finalMessage: null,
-      stderr: [],
-      lastProgressWrite: 0,
-      killTimer: null,
-    };
     this.#running.set(job.id, running);
-    const keep = (chunk: Buffer) => {
-      const lines = chunk.toString('utf8').split(/\r?\n/).filter((line) => line.trim() !== '');
-      running.stderr.push(...lines.map((line) => line.slice(0, 500)));
-      running.stderr.splice(0, Math.max(0, running.stderr.length - this.#options.stderrLines));
-    };
-    child.stderr?.on('data', keep);
-    child.stdout?.on('data', keep);
-    child.on('message', (message: FromWorker) => this.#onMessage(job.id, running, message));
-    child.on('error', (error) => running.stderr.push(`spawn error: ${error.message}`));
-    child.on('exit', (code, signal) => this.#onExit(job.id, running, code, signal));
-    markRunning(this.#options.store.write, job.id, child.pid ?? null, Date.now());
-    this.#sendTo(child, { type: 'start', jobId: job.id, kind: job.kind, input: job.input, dataDir: this.#options.dataDir });
+    markRunning(this.#options.store.write, job.id, running.child.pid ?? null, Date.now());
+    sendTo(running.child, { type: 'start', jobId: job.id, kind: job.kind, input: job.input, dataDir: this.#options.dataDir });
     this.#emit(job.id);
     this.#poll();
   }
@@ -456,33 +357,17 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [Jo
   #onExit(id: number, running: Running, code: number | null, signal: NodeJS.Signals | null): void {
     if (running.killTimer) clearTimeout(running.killTimer);
     this.#running.delete(id);
-    const message = running.finalMessage;
-    if (message?.type === 'result') {
+    const outcome = outcomeOf(running, code, signal);
+    if (outcome.status === 'result') {
       const job = this.#get(id);
       const definition = this.#definitions.get(job.kind);
       try {
-        const stored = this.#options.store.write.transaction(() => (definition?.onResult ? definition.onResult(message.value as never, job as never) : message.value))();
+        const stored = this.#options.store.write.transaction(() => (definition?.onResult ? definition.onResult(outcome.value as never, job as never) : outcome.value))();
         this.#finish(id, { status: 'succeeded', result: stored });
       } catch (error) {
         this.#finish(id, { status: 'failed', error: { name: (error as Error).name, message: (error as Error).message, kind: 'internal' } });
       }
-    } else if (message?.type === 'cancelled' || (running.cancelRequested && message?.type !== 'error')) {
-      this.#finish(id, { status: 'cancelled' });
-    } else if (message?.type === 'error') {
-      this.#finish(id, { status: 'failed', error: { ...message.error, ...(message.error.kind === 'internal' ? { lastStderr: running.stderr } : {}) } });
-    } else {
-      const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
-      const last = running.stderr.at(-1);
-      this.#finish(id, {
-        status: 'failed',
-        error: {
-          name: 'WorkerDied',
-          message: `The worker process stopped unexpectedly: it ${how}${last ? `. Its last words: "${last}"` : ''}. Try again; if it happens again, run with fewer jobs at once or check free memory.`,
-          kind: 'internal',
-          lastStderr: running.stderr,
-        },
-      });
-    }
+    } else this.#finish(id, outcome);
     // Released once the outcome is stored: the next GPU job, of any process, starts after it ended.
     if (this.#gpuLock.heldFor === id) this.#gpuLock.release();
     this.#schedule();
@@ -491,23 +376,7 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [Jo
   #finish(id: number, outcome: { status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted'; result?: unknown; error?: JobError }): void {
     finishJob(this.#options.store.write, id, { ...outcome, now: Date.now() });
     this.#emit(id);
-    const job = this.#get(id);
-    for (const done of this.#waiters.get(id) ?? []) done(job);
-    this.#waiters.delete(id);
-  }
-
-  /** The saved GPU library folders (`gpu.libraryDirs`); none when unset or unreadable. */
-  #libraryRoots(): string[] {
-    try {
-      const dirs = getSetting<unknown>(this.#options.store.read, 'gpu.libraryDirs');
-      return Array.isArray(dirs) ? dirs.filter((dir): dir is string => typeof dir === 'string') : [];
-    } catch {
-      return [];
-    }
-  }
-
-  #sendTo(child: ChildProcess, message: ToWorker): void {
-    if (child.connected) child.send(message);
+    this.#waiters.resolve(id, this.#get(id));
   }
 
   #get(id: number): AnyJob {
@@ -528,18 +397,4 @@ export class JobSupervisor extends EventEmitter<{ job: [JobEvent]; takeover: [Jo
   #emitEvent(event: { job: AnyJob; detail?: unknown }): void {
     this.emit('job', event as AnyJobEvent);
   }
-}
-
-/**
- * A job row with its kind's types. This is the one place the job boundary's types are trusted
- * rather than checked: every row's result was stored by a supervisor from its kind's `onResult`
- * (or is what its kind's engine returned), and its input is what `submit` took for that kind.
- */
-function trusted(job: Job): AnyJob {
-  return job as AnyJob;
-}
-
-/** The stage line of a GPU job that waits for the machine-wide GPU lock. */
-function waitingForGpu(holder: GpuLockHolder | null): string {
-  return holder ? `Waiting for the GPU: job ${holder.jobId} of process ${holder.pid} is using it` : 'Waiting for the GPU';
 }

@@ -11,6 +11,7 @@ import { throwIfCancelled, type Engine } from '../protocol.js';
 import { writeArtifact } from '../trainer/artifact.js';
 import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../trainer/checkpoint.js';
 import { pickBackend, reasonFor } from '../trainer/engine.js';
+import { FirstBatchWatch } from '../tfjs/first-batch.js';
 import { fit, type Dataset, type EpochRecord, type FitOptions } from '../trainer/fit.js';
 import { Mlp, type MlpSpec } from '../trainer/mlp.js';
 import { Rng, seedFor } from '../trainer/random.js';
@@ -80,12 +81,14 @@ export const trainAnomaly: Engine<AnomalyInput, AnomalyResult, EpochRecord> = as
   if (checkpoint) network.state = checkpoint.mlp;
   // Read now: fit advances the checkpoint's loop state in place.
   const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;
+  const firstBatch = await FirstBatchWatch.create(tf, ctx, 0.05);
   const result = await fit(
     network,
     train,
     validation,
     {
       ...fitOptions,
+      firstBatch,
       onEpoch: async (record, loop) => {
         await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop });
         ctx.progress({ fraction: 0.05 + share * (record.epoch / hyper.maxEpochs), stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`, detail: record });
@@ -166,6 +169,7 @@ export const trainAnomaly: Engine<AnomalyInput, AnomalyResult, EpochRecord> = as
     ...base,
     ...evaluation,
     backends: statuses,
+    firstBatch: firstBatch.report,
     epochs: result.history,
     bestEpoch: result.bestEpoch,
     stoppedEarly: result.stoppedEarly,
@@ -176,7 +180,7 @@ export const trainAnomaly: Engine<AnomalyInput, AnomalyResult, EpochRecord> = as
     artifactDir,
     checksums,
     resumedFromEpoch,
-    warnings: [...data.warnings, ...evaluation.warnings],
+    warnings: [...data.warnings, ...evaluation.warnings, ...(firstBatch.warning ? [firstBatch.warning] : [])],
   };
 };
 

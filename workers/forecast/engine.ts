@@ -18,6 +18,7 @@ import { Mlp } from '../trainer/mlp.js';
 import { Rng, seedFor } from '../trainer/random.js';
 import { writeForecastArtifact } from './artifact.js';
 import { pickBackend, reasonFor } from './backend.js';
+import { FirstBatchWatch } from '../tfjs/first-batch.js';
 import { seasonalProfile } from './drift.js';
 import { byModel, evaluateForecasts, validationResidualMae, naiveForecasts, unscale, type BacktestFold, type IntervalReport, type ModelName } from './evaluate.js';
 import { fitLinear, predictLinear } from './linear.js';
@@ -120,6 +121,7 @@ export const trainForecast: Engine<ForecastInput, ForecastResult, EpochRecord> =
   const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;
   const valRows = rowsOf(prep.split, 0);
   const validation = subset(evaluation.x, evaluation.y, valRows, d, H);
+  const firstBatch = await FirstBatchWatch.create(tf, ctx, 0.1);
   const result = await fit(
     network,
     { x: train.x, y: train.y, w: null, n: train.n },
@@ -131,6 +133,7 @@ export const trainForecast: Engine<ForecastInput, ForecastResult, EpochRecord> =
       maxEpochs: hyper.maxEpochs,
       patience: hyper.patience,
       signal: ctx.signal,
+      firstBatch,
       onEpoch: async (record, loop) => {
         await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop });
         ctx.progress({ fraction: 0.1 + 0.8 * (record.epoch / hyper.maxEpochs), stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`, detail: record });
@@ -202,6 +205,7 @@ export const trainForecast: Engine<ForecastInput, ForecastResult, EpochRecord> =
     backend,
     backendReason: reasonFor(backend, statuses),
     backends: statuses,
+    firstBatch: firstBatch.report,
     task: 'forecast',
     target: input.target,
     rows: { train: train.n, validation: count(0), test: count(1) },
@@ -228,7 +232,7 @@ export const trainForecast: Engine<ForecastInput, ForecastResult, EpochRecord> =
     checksums,
     datasetSha256: prep.datasetSha256,
     resumedFromEpoch,
-    warnings: prep.warnings,
+    warnings: firstBatch.warning ? [...prep.warnings, firstBatch.warning] : prep.warnings,
     time: { spec: input.time, format: prep.set.format, frequency, season: prep.season, aggregate: prep.set.aggregate, aggregateReason: prep.set.aggregateReason },
     series: { count: prep.set.series.length, ids: prep.set.series.slice(0, 100).map((s) => s.id) },
     stretches: prep.stretches,

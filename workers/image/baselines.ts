@@ -7,6 +7,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { majorityOutputs } from '../trainer/baselines.js';
 import { outputsFromLogits } from '../trainer/evaluate.js';
 import { fit, type Dataset } from '../trainer/fit.js';
+import type { FirstBatchHook } from '../tfjs/first-batch.js';
 import { Mlp } from '../trainer/mlp.js';
 import { Rng, seedFor } from '../trainer/random.js';
 import type { TargetSpec } from '../trainer/task.js';
@@ -56,6 +57,7 @@ export async function baselineProbabilities(
   classWeights: number[],
   seed: number,
   signal: AbortSignal,
+  firstBatch?: FirstBatchHook,
 ): Promise<{ majority: Float32Array; linear: Float32Array }> {
   const target: TargetSpec = { column: 'label', task: 'multiclass', classes };
   const yOf = (rows: number[]) => Float32Array.from(rows, (r) => set.y[r]!);
@@ -82,7 +84,7 @@ export async function baselineProbabilities(
   const test = data(split.test, downscaled(set, split.test).x);
   const k = classes.length;
   const linear = new Mlp(tf, { inputs: d, hidden: [], outputs: k, dropout: 0 }, new Rng(seedFor(seed, 'linear-init')));
-  await fit(linear, trainSet, validation, { task: 'multiclass', batchSize: 64, learningRate: 3e-3, maxEpochs: 60, patience: 5, signal }, seedFor(seed, 'linear-fit'));
+  await fit(linear, trainSet, validation, { task: 'multiclass', batchSize: 64, learningRate: 3e-3, maxEpochs: 60, patience: 5, signal, ...(firstBatch ? { firstBatch } : {}) }, seedFor(seed, 'linear-fit'));
   const linearOut = outputsFromLogits(target, linear.logits(test.x, test.n), test.n);
   const majorityOut = majorityOutputs(target, trainSet.y, test.n);
   if (linearOut.kind !== 'classes' || majorityOut.kind !== 'classes') throw new Error('classification baselines gave values');

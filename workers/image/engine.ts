@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
 import { loadBackend, loadBestBackend, type BackendName, type BackendStatus } from '../tfjs/backend.js';
+import { FirstBatchWatch } from '../tfjs/first-batch.js';
 import type { Checksums } from '../trainer/artifact.js';
 import { classWeightsFor } from '../trainer/hyper.js';
 import { classificationMetrics, type ClassificationMetrics } from '../trainer/metrics.js';
@@ -176,7 +177,9 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   throwIfCancelled(ctx.signal);
 
   ctx.progress({ fraction: 0.1, stage: 'Training the linear baseline' });
-  const base = await baselineProbabilities(tf, set, split, classes, classWeights, input.seed, ctx.signal);
+  // The run's first batch (the baseline's, on this backend) is watched: kernel compilation on a new GPU, the GPU check.
+  const firstBatch = await FirstBatchWatch.create(tf, ctx, 0.1);
+  const base = await baselineProbabilities(tf, set, split, classes, classWeights, input.seed, ctx.signal, firstBatch);
 
   const transfer = backbone ? transferSpec(backbone.info, side, channels, k, split.train.length) : null;
   const spec: ImageTrainResult['network'] = transfer ?? cnnSpec(side, channels, k, split.train.length, input.batchNorm ?? backend === 'tensorflow');
@@ -211,6 +214,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
       augment,
       classWeights,
       signal: ctx.signal,
+      firstBatch,
       onEpoch: async (record, state) => {
         await saveImageCheckpoint(tf, runDir, fingerprint, model, optimizer, state);
         ctx.progress({ fraction: 0.15 + 0.75 * (record.epoch / maxEpochs), stage: `Epoch ${record.epoch}/${maxEpochs}`, detail: record });
@@ -272,6 +276,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     backend,
     backendReason: reasonFor(backend, statuses),
     backends: statuses,
+    firstBatch: firstBatch.report,
     task: binary ? 'binary' : 'multiclass',
     target: 'label',
     classes,
@@ -294,6 +299,6 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     checksums,
     datasetSha256,
     resumedFromEpoch,
-    warnings,
+    warnings: firstBatch.warning ? [...warnings, firstBatch.warning] : warnings,
   };
 };

@@ -9,6 +9,7 @@ import { Rng } from '../trainer/random.js';
 import { fillBatch, type ImageSet, type Normalisation } from './data.js';
 import { inferenceLogits, restore, snapshot, trainingLogits, type CnnSpec } from './model.js';
 import { WasmCnn } from './cnn-wasm.js';
+import type { FirstBatchHook } from '../tfjs/first-batch.js';
 
 type Tf = typeof tfjs;
 
@@ -46,6 +47,8 @@ export interface LoopOptions {
   classWeights: number[];
   signal: AbortSignal;
   onEpoch: (record: ImageEpochRecord, state: LoopState) => Promise<void>;
+  /** Told before and after the first batch (its time, the GPU check: workers/tfjs/first-batch.ts). */
+  firstBatch?: FirstBatchHook;
 }
 
 /** What `trainLoop` returns. */
@@ -106,6 +109,12 @@ export async function trainLoop(
   const fast = WasmCnn.supports(tf, model, spec) ? new WasmCnn(tf, spec, model, options.batchSize) : null;
   if (fast) await fast.load(tf, optimizer);
   const learningRate = (optimizer as unknown as { learningRate: number }).learningRate;
+  let first = options.firstBatch;
+  const firstDone = async () => {
+    if (!first) return;
+    await first.end();
+    first = undefined;
+  };
   while (state.epoch < options.maxEpochs) {
     const rng = new Rng(state.rngState);
     const order = rng.shuffle([...train]) as number[];
@@ -122,10 +131,12 @@ export async function trainLoop(
       const labels = Int32Array.from(rows, (r) => set.y[r]!);
       const w = Float32Array.from(labels, (c) => weightOf[c]!);
       const wSum = w.reduce((s, v) => s + v, 0);
+      first?.begin();
       if (fast) {
         const r = fast.step(buffer, b, labels, w, wSum, spec.dropout > 0 ? mask : null, learningRate);
         lossSum += r.loss * b;
         for (let i = 0; i < b; i++) if (r.predicted[i] === labels[i]) correct++;
+        await firstDone();
         continue;
       }
       let predicted: Int32Array | null = null;
@@ -147,6 +158,7 @@ export async function trainLoop(
       });
       lossSum += cost.dataSync()[0]! * b;
       cost.dispose();
+      await firstDone();
       const p: Int32Array = predicted ?? new Int32Array(0);
       for (let i = 0; i < b; i++) if (p[i] === labels[i]) correct++;
     }

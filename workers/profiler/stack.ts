@@ -2,7 +2,8 @@
  * The training stack diagnosis: which TensorFlow.js backend each pilot kind would get, why not a
  * better one, and — where an NVIDIA GPU is present but unused — exactly why and what to do.
  */
-import { pipInstallCommand } from '../tfjs/gpu-libraries.js';
+import { pipInstallCommand } from '../../common/cuda11.js';
+import { driverSteps } from './driver-steps.js';
 import { versionOf } from './libraries.js';
 import type { BackendName, BackendStatus, GpuInfo, LibrarySearch, PilotBackend, PilotKind, StackDiagnosis, StackProblem } from './types.js';
 import { PILOT_KINDS } from './types.js';
@@ -171,5 +172,11 @@ export function diagnoseStack(input: StackInput): StackDiagnosis {
       });
     }
   }
-  return { pilots, problems, libraries: input.libraries };
+  const driver = driverSteps({
+    gpus: input.gpus,
+    platform: input.platform,
+    gpuPackageInstalled: tensorflow?.package === '@tensorflow/tfjs-node-gpu' || (tensorflow !== undefined && !/tfjs-node-gpu is not installed/u.test(tensorflow.reason)),
+    gpuBackendWorks: tensorflow?.available === true && tensorflow.gpu === true,
+  });
+  return { pilots, problems, libraries: input.libraries, driver };
 }

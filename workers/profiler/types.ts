@@ -151,6 +151,25 @@ export interface StackDiagnosis {
   pilots: PilotBackend[];
   problems: StackProblem[];
   libraries: { cudart: LibrarySearch; cudnn: LibrarySearch } | null;
+  /** The steps to GPU training for the detected NVIDIA driver (workers/profiler/driver-steps.ts); absent in older reports, null without an NVIDIA driver. */
+  driver?: DriverSteps | null;
+}
+
+/** What the detected NVIDIA driver runs, and the steps to GPU training on it. */
+export interface DriverSteps {
+  driver: string;
+  gpu: string;
+  /** The highest CUDA version the driver reports, when nvidia-smi's header says. */
+  cudaVersion: string | null;
+  /** Each CUDA major release: the oldest driver that runs all of it, and whether this one does. */
+  runtimes: { cuda: string; minimum: string; runs: boolean }[];
+  /** Whether tfjs-node-gpu's CUDA 11 build can run on this driver. */
+  tfjsGpu: boolean;
+  summary: string;
+  /** What to do, in order (commands in backticks). */
+  steps: string[];
+  /** NVIDIA's compatibility table. */
+  source: string;
 }
 
 /** One matmul measurement. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
 import { loadBackend, loadBestBackend, type BackendName, type BackendStatus } from '../tfjs/backend.js';
+import { FirstBatchWatch } from '../tfjs/first-batch.js';
 import type { Checksums } from '../trainer/artifact.js';
 import { majorityOutputs } from '../trainer/baselines.js';
 import { score } from '../trainer/evaluate.js';
@@ -179,6 +180,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   if (checkpoint) net.state = checkpoint.net;
   const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;
   ctx.progress({ fraction: 0.1, stage: 'Training the network' });
+  const firstBatch = await FirstBatchWatch.create(tf, ctx, 0.1);
   const fitted = await fitBag(
     tf,
     net,
@@ -190,6 +192,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
       maxEpochs: hyper.maxEpochs,
       patience: hyper.patience,
       signal: ctx.signal,
+      firstBatch,
       onEpoch: async (record, loop) => {
         await saveTextCheckpoint(runDir, fingerprint, net.state, loop);
         ctx.progress({ fraction: 0.1 + 0.8 * (record.epoch / hyper.maxEpochs), stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`, detail: record });
@@ -270,6 +273,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
     backend,
     backendReason: reasonFor(backend, statuses),
     backends: statuses,
+    firstBatch: firstBatch.report,
     task: target.task,
     target: data.target,
     textColumn: data.textColumn,
@@ -294,7 +298,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
     checksums,
     datasetSha256: data.datasetSha256,
     resumedFromEpoch,
-    warnings,
+    warnings: firstBatch.warning ? [...warnings, firstBatch.warning] : warnings,
   };
 };
 

@@ -5,6 +5,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { throwIfCancelled } from '../protocol.js';
+import type { FirstBatchHook } from '../tfjs/first-batch.js';
 import { Rng } from '../trainer/random.js';
 import { BagKernel } from './bag-kernel.js';
 import { probabilitiesOf, type EmbeddingBag } from './network.js';
@@ -44,6 +45,8 @@ export interface FitOptions {
   /** 'javascript' trains with the JavaScript loops even where the WebAssembly kernel runs (tests compare the two). */
   loops?: 'javascript';
   onEpoch?: (record: TextEpochRecord, state: TextLoopState) => Promise<void>;
+  /** Told before and after the first batch (its time, the GPU check: workers/tfjs/first-batch.ts). */
+  firstBatch?: FirstBatchHook;
 }
 
 export interface Split {
@@ -64,6 +67,7 @@ export async function fitBag(tf: typeof tfjs, net: EmbeddingBag, train: Split, v
   const kernel = BagKernel.create(net, [train.bags, validation.bags], options.batchSize, options.loops);
   const yBatch = new Int32Array(options.batchSize);
   const wBatch = new Float32Array(options.batchSize);
+  let first = options.firstBatch;
   while (state.epoch < options.maxEpochs) {
     if (state.sinceBest >= options.patience) {
       stoppedEarly = true;
@@ -83,6 +87,7 @@ export async function fitBag(tf: typeof tfjs, net: EmbeddingBag, train: Split, v
         y[r] = train.y[idx[r]!]!;
         if (w) w[r] = train.w![idx[r]!]!;
       }
+      first?.begin();
       lossSum += kernel
         ? await kernel.trainBatch(tf, 0, idx, y, w, options.learningRate)
         : await net.trainBatch(
@@ -93,6 +98,10 @@ export async function fitBag(tf: typeof tfjs, net: EmbeddingBag, train: Split, v
             options.learningRate,
           );
       batches++;
+      if (first) {
+        await first.end();
+        first = undefined;
+      }
     }
     kernel?.store();
     const seconds = (performance.now() - t0) / 1000;

@@ -21,6 +21,8 @@ export interface BackendStatus {
   reason: string;
   /** `tensorflow` only: true when the CUDA build (`tfjs-node-gpu`) loaded and sees a GPU. */
   gpu?: boolean;
+  /** `tensorflow` only: the package that provides it (`@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`). */
+  package?: string;
   /** `wasm` only: true when the SIMD build of the module is in use. */
   simd?: boolean;
   /** `wasm` only: the number of threads the module runs with (1 under Node: tfjs disables pthreads there). */
@@ -94,6 +96,7 @@ async function activate(name: BackendName): Promise<BackendStatus> {
       name,
       available: true,
       gpu,
+      package: loaded.pkg,
       reason: gpu ? `${loaded.pkg} (libtensorflow with CUDA)` : `${loaded.pkg} (libtensorflow on the CPU)`,
     };
   }
@@ -126,6 +129,16 @@ function hasCudaDevice(): boolean {
   const backend = tf.backend() as unknown as { binding?: { isUsingGpuDevice?: () => boolean } };
   const probe = backend.binding?.isUsingGpuDevice;
   return typeof probe === 'function' ? Boolean(probe.call(backend.binding)) : true;
+}
+
+/**
+ * The native package in use and whether libtensorflow sees a GPU, for a worker whose active
+ * backend is `tensorflow` (null otherwise): the first-batch check asks it whatever backend status
+ * the engine kept.
+ */
+export function tensorflowInfo(): { package: string; gpu: boolean } | null {
+  if (tf.getBackend() !== 'tensorflow' || !nativePackage) return null;
+  return { package: nativePackage, gpu: nativePackage.endsWith('-gpu') && hasCudaDevice() };
 }
 
 async function tryActivate(name: BackendName): Promise<BackendStatus> {

@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { CUDA11_WHEELS } from '../../common/cuda11.js';
 
 /** One library tfjs-node-gpu loads, with the pip wheel that ships it. */
 export interface CudaLibrary {
@@ -39,11 +40,8 @@ export const CUDA11_LIBRARIES: readonly CudaLibrary[] = [
   { file: 'libcudnn.so.8', windowsFile: 'cudnn64_8.dll', what: 'cuDNN 8 (convolutions)', wheel: 'nvidia-cudnn-cu11' },
 ];
 
-/** The pip command that installs every library above into a folder of its own (no root needed). */
-export function pipInstallCommand(target = '~/cuda11'): string {
-  const wheels = [...new Set(CUDA11_LIBRARIES.map((library) => library.wheel))];
-  return `pip install --target ${target} ${wheels.join(' ')}`;
-}
+/** The pip command that installs every library above into a folder of its own (pinned: common/cuda11.ts). */
+export { pipInstallCommand } from '../../common/cuda11.js';
 
 /**
  * The folders to put on the loader's path for the folders a user gave: each folder itself, its
@@ -137,7 +135,8 @@ function summarise(libraries: LibraryCheck[], missingRoots: string[]): string {
   if (missing.length === 0 && broken.length === 0) return 'Every CUDA 11 library tfjs-node-gpu needs loads from these folders: GPU workers will start with them on the library path.';
   if (missing.length > 0) {
     const wheels = [...new Set(missing.map((library) => library.wheel))];
-    parts.push(`Missing: ${missing.map((library) => library.file).join(', ')}. Install them with: pip install --target <folder> ${wheels.join(' ')}, then point the workbench at <folder>.`);
+    const specs = wheels.map((wheel) => CUDA11_WHEELS.find((entry) => entry.wheel === wheel)?.spec ?? wheel);
+    parts.push(`Missing: ${missing.map((library) => library.file).join(', ')}. Install them with: pip install --target <folder> ${specs.join(' ')}, then point the workbench at <folder>.`);
   }
   for (const library of broken) parts.push(`${library.file} is there but does not load: ${library.error}.`);
   return parts.join(' ');

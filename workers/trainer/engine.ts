@@ -9,6 +9,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { PilotResultCore } from '../pilot-result.js';
 import { throwIfCancelled, UserInputError, type Engine } from '../protocol.js';
 import { loadBackend, loadBestBackend, type BackendName, type BackendStatus } from '../tfjs/backend.js';
+import { FirstBatchWatch } from '../tfjs/first-batch.js';
 import { writeArtifact, type Checksums } from './artifact.js';
 import { keyIfEncrypting } from './encryption.js';
 import { majorityOutputs } from './baselines.js';
@@ -119,7 +120,9 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
   const linear = new Mlp(tf, { inputs: d, hidden: [], outputs: k, dropout: 0 }, new Rng(seedFor(input.seed, 'linear-init')));
   // The baseline keeps its data-sized epoch budget even when the user shortens the network's, so it stays a fair reference.
   const linearEpochs = Math.max(usual.maxEpochs, defaultHyperparameters(data.train.n, d, {}, 'none', input.seed).maxEpochs);
-  await fit(linear, train, validation, { ...baseOptions, batchSize: usual.batchSize, patience: usual.patience, maxEpochs: linearEpochs, learningRate: Math.max(usual.learningRate, 3e-3) }, seedFor(input.seed, 'linear-fit'));
+  // The run's first batch (the baseline's) is watched: kernel compilation on a new GPU, the GPU check.
+  const firstBatch = await FirstBatchWatch.create(tf, ctx, 0.05);
+  await fit(linear, train, validation, { ...baseOptions, firstBatch, batchSize: usual.batchSize, patience: usual.patience, maxEpochs: linearEpochs, learningRate: Math.max(usual.learningRate, 3e-3) }, seedFor(input.seed, 'linear-fit'));
 
   const fingerprint = fingerprintOf(data.datasetSha256, input, backend);
   // The settings search sees the training and validation rows only (never the test split).
@@ -239,6 +242,7 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
     kind: 'tabular',
     ...base,
     backends: statuses,
+    firstBatch: firstBatch.report,
     rows: data.rows,
     metrics,
     chosen,
@@ -264,7 +268,7 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
     checksums,
     resumedFromEpoch,
     sampling: data.sampling,
-    warnings: data.warnings,
+    warnings: firstBatch.warning ? [...data.warnings, firstBatch.warning] : data.warnings,
   };
 };
 

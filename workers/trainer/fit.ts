@@ -3,6 +3,7 @@
  * weights restored, a callback per epoch (progress, checkpoint) and cancellation within one batch.
  */
 import { CancelledError } from '../protocol.js';
+import type { FirstBatchHook } from '../tfjs/first-batch.js';
 import { lossAndGrad } from './loss.js';
 import type { Mlp } from './mlp.js';
 import { Rng } from './random.js';
@@ -45,6 +46,8 @@ export interface FitOptions {
    */
   restoreBest?: boolean;
   onEpoch?: (record: EpochRecord, loop: LoopState) => void | Promise<void>;
+  /** Told before and after the first batch (its time, the GPU check: workers/tfjs/first-batch.ts). */
+  firstBatch?: FirstBatchHook;
 }
 
 /** The loop's own state, saved with checkpoints so a run resumes exactly. */
@@ -80,6 +83,7 @@ export async function fit(model: Mlp, train: Dataset, validation: Dataset, optio
   const bw = train.w ? new Float32Array(options.batchSize) : null;
   let lastYield = performance.now();
   let stoppedEarly = false;
+  let first = options.firstBatch;
 
   while (loop.epoch < options.maxEpochs) {
     const started = performance.now();
@@ -95,7 +99,12 @@ export async function fit(model: Mlp, train: Dataset, validation: Dataset, optio
         else by.set(train.y.subarray(row * yw, (row + 1) * yw), r * yw);
         if (bw) bw[r] = train.w![row]!;
       }
+      first?.begin();
       total += n * model.trainBatch(options.task, bx.subarray(0, n * d), by.subarray(0, n * yw), bw ? bw.subarray(0, n) : null, n, options.learningRate, rng);
+      if (first) {
+        await first.end();
+        first = undefined;
+      }
       if (performance.now() - lastYield > YIELD_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();

@@ -131,7 +131,7 @@ describe('diagnoseStack', () => {
     const cudart = diagnosis.problems[1];
     expect(cudart?.message).toMatch(/libcudart\.so\.11\.0\) is not on the library path/u);
     expect(cudart?.message).toMatch(/Found CUDA 13 instead/u);
-    expect(cudart?.fix).toMatch(/pip install --target ~\/cuda11 nvidia-cuda-runtime-cu11 .*nvidia-cudnn-cu11.*pilot gpu libraries ~\/cuda11 --save/u);
+    expect(cudart?.fix).toMatch(/pip install --target ~\/cuda11 nvidia-cuda-runtime-cu11==11\.8\.89 .*'nvidia-cudnn-cu11>=8\.6,<9'.*pilot gpu libraries ~\/cuda11 --save/u);
   });
 
   it('names a right library in the wrong place and says which directory to add', () => {
