@@ -269,9 +269,9 @@ function subset(x: Float32Array, y: Float32Array, rows: Uint32Array, d: number, 
   return { x: sx, y: sy, n: rows.length };
 }
 
-/** Settings that shape training, hashed: a checkpoint only resumes a run with the same ones. */
+/** Settings that shape training, hashed: a checkpoint only resumes a run with the same ones (encryption at rest shapes nothing). */
 function fingerprintOf(datasetSha256: string, input: ForecastInput, backend: BackendName): string {
-  const { runId: _runId, resumeFrom: _resumeFrom, ...settings } = input;
+  const { runId: _runId, resumeFrom: _resumeFrom, encryptArtifacts: _encrypt, ...settings } = input;
   return createHash('sha256').update(JSON.stringify({ kind: 'forecast', datasetSha256, settings, backend })).digest('hex');
 }
 

@@ -174,7 +174,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   const test = part(split.test, false);
   const spec = { buckets, dim: hyper.dim, outputs: classes.length === 2 ? 1 : classes.length };
   const net = new EmbeddingBag(spec, new Rng(seedFor(input.seed, 'init')));
-  const fingerprint = createHash('sha256').update(JSON.stringify({ sha: data.datasetSha256, input: { ...input, runId: undefined, resumeFrom: undefined }, backend })).digest('hex');
+  const fingerprint = createHash('sha256').update(JSON.stringify({ sha: data.datasetSha256, input: { ...input, runId: undefined, resumeFrom: undefined, encryptArtifacts: undefined }, backend })).digest('hex');
   const checkpoint = input.resumeFrom ? await loadTextCheckpoint(runDir, fingerprint) : null;
   if (checkpoint) net.state = checkpoint.net;
   const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;

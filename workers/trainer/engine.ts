@@ -330,9 +330,9 @@ function decisions(task: Task, y: Float32Array, outputs: Outputs, regression: { 
   return { actual: y, predicted };
 }
 
-/** Settings that shape training, hashed: a checkpoint only resumes a run with the same ones. */
+/** Settings that shape training, hashed: a checkpoint only resumes a run with the same ones (encryption at rest shapes nothing). */
 function fingerprintOf(datasetSha256: string, input: TrainInput, backend: BackendName): string {
-  const { runId: _runId, resumeFrom: _resumeFrom, ...settings } = input;
+  const { runId: _runId, resumeFrom: _resumeFrom, encryptArtifacts: _encrypt, ...settings } = input;
   return createHash('sha256').update(JSON.stringify({ datasetSha256, settings, backend })).digest('hex');
 }
 
