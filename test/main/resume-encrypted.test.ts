@@ -4,7 +4,8 @@
  * the same settings train again through the kind's own channel, the worker is killed (SIGKILL) once
  * a checkpoint is on disk, and `pilots:resume` continues the run. The resumed model's weights on
  * disk are encrypted (no 8-byte window of the clear weights appears in them), decrypt to exactly
- * the reference's weights, and predict exactly what the reference predicts. One run starts with
+ * the reference's weights, and predict exactly what the reference predicts; the checkpoint the
+ * killed run left is encrypted too (it holds the weights). One run starts with
  * encryption off and is resumed after it was turned on: the resume encrypts too. Real worker
  * processes, real kills, real AES-GCM.
  */
@@ -168,13 +169,18 @@ function artifactOf(runId: number): string {
 }
 
 /** Starts a run, kills its worker at its first checkpoint, checks it can resume, resumes it and waits for the end. */
-async function killAndResume(kind: Kind, beforeResume: () => void = () => {}): Promise<{ runId: number; resumedFromEpoch: number | null }> {
+async function killAndResume(kind: Kind, encryptedCheckpoint: boolean, beforeResume: () => void = () => {}): Promise<{ runId: number; resumedFromEpoch: number | null }> {
   const { jobId, runId } = await kind.start();
   const checkpointDir = getRun(app.store.read, runId)?.checkpointDir;
   if (!checkpointDir) throw new Error('the run has no checkpoint folder');
   await killAtCheckpoint(jobId, checkpointDir);
   expect((await app.jobs.wait(jobId)).status).toBe('failed');
   expect(getRun(app.store.read, runId)?.status).toBe('failed');
+  // The checkpoint holds the weights too: encrypted while the run encrypts (text keeps its tables beside it, in checkpoint.bin).
+  for (const name of ['checkpoint.json', 'checkpoint.bin']) {
+    const path = join(checkpointDir, name);
+    if (name === 'checkpoint.json' || existsSync(path)) expect(readFileSync(path).subarray(0, 5).toString() === 'PWENC', name).toBe(encryptedCheckpoint);
+  }
   beforeResume();
   const resumed = await ok('pilots:resume', { runId });
   expect(resumed.job.kind).toBe(kind.name === 'tabular' ? 'train.run' : `train.${kind.name}`);
@@ -214,7 +220,7 @@ describe.each(kinds)('a resumed $name run with encryption at rest on', (kind) =>
 
   it('writes encrypted weights that decrypt to those of an uninterrupted run, and predicts the same', async () => {
     encryption(true);
-    const { runId, resumedFromEpoch } = await killAndResume(kind);
+    const { runId, resumedFromEpoch } = await killAndResume(kind, true);
     expect(resumedFromEpoch).toBeGreaterThanOrEqual(1);
     expect(getRunParams(app.store.read, runId).encryptArtifacts).toBe(true);
     const artifactDir = artifactOf(runId);
@@ -233,7 +239,7 @@ describe('a run started with encryption off', () => {
   it('is encrypted when resumed after encryption was turned on (the checkpoint still matches)', async () => {
     const anomaly = kinds.find((kind) => kind.name === 'anomaly')!;
     encryption(false);
-    const { runId, resumedFromEpoch } = await killAndResume(anomaly, () => encryption(true));
+    const { runId, resumedFromEpoch } = await killAndResume(anomaly, false, () => encryption(true));
     expect(resumedFromEpoch).toBeGreaterThanOrEqual(1);
     expect(getRunParams(app.store.read, runId).encryptArtifacts).toBe(false);
     const artifactDir = artifactOf(runId);

@@ -87,7 +87,7 @@ export const trainAnomaly: Engine<AnomalyInput, AnomalyResult, EpochRecord> = as
     {
       ...fitOptions,
       onEpoch: async (record, loop) => {
-        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop });
+        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop }, encryptWith);
         ctx.progress({ fraction: 0.05 + share * (record.epoch / hyper.maxEpochs), stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`, detail: record });
       },
     },

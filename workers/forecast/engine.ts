@@ -132,7 +132,7 @@ export const trainForecast: Engine<ForecastInput, ForecastResult, EpochRecord> =
       patience: hyper.patience,
       signal: ctx.signal,
       onEpoch: async (record, loop) => {
-        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop });
+        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop }, encryptWith);
         ctx.progress({ fraction: 0.1 + 0.8 * (record.epoch / hyper.maxEpochs), stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`, detail: record });
       },
     },

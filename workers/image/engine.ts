@@ -204,7 +204,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
       classWeights,
       signal: ctx.signal,
       onEpoch: async (record, state) => {
-        await saveImageCheckpoint(tf, runDir, fingerprint, model, optimizer, state);
+        await saveImageCheckpoint(tf, runDir, fingerprint, model, optimizer, state, encryptWith);
         ctx.progress({ fraction: 0.15 + 0.75 * (record.epoch / maxEpochs), stage: `Epoch ${record.epoch}/${maxEpochs}`, detail: record });
       },
     },

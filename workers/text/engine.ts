@@ -191,7 +191,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
       patience: hyper.patience,
       signal: ctx.signal,
       onEpoch: async (record, loop) => {
-        await saveTextCheckpoint(runDir, fingerprint, net.state, loop);
+        await saveTextCheckpoint(runDir, fingerprint, net.state, loop, encryptWith);
         ctx.progress({ fraction: 0.1 + 0.8 * (record.epoch / hyper.maxEpochs), stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`, detail: record });
       },
     },

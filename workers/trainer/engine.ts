@@ -157,7 +157,7 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
     {
       ...fitOptions,
       onEpoch: async (record, loop) => {
-        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop });
+        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop }, encryptWith);
         ctx.progress({
           fraction: start + (0.9 - start) * (record.epoch / hyper.maxEpochs),
           stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`,
