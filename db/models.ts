@@ -180,3 +180,8 @@ export function setVersionThreshold(db: WritableDB, id: number, threshold: numbe
   db.prepare('DELETE FROM reference_profiles WHERE version_id = ?').run(id);
   return toModelVersion(row);
 }
+
+/** Records the hash of a version's checksum list after its files were rewritten (its weights encrypted or decrypted at rest). */
+export function setArtifactSha256(db: WritableDB, id: number, artifactSha256: string): void {
+  db.prepare('UPDATE model_versions SET artifact_sha256 = ? WHERE id = ?').run(artifactSha256, id);
+}

@@ -52,9 +52,11 @@ export const anomalyHandlers: HandlersOf<typeof anomalyChannels> = {
     const runKey = `anomaly-${now.toString(36)}-${randomBytes(3).toString('hex')}`;
     const checkpointDir = join(app.options.dataDir, 'runs', runKey);
     const run = insertRun(app.store.write, { projectId: project.id, kind: 'anomaly', datasetId, datasetSha256: check.currentSha256 ?? dataset.sha256, checkpointDir, startedAt: now });
-    setRunParams(app.store.write, run.id, { ...settings, kind: 'anomaly', runKey, file: dataset.path, numberFormats: dataset.numberFormats });
+    // What a resume needs (main/api/resume.ts), whether weights are encrypted at rest included.
+    const encrypt = encryptArtifacts(app);
+    setRunParams(app.store.write, run.id, { ...settings, kind: 'anomaly', runKey, file: dataset.path, numberFormats: dataset.numberFormats, encryptArtifacts: encrypt });
     try {
-      const job = app.jobs.submit({ kind: 'train.anomaly', title: `Find unusual rows in ${dataset.name}`, input: { ...settings, file: dataset.path, runId: runKey, numberFormats: dataset.numberFormats, encryptArtifacts: encryptArtifacts(app) } });
+      const job = app.jobs.submit({ kind: 'train.anomaly', title: `Find unusual rows in ${dataset.name}`, input: { ...settings, file: dataset.path, runId: runKey, numberFormats: dataset.numberFormats, encryptArtifacts: encrypt } });
       attachJob(app.store.write, run.id, job.id, checkpointDir);
       return { job, runId: run.id, projectId: project.id, project: project.name, warning: check.status === 'changed' ? check.message : null };
     } catch (error) {

@@ -100,12 +100,14 @@ async function startForecastTraining(app: App, input: ChannelParsed<'forecast:tr
   const run = insertRun(app.store.write, { projectId: project.id, kind: 'forecast', datasetId, datasetSha256: sha256, checkpointDir, startedAt: now });
   // A project created from the CLI before its first run is tabular by default: a forecast makes it a forecast project.
   if (project.kind !== 'forecast') setProjectKind(app.store.write, project.id, 'forecast', now);
-  setRunParams(app.store.write, run.id, { ...settings, kind: 'forecast', runKey, file: dataset.path, numberFormats: dataset.numberFormats });
+  // What a resume needs (main/api/resume.ts), whether weights are encrypted at rest included.
+  const encrypt = encryptArtifacts(app);
+  setRunParams(app.store.write, run.id, { ...settings, kind: 'forecast', runKey, file: dataset.path, numberFormats: dataset.numberFormats, encryptArtifacts: encrypt });
   try {
     const job = app.jobs.submit({
       kind: 'train.forecast',
       title: `Forecast ${settings.target} (${project.name})`,
-      input: { ...settings, file: dataset.path, runId: runKey, numberFormats: dataset.numberFormats, encryptArtifacts: encryptArtifacts(app) },
+      input: { ...settings, file: dataset.path, runId: runKey, numberFormats: dataset.numberFormats, encryptArtifacts: encrypt },
     });
     attachJob(app.store.write, run.id, job.id, checkpointDir);
     return { job, run: getRun(app.store.read, run.id) ?? run, warning };

@@ -70,9 +70,11 @@ function startProjectImageTraining(app: App, input: ChannelParsed<'image:train'>
   const run = insertRun(app.store.write, { projectId: project.id, kind: 'image', datasetId: null, datasetSha256: '', startedAt: now });
   if (project.kind !== 'image') setProjectKind(app.store.write, project.id, 'image', now);
   const runKey = `run-${run.id}`;
-  setRunParams(app.store.write, run.id, { ...settings, source, kind: 'image', runKey });
+  // Encryption at rest is decided when the run starts, and kept for a resume (main/api/resume.ts).
+  const encrypt = encryptArtifacts(app);
+  setRunParams(app.store.write, run.id, { ...settings, source, kind: 'image', runKey, encryptArtifacts: encrypt });
   try {
-    const job = app.jobs.submit({ kind: 'train.image', title: `Train ${project.name} (pictures)`, input: { ...settings, source, runId: runKey, encryptArtifacts: encryptArtifacts(app) } });
+    const job = app.jobs.submit({ kind: 'train.image', title: `Train ${project.name} (pictures)`, input: { ...settings, source, runId: runKey, encryptArtifacts: encrypt } });
     attachJob(app.store.write, run.id, job.id, join(app.options.dataDir, 'runs', runKey));
     return { job, run: getRun(app.store.read, run.id) ?? run };
   } catch (error) {
@@ -96,7 +98,10 @@ export function startImageTraining(app: App, project: string, input: ImageInputR
   }
   const run = insertRun(db, { projectId: existing.id, kind: 'image', datasetId: null, datasetSha256: '', startedAt: now });
   const runKey = `run-${run.id}`;
-  const job = app.jobs.submit({ kind: 'train.image', title: `Train image pilot ${project}`, input: { ...input, runId: runKey, encryptArtifacts: encryptArtifacts(app) } });
+  const encrypt = encryptArtifacts(app);
+  // What a resume needs (main/api/resume.ts): the settings, the folder key, whether weights are encrypted.
+  setRunParams(db, run.id, { ...input, kind: 'image', runKey, encryptArtifacts: encrypt });
+  const job = app.jobs.submit({ kind: 'train.image', title: `Train image pilot ${project}`, input: { ...input, runId: runKey, encryptArtifacts: encrypt } });
   attachJob(db, run.id, job.id, join(app.options.dataDir, 'runs', runKey));
   return job;
 }

@@ -20,6 +20,7 @@ import type { App } from '../app-types.js';
 import type { CompareRow, Comparison, Lineage } from '../contract/models.js';
 import { AppError } from '../errors.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
+import { storeImported } from './at-rest.js';
 import { compareFeatures } from './compare-features.js';
 import { checkDataset } from './datasets.js';
 import type { HandlersOf } from './types.js';
@@ -196,7 +197,9 @@ export const modelHandlers: HandlersOf<typeof modelChannels> = {
     const info = manifest.info;
     // Every refusal after unpacking removes the unpacked folder: no unregistered models/imported-* stays behind.
     try {
-      const artifactSha256 = await sha256File(join(artifactDir, 'checksums.json'));
+      // Bundles travel in the clear: while encryption at rest is on, the weights are stored encrypted with this installation's key.
+      const stored = await storeImported(app, artifactDir);
+      const artifactSha256 = stored?.artifactSha256 ?? (await sha256File(join(artifactDir, 'checksums.json')));
       const signedBy = signer.status === 'trusted' ? `signed by a trusted key (${signer.fingerprint})` : signer.status === 'unknown-signer' ? `signed by an unknown key (${signer.fingerprint})` : 'unsigned';
       const version = guard(() =>
         insertImportedVersion(
@@ -212,7 +215,7 @@ export const modelHandlers: HandlersOf<typeof modelChannels> = {
           change(app, input.reason || `Imported from ${basename(source)}, ${signedBy} (version ${info.version} of ${info.project} where it was exported)`),
         ),
       );
-      return { ...version, signer };
+      return { ...version, signer, encryptedAtRest: stored?.encrypted ?? false };
     } catch (error) {
       await rm(artifactDir, { recursive: true, force: true });
       throw error;

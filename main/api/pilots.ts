@@ -11,7 +11,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { getJob } from '../../db/jobs.js';
 import {
   appendRegisterEvent,
   getModelVersionByRun,
@@ -22,12 +21,11 @@ import {
   type ModelVersion,
 } from '../../db/models.js';
 import { archiveProject, getProject, getProjectByName, insertProject, listProjects, updateProject, type Project } from '../../db/projects.js';
-import { attachJob, finishRun, listRunningRuns, getMetrics, getRun, getRunByJob, getRunParams, insertRun, latestMetrics, listRuns, logMetrics, setRunParams, type MetricPoint, type Run } from '../../db/runs.js';
+import { attachJob, finishRun, getMetrics, getRun, getRunByJob, getRunParams, insertRun, latestMetrics, listRuns, logMetrics, setRunParams, type MetricPoint, type Run } from '../../db/runs.js';
 import type { Store, WritableDB } from '../../db/store.js';
 import { profileColumn } from '../../workers/trainer/columns.js';
 import type { JobInput } from '../../workers/jobs.js';
 import { PILOT_TASKS, type PilotResultCore, type PilotTask } from '../../workers/pilot-result.js';
-import { trainInputSchema } from '../../workers/trainer/schema.js';
 import type { EpochRecord } from '../../workers/trainer/fit.js';
 import { readFirstRecords } from '../../workers/csv/reader.js';
 import type { App } from '../app-types.js';
@@ -41,6 +39,10 @@ import { toCanonical } from '../../workers/csv/number-format.js';
 import { getSetting } from '../../db/settings.js';
 import type { HandlersOf } from './types.js';
 import { versionOf } from './version-ref.js';
+import { isResumable, resumeRun } from './resume.js';
+
+// Start-up settles runs whose job ended while the app was away (main/app.ts).
+export { settlePilotRuns } from './resume.js';
 import { versionVerdict } from '../verdict/gather.js';
 
 const ACTOR = (() => {
@@ -161,20 +163,6 @@ function checksumListSha256(result: PilotResultCore): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/**
- * Runs still marked running whose job ended without telling us (the app was closed, the job row
- * recovered). Called at start-up, after the supervisor recovered its jobs, and before a resume: a
- * read channel never writes.
- */
-export function settlePilotRuns(store: Store): void {
-  for (const row of listRunningRuns(store.read)) {
-    const job = row.jobId === null ? null : getJob(store.read, row.jobId);
-    if (job && (job.status === 'queued' || job.status === 'running' || job.status === 'succeeded')) continue;
-    const status = job?.status === 'failed' || job?.status === 'cancelled' ? job.status : 'interrupted';
-    finishRun(store.write, row.id, { status, finishedAt: job?.finishedAt ?? Date.now() });
-  }
-}
-
 function requireProject(app: App, id: number): Project {
   const project = getProject(app.store.read, id);
   if (!project) throw notFound(`Project ${id}`, 'List projects to see their ids.');
@@ -185,11 +173,6 @@ function requireRun(app: App, id: number): Run {
   const run = getRun(app.store.read, id);
   if (!run) throw notFound(`Run ${id}`, "Open the project to see its runs' ids.");
   return run;
-}
-
-/** A run that stopped before the end and left a checkpoint can continue from it. */
-function isResumable(run: Run): boolean {
-  return run.status !== 'running' && run.status !== 'succeeded' && run.checkpointDir !== null && existsSync(join(run.checkpointDir, 'checkpoint.json'));
 }
 
 function headline(version: ModelVersion): { metric: string; value: number } | null {
@@ -229,7 +212,7 @@ async function startTraining(app: App, input: TrainInput): Promise<TrainStarted>
   const run = insertRun(app.store.write, { projectId: project.id, datasetId, datasetSha256: check.currentSha256 ?? dataset.sha256, checkpointDir, startedAt: now });
   // The dataset's number formats travel with the run (a resume reads the file the same way).
   const numberFormats = dataset.numberFormats;
-  // Encryption at rest (`pilot models encryption on`) is decided when the run starts, and kept for a resume.
+  // Encryption at rest (`pilot models encryption on`) is decided when the run starts, and kept for a resume (main/api/resume.ts).
   const encryptArtifacts = getSetting<boolean>(app.store.read, 'models.encryptAtRest') === true;
   setRunParams(app.store.write, run.id, { ...settings, runKey, file: dataset.path, numberFormats, encryptArtifacts });
   const job = submitFor(app, run, `Train ${project.name}`, { ...settings, file: dataset.path, runId: runKey, numberFormats, encryptArtifacts }, checkpointDir);
@@ -246,25 +229,6 @@ function submitFor(app: App, run: Run, title: string, input: JobInput<'train.run
     finishRun(app.store.write, run.id, { status: 'failed', finishedAt: Date.now() });
     throw error;
   }
-}
-
-async function resumeTraining(app: App, runId: number): Promise<TrainStarted> {
-  app.jobs.recover(); // a run whose owning process is gone is interrupted, not "still running"
-  settlePilotRuns(app.store);
-  const run = requireRun(app, runId);
-  if (!isResumable(run)) {
-    throw new AppError('conflict', `Run ${runId} cannot be resumed: ${run.status === 'running' ? 'it is still running' : run.status === 'succeeded' ? 'it finished' : 'its checkpoint is gone'}. Start a new run instead.`);
-  }
-  const { runKey, ...settings } = getRunParams(app.store.read, run.id);
-  if (typeof runKey !== 'string') throw new AppError('conflict', `Run ${runId} has no recorded folder, so it cannot be resumed. Start a new run instead.`);
-  const hyper = Object.keys(settings).filter((key) => key.startsWith('hp.') || key === 'usedBackend');
-  for (const key of hyper) delete settings[key];
-  // The settings as stored when the run started: read back from the database, so checked again.
-  const input = trainInputSchema.parse({ ...settings, runId: runKey, resumeFrom: runKey });
-  if (run.datasetId !== null) await usableDataset(app, run.datasetId, false);
-  const project = run.projectId === null ? null : getProject(app.store.read, run.projectId);
-  const job = submitFor(app, run, `Resume ${project?.name ?? `run ${run.id}`}`, input, run.checkpointDir);
-  return { job, run: getRun(app.store.read, run.id) ?? run, warning: null };
 }
 
 /** Likely targets: names that say "outcome", then the last column; constants and identifiers never. */
@@ -344,7 +308,7 @@ export const pilotsHandlers: HandlersOf<typeof pilotsChannels> = {
   },
   'pilots:inspect': (input, app) => inspect(app, input.datasetId),
   'pilots:train': (input, app) => startTraining(app, input),
-  'pilots:resume': (input, app) => resumeTraining(app, input.runId),
+  'pilots:resume': (input, app) => resumeRun(app, input.runId),
   'pilots:run': (input, app) => {
     const run = requireRun(app, input.id);
     const version = getModelVersionByRun(app.store.read, run.id);

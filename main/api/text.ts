@@ -63,9 +63,11 @@ function startTextTraining(app: App, input: ChannelParsed<'text:train'>): TextTr
   const run = insertRun(app.store.write, { projectId: project.id, kind: 'text', datasetId, datasetSha256: dataset?.sha256 ?? '', checkpointDir, startedAt: Date.now() });
   // A project created from the CLI before its first run is tabular by default: training on documents makes it a text project.
   if (project.kind !== 'text') setProjectKind(app.store.write, project.id, 'text', Date.now());
-  setRunParams(app.store.write, run.id, { ...settings, kind: 'text', runKey });
+  // What a resume needs (main/api/resume.ts): the resolved path, and whether weights are encrypted at rest.
+  const encrypt = encryptArtifacts(app);
+  setRunParams(app.store.write, run.id, { ...settings, path, kind: 'text', runKey, encryptArtifacts: encrypt });
   try {
-    const job = app.jobs.submit({ kind: 'train.text', title: `Train ${project.name} (text)`, input: { ...settings, path, runId: runKey, encryptArtifacts: encryptArtifacts(app) } });
+    const job = app.jobs.submit({ kind: 'train.text', title: `Train ${project.name} (text)`, input: { ...settings, path, runId: runKey, encryptArtifacts: encrypt } });
     attachJob(app.store.write, run.id, job.id, checkpointDir);
     return { job, run: getRun(app.store.read, run.id) ?? run };
   } catch (error) {

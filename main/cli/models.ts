@@ -258,7 +258,7 @@ export const modelCommands: Command[] = [
     async run(ctx) {
       const version = await call(invoke(ctx.app(), 'models:import', { path: ctx.args[0]!, reason: reasonOf(ctx) }));
       if (printJson(ctx, version)) return;
-      ctx.out(`Imported as ${version.projectName}@${version.version} (id ${version.id}), a candidate.`);
+      ctx.out(`Imported as ${version.projectName}@${version.version} (id ${version.id}), a candidate${version.encryptedAtRest ? "; its weights are stored encrypted with this installation's key" : ''}.`);
       const { status, fingerprint } = version.signer;
       if (status === 'trusted') ctx.out(`Signature: valid, by a trusted key (${fingerprint}).`);
       else if (status === 'unknown-signer') ctx.err(`warning: the bundle is signed by a key this installation does not know (${fingerprint}). Compare the fingerprint with its sender's before using the model.`);

@@ -110,6 +110,8 @@ export type ExportWritten = (BundleWritten & { format: 'bundle' }) | FolderExpor
 export type ImportedVersion = RegistryVersion & {
   /** `trusted` (this installation or a key in keys/trusted), `unknown-signer` or `unsigned`, with the signer's fingerprint. */
   signer: SignerStatus;
+  /** Whether its weights are stored encrypted with this installation's key (encryption at rest was on when it was imported). */
+  encryptedAtRest: boolean;
 };
 
 const ref = z.union([z.number().int().positive(), z.string().trim().min(1).max(300)], {

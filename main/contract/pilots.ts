@@ -69,6 +69,16 @@ export interface TrainStarted {
   warning: string | null;
 }
 
+/** A training job of any pilot kind. */
+export type TrainingJob = JobOf<'train.run'> | JobOf<'train.image'> | JobOf<'train.text'> | JobOf<'train.anomaly'> | JobOf<'train.forecast'>;
+
+/** `pilots:resume`'s answer: the job that continues the run (of the run's kind) and the run row. */
+export interface ResumeStarted {
+  job: TrainingJob;
+  run: Run;
+  warning: string | null;
+}
+
 /**
  * What a pilot's training job stores as its result: the engine's result plus what registering it
  * made. In the main process `runId` is always the `runs` row id; the engine's folder key (its own
@@ -185,7 +195,7 @@ export const pilotsChannels = {
       .strict(),
     'Starts a training run of a project on a registered dataset; the job streams one progress detail per epoch and its result registers a model version.',
   ),
-  'pilots:resume': channel<TrainStarted>()(
+  'pilots:resume': channel<ResumeStarted>()(
     z.object({ runId: id('run') }).strict(),
     'Continues an interrupted, failed or cancelled run from its last checkpoint, with the same settings.',
   ),

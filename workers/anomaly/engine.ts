@@ -90,7 +90,7 @@ export const trainAnomaly: Engine<AnomalyInput, AnomalyResult, EpochRecord> = as
       ...fitOptions,
       firstBatch,
       onEpoch: async (record, loop) => {
-        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop });
+        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop }, encryptWith);
         ctx.progress({ fraction: 0.05 + share * (record.epoch / hyper.maxEpochs), stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`, detail: record });
       },
     },
@@ -199,9 +199,9 @@ export function normalRows(split: AnomalySplit, d: number): Pick<AnomalySplit, '
   return { x, n: keep.length };
 }
 
-/** Settings that shape training, hashed: a checkpoint only resumes a run with the same ones. */
+/** Settings that shape training, hashed: a checkpoint only resumes a run with the same ones (encryption at rest shapes nothing). */
 function fingerprintOf(datasetSha256: string, input: AnomalyInput, backend: string): string {
-  const { runId: _runId, resumeFrom: _resumeFrom, ...settings } = input;
+  const { runId: _runId, resumeFrom: _resumeFrom, encryptArtifacts: _encrypt, ...settings } = input;
   return createHash('sha256').update(JSON.stringify({ kind: 'anomaly', datasetSha256, settings, backend })).digest('hex');
 }
 

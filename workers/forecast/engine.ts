@@ -135,7 +135,7 @@ export const trainForecast: Engine<ForecastInput, ForecastResult, EpochRecord> =
       signal: ctx.signal,
       firstBatch,
       onEpoch: async (record, loop) => {
-        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop });
+        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop }, encryptWith);
         ctx.progress({ fraction: 0.1 + 0.8 * (record.epoch / hyper.maxEpochs), stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`, detail: record });
       },
     },
@@ -273,9 +273,9 @@ function subset(x: Float32Array, y: Float32Array, rows: Uint32Array, d: number, 
   return { x: sx, y: sy, n: rows.length };
 }
 
-/** Settings that shape training, hashed: a checkpoint only resumes a run with the same ones. */
+/** Settings that shape training, hashed: a checkpoint only resumes a run with the same ones (encryption at rest shapes nothing). */
 function fingerprintOf(datasetSha256: string, input: ForecastInput, backend: BackendName): string {
-  const { runId: _runId, resumeFrom: _resumeFrom, ...settings } = input;
+  const { runId: _runId, resumeFrom: _resumeFrom, encryptArtifacts: _encrypt, ...settings } = input;
   return createHash('sha256').update(JSON.stringify({ kind: 'forecast', datasetSha256, settings, backend })).digest('hex');
 }
 

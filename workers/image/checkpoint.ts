@@ -3,10 +3,11 @@
  * loop's generator and early-stopping state. Tied to the data and settings by a fingerprint;
  * written atomically (temp file + rename) so a crash mid-write keeps the previous one.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { UserInputError } from '../protocol.js';
+import { readSealedFile, sealBytes, type ArtifactKey } from '../trainer/encryption.js';
 import { restore, snapshot } from './model.js';
 import type { LoopState } from './train.js';
 
@@ -26,8 +27,8 @@ const dec = (t: string) => {
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 };
 
-/** Saves the state after an epoch. */
-export async function saveImageCheckpoint(tf: Tf, runDir: string, fingerprint: string, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, loop: LoopState): Promise<void> {
+/** Saves the state after an epoch; encrypted with `key` when given (encryption at rest: it holds the weights). */
+export async function saveImageCheckpoint(tf: Tf, runDir: string, fingerprint: string, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, loop: LoopState, key?: ArtifactKey | null): Promise<void> {
   await mkdir(runDir, { recursive: true });
   const named = await optimizer.getWeights();
   const stored: Stored = {
@@ -39,15 +40,17 @@ export async function saveImageCheckpoint(tf: Tf, runDir: string, fingerprint: s
   };
   void tf;
   const path = join(runDir, 'checkpoint.json');
-  await writeFile(`${path}.tmp`, JSON.stringify(stored));
+  await writeFile(`${path}.tmp`, sealBytes(Buffer.from(JSON.stringify(stored)), key, 'checkpoint.json'));
   await rename(`${path}.tmp`, path);
 }
 
 /** Restores a checkpoint into `model` and `optimizer`; returns the loop state. */
 export async function loadImageCheckpoint(tf: Tf, runDir: string, fingerprint: string, model: tfjs.LayersModel, optimizer: tfjs.Optimizer): Promise<LoopState> {
+  const bytes = await readSealedFile(runDir, 'checkpoint.json');
   let stored: Stored;
   try {
-    stored = JSON.parse(await readFile(join(runDir, 'checkpoint.json'), 'utf8')) as Stored;
+    if (!bytes) throw new Error('none');
+    stored = JSON.parse(bytes.toString('utf8')) as Stored;
   } catch {
     throw new UserInputError(`There is no checkpoint to resume in ${runDir}: the run finished, or never completed an epoch. Start it again without resuming.`);
   }

@@ -193,7 +193,8 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   const hyperparameters = { imageSize: side, channels, maxEpochs, patience: input.patience, batchSize, learningRate: input.learningRate, classWeights, flips: input.flips, augment, seed: input.seed };
   const model = backbone && transfer ? buildTransfer(tf, backbone, transfer, seedFor(input.seed, 'init')) : buildCnn(tf, spec, seedFor(input.seed, 'init'));
   const optimizer = tf.train.adam(input.learningRate);
-  const { runId: _r, resumeFrom: _f, ...settings } = input;
+  // Encryption at rest shapes nothing: a run stays resumable when it is turned on in between.
+  const { runId: _r, resumeFrom: _f, encryptArtifacts: _e, ...settings } = input;
   const fingerprint = createHash('sha256').update(JSON.stringify({ datasetSha256, settings, backend, side, channels, backbone: backbone?.info.sha256 ?? null })).digest('hex');
   const resume = input.resumeFrom ? await loadImageCheckpoint(tf, runDir, fingerprint, model, optimizer) : null;
   const resumedFromEpoch = resume ? resume.epoch : null;
@@ -216,7 +217,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
       signal: ctx.signal,
       firstBatch,
       onEpoch: async (record, state) => {
-        await saveImageCheckpoint(tf, runDir, fingerprint, model, optimizer, state);
+        await saveImageCheckpoint(tf, runDir, fingerprint, model, optimizer, state, encryptWith);
         ctx.progress({ fraction: 0.15 + 0.75 * (record.epoch / maxEpochs), stage: `Epoch ${record.epoch}/${maxEpochs}`, detail: record });
       },
     },

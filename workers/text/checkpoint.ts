@@ -1,11 +1,13 @@
 /**
  * Per-epoch checkpoints of a text run: the network's weights and Adam moments (a binary file, as
  * the tables are megabytes) and the loop state (JSON), tied to the data and settings by a
- * fingerprint. Written atomically: a crash mid-write leaves the previous checkpoint.
+ * fingerprint. Written atomically: a crash mid-write leaves the previous checkpoint. While
+ * encryption at rest is on, both files are encrypted like the model's weights (they hold them).
  */
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserInputError } from '../protocol.js';
+import { readSealedFile, sealBytes, type ArtifactKey } from '../trainer/encryption.js';
 import type { TextLoopState } from './fit.js';
 import type { BagState } from './network.js';
 
@@ -19,30 +21,39 @@ interface Stored {
   loop: Omit<TextLoopState, 'best'> & { hasBest: boolean };
 }
 
-export async function saveTextCheckpoint(runDir: string, fingerprint: string, net: BagState, loop: TextLoopState): Promise<void> {
+export async function saveTextCheckpoint(runDir: string, fingerprint: string, net: BagState, loop: TextLoopState, key?: ArtifactKey | null): Promise<void> {
   await mkdir(runDir, { recursive: true });
   const arrays: Float32Array[] = ARRAYS.map((k) => net[k]);
   if (loop.best) arrays.push(loop.best.e, loop.best.w, loop.best.b);
   const { best: _best, ...rest } = loop;
   const stored: Stored = { version: 2, fingerprint, step: net.step, lengths: arrays.map((a) => a.length), loop: { ...rest, hasBest: loop.best !== null } };
-  // Array by array: no copy of tens of megabytes into one buffer each epoch.
-  const file = await open(join(runDir, 'checkpoint.bin.tmp'), 'w');
-  try {
-    for (const a of arrays) await file.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  } finally {
-    await file.close();
+  const views = arrays.map((a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  if (key) {
+    // Encrypted as one piece (bound to its name), as the model's weights are.
+    await writeFile(join(runDir, 'checkpoint.bin.tmp'), sealBytes(Buffer.concat(views), key, 'checkpoint.bin'));
+  } else {
+    // Array by array: no copy of tens of megabytes into one buffer each epoch.
+    const file = await open(join(runDir, 'checkpoint.bin.tmp'), 'w');
+    try {
+      for (const view of views) await file.write(view);
+    } finally {
+      await file.close();
+    }
   }
-  await writeFile(join(runDir, 'checkpoint.json.tmp'), JSON.stringify(stored));
+  await writeFile(join(runDir, 'checkpoint.json.tmp'), sealBytes(Buffer.from(JSON.stringify(stored)), key, 'checkpoint.json'));
   await rename(join(runDir, 'checkpoint.bin.tmp'), join(runDir, 'checkpoint.bin'));
   await rename(join(runDir, 'checkpoint.json.tmp'), join(runDir, 'checkpoint.json'));
 }
 
 export async function loadTextCheckpoint(runDir: string, fingerprint: string): Promise<{ net: BagState; loop: TextLoopState }> {
+  const json = await readSealedFile(runDir, 'checkpoint.json');
+  const sealed = json ? await readSealedFile(runDir, 'checkpoint.bin') : null;
   let stored: Stored;
   let bin: Buffer;
   try {
-    stored = JSON.parse(await readFile(join(runDir, 'checkpoint.json'), 'utf8')) as Stored;
-    bin = await readFile(join(runDir, 'checkpoint.bin'));
+    if (!json || !sealed) throw new Error('none');
+    stored = JSON.parse(json.toString('utf8')) as Stored;
+    bin = sealed;
   } catch {
     throw new UserInputError(`There is no checkpoint to resume from in ${runDir}. Start the training again without resuming.`);
   }

@@ -175,7 +175,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   const test = part(split.test, false);
   const spec = { buckets, dim: hyper.dim, outputs: classes.length === 2 ? 1 : classes.length };
   const net = new EmbeddingBag(spec, new Rng(seedFor(input.seed, 'init')));
-  const fingerprint = createHash('sha256').update(JSON.stringify({ sha: data.datasetSha256, input: { ...input, runId: undefined, resumeFrom: undefined }, backend })).digest('hex');
+  const fingerprint = createHash('sha256').update(JSON.stringify({ sha: data.datasetSha256, input: { ...input, runId: undefined, resumeFrom: undefined, encryptArtifacts: undefined }, backend })).digest('hex');
   const checkpoint = input.resumeFrom ? await loadTextCheckpoint(runDir, fingerprint) : null;
   if (checkpoint) net.state = checkpoint.net;
   const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;
@@ -194,7 +194,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
       signal: ctx.signal,
       firstBatch,
       onEpoch: async (record, loop) => {
-        await saveTextCheckpoint(runDir, fingerprint, net.state, loop);
+        await saveTextCheckpoint(runDir, fingerprint, net.state, loop, encryptWith);
         ctx.progress({ fraction: 0.1 + 0.8 * (record.epoch / hyper.maxEpochs), stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`, detail: record });
       },
     },

@@ -3,10 +3,12 @@
  * completed epoch instead of starting over. A checkpoint holds the weights, Adam's moments, the
  * random generator's state and the early-stopping state: resuming gives the same result as not
  * stopping. It is tied to the data and settings by a fingerprint and refused if they changed.
+ * While encryption at rest is on it is encrypted like the model's weights (it holds them too).
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserInputError } from '../protocol.js';
+import { readSealedFile, sealBytes, type ArtifactKey } from './encryption.js';
 import type { LoopState } from './fit.js';
 import type { MlpState } from './mlp.js';
 
@@ -36,8 +38,8 @@ export function checkpointPath(runDir: string): string {
   return join(runDir, 'checkpoint.json');
 }
 
-/** Writes atomically (temp file + rename): a crash mid-write leaves the previous checkpoint intact. */
-export async function saveCheckpoint(runDir: string, checkpoint: Checkpoint): Promise<void> {
+/** Writes atomically (temp file + rename): a crash mid-write leaves the previous checkpoint intact. Encrypted with `key` when given. */
+export async function saveCheckpoint(runDir: string, checkpoint: Checkpoint, key?: ArtifactKey | null): Promise<void> {
   await mkdir(runDir, { recursive: true });
   const { mlp, loop } = checkpoint;
   const stored: Stored = {
@@ -47,15 +49,17 @@ export async function saveCheckpoint(runDir: string, checkpoint: Checkpoint): Pr
     loop: { ...loop, best: loop.best ? { ...loop.best, params: encode(loop.best.params) } : null },
   };
   const path = checkpointPath(runDir);
-  await writeFile(`${path}.tmp`, JSON.stringify(stored));
+  await writeFile(`${path}.tmp`, sealBytes(Buffer.from(JSON.stringify(stored)), key, 'checkpoint.json'));
   await rename(`${path}.tmp`, path);
 }
 
 /** Reads the checkpoint of `runDir`; throws `UserInputError` when there is none or it belongs to other data or settings. */
 export async function loadCheckpoint(runDir: string, fingerprint: string): Promise<Checkpoint> {
+  const bytes = await readSealedFile(runDir, 'checkpoint.json');
   let stored: Stored;
   try {
-    stored = JSON.parse(await readFile(checkpointPath(runDir), 'utf8')) as Stored;
+    if (!bytes) throw new Error('none');
+    stored = JSON.parse(bytes.toString('utf8')) as Stored;
   } catch {
     throw new UserInputError(`There is no checkpoint to resume from in ${runDir}. Start the training again without resuming.`);
   }

@@ -168,3 +168,18 @@ export async function readArtifactFile(dir: string, name: string): Promise<Buffe
   if (!isEncrypted(bytes)) return bytes;
   return decryptBytes(bytes, await artifactKeyFor(dir), name, dir);
 }
+
+/** Bytes as they go to disk: encrypted with `key` and bound to the file's final `name` when encrypting, as they are otherwise. */
+export function sealBytes(plain: Buffer, key: ArtifactKey | null | undefined, name: string): Buffer {
+  return key ? encryptBytes(plain, key, name) : plain;
+}
+
+/**
+ * A file written with `sealBytes` (a checkpoint: it holds weights too), decrypted when encrypted;
+ * null when it does not exist. A key problem throws its own message (never "no checkpoint").
+ */
+export async function readSealedFile(dir: string, name: string): Promise<Buffer | null> {
+  const bytes = await readFile(join(dir, name)).catch(() => null);
+  if (!bytes) return null;
+  return isEncrypted(bytes) ? decryptBytes(bytes, await artifactKeyFor(dir), name, dir) : bytes;
+}

@@ -160,7 +160,7 @@ export const trainModel: Engine<TrainInput, TrainResult, EpochRecord> = async (i
     {
       ...fitOptions,
       onEpoch: async (record, loop) => {
-        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop });
+        await saveCheckpoint(runDir, { version: 1, fingerprint, mlp: network.state, loop }, encryptWith);
         ctx.progress({
           fraction: start + (0.9 - start) * (record.epoch / hyper.maxEpochs),
           stage: `Epoch ${record.epoch}/${hyper.maxEpochs}`,
@@ -334,9 +334,9 @@ function decisions(task: Task, y: Float32Array, outputs: Outputs, regression: { 
   return { actual: y, predicted };
 }
 
-/** Settings that shape training, hashed: a checkpoint only resumes a run with the same ones. */
+/** Settings that shape training, hashed: a checkpoint only resumes a run with the same ones (encryption at rest shapes nothing). */
 function fingerprintOf(datasetSha256: string, input: TrainInput, backend: BackendName): string {
-  const { runId: _runId, resumeFrom: _resumeFrom, ...settings } = input;
+  const { runId: _runId, resumeFrom: _resumeFrom, encryptArtifacts: _encrypt, ...settings } = input;
   return createHash('sha256').update(JSON.stringify({ datasetSha256, settings, backend })).digest('hex');
 }
 

@@ -149,7 +149,15 @@ export class ModelsState {
   async importFrom(path: string): Promise<void> {
     const r = await this.#try(() => invoke('models:import', { path }));
     if (!r) return;
-    this.notice = `Imported as ${r.projectName} version ${r.version}, a candidate.`;
+    // Who signed it, with the fingerprint to compare with the sender's (as the CLI says it).
+    const { status, fingerprint } = r.signer;
+    const signed =
+      status === 'trusted'
+        ? `signed by a trusted key (${fingerprint})`
+        : status === 'unknown-signer'
+          ? `signed by a key this installation does not know (${fingerprint}): compare it with its sender's before using the model`
+          : 'unsigned: nothing proves who made it or that its weights are the ones that were evaluated';
+    this.notice = `Imported as ${r.projectName} version ${r.version}, a candidate, ${signed}${r.encryptedAtRest ? "; its weights are stored encrypted with this installation's key" : ''}.`;
     await this.refresh();
     await this.select(r.id);
   }
