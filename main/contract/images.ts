@@ -34,4 +34,8 @@ export const imageChannels = {
       .strict(),
     "Trains a project's image classifier (a small CNN, with majority and linear baselines) on a folder of pictures and registers the model version.",
   ),
+  'image:resume': channel<ImageTrainStarted>()(
+    z.object({ runId: z.number({ error: 'Give the run id (a number).' }).int().positive() }).strict(),
+    'Continues an interrupted, failed or cancelled image run from its last checkpoint (the last finished epoch), with the settings it started with.',
+  ),
 };
