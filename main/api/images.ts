@@ -30,6 +30,8 @@ export function defineImageJobs(jobs: JobSupervisor, store: Store): void {
   });
   jobs.define('image.scan', { resource: 'cpu' });
   jobs.define('predict.image', { resource: 'cpu' });
+  // The wizard's plan of a run (sizes, backbone check, a few timed steps) before it trains.
+  jobs.define('image.plan', { resource: 'cpu' });
   jobs.on('job', (event) => {
     try {
       followImageTraining(store.write, event);
@@ -114,6 +116,8 @@ export const imageHandlers: HandlersOf<typeof imageChannels> = {
   'image:scan': ({ source, ...options }, app) => app.jobs.submit({ kind: 'image.scan', title: `Scan pictures in ${source}`, input: { ...options, source: existingSource(source) } }),
   'image:train': (input, app) => startProjectImageTraining(app, input),
   'image:resume': ({ runId }, app) => resumeImageTraining(app, runId),
+  'image:plan': ({ source, backbone, ...options }, app) =>
+    app.jobs.submit({ kind: 'image.plan', title: backbone ? `Check the backbone ${backbone}` : `Plan training on ${source}`, input: { ...options, source: existingSource(source), ...(backbone ? { backbone: resolve(backbone) } : {}) } }),
 };
 
 /** Creates (or reuses) the image project, records a run and submits its training job. */

@@ -14,7 +14,9 @@ import { performance } from 'node:perf_hooks';
 import type * as tfjs from '@tensorflow/tfjs';
 import { throwIfCancelled } from '../protocol.js';
 import { WasmCnn } from '../image/cnn-wasm.js';
-import { buildCnn, cnnSpec, trainingLogits, type CnnSpec } from '../image/model.js';
+import { buildCnn, cnnSpec, trainingFlops, trainingLogits, type CnnSpec } from '../image/model.js';
+
+export { trainingFlops };
 import { Rng } from '../trainer/random.js';
 
 type Tf = typeof tfjs;
@@ -37,29 +39,30 @@ export interface ImageBenchPoint extends ImageBenchShape {
   batch: number;
 }
 
-/** Multiply-adds × 2 of one training step per picture (forward, input gradient, filter gradient ≈ 3 × forward). */
-export function trainingFlops(spec: CnnSpec): number {
-  let side = spec.side;
-  let ci: number = spec.channels;
-  let forward = 0;
-  for (const co of spec.filters) {
-    forward += 2 * side * side * 9 * ci * co;
-    side = Math.floor(side / 2);
-    ci = co;
-  }
-  forward += 2 * side * side * ci * spec.dense + 2 * spec.dense * spec.classes;
-  return 3 * forward;
-}
-
 /** The network the trainer builds for `shape` on `backend` (batch norm only on tensorflow, as its default). */
 export function specFor(shape: ImageBenchShape, backend: string): CnnSpec {
   return cnnSpec(shape.side, shape.channels, shape.classes, shape.trainImages, backend === 'tensorflow');
 }
 
-/** Images per second of `minBatches` training steps (after one warm-up step, where `warmUp`: wasm builds its XNNPACK operators then) of the trainer's network for `shape`. */
+/** Images per second of `minBatches` training steps (after one warm-up step, where `warmUp`: wasm builds its XNNPACK operators then)
+ * of the trainer's network for `shape`. */
 async function timeOne(tf: Tf, shape: ImageBenchShape, batch: number, minBatches: number, warmUp: boolean, signal: AbortSignal): Promise<{ imagesPerSec: number; step: ImageBenchPoint['step'] }> {
   const spec = specFor(shape, tf.getBackend());
   const model = buildCnn(tf, spec, 1);
+  try {
+    return await timeTrainingStep(tf, model, spec, batch, minBatches, warmUp, signal);
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Images per second of `steps` training steps of `model` (built by buildCnn or buildTransfer for
+ * `spec`) on synthetic pictures, as the trainer's loop takes them: its wasm step where that applies,
+ * else logits in training mode + Adam through the tensor API. The model's weights change; the
+ * caller disposes it.
+ */
+export async function timeTrainingStep(tf: Tf, model: tfjs.Sequential, spec: CnnSpec, batch: number, steps: number, warmUp: boolean, signal: AbortSignal): Promise<{ imagesPerSec: number; step: ImageBenchPoint['step'] }> {
   const rng = new Rng(1);
   const size = spec.side * spec.side * spec.channels;
   const x = Float32Array.from({ length: batch * size }, () => rng.next() * 2 - 1);
@@ -86,16 +89,15 @@ async function timeOne(tf: Tf, shape: ImageBenchShape, batch: number, minBatches
   try {
     if (warmUp) step();
     const start = performance.now();
-    for (let i = 0; i < minBatches; i++) {
+    for (let i = 0; i < steps; i++) {
       throwIfCancelled(signal);
       step();
       // Let a cancel message in between steps.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    return { imagesPerSec: (minBatches * batch) / ((performance.now() - start) / 1000), step: fast ? 'wasm-direct' : 'tensor' };
+    return { imagesPerSec: (steps * batch) / ((performance.now() - start) / 1000), step: fast ? 'wasm-direct' : 'tensor' };
   } finally {
     optimizer.dispose();
-    model.dispose();
   }
 }
 

@@ -7,7 +7,7 @@ import { CancelledError, throwIfCancelled } from '../protocol.js';
 import { benchDisk } from './bench-disk.js';
 import { benchMatmul, benchMemory } from './bench-compute.js';
 import { benchImageTraining, benchTraining, REFERENCE_MODELS } from './bench-train.js';
-import { specFor, type ImageBenchPoint } from './bench-image.js';
+import { specFor, trainingFlops, type ImageBenchPoint } from './bench-image.js';
 import type { BackendName, BackendStatus, Benchmarks, BenchMode, PilotBackend, PilotKind, TrainPoint } from './types.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -77,7 +77,7 @@ function imagePoint(p: ImageBenchPoint, backend: BackendName, note: string | nul
     samplesPerSec: p.imagesPerSec,
     unit: 'images',
     note: p.measured ? note : [note, `scaled from the ${p.side === 28 ? 'other' : '28 px'} figure by the networks' FLOPs (not timed: the CPU budget of the quick benchmark was spent)`].filter(Boolean).join('; '),
-    image: { side: p.side, channels: p.channels, classes: p.classes, trainImages: p.trainImages, batch: p.batch, measured: p.measured },
+    image: { side: p.side, channels: p.channels, classes: p.classes, trainImages: p.trainImages, batch: p.batch, measured: p.measured, trainingFlops: trainingFlops(spec) },
   };
 }
 
