@@ -109,6 +109,7 @@ it('estimates the time, checks a backbone, trains on it, survives a killed worke
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await page.getByTestId('live-epoch').waitFor({ timeout: 200_000 });
   expect(await page.getByTestId('live-epoch').textContent()).toMatch(/Epoch \d: validation accuracy .* pictures\/s, at most .* left\./);
+  await page.getByTestId('live-epoch').scrollIntoViewIfNeeded();
   await shot('image-wizard-4-training-eta');
   const db = new Database(join(serve.dataDir, 'workbench.db'), { readonly: true, fileMustExist: true });
   const row = db.prepare(`SELECT id, worker_pid FROM jobs WHERE kind = 'train.image' AND status = 'running' ORDER BY id DESC LIMIT 1`).get() as { id: number; worker_pid: number } | undefined;
