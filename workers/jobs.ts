@@ -62,6 +62,10 @@ export const jobKinds = {
     const m = await import('./image/index.js');
     return entry(m.imagePredictInputSchema, m.imagePredictEngine);
   },
+  'image.plan': async () => {
+    const m = await import('./image/index.js');
+    return entry(m.imagePlanInputSchema, m.planImages);
+  },
   'train.text': async () => {
     const m = await import('./text/index.js');
     return entry(m.textInputSchema, m.textEngine);

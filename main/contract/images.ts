@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Run } from '../../db/runs.js';
 import { imageScanInputSchema } from '../../workers/image/jobs.js';
-import { imageInputSchema } from '../../workers/image/schema.js';
+import { imageInputSchema, imagePlanInputSchema } from '../../workers/image/schema.js';
 import { channel } from './define.js';
 import type { JobOf } from './jobs.js';
 
@@ -33,5 +33,18 @@ export const imageChannels = {
       .extend({ source, projectId: z.number({ error: 'Give the project id (a number).' }).int().positive() })
       .strict(),
     "Trains a project's image classifier (a small CNN, with majority and linear baselines) on a folder of pictures and registers the model version.",
+  ),
+  'image:plan': channel<JobOf<'image.plan'>>()(
+    imagePlanInputSchema
+      .extend({
+        source,
+        backbone: z.string().trim().min(1, 'Give the path of a TensorFlow.js layers model folder (model.json and its weight files).').max(4096, 'That path is too long.').optional(),
+      })
+      .strict(),
+    'Queues an image.plan job: the side, channels, split and epochs a run would use, the backbone check (name, input shape, or why it cannot be used) and, with time, a few timed training steps of that network.',
+  ),
+  'image:resume': channel<ImageTrainStarted>()(
+    z.object({ runId: z.number({ error: 'Give the run id (a number).' }).int().positive() }).strict(),
+    'Continues an interrupted, failed or cancelled image run from its last checkpoint (the last finished epoch), with the settings it started with.',
   ),
 };

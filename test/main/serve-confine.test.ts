@@ -123,6 +123,8 @@ describe('pilot serve confines paths to its roots', () => {
       ['gpu:libraries', { dirs: ['/usr/local/cuda/lib64'] }],
       ['text:train', { path: '/etc/passwd', textColumn: 'a', target: 'b' }],
       ['image:scan', { source: '/usr/share/pixmaps' }],
+      ['image:plan', { source: allowed, backbone: '/usr/share/pixmaps' }],
+      ['image:train', { projectId: 1, source: allowed, backbone: '/usr/share/pixmaps' }],
       ['tryit:score', { ref: 1, path: '/etc/passwd', fileName: 'harmless.csv' }],
       ['tryit:score', { ref: 1, path: join(allowed, 'innocent.csv') }],
     ];
@@ -160,7 +162,7 @@ describe('pilot serve confines paths to its roots', () => {
       [csv('secret.csv', ['../.ssh/id_rsa.csv,bad']), 2, '../.ssh/id_rsa.csv'],
     ];
     for (const [source, line, listed] of cases) {
-      for (const channel of ['image:scan', 'image:train']) {
+      for (const channel of ['image:scan', 'image:train', 'image:plan']) {
         const answer = await api(channel, { source, projectId: 1, epochs: 1 });
         expect(answer.status, `${channel} ${source}`).toBe(403);
         expect(answer.body.error?.message).toContain(`${channel}: ${source.split('/').at(-1)} line ${line} lists "${listed}"`);

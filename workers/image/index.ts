@@ -6,3 +6,4 @@ export { predictImages, type ImagePredictResult } from './predict.js';
 export { registerWasmConvKernels } from './wasm-conv.js';
 export type { ImageEpochRecord } from './train.js';
 export { imageScanEngine, imageScanInputSchema, imagePredictEngine, imagePredictInputSchema } from './jobs.js';
+export { planImages, imagePlanInputSchema, type ImagePlan, type ImagePlanInput } from './plan.js';

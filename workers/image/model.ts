@@ -34,6 +34,20 @@ export function cnnSpec(side: number, channels: 1 | 3, classes: number, trainIma
   return { side, channels, classes, filters, batchNorm, dense: trainImages < 2000 ? 64 : 128, dropout: 0.3 };
 }
 
+/** Multiply-adds × 2 of one training step per picture (forward, input gradient, filter gradient ≈ 3 × forward). */
+export function trainingFlops(spec: CnnSpec): number {
+  let side = spec.side;
+  let ci: number = spec.channels;
+  let forward = 0;
+  for (const co of spec.filters) {
+    forward += 2 * side * side * 9 * ci * co;
+    side = Math.floor(side / 2);
+    ci = co;
+  }
+  forward += 2 * side * side * ci * spec.dense + 2 * spec.dense * spec.classes;
+  return 3 * forward;
+}
+
 /** Builds the model with seeded initial weights. */
 export function buildCnn(tf: Tf, spec: CnnSpec, seed: number): tfjs.Sequential {
   const model = tf.sequential({ name: 'image_classifier' });

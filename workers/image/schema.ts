@@ -55,3 +55,14 @@ export const imageInputSchema = z.object({
 export type ImageInput = z.infer<typeof imageInputSchema>;
 /** Input as submitted (defaults not yet applied). */
 export type ImageInputRaw = z.input<typeof imageInputSchema>;
+
+/** The `image.plan` job's input (workers/image/plan.ts): a run's settings, before it starts. */
+export const imagePlanInputSchema = imageInputSchema
+  .pick({ source: true, pathColumn: true, labelColumn: true, imageSize: true, epochs: true, backbone: true, fineTune: true, backend: true, batchSize: true, validationFraction: true, testFraction: true, maxImages: true, seed: true })
+  .extend({
+    /** Also time a few training steps of the network (about a CPU-second on wasm). */
+    time: z.boolean().default(false),
+  });
+/** Input of `image.plan`. */
+export type ImagePlanInput = z.infer<typeof imagePlanInputSchema>;
+

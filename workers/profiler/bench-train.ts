@@ -5,13 +5,15 @@
  *
  * Tabular pilots are trained by the trainer's own network (workers/trainer/mlp.ts), several times
  * faster than tf.layers on wasm, so that is what is timed for them: the wizard's and the verdicts'
- * time estimates then describe the training that will actually run. The other kinds have no
- * trainer of their own yet and are timed with tf.layers' `trainOnBatch`.
+ * time estimates then describe the training that will actually run. Image pilots likewise: their
+ * trainer's CNN with its own step (on wasm the direct-kernel `WasmCnn`), see bench-image.ts. The
+ * other kinds have no trainer of their own yet and are timed with tf.layers' `trainOnBatch`.
  */
 import { performance } from 'node:perf_hooks';
 import { throwIfCancelled } from '../protocol.js';
 import { Mlp, type MlpSpec } from '../trainer/mlp.js';
 import { Rng } from '../trainer/random.js';
+import { benchImageShapes, type ImageBenchPoint, type ImageBenchShape } from './bench-image.js';
 import type { PilotKind } from './types.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -31,6 +33,10 @@ export type ReferenceModel = {
       network: MlpSpec;
     }
   | {
+      /** Timed with the image trainer's network and step at each of these shapes (bench-image.ts); the last is the typical pilot's. */
+      image: ImageBenchShape[];
+    }
+  | {
       build: (tf: Tf) => LayersModel;
       data: (tf: Tf, batch: number) => { x: Tensor; y: Tensor };
     }
@@ -44,26 +50,17 @@ export const REFERENCE_MODELS: Record<PilotKind, ReferenceModel> = {
     batch: 256,
     network: { inputs: 100, hidden: [64, 64], outputs: 1, dropout: 0 },
   },
+  // The image trainer's own network and step (bench-image.ts): at 28 × 28 grey (Fashion-MNIST's size, the trainer's
+  // smallest default side) and 64 × 64 colour (the typical pilot, typical.ts). Batch 8 in quick mode: a few steps
+  // then cost about a CPU-second on wasm, where the trainer's batch of 64 made the quick benchmark run minutes.
   image: {
-    description: 'CNN 32×32×3 → conv 8 → pool → conv 16 → pool → dense 10, batch 8',
+    description: "the image trainer's CNN (conv 32 → pool → conv 64 → pool [→ conv 128 → pool] → dense 128 → 10)",
     unit: 'images',
-    // Small: on the cpu backend one batch of 8 already takes about half a second.
     batch: 8,
-    build: (tf) => {
-      const model = tf.sequential();
-      model.add(tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 8, kernelSize: 3, activation: 'relu' }));
-      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-      model.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }));
-      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-      model.add(tf.layers.flatten());
-      model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
-      return model;
-    },
-    data: (tf, batch) => ({
-      x: tf.randomUniform([batch, 32, 32, 3]),
-      y: tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32') as import('@tensorflow/tfjs').Tensor1D, 10)),
-    }),
+    image: [
+      { side: 28, channels: 1, classes: 10, trainImages: 3500 },
+      { side: 64, channels: 3, classes: 10, trainImages: 3500 },
+    ],
   },
   // A bag-of-words classifier: the token counts of a 1,000-word hashed vocabulary into an MLP. An
   // embedding layer would be the textbook model, but its gradient (UnsortedSegmentSum) is missing on
@@ -122,6 +119,7 @@ export const REFERENCE_MODELS: Record<PilotKind, ReferenceModel> = {
 export async function benchTraining(tf: Tf, kind: PilotKind, budgetMs: number, signal: AbortSignal, minBatches = 2): Promise<number> {
   const spec = REFERENCE_MODELS[kind];
   if ('network' in spec) return benchNetwork(tf, spec.network, spec.batch, budgetMs, signal, minBatches);
+  if ('image' in spec) return (await benchImageTraining(tf, budgetMs, signal, minBatches)).at(-1)?.imagesPerSec ?? 0;
   const model = spec.build(tf);
   const { x, y } = spec.data(tf, spec.batch);
   try {
@@ -161,4 +159,17 @@ async function benchNetwork(tf: Tf, network: MlpSpec, batch: number, budgetMs: n
     if (batches % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   return (batches * batch) / ((performance.now() - start) / 1000);
+}
+
+/**
+ * The image reference: the trainer's network at each reference shape, `minBatches` + 1 steps each
+ * (at least 2 timed), while the CPU spent stays under `budgetMs` × 4 (else the larger shape is
+ * scaled from the smaller by FLOPs). The plain-JavaScript cpu backend is ~50× slower than wasm:
+ * there a batch of 2 and one timed step, the 64 px figure scaled.
+ */
+export async function benchImageTraining(tf: Tf, budgetMs: number, signal: AbortSignal, minBatches = 2): Promise<ImageBenchPoint[]> {
+  const spec = REFERENCE_MODELS.image;
+  if (!('image' in spec)) throw new Error('the image reference model should time the image trainer');
+  const slow = tf.getBackend() === 'cpu';
+  return benchImageShapes(tf, spec.image, slow ? 2 : Math.max(spec.batch, Math.min(32, Math.round(budgetMs / 150))), slow ? 1 : Math.max(2, minBatches), slow ? 0 : budgetMs * 4, signal, !slow);
 }

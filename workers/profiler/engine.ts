@@ -75,6 +75,9 @@ export function defaultDeps(): ProfilerDeps {
     probeBackends: async () => {
       const statuses = await (await backendModule()).probeBackends();
       tfjs = await import('@tensorflow/tfjs');
+      // Image pilots train on wasm with the trainer's own convolution gradients (workers/image/wasm-conv.ts):
+      // registered before the stack check asks which kernels each backend has, as the trainer registers them.
+      if (statuses.some((s) => s.name === 'wasm' && s.available)) (await import('../image/wasm-conv.js')).registerWasmConvKernels();
       return statuses;
     },
     loadBackend: async (name) => (await backendModule()).loadBackend(name),

@@ -14,6 +14,7 @@ import type {
   PilotBackend,
   PilotKind,
   StackProblem,
+  TrainPoint,
   VerdictLevel,
 } from './types.js';
 import { TYPICAL_PILOTS } from './typical.js';
@@ -32,6 +33,8 @@ export interface RuleFacts {
   /** Measured reference throughput for this kind, null without a benchmark. */
   samplesPerSec: number | null;
   estimatedMinutes: number | null;
+  /** The benchmark's training points for this kind (image pilots: one per reference picture size). */
+  trainPoints: TrainPoint[];
   /** Estimated training speed-up if the NVIDIA GPU were usable; null when unknown or no such GPU. */
   gpuSpeedup: number | null;
 }
@@ -49,6 +52,7 @@ export interface Rule {
 
 const GB = 1024 ** 3;
 const gb = (bytes: number) => `${(bytes / GB).toFixed(bytes < 10 * GB ? 1 : 0)} GB`;
+const speed = (value: number) => (value >= 100 ? Math.round(value).toLocaleString('en-US') : value >= 10 ? value.toFixed(0) : value.toFixed(1));
 const minutes = (value: number) => (value < 1 ? 'under a minute' : value < 90 ? `about ${Math.round(value)} min` : `about ${(value / 60).toFixed(value < 600 ? 1 : 0)} h`);
 
 /** The NVIDIA GPU that sits unused: present, but this pilot does not train on it. */
@@ -110,7 +114,19 @@ export const RULES: readonly Rule[] = [
     kinds: ['image'],
     level: 'amber',
     when: (f) => f.pilot.backend === 'cpu',
-    reason: () => 'Convolutions train on the plain JavaScript cpu backend (stock tfjs-backend-wasm cannot train them): tens of images per second at best.',
+    reason: () => 'Convolutions train on the plain JavaScript cpu backend (the wasm backend, which trains them with the workbench\'s own kernels, is not available): a few images per second at best.',
+  },
+  {
+    id: 'image-measured',
+    kinds: ['image'],
+    level: 'green',
+    when: (f) => f.trainPoints.some((p) => p.image),
+    reason: (f) => {
+      const sizes = f.trainPoints.flatMap((p) =>
+        p.image ? [`${speed(p.samplesPerSec)} pictures/s at ${p.image.side}×${p.image.side} ${p.image.channels === 1 ? 'grey' : 'colour'}${p.image.measured ? '' : ' (scaled, not timed)'}`] : [],
+      );
+      return `Timed on the network image pilots train, with the trainer's own training step on ${f.trainPoints[0]?.backend ?? 'this backend'}: ${sizes.join(', ')}. The estimate is for ${TYPICAL_PILOTS.image.description}, without early stopping.`;
+    },
   },
   {
     id: 'slow-without-gpu',

@@ -190,6 +190,8 @@ export interface TrainPoint {
   unit: string;
   /** Why this backend (e.g. "wasm cannot train convolutions: Conv2DBackpropFilter is not registered"). */
   note: string | null;
+  /** Image points: the pictures' side and channels the trainer's network was built for (one point per reference shape). */
+  image?: { side: number; channels: number; classes: number; trainImages: number; batch: number; measured: boolean; trainingFlops: number };
 }
 
 export interface Benchmarks {

@@ -41,6 +41,7 @@ export function factsFor(kind: PilotKind, profile: ProfileForVerdict): RuleFacts
     problems: profile.stack.problems,
     samplesPerSec,
     estimatedMinutes: samplesPerSec ? estimateMinutes(kind, samplesPerSec) : null,
+    trainPoints: (profile.benchmarks.train ?? []).filter((point) => point.template === kind),
     gpuSpeedup: gpuSpeedup(kind, profile, profile.benchmarks, pilot.backend),
   };
 }

@@ -6,7 +6,10 @@ import { CancelledError } from '../../../workers/protocol.js';
 import { loadBackend } from '../../../workers/tfjs/backend.js';
 import { benchDisk } from '../../../workers/profiler/bench-disk.js';
 import { benchMatmul, benchMemory, matmulFlops } from '../../../workers/profiler/bench-compute.js';
-import { benchTraining, REFERENCE_MODELS } from '../../../workers/profiler/bench-train.js';
+import { benchImageTraining, benchTraining, REFERENCE_MODELS } from '../../../workers/profiler/bench-train.js';
+import { benchImageShapes, specFor, trainingFlops } from '../../../workers/profiler/bench-image.js';
+import { buildCnn } from '../../../workers/image/model.js';
+import { registerWasmConvKernels } from '../../../workers/image/wasm-conv.js';
 import { runBenchmarks, type BenchPlan } from '../../../workers/profiler/benchmarks.js';
 import { Mlp } from '../../../workers/trainer/mlp.js';
 import { Rng } from '../../../workers/trainer/random.js';
@@ -116,10 +119,40 @@ describe('training benchmarks', () => {
     model.dispose();
   });
 
-  it('confirms stock tfjs-backend-wasm cannot train the CNN (why image pilots get cpu)', async () => {
+  it("times the image trainer's own network and wasm step at 28 px grey and 64 px colour, freeing its buffers", async () => {
     const wasm = await loadBackend('wasm');
-    await expect(benchTraining(wasm, 'image', 10, live())).rejects.toThrow(/Conv2DBackpropFilter/u);
+    registerWasmConvKernels();
+    const image = REFERENCE_MODELS.image;
+    if (!('image' in image)) throw new Error("the image step should time the image trainer's network");
+    expect(image.image.map((s) => [s.side, s.channels])).toEqual([[28, 1], [64, 3]]);
+    // The trainer's network for 28 × 28 × 1, 10 classes, ≥ 2,000 pictures: conv 3·3·1·32+32, conv 3·3·32·64+64,
+    // dense 7·7·64·128+128, logits 128·10+10 = 320 + 18,496 + 401,536 + 1,290 = 421,642 weights.
+    const model = buildCnn(wasm, specFor(image.image[0]!, 'wasm'), 1);
+    expect(model.countParams()).toBe(421_642);
+    model.dispose();
+    const before = wasm.backend().numDataIds();
+    const points = await benchImageTraining(wasm, 600, live(), 1);
+    expect(points.map((p) => [p.side, p.channels, p.batch, p.step])).toEqual([[28, 1, 8, 'wasm-direct'], [64, 3, 8, 'wasm-direct']]);
+    expect(points.every((p) => Number.isFinite(p.imagesPerSec) && p.imagesPerSec > 0)).toBe(true);
+    expect(wasm.backend().numDataIds()).toBe(before);
+    await expect(benchImageTraining(wasm, 600, aborted(), 1)).rejects.toBeInstanceOf(CancelledError);
     await loadBackend('cpu');
+  });
+
+  it('counts training FLOPs as 3 × forward and scales a shape it did not time by them', async () => {
+    // 28 × 28 × 1 → conv 32 → pool → conv 64 → pool → dense 128 → 10, forward multiply-adds × 2:
+    // 2·28²·9·1·32 + 2·14²·9·32·64 + 2·7²·64·128 + 2·128·10 = 451,584 + 7,225,344 + 802,816 + 2,560 = 8,482,304.
+    const small = { side: 28, channels: 1 as const, classes: 10, trainImages: 3500 };
+    const large = { side: 64, channels: 3 as const, classes: 10, trainImages: 3500 };
+    expect(trainingFlops(specFor(small, 'wasm'))).toBe(3 * 8_482_304);
+    // 64 × 64 × 3 → conv 32 → conv 64 → conv 128 (maps 64, 32, 16, then 8 × 8 × 128 into dense 128):
+    // 2·64²·9·3·32 + 2·32²·9·32·64 + 2·16²·9·64·128 + 2·8²·128·128 + 2·128·10 = 7,077,888 + 37,748,736 + 37,748,736 + 2,097,152 + 2,560.
+    expect(trainingFlops(specFor(large, 'wasm'))).toBe(3 * 84_675_072);
+    // With no CPU budget the second shape is scaled, not timed (the cpu backend's path).
+    const points = await benchImageShapes(tf, [small, large], 2, 1, 0, live(), false);
+    expect(points.map((p) => p.measured)).toEqual([true, false]);
+    expect(points[1]!.imagesPerSec).toBeCloseTo((points[0]!.imagesPerSec * 8_482_304) / 84_675_072, 6);
+    expect(points[0]!.step).toBe('tensor');
   });
 });
 

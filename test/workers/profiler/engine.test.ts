@@ -131,6 +131,11 @@ describe('createProfiler with recorded machines', () => {
     expect(report.benchmarks.mode).toBe('quick');
     expect(Object.keys(report.benchmarks.trainSamplesPerSec).sort()).toEqual(['anomaly', 'image', 'tabular', 'text', 'timeseries']);
     expect(report.verdicts.every((verdict) => verdict.estimatedMinutes !== null)).toBe(true);
+    // Image pilots are timed on the trainer's own network: 28 px grey timed, 64 px colour scaled on the slow cpu backend; the verdict uses the 64 px figure.
+    const image = report.benchmarks.train.filter((point) => point.template === 'image');
+    expect(image.map((point) => [point.image?.side, point.image?.channels, point.image?.measured])).toEqual([[28, 1, true], [64, 3, false]]);
+    expect(report.benchmarks.trainSamplesPerSec.image).toBe(image[1]!.samplesPerSec);
+    expect(report.verdicts.find((verdict) => verdict.template === 'image')?.reasons.join('\n')).toMatch(/Timed on the network image pilots train, with the trainer's own training step on cpu: .* pictures\/s at 28×28 grey, .* at 64×64 colour \(scaled, not timed\)/u);
     const fractions = ctx.reports.map((entry) => entry.fraction);
     expect(fractions.every((value, i) => i === 0 || value >= fractions[i - 1]! - 1e-12)).toBe(true);
 

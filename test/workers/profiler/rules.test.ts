@@ -24,17 +24,27 @@ const onTensorflowGpu = (r: HardwareReport) => {
   r.stack.pilots = r.stack.pilots.map((pilot) => ({ ...pilot, backend: 'tensorflow' }));
 };
 
+/** A benchmark with the image trainer's two reference shapes, the second scaled rather than timed. */
+const withImagePoints = (r: HardwareReport) => {
+  const point = { template: 'image' as const, backend: 'wasm' as const, model: 'image CNN', unit: 'images', note: null };
+  r.benchmarks.train = [
+    { ...point, samplesPerSec: 180, image: { side: 28, channels: 1, classes: 10, trainImages: 3500, batch: 8, measured: true, trainingFlops: 3 * 8_482_304 } },
+    { ...point, samplesPerSec: 9.54, image: { side: 64, channels: 3, classes: 10, trainImages: 3500, batch: 8, measured: false, trainingFlops: 3 * 84_675_072 } },
+  ];
+};
+
 /** For every rule: a kind and profile where it applies, and one where it does not. */
 const CASES: { id: string; kind: PilotKind; applies: (r: HardwareReport) => void; not: (r: HardwareReport) => void; notKind?: PilotKind }[] = [
   { id: 'no-backend', kind: 'tabular', applies: (r) => (r.stack.pilots[0]!.backend = null), not: () => {} },
-  // 5,000 images × 20 epochs × 16 (128² vs 32² pixels) / 12 images/s = 2,222 min.
-  { id: 'time-red', kind: 'image', applies: () => {}, not: (r) => (r.benchmarks.trainSamplesPerSec.image = 2000) },
+  // (3,500 training + 750 validation / 3) pictures × 30 epochs / 3 images/s = 625 min.
+  { id: 'time-red', kind: 'image', applies: (r) => (r.benchmarks.trainSamplesPerSec.image = 3), not: (r) => (r.benchmarks.trainSamplesPerSec.image = 2000) },
   // 50,000 rows × 30 epochs / 500 rows/s = 50 min.
   { id: 'time-amber', kind: 'tabular', applies: (r) => (r.benchmarks.trainSamplesPerSec.tabular = 500), not: () => {} },
   { id: 'time-green', kind: 'tabular', applies: () => {}, not: (r) => (r.benchmarks.trainSamplesPerSec.tabular = 500) },
   { id: 'not-measured', kind: 'tabular', applies: (r) => (r.benchmarks.trainSamplesPerSec = {}), not: () => {} },
   { id: 'cnn-on-cpu-backend', kind: 'image', applies: () => {}, not: onTensorflowGpu },
-  { id: 'slow-without-gpu', kind: 'image', applies: () => {}, not: (r) => (r.gpus = [rtx3060]) },
+  { id: 'slow-without-gpu', kind: 'image', applies: (r) => (r.benchmarks.trainSamplesPerSec.image = 3), not: (r) => (r.gpus = [rtx3060]) },
+  { id: 'image-measured', kind: 'image', applies: withImagePoints, not: () => {} },
   { id: 'ram-red', kind: 'tabular', applies: (r) => (r.memory.totalBytes = 3 * GB), not: () => {} },
   { id: 'ram-amber', kind: 'image', applies: (r) => (r.memory.totalBytes = 12 * GB), not: () => {} },
   { id: 'ram-busy', kind: 'tabular', applies: (r) => (r.memory.availableBytes = 1 * GB), not: () => {} },
@@ -93,16 +103,17 @@ describe('the rules table', () => {
 describe('verdict figures', () => {
   it('estimates training minutes as samples × epochs × cost / throughput', () => {
     expect(estimateMinutes('tabular', 50_000)).toBeCloseTo((50_000 * 30) / 50_000 / 60, 10);
-    expect(estimateMinutes('image', 12)).toBeCloseTo((5_000 * 20 * 16) / 12 / 60, 10);
+    // Image: 3,500 training pictures and 750 validation ones scored (a third of a step each) per epoch, 30 epochs.
+    expect(estimateMinutes('image', 12)).toBeCloseTo(((3_500 + 250) * 30) / 12 / 60, 10);
     expect(verdictFor('tabular', baseReport()).estimatedMinutes).toBe(0.5);
   });
 
   it('sizes the largest pilot to half the available memory with three copies, 2 significant digits', () => {
     // 24 GB × 0.5 / (100 features × 4 bytes × 3) = 10,737,418 → 10,000,000.
     expect(largestSamples('tabular', 24 * GB)).toBe(10_000_000);
-    // 24 GB × 0.5 / (128 × 128 × 3 × 4 × 3) = 21,845 → 21,000.
-    expect(largestSamples('image', 24 * GB)).toBe(21_000);
-    expect(verdictFor('image', baseReport()).largestPilot).toBe('21,000 images at 128×128');
+    // 24 GB × 0.5 / (64 × 64 × 3 × 4 × 3) = 87,381 → 87,000.
+    expect(largestSamples('image', 24 * GB)).toBe(87_000);
+    expect(verdictFor('image', baseReport()).largestPilot).toBe('87,000 colour pictures at 64×64');
     expect(largestSamples('image', 1000)).toBe(0);
   });
 
@@ -149,5 +160,20 @@ describe('verdict figures', () => {
       r.benchmarks.trainSamplesPerSec = { tabular: 500_000, image: 5_000, text: 200_000, anomaly: 500_000, timeseries: 500_000 };
     });
     expect(judge(report).verdicts.every((verdict) => verdict.level === 'green')).toBe(true);
+  });
+});
+
+describe('image verdict', () => {
+  it("states the trainer network's measured speeds and the typical pilot the estimate assumes", () => {
+    const report = variant(withImagePoints);
+    report.benchmarks.trainSamplesPerSec.image = 9.54;
+    const verdict = verdictFor('image', report);
+    expect(verdict.reasons).toContain(
+      "Timed on the network image pilots train, with the trainer's own training step on wasm: 180 pictures/s at 28×28 grey, 9.5 pictures/s at 64×64 colour (scaled, not timed). The estimate is for 5,000 colour pictures at 64×64 (3,500 to train on), up to 30 epochs, without early stopping.",
+    );
+    // 3,750 step-equivalents × 30 epochs / 9.54 images/s = 196.5 min: amber.
+    expect(verdict.estimatedMinutes).toBe(196.5);
+    expect(verdict.level).toBe('amber');
+    expect(verdict.typicalPilot).toBe('5,000 colour pictures at 64×64 (3,500 to train on), up to 30 epochs');
   });
 });

@@ -3,6 +3,7 @@
  * versions, the wizard's choices (saved to `projects.wizard` so a user can leave and come back),
  * the selected dataset's inspection, and the training job followed live through the jobs store.
  */
+import type { BenchImagePoint } from '../../../../common/image-estimate.js';
 import type { DatasetInspection, Job, Project, ProjectDetail, ProjectSummary, QualityReportRecord, RunDetail, TrainOutcome } from '../../../../main/contract/index.js';
 import type { PilotKind } from '../../../../workers/pilot-result.js';
 import { errorMessage, invoke } from '../../lib/bridge.js';
@@ -67,6 +68,8 @@ export class PilotsStore {
   qualityJobId = $state<number | null>(null);
   /** This machine's tabular training benchmark (samples/s of the profiler's reference MLP), when a profile exists. */
   benchmark = $state<{ samplesPerSec: number; backend: string | null } | null>(null);
+  /** The same profile's image points (the image trainer's network timed at each reference shape), for the picture wizard's estimate. */
+  imageBenchmark = $state<BenchImagePoint[]>([]);
 
   readonly project: Project | null = $derived(this.detail?.project ?? null);
   readonly run = $derived(this.detail?.runs.find((run) => run.id === this.wizard.runId) ?? null);
@@ -128,6 +131,7 @@ export class PilotsStore {
       const samplesPerSec = report.benchmarks?.trainSamplesPerSec?.tabular;
       const point = report.benchmarks?.train?.find((t) => t.template === 'tabular');
       if (typeof samplesPerSec === 'number' && samplesPerSec > 0) this.benchmark = { samplesPerSec, backend: point?.backend ?? null };
+      this.imageBenchmark = (report.benchmarks?.train ?? []).filter((t) => t.template === 'image' && t.image !== undefined);
     } catch {
       // No usable profile: the estimate falls back to the last run or a default.
     }

@@ -16,10 +16,14 @@ export interface ImageSettings {
   /** Mirror pictures left–right while training. */
   flips: boolean;
   backend: 'auto' | 'wasm' | 'cpu';
+  /** Transfer learning: a TensorFlow.js layers model folder whose features the network builds on ('' for none). */
+  backbone: string;
+  /** With a backbone: also train its last block. */
+  fineTune: boolean;
   [key: string]: string | number | boolean | null;
 }
 
-const DEFAULTS: ImageSettings = { source: '', scanJobId: null, epochs: null, imageSize: null, flips: true, backend: 'auto' };
+const DEFAULTS: ImageSettings = { source: '', scanJobId: null, epochs: null, imageSize: null, flips: true, backend: 'auto', backbone: '', fineTune: false };
 
 export function imageSettings(): ImageSettings {
   const s = readSettings('image', DEFAULTS);
