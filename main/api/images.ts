@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { getProject, getProjectByName, insertProject, setProjectKind } from '../../db/projects.js';
 import { attachJob, finishRun, getRun, getRunByJob, getRunParams, insertRun, logMetrics, setRunParams } from '../../db/runs.js';
 import type { Store, WritableDB } from '../../db/store.js';
-import { imageInputSchema, type ImageInputRaw } from '../../workers/image/schema.js';
+import type { ImageInputRaw } from '../../workers/image/schema.js';
 import type { App } from '../app-types.js';
 import { encryptArtifacts } from './at-rest.js';
 import type { imageChannels, ImageTrainStarted } from '../contract/images.js';
@@ -17,7 +17,8 @@ import type { ChannelParsed } from '../contract/index.js';
 import type { JobOf } from '../contract/jobs.js';
 import { AppError, notFound } from '../errors.js';
 import type { JobEvent, JobSupervisor } from '../jobs/supervisor.js';
-import { registerResult, settlePilotRuns } from './pilots.js';
+import { registerResult } from './pilots.js';
+import { resumeRun } from './resume.js';
 import type { HandlersOf } from './types.js';
 
 export function defineImageJobs(jobs: JobSupervisor, store: Store): void {
@@ -87,29 +88,18 @@ function startProjectImageTraining(app: App, input: ChannelParsed<'image:train'>
 
 /**
  * Continues an image run that stopped (worker killed, app closed, failed, cancelled) from its last
- * checkpoint, with the settings it started with: read back from the run's parameters and checked
- * again. The trainer itself refuses a checkpoint whose data or settings changed (its fingerprint).
+ * checkpoint through the one resume path of every kind (main/api/resume.ts): the stored settings
+ * checked again, encryption kept. The trainer itself refuses a checkpoint whose data or settings
+ * changed (its fingerprint).
  */
-function resumeImageTraining(app: App, runId: number): ImageTrainStarted {
-  app.jobs.recover(); // a run whose owning process is gone is interrupted, not "still running"
-  settlePilotRuns(app.store);
-  const run = getRun(app.store.read, runId);
-  if (!run) throw notFound(`Run ${runId}`, "Open the project to see its runs' ids.");
-  if (run.kind !== 'image') throw new AppError('invalid-input', `Run ${runId} is a ${run.kind} run; resume it from its own wizard (pilots:resume).`);
-  const resumable = run.status !== 'running' && run.status !== 'succeeded' && run.checkpointDir !== null && existsSync(join(run.checkpointDir, 'checkpoint.json'));
-  if (!resumable) {
-    throw new AppError('conflict', `Run ${runId} cannot be resumed: ${run.status === 'running' ? 'it is still running' : run.status === 'succeeded' ? 'it finished' : 'no epoch was checkpointed before it stopped'}. Start a new run instead.`);
-  }
-  const { runKey, kind: _kind, ...stored } = getRunParams(app.store.read, run.id);
-  if (typeof runKey !== 'string') throw new AppError('conflict', `Run ${runId} has no recorded folder, so it cannot be resumed. Start a new run instead.`);
-  for (const key of Object.keys(stored)) if (key.startsWith('hp.') || key === 'usedBackend') delete stored[key];
-  const parsed = imageInputSchema.safeParse({ ...stored, encryptArtifacts: stored.encryptArtifacts ?? encryptArtifacts(app), runId: runKey, resumeFrom: runKey });
-  if (!parsed.success) throw new AppError('conflict', `Run ${runId}'s stored settings are no longer valid (${parsed.error.issues[0]?.message ?? 'unknown'}). Start a new run instead.`);
-  existingSource(parsed.data.source);
-  const project = run.projectId === null ? null : getProject(app.store.read, run.projectId);
-  const job = app.jobs.submit({ kind: 'train.image', title: `Resume ${project?.name ?? `run ${run.id}`} (pictures)`, input: parsed.data });
-  attachJob(app.store.write, run.id, job.id, run.checkpointDir);
-  return { job, run: getRun(app.store.read, run.id) ?? run };
+async function resumeImageTraining(app: App, runId: number): Promise<ImageTrainStarted> {
+  const stopped = getRun(app.store.read, runId);
+  if (stopped && stopped.kind !== 'image') throw new AppError('invalid-input', `Run ${runId} is a ${stopped.kind} run; resume it from its own wizard (pilots:resume).`);
+  const params = getRunParams(app.store.read, runId);
+  if (typeof params.source === 'string') existingSource(params.source);
+  const { job, run } = await resumeRun(app, runId);
+  if (job.kind !== 'train.image') throw new AppError('conflict', `Run ${runId} resumed as a ${job.kind} job, not an image one.`);
+  return { job, run };
 }
 
 export const imageHandlers: HandlersOf<typeof imageChannels> = {
