@@ -47,7 +47,7 @@ if (args[0] === '--child') {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   mark = c0;
-  const r = await trainText(textInputSchema.parse({ path: args[1], textColumn: 'text', target: 'label', backend: args[2], seed: 42 }), ctx);
+  const r = await trainText(textInputSchema.parse({ path: args[1], textColumn: 'text', target: 'label', backend: args[2], seed: 42, threads: Number(args[3]) }), ctx);
   const cpu = process.cpuUsage(c0);
   console.log(JSON.stringify({ wallS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, backend: r.backend, network: r.summary.network, linear: r.summary.linear, majority: r.summary.majority, tokenizeDocsPerSec: r.tokenizeDocsPerSec, trainDocsPerSec: r.samplesPerSec, trainSeconds: r.trainSeconds, epochs: r.epochs.length, bestEpoch: r.bestEpoch, rows: r.rows, stages }));
   process.exit(0);
@@ -57,7 +57,7 @@ const { build } = await import('esbuild');
 mkdirSync(out, { recursive: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { text: 'bench/text-entry.ts' },
+  entryPoints: { text: 'bench/text-entry.ts', 'text-thread': 'workers/text/thread.ts' },
   outdir: out,
   outExtension: { '.js': '.mjs' },
   bundle: true,
