@@ -26,13 +26,12 @@ import { EmbeddingBag, probabilitiesOf, TABLE_RATE } from './network.js';
 import { maskText } from './pii-spans.js';
 import { textQuality, type TextQuality } from './quality.js';
 import { findTextThread, TextThread, textThreads, tokeniseOnTwo } from './parallel.js';
-import { flatten, linearBaseline, type Analysis, type AnalysisInput } from './stages.js';
+import { driftReferenceOf, flatten, linearBaseline, withPredictions, type Analysis, type AnalysisInput } from './stages.js';
 import { MAX_TEXT_CHARS, readTextDataset } from './read.js';
 import type { TextInput } from './schema.js';
 import type { PilotResultCore } from '../pilot-result.js';
 import { defaultTokenizer, type TokenizerSettings } from './tokenize.js';
 import { bagsOf, encodeTexts } from './corpus.js';
-import { buildTextReference } from './drift-reference.js';
 
 /** The settings a run used (recorded with the model version). */
 export interface TextHyperparameters {
@@ -202,7 +201,7 @@ const run = async (input: TextInput, ctx: Parameters<typeof trainText>[1], threa
 
   if (!thread) {
     ctx.progress({ fraction: 0.08, stage: 'Training the linear baseline' });
-    here = linearBaseline(corpus, analysisInput);
+    here = { ...linearBaseline(corpus, analysisInput), driftReference: driftReferenceOf(corpus, analysisInput) };
     throwIfCancelled(ctx.signal);
   }
 
@@ -248,7 +247,7 @@ const run = async (input: TextInput, ctx: Parameters<typeof trainText>[1], threa
     ({ quality, ...here } = await onThread);
   }
   if (!quality || !here) throw new Error('The quality report or the linear baseline is missing.');
-  const { tfidf, logistic, linearProbs } = here;
+  const { tfidf, logistic, linearProbs, driftReference } = here;
   const linearMetrics = score(target, yTest, { kind: 'classes', probs: linearProbs }) as ClassificationMetrics;
   const majorityMetrics = score(target, yTest, majorityOutputs(target, Float32Array.from(train.y), test.bags.length)) as ClassificationMetrics;
 
@@ -305,7 +304,7 @@ const run = async (input: TextInput, ctx: Parameters<typeof trainText>[1], threa
     backend,
     tfjsVersion: tf.version.tfjs,
     // What drift checks compare a new batch with (bounded: top words, lengths, a vocabulary filter, test-split figures).
-    driftReference: buildTextReference(corpus, split.train, split.test, predicted, classes.length),
+    driftReference: withPredictions(driftReference, predicted, classes.length),
   }, { encryptWith });
   await removeTextCheckpoint(runDir);
   ctx.progress({ fraction: 1, stage: 'Done' });

@@ -6,14 +6,15 @@
  *     such a part into the table of the documents before it (`mergePart`): the ids come out as
  *     if one table had read every document in order (a token's id is its order of first
  *     appearance, and the part's table lists its tokens in that order);
- *   - the analysis: the quality report and the TF-IDF + logistic-regression baseline with its
- *     test probabilities (`analyse`).
+ *   - the analysis: the quality report, the TF-IDF + logistic-regression baseline with its
+ *     test probabilities, and the drift reference but for the test predictions (`analyse`).
  */
 import { textQuality, type TextQuality } from './quality.js';
 import { BASELINE_TOL, fitLogistic, fitTfidfIds, predictLogistic, transformTfidfIds, type Logistic, type Tfidf } from './linear.js';
 import { TokenTable } from './table.js';
 import { tokenIds } from './tokenize.js';
 import type { Corpus } from './corpus.js';
+import { buildTextReference, type TextDriftReference } from './drift-reference.js';
 
 /** Documents [from, to) tokenised into their own table, laid out flat for a thread boundary. */
 export interface TokenisedPart {
@@ -108,17 +109,31 @@ export interface Analysis {
   logistic: Logistic;
   /** Test documents × classes (binary: [1 − p, p]). */
   linearProbs: Float32Array;
+  /** What drift checks compare with, its test predictions not yet counted (`withPredictions`). */
+  driftReference: TextDriftReference;
 }
 
 export function analyse(texts: string[], corpus: Corpus, input: AnalysisInput): Analysis {
-  return { quality: textQuality(texts, corpus, input.labels, input.splitOf), ...linearBaseline(corpus, input) };
+  return { quality: textQuality(texts, corpus, input.labels, input.splitOf), ...linearBaseline(corpus, input), driftReference: driftReferenceOf(corpus, input) };
+}
+
+/** The drift reference of the training and test documents, without the model's predictions. */
+export function driftReferenceOf(corpus: Corpus, input: AnalysisInput): TextDriftReference {
+  return buildTextReference(corpus, input.train, input.test, [], input.classes);
+}
+
+/** The reference with the model's predicted class (index) of each test document counted in. */
+export function withPredictions(reference: TextDriftReference, testPredicted: ArrayLike<number>, classes: number): TextDriftReference {
+  const predictions = new Array<number>(classes).fill(0);
+  for (let r = 0; r < testPredicted.length; r++) predictions[testPredicted[r]!]!++;
+  return { ...reference, test: { ...reference.test, predictions } };
 }
 
 /**
  * Linear baseline: TF-IDF over the training vocabulary + logistic regression (C = 1), 100 L-BFGS
  * iterations at most, as scikit-learn's default (max_iter=100).
  */
-export function linearBaseline(corpus: Corpus, input: AnalysisInput): Omit<Analysis, 'quality'> {
+export function linearBaseline(corpus: Corpus, input: AnalysisInput): Omit<Analysis, 'quality' | 'driftReference'> {
   const tfidf = fitTfidfIds(corpus, input.train);
   const logistic = fitLogistic(transformTfidfIds(tfidf, corpus, input.train), Array.from(input.train, (i) => input.y[i]!), input.classes, {
     maxIter: 100,

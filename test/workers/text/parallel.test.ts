@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -71,6 +71,10 @@ describe('the text pilot on two threads', () => {
     expect(one.threads).toBe(1);
     expect(stages).toContain('Checking text quality and training the linear baseline (second thread)');
     expect(comparable(two)).toEqual(comparable(one));
+    // The saved version's metadata too: the drift reference (built on the thread) and the metrics.
+    const metadata = (r: TextTrainResult) => ({ ...JSON.parse(readFileSync(join(r.artifactDir, 'metadata.json'), 'utf8')), runId: null, createdAt: null });
+    expect(metadata(two)).toEqual(metadata(one));
+    expect(metadata(two).driftReference.test.predictions.reduce((a: number, b: number) => a + b, 0)).toBe(two.rows.test);
     // Not vacuous: the pilot learned, the report found the fixture's duplicates.
     expect(two.summary.network).toBeGreaterThan(two.summary.majority + 0.2);
     expect(two.quality.documents).toBe(500);
