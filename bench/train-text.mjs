@@ -50,6 +50,22 @@ if (args[0] === '--child') {
   // thread's CPU seconds and the wall seconds.
   const stages = {};
   let stage = 'start';
+  /** CPU seconds of every other thread of this process while the pilot's second thread is still alive (it is stopped at the end of the run). */
+  const others = () => {
+    try {
+      return readdirSync('/proc/self/task')
+        .filter((t) => Number(t) !== process.pid)
+        .map((t) => {
+          const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return (Number(f[11]) + Number(f[12])) / 100;
+        })
+        .sort((a, b) => b - a);
+    } catch {
+      return null;
+    }
+  };
+  let threadsCpu = null;
   let mark = { cpu: threadCpu(), wall: performance.now() };
   const progress = (p) => {
     const now = { cpu: threadCpu(), wall: performance.now() };
@@ -57,6 +73,7 @@ if (args[0] === '--child') {
     entry.cpu += (now.cpu ?? 0) - (mark.cpu ?? 0);
     entry.wall += (now.wall - mark.wall) / 1000;
     mark = now;
+    if (p.stage === 'Explaining') threadsCpu = others();
     stage = p.stage.startsWith('Epoch') || p.stage === 'Training the network' ? 'network' : p.stage;
   };
   const ctx = { jobId: 0, dataDir: join(tmpdir(), 'pilot-bench-text', 'data'), signal: new AbortController().signal, progress };
@@ -67,7 +84,7 @@ if (args[0] === '--child') {
   const r = await trainText(textInputSchema.parse({ path: args[1], textColumn: 'text', target: 'label', backend: args[2], seed: 42, threads: Number(args[3]) }), ctx);
   const cpu = process.cpuUsage(c0);
   const m1 = threadCpu();
-  console.log(JSON.stringify({ wallS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, mainCpuS: m0 === null || m1 === null ? null : m1 - m0, threads: r.threads, backend: r.backend, network: r.summary.network, linear: r.summary.linear, majority: r.summary.majority, tokenizeDocsPerSec: r.tokenizeDocsPerSec, trainDocsPerSec: r.samplesPerSec, trainSeconds: r.trainSeconds, epochs: r.epochs.length, bestEpoch: r.bestEpoch, rows: r.rows, stages }));
+  console.log(JSON.stringify({ wallS: (performance.now() - t0) / 1000, cpuS: (cpu.user + cpu.system) / 1e6, mainCpuS: m0 === null || m1 === null ? null : m1 - m0, otherThreadsCpuS: threadsCpu, threads: r.threads, backend: r.backend, network: r.summary.network, linear: r.summary.linear, majority: r.summary.majority, tokenizeDocsPerSec: r.tokenizeDocsPerSec, trainDocsPerSec: r.samplesPerSec, trainSeconds: r.trainSeconds, epochs: r.epochs.length, bestEpoch: r.bestEpoch, rows: r.rows, stages }));
   process.exit(0);
 }
 
@@ -150,5 +167,6 @@ if (sk) table.push([`scikit-learn ${sk.version} fit`, sk.fitWallS.toFixed(2), sk
 const widths = table[0].map((_, c) => Math.max(...table.map((row) => String(row[c]).length)));
 console.log(`machine: ${cpus()[0]?.model} × ${cpus().length}, node ${process.version}, load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 for (const row of table) console.log(row.map((cell, c) => String(cell).padEnd(widths[c])).join(' │ '));
+for (const r of ours) if (r.otherThreadsCpuS) console.log(`other threads' CPU s before the end (${r.backend}, ${r.threads} thread${r.threads === 1 ? '' : 's'}; on two threads the largest is the pilot's second thread, the rest V8's compiler and garbage collector): ${r.otherThreadsCpuS.filter((x) => x > 0).map((x) => x.toFixed(2)).join(', ')}`);
 for (const r of ours) if (r.stages) console.log(`main thread CPU s / wall s per stage (${r.backend}, ${r.threads} thread${r.threads === 1 ? '' : 's'}): ${Object.entries(r.stages).map(([k, v]) => `${k} ${v.cpu.toFixed(2)}/${v.wall.toFixed(2)}`).join(' · ')}`);
 console.log(`bench took ${((performance.now() - benchStart) / 1000).toFixed(0)} s (after the build and the corpus CSV); load at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
