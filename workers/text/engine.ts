@@ -80,7 +80,7 @@ export interface TextTrainResult extends PilotResultCore {
   trainSeconds: number;
   /** Documents tokenised per second (the whole dataset). */
   tokenizeDocsPerSec: number;
-  /** Threads the run used: 2 when a second one tokenised half, scored quality and fitted the baseline beside the network. */
+  /** Threads the run used: 2 when a second one tokenised part of the documents, scored quality and fitted the baseline beside the network. */
   threads: 1 | 2;
   hyperparameters: TextHyperparameters;
   parameters: number;
@@ -100,7 +100,7 @@ export interface TextTrainResult extends PilotResultCore {
 
 /**
  * Trains a text pilot. With two threads (the default where there are two cores and the thread
- * entry is built), the second tokenises half of the documents and then scores the quality and fits
+ * entry is built), the second tokenises part of the documents and then scores the quality and fits
  * the linear baseline while this one trains the network; with one, the same stages run here in
  * turn. Either way the result is the same to the last bit.
  */
