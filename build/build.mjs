@@ -41,7 +41,8 @@ await Promise.all([
     ...common,
     format: 'esm',
     // quality-thread: the quality scorer's worker_threads entry (it splits a file across cores).
-    entryPoints: { cli: 'main/cli/main.ts', worker: 'workers/entry.ts', 'quality-thread': 'workers/quality/thread.ts', 'electron/main': 'main/electron/main.ts' },
+    // text-thread: the text pilot's second thread (quality and linear baseline beside the network).
+    entryPoints: { cli: 'main/cli/main.ts', worker: 'workers/entry.ts', 'quality-thread': 'workers/quality/thread.ts', 'text-thread': 'workers/text/thread.ts', 'electron/main': 'main/electron/main.ts' },
     outdir: 'dist',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',

@@ -20,6 +20,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 export const WAT_SOURCES = [
   { source: 'workers/trainer/adam.wat', output: 'workers/trainer/adam-wasm.ts', name: 'ADAM_WASM' },
   { source: 'workers/text/bag.wat', output: 'workers/text/bag-wasm.ts', name: 'BAG_WASM' },
+  { source: 'workers/text/linear.wat', output: 'workers/text/linear-wasm.ts', name: 'LINEAR_WASM' },
 ];
 
 /** The bytes of a .wat file, as wabt assembles them. */

@@ -23,16 +23,16 @@ import { writeTextArtifact, type TextPipeline } from './artifact.js';
 import { loadTextCheckpoint, removeTextCheckpoint, saveTextCheckpoint } from './checkpoint.js';
 import { highlight, linearTerms, networkTerms, type ClassTerms, type Highlighted } from './explain.js';
 import { fitBag, type Split, type TextEpochRecord } from './fit.js';
-import { BASELINE_TOL, fitLogistic, fitTfidfIds, predictLogistic, transformTfidfIds } from './linear.js';
 import { EmbeddingBag, probabilitiesOf, TABLE_RATE } from './network.js';
 import { maskText } from './pii-spans.js';
 import { textQuality, type TextQuality } from './quality.js';
+import { findTextThread, TextThread, textThreads, tokeniseOnTwo } from './parallel.js';
+import { driftReferenceOf, flatten, linearBaseline, withPredictions, type Analysis, type AnalysisInput } from './stages.js';
 import { MAX_TEXT_CHARS, readTextDataset } from './read.js';
 import type { TextInput } from './schema.js';
 import type { PilotResultCore } from '../pilot-result.js';
 import { defaultTokenizer, type TokenizerSettings } from './tokenize.js';
 import { bagsOf, encodeTexts } from './corpus.js';
-import { buildTextReference } from './drift-reference.js';
 
 /** The settings a run used (recorded with the model version). */
 export interface TextHyperparameters {
@@ -81,6 +81,8 @@ export interface TextTrainResult extends PilotResultCore {
   trainSeconds: number;
   /** Documents tokenised per second (the whole dataset). */
   tokenizeDocsPerSec: number;
+  /** Threads the run used: 2 when a second one tokenised part of the documents, scored quality and fitted the baseline beside the network. */
+  threads: 1 | 2;
   hyperparameters: TextHyperparameters;
   parameters: number;
   /** Words pushing each class most: from the linear baseline's weights, and through the network. */
@@ -97,7 +99,24 @@ export interface TextTrainResult extends PilotResultCore {
   warnings: string[];
 }
 
+/**
+ * Trains a text pilot. With two threads (the default where there are two cores and the thread
+ * entry is built), the second tokenises part of the documents and then scores the quality and fits
+ * the linear baseline while this one trains the network; with one, the same stages run here in
+ * turn. Either way the result is the same to the last bit.
+ */
 export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = async (input, ctx) => {
+  const entry = findTextThread();
+  // Started first, so the thread has loaded while the documents are read.
+  const thread = entry && textThreads(input.threads, entry) > 1 ? new TextThread(entry, ctx.signal) : null;
+  try {
+    return await run(input, ctx, thread);
+  } finally {
+    thread?.close();
+  }
+};
+
+const run = async (input: TextInput, ctx: Parameters<typeof trainText>[1], thread: TextThread | null): Promise<TextTrainResult> => {
   const runId = input.resumeFrom ?? input.runId ?? `text-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const runDir = join(ctx.dataDir, 'runs', runId);
   const encryptWith = await keyIfEncrypting(input.encryptArtifacts, join(ctx.dataDir, 'models', runId));
@@ -110,7 +129,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
 
   ctx.progress({ fraction: 0.04, stage: 'Tokenising' });
   const t0 = performance.now();
-  const corpus = encodeTexts(texts);
+  let corpus = thread ? await tokeniseOnTwo(thread, texts) : encodeTexts(texts);
   const tokenizeDocsPerSec = texts.length / Math.max((performance.now() - t0) / 1000, 1e-9);
   throwIfCancelled(ctx.signal);
 
@@ -125,13 +144,37 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   const splitOf = new Uint8Array(y.length);
   for (const i of split.validation) splitOf[i] = 1;
   for (const i of split.test) splitOf[i] = 2;
-  ctx.progress({ fraction: 0.06, stage: 'Checking text quality' });
-  const quality = textQuality(texts, corpus, data.labels, splitOf);
+  const ratio = Math.min(...counts) / Math.max(...counts);
+  const policy = input.classWeights === 'auto' ? (ratio < 0.2 ? 'balanced' : 'none') : input.classWeights;
+  const weights = classWeightsFor(Float32Array.from(y), classes.length, policy);
+  const analysisInput: AnalysisInput = {
+    labels: data.labels,
+    splitOf,
+    train: split.train,
+    test: split.test,
+    y,
+    classes: classes.length,
+    sampleWeights: policy === 'balanced' ? split.train.map((i) => weights[y[i]!]!) : null,
+  };
+  // The quality report and the linear baseline: on the second thread while this one trains the
+  // network, or here, now.
+  let onThread: Promise<Analysis> | null = null;
+  let here: Omit<Analysis, 'quality'> | null = null;
+  let quality: TextQuality | null = null;
+  if (thread) {
+    ctx.progress({ fraction: 0.06, stage: 'Checking text quality and training the linear baseline (second thread)' });
+    const flat = flatten(corpus);
+    corpus = flat.corpus;
+    onThread = thread.analyse({ terms: corpus.terms, hashes: corpus.hashes, ids: flat.ids, offsets: flat.offsets }, analysisInput);
+    // Awaited after the network; until then a failure (or a cancel) must not go unhandled.
+    onThread.catch(() => undefined);
+  } else {
+    ctx.progress({ fraction: 0.06, stage: 'Checking text quality' });
+    quality = textQuality(texts, corpus, data.labels, splitOf);
+  }
 
   ctx.progress({ fraction: 0.07, stage: 'Loading the backend' });
   const { tf, backend, statuses } = await pickBackend(input.backend);
-  const ratio = Math.min(...counts) / Math.max(...counts);
-  const policy = input.classWeights === 'auto' ? (ratio < 0.2 ? 'balanced' : 'none') : input.classWeights;
   const defaults = defaultTokenizer(split.train.length);
   const buckets = input.buckets ? 2 ** Math.ceil(Math.log2(input.buckets)) : defaults.buckets;
   const settings: TokenizerSettings = { ...defaults, buckets };
@@ -151,23 +194,17 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
     maskPii: input.maskPii,
     seed: input.seed,
   };
-  const weights = classWeightsFor(Float32Array.from(y), classes.length, policy);
   const part = (rows: number[], withWeights: boolean): Split => ({
     bags: bagsOf(corpus, rows, settings),
     y: Int32Array.from(rows, (i) => y[i]!),
     w: withWeights && policy === 'balanced' ? Float32Array.from(rows, (i) => weights[y[i]!]!) : null,
   });
 
-  // Linear baseline: TF-IDF over the training vocabulary + logistic regression (C = 1).
-  ctx.progress({ fraction: 0.08, stage: 'Training the linear baseline' });
-  const tfidf = fitTfidfIds(corpus, split.train);
-  // 100 L-BFGS iterations at most, as scikit-learn's default (max_iter=100).
-  const logistic = fitLogistic(transformTfidfIds(tfidf, corpus, split.train), Array.from(split.train, (i) => y[i]!), classes.length, {
-    maxIter: 100,
-    tol: BASELINE_TOL,
-    ...(policy === 'balanced' ? { sampleWeights: split.train.map((i) => weights[y[i]!]!) } : {}),
-  });
-  throwIfCancelled(ctx.signal);
+  if (!thread) {
+    ctx.progress({ fraction: 0.08, stage: 'Training the linear baseline' });
+    here = { ...linearBaseline(corpus, analysisInput), driftReference: driftReferenceOf(corpus, analysisInput) };
+    throwIfCancelled(ctx.signal);
+  }
 
   ctx.progress({ fraction: 0.09, stage: 'Hashing the documents' });
   const train = part(split.train, true);
@@ -175,7 +212,8 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   const test = part(split.test, false);
   const spec = { buckets, dim: hyper.dim, outputs: classes.length === 2 ? 1 : classes.length };
   const net = new EmbeddingBag(spec, new Rng(seedFor(input.seed, 'init')));
-  const fingerprint = createHash('sha256').update(JSON.stringify({ sha: data.datasetSha256, input: { ...input, runId: undefined, resumeFrom: undefined, encryptArtifacts: undefined }, backend })).digest('hex');
+  // Threads and encryption change nothing in the weights: a run may resume with either changed.
+  const fingerprint = createHash('sha256').update(JSON.stringify({ sha: data.datasetSha256, input: { ...input, runId: undefined, resumeFrom: undefined, threads: undefined, encryptArtifacts: undefined }, backend })).digest('hex');
   const checkpoint = input.resumeFrom ? await loadTextCheckpoint(runDir, fingerprint) : null;
   if (checkpoint) net.state = checkpoint.net;
   const resumedFromEpoch = checkpoint ? checkpoint.loop.epoch : null;
@@ -207,7 +245,13 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
   const yTest = Float32Array.from(test.y);
   const probs = probabilitiesOf(net.logits(test.bags), test.bags.length, spec.outputs);
   const metrics = score(target, yTest, { kind: 'classes', probs }) as ClassificationMetrics;
-  const linearMetrics = score(target, yTest, { kind: 'classes', probs: predictLogistic(logistic, transformTfidfIds(tfidf, corpus, split.test)) }) as ClassificationMetrics;
+  if (onThread) {
+    ctx.progress({ fraction: 0.93, stage: 'Waiting for the quality report and the linear baseline' });
+    ({ quality, ...here } = await onThread);
+  }
+  if (!quality || !here) throw new Error('The quality report or the linear baseline is missing.');
+  const { tfidf, logistic, linearProbs, driftReference } = here;
+  const linearMetrics = score(target, yTest, { kind: 'classes', probs: linearProbs }) as ClassificationMetrics;
   const majorityMetrics = score(target, yTest, majorityOutputs(target, Float32Array.from(train.y), test.bags.length)) as ClassificationMetrics;
 
   ctx.progress({ fraction: 0.95, stage: 'Explaining' });
@@ -263,7 +307,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
     backend,
     tfjsVersion: tf.version.tfjs,
     // What drift checks compare a new batch with (bounded: top words, lengths, a vocabulary filter, test-split figures).
-    driftReference: buildTextReference(corpus, split.train, split.test, predicted, classes.length),
+    driftReference: withPredictions(driftReference, predicted, classes.length),
   }, { encryptWith });
   await removeTextCheckpoint(runDir);
   ctx.progress({ fraction: 1, stage: 'Done' });
@@ -288,6 +332,7 @@ export const trainText: Engine<TextInput, TextTrainResult, TextEpochRecord> = as
     samplesPerSec: (n * fitted.history.length) / Math.max(fitted.trainSeconds, 1e-9),
     trainSeconds: fitted.trainSeconds,
     tokenizeDocsPerSec,
+    threads: thread ? 2 : 1,
     hyperparameters: hyper,
     parameters: net.size,
     topTerms: { linear: linearTerms(tfidf, logistic, classes), network: networkTerms(net, settings, frequent, classes) },

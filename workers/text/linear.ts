@@ -7,6 +7,7 @@
  * (test/workers/text/linear.test.ts checks against values it computed).
  */
 import type { Corpus } from './corpus.js';
+import { rowLoss, wasmObjective } from './linear-kernel.js';
 
 /** Sparse rows (CSR). */
 export interface Csr {
@@ -163,7 +164,7 @@ export interface Logistic {
  * Fits C·Σᵢ sᵢ·lossᵢ + ½‖W‖² (sᵢ: sample weights, 1 by default). `classes` = number of classes;
  * y = class index per row.
  */
-export function fitLogistic(x: Csr, y: ArrayLike<number>, classes: number, options: { c?: number; sampleWeights?: ArrayLike<number>; maxIter?: number; tol?: number } = {}): Logistic {
+export function fitLogistic(x: Csr, y: ArrayLike<number>, classes: number, options: { c?: number; sampleWeights?: ArrayLike<number>; maxIter?: number; tol?: number; loops?: 'javascript' } = {}): Logistic {
   const outputs = classes === 2 ? 1 : classes;
   const cols = x.cols;
   const c = options.c ?? 1;
@@ -174,7 +175,7 @@ export function fitLogistic(x: Csr, y: ArrayLike<number>, classes: number, optio
   const { indptr, indices, values } = x;
   // One pass over the matrix per evaluation: each row's logits, then its gradient terms while the
   // row is still in cache (instead of all logits, then all gradients).
-  const objective = (theta: Float64Array, grad: Float64Array): number => {
+  const javascript = (theta: Float64Array, grad: Float64Array): number => {
     grad.fill(0);
     let loss = 0;
     for (let r = 0; r < x.rows; r++) {
@@ -186,23 +187,7 @@ export function fitLogistic(x: Csr, y: ArrayLike<number>, classes: number, optio
         for (let q = from; q < to; q++) sum += theta[base + indices[q]!]! * values[q]!;
         z[k] = sum;
       }
-      const s = c * (sw ? sw[r]! : 1);
-      const yr = y[r]!;
-      if (outputs === 1) {
-        const zr = z[0]!;
-        // log(1 + e^{-z}) for the positive class, log(1 + e^{z}) for the negative, computed stably.
-        const sign = yr === 1 ? -1 : 1;
-        const t = sign * zr;
-        loss += s * (t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t)));
-        p[0] = s * (1 / (1 + Math.exp(-zr)) - (yr === 1 ? 1 : 0));
-      } else {
-        let max = -Infinity;
-        for (let k = 0; k < outputs; k++) max = Math.max(max, z[k]!);
-        let sum = 0;
-        for (let k = 0; k < outputs; k++) sum += Math.exp(z[k]! - max);
-        loss += s * (Math.log(sum) + max - z[yr]!);
-        for (let k = 0; k < outputs; k++) p[k] = s * (Math.exp(z[k]! - max) / sum - (k === yr ? 1 : 0));
-      }
+      loss += rowLoss(z, 0, p, 0, outputs, y[r]!, c * (sw ? sw[r]! : 1));
       for (let k = 0; k < outputs; k++) {
         const d = p[k]!;
         if (d === 0) continue;
@@ -218,6 +203,8 @@ export function fitLogistic(x: Csr, y: ArrayLike<number>, classes: number, optio
     }
     return loss + 0.5 * reg;
   };
+  // The matrix passes in WebAssembly where it runs (same arithmetic, same order: same result).
+  const objective = (options.loops === 'javascript' ? null : wasmObjective(x, y, outputs, c, sw)) ?? javascript;
   const { theta, iterations, evaluations } = lbfgs(objective, new Float64Array(dim), options.maxIter ?? 500, options.tol ?? 1e-6);
   return { outputs, cols, w: theta.subarray(0, outputs * cols), b: theta.subarray(outputs * cols), iterations, evaluations };
 }
@@ -296,7 +283,7 @@ export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float
       }
     }
     const gamma = k > 0 ? dot(s[k - 1]!, yv[k - 1]!) / dot(yv[k - 1]!, yv[k - 1]!) : 1 / Math.max(Math.sqrt(dot(g, g)), 1e-12);
-    for (let i = 0; i < n; i++) d[i]! *= gamma;
+    scale(gamma, d);
     if (k > 0) {
       let yd = dot(yv[0]!, d);
       for (let i = 0; i < k; i++) {
@@ -305,18 +292,19 @@ export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float
         else axpy(alpha[i]! - beta, s[i]!, d);
       }
     }
-    for (let i = 0; i < n; i++) d[i] = -d[i]!;
+    scale(-1, d);
     let slope = dot(g, d);
     if (slope >= 0) {
       // Not a descent direction (numerical trouble): restart from steepest descent.
       s.length = yv.length = rho.length = 0;
-      for (let i = 0; i < n; i++) d[i] = -g[i]!;
+      d.set(g);
+      scale(-1, d);
       slope = dot(g, d);
     }
     let step = 1;
     let fNew = 0;
     for (let tries = 0; tries < 40; tries++) {
-      for (let i = 0; i < n; i++) xNew[i] = x[i]! + step * d[i]!;
+      stepTo(xNew, x, step, d);
       fNew = f(xNew, gNew);
       evaluations++;
       if (fNew <= fx + 1e-4 * step * slope) break;
@@ -324,10 +312,8 @@ export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float
     }
     const sk = spare.s;
     const yk = spare.y;
-    for (let i = 0; i < n; i++) {
-      sk[i] = xNew[i]! - x[i]!;
-      yk[i] = gNew[i]! - g[i]!;
-    }
+    difference(sk, xNew, x);
+    difference(yk, gNew, g);
     const sy = dot(sk, yk);
     x.set(xNew);
     g.set(gNew);
@@ -346,6 +332,24 @@ export function lbfgs(f: (x: Float64Array, g: Float64Array) => number, x0: Float
     if (improvement >= 0 && improvement < 1e-12 * Math.max(1, Math.abs(fx))) break;
   }
   return { theta: x, iterations, evaluations };
+}
+
+// The vector steps as small functions (not loops inside lbfgs): each is called every iteration,
+// so it is optimised early, while the loops of a function called once wait for on-stack replacement.
+
+/** x *= a */
+function scale(a: number, x: Float64Array): void {
+  for (let i = 0; i < x.length; i++) x[i]! *= a;
+}
+
+/** out = x + step · d */
+function stepTo(out: Float64Array, x: Float64Array, step: number, d: Float64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = x[i]! + step * d[i]!;
+}
+
+/** out = a − b */
+function difference(out: Float64Array, a: Float64Array, b: Float64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = a[i]! - b[i]!;
 }
 
 function dot(a: Float64Array, b: Float64Array): number {

@@ -33,6 +33,8 @@ export const textInputSchema = z.object({
   maxChars: z.number().int().min(100).optional(),
   validationFraction: z.number().min(0.05).max(0.4).default(0.15),
   testFraction: z.number().min(0.05).max(0.4).default(0.15),
+  /** Threads: 2 (default where there are two cores) tokenises, scores quality and fits the baseline beside the network; 1 runs every stage in turn. Same result either way. */
+  threads: z.number().int().min(1).max(2).optional(),
   runId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
   resumeFrom: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
 });

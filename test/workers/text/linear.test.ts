@@ -52,6 +52,20 @@ describe('TF-IDF + logistic regression against scikit-learn', () => {
     expect(correct / yTest.length).toBeCloseTo(ref.accuracy, 10);
   });
 
+  it.each(['label', 'group'] as const)('fits the same weights to the last bit with the matrix passes in WebAssembly as with the JavaScript loops (%s), class weights too', (target) => {
+    const classes = reference[target].classes;
+    const y = rows.filter((_, i) => !isTest[i]).map((r) => classes.indexOf(r[target]!));
+    const sampleWeights = y.map((c) => 1 + c / 2);
+    for (const options of [{ tol: BASELINE_TOL, maxIter: 100 }, { tol: BASELINE_TOL, maxIter: 100, sampleWeights }]) {
+      const js = fitLogistic(xTrain, y, classes.length, { ...options, loops: 'javascript' });
+      const wasm = fitLogistic(xTrain, y, classes.length, options);
+      expect(wasm.iterations).toBe(js.iterations);
+      expect(wasm.iterations).toBeGreaterThan(5);
+      expect(Array.from(wasm.w)).toEqual(Array.from(js.w));
+      expect(Array.from(wasm.b)).toEqual(Array.from(js.b));
+    }
+  });
+
   it('builds the same vocabulary, idf and TF-IDF rows from encoded documents (the path the engine takes)', () => {
     const corpus = encodeTokens(tokens);
     const trainRows = tokens.map((_, i) => i).filter((i) => !isTest[i]);
