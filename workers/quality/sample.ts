@@ -62,11 +62,26 @@ export class RowSample {
 
   private shrink(): void {
     if (this.keys.length <= this.size) return;
-    const order = this.keys.map((_, i) => i).sort((a, b) => this.keys[a]! - this.keys[b]!).slice(0, this.size);
+    const order = smallestKeys(this.keys, this.size);
     this.keys = order.map((i) => this.keys[i]!);
     this.rows = order.map((i) => this.rows[i]!);
     this.threshold = this.keys[this.keys.length - 1]!;
   }
+}
+
+/**
+ * The indices of the `size` smallest keys, in key order (ties in index order, as a stable sort).
+ * Keys are multiples of 2^-32 in [0, 1), so key × 2^53 + index (index < 2^21) is an exact double
+ * and sorting those natively orders by key, then index: no comparator, nothing boxed.
+ */
+function smallestKeys(keys: number[], size: number): number[] {
+  if (keys.length >= 2 ** 21) return keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]!).slice(0, size);
+  const packed = new Float64Array(keys.length);
+  for (let i = 0; i < keys.length; i++) packed[i] = keys[i]! * 2 ** 53 + i;
+  packed.sort();
+  const out = new Array<number>(Math.min(size, keys.length));
+  for (let k = 0; k < out.length; k++) out[k] = packed[k]! % 2 ** 21;
+  return out;
 }
 
 /** The trimmed fields at `columns` (`field(i)`: the i-th field's text), copied so they pin no chunk. */

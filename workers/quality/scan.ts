@@ -189,13 +189,14 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
             const a = r.hashA[c]!;
             laneA[c] = a;
             laneB[c] = r.hashB[c]!;
-            columns[c]!.addBytes(r.bytes, r.start[c]!, r.end[c]!, fmix32(a));
+            // The hash passed signed (`| 0`): an int32 crosses the call unboxed, an unsigned one above 2^31 is a heap number.
+            columns[c]!.addBytes(r.bytes, r.start[c]!, r.end[c]!, fmix32(a) | 0);
           } else {
             const text = c < count ? r.text(c) : '';
             hashText(text);
             laneA[c] = textHash.a;
             laneB[c] = textHash.b;
-            columns[c]!.add(text, fmix32(textHash.a));
+            columns[c]!.add(text, fmix32(textHash.a) | 0);
           }
         }
         finishRow(field, sampled);
@@ -215,7 +216,7 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
           hashText(raw);
           laneA[c] = textHash.a;
           laneB[c] = textHash.b;
-          columns[c]!.add(raw, fmix32(textHash.a));
+          columns[c]!.add(raw, fmix32(textHash.a) | 0);
         }
         finishRow(field, sampled);
       },
