@@ -20,7 +20,7 @@ import { detectPii, mayHoldPii, type PiiKind } from './pii.js';
 import { Kind, UNKNOWN_KIND, classify, classifyBytes, parsed } from './values.js';
 import { toCanonical, type NumberFormat } from '../csv/number-format.js';
 import { ValueTable } from './value-table.js';
-import { compareBytes, FREE_TEXT_MIN, isFreeText, mayHoldTextPii } from './free-text.js';
+import { compareBytes, FREE_TEXT_MIN, isFreeText, mayHoldTextPii, mayHoldTextPiiText } from './free-text.js';
 import { countPii, countTextPii, emptyColumnState, mergeCounts, observeNumber, observeValue, type ColumnState } from './column-state.js';
 
 export type { ColumnState } from './column-state.js';
@@ -211,7 +211,7 @@ export class ColumnAccumulator {
     if (kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && v.length >= 13)) {
       const pii = detectPii(v);
       if (pii) countPii(this.s, pii, v, 1);
-      else if (kind === Kind.Text && isFreeText(v)) addTextPii(this.s.textPii, v);
+      else if (kind === Kind.Text && isFreeText(v) && mayHoldTextPiiText(v)) addTextPii(this.s.textPii, v);
     }
     observeValue(this.s, kind, x, v, 1, this.kll);
   }

@@ -55,6 +55,16 @@ export function mayHoldTextPii(bytes: Buffer, from: number, to: number): boolean
   return false;
 }
 
+/**
+ * `mayHoldTextPii` for a string (cells read as text: quoted with `""`, UTF-16 files): the same
+ * gate for an ASCII string; any other string may hold a name the byte gate does not list.
+ */
+export function mayHoldTextPiiText(v: string): boolean {
+  for (let k = 0; k < v.length; k++) if (v.charCodeAt(k) > 0x7f) return true;
+  const bytes = Buffer.from(v, 'latin1');
+  return mayHoldTextPii(bytes, 0, bytes.length);
+}
+
 const SPACE = 1;
 const SIGNAL = 2;
 const UPPER = 3;
