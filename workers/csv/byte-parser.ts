@@ -115,7 +115,7 @@ const CR = 13;
 
 export class ByteRecordParser {
   private readonly delimiter: number;
-  /** 1 for the bytes that end an unquoted field or need a look (delimiter, CR, LF, quote). */
+  /** 1 for the bytes that end an unquoted field or need a look (delimiter, CR, LF, quote); 2 for bytes above 0x7f. */
   private readonly special = new Uint8Array(256);
   private readonly record: ByteRecord;
   private line = 1;
@@ -129,6 +129,8 @@ export class ByteRecordParser {
     if (delimiter.length !== 1 || delimiter.charCodeAt(0) >= 0x80) throw new Error(`The byte parser needs a one-byte ASCII delimiter, got ${JSON.stringify(delimiter)}.`);
     this.delimiter = delimiter.charCodeAt(0);
     for (const c of [this.delimiter, QUOTE, LF, CR]) this.special[c] = 1;
+    // Bytes above 0x7f are marked too (2), so the loops note a non-ASCII field without OR-ing in every byte.
+    for (let c = 0x80; c < 0x100; c++) this.special[c] = 2;
     this.record = new ByteRecord(encoding);
   }
 
@@ -217,11 +219,12 @@ export class ByteRecordParser {
           let j2 = i;
           while (j2 < n) {
             const d = bytes[j2]!;
-            if (special[d] === 1) {
-              if (d !== QUOTE) break;
-              quotes++;
+            const sp = special[d]!;
+            if (sp !== 0) {
+              if (sp === 2) high = 0x80;
+              else if (d !== QUOTE) break;
+              else quotes++;
             }
-            high |= d;
             a = Math.imul(a ^ d, 0x01000193);
             b = (Math.imul(b ^ d, 0x01000193) + 0x7f4a7c15) | 0;
             j2++;
@@ -243,11 +246,12 @@ export class ByteRecordParser {
           let j = i;
           while (j < n) {
             const d = bytes[j]!;
-            if (special[d] === 1) {
-              if (d !== QUOTE) break;
-              quotes++;
+            const sp = special[d]!;
+            if (sp !== 0) {
+              if (sp === 2) high = 0x80;
+              else if (d !== QUOTE) break;
+              else quotes++;
             }
-            high |= d;
             a = Math.imul(a ^ d, 0x01000193);
             b = (Math.imul(b ^ d, 0x01000193) + 0x7f4a7c15) | 0;
             j++;

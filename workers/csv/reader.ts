@@ -98,24 +98,34 @@ export async function readByteRange(options: ReadByteRangeOptions): Promise<Rang
     options.onRecord(record, line);
   });
   const handle = await open(path, 'r');
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK;
+  // Two read buffers: the next chunk is read while this one is parsed, so the thread never waits on the disk.
+  const reads = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
+  const readAt = (k: number, at: number) => handle.read(reads[k]!, 0, Math.min(chunkBytes, end - at), at);
+  let pending = start < end ? readAt(0, start) : null;
   try {
-    let buffer = Buffer.allocUnsafe(options.chunkBytes ?? DEFAULT_CHUNK);
-    // Bytes of a cut-off record kept at the front of the buffer for the next read.
+    // The parse buffer: a cut-off record's bytes kept at the front, then the chunk just read.
+    let buffer: Buffer = Buffer.allocUnsafe(2 * chunkBytes);
     let kept = 0;
     let position = start;
-    while (position < end) {
-      if (kept > buffer.length / 2) {
-        // A record longer than half the buffer: grow it rather than re-parse the record on ever smaller reads.
-        const grown = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(grown, 0, 0, kept);
-        buffer = grown;
-      }
-      const want = Math.min(buffer.length - kept, end - position);
-      const { bytesRead } = await handle.read(buffer, kept, want, position);
+    for (let k = 0; pending; k = 1 - k) {
+      const { bytesRead } = await pending;
+      pending = null;
       if (bytesRead === 0) break; // the file shrank while being read; the caller compares sizes
+      if (kept + bytesRead > buffer.length) buffer = grow(buffer, kept, 2 * (kept + bytesRead));
+      reads[k]!.copy(buffer, kept, 0, bytesRead);
+      let length = kept + bytesRead;
       position += bytesRead;
-      options.onBytes?.(buffer.subarray(kept, kept + bytesRead));
-      const length = kept + bytesRead;
+      if (kept > chunkBytes && position < end) {
+        // A record longer than a chunk is pending: fill a doubled buffer in one read, so the
+        // record is parsed again a logarithmic number of times, not once per chunk.
+        if (kept > buffer.length / 2) buffer = grow(buffer, length, 2 * buffer.length);
+        const { bytesRead: more } = await handle.read(buffer, length, Math.min(buffer.length - length, end - position), position);
+        length += more;
+        position += more;
+      }
+      if (position < end) pending = readAt(1 - k, position);
+      options.onBytes?.(buffer.subarray(kept, length));
       const consumed = parser.parse(buffer, length, false);
       buffer.copyWithin(0, consumed, length);
       kept = length - consumed;
@@ -123,9 +133,18 @@ export async function readByteRange(options: ReadByteRangeOptions): Promise<Rang
     }
     if (kept > 0) parser.parse(buffer, kept, true);
   } finally {
+    // A read still in flight (cancelled mid-range) must finish before the file is closed.
+    if (pending) await pending.catch(() => undefined);
     await handle.close();
   }
   return { ...parser.stats(), bytes: end - start };
+}
+
+/** A bigger buffer holding the first `used` bytes of `buffer`. */
+function grow(buffer: Buffer, used: number, size: number): Buffer {
+  const grown = Buffer.allocUnsafe(size);
+  buffer.copy(grown, 0, 0, used);
+  return grown;
 }
 
 /** Whether a file in this encoding can be split at any line-break byte (0x0A is never part of another character). */

@@ -13,7 +13,7 @@ import { correlations, leakage } from './relations.js';
 import { numericLeakage } from './numeric-leakage.js';
 import type { QualityReport } from './report.js';
 import { RowSample } from './sample.js';
-import type { ScanPlan, ScanResult } from './scan.js';
+import { sampleDecoder, type ScanPlan, type ScanResult } from './scan.js';
 import type { QualityInput } from './schema.js';
 import { column, conflicts, extraCopies, loadBucket, overlapCount } from './spill.js';
 import { safeValue, summarizeColumn } from './summary.js';
@@ -83,7 +83,7 @@ export function assembleReport(a: AssembleArgs): QualityReport {
   // Relations on the sample.
   const sample = new RowSample(T.sampleRows, plan.seed);
   for (const r of results) sample.merge(r.sample);
-  const sampleRows = sample.result();
+  const sampleRows = sample.result(sampleDecoder(plan));
   const table = { columns: plan.sampleColumns.map((i) => columns[i]!), rows: sampleRows, missing };
   const relations = correlations(table);
 

@@ -1,65 +1,42 @@
 /**
  * Streaming per-column accumulator: one `add` (a string) or `addBytes` (an ASCII span of the
- * file's bytes, see `csv/byte-parser.ts`) per cell, plain-data state so ranges read on other
- * threads can be merged. Everything here is O(1) memory per column except the exact distinct
- * map, which is capped and then replaced by a HyperLogLog estimate. Both entry points keep the
- * same state: `addBytes` makes a string only where one is kept or only a string can tell.
+ * file's bytes, see `csv/byte-parser.ts`) per cell, plain-data state (`column-state.ts`) so ranges
+ * read on other threads can be merged. Everything here is O(1) memory per column except the exact
+ * distinct table, which is capped and then replaced by a HyperLogLog estimate. Both entry points
+ * keep the same state: `addBytes` makes a string only where one is kept or only a string can tell.
+ *
+ * While the exact table holds every value, a cell costs one table lookup and one increment: the
+ * value's kind, number and personal data are worked out once when it first arrives, and the
+ * column's statistics take each value once with its count (`flush`, before anything reads them).
+ * Values holding personal data are counted cell by cell instead, so the masked samples are the
+ * first ones in the file, in file order.
  */
 import { detach, hashString } from './hash.js';
 import { HyperLogLog } from './hll.js';
 import { ExactDistribution, type Distribution } from './distribution.js';
-import { KllSketch, type KllState } from './kll.js';
-import { addMoment, emptyMoments, mergeMoments, type Moments } from './moments.js';
+import { KllSketch } from './kll.js';
 import { addTextPii, emptyTextPii, type TextPiiSummary } from '../text/pii-spans.js';
-import { detectPii, maskPii, mayHoldPii, type PiiKind } from './pii.js';
-import { Kind, UNKNOWN_KIND, classify, classifyBytes, isIsoOrdered, parsed } from './values.js';
+import { detectPii, mayHoldPii, type PiiKind } from './pii.js';
+import { Kind, UNKNOWN_KIND, classify, classifyBytes, parsed } from './values.js';
 import { toCanonical, type NumberFormat } from '../csv/number-format.js';
 import { ValueTable } from './value-table.js';
-import { compareBytes, FREE_TEXT_MIN, isFreeText, mayHoldTextPii, mergeTextPii } from './free-text.js';
+import { compareBytes, FREE_TEXT_MIN, isFreeText, mayHoldTextPii, mayHoldTextPiiText } from './free-text.js';
+import { countPii, countTextPii, emptyColumnState, mergeCounts, observeNumber, observeValue, type ColumnState } from './column-state.js';
 
-/** The mergeable state of one column. */
-export interface ColumnState {
-  name: string;
-  /** Non-missing cells. */
-  count: number;
-  missing: number;
-  /** Missing cells per marker (after trimming). */
-  markers: Record<string, number>;
-  /** Non-missing cells per value kind, indexed by `Kind`. */
-  kinds: number[];
-  moments: Moments;
-  min: number;
-  max: number;
-  zeros: number;
-  negatives: number;
-  minPositive: number;
-  kll: KllState;
-  /** Exact counts per trimmed value, until `overflow`; after that only known values keep counting. */
-  values: Map<string, number>;
-  overflow: boolean;
-  /** HyperLogLog registers once the exact map overflowed. */
-  hll: Uint8Array | null;
-  whitespace: number;
-  textCount: number;
-  lengthSum: number;
-  lengthMax: number;
-  dateMin: string | null;
-  dateMax: string | null;
-  pii: Partial<Record<PiiKind, number>>;
-  piiSamples: string[];
-  /** Personal data inside free-text cells (sentences), which the whole-cell check above cannot see. */
-  textPii: TextPiiSummary;
-  /** A few values that are not numbers, kept to explain a MIXED_TYPES alert. */
-  textExamples: string[];
-}
+export type { ColumnState } from './column-state.js';
 
 export class ColumnAccumulator {
   readonly s: ColumnState;
   private kll: KllSketch;
   private hll: HyperLogLog | null = null;
-  /** The exact counts while scanning: each distinct value's slot, and its count by slot. */
+  /** The exact counts: each distinct value's slot, and its count by slot (as of the last `flush`). */
   private readonly values = new ValueTable();
   private readonly counts: number[] = [];
+  /**
+   * Per slot: cells counted since the last `flush`. A value with personal data counts down from
+   * -1 instead (-1 - pending), its personal data counted as each cell arrives.
+   */
+  private pending = new Int32Array(64);
   /** Per slot: the value's kind (-1 until worked out), its number, and the personal data it is. */
   private readonly slotKind: number[] = [];
   private readonly slotNumber: number[] = [];
@@ -82,33 +59,7 @@ export class ColumnAccumulator {
     /** How the column writes numbers when not plain dot-decimal; such a column is fed through `add`. */
     private readonly numberFormat: NumberFormat | null = null,
   ) {
-    this.s = state ?? {
-      name,
-      count: 0,
-      missing: 0,
-      markers: {},
-      kinds: [0, 0, 0, 0, 0],
-      moments: emptyMoments(),
-      min: Infinity,
-      max: -Infinity,
-      zeros: 0,
-      negatives: 0,
-      minPositive: Infinity,
-      kll: { compactors: [], n: 0 },
-      values: new Map(),
-      overflow: false,
-      hll: null,
-      whitespace: 0,
-      textCount: 0,
-      lengthSum: 0,
-      lengthMax: 0,
-      dateMin: null,
-      dateMax: null,
-      pii: {},
-      piiSamples: [],
-      textPii: emptyTextPii(),
-      textExamples: [],
-    };
+    this.s = state ?? emptyColumnState(name);
     this.kll = KllSketch.fromState(this.s.kll, seed, kllFloor);
     let longest = 0;
     for (const m of missingMarkers) {
@@ -119,10 +70,10 @@ export class ColumnAccumulator {
     this.markerMaxLength = longest;
     this.markerList = [...missingMarkers];
     if (this.s.hll) this.hll = new HyperLogLog(this.s.hll);
-    for (const [key, count] of this.s.values) this.newSlot(key, hashString(key), count);
+    for (const [key, count] of this.s.values) this.newSlot(key, hashString(key), count, false);
   }
 
-  /** Adds one raw cell. `rawHash`, if known, is `hashString(raw)`. */
+  /** Adds one raw cell. `rawHash`, if known, is `hashString(raw)` (its 32 bits, signed or not). */
   add(raw: string, rawHash?: number): void {
     const s = this.s;
     let v = raw;
@@ -135,27 +86,24 @@ export class ColumnAccumulator {
       this.countMissing(v);
       return;
     }
-    s.count++;
     const hash = rawHash !== undefined && v === raw ? rawHash : hashString(v);
     if (!s.overflow) {
-      // A value seen before reuses what was worked out about it (kind, number, personal data):
-      // in low-cardinality columns this is the whole cost of a cell, one table lookup. Once the
-      // table is full, only the HyperLogLog counts (looking up every value would cost more than
-      // the rest of the cell), and top values become approximate.
+      // A value seen before is one table lookup and an increment: in low-cardinality columns
+      // that is the whole cost of a cell. Once the table is full, only the HyperLogLog counts
+      // (looking up every value would cost more than the rest of the cell), and top values
+      // become approximate.
       let slot = this.values.find(v, hash);
-      if (slot < 0 && this.values.size < this.distinctLimit) slot = this.newSlot(detach(v), hash, 0);
-      if (slot >= 0) {
-        this.countSlot(slot);
-        return;
-      }
+      if (slot < 0 && this.values.size < this.distinctLimit) slot = this.newSlot(detach(v), hash, 0, true);
+      if (slot >= 0) return this.hit(slot);
       this.startEstimating();
     }
+    s.count++;
     this.estimate(v, hash);
   }
 
   /**
    * Adds one raw cell given as ASCII bytes `[from, to)` (one byte per character) whose
-   * `hashString` is `rawHash`. Same effect as `add` of the same text.
+   * `hashString` is `rawHash` (its 32 bits, signed or not). Same effect as `add` of the same text.
    */
   addBytes(bytes: Buffer, from: number, to: number, rawHash: number): void {
     const n = to - from;
@@ -167,16 +115,13 @@ export class ColumnAccumulator {
       if (marker !== null) return this.countMissing(marker);
     }
     const s = this.s;
-    s.count++;
     if (!s.overflow) {
       let slot = this.values.findBytes(bytes, from, to, rawHash);
-      if (slot < 0 && this.values.size < this.distinctLimit) slot = this.newSlot(bytes.toString('latin1', from, to), rawHash, 0);
-      if (slot >= 0) {
-        this.countSlot(slot);
-        return;
-      }
+      if (slot < 0 && this.values.size < this.distinctLimit) slot = this.newSlot(bytes.toString('latin1', from, to), rawHash, 0, true);
+      if (slot >= 0) return this.hit(slot);
       this.startEstimating();
     }
+    s.count++;
     const kind = classifyBytes(bytes, from, to);
     const x = parsed.number;
     // Cases that need the string: what only `classify` can tell, personal data, a text example
@@ -192,11 +137,52 @@ export class ColumnAccumulator {
     }
     this.hll!.addHash(rawHash);
     s.kinds[kind]!++;
-    if (kind === Kind.Integer || kind === Kind.Float) this.observeNumber(x);
-    else if (kind !== Kind.Date) {
+    if (kind === Kind.Integer || kind === Kind.Float) {
+      observeNumber(s, x, 1);
+      this.kll.update(x);
+    } else if (kind !== Kind.Date) {
       s.textCount++;
       s.lengthSum += n;
       if (n > s.lengthMax) s.lengthMax = n;
+    }
+  }
+
+  /** A cell whose value has a slot: counted now, folded into the statistics at the next `flush`. */
+  private hit(slot: number): void {
+    const p = this.pending[slot]!;
+    if (p >= 0) {
+      this.pending[slot] = p + 1;
+      return;
+    }
+    this.pending[slot] = p - 1;
+    const v = this.values.keys[slot]!;
+    const pii = this.slotPii[slot];
+    if (pii) countPii(this.s, pii, v, 1);
+    const inText = this.slotTextPii[slot];
+    if (inText) countTextPii(this.s, inText, 1);
+  }
+
+  /** Folds the cells counted per slot since the last call into the statistics, slot by slot (first arrival first). */
+  private flush(): void {
+    const s = this.s;
+    const pending = this.pending;
+    for (let slot = 0; slot < this.values.size; slot++) {
+      const p = pending[slot]!;
+      if (p === 0 || p === -1) continue;
+      const w = p > 0 ? p : -1 - p;
+      pending[slot] = p > 0 ? 0 : -1;
+      const v = this.values.keys[slot]!;
+      if (this.slotKind[slot] === -1) this.describeSlot(slot, v);
+      this.counts[slot]! += w;
+      s.count += w;
+      if (p > 0) {
+        // Personal data of values not counted cell by cell (slots that came from a merged state).
+        const pii = this.slotPii[slot];
+        if (pii) countPii(s, pii, v, w);
+        const inText = this.slotTextPii[slot];
+        if (inText) countTextPii(s, inText, w);
+      }
+      observeValue(s, this.slotKind[slot]!, this.slotNumber[slot]!, v, w, null);
     }
   }
 
@@ -217,18 +203,6 @@ export class ColumnAccumulator {
     return null;
   }
 
-  /** Counts a cell whose value has a slot. */
-  private countSlot(slot: number): void {
-    this.counts[slot]!++;
-    const v = this.values.keys[slot]!;
-    if (this.slotKind[slot] === -1) this.describeSlot(slot, v);
-    const pii = this.slotPii[slot];
-    if (pii) this.countPii(pii, v);
-    const inText = this.slotTextPii[slot];
-    if (inText) this.countTextPii(inText);
-    this.observe(this.slotKind[slot]!, this.slotNumber[slot]!, v);
-  }
-
   /** Counts a value past the exact table: the HyperLogLog, its kind, personal data, its statistics. */
   private estimate(v: string, hash: number): void {
     this.hll!.addHash(hash);
@@ -236,42 +210,10 @@ export class ColumnAccumulator {
     const x = parsed.number;
     if (kind === Kind.Text || ((kind === Kind.Integer || kind === Kind.Float) && v.length >= 13)) {
       const pii = detectPii(v);
-      if (pii) this.countPii(pii, v);
-      else if (kind === Kind.Text && isFreeText(v)) addTextPii(this.s.textPii, v);
+      if (pii) countPii(this.s, pii, v, 1);
+      else if (kind === Kind.Text && isFreeText(v) && mayHoldTextPiiText(v)) addTextPii(this.s.textPii, v);
     }
-    this.observe(kind, x, v);
-  }
-
-  private observe(kind: number, x: number, v: string): void {
-    const s = this.s;
-    s.kinds[kind]!++;
-    if (kind === Kind.Integer || kind === Kind.Float) {
-      this.observeNumber(x);
-    } else if (kind === Kind.Date) {
-      if (isIsoOrdered(v)) {
-        if (s.dateMin === null || v < s.dateMin) s.dateMin = detach(v);
-        if (s.dateMax === null || v > s.dateMax) s.dateMax = detach(v);
-      }
-    } else {
-      s.textCount++;
-      s.lengthSum += v.length;
-      if (v.length > s.lengthMax) s.lengthMax = v.length;
-      if (kind === Kind.Text && s.textExamples.length < 5 && !s.textExamples.includes(v)) {
-        s.textExamples.push(detach(v.length > 40 ? `${v.slice(0, 40)}…` : v));
-      }
-    }
-  }
-
-  private observeNumber(x: number): void {
-    const s = this.s;
-    addMoment(s.moments, x);
-    // While the exact map holds every value, quantiles come from it; the sketch starts at overflow.
-    if (s.overflow) this.kll.update(x);
-    if (x < s.min) s.min = x;
-    if (x > s.max) s.max = x;
-    if (x === 0) s.zeros++;
-    else if (x < 0) s.negatives++;
-    else if (x < s.minPositive) s.minPositive = x;
+    observeValue(this.s, kind, x, v, 1, this.kll);
   }
 
   /**
@@ -287,13 +229,24 @@ export class ColumnAccumulator {
     return kind === Kind.Integer || kind === Kind.Float ? Kind.Text : kind;
   }
 
-  private newSlot(key: string, hash: number, count: number): number {
+  /** A new slot; `describe` works out the value's kind and personal data now (a value read from the file). */
+  private newSlot(key: string, hash: number, count: number, describe: boolean): number {
     const slot = this.values.add(key, hash);
     this.counts.push(count);
     this.slotKind.push(-1);
     this.slotNumber.push(0);
     this.slotPii.push(null);
     this.slotTextPii.push(null);
+    if (slot === this.pending.length) {
+      const grown = new Int32Array(2 * slot);
+      grown.set(this.pending);
+      this.pending = grown;
+    }
+    this.pending[slot] = 0;
+    if (describe) {
+      this.describeSlot(slot, key);
+      if (this.slotPii[slot] !== null || this.slotTextPii[slot] !== null) this.pending[slot] = -1;
+    }
     return slot;
   }
 
@@ -310,19 +263,9 @@ export class ColumnAccumulator {
     }
   }
 
-  /** Adds a value's in-text personal data (worked out once for its slot) to the column's. */
-  private countTextPii(found: TextPiiSummary): void {
-    mergeTextPii(this.s.textPii, found);
-  }
-
-  private countPii(kind: PiiKind, v: string): void {
-    const s = this.s;
-    s.pii[kind] = (s.pii[kind] ?? 0) + 1;
-    if (s.piiSamples.length < 3) s.piiSamples.push(maskPii(v, kind));
-  }
-
-  /** The exact map is full: seed a HyperLogLog with every value seen so far; from now on it counts. */
+  /** The exact table is full: seed a HyperLogLog with every value seen so far; from now on it counts. */
   private startEstimating(): void {
+    this.flush();
     this.s.overflow = true;
     this.hll = new HyperLogLog();
     this.s.hll = this.hll.registers;
@@ -340,6 +283,7 @@ export class ColumnAccumulator {
 
   /** The state with the sketch and the counts folded in (`s.values` is current after this), ready to post to another thread. */
   state(): ColumnState {
+    this.flush();
     this.s.kll = this.kll.toState();
     const values = new Map<string, number>();
     for (let slot = 0; slot < this.values.size; slot++) values.set(this.values.keys[slot]!, this.counts[slot]!);
@@ -349,17 +293,9 @@ export class ColumnAccumulator {
 
   /** Folds another range's state of the same column into this one. */
   merge(o: ColumnState): void {
+    this.flush();
     const s = this.s;
-    s.count += o.count;
-    s.missing += o.missing;
-    for (const [k, v] of Object.entries(o.markers)) s.markers[k] = (s.markers[k] ?? 0) + v;
-    for (let i = 0; i < s.kinds.length; i++) s.kinds[i]! += o.kinds[i]!;
-    s.moments = mergeMoments(s.moments, o.moments);
-    s.min = Math.min(s.min, o.min);
-    s.max = Math.max(s.max, o.max);
-    s.zeros += o.zeros;
-    s.negatives += o.negatives;
-    s.minPositive = Math.min(s.minPositive, o.minPositive);
+    mergeCounts(s, o);
     // Their numbers are in their sketch once they overflowed, else only in their map.
     const theirsSketched = o.overflow;
     if (theirsSketched && !s.overflow) this.startEstimating();
@@ -370,7 +306,7 @@ export class ColumnAccumulator {
       if (slot >= 0) {
         this.counts[slot]! += c;
         if (s.overflow && !theirsSketched) this.sketchValue(k, c);
-      } else if (!s.overflow && this.values.size < this.distinctLimit) this.newSlot(k, hash, c);
+      } else if (!s.overflow && this.values.size < this.distinctLimit) this.newSlot(k, hash, c, false);
       else {
         if (!s.overflow) this.startEstimating();
         this.hll!.add(k);
@@ -378,20 +314,11 @@ export class ColumnAccumulator {
       }
     }
     if (o.hll) this.hll!.merge(new HyperLogLog(o.hll));
-    s.whitespace += o.whitespace;
-    s.textCount += o.textCount;
-    s.lengthSum += o.lengthSum;
-    s.lengthMax = Math.max(s.lengthMax, o.lengthMax);
-    if (o.dateMin !== null && (s.dateMin === null || o.dateMin < s.dateMin)) s.dateMin = o.dateMin;
-    if (o.dateMax !== null && (s.dateMax === null || o.dateMax > s.dateMax)) s.dateMax = o.dateMax;
-    for (const [k, v] of Object.entries(o.pii) as [PiiKind, number][]) s.pii[k] = (s.pii[k] ?? 0) + v;
-    for (const sample of o.piiSamples) if (s.piiSamples.length < 3) s.piiSamples.push(sample);
-    mergeTextPii(s.textPii, o.textPii);
-    for (const example of o.textExamples) if (s.textExamples.length < 5 && !s.textExamples.includes(example)) s.textExamples.push(example);
   }
 
   /** Quantiles of the numeric values: exact from the map while it holds every value, else the sketch. */
   distribution(): Distribution {
+    this.flush();
     if (this.s.overflow) return this.kll;
     const pairs: [number, number][] = [];
     for (let slot = 0; slot < this.values.size; slot++) {

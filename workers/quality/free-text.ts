@@ -33,22 +33,47 @@ const isSpace = (d: number) => d === 32 || d === 9 || d === 10 || d === 13;
 export function mayHoldTextPii(bytes: Buffer, from: number, to: number): boolean {
   let space = false;
   let signal = false;
-  let previous = 32;
   for (let k = from; k < to; k++) {
-    const d = bytes[k]!;
-    if (d === 32) space = true;
-    else if ((d >= 48 && d <= 57) || d === 64) signal = true;
-    else if (!signal && isUpper(d) && !isUpper(previous) && !isLower(previous) && k + 1 < to && isLower(bytes[k + 1]!)) {
+    // Most bytes (lower-case letters, punctuation) change nothing: one table look-up each.
+    const c = BYTE_CLASS[bytes[k]!]!;
+    if (c === 0) continue;
+    if (c === SPACE) {
+      if (signal) return true;
+      space = true;
+    } else if (c === SIGNAL) {
+      if (space) return true;
+      signal = true;
+    } else if (c === UPPER && !signal && k + 1 < to && isLower(bytes[k + 1]!)) {
+      const previous = k > from ? bytes[k - 1]! : 32;
+      if (isUpper(previous) || isLower(previous)) continue;
       let e = k + 2;
       while (e < to && (isLower(bytes[e]!) || isUpper(bytes[e]!) || bytes[e] === 45 || bytes[e] === 39)) e++;
       const after = e < to && bytes[e] === 46 ? e + 1 : e; // "Dr." — the title's dot
       if (e - k <= LONGEST_START && after < to && isSpace(bytes[after]!) && NAME_STARTS.has(bytes.toString('latin1', k, e))) return true;
     }
-    if (space && signal) return true;
-    previous = d;
   }
   return false;
 }
+
+/**
+ * `mayHoldTextPii` for a string (cells read as text: quoted with `""`, UTF-16 files): the same
+ * gate for an ASCII string; any other string may hold a name the byte gate does not list.
+ */
+export function mayHoldTextPiiText(v: string): boolean {
+  for (let k = 0; k < v.length; k++) if (v.charCodeAt(k) > 0x7f) return true;
+  const bytes = Buffer.from(v, 'latin1');
+  return mayHoldTextPii(bytes, 0, bytes.length);
+}
+
+const SPACE = 1;
+const SIGNAL = 2;
+const UPPER = 3;
+/** Per byte: 0 (changes nothing), SPACE (0x20), SIGNAL (a digit or `@`), UPPER (A–Z). */
+const BYTE_CLASS = new Uint8Array(256);
+BYTE_CLASS[32] = SPACE;
+BYTE_CLASS[64] = SIGNAL;
+for (let d = 48; d <= 57; d++) BYTE_CLASS[d] = SIGNAL;
+for (let d = 65; d <= 90; d++) BYTE_CLASS[d] = UPPER;
 
 /** Compares ASCII bytes `[from, to)` with a string as `<` / `>` compare strings: negative, 0 or positive. */
 export function compareBytes(bytes: Buffer, from: number, to: number, s: string): number {

@@ -27,6 +27,18 @@ export function addMoment(s: Moments, x: number): void {
   s.n = n;
 }
 
+/** `w` copies of `x` at once: Chan et al.'s merge with a point mass (the same as `addMoment` when w = 1). */
+export function addMomentWeighted(s: Moments, x: number, w: number): void {
+  if (w === 1) return addMoment(s, x);
+  const n1 = s.n;
+  const n = n1 + w;
+  const delta = x - s.mean;
+  s.mean += (delta * w) / n;
+  s.m3 += (delta * delta * delta * n1 * w * (n1 - w)) / (n * n) - (3 * delta * w * s.m2) / n;
+  s.m2 += (delta * delta * n1 * w) / n;
+  s.n = n;
+}
+
 export function mergeMoments(a: Moments, b: Moments): Moments {
   if (a.n === 0) return { ...b };
   if (b.n === 0) return { ...a };

@@ -47,13 +47,15 @@ export function mayHoldPii(bytes: Uint8Array, from: number, to: number): boolean
   if (n < 7 || n > 64) return false;
   const c = bytes[from]!;
   if ((c >= 48 && c <= 57) || c === 43 || c === 40) return true;
+  const upper = c >= 65 && c <= 90;
+  if (upper && n >= 15) return true;
   let colon = false;
   for (let k = from + 1; k < to; k++) {
     const d = bytes[k];
     if (d === 64) return true;
     if (d === 58) colon = true;
   }
-  return c >= 65 && c <= 90 ? n >= 15 : colon;
+  return upper ? false : colon;
 }
 
 /**

@@ -25,14 +25,14 @@ export function correlations(t: SampleTable): { pairs: CorrelationPair[]; matrix
     .map((c, j) => ({ c, j }))
     .filter(({ c }) => c.type === 'integer' || c.type === 'float')
     .slice(0, MAX_NUMERIC);
-  const values = numeric.map(({ j }) => t.rows.map((r) => toNumber(r[j]!, t.missing)));
+  const values = numeric.map(({ j }) => numericColumn(t, j));
   const ranks = values.map(rank);
   const matrix: (number | null)[][] = numeric.map(() => numeric.map(() => null));
   for (let a = 0; a < numeric.length; a++) {
     matrix[a]![a] = 1;
     for (let b = a + 1; b < numeric.length; b++) {
-      const r = pearson(values[a]!, values[b]!);
-      const rho = pearson(ranks[a]!, ranks[b]!);
+      const r = pearsonOf(values[a]!, values[b]!);
+      const rho = pearsonOf(ranks[a]!, ranks[b]!);
       matrix[a]![b] = r;
       matrix[b]![a] = r;
       const name = (i: number) => numeric[i]!.c.name;
@@ -104,18 +104,74 @@ function toNumber(v: string, missing: Set<string>): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-/** Average ranks (ties share their mean rank); missing stays missing. */
-function rank(xs: (number | null)[]): (number | null)[] {
-  const idx = xs.map((x, i) => i).filter((i) => xs[i] !== null).sort((a, b) => xs[a]! - xs[b]!);
-  const out: (number | null)[] = xs.map(() => null);
-  for (let i = 0; i < idx.length; ) {
-    let j = i;
-    while (j + 1 < idx.length && xs[idx[j + 1]!] === xs[idx[i]!]) j++;
-    const r = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) out[idx[k]!] = r;
-    i = j + 1;
+/** Column j of the sample as numbers, NaN where missing or not a number (typed, so loops over it allocate nothing). */
+function numericColumn(t: SampleTable, j: number): Float64Array {
+  const out = new Float64Array(t.rows.length);
+  for (let i = 0; i < out.length; i++) out[i] = toNumber(t.rows[i]![j]!, t.missing) ?? Number.NaN;
+  return out;
+}
+
+/**
+ * Average ranks (ties share their mean rank); missing (NaN) stays missing. The present values are
+ * sorted natively; a value's rank is the middle of its run of equal values in that order.
+ */
+function rank(xs: Float64Array): Float64Array {
+  let n = 0;
+  for (let i = 0; i < xs.length; i++) if (xs[i] === xs[i]) n++;
+  const sorted = new Float64Array(n);
+  n = 0;
+  for (let i = 0; i < xs.length; i++) if (xs[i] === xs[i]) sorted[n++] = xs[i]!;
+  sorted.sort();
+  const out = new Float64Array(xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i]!;
+    if (x !== x) {
+      out[i] = Number.NaN;
+      continue;
+    }
+    // The run of x: from the first item not below it to the last item not above it.
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    const first = lo;
+    hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    out[i] = (first + lo - 1) / 2 + 1;
   }
   return out;
+}
+
+/** `pearson` over typed columns with NaN for missing: the same sums in the same order. */
+function pearsonOf(x: Float64Array, y: Float64Array): number | null {
+  let n = 0;
+  let mx = 0;
+  let my = 0;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i]!;
+    const b = y[i]!;
+    if (a !== a || b !== b) continue;
+    n++;
+    const dx = a - mx;
+    const dy = b - my;
+    mx += dx / n;
+    my += dy / n;
+    sxx += dx * (a - mx);
+    syy += dy * (b - my);
+    sxy += dx * (b - my);
+  }
+  if (n < 3 || sxx === 0 || syy === 0) return null;
+  return sxy / Math.sqrt(sxx * syy);
 }
 
 /** Pearson's r over rows where both are present; null when undefined (constant or < 3 rows). */

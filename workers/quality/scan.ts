@@ -166,18 +166,9 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
     let record: ByteRecord | null = null;
     const field = (c: number) => (c < record!.count ? record!.text(c) : '');
     // The sample keeps the record's bytes, as a one-byte string (a small Buffer would pin an 8 KB
-    // slab of Node's pool); the few rows still sampled at the end are parsed again.
-    let again: ByteRecord | null = null;
-    const reparse = new ByteRecordParser(plan.delimiter, plan.encoding === 'latin1' ? 'latin1' : 'utf8', (r) => (again = r));
-    const sampled = () => {
-      const copy = record!.bytes.toString('latin1', record!.from, record!.to);
-      return () => {
-        const bytes = Buffer.from(copy, 'latin1');
-        reparse.parse(bytes, bytes.length, true);
-        const r = again!;
-        return trimmedFields(canonical((c) => (c < r.count ? r.text(c) : '')), sampleColumns);
-      };
-    };
+    // slab of Node's pool); the rows still sampled at the end are parsed again (`sampleDecoder`),
+    // after the ranges' samples are merged, so they cross to the main thread as one string.
+    const sampled = () => record!.bytes.toString('latin1', record!.from, record!.to);
     stats = await readByteRange({
       ...common,
       onRecord(r, line) {
@@ -189,13 +180,14 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
             const a = r.hashA[c]!;
             laneA[c] = a;
             laneB[c] = r.hashB[c]!;
-            columns[c]!.addBytes(r.bytes, r.start[c]!, r.end[c]!, fmix32(a));
+            // The hash passed signed (`| 0`): an int32 crosses the call unboxed, an unsigned one above 2^31 is a heap number.
+            columns[c]!.addBytes(r.bytes, r.start[c]!, r.end[c]!, fmix32(a) | 0);
           } else {
             const text = c < count ? r.text(c) : '';
             hashText(text);
             laneA[c] = textHash.a;
             laneB[c] = textHash.b;
-            columns[c]!.add(text, fmix32(textHash.a));
+            columns[c]!.add(text, fmix32(textHash.a) | 0);
           }
         }
         finishRow(field, sampled);
@@ -215,7 +207,7 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
           hashText(raw);
           laneA[c] = textHash.a;
           laneB[c] = textHash.b;
-          columns[c]!.add(raw, fmix32(textHash.a));
+          columns[c]!.add(raw, fmix32(textHash.a) | 0);
         }
         finishRow(field, sampled);
       },
@@ -242,6 +234,27 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
     spillFiles: [...rowsSpill.files, ...(overlapSpill?.files ?? [])],
     rowsPrefix,
     overlapPrefix,
+  };
+}
+
+/**
+ * Turns a sampled record kept as its bytes (a one-byte string, see `scanRange`) into the trimmed
+ * fields the sample keeps, numbers in plain dot-decimal: what the string path keeps for the row.
+ */
+export function sampleDecoder(plan: ScanPlan): (raw: string) => string[] {
+  const parsed: ByteRecord[] = [];
+  const reparse = new ByteRecordParser(plan.delimiter, plan.encoding === 'latin1' ? 'latin1' : 'utf8', (r) => parsed.push(r));
+  return (raw) => {
+    const bytes = Buffer.from(raw, 'latin1');
+    parsed.length = 0;
+    reparse.parse(bytes, bytes.length, true);
+    const r = parsed[0];
+    const field = (c: number) => (r !== undefined && c < r.count ? r.text(c) : '');
+    return trimmedFields((c) => {
+      const text = field(c);
+      const format = plan.numberFormats[c];
+      return format ? (toCanonical(text, format) ?? text) : text;
+    }, plan.sampleColumns);
   };
 }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeContext } from '../../../workers/protocol.js';
 import { scoreQuality } from '../../../workers/quality/index.js';
-import { mayHoldTextPii } from '../../../workers/quality/free-text.js';
+import { mayHoldTextPii, mayHoldTextPiiText } from '../../../workers/quality/free-text.js';
 
 const ADJ = 'slow broken noisy missing stuck frozen blank dim loud late early wrong odd cold hot wet dirty tiny huge old'.split(' ');
 const NOUN = 'printer laptop screen mouse router badge door light phone desk chair cable keyboard scanner camera speaker socket lamp fan heater'.split(' ');
@@ -67,5 +67,10 @@ describe('quality scorer: person names inside text columns', () => {
     expect(gate('the printer keeps beeping all day')).toBe(false);
     expect(gate('JOHN SMITH wrote in capitals')).toBe(false); // the name regex needs Capitalised words too
     expect(gate('Johnson Controls sent a quote')).toBe(false);
+    // The same gate for cells read as strings; a non-ASCII string always goes to the full scan.
+    for (const s of ['please ask John Smith about it', 'the printer keeps beeping all day', 'printer on floor 3 is broken', 'see the Monday Update from Help Desk']) {
+      expect(mayHoldTextPiiText(s)).toBe(gate(s));
+    }
+    expect(mayHoldTextPiiText('the café printer keeps beeping')).toBe(true);
   });
 });
