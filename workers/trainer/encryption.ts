@@ -3,10 +3,10 @@
  *
  * Where the key lives: in serve mode and the CLI, `<data folder>/keys/artifact.key` (32 random
  * bytes, base64), readable by its owner only (0600, folder 0700). The desktop app keeps the key
- * wrapped by the operating system's keychain instead (Electron's `safeStorage`): main/electron
- * passes a `KeyWrapper` to `loadWrappedKey`/`createWrappedKey`, and hands the unwrapped key to
- * the worker processes it starts through `PILOT_ARTIFACT_KEY` (base64; never written to disk or
- * to the database). What it protects: a copied models folder, a backup or a bundle is unreadable
+ * wrapped by the operating system's keychain when it has a usable one (Electron's `safeStorage`;
+ * the rules are in main/keychain.ts), holds the unwrapped key in memory (`holdKey`), and
+ * main/jobs/worker-env.ts hands it to the worker processes it starts through `PILOT_ARTIFACT_KEY`
+ * (base64; never written to disk or to the database). What it protects: a copied models folder, a backup or a bundle is unreadable
  * without the key; a user who can read the whole data folder (key file included) can read the
  * models, as with any key kept beside the data.
  *
