@@ -5,6 +5,7 @@
  */
 import type { Store } from '../db/store.js';
 import type { JobSupervisor } from './jobs/supervisor.js';
+import type { DesktopKeyInfo } from './keychain.js';
 
 export interface AppOptions {
   dataDir: string;
@@ -15,6 +16,8 @@ export interface AppOptions {
   electronVersion?: string | null;
   /** better-sqlite3 built for Electron's ABI (desktop app only). */
   nativeBinding?: string;
+  /** The desktop's account of where its model key is (main/keychain.ts); elsewhere the key file is looked at. */
+  describeKey?: () => Promise<DesktopKeyInfo>;
   /** Where slow queries and other diagnostics go. */
   log?: (line: string) => void;
 }

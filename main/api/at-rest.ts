@@ -4,11 +4,13 @@
  * on, and existing versions encrypted or decrypted on request (`--existing`), one version at a
  * time and atomically (workers/trainer/recrypt.ts).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setArtifactSha256 } from '../../db/models.js';
 import { listVersions } from '../../db/registry.js';
 import { getSetting } from '../../db/settings.js';
-import { artifactKeyFor, type ArtifactKey } from '../../workers/trainer/encryption.js';
+import { artifactKeyFor, type ArtifactKey, KEY_FILE, keychainOnlyMessage, loadKeyFile, WRAPPED_KEY_FILE } from '../../workers/trainer/encryption.js';
+import type { ModelKeyInfo } from '../contract/models.js';
 import { recryptArtifact } from '../../workers/trainer/recrypt.js';
 import type { App } from '../app-types.js';
 import { AppError } from '../errors.js';
@@ -20,6 +22,19 @@ export function encryptArtifacts(app: App): boolean {
 /** This installation's model key (the desktop's, passed in the environment, or the data folder's key file); null when there is none. */
 export function installationKey(app: App): Promise<ArtifactKey | null> {
   return artifactKeyFor(join(app.options.dataDir, 'models', 'any'));
+}
+
+/** Where the key is: the desktop says (keychain or key file); serve mode and the CLI look at the data folder. */
+export async function keyInfo(app: App): Promise<ModelKeyInfo> {
+  const encryptAtRest = encryptArtifacts(app);
+  if (app.options.describeKey) return { ...(await app.options.describeKey()), encryptAtRest };
+  const { dataDir } = app.options;
+  const keychain = { usable: false, backend: null, reason: 'Only the desktop app uses the keychain; serve mode and the CLI use the key file.' };
+  const key = await loadKeyFile(dataDir);
+  if (key) return { place: 'key-file', path: join(dataDir, KEY_FILE), fingerprint: key.fingerprint, keychain, canMoveToKeychain: false, encryptAtRest };
+  const wrapped = join(dataDir, WRAPPED_KEY_FILE);
+  if (existsSync(wrapped)) return { place: 'keychain', path: wrapped, fingerprint: null, keychain: { ...keychain, reason: keychainOnlyMessage(dataDir) }, canMoveToKeychain: false, encryptAtRest };
+  return { place: 'none', path: null, fingerprint: null, keychain, canMoveToKeychain: false, encryptAtRest };
 }
 
 async function requireKey(app: App): Promise<ArtifactKey> {

@@ -20,7 +20,7 @@ import type { App } from '../app-types.js';
 import type { CompareRow, Comparison, Lineage } from '../contract/models.js';
 import { AppError } from '../errors.js';
 import type { JobSupervisor } from '../jobs/supervisor.js';
-import { storeImported } from './at-rest.js';
+import { keyInfo, storeImported } from './at-rest.js';
 import { compareFeatures } from './compare-features.js';
 import { checkDataset } from './datasets.js';
 import type { HandlersOf } from './types.js';
@@ -275,5 +275,6 @@ export const modelHandlers: HandlersOf<typeof modelChannels> = {
       verdict: versionVerdictById(app.store.read, version.id),
     };
   },
+  'models:key': (_input, app) => keyInfo(app),
   'models:evaluations': (input, app) => listEvaluations(app.store.read, resolveRef(app, input.ref).id),
 };

@@ -4,11 +4,11 @@
  * (trained, resumed or imported); with it, every registered version is encrypted or decrypted too,
  * one at a time and atomically (main/api/at-rest.ts).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listVersions } from '../../db/registry.js';
 import { getSetting, setSetting } from '../../db/settings.js';
-import { createKeyFile, isEncrypted, KEY_FILE, loadKeyFile } from '../../workers/trainer/encryption.js';
+import { createKeyFile, isEncrypted, KEY_FILE, keychainOnlyMessage, loadKeyFile, WRAPPED_KEY_FILE } from '../../workers/trainer/encryption.js';
 import { recryptExisting, type RecryptedVersion } from '../api/at-rest.js';
 import type { App } from '../app-types.js';
 import type { Command } from './command.js';
@@ -48,6 +48,8 @@ export const encryptionCommands: Command[] = [
       if (arg !== undefined && arg !== 'on' && arg !== 'off') throw new UsageError(`Say "on" or "off" (got "${arg}").`);
       const existing = ctx.flags.existing === true;
       if (existing && arg === undefined) throw new UsageError('--existing goes with "on" (encrypt every registered version) or "off" (decrypt them).');
+      // The key is in the desktop's keychain only: a second key made here would split the models in two.
+      if (existsSync(join(ctx.dataDir, WRAPPED_KEY_FILE)) && !existsSync(join(ctx.dataDir, KEY_FILE))) throw new CliError(keychainOnlyMessage(ctx.dataDir));
       const app = ctx.app();
       let created = false;
       if (arg === 'on') created = (await createKeyFile(ctx.dataDir)).created;

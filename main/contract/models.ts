@@ -13,6 +13,9 @@ import { channel } from './define.js';
 import type { PilotVerdict } from '../verdict/pilot.js';
 import type { OperatingPoint } from '../../common/operating.js';
 import type { SignerStatus } from '../../workers/evaluate/signing.js';
+import type { DesktopKeyInfo } from '../keychain.js';
+
+export type { DesktopKeyInfo, KeychainState } from '../keychain.js';
 
 export type { Evaluation, TrendPoint } from '../../db/evaluations.js';
 export type { VersionFacts } from '../../db/registry-lineage.js';
@@ -114,6 +117,12 @@ export type ImportedVersion = RegistryVersion & {
   encryptedAtRest: boolean;
 };
 
+/** Where the model key is, as the Models page shows it. */
+export interface ModelKeyInfo extends DesktopKeyInfo {
+  /** Whether new models are encrypted (`models.encryptAtRest`). */
+  encryptAtRest: boolean;
+}
+
 const ref = z.union([z.number().int().positive(), z.string().trim().min(1).max(300)], {
   error: 'Give a version: an id (12), PROJECT@N (churn@3) or PROJECT@alias (churn@champion).',
 });
@@ -179,6 +188,10 @@ export const modelChannels = {
       })
       .strict(),
     "Sets a binary version's operating threshold (one of its test threshold table's values; null: back to 0.5). Predict, evaluate, drift, serving and the ROI decide at it.",
+  ),
+  'models:key': channel<ModelKeyInfo>()(
+    z.object({}).strict(),
+    "Where this installation's model key is (the desktop's keychain, or the key file), its fingerprint, whether encryption at rest is on, and why the keychain is not used when it is not.",
   ),
   'models:evaluations': channel<Evaluation[]>()(z.object({ ref }).strict(), 'Stored evaluations of a version, oldest first.'),
 };

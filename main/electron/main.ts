@@ -4,7 +4,7 @@
  * validates every input. Kept thin on purpose: it cannot be run on machines without the Electron
  * binary, so everything testable lives elsewhere.
  */
-import { app as electronApp, BrowserWindow, dialog, ipcMain, Menu, Notification, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app as electronApp, BrowserWindow, dialog, ipcMain, Menu, Notification, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +17,8 @@ import { resolveDataDir } from '../paths.js';
 import { CONTENT_SECURITY_POLICY } from '../csp.js';
 import { IPC } from './bridge.js';
 import { driftWatchEvents } from '../watch/drift-watch.js';
+import { holdKey } from '../../workers/trainer/encryption.js';
+import { type DesktopKeyInfo, exportKeyFile, loadDesktopKey, moveKeyToKeychain, startDesktopKey } from '../keychain.js';
 
 interface WindowState {
   x?: number;
@@ -42,9 +44,44 @@ if (!electronApp.requestSingleInstanceLock()) {
     window.focus();
   });
 
-  electronApp.whenReady().then(() => {
+  electronApp.whenReady().then(async () => {
     const nativeBinding = process.env.PILOT_SQLITE_BINDING ?? (electronApp.isPackaged ? join(process.resourcesPath, 'native', 'better_sqlite3.node') : undefined);
-    backend = createApp({ dataDir, workerPath: workerPath(), mode: 'desktop', version: electronApp.getVersion(), electronVersion: process.versions.electron ?? null, ...(nativeBinding ? { nativeBinding } : {}) });
+    // The model key: safeStorage works only after 'ready' (main/keychain.ts has the rules).
+    let keyInfo: DesktopKeyInfo | null = null;
+    const describeKey = async () => (keyInfo = (await loadDesktopKey(dataDir, safeStorage).catch(() => null))?.info ?? keyInfo!);
+    backend = createApp({ dataDir, workerPath: workerPath(), mode: 'desktop', version: electronApp.getVersion(), electronVersion: process.versions.electron ?? null, describeKey, ...(nativeBinding ? { nativeBinding } : {}) });
+    const started = await startDesktopKey(dataDir, safeStorage, getSetting<boolean>(backend.store.read, 'models.encryptAtRest') === true);
+    keyInfo = started.info;
+    if (started.notice) void dialog.showMessageBox({ type: 'warning', title: 'Model key', message: 'Model key', detail: started.notice });
+    const moveKey = async () => {
+      try {
+        const info = await moveKeyToKeychain(dataDir, safeStorage);
+        holdKey((await loadDesktopKey(dataDir, safeStorage)).key);
+        void dialog.showMessageBox({ type: 'info', title: 'Model key', message: 'The model key is now in the keychain', detail: `Fingerprint ${info.fingerprint}; the plain key file was removed. The CLI needs Help > Export model key to key file to read encrypted models.` });
+      } catch (error) {
+        dialog.showErrorBox('Model key', error instanceof Error ? error.message : String(error));
+      }
+    };
+    const exportKey = async () => {
+      try {
+        const written = await exportKeyFile(dataDir, safeStorage);
+        void dialog.showMessageBox({ type: 'info', title: 'Model key', message: 'Model key exported', detail: `Key ${written.fingerprint} written to ${written.path} (owner-only): the CLI and serve mode can now read encrypted models.` });
+      } catch (error) {
+        dialog.showErrorBox('Model key', error instanceof Error ? error.message : String(error));
+      }
+    };
+    if (started.info.canMoveToKeychain && getSetting<boolean>(backend.store.read, 'keychain.moveOffered') !== true) {
+      setSetting(backend.store.write, 'keychain.moveOffered', true, Date.now());
+      const answer = await dialog.showMessageBox({
+        type: 'question',
+        buttons: ['Move to keychain', 'Not now'],
+        defaultId: 0,
+        title: 'Model key',
+        message: "Move the model key into the operating system's keychain?",
+        detail: `The key is in ${started.info.path} in the clear (owner-only). Moved, it is wrapped by the keychain and the plain file is removed once the wrapped copy reads back. Help > Move model key to keychain does it later.`,
+      });
+      if (answer.response === 0) await moveKey();
+    }
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
     });
@@ -114,7 +151,14 @@ if (!electronApp.requestSingleInstanceLock()) {
         { role: 'editMenu' },
         { role: 'viewMenu' },
         { role: 'windowMenu' },
-        { role: 'help', submenu: [{ label: 'Open data folder', click: () => void shell.openPath(dataDir) }] },
+        {
+          role: 'help',
+          submenu: [
+            { label: 'Open data folder', click: () => void shell.openPath(dataDir) },
+            { label: 'Move model key to keychain', click: () => void moveKey() },
+            { label: 'Export model key to key file', click: () => void exportKey() },
+          ],
+        },
       ]),
     );
 

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { getSetting } from '../../db/settings.js';
 import type { ReadableDB } from '../../db/store.js';
 import { libraryDirsFor, loaderPathEnv } from '../../workers/tfjs/gpu-libraries.js';
+import { type ArtifactKey, heldArtifactKey, KEY_ENV } from '../../workers/trainer/encryption.js';
 
 /** The largest CUDA_CACHE_MAXSIZE the CUDA driver accepts (4 GiB), in bytes. */
 export const CUDA_CACHE_MAXSIZE = String(4 * 1024 ** 3);
@@ -46,8 +47,23 @@ export function cudaCacheEnv(dataDir: string, env: NodeJS.ProcessEnv): Record<st
  * app: this makes it behave as plain Node). The profiler's probe needs the GPU settings as much as
  * training does, so every worker gets them.
  */
-export function workerEnv(dataDir: string, libraryRoots: readonly string[], env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): NodeJS.ProcessEnv {
-  return { ...env, ...loaderPathEnv(libraryDirsFor(libraryRoots), env, platform), ...cudaCacheEnv(dataDir, env), ELECTRON_RUN_AS_NODE: '1' };
+export function workerEnv(
+  dataDir: string,
+  libraryRoots: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  key: ArtifactKey | null = heldArtifactKey(),
+): NodeJS.ProcessEnv {
+  return { ...env, ...loaderPathEnv(libraryDirsFor(libraryRoots), env, platform), ...cudaCacheEnv(dataDir, env), ...artifactKeyEnv(key), ELECTRON_RUN_AS_NODE: '1' };
+}
+
+/**
+ * The model key a worker gets when this process holds one (the desktop's, unwrapped by the
+ * keychain: main/keychain.ts): in its environment only, never on its command line, in a file or in
+ * a log line. Without one, workers read the data folder's key file themselves.
+ */
+export function artifactKeyEnv(key: ArtifactKey | null): Record<string, string> {
+  return key ? { [KEY_ENV]: key.key.toString('base64') } : {};
 }
 
 /** The saved GPU library folders (`gpu.libraryDirs`); none when unset or unreadable. */

@@ -3,10 +3,10 @@
  *
  * Where the key lives: in serve mode and the CLI, `<data folder>/keys/artifact.key` (32 random
  * bytes, base64), readable by its owner only (0600, folder 0700). The desktop app keeps the key
- * wrapped by the operating system's keychain instead (Electron's `safeStorage`): main/electron
- * passes a `KeyWrapper` to `loadWrappedKey`/`createWrappedKey`, and hands the unwrapped key to
- * the worker processes it starts through `PILOT_ARTIFACT_KEY` (base64; never written to disk or
- * to the database). What it protects: a copied models folder, a backup or a bundle is unreadable
+ * wrapped by the operating system's keychain when it has a usable one (Electron's `safeStorage`;
+ * the rules are in main/keychain.ts), holds the unwrapped key in memory (`holdKey`), and
+ * main/jobs/worker-env.ts hands it to the worker processes it starts through `PILOT_ARTIFACT_KEY`
+ * (base64; never written to disk or to the database). What it protects: a copied models folder, a backup or a bundle is unreadable
  * without the key; a user who can read the whole data folder (key file included) can read the
  * models, as with any key kept beside the data.
  *
@@ -105,7 +105,33 @@ export async function createWrappedKey(dataDir: string, wrapper: KeyWrapper): Pr
 export async function artifactKeyFor(artifactDir: string, env: NodeJS.ProcessEnv = process.env): Promise<ArtifactKey | null> {
   const passed = env[KEY_ENV];
   if (passed) return keyFromBytes(Buffer.from(passed, 'base64'));
-  return loadKeyFile(dirname(dirname(artifactDir)));
+  if (heldKey) return heldKey;
+  const dataDir = dirname(dirname(artifactDir));
+  const key = await loadKeyFile(dataDir);
+  if (key) return key;
+  if (await stat(join(dataDir, WRAPPED_KEY_FILE)).catch(() => null)) throw new UserInputError(keychainOnlyMessage(dataDir));
+  return null;
+}
+
+/**
+ * What a process without the keychain (the CLI, serve mode) says when the data folder's key is
+ * only in the desktop app's keychain (`keys/artifact.key.wrapped`, no `keys/artifact.key`).
+ */
+export function keychainOnlyMessage(dataDir: string): string {
+  return `The model key of ${dataDir} is kept in the desktop app's keychain (${join(dataDir, WRAPPED_KEY_FILE)}), which only Pilot Workbench can unlock: this process cannot read or write encrypted models. Open Pilot Workbench and choose Help > Export model key to key file (it writes ${join(dataDir, KEY_FILE)}, owner-only), then retry; or use the model from the app.`;
+}
+
+/** The key this process holds in memory (the desktop's main process, unwrapped by the keychain); it comes before the key file. */
+let heldKey: ArtifactKey | null = null;
+
+/** Holds (or, with null, drops) the key this process decrypts and encrypts with; main/jobs/worker-env passes it to workers. */
+export function holdKey(key: ArtifactKey | null): void {
+  heldKey = key;
+}
+
+/** The key `holdKey` holds, null when none. */
+export function heldArtifactKey(): ArtifactKey | null {
+  return heldKey;
 }
 
 /**
