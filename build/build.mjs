@@ -40,8 +40,9 @@ await Promise.all([
   build({
     ...common,
     format: 'esm',
-    // quality-thread: the quality scorer's worker_threads entry (it splits a file across cores).
-    entryPoints: { cli: 'main/cli/main.ts', worker: 'workers/entry.ts', 'quality-thread': 'workers/quality/thread.ts', 'electron/main': 'main/electron/main.ts' },
+    // quality-thread: the quality scorer's worker_threads entry (it splits a file across cores);
+    // image-thread: an image pilot's second training thread (workers/image/parallel.ts).
+    entryPoints: { cli: 'main/cli/main.ts', worker: 'workers/entry.ts', 'quality-thread': 'workers/quality/thread.ts', 'image-thread': 'workers/image/thread.ts', 'electron/main': 'main/electron/main.ts' },
     outdir: 'dist',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
