@@ -98,6 +98,7 @@ async function trainingDriftReference(
   split: { validation: number[]; test: number[] },
   norm: Normalisation,
   testProbs: Float32Array,
+  validationProbs: Float32Array | null,
   entries: { rel: string; path: string }[],
   classes: string[],
   channels: 1 | 3,
@@ -107,7 +108,8 @@ async function trainingDriftReference(
   const pathOf = new Map(entries.map((e) => [e.rel, e.path]));
   const k = classes.length;
   const heldOut = new Map<number, string>();
-  const validation = evaluateLoss(tf, model, set, split.validation, norm).probs;
+  // The loop's best-epoch validation output is the restored model's: only recomputed after a resume.
+  const validation = validationProbs ?? evaluateLoss(tf, model, set, split.validation, norm).probs;
   split.validation.forEach((r, i) => heldOut.set(r, classes[argmaxRow(validation, i, k)]!));
   split.test.forEach((r, i) => heldOut.set(r, classes[argmaxRow(testProbs, i, k)]!));
   return buildDriftReference(
@@ -283,7 +285,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     warnings.push('The network is no better than always answering the most common class: it has not learned the task.');
 
   ctx.progress({ fraction: 0.95, stage: 'Summarising the pictures for drift checks' });
-  const driftReference = await trainingDriftReference(tf, model, set, split, norm, probs, entries, classes, channels, input.seed, ctx.signal);
+  const driftReference = await trainingDriftReference(tf, model, set, split, norm, probs, loop.bestValidationProbs, entries, classes, channels, input.seed, ctx.signal);
   clock.mark('drift summary');
 
   ctx.progress({ fraction: 0.97, stage: 'Saving the model' });

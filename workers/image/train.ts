@@ -63,6 +63,8 @@ export interface LoopResult {
   /** Threads that computed gradients (2: data-parallel on two cores), and why. */
   threads: 1 | 2;
   threadsReason: string;
+  /** The best epoch's validation probabilities when that epoch ran in this call (not after a resume past it), else null. */
+  bestValidationProbs: Float32Array | null;
 }
 
 /** The learning rate of step `step` (0-based, counted over the whole run) of `total`. */
@@ -125,6 +127,7 @@ export async function trainLoop(
   const weightOf = Float32Array.from(options.classWeights);
   let trainSeconds = state.history.reduce((s, h) => s + h.seconds, 0);
   let stoppedEarly = false;
+  let bestValidationProbs: Float32Array | null = null;
   // On wasm the pilot's network trains below the tensor API (cnn-wasm.ts): same step, ~2× less CPU.
   const fast = WasmCnn.supports(tf, model, spec) ? new WasmCnn(tf, spec, model, options.batchSize) : null;
   if (fast) await fast.load(tf, optimizer);
@@ -215,6 +218,7 @@ export async function trainLoop(
       state.history.push(record);
       if (!state.best || val.loss < state.best.valLoss - 1e-6) {
         state.best = { valLoss: val.loss, epoch: state.epoch, weights: snapshot(model) };
+        bestValidationProbs = val.probs;
         state.wait = 0;
       } else state.wait++;
       await options.onEpoch(record, state);
@@ -237,5 +241,6 @@ export async function trainLoop(
     trainSeconds,
     threads: helper ? 2 : 1,
     threadsReason,
+    bestValidationProbs,
   };
 }
