@@ -42,7 +42,8 @@ await Promise.all([
     format: 'esm',
     // quality-thread: the quality scorer's worker_threads entry (it splits a file across cores).
     // text-thread: the text pilot's second thread (quality and linear baseline beside the network).
-    entryPoints: { cli: 'main/cli/main.ts', worker: 'workers/entry.ts', 'quality-thread': 'workers/quality/thread.ts', 'text-thread': 'workers/text/thread.ts', 'electron/main': 'main/electron/main.ts' },
+    // image-thread: an image pilot's second training thread (workers/image/parallel.ts).
+    entryPoints: { cli: 'main/cli/main.ts', worker: 'workers/entry.ts', 'quality-thread': 'workers/quality/thread.ts', 'text-thread': 'workers/text/thread.ts', 'image-thread': 'workers/image/thread.ts', 'electron/main': 'main/electron/main.ts' },
     outdir: 'dist',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',

@@ -76,7 +76,9 @@ export async function trainImageCommand(ctx: CliContext): Promise<void> {
   ctx.out(`Pictures: ${count(result.rows.train)} train, ${count(result.rows.validation)} validation, ${count(result.rows.test)} test`);
   ctx.out(`Test accuracy: network ${summary.network.toFixed(3)}, linear baseline ${summary.linear.toFixed(3)}, majority baseline ${summary.majority.toFixed(3)}`);
   ctx.out(gain > 0 ? `The network adds ${gain.toFixed(3)} accuracy over the linear baseline.` : `The network is not better than the linear baseline (${gain.toFixed(3)}): the simpler model is enough here.`);
-  ctx.out(`${result.epochs.length} epoch(s)${result.stoppedEarly ? ' (stopped early)' : ''}, best ${result.bestEpoch}, ${count(Math.round(result.samplesPerSec))} images/s`);
+  ctx.out(`${result.epochs.length} epoch(s)${result.stoppedEarly ? ' (stopped early)' : ''}, best ${result.bestEpoch}, ${count(Math.round(result.samplesPerSec))} images/s, ${result.threads.reason}`);
+  const total = result.timings.reduce((s, t) => s + t.seconds, 0);
+  ctx.out(`Time: ${Math.round(total)} s — ${result.timings.filter((t) => t.seconds >= 0.5).map((t) => `${t.stage} ${t.seconds.toFixed(1)} s (CPU ${t.cpuSeconds.toFixed(1)} s)`).join(', ')}`);
   ctx.out(`Model: ${result.artifactDir}`);
   for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
 }

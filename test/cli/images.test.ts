@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fixture, pilot, tempDir } from '../helpers.js';
 
 describe('pilot train --kind image / pilot predict on an image model (real worker processes)', () => {
@@ -12,8 +13,11 @@ describe('pilot train --kind image / pilot predict on an image model (real worke
     }
     const trained = pilot(['train', source.dir, '--kind', 'image', '--epochs', '2', '--project', 'garments', '--json'], { dataDir: data.dir });
     expect(trained.code, trained.stderr).toBe(0);
-    const result = JSON.parse(trained.stdout) as { kind: string; modelVersionId: number; version: number; classes: string[]; summary: { metric: string }; artifactDir: string };
+    const result = JSON.parse(trained.stdout) as { kind: string; modelVersionId: number; version: number; classes: string[]; summary: { metric: string }; artifactDir: string; threads: { used: number }; timings: { stage: string }[] };
     expect(result.kind).toBe('image');
+    // The built worker finds its bundled second training thread (dist/image-thread.js) on a machine with two cores.
+    expect(result.threads.used).toBe(availableParallelism() >= 2 ? 2 : 1);
+    expect(result.timings.map((t) => t.stage)).toContain('training');
     expect(result.version).toBe(1);
     expect(result.modelVersionId).toBeGreaterThan(0);
     expect(result.classes).toEqual(['bag', 'trouser']);

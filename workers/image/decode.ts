@@ -42,18 +42,37 @@ function messageOf(error: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
+/** A file's bytes and SHA-256. */
+export interface ImageFile {
+  bytes: Buffer;
+  sha256: string;
+}
+
 /** Reads and checks one file; throws `ImageReadError` with a reason a person understands. */
 export async function loadImage(path: string): Promise<LoadedImage> {
+  return inspectImage(await readImageFile(path));
+}
+
+/** Reads one file (refusing empty and huge ones) and hashes it. */
+export async function readImageFile(path: string): Promise<ImageFile> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    throw new ImageReadError(code === 'ENOENT' ? 'the file disappeared (moved or deleted after the folder was listed)' : `cannot be read (${messageOf(error)})`);
+    throw new ImageReadError(
+      code === 'ENOENT' ? 'the file disappeared (moved or deleted after the folder was listed)' : `cannot be read (${messageOf(error)})`,
+    );
   }
   if (bytes.length === 0) throw new ImageReadError('an empty file (0 bytes)');
-  if (bytes.length > MAX_FILE_BYTES) throw new ImageReadError(`${Math.round(bytes.length / 1e6)} MB is larger than the ${MAX_FILE_BYTES / 1024 / 1024} MB read per image`);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (bytes.length > MAX_FILE_BYTES)
+    throw new ImageReadError(`${Math.round(bytes.length / 1e6)} MB is larger than the ${MAX_FILE_BYTES / 1024 / 1024} MB read per image`);
+  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** The header facts of a file read by `readImageFile`, and a pipeline to decode it. */
+export async function inspectImage(file: ImageFile): Promise<LoadedImage> {
+  const { bytes, sha256 } = file;
   const options: SharpOptions = { limitInputPixels: MAX_PIXELS, failOn: 'truncated', pages: 1 };
   if (isBmp(bytes)) {
     let raw;
@@ -85,7 +104,9 @@ export async function loadImage(path: string): Promise<LoadedImage> {
   const width = meta.autoOrient?.width ?? meta.width ?? 0;
   const height = meta.autoOrient?.height ?? meta.height ?? 0;
   if (width * height > MAX_PIXELS) {
-    throw new ImageReadError(`${width} × ${height} pixels is more than the ${MAX_PIXELS / 1e6} megapixels read per image: scale it down (it is resized to a few dozen pixels for training anyway)`);
+    throw new ImageReadError(
+      `${width} × ${height} pixels is more than the ${MAX_PIXELS / 1e6} megapixels read per image: scale it down (it is resized to a few dozen pixels for training anyway)`,
+    );
   }
   return {
     bytes,

@@ -9,9 +9,15 @@ export const imageInputSchema = z.object({
   pathColumn: z.string().optional(),
   labelColumn: z.string().optional(),
   /** Folder key under models/ and runs/; made up when absent. */
-  runId: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+  runId: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .optional(),
   /** Continue the run with this id from its last checkpoint (same data and settings). */
-  resumeFrom: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+  resumeFrom: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .optional(),
   /** Side of the square network input in pixels; default from the pictures' sizes (28–96). */
   imageSize: z.number().int().min(16).max(128).optional(),
   epochs: z.number().int().min(1).max(500).optional(),
@@ -45,6 +51,17 @@ export const imageInputSchema = z.object({
    * (measured on the reference network), for little gain on small pilots.
    */
   batchNorm: z.boolean().optional(),
+  /**
+   * Learning rate over the run. `auto`: a half cosine down to 0 over the epochs when there are
+   * 20,000 training pictures or more (a fixed budget of a few passes), else constant (early
+   * stopping decides the length).
+   */
+  schedule: z.enum(['auto', 'constant', 'cosine']).default('auto'),
+  /**
+   * Training threads on the wasm backend: `auto` = 2 on a machine with ≥ 2 cores (data-parallel,
+   * each computing half of every batch; same result to float rounding), 1 = one thread.
+   */
+  threads: z.union([z.literal('auto'), z.literal(1), z.literal(2)]).default('auto'),
   classWeights: z.enum(['auto', 'balanced', 'none']).default('auto'),
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   /** Most images decoded for training (a stratified sample beyond it); bounds memory. */

@@ -10,6 +10,7 @@ import { fillBatch, type ImageSet, type Normalisation } from './data.js';
 import { inferenceLogits, restore, snapshot, trainingLogits, type CnnSpec } from './model.js';
 import { WasmCnn } from './cnn-wasm.js';
 import type { FirstBatchHook } from '../tfjs/first-batch.js';
+import { GradientHelper, parallelStep } from './parallel.js';
 
 type Tf = typeof tfjs;
 
@@ -45,6 +46,10 @@ export interface LoopOptions {
   flips: boolean;
   augment: boolean;
   classWeights: number[];
+  /** `cosine`: the learning rate falls from its value to 0 along a half cosine over all steps of `maxEpochs`. */
+  schedule: 'constant' | 'cosine';
+  /** The bundled second-thread entry when two threads may train (parallel.ts), else null. */
+  threadEntry: string | null;
   signal: AbortSignal;
   onEpoch: (record: ImageEpochRecord, state: LoopState) => Promise<void>;
   /** Told before and after the first batch (its time, the GPU check: workers/tfjs/first-batch.ts). */
@@ -58,10 +63,28 @@ export interface LoopResult {
   stoppedEarly: boolean;
   samplesPerSec: number;
   trainSeconds: number;
+  /** Threads that computed gradients (2: data-parallel on two cores), and why. */
+  threads: 1 | 2;
+  threadsReason: string;
+  /** The best epoch's validation probabilities when that epoch ran in this call (not after a resume past it), else null. */
+  bestValidationProbs: Float32Array | null;
+}
+
+/** The learning rate of step `step` (0-based, counted over the whole run) of `total`. */
+export function scheduledRate(base: number, schedule: 'constant' | 'cosine', step: number, total: number): number {
+  if (schedule === 'constant' || total <= 0) return base;
+  return base * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, total)) / total));
 }
 
 /** Mean cross-entropy and accuracy of the model (inference mode) on `rows`. */
-export function evaluateLoss(tf: Tf, model: tfjs.Sequential, set: ImageSet, rows: number[], norm: Normalisation, batch = 256): { loss: number; accuracy: number; probs: Float32Array } {
+export function evaluateLoss(
+  tf: Tf,
+  model: tfjs.Sequential,
+  set: ImageSet,
+  rows: number[],
+  norm: Normalisation,
+  batch = 256,
+): { loss: number; accuracy: number; probs: Float32Array } {
   const k = model.outputs[0]!.shape[1] as number;
   const size = set.side * set.side * set.channels;
   const probs = new Float32Array(rows.length * k);
@@ -71,7 +94,9 @@ export function evaluateLoss(tf: Tf, model: tfjs.Sequential, set: ImageSet, rows
   for (let start = 0; start < rows.length; start += batch) {
     const part = rows.slice(start, start + batch);
     fillBatch(set, part, norm, buffer, null, false);
-    const p = tf.tidy(() => tf.softmax(inferenceLogits(model, tf.tensor4d(buffer.subarray(0, part.length * size), [part.length, set.side, set.side, set.channels]))).dataSync());
+    const p = tf.tidy(() =>
+      tf.softmax(inferenceLogits(model, tf.tensor4d(buffer.subarray(0, part.length * size), [part.length, set.side, set.side, set.channels]))).dataSync(),
+    );
     probs.set(p, start * k);
     part.forEach((r, i) => {
       const y = set.y[r]!;
@@ -105,89 +130,118 @@ export async function trainLoop(
   const weightOf = Float32Array.from(options.classWeights);
   let trainSeconds = state.history.reduce((s, h) => s + h.seconds, 0);
   let stoppedEarly = false;
+  let bestValidationProbs: Float32Array | null = null;
   // On wasm the pilot's network trains below the tensor API (cnn-wasm.ts): same step, ~2× less CPU.
   const fast = WasmCnn.supports(tf, model, spec) ? new WasmCnn(tf, spec, model, options.batchSize) : null;
   if (fast) await fast.load(tf, optimizer);
-  const learningRate = (optimizer as unknown as { learningRate: number }).learningRate;
+  let helper: GradientHelper | null = null;
+  let threadsReason = fast ? 'one thread' : 'one thread (the tensor path)';
+  if (fast && options.threadEntry) {
+    const started = await GradientHelper.start(
+      options.threadEntry,
+      spec,
+      options.batchSize,
+      fast.state.params.map((p) => p.length),
+    );
+    if (started instanceof GradientHelper) {
+      helper = started;
+      threadsReason = 'two data-parallel threads, each computing half of every batch';
+    } else threadsReason = `one thread: the second did not start (${started.error})`;
+  }
+  const adam = optimizer as unknown as { learningRate: number };
+  const baseRate = adam.learningRate;
+  const stepsPerEpoch = Math.ceil(train.length / options.batchSize);
+  const totalSteps = options.maxEpochs * stepsPerEpoch;
   let first = options.firstBatch;
   const firstDone = async () => {
     if (!first) return;
     await first.end();
     first = undefined;
   };
-  while (state.epoch < options.maxEpochs) {
-    const rng = new Rng(state.rngState);
-    const order = rng.shuffle([...train]) as number[];
-    const started = performance.now();
-    let lossSum = 0;
-    let correct = 0;
-    for (let start = 0; start < order.length; start += options.batchSize) {
-      throwIfCancelled(options.signal);
-      const rows = order.slice(start, start + options.batchSize);
-      const b = rows.length;
-      fillBatch(set, rows, norm, buffer, options.augment ? rng : null, options.flips);
-      const mask = new Float32Array(b * spec.dense);
-      for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < spec.dropout ? 0 : 1 / (1 - spec.dropout);
-      const labels = Int32Array.from(rows, (r) => set.y[r]!);
-      const w = Float32Array.from(labels, (c) => weightOf[c]!);
-      const wSum = w.reduce((s, v) => s + v, 0);
-      first?.begin();
-      if (fast) {
-        const r = fast.step(buffer, b, labels, w, wSum, spec.dropout > 0 ? mask : null, learningRate);
-        lossSum += r.loss * b;
-        for (let i = 0; i < b; i++) if (r.predicted[i] === labels[i]) correct++;
+  try {
+    while (state.epoch < options.maxEpochs) {
+      const rng = new Rng(state.rngState);
+      const order = rng.shuffle([...train]) as number[];
+      const started = performance.now();
+      let lossSum = 0;
+      let correct = 0;
+      for (let start = 0; start < order.length; start += options.batchSize) {
+        throwIfCancelled(options.signal);
+        const learningRate = scheduledRate(baseRate, options.schedule, state.epoch * stepsPerEpoch + start / options.batchSize, totalSteps);
+        const rows = order.slice(start, start + options.batchSize);
+        const b = rows.length;
+        fillBatch(set, rows, norm, buffer, options.augment ? rng : null, options.flips);
+        const mask = new Float32Array(b * spec.dense);
+        for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < spec.dropout ? 0 : 1 / (1 - spec.dropout);
+        const labels = Int32Array.from(rows, (r) => set.y[r]!);
+        const w = Float32Array.from(labels, (c) => weightOf[c]!);
+        const wSum = w.reduce((s, v) => s + v, 0);
+        first?.begin();
+        if (fast) {
+          const dropout = spec.dropout > 0 ? mask : null;
+          const r = helper
+            ? parallelStep(fast, helper, size, spec.dense, buffer, b, labels, w, wSum, dropout, learningRate)
+            : fast.step(buffer, b, labels, w, wSum, dropout, learningRate);
+          lossSum += r.loss * b;
+          for (let i = 0; i < b; i++) if (r.predicted[i] === labels[i]) correct++;
+          await firstDone();
+          continue;
+        }
+        adam.learningRate = learningRate;
+        let predicted: Int32Array | null = null;
+        const cost = tf.tidy(() => {
+          const x = tf.tensor4d(buffer.subarray(0, b * size), [b, set.side, set.side, set.channels]);
+          const y = tf.oneHot(tf.tensor1d(labels, 'int32'), spec.classes);
+          const m = spec.dropout > 0 ? tf.tensor2d(mask, [b, spec.dense]) : null;
+          const weights = tf.tensor1d(w);
+          return optimizer.minimize(
+            () => {
+              const logits = trainingLogits(tf, model, x, m);
+              predicted = tf.argMax(logits, 1).dataSync() as Int32Array;
+              const perImage = tf.losses.softmaxCrossEntropy(y, logits, undefined, undefined, tf.Reduction.NONE);
+              return tf.div(tf.sum(tf.mul(perImage, weights)), wSum) as tfjs.Scalar;
+            },
+            true,
+            variables,
+          )!;
+        });
+        lossSum += cost.dataSync()[0]! * b;
+        cost.dispose();
         await firstDone();
-        continue;
+        const p: Int32Array = predicted ?? new Int32Array(0);
+        for (let i = 0; i < b; i++) if (p[i] === labels[i]) correct++;
       }
-      let predicted: Int32Array | null = null;
-      const cost = tf.tidy(() => {
-        const x = tf.tensor4d(buffer.subarray(0, b * size), [b, set.side, set.side, set.channels]);
-        const y = tf.oneHot(tf.tensor1d(labels, 'int32'), spec.classes);
-        const m = spec.dropout > 0 ? tf.tensor2d(mask, [b, spec.dense]) : null;
-        const weights = tf.tensor1d(w);
-        return optimizer.minimize(
-          () => {
-            const logits = trainingLogits(tf, model, x, m);
-            predicted = tf.argMax(logits, 1).dataSync() as Int32Array;
-            const perImage = tf.losses.softmaxCrossEntropy(y, logits, undefined, undefined, tf.Reduction.NONE);
-            return tf.div(tf.sum(tf.mul(perImage, weights)), wSum) as tfjs.Scalar;
-          },
-          true,
-          variables,
-        )!;
-      });
-      lossSum += cost.dataSync()[0]! * b;
-      cost.dispose();
-      await firstDone();
-      const p: Int32Array = predicted ?? new Int32Array(0);
-      for (let i = 0; i < b; i++) if (p[i] === labels[i]) correct++;
+      const seconds = (performance.now() - started) / 1000;
+      trainSeconds += seconds;
+      if (fast) await fast.store(tf, optimizer);
+      const val = evaluateLoss(tf, model, set, validation, norm);
+      state.epoch++;
+      state.rngState = rng.state;
+      const record: ImageEpochRecord = {
+        epoch: state.epoch,
+        loss: lossSum / Math.max(order.length, 1),
+        valLoss: val.loss,
+        accuracy: correct / Math.max(order.length, 1),
+        valAccuracy: val.accuracy,
+        samplesPerSec: order.length / Math.max(seconds, 1e-9),
+        seconds,
+        etaSeconds: (options.maxEpochs - state.epoch) * seconds,
+      };
+      state.history.push(record);
+      if (!state.best || val.loss < state.best.valLoss - 1e-6) {
+        state.best = { valLoss: val.loss, epoch: state.epoch, weights: snapshot(model) };
+        bestValidationProbs = val.probs;
+        state.wait = 0;
+      } else state.wait++;
+      await options.onEpoch(record, state);
+      if (state.wait >= options.patience) {
+        stoppedEarly = state.epoch < options.maxEpochs;
+        break;
+      }
     }
-    const seconds = (performance.now() - started) / 1000;
-    trainSeconds += seconds;
-    if (fast) await fast.store(tf, optimizer);
-    const val = evaluateLoss(tf, model, set, validation, norm);
-    state.epoch++;
-    state.rngState = rng.state;
-    const record: ImageEpochRecord = {
-      epoch: state.epoch,
-      loss: lossSum / Math.max(order.length, 1),
-      valLoss: val.loss,
-      accuracy: correct / Math.max(order.length, 1),
-      valAccuracy: val.accuracy,
-      samplesPerSec: order.length / Math.max(seconds, 1e-9),
-      seconds,
-      etaSeconds: (options.maxEpochs - state.epoch) * seconds,
-    };
-    state.history.push(record);
-    if (!state.best || val.loss < state.best.valLoss - 1e-6) {
-      state.best = { valLoss: val.loss, epoch: state.epoch, weights: snapshot(model) };
-      state.wait = 0;
-    } else state.wait++;
-    await options.onEpoch(record, state);
-    if (state.wait >= options.patience) {
-      stoppedEarly = state.epoch < options.maxEpochs;
-      break;
-    }
+  } finally {
+    adam.learningRate = baseRate;
+    if (helper) await helper.close();
   }
   if (state.best) restore(tf, model, state.best.weights);
   const images = state.history.length * train.length;
@@ -197,5 +251,8 @@ export async function trainLoop(
     stoppedEarly,
     samplesPerSec: images / Math.max(trainSeconds, 1e-9),
     trainSeconds,
+    threads: helper ? 2 : 1,
+    threadsReason,
+    bestValidationProbs,
   };
 }
