@@ -87,17 +87,6 @@ export async function loadWrappedKey(dataDir: string, wrapper: KeyWrapper): Prom
   return keyFromBytes(plain);
 }
 
-/** Creates the desktop's key, wrapped by the keychain (0600), unless one exists. */
-export async function createWrappedKey(dataDir: string, wrapper: KeyWrapper): Promise<ArtifactKey> {
-  const existing = await loadWrappedKey(dataDir, wrapper);
-  if (existing) return existing;
-  const path = join(dataDir, WRAPPED_KEY_FILE);
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const key = randomBytes(32);
-  await writeFile(path, wrapper.wrap(key), { mode: 0o600, flag: 'wx' });
-  return keyFromBytes(key);
-}
-
 /**
  * The key to decrypt (or encrypt) the artifact in `artifactDir` with: the one the desktop passed
  * in `PILOT_ARTIFACT_KEY`, else the key file of the data folder that holds `models/<run>/`.

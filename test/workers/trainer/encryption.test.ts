@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { exportTfjs } from '../../../workers/export/index.js';
 import { makeContext } from '../../../workers/protocol.js';
 import { predictFile, trainInputSchema, trainModel, verifyArtifact, type TrainInputRaw } from '../../../workers/trainer/index.js';
-import { createKeyFile, createWrappedKey, KEY_FILE, loadKeyFile, loadWrappedKey, type KeyWrapper } from '../../../workers/trainer/encryption.js';
+import { createKeyFile, KEY_FILE, loadKeyFile, loadWrappedKey, type KeyWrapper } from '../../../workers/trainer/encryption.js';
 import { fixture, tempDir } from './helpers.js';
 
 const train = (raw: TrainInputRaw, dataDir: string) => trainModel(trainInputSchema.parse(raw), makeContext({ dataDir }));
@@ -47,7 +47,10 @@ describe('the installation key file', () => {
       },
     };
     const dataDir = tempDir();
-    const key = await createWrappedKey(dataDir, wrapper);
+    // Written as the desktop writes it (main/keychain.ts).
+    const key = { key: randomBytes(32) };
+    mkdirSync(join(dataDir, 'keys'), { recursive: true });
+    writeFileSync(join(dataDir, 'keys', 'artifact.key.wrapped'), wrapper.wrap(key.key));
     expect((await loadWrappedKey(dataDir, wrapper))!.key.equals(key.key)).toBe(true);
     // The stored bytes are not the key.
     expect(readFileSync(join(dataDir, 'keys', 'artifact.key.wrapped')).includes(key.key)).toBe(false);
