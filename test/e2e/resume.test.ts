@@ -66,9 +66,8 @@ it('resumes a killed text run from its checkpoint with the live view, into a reg
   await page.reload();
   await page.getByRole('button', { name: 'spam-resume', exact: true }).click();
   await notice.waitFor({ timeout: 60_000 });
-  const said = (await notice.textContent()) ?? '';
-  expect(said).toContain(`Run ${killed!.id} stopped before the end`);
-  expect(said).toContain(`It reached epoch ${reached}, then it failed:`);
+  await expect.poll(() => notice.textContent()).toContain(`It reached epoch ${reached}, then it failed:`);
+  expect(await notice.textContent()).toContain(`Run ${killed!.id} stopped before the end`);
   await shot('resume-1-stopped');
 
   await page.getByRole('button', { name: `Resume from epoch ${reached}` }).click();
@@ -110,7 +109,7 @@ it('offers the same resume on an unusual-cases run killed at its first checkpoin
   await page.getByRole('button', { name: 'tumours-resume', exact: true }).click();
   const notice = page.getByTestId('resume-run');
   await notice.waitFor({ timeout: 60_000 });
-  expect(await notice.textContent()).toContain(`It reached epoch ${reached}, then it failed:`);
+  await expect.poll(() => notice.textContent()).toContain(`It reached epoch ${reached}, then it failed:`);
   await page.screenshot({ path: join(shots, 'resume-4-anomaly-stopped.png') });
   await page.getByRole('button', { name: `Resume from epoch ${reached}` }).click();
   await page.getByTestId('anomaly-verdict').waitFor({ timeout: 300_000 });
