@@ -8,7 +8,7 @@ import type { anomalyChannels } from '../contract/anomaly.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { getProjectByName, insertProject } from '../../db/projects.js';
-import { attachJob, finishRun, getRunByJob, insertRun, setRunParams } from '../../db/runs.js';
+import { attachJob, finishRun, getRunByJob, insertRun, logMetrics, setRunParams } from '../../db/runs.js';
 import type { Store } from '../../db/store.js';
 import type { App } from '../app-types.js';
 import { encryptArtifacts } from './at-rest.js';
@@ -20,14 +20,29 @@ import { registerResult } from './pilots.js';
 import type { HandlersOf } from './types.js';
 
 
+/** An epoch a `train.anomaly` job pushed (its number, loss and the other numbers), or null for other details. */
+function epochOf(detail: unknown): { epoch: number; values: Record<string, number> } | null {
+  if (typeof detail !== 'object' || detail === null) return null;
+  const values: Record<string, number> = {};
+  for (const [key, value] of Object.entries(detail)) if (typeof value === 'number' && Number.isFinite(value)) values[key] = value;
+  const { epoch, ...rest } = values;
+  return epoch !== undefined && rest.loss !== undefined ? { epoch, values: rest } : null;
+}
+
 export function defineAnomalyJobs(jobs: JobSupervisor, store: Store): void {
   // `gpu`: one training at a time, as for every pilot (each uses the whole machine).
   jobs.define('train.anomaly', { resource: 'gpu', onResult: (value, job) => registerResult(store.write, value, job) });
-  jobs.on('job', ({ job }) => {
-    if (job.kind !== 'train.anomaly' || !(job.status === 'failed' || job.status === 'cancelled' || job.status === 'interrupted')) return;
+  jobs.on('job', ({ job, detail }) => {
+    if (job.kind !== 'train.anomaly') return;
+    const status = job.status;
+    const ended = status === 'failed' || status === 'cancelled' || status === 'interrupted';
+    const epoch = epochOf(detail);
+    if (!ended && !epoch) return;
     try {
       const run = getRunByJob(store.write, job.id);
-      if (run?.status === 'running') finishRun(store.write, run.id, { status: job.status, finishedAt: job.finishedAt ?? Date.now() });
+      // Each epoch is stored as it comes, as for the other kinds: a run that stops says which epoch it reached.
+      if (run?.status === 'running' && epoch) logMetrics(store.write, run.id, Object.entries(epoch.values).map(([key, value]) => ({ key, step: epoch.epoch, timestamp: Date.now(), value })));
+      if (ended && run?.status === 'running') finishRun(store.write, run.id, { status, finishedAt: job.finishedAt ?? Date.now() });
     } catch {
       // Bookkeeping must not break the supervisor's event stream.
     }

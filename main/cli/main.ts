@@ -17,6 +17,7 @@ import { hardwareCommands } from './hardware.js';
 import { modelCommands } from './models.js';
 import { encryptionCommands } from './encryption.js';
 import { pilotsCommands } from './pilots.js';
+import { resumeCommands } from './resume.js';
 import { roiCommands } from './roi.js';
 import { driftCommands } from './drift.js';
 import { gpuCommands } from './gpu.js';
@@ -31,6 +32,7 @@ const commands: Command[] = [
   ...modelCommands,
   ...encryptionCommands,
   ...pilotsCommands,
+  ...resumeCommands,
   ...roiCommands,
   ...driftCommands,
   ...gpuCommands,

@@ -62,3 +62,22 @@ export async function followTraining(job: Job, runId: number, resultsStep: numbe
   if (done.status === 'succeeded' && pilots.wizard.runId === runId) await pilots.goTo(resultsStep);
   return { status: done.status, error: done.error?.message ?? null };
 }
+
+/**
+ * A resumed run's job pushes only the epochs after its checkpoint: the run's stored epochs before
+ * them (from `pilots.runDetail`, the run the wizard shows) come first, so its charts read as one
+ * run. A fresh run (another run id) or a job that pushed every epoch gets nothing added.
+ */
+export function withStoredEpochs(live: LiveEpoch[]): LiveEpoch[] {
+  const detail = pilots.runDetail;
+  const first = live[0]?.epoch;
+  if (first === undefined || first <= 1 || !detail || detail.run.id !== pilots.wizard.runId) return live;
+  const byEpoch: Record<number, Record<string, number>> = {};
+  for (const [key, points] of Object.entries(detail.metrics)) {
+    for (const point of points) if (point.step < first) byEpoch[point.step] = { ...byEpoch[point.step], [key]: point.value };
+  }
+  const stored = Object.entries(byEpoch)
+    .map(([epoch, values]) => ({ ...values, epoch: Number(epoch) }))
+    .sort((a, b) => a.epoch - b.epoch);
+  return [...liveEpochs(stored), ...live];
+}
