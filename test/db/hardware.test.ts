@@ -25,7 +25,7 @@ describe('hardware profile queries', () => {
     const first = insertHardwareProfile(store.write, { report: r, source: 'local', jobId: null });
     expect(first.created).toBe(true);
     expect(first.record).toMatchObject({ machineId: 'm1', hostname: 'ws-1', source: 'local', mode: 'quick', schemaVersion: 1, createdAt: Date.parse(r.createdAt) });
-    expect(first.record.levels).toEqual({ tabular: 'green', image: 'red', text: 'green', anomaly: 'green', timeseries: 'green' });
+    expect(first.record.levels).toEqual({ tabular: 'green', image: 'amber', text: 'green', anomaly: 'green', timeseries: 'green' });
     expect(getHardwareProfile(store.read, first.record.id)?.report).toEqual(r);
     const again = insertHardwareProfile(store.write, { report: r, source: 'imported', importedFrom: '/x.json' });
     expect(again).toMatchObject({ created: false, record: { id: first.record.id, source: 'local' } });

@@ -18,6 +18,8 @@ const NOT_PATHS = new Set([
   'column', 'pathColumn',
   // tryit:score: the user's own name for an uploaded file (shown in messages, never opened), and the typed rows' cells (arrays, never paths).
   'fileName', 'rows',
+  // tryit:text: typed documents; image:train: a graph backbone's feature node name.
+  'texts', 'backboneOutput',
 ]);
 
 interface Def {
