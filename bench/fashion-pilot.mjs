@@ -6,7 +6,8 @@
  * its defaults (what `pilot train DIR --kind image` runs), in this process. Prints where the time
  * goes (wall and CPU seconds per stage), each epoch, the test accuracy, whether the target is met,
  * the machine and its load, and a projection for an idle machine (each stage's CPU seconds over the
- * cores it keeps busy).
+ * cores it keeps busy: a lower bound). The target is judged on the measured wall time when the load at
+ * the start is under 1.5, else on the projection, and the line says which.
  *
  * First, as a reference measured in the same run: 40 training steps (batch 64) of the pilot's network
  * on one thread and on two (parallel.ts), in images per second and per CPU-second.
@@ -158,7 +159,12 @@ if (steps.length) {
   for (const r of steps) console.log(`| ${r.threads} thread${r.threads > 1 ? 's' : ''} | ${r.perSec.toFixed(0)} | ${r.perCpu.toFixed(0)} | ${(r.perSec / steps[0].perSec).toFixed(2)} |`);
 }
 const accuracy = result.metrics.accuracy;
-const met = accuracy >= 0.91 && projected <= 600;
+// On a quiet machine the measured wall time is the idle figure: judge on it. Only a loaded machine
+// falls back to the projection, which is a lower bound (it assumes every CPU-second spreads over the
+// cores the stage keeps busy) and is printed as such.
+const quiet = loadStart < 1.5;
+const judgedSeconds = quiet ? wall : projected;
+const met = accuracy >= 0.91 && judgedSeconds <= 600;
 console.log(`\nfull pilot: test accuracy ${accuracy.toFixed(4)} (best epoch ${result.bestEpoch}; linear ${result.summary.linear.toFixed(4)}), wall ${wall.toFixed(0)} s, CPU ${cpu.toFixed(0)} s, idle projection ${projected.toFixed(0)} s`);
-console.log(`target (≥ 0.91 in ≤ 600 s on an idle 2-core machine): ${perClass === 6000 ? (met ? 'MET' : 'NOT MET') : 'n/a (not the full set)'}${perClass === 6000 && loadStart < 1.5 ? ` (measured wall ${wall <= 600 && accuracy >= 0.91 ? 'meets' : 'misses'} it)` : ' (loaded machine: judged on the projection)'}`);
-writeFileSync(join(out, 'fashion-pilot.json'), JSON.stringify({ wall, cpu, projected, accuracy, met, loadStart, loadEnd, cores, timings: result.timings, epochs: result.epochs, threads: result.threads, hyperparameters: result.hyperparameters, steps }, null, 2));
+console.log(`target (≥ 0.91 in ≤ 600 s on an idle 2-core machine): ${perClass === 6000 ? `${met ? 'MET' : 'NOT MET'} (${quiet ? `quiet machine: measured wall ${wall.toFixed(0)} s` : `loaded machine: projected ${projected.toFixed(0)} s, a lower bound; rerun on a quiet machine`})` : 'n/a (not the full set)'}`);
+writeFileSync(join(out, 'fashion-pilot.json'), JSON.stringify({ wall, cpu, projected, judgedSeconds, quiet, accuracy, met, loadStart, loadEnd, cores, timings: result.timings, epochs: result.epochs, threads: result.threads, hyperparameters: result.hyperparameters, steps }, null, 2));
