@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { guessLanguage, textQuality } from '../../../workers/text/quality.js';
+import { guessLanguage } from '../../../workers/text/language.js';
+import { textQuality } from '../../../workers/text/quality.js';
 import { tokenize } from '../../../workers/text/tokenize.js';
 
 const words = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu'.split(' ');
