@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { col2im, im2colT } from './im2col.js';
+import { registerWasmDepthwiseKernels } from './wasm-depthwise.js';
 
 /** What the kernels get from the engine: a tensor's handle, shape and type. */
 interface Info {
@@ -261,6 +262,7 @@ export function registerWasmConvKernels(options: { backpropInput?: boolean } = {
       tf.unregisterKernel('BatchMatMul', 'wasm');
       tf.registerKernel({ ...matMul, kernelFunc: batchMatMulVia(matMul.kernelFunc as unknown as KernelFunc) as unknown as tf.KernelFunc });
     }
+    registerWasmDepthwiseKernels();
     registered = { backpropInput: false };
   }
   if (registered.backpropInput === wantInput) return;
