@@ -5,7 +5,7 @@
  * class. Pictures that cannot be read keep their row, with the reason in `error`.
  */
 import { createWriteStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parse } from 'csv-parse/sync';
@@ -43,7 +43,13 @@ async function collect(dir: string, out: string[], seen: Set<string>): Promise<v
       }
     }
     if (isDir) {
-      const key = resolve(path);
+      // The real path: a link back to a parent folder (a loop) is read once, not until the path is too long.
+      let key: string;
+      try {
+        key = await realpath(path);
+      } catch {
+        continue;
+      }
       if (!seen.has(key)) {
         seen.add(key);
         await collect(path, out, seen);
@@ -62,7 +68,7 @@ export async function picturesOf(input: string): Promise<{ base: string; paths: 
   }
   if (info.isDirectory()) {
     const paths: string[] = [];
-    await collect(input, paths, new Set([resolve(input)]));
+    await collect(input, paths, new Set([await realpath(input)]));
     return { base: input, paths: paths.sort() };
   }
   const base = dirname(input);
