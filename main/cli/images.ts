@@ -90,7 +90,7 @@ export async function predictImageCommand(ctx: CliContext): Promise<void> {
   const job = ctx.app().jobs.submit({
     kind: 'predict.image',
     title: `Predict pictures with ${ctx.args[0]}`,
-    input: { artifactDir: resolve(ctx.args[0]!), input: resolve(ctx.args[1]!), outPath: resolve(out) },
+    input: { artifactDir: resolve(ctx.args[0]!), input: resolve(ctx.args[1]!), outPath: resolve(out), force: ctx.flags.force === true, escapeFormulas: ctx.flags['no-escape-formulas'] !== true },
   });
   const result = (await runJob(ctx, job)).result as ImagePredictResult;
   if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
@@ -123,10 +123,10 @@ export const imageCommands: Command[] = [
   },
   {
     name: 'images predict',
-    usage: 'MODEL_DIR FOLDER|LIST --out FILE [--json]',
+    usage: 'MODEL_DIR FOLDER|LIST --out FILE [--force] [--no-escape-formulas] [--json]',
     summary: 'Apply an image model (its folder under models/) to a folder of pictures or a list of paths; writes a CSV.',
     args: { min: 2, max: 2 },
-    options: { out: { type: 'string' } },
+    options: { out: { type: 'string' }, force: { type: 'boolean' }, 'no-escape-formulas': { type: 'boolean' } },
     run: predictImageCommand,
   },
 ];

@@ -14,8 +14,15 @@ export const imageScanEngine: Engine<ImageScanInput, ImageScanReport> = (input, 
     ...(input.labelColumn ? { labelColumn: input.labelColumn } : {}),
   });
 
-export const imagePredictInputSchema = z.object({ artifactDir: z.string().min(1), input: z.string().min(1), outPath: z.string().min(1) });
+export const imagePredictInputSchema = z.object({
+  artifactDir: z.string().min(1),
+  input: z.string().min(1),
+  outPath: z.string().min(1),
+  force: z.boolean().optional(),
+  escapeFormulas: z.boolean().optional(),
+});
 /** Input of `predict.image`. */
 export type ImagePredictInput = z.infer<typeof imagePredictInputSchema>;
 
-export const imagePredictEngine: Engine<ImagePredictInput, ImagePredictResult> = (input) => predictImages(input.artifactDir, input.input, input.outPath);
+export const imagePredictEngine: Engine<ImagePredictInput, ImagePredictResult> = (input) =>
+  predictImages(input.artifactDir, input.input, input.outPath, { ...(input.force !== undefined ? { force: input.force } : {}), ...(input.escapeFormulas !== undefined ? { escapeFormulas: input.escapeFormulas } : {}) });

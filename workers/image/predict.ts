@@ -10,6 +10,7 @@ import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parse } from 'csv-parse/sync';
 import { UserInputError } from '../protocol.js';
+import { defuse } from '../trainer/predict.js';
 import { loadBestBackend } from '../tfjs/backend.js';
 import { loadImageArtifact } from './artifact.js';
 import { IMAGE_EXTENSIONS } from './files.js';
@@ -86,27 +87,41 @@ export async function picturesOf(input: string): Promise<{ base: string; paths: 
 }
 
 /** Predicts every picture of `input` with the model in `artifactDir`, writing `outPath`. */
-export async function predictImages(artifactDir: string, input: string, outPath: string): Promise<ImagePredictResult> {
+export async function predictImages(artifactDir: string, input: string, outPath: string, options: { force?: boolean; escapeFormulas?: boolean } = {}): Promise<ImagePredictResult> {
+  if (!options.force && (await stat(outPath).catch(() => null))) {
+    throw new UserInputError(`${outPath} already exists. Choose another output file, or pass --force to overwrite it.`);
+  }
+  // File names are cells too: one named "=HYPERLINK(…).png" must not become a formula in a spreadsheet.
+  const escape = options.escapeFormulas ?? true;
+  const field = (value: string): string => csvField(escape ? defuse(value) : value);
   const { tf } = await loadBestBackend();
   if (tf.getBackend() === 'wasm') registerWasmConvKernels();
   const { model, preprocessing: pre } = await loadImageArtifact(tf, artifactDir);
   const { base, paths } = await picturesOf(input);
   if (paths.length === 0) throw new UserInputError(`No pictures found in ${input}.`);
   const probColumns = pre.classes.map((c) => `probability_${c}`);
-  const out = createWriteStream(outPath);
-  out.write(['path', 'prediction', 'probability', ...probColumns, 'error'].map(csvField).join(',') + '\n');
+  // 'wx' refuses a file that appeared since the check above; --force replaces it.
+  const out = createWriteStream(outPath, { flags: options.force ? 'w' : 'wx' });
+  const opened = new Promise<void>((resolveOpen, reject) => {
+    out.once('open', () => resolveOpen());
+    out.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EEXIST' ? new UserInputError(`${outPath} already exists. Choose another output file, or pass --force to overwrite it.`) : error),
+    );
+  });
+  await opened;
+  out.write(['path', 'prediction', 'probability', ...probColumns, 'error'].map(field).join(',') + '\n');
   const warnings: string[] = [];
   const k = pre.classes.length;
   const { probs, errors, failed } = await scorePictures(tf, model, pre, paths);
   paths.forEach((path, i) => {
     const rel = relative(base, path) || path;
     if (errors[i]) {
-      out.write([rel, '', '', ...pre.classes.map(() => ''), errors[i]!].map(csvField).join(',') + '\n');
+      out.write([rel, '', '', ...pre.classes.map(() => ''), errors[i]!].map(field).join(',') + '\n');
       return;
     }
     const best = argmaxRow(probs, i, k);
     const row = [rel, pre.classes[best]!, probs[i * k + best]!.toFixed(6), ...Array.from({ length: k }, (_, c) => probs[i * k + c]!.toFixed(6)), ''];
-    out.write(row.map(csvField).join(',') + '\n');
+    out.write(row.map(field).join(',') + '\n');
   });
   out.end();
   await finished(out);

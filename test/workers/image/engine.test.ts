@@ -63,6 +63,20 @@ describe('train.image', () => {
     const scored = rows.filter((r) => r[0] !== 'broken.png');
     const correct = scored.filter((r) => r[0]!.split('/')[0] === r[1]).length;
     expect(correct / scored.length).toBeCloseTo(result.metrics.accuracy, 5);
+
+    // The file is there now: a second run refuses it (and leaves it as it was) unless --force.
+    const before = readFileSync(out, 'utf8');
+    await expect(predictImages(result.artifactDir, folder, out)).rejects.toThrow(/already exists\. Choose another output file, or pass --force/);
+    expect(readFileSync(out, 'utf8')).toBe(before);
+    // A picture whose name is a spreadsheet formula is written as text, not as a formula.
+    cpSync(join(fixture, 'test', 'bag', readdirSync(join(fixture, 'test', 'bag')).sort()[0]!), join(folder, '=SUM(1+1).png'));
+    const again = await predictImages(result.artifactDir, folder, out, { force: true });
+    expect(again.rows).toBe(302);
+    const paths = readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(',')[0]);
+    expect(paths).toContain("'=SUM(1+1).png");
+    expect(paths).not.toContain('=SUM(1+1).png');
+    await predictImages(result.artifactDir, folder, out, { force: true, escapeFormulas: false });
+    expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(',')[0])).toContain('=SUM(1+1).png');
   }, 180_000);
 
   it('same seed and backend give the same run; a cancelled run resumes to the same result', async () => {
