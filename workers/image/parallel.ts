@@ -85,6 +85,8 @@ export class GradientHelper {
   private readonly predicted: Int32Array;
   private request = 0;
   private failure: Error | null = null;
+  /** Milliseconds this thread spent in each part of the parallel steps (for the step bench). */
+  readonly phases = new StepPhases();
 
   private constructor(
     private readonly worker: Worker,
@@ -149,13 +151,15 @@ export class GradientHelper {
   }
 
   /** Waits for the thread's gradients and adds them to `into`; returns its loss part and predictions. */
-  finish(into: Float32Array[]): StepResult {
+  finish(into: Float32Array[], phases?: StepPhases): StepResult {
+    const waitStart = performance.now();
     while (Atomics.load(this.ctrl, 1) !== this.request) {
       if (this.failure) throw this.failure;
       if (Atomics.load(this.ctrl, 3) === -2) throw new Error('The second training thread failed.');
       // Woken by the thread's notify; the timeout only lets a dead thread be noticed.
       Atomics.wait(this.ctrl, 1, this.request - 1, 1000);
     }
+    if (phases) phases.wait += performance.now() - waitStart;
     this.grads.forEach((g, i) => {
       const target = into[i]!;
       for (let j = 0; j < g.length; j++) target[j]! += g[j]!;
@@ -170,6 +174,33 @@ export class GradientHelper {
     Atomics.store(this.ctrl, 0, this.request + 1);
     Atomics.notify(this.ctrl, 0);
     await this.worker.terminate();
+  }
+}
+
+/** Where the main thread's time of the parallel steps goes, in milliseconds (summed over steps). */
+export class StepPhases {
+  handOver = 0;
+  own = 0;
+  wait = 0;
+  /** Waiting plus adding the helper's gradients. */
+  finish = 0;
+  adam = 0;
+
+  add(handOver: number, own: number, finish: number, adam: number): void {
+    this.handOver += handOver;
+    this.own += own;
+    this.finish += finish;
+    this.adam += adam;
+  }
+
+  reset(): void {
+    this.handOver = this.own = this.wait = this.finish = this.adam = 0;
+  }
+
+  /** Each part per step. */
+  perStep(steps: number): Record<string, number> {
+    const n = Math.max(steps, 1);
+    return { handOver: this.handOver / n, own: this.own / n, wait: this.wait / n, sum: (this.finish - this.wait) / n, adam: this.adam / n };
   }
 }
 
@@ -202,6 +233,8 @@ export function parallelStep(
 ): StepResult {
   const b1 = Math.ceil(b / 2);
   if (b1 === b) return cnn.step(x, b, labels, weights, wSum, mask, learningRate);
+  const ph = helper.phases;
+  const t0 = performance.now();
   helper.begin(
     cnn.state.params,
     x.subarray(b1 * size, b * size),
@@ -211,9 +244,14 @@ export function parallelStep(
     wSum,
     mask ? mask.subarray(b1 * dense, b * dense) : null,
   );
+  const t1 = performance.now();
   const mine = cnn.gradients(x.subarray(0, b1 * size), b1, labels.subarray(0, b1), weights.subarray(0, b1), wSum, mask ? mask.subarray(0, b1 * dense) : null);
-  const theirs = helper.finish(cnn.grads);
+  const t2 = performance.now();
+  const theirs = helper.finish(cnn.grads, ph);
+  const t3 = performance.now();
   adamStep(cnn.state, cnn.grads, learningRate);
+  const t4 = performance.now();
+  ph.add(t1 - t0, t2 - t1, t3 - t2, t4 - t3);
   const predicted = new Int32Array(b);
   predicted.set(mine.predicted);
   predicted.set(theirs.predicted, b1);

@@ -76,6 +76,42 @@ export function scheduledRate(base: number, schedule: 'constant' | 'cosine', ste
   return base * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, total)) / total));
 }
 
+/** One training batch as the loop draws it: pictures (augmented when asked), dropout mask, labels and loss weights. */
+export interface PreparedBatch {
+  x: Float32Array;
+  b: number;
+  mask: Float32Array;
+  labels: Int32Array;
+  weights: Float32Array;
+  wSum: number;
+}
+
+/**
+ * Fills `out` (or a new buffer) with the pictures of `rows` and draws the batch's dropout mask,
+ * consuming `rng` in the loop's fixed order (augmentation first, then the mask).
+ */
+export function prepareBatch(
+  set: ImageSet,
+  rows: number[],
+  norm: Normalisation,
+  spec: CnnSpec,
+  weightOf: Float32Array,
+  rng: Rng,
+  augment: boolean,
+  flips: boolean,
+  out: Float32Array = new Float32Array(rows.length * set.side * set.side * set.channels),
+): PreparedBatch {
+  const b = rows.length;
+  fillBatch(set, rows, norm, out, augment ? rng : null, flips);
+  const mask = new Float32Array(b * spec.dense);
+  const keep = 1 / (1 - spec.dropout);
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < spec.dropout ? 0 : keep;
+  const labels = Int32Array.from(rows, (r) => set.y[r]!);
+  const weights = Float32Array.from(labels, (c) => weightOf[c]!);
+  const wSum = weights.reduce((s, v) => s + v, 0);
+  return { x: out, b, mask, labels, weights, wSum };
+}
+
 /** Mean cross-entropy and accuracy of the model (inference mode) on `rows`. */
 export function evaluateLoss(
   tf: Tf,
@@ -169,13 +205,7 @@ export async function trainLoop(
         throwIfCancelled(options.signal);
         const learningRate = scheduledRate(baseRate, options.schedule, state.epoch * stepsPerEpoch + start / options.batchSize, totalSteps);
         const rows = order.slice(start, start + options.batchSize);
-        const b = rows.length;
-        fillBatch(set, rows, norm, buffer, options.augment ? rng : null, options.flips);
-        const mask = new Float32Array(b * spec.dense);
-        for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < spec.dropout ? 0 : 1 / (1 - spec.dropout);
-        const labels = Int32Array.from(rows, (r) => set.y[r]!);
-        const w = Float32Array.from(labels, (c) => weightOf[c]!);
-        const wSum = w.reduce((s, v) => s + v, 0);
+        const { b, mask, labels, weights: w, wSum } = prepareBatch(set, rows, norm, spec, weightOf, rng, options.augment, options.flips, buffer);
         first?.begin();
         if (fast) {
           const dropout = spec.dropout > 0 ? mask : null;
