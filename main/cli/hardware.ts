@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { HardwareProfileRecord } from '../../db/hardware.js';
 import { previousProfile } from '../../db/hardware.js';
+import { verdictWords } from '../../common/verdict-words.js';
 import { diffProfiles } from '../../workers/profiler/diff.js';
 import { bestMachineLabel, bestMachinePerPilot, renderHardwareHtml } from '../../workers/profiler/html.js';
 import { PILOT_KINDS, PILOT_LABELS, type HardwareReport } from '../../workers/profiler/types.js';
@@ -44,7 +45,7 @@ function describeReport(report: HardwareReport, ctx: CliContext): void {
   ctx.out(
     table(
       ['PILOT', 'VERDICT', 'BACKEND', 'TRAINING', 'LARGEST THAT FITS'],
-      report.verdicts.map((v) => [PILOT_LABELS[v.template], v.level, v.backend ?? 'none', minutes(v.estimatedMinutes), v.largestPilot]),
+      report.verdicts.map((v) => [PILOT_LABELS[v.template], `${v.level} · ${verdictWords(v)}`, v.backend ?? 'none', minutes(v.estimatedMinutes), v.largestPilot]),
     ),
   );
   for (const verdict of report.verdicts.filter((v) => v.level !== 'green')) ctx.out(`  ${verdict.template}: ${verdict.reasons.join(' ')}`);

@@ -29,7 +29,10 @@ describe('pilot hardware', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/GPU {5}not detected/u);
     // Image pilots train on wasm with the workbench's convolution kernels (registered before the stack check), as the trainer does.
-    expect(run.stdout).toMatch(/Image classification\s+green\s+wasm\s+not measured/u);
+    // Not benchmarked (--no-bench): no kind may read as ready, the badge says it is not known yet and what to do.
+    expect(run.stdout).toMatch(/Image classification\s+amber · not known yet: run the quick benchmark \(≈ 20 s\)\s+wasm\s+not measured/u);
+    expect(run.stdout).not.toMatch(/\bgreen · ready\b/u);
+    expect(run.stdout).toMatch(/1\. Run the quick benchmark \(≈ 20 s\)/u);
     expect(run.stdout).toMatch(/(No changes since profile 1\.|Changes since profile 1)/u);
     expect(run.stdout).toMatch(/Stored as hardware profile 2\./u);
     expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>/u);

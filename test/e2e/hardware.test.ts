@@ -38,7 +38,11 @@ describe('Hardware page', () => {
     const verdicts = page.locator('section', { has: page.getByRole('heading', { name: 'Verdict per pilot' }) }).locator('tbody tr');
     expect(await verdicts.count()).toBe(5);
     // Image pilots train on wasm with the workbench's convolution kernels (registered before the stack check), as the trainer does: no longer the slow cpu backend's amber.
-    expect(await verdicts.nth(1).textContent()).toMatch(/Image classification.*green/su);
+    // 'Profile only' measures no speed: every badge says "not known yet" with the one action, none says "ready".
+    expect(await verdicts.nth(1).textContent()).toMatch(/Image classification.*amber · not known yet: run the quick benchmark \(≈ 20 s\).*on wasm/su);
+    for (let i = 0; i < 5; i++) await expect(verdicts.nth(i).textContent()).resolves.not.toMatch(/ready/u);
+    const recommendations = page.locator('section', { has: page.getByRole('heading', { name: 'Verdict per pilot' }) }).locator('ol li');
+    await expect(recommendations.first().textContent()).resolves.toMatch(/^Run the quick benchmark \(≈ 20 s\)/u);
     await page.screenshot({ path: '/tmp/hardware-page.png', fullPage: true });
     expect(browser.errors).toEqual([]);
   });

@@ -4,6 +4,7 @@
  */
 import { bestMachine } from '../../common/fleet.js';
 import { escapeHtml } from '../../common/html.js';
+import { verdictWords } from '../../common/verdict-words.js';
 import type { HardwareReport, PilotKind, Verdict } from './types.js';
 import { PILOT_KINDS, PILOT_LABELS } from './types.js';
 
@@ -27,9 +28,8 @@ ol li,ul li{margin:3px 0}.fix{color:#0b5394}code{background:#f6f8fa;padding:0 3p
 @media print{body{margin:0;max-width:none;font-size:11px}h2{page-break-after:avoid}table,tr,.card{page-break-inside:avoid}}
 `;
 
-function levelBadge(level: Verdict['level']): string {
-  const label = { green: 'ready', amber: 'possible, with limits', red: 'not ready' }[level];
-  return `<span class="level ${level}">${escapeHtml(level)} · ${label}</span>`;
+function levelBadge(verdict: Pick<Verdict, 'level' | 'estimatedMinutes'>): string {
+  return `<span class="level ${verdict.level}">${escapeHtml(verdict.level)} · ${escapeHtml(verdictWords(verdict))}</span>`;
 }
 
 function gpuLine(report: HardwareReport): string {
@@ -94,7 +94,7 @@ ${report.stack.pilots.map((pilot) => `<tr><td>${escapeHtml(PILOT_LABELS[pilot.te
 ${report.verdicts
   .map(
     (verdict) =>
-      `<tr><td>${escapeHtml(PILOT_LABELS[verdict.template as PilotKind] ?? verdict.template)}<br><span class="muted">${escapeHtml(verdict.typicalPilot)}</span></td><td>${levelBadge(verdict.level)}</td><td>${minutes(verdict.estimatedMinutes)}</td><td>${escapeHtml(verdict.largestPilot)}</td><td><ul>${verdict.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('')}</ul></td></tr>`,
+      `<tr><td>${escapeHtml(PILOT_LABELS[verdict.template as PilotKind] ?? verdict.template)}<br><span class="muted">${escapeHtml(verdict.typicalPilot)}</span></td><td>${levelBadge(verdict)}</td><td>${minutes(verdict.estimatedMinutes)}</td><td>${escapeHtml(verdict.largestPilot)}</td><td><ul>${verdict.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('')}</ul></td></tr>`,
   )
   .join('\n')}</table>`);
   if (report.recommendations.length > 0) {
@@ -138,7 +138,7 @@ function fleetSection(reports: HardwareReport[]): string {
       row(PILOT_LABELS[kind], (r) => {
         const verdict = r.verdicts.find((candidate) => candidate.template === kind);
         if (!verdict) return '—';
-        return `${levelBadge(verdict.level)}<br>${minutes(verdict.estimatedMinutes)}${best[kind] === r ? ' <b>← best</b>' : ''}`;
+        return `${levelBadge(verdict)}<br>${minutes(verdict.estimatedMinutes)}${best[kind] === r ? ' <b>← best</b>' : ''}`;
       }),
     ),
   ];

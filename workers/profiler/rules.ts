@@ -105,9 +105,12 @@ export const RULES: readonly Rule[] = [
   {
     id: 'not-measured',
     kinds: 'all',
-    level: 'green',
+    // Amber, never green: without a measured speed nobody knows yet whether this machine can do it.
+    level: 'amber',
     when: (f) => f.samplesPerSec === null && f.pilot.backend !== null,
-    reason: () => 'Training speed not measured: run the quick benchmark for a time estimate.',
+    reason: () => 'Training speed not measured, so whether this machine can do it is not known yet: run the quick benchmark (≈ 20 s) for a time estimate.',
+    // Below the fixes that unblock training at all (RAM 200, disk 500, backend 1000), above any speed-up.
+    recommendation: { text: () => 'Run the quick benchmark (≈ 20 s): training speed is not measured yet, so there is no time estimate.', effect: () => 150 },
   },
   {
     id: 'cnn-on-cpu-backend',

@@ -4,6 +4,7 @@ import { estimateMinutes, largestSamples } from '../../../workers/profiler/typic
 import { factsFor, gpuSpeedup, judge, verdictFor } from '../../../workers/profiler/verdict.js';
 import type { GpuInfo, HardwareReport, PilotKind } from '../../../workers/profiler/types.js';
 import { baseReport } from './helpers.js';
+import { verdictWords } from '../../../common/verdict-words.js';
 
 const GB = 1024 ** 3;
 
@@ -160,6 +161,28 @@ describe('verdict figures', () => {
       r.benchmarks.trainSamplesPerSec = { tabular: 500_000, image: 5_000, text: 200_000, anomaly: 500_000, timeseries: 500_000 };
     });
     expect(judge(report).verdicts.every((verdict) => verdict.level === 'green')).toBe(true);
+  });
+});
+
+describe('an unmeasured speed', () => {
+  it('is never green for any kind: amber, "not known yet", and the quick benchmark first among the fixes', () => {
+    const unmeasured = variant((r) => {
+      r.benchmarks.trainSamplesPerSec = {};
+      r.benchmarks.train = [];
+      onTensorflowGpu(r); // otherwise everything is green: only the missing measurement is left
+    });
+    const { verdicts, recommendations } = judge(unmeasured);
+    expect(verdicts.map((v) => v.level)).toEqual(['amber', 'amber', 'amber', 'amber', 'amber']);
+    expect(verdicts.map((v) => verdictWords(v))).toEqual(Array(5).fill('not known yet: run the quick benchmark (≈ 20 s)'));
+    expect(recommendations[0]).toMatchObject({ rule: 'not-measured', text: expect.stringMatching(/^Run the quick benchmark \(≈ 20 s\)/u) });
+    // Measured, the same machine is ready (image: amber for its measured time, with limits, not "not known").
+    const measured = variant(onTensorflowGpu);
+    expect(judge(measured).verdicts.map((v) => verdictWords(v))).toEqual(['ready', 'possible, with limits', 'ready', 'ready', 'ready']);
+  });
+
+  it('keeps red "not ready" and measured amber "possible, with limits"', () => {
+    expect(verdictWords({ level: 'red', estimatedMinutes: null })).toBe('not ready');
+    expect(verdictWords({ level: 'amber', estimatedMinutes: 50 })).toBe('possible, with limits');
   });
 });
 
