@@ -151,7 +151,7 @@ export class GradientHelper {
   }
 
   /** Waits for the thread's gradients and adds them to `into`; returns its loss part and predictions. */
-  finish(into: Float32Array[], phases?: StepPhases): StepResult {
+  finish(into: Float32Array[]): StepResult {
     const waitStart = performance.now();
     while (Atomics.load(this.ctrl, 1) !== this.request) {
       if (this.failure) throw this.failure;
@@ -159,7 +159,7 @@ export class GradientHelper {
       // Woken by the thread's notify; the timeout only lets a dead thread be noticed.
       Atomics.wait(this.ctrl, 1, this.request - 1, 1000);
     }
-    if (phases) phases.wait += performance.now() - waitStart;
+    this.phases.wait += performance.now() - waitStart;
     this.grads.forEach((g, i) => {
       const target = into[i]!;
       for (let j = 0; j < g.length; j++) target[j]! += g[j]!;
@@ -247,7 +247,7 @@ export function parallelStep(
   const t1 = performance.now();
   const mine = cnn.gradients(x.subarray(0, b1 * size), b1, labels.subarray(0, b1), weights.subarray(0, b1), wSum, mask ? mask.subarray(0, b1 * dense) : null);
   const t2 = performance.now();
-  const theirs = helper.finish(cnn.grads, ph);
+  const theirs = helper.finish(cnn.grads);
   const t3 = performance.now();
   adamStep(cnn.state, cnn.grads, learningRate);
   const t4 = performance.now();

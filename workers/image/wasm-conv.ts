@@ -20,14 +20,14 @@ import { col2im, im2colT } from './im2col.js';
 import { registerWasmDepthwiseKernels } from './wasm-depthwise.js';
 
 /** What the kernels get from the engine: a tensor's handle, shape and type. */
-interface Info {
+export interface Info {
   dataId: object;
   shape: number[];
   dtype: string;
 }
 
 /** The parts of tfjs-backend-wasm's backend used here. */
-interface WasmBackend {
+export interface WasmBackend {
   makeOutput(shape: number[], dtype: 'float32'): Info;
   disposeData(dataId: object, force?: boolean): boolean;
   wasm: { HEAPU8: Uint8Array };
@@ -36,7 +36,7 @@ interface WasmBackend {
 
 type KernelFunc = (args: { inputs: Record<string, unknown>; backend: unknown; attrs?: Record<string, unknown> }) => unknown;
 
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+export type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
 interface ConvAttrs {
   strides: number | [number, number];

@@ -9,20 +9,7 @@
  * channel multipliers).
  */
 import * as tf from '@tensorflow/tfjs';
-
-interface Info {
-  dataId: object;
-  shape: number[];
-  dtype: string;
-}
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: 'float32'): Info;
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-}
-
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+import type { Info, Pad, WasmBackend } from './wasm-conv.js';
 
 interface DepthwiseAttrs {
   strides: number | [number, number];
