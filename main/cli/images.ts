@@ -108,7 +108,8 @@ export const imageCommands: Command[] = [
       const job = ctx.app().jobs.submit({ kind: 'image.scan', title: `Scan ${ctx.args[0]}`, input: { source: resolve(ctx.args[0]!) } });
       const report = (await runJob(ctx, job)).result as ImageScanReport;
       if (ctx.json) return ctx.out(JSON.stringify(report, null, 2));
-      ctx.out(`${count(report.images)} readable pictures in ${report.classes.length} classes (${report.layout}); score ${report.score}/100`);
+      ctx.out(`${count(report.images)} readable pictures in ${report.classes.length} classes (${report.layout}); score ${report.score}/100${report.scoreBeforeCap ? ` (capped from ${report.scoreBeforeCap}: an error stands)` : ''}`);
+      ctx.out(report.verdict.headline);
       for (const c of report.classes) ctx.out(`  ${c.label}: ${count(c.count)}${c.unreadable ? `, ${c.unreadable} unreadable` : ''}, median ${c.width.median} × ${c.height.median} px`);
       for (const a of report.alerts) ctx.out(`[${a.severity}] ${a.message} Fix: ${a.fix}`);
     },

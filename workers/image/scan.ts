@@ -5,7 +5,8 @@
  * at a time and only its hashes and a few numbers are kept, so 100,000 files fit in memory.
  * Findings become alerts with a fix, in the same shape as the tabular quality report's.
  */
-import type { Alert, Severity } from '../quality/report.js';
+import { judgeQuality } from '../quality/alerts.js';
+import type { Alert, QualityReport, Severity } from '../quality/report.js';
 import { throwIfCancelled, type JobContext } from '../protocol.js';
 import { ImageReadError, loadImage, thumbnail } from './decode.js';
 import { listImages, type ImageEntry, type ImageListing, type SkippedFile } from './files.js';
@@ -102,8 +103,15 @@ export interface ImageScanReport {
   leakage: { pairs: number; examples: NearPair[] } | null;
   /** Largest class count / smallest (∞ written as 0 when a class is empty). */
   imbalanceRatio: number;
-  /** 0–100: 100 minus the weight of the alerts (error 25, warning 8, info 2). */
+  /**
+   * 0–100: 100 minus the weight of the alerts (error 25, warning 8, info 2), capped as the tabular
+   * quality score is (`judgeQuality`: 69 while an error stands).
+   */
   score: number;
+  /** The score before the cap; null when no cap applied. */
+  scoreBeforeCap: number | null;
+  /** The headline above the score, naming the worst finding first (as the tabular report's). */
+  verdict: QualityReport['verdict'];
   alerts: Alert[];
   elapsedMs: number;
 }
@@ -215,7 +223,7 @@ export async function scanImages(source: string, ctx: JobContext, options: { pat
   const alerts = imageAlerts(partial);
   const weight: Record<Severity, number> = { error: 25, warning: 8, info: 2 };
   const score = Math.max(0, 100 - alerts.reduce((s, a) => s + weight[a.severity], 0));
-  return { ...partial, score, alerts, elapsedMs: Date.now() - started };
+  return { ...partial, ...judgeQuality(score, alerts), alerts, elapsedMs: Date.now() - started };
 }
 
 /** Whether two 16 × 16 greyscale versions are the same picture (small difference, high correlation). */
@@ -273,7 +281,7 @@ function duplicates(facts: ScannedImage[]): Pick<ImageScanReport, 'exactDuplicat
 }
 
 /** Alerts with a fix for each finding. */
-export function imageAlerts(r: Omit<ImageScanReport, 'score' | 'alerts' | 'elapsedMs'>): Alert[] {
+export function imageAlerts(r: Omit<ImageScanReport, 'score' | 'scoreBeforeCap' | 'verdict' | 'alerts' | 'elapsedMs'>): Alert[] {
   const out: Alert[] = [];
   const add = (code: string, severity: Severity, message: string, fix: string, column: string | null = null) => out.push({ code, severity, column, message, fix });
   const usable = r.classes.filter((c) => c.count > 0);
@@ -284,9 +292,11 @@ export function imageAlerts(r: Omit<ImageScanReport, 'score' | 'alerts' | 'elaps
     if (c.tiny > 0) add('TINY_IMAGES', 'info', `${c.tiny} pictures of "${c.label}" are smaller than ${TINY_SIDE} px on a side.`, 'Check they are real photos, not icons or thumbnails.', c.label);
     if (c.blank > 0) add('BLANK_IMAGES', 'warning', `${c.blank} pictures of "${c.label}" are blank (one flat colour).`, 'Remove them: they teach the model nothing, or mark a camera fault.', c.label);
   }
-  if (r.imbalanceRatio > 5) {
-    const sorted = [...usable].sort((a, b) => a.count - b.count);
-    add('CLASS_IMBALANCE', r.imbalanceRatio > 20 ? 'warning' : 'info', `The largest class ("${sorted[sorted.length - 1]!.label}", ${sorted[sorted.length - 1]!.count}) has ${r.imbalanceRatio}× the images of the smallest ("${sorted[0]!.label}", ${sorted[0]!.count}).`, 'Collect more of the small classes; training weights the classes to compensate, and balanced accuracy is reported beside accuracy.');
+  // Among the classes with pictures: an empty class (its own error) must not hide the imbalance of the others.
+  const sorted = [...usable].sort((a, b) => a.count - b.count);
+  const ratio = sorted.length >= 2 ? Math.round((sorted[sorted.length - 1]!.count / sorted[0]!.count) * 100) / 100 : 0;
+  if (ratio > 5) {
+    add('CLASS_IMBALANCE', ratio > 20 ? 'warning' : 'info', `The largest class ("${sorted[sorted.length - 1]!.label}", ${sorted[sorted.length - 1]!.count}) has ${ratio}× the images of the smallest ("${sorted[0]!.label}", ${sorted[0]!.count}).`, 'Collect more of the small classes; training weights the classes to compensate, and balanced accuracy is reported beside accuracy.');
   }
   if (r.unreadable.length > 0) {
     const ex = r.unreadable.slice(0, 3).map((u) => `${u.path} (${u.reason})`).join('; ');
