@@ -5,12 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { invoke } from '../api/index.js';
 import { startImageTraining } from '../api/images.js';
 import type { PilotOutcome } from '../contract/pilots.js';
 import type { ImageTrainResult } from '../../workers/image/engine.js';
 import type { ImagePredictResult } from '../../workers/image/predict.js';
 import type { ImageScanReport } from '../../workers/image/scan.js';
 import type { ImageEpochRecord } from '../../workers/image/train.js';
+import { call } from './call.js';
 import { CliError, UsageError, type CliContext, type Command } from './command.js';
 import { count } from './format.js';
 import { runJob } from './run-job.js';
@@ -65,7 +67,9 @@ export async function trainImageCommand(ctx: CliContext): Promise<void> {
     if (line) ctx.err(line);
   });
   const result = final.result as PilotOutcome<ImageTrainResult>;
-  if (ctx.json) return ctx.out(JSON.stringify(result, null, 2));
+  // The version's verdict, as tabular training prints it.
+  const { verdict } = await call(invoke(ctx.app(), 'pilots:run', { id: result.runId }));
+  if (ctx.json) return ctx.out(JSON.stringify({ ...result, verdict }, null, 2));
   const { summary } = result;
   const gain = summary.network - summary.linear;
   ctx.out(`Model version ${result.version} of ${project} (model version id ${result.modelVersionId}): ${result.classes.length} classes, ${result.hyperparameters.imageSize} px × ${result.hyperparameters.channels} channel(s), backend ${result.backend}`);
@@ -80,6 +84,7 @@ export async function trainImageCommand(ctx: CliContext): Promise<void> {
   const total = result.timings.reduce((s, t) => s + t.seconds, 0);
   ctx.out(`Time: ${Math.round(total)} s — ${result.timings.filter((t) => t.seconds >= 0.5).map((t) => `${t.stage} ${t.seconds.toFixed(1)} s (CPU ${t.cpuSeconds.toFixed(1)} s)`).join(', ')}`);
   ctx.out(`Model: ${result.artifactDir}`);
+  if (verdict) ctx.out(`Verdict: ${verdict.headline}`);
   for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
 }
 
