@@ -7,7 +7,7 @@
  * image_gallery_reference.py); the JSON must have the tabular result's shape.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PilotOutcome } from '../../main/contract/pilots.js';
@@ -247,4 +247,31 @@ describe("the evaluation equals the version's own predictions of the test pictur
     expect(result.metrics.topK[0]!.accuracy).toBeCloseTo(r.top3, 12);
     expect(result.metrics.topK[0]!.accuracy).toBeGreaterThanOrEqual(result.metrics.accuracy);
   });
+});
+
+describe("the run's own check of its split reaches the version's verdict", () => {
+  it('test pictures copied from train and a file under two classes: alerts, warnings, and concerns in the verdict; none on the clean run', () => {
+    expect(result.quality.alerts).toEqual([]);
+    const clean = result.verdict as { findings: { title: string }[] };
+    expect(clean.findings.map((f) => f.title)).not.toContain('the test score is likely optimistic');
+
+    const leaky = tempDir('image-results-leak-');
+    cpSync(source.dir, leaky.dir, { recursive: true });
+    const coats = readdirSync(join(leaky.dir, 'train', 'coat')).sort();
+    for (const f of coats.slice(0, 3)) copyFileSync(join(leaky.dir, 'train', 'coat', f), join(leaky.dir, 'test', 'coat', `copy-${f}`));
+    const shirt = readdirSync(join(leaky.dir, 'train', 'shirt')).sort()[0]!;
+    copyFileSync(join(leaky.dir, 'train', 'shirt', shirt), join(leaky.dir, 'train', 't-shirt', `as-t-shirt-${shirt}`));
+    const run = pilot(['train', leaky.dir, '--kind', 'image', '--epochs', '1', '--image-size', '28', '--project', 'leaky', '--json'], { dataDir: data.dir });
+    leaky.cleanup();
+    expect(run.code, run.stderr).toBe(0);
+    const r = JSON.parse(run.stdout) as typeof result & { verdict: { level: string; findings: { severity: string; title: string; detail: string }[] } };
+    expect(r.quality.alerts.map((a) => a.code)).toEqual(['TRAIN_TEST_LEAKAGE', 'CONFLICTING_LABELS']);
+    expect(r.quality.alerts[0]!.message).toMatch(/^3 test pictures have an identical copy among the training pictures \(e\.g\. test\/coat\/copy-/);
+    expect(r.quality.alerts[1]!.message).toBe(`2 pictures appear under two different classes, e.g. train/shirt/${shirt} (shirt) = train/t-shirt/as-t-shirt-${shirt} (t-shirt).`);
+    expect(r.warnings.some((w) => w.startsWith('3 test pictures have an identical copy'))).toBe(true);
+    const titles = r.verdict.findings.map((f) => f.title);
+    expect(titles).toContain('the test score is likely optimistic');
+    expect(titles).toContain('the data has 1 error-level finding');
+    expect(r.verdict.level).not.toBe('ready');
+  }, 120_000);
 });

@@ -32,6 +32,8 @@ import { loadImage } from './decode.js';
 import { buildDriftReference, sampleIndices, type ImageDriftReference } from './drift.js';
 import { EMBEDDING_MAX, MIN_PICTURES, embedSet, embeddingModel, embeddingReference } from './embedding.js';
 import { argmaxRow } from './score.js';
+import { splitAlerts } from './scan.js';
+import type { Alert } from '../quality/report.js';
 import type { ImageSet, Normalisation } from './data.js';
 import { loadBackbone, type BackboneInfo, type LoadedBackbone } from './backbone.js';
 import { buildTransfer, transferSpec, type TransferSpec } from './transfer.js';
@@ -72,6 +74,8 @@ export interface ImageTrainResult extends PilotResultCore {
   backbone: BackboneInfo | null;
   /** Galleries: mistakes by kind and the most confidently wrong pictures, with saliency maps. */
   evaluation: ImageEvaluation;
+  /** The run's own check of its split (exact copies across train and test, one file under two classes); the verdict reads it. */
+  quality: { alerts: Alert[] };
   /** Files that could not be used (never fatal) and how the dataset was laid out. */
   dataset: { source: string; layout: string; images: number; unreadable: { path: string; reason: string }[]; skipped: number };
 }
@@ -190,6 +194,8 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   const split = splitSet(set, { validation: input.validationFraction, test: input.testFraction }, seedFor(input.seed, 'split'));
   if (split.test.length === 0 || split.validation.length === 0)
     throw new UserInputError('Too few pictures to set some aside for validation and testing: add pictures (at least 3 per class).');
+  const quality = { alerts: splitAlerts(set.rel.map((rel, i) => ({ rel, sha256: fileHashes[i]!.split('\t')[2]!, label: classes[set.y[i]!]! })), split) };
+  for (const alert of quality.alerts) warnings.push(`${alert.message} ${alert.fix}`);
   // A backbone trained by another image pilot keeps the normalisation its weights learned with.
   const norm = backbone?.normalisation ?? normalisationOf(set, split.train);
   const k = classes.length;
@@ -351,6 +357,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     network: spec,
     backbone: backbone?.info ?? null,
     evaluation,
+    quality,
     dataset: { source: input.source, layout: listing.layout, images: set.n, unreadable, skipped: listing.skipped.length },
     artifactDir,
     checksums,

@@ -323,3 +323,32 @@ export function imageAlerts(r: Omit<ImageScanReport, 'score' | 'scoreBeforeCap' 
   return out;
 }
 
+
+/**
+ * The training run's own check of its split, needing no scan: test pictures whose exact copy (the
+ * same bytes) is among the pictures it learned from (training or validation), and identical files
+ * under two classes. In a one-folder-per-class dataset only the run knows which copies its seeded
+ * split put on both sides. Same codes and shape as the scan's alerts; the version's verdict reads
+ * them (`result.quality.alerts`, as a text run's).
+ */
+export function splitAlerts(rows: { rel: string; sha256: string; label: string }[], split: { train: number[]; validation: number[]; test: number[] }): Alert[] {
+  const out: Alert[] = [];
+  const learned = new Map<string, number>();
+  for (const r of [...split.train, ...split.validation]) if (!learned.has(rows[r]!.sha256)) learned.set(rows[r]!.sha256, r);
+  const leaks = split.test.filter((r) => learned.has(rows[r]!.sha256));
+  if (leaks.length > 0) {
+    const t = rows[leaks[0]!]!;
+    const a = rows[learned.get(t.sha256)!]!;
+    out.push({ code: 'TRAIN_TEST_LEAKAGE', severity: 'error', column: null, message: `${leaks.length} test ${leaks.length === 1 ? 'picture has' : 'pictures have'} an identical copy among the training pictures (e.g. ${t.rel} = ${a.rel}); the test score is too optimistic.`, fix: 'Remove the copies from test (or from train) and train again.' });
+  }
+  const bySha = new Map<string, number[]>();
+  rows.forEach((r, i) => bySha.set(r.sha256, [...(bySha.get(r.sha256) ?? []), i]));
+  const conflicted = [...bySha.values()].filter((list) => new Set(list.map((i) => rows[i]!.label)).size > 1);
+  if (conflicted.length > 0) {
+    const list = conflicted[0]!;
+    const other = list.find((i) => rows[i]!.label !== rows[list[0]!]!.label)!;
+    const pictures = conflicted.reduce((s, l) => s + l.length, 0);
+    out.push({ code: 'CONFLICTING_LABELS', severity: 'error', column: null, message: `${pictures} pictures appear under two different classes, e.g. ${rows[list[0]!]!.rel} (${rows[list[0]!]!.label}) = ${rows[other]!.rel} (${rows[other]!.label}).`, fix: 'Decide the right class for each and delete the wrong copy.' });
+  }
+  return out;
+}

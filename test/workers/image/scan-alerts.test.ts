@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeContext } from '../../../workers/protocol.js';
-import { scanImages, type ImageScanReport } from '../../../workers/image/scan.js';
+import { scanImages, splitAlerts, type ImageScanReport } from '../../../workers/image/scan.js';
 import { noise, png } from './images.js';
 
 const WEIGHT = { error: 25, warning: 8, info: 2 } as const;
@@ -173,4 +173,25 @@ describe('BLANK_IMAGES', () => {
     expect(report.score).toBeLessThanOrEqual(100 - WEIGHT.warning);
     expect(report.verdict.headline).toBe('Usable, with 1 warning. First: 3 pictures of "a" are blank (one flat colour).');
   }, 60_000);
+});
+
+describe('splitAlerts (the training run\'s own check)', () => {
+  const rows = [
+    { rel: 'a/1.png', sha256: 'x1', label: 'a' },
+    { rel: 'a/1-copy.png', sha256: 'x1', label: 'a' },
+    { rel: 'a/2.png', sha256: 'x2', label: 'a' },
+    { rel: 'b/3.png', sha256: 'x3', label: 'b' },
+    { rel: 'b/2-as-b.png', sha256: 'x2', label: 'b' },
+    { rel: 'b/4.png', sha256: 'x4', label: 'b' },
+  ];
+  it('flags the copies its split put on both sides (validation counts as learned from), not copies kept on one side', () => {
+    const both = splitAlerts(rows, { train: [0, 2, 3], validation: [4], test: [1, 5] });
+    expect(both.map((a) => [a.code, a.severity])).toEqual([['TRAIN_TEST_LEAKAGE', 'error'], ['CONFLICTING_LABELS', 'error']]);
+    expect(both[0]!.message).toBe('1 test picture has an identical copy among the training pictures (e.g. a/1-copy.png = a/1.png); the test score is too optimistic.');
+    expect(both[1]!.message).toBe('2 pictures appear under two different classes, e.g. a/2.png (a) = b/2-as-b.png (b).');
+    const viaValidation = splitAlerts(rows, { train: [2, 3, 5], validation: [0], test: [1, 4] });
+    expect(viaValidation[0]!.message).toMatch(/^2 test pictures/);
+    const oneSide = splitAlerts(rows.filter((r) => r.rel !== 'b/2-as-b.png'), { train: [0, 1, 2], validation: [3], test: [4] });
+    expect(oneSide).toEqual([]);
+  });
 });
