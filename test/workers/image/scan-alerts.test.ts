@@ -4,8 +4,8 @@
  * files written, sizes read from the PNG headers, spreads computed from the pixels written), and
  * the score, which takes the alerts' weights and the tabular report's cap (an error holds it at 69).
  */
-import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeContext } from '../../../workers/protocol.js';
@@ -27,9 +27,13 @@ function expectedScore(report: ImageScanReport): { score: number; before: number
   return { score: capped, before: capped < raw ? raw : null };
 }
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 /** A folder of distinct noise pictures: `counts` per class (24 × 24 grey). */
 async function classFolder(counts: Record<string, number>): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'image-alerts-'));
+  made.push(root);
   let seed = 1;
   for (const [label, n] of Object.entries(counts)) {
     mkdirSync(join(root, label), { recursive: true });
