@@ -3,6 +3,7 @@
  * engine, streams throttled progress with an ETA, answers with exactly one final message and
  * exits. If the parent goes away, the worker exits too rather than compute for nobody.
  */
+import { secondsLeft } from './eta.js';
 import { jobKinds } from './jobs.js';
 import { takeProgressChannel } from './progress-channel.js';
 import {
@@ -57,7 +58,7 @@ async function run(start: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     progress(report) {
       const fraction = Math.min(1, Math.max(0, Number.isFinite(report.fraction) ? report.fraction : 0));
       const elapsed = (performance.now() - startedAt) / 1000;
-      const etaSeconds = fraction > 0.01 && elapsed > 0.5 ? (elapsed / fraction) * (1 - fraction) : null;
+      const etaSeconds = secondsLeft(fraction, elapsed, report.etaSeconds);
       pending = { type: 'progress', fraction, stage: report.stage, etaSeconds, ...(report.detail === undefined ? {} : { detail: report.detail }) };
       // Structured detail (an epoch's metrics) is never dropped; plain progress is throttled.
       if (report.detail !== undefined || performance.now() - lastSent >= PROGRESS_INTERVAL_MS) flush();

@@ -34,6 +34,8 @@ export interface ProgressReport<D = unknown> {
   stage: string;
   /** Engine-specific structured detail, for example one epoch's metrics for the live training chart. */
   detail?: D;
+  /** The engine's own estimate of the seconds left (a training's, from its pace: see eta.ts); without it the entry estimates from the fraction. */
+  etaSeconds?: number;
 }
 
 /** Supervisor → worker. */

@@ -64,6 +64,18 @@ describe('Hardware page', () => {
     await fleetCard.getByText('Which machine should run the pilot').waitFor({ timeout: 30_000 });
     expect(await fleetCard.locator('tbody tr').count()).toBe(2);
     await expect(fleetCard.getByRole('button', { name: 'gpu-lab' }).isVisible()).resolves.toBe(true);
+    // Each machine's verdicts in the words of the verdict table above (common/verdict-words.ts): level, then what it means.
+    const verdictTable = page.locator('section', { has: page.getByRole('heading', { name: 'Verdict per pilot' }) });
+    const rows = fleetCard.locator('tbody tr');
+    for (const kind of ['tabular', 'image', 'text', 'anomaly', 'timeseries']) {
+      const words = ((await verdictTable.getByTestId(`verdict-${kind}`).textContent()) ?? '').trim();
+      expect(words).toMatch(/^(green|amber|red) · (ready|possible, with limits|not ready|not known yet: run the quick benchmark \(≈ 20 s\))$/u);
+      for (let row = 0; row < 2; row++) expect(await rows.nth(row).getByTestId(`fleet-verdict-${kind}`).textContent()).toContain(words);
+    }
+    // 'Profile only' measured no speed: no machine is said to be ready.
+    await expect(fleetCard.locator('tbody').textContent()).resolves.not.toMatch(/· ready/u);
+    await fleetCard.scrollIntoViewIfNeeded();
+    await fleetCard.screenshot({ path: '/tmp/hardware-fleet-card.png' });
     await page.screenshot({ path: '/tmp/hardware-fleet.png', fullPage: true });
     expect(browser.errors).toEqual([]);
   });

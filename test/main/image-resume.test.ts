@@ -34,15 +34,26 @@ describe('image:resume', () => {
     const early = await invoke(app, 'image:resume', { runId: started.run.id });
     expect(early).toMatchObject({ ok: false, error: { code: 'conflict' } });
     let epochs = 0;
+    // At each epoch the job's ETA (its card's) is the epoch record's (the live epoch line's): one estimate, the epochs left at this epoch's pace.
+    const etas: { job: number | null; epoch: number; left: number; seconds: number }[] = [];
     await new Promise<void>((done) => {
       app.jobs.on('job', function kill({ job, detail }) {
-        if (job.id !== started.job.id || typeof (detail as { epoch?: unknown } | undefined)?.epoch !== 'number' || ++epochs < 2) return;
+        if (job.id !== started.job.id || typeof (detail as { epoch?: unknown } | undefined)?.epoch !== 'number') return;
+        const record = detail as { epoch: number; seconds: number; etaSeconds: number };
+        etas.push({ job: job.etaSeconds, epoch: record.epoch, left: record.etaSeconds, seconds: record.seconds });
+        if (++epochs < 2) return;
         app.jobs.off('job', kill);
         const { worker_pid: pid } = app.store.read.prepare('SELECT worker_pid FROM jobs WHERE id = ?').get(job.id) as { worker_pid: number };
         process.kill(pid, 'SIGKILL');
         done();
       });
     });
+    expect(etas).toHaveLength(2);
+    for (const eta of etas) {
+      expect(eta.job).toBe(eta.left);
+      // This epoch's pace counts its validation too, so it is at least the training seconds of the epochs left.
+      expect(eta.left).toBeGreaterThanOrEqual((5 - eta.epoch) * eta.seconds);
+    }
     const killed = await app.jobs.wait(started.job.id);
     expect(killed.status).toBe('failed');
     const detail = await ok('pilots:get', { id: project.id });

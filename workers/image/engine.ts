@@ -270,7 +270,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
       firstBatch,
       onEpoch: async (record, state) => {
         await saveImageCheckpoint(tf, runDir, fingerprint, model, optimizer, state, encryptWith);
-        ctx.progress({ fraction: 0.15 + 0.75 * (record.epoch / maxEpochs), stage: `Epoch ${record.epoch}/${maxEpochs}`, detail: record });
+        ctx.progress({ fraction: 0.15 + 0.75 * (record.epoch / maxEpochs), stage: `Epoch ${record.epoch}/${maxEpochs}`, detail: record, etaSeconds: record.etaSeconds });
       },
     },
     seedFor(input.seed, 'fit'),

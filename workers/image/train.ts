@@ -4,6 +4,7 @@
  * (progress, checkpoint) and cancellation within one batch.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { epochsLeftSeconds } from '../eta.js';
 import { throwIfCancelled } from '../protocol.js';
 import { Rng } from '../trainer/random.js';
 import { fillBatch, type ImageSet, type Normalisation } from './data.js';
@@ -25,7 +26,7 @@ export interface ImageEpochRecord {
   /** Training images per second in this epoch. */
   samplesPerSec: number;
   seconds: number;
-  /** Estimated seconds left at the current speed, to the epoch limit. */
+  /** Seconds left to the epoch limit at this epoch's pace (validation included): the job's ETA too (workers/eta.ts). */
   etaSeconds: number;
 }
 
@@ -245,6 +246,7 @@ export async function trainLoop(
       trainSeconds += seconds;
       if (fast) await fast.store(tf, optimizer);
       const val = evaluateLoss(tf, model, set, validation, norm);
+      const epochSeconds = (performance.now() - started) / 1000;
       state.epoch++;
       state.rngState = rng.state;
       const record: ImageEpochRecord = {
@@ -255,7 +257,7 @@ export async function trainLoop(
         valAccuracy: val.accuracy,
         samplesPerSec: order.length / Math.max(seconds, 1e-9),
         seconds,
-        etaSeconds: (options.maxEpochs - state.epoch) * seconds,
+        etaSeconds: epochsLeftSeconds(options.maxEpochs - state.epoch, epochSeconds),
       };
       state.history.push(record);
       if (!state.best || val.loss < state.best.valLoss - 1e-6) {

@@ -4,45 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { buildCnn, trainingLogits, type CnnSpec } from '../../../workers/image/model.js';
 import { WasmCnn } from '../../../workers/image/cnn-wasm.js';
 import { col2im, im2col, im2colT, maxPool, type ConvGeometry } from '../../../workers/image/im2col.js';
-
-/** Deterministic values in [-1, 1) (a small LCG: independent of tfjs's random ops). */
-function values(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let s = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function maxRelativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]!));
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-  }
-  return diff / Math.max(scale, 1e-6);
-}
-
-interface Batch {
-  x: Float32Array;
-  labels: Int32Array;
-  weights: Float32Array;
-  wSum: number;
-  mask: Float32Array | null;
-  b: number;
-}
-
-function batchFor(spec: CnnSpec, b: number, seed: number, dropout: boolean): Batch {
-  const x = values(b * spec.side * spec.side * spec.channels, seed);
-  const r = values(b * (spec.dense + 2), seed + 1);
-  const labels = Int32Array.from({ length: b }, (_, i) => Math.floor(((r[i]! + 1) / 2) * spec.classes) % spec.classes);
-  const weights = Float32Array.from({ length: b }, (_, i) => 0.5 + (r[b + i]! + 1) / 2);
-  const mask = dropout ? Float32Array.from({ length: b * spec.dense }, (_, i) => (r[2 * b + i]! < -0.4 ? 0 : 1 / 0.7)) : null;
-  return { x, labels, weights, wSum: weights.reduce((s, v) => s + v, 0), mask, b };
-}
+import { maxRelativeDiff, randomBatch, values, type Batch } from './random.js';
 
 /** The loss and gradients of the tf.layers model by autodiff on the cpu backend (the reference). */
 function reference(spec: CnnSpec, init: Float32Array[], batch: Batch): { loss: number; grads: Float32Array[] } {
@@ -178,7 +140,7 @@ describe('WasmCnn (the direct-kernel training step on wasm)', () => {
   for (const [i, spec] of specs.entries()) {
     it(`gradients and one Adam step agree with tfjs autodiff + tf.train.adam on the cpu backend: ${spec.side}×${spec.side}×${spec.channels}, filters ${spec.filters.join('/')}, dense ${spec.dense}, ${spec.classes} classes`, async () => {
       const b = 3 + i;
-      const batch = batchFor(spec, b, 40 + i, i % 2 === 0);
+      const batch = randomBatch(spec, b, 40 + i, i % 2 === 0);
       await tf.setBackend('cpu');
       const model0 = buildCnn(tf, spec, 5 + i);
       // Non-zero biases, so a bias that is ignored shows.
@@ -232,7 +194,7 @@ describe('WasmCnn (the direct-kernel training step on wasm)', () => {
     const spec = specs[1]!;
     const model = buildCnn(tf, spec, 1);
     const cnn = new WasmCnn(tf, spec, model, 4);
-    const batch = batchFor(spec, 4, 3, true);
+    const batch = randomBatch(spec, 4, 3, true);
     for (let s = 0; s < 3; s++) cnn.step(batch.x, 4, batch.labels, batch.weights, batch.wSum, batch.mask, 0.01);
     const optimizer = tf.train.adam(0.01);
     await cnn.store(tf, optimizer);

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { lcg } from './random.js';
 
 function write(path: string, bytes: Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -11,12 +12,9 @@ function write(path: string, bytes: Uint8Array): void {
 
 /** Seeded noise pixels (LCG), so each picture differs and hashes far from the others. */
 export function noise(width: number, height: number, channels: number, seed: number): Buffer {
+  const next = lcg(seed);
   const out = Buffer.alloc(width * height * channels);
-  let s = seed >>> 0;
-  for (let i = 0; i < out.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s >>> 24;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = next() >>> 24;
   return out;
 }
 

@@ -12,6 +12,7 @@ import { scheduledRate } from '../../../workers/image/train.js';
 import { trainImages as engine } from '../../../workers/image/engine.js';
 import { imageInputSchema, type ImageInputRaw } from '../../../workers/image/schema.js';
 import { makeContext, type JobContext } from '../../../workers/protocol.js';
+import { maxRelativeDiff, randomBatch } from './random.js';
 
 const trainImages = (raw: ImageInputRaw, ctx: JobContext) => engine(imageInputSchema.parse(raw), ctx);
 const fixture = join(import.meta.dirname, '../../fixtures/fashion-mnist-small');
@@ -39,27 +40,6 @@ afterAll(() => {
   delete process.env.PILOT_IMAGE_THREAD;
 });
 
-/** Deterministic values in [-1, 1) (an LCG independent of tfjs's random ops). */
-function values(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let s = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function maxRelativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]!));
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-  }
-  return diff / Math.max(scale, 1e-6);
-}
-
 const spec: CnnSpec = { side: 12, channels: 1, classes: 4, filters: [6, 12], batchNorm: false, dense: 10, dropout: 0.3 };
 const size = spec.side * spec.side * spec.channels;
 
@@ -71,13 +51,7 @@ async function train(helper: GradientHelper | null): Promise<{ params: Float32Ar
   const losses: number[] = [];
   const predicted: number[] = [];
   for (let s = 0; s < 6; s++) {
-    const b = 13;
-    const x = values(b * size, 100 + s);
-    const r = values(b * (spec.dense + 2), 200 + s);
-    const labels = Int32Array.from({ length: b }, (_, i) => Math.floor(((r[i]! + 1) / 2) * spec.classes) % spec.classes);
-    const weights = Float32Array.from({ length: b }, (_, i) => 0.5 + (r[b + i]! + 1) / 2);
-    const wSum = weights.reduce((t, v) => t + v, 0);
-    const mask = Float32Array.from({ length: b * spec.dense }, (_, i) => (r[2 * b + (i % (b * spec.dense))]! < -0.4 ? 0 : 1 / 0.7));
+    const { x, b, labels, weights, wSum, mask } = randomBatch(spec, 13, 100 + s, true, 200 + s);
     const out = helper ? parallelStep(cnn, helper, size, spec.dense, x, b, labels, weights, wSum, mask, 0.01) : cnn.step(x, b, labels, weights, wSum, mask, 0.01);
     losses.push(out.loss);
     predicted.push(...out.predicted);

@@ -9,6 +9,7 @@ import { listImages } from '../../../workers/image/files.js';
 import { loadImage, pixels } from '../../../workers/image/decode.js';
 import { dHash, hamming, nearPairs } from '../../../workers/image/hash.js';
 import { blobs, handBmp, handPng, noise, png, writeBytes } from './images.js';
+import { lcg } from './random.js';
 
 let root: string;
 
@@ -90,8 +91,7 @@ describe('perceptual hash', () => {
 
   it('the bucket search finds exactly the pairs a brute-force search finds', () => {
     const hashes: string[] = [];
-    let s = 5;
-    const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+    const next = lcg(5);
     for (let i = 0; i < 300; i++) hashes.push(next().toString(16).padStart(8, '0') + next().toString(16).padStart(8, '0'));
     // Plant near copies: flip 1–3 bits of some hashes.
     for (let i = 0; i < 40; i++) {

@@ -2,17 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConvKernels } from '../../../workers/image/wasm-conv.js';
-
-/** Deterministic values in [-1, 1) (a small LCG: the test must not depend on tfjs's random ops). */
-function values(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let s = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+import { convGradients, maxRelativeDiff, values } from './random.js';
 
 interface Case {
   n: number;
@@ -27,24 +17,7 @@ interface Case {
 
 /** Gradients of Σ depthwiseConv2d(x, W) ⊙ r with respect to x and W, on the active backend. */
 function gradients(k: Case, seed: number): { dx: Float32Array; dw: Float32Array } {
-  const x = tf.tensor4d(values(k.n * k.h * k.w * k.c, seed), [k.n, k.h, k.w, k.c]);
-  const wt = tf.tensor4d(values(k.f * k.f * k.c * k.mult, seed + 1), [k.f, k.f, k.c, k.mult]);
-  const outShape = tf.depthwiseConv2d(x, wt, k.stride, k.pad).shape;
-  const r = tf.tensor(values(outShape.reduce((a, b) => a * b, 1), seed + 2), outShape);
-  const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, k.stride, k.pad), r)))([x, wt]);
-  const result = { dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array };
-  tf.dispose([x, wt, r, dx!, dw!]);
-  return result;
-}
-
-function maxRelativeDiff(a: Float32Array, b: Float32Array): number {
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]!));
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-  }
-  return diff / Math.max(scale, 1e-6);
+  return convGradients(tf, (x, w) => tf.depthwiseConv2d(x, w, k.stride, k.pad), [k.n, k.h, k.w, k.c], [k.f, k.f, k.c, k.mult], seed);
 }
 
 // Random shapes from a seed: both strides, both paddings, odd sizes, channel multipliers 1–3
