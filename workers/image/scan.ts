@@ -8,7 +8,7 @@
 import type { Alert, Severity } from '../quality/report.js';
 import { throwIfCancelled, type JobContext } from '../protocol.js';
 import { ImageReadError, loadImage, thumbnail } from './decode.js';
-import { listImages, type ImageEntry, type ImageListing, type SkippedFile } from './files.js';
+import { listImages, listingStage, type ImageEntry, type ImageListing, type SkippedFile } from './files.js';
 import { dHash, nearPairs } from './hash.js';
 
 /** Below this many pixels on the shorter side a picture is "tiny". */
@@ -158,7 +158,8 @@ export async function scanOne(entry: ImageEntry): Promise<{ facts: ScannedImage;
 /** Scans a dataset folder or CSV. */
 export async function scanImages(source: string, ctx: JobContext, options: { pathColumn?: string; labelColumn?: string } = {}): Promise<ImageScanReport> {
   const started = Date.now();
-  const listing = await listImages(source, options);
+  ctx.progress({ fraction: 0, stage: 'Listing pictures' });
+  const listing = await listImages(source, { ...options, onProgress: (looked) => ctx.progress({ fraction: 0, stage: listingStage(looked) }) });
   const facts: ScannedImage[] = [];
   const unreadable: SkippedFile[] = [];
   const thumbs = new Map<string, string[]>();
