@@ -181,18 +181,22 @@ export function normalisationOf(set: ImageSet, rows: number[]): Normalisation {
   return { mean, std };
 }
 
-/** Refuses data a classifier cannot learn from, with what to do. */
-export function checkClasses(set: ImageSet, classes: string[]): void {
+/**
+ * Refuses data a classifier cannot learn from, with what to do. `unreadable` (the files decoding
+ * left out) is named in the message when it is why a class has too few pictures.
+ */
+export function checkClasses(set: ImageSet, classes: string[], unreadable: { path: string; reason: string }[] = []): void {
   const counts = classes.map((_, c) => set.y.reduce((s, v) => s + (v === c ? 1 : 0), 0));
   const usable = counts.filter((n) => n > 0).length;
+  const because = unreadable.length > 0 ? ` ${unreadable.length} files could not be read, e.g. ${unreadable[0]!.path} (${unreadable[0]!.reason}).` : '';
   if (usable < 2)
     throw new UserInputError(
-      `Only ${usable === 1 ? `one class ("${classes[counts.findIndex((n) => n > 0)]}")` : 'no class'} has readable pictures; a classifier needs at least two. Add a subfolder of pictures for each other class.`,
+      `${usable === 1 ? `Only one class ("${classes[counts.findIndex((n) => n > 0)]}") has` : 'No class has'} readable pictures; a classifier needs at least two.${because} Add a subfolder of readable pictures (JPEG, PNG, WebP, GIF, BMP or TIFF) for each other class.`,
     );
   const tooFew = classes.filter((_, c) => counts[c]! > 0 && counts[c]! < 3);
   if (tooFew.length > 0)
     throw new UserInputError(
-      `The classes ${tooFew.map((t) => `"${t}"`).join(', ')} have fewer than 3 readable pictures: too few to train, validate and test on. Add pictures, or remove those folders.`,
+      `The classes ${tooFew.map((t) => `"${t}"`).join(', ')} have fewer than 3 readable pictures: too few to train, validate and test on.${because} Add pictures, or remove those folders.`,
     );
 }
 

@@ -198,7 +198,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     warnings.push(`${unreadable.length} files could not be read and were left out (e.g. ${unreadable[0]!.path}: ${unreadable[0]!.reason}).`);
   const converted = Object.entries(conversions).map(([what, n]) => `${n} ${what}`);
   if (converted.length > 0) warnings.push(`Pictures converted while reading (the network reads ${channels === 1 ? 'grey' : 'sRGB'} 8-bit pixels): ${converted.join(', ')}.`);
-  checkClasses(set, classes);
+  checkClasses(set, classes, unreadable);
   const datasetSha256 = datasetHash(fileHashes);
   const split = splitSet(set, { validation: input.validationFraction, test: input.testFraction }, seedFor(input.seed, 'split'));
   if (split.test.length === 0 || split.validation.length === 0)

@@ -97,6 +97,11 @@ export async function listImages(source: string, options: ListOptions = {}): Pro
   } catch (error) {
     throw new UserInputError(`Cannot read ${source} (${messageOf(error)}). Check the path: it should be a folder with one subfolder per class, or a CSV of image paths and labels.`);
   }
+  if (!info.isDirectory() && isImageName(source)) {
+    throw new UserInputError(
+      `${source} is one picture. Give the folder that holds one subfolder per class (e.g. photos/ with photos/ok/*.jpg and photos/scratch/*.jpg), or a CSV of image paths and labels.`,
+    );
+  }
   const listing = info.isDirectory() ? await listFolder(resolve(source), options.onProgress) : await listCsv(resolve(source), options);
   if (listing.entries.length === 0) {
     throw new UserInputError(
@@ -212,7 +217,11 @@ async function readImageCsv(file: string, options: { pathColumn?: string; labelC
   try {
     rows = parse(await readFile(file), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
   } catch (error) {
-    throw new UserInputError(`${file} is not a readable CSV (${messageOf(error)}). Give a folder of class subfolders, or a CSV with a path column and a label column.`);
+    // The parser quotes the offending field: a binary file's would fill the screen.
+    const reason = (messageOf(error).split('\n')[0] ?? '').replace(/[^\x20-\x7e]+/g, '?');
+    throw new UserInputError(
+      `${file} is not a readable CSV (${reason.length > 160 ? `${reason.slice(0, 160)}…` : reason}). Give a folder of class subfolders, or a CSV with a path column and a label column.`,
+    );
   }
   const columns = Object.keys(rows[0] ?? {});
   const pick = (wanted: string | undefined, pattern: RegExp, what: string): string => {

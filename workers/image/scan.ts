@@ -278,7 +278,7 @@ export function imageAlerts(r: Omit<ImageScanReport, 'score' | 'alerts' | 'elaps
   const out: Alert[] = [];
   const add = (code: string, severity: Severity, message: string, fix: string, column: string | null = null) => out.push({ code, severity, column, message, fix });
   const usable = r.classes.filter((c) => c.count > 0);
-  if (usable.length < 2) add('ONE_CLASS', 'error', `Only ${usable.length === 1 ? `one class ("${usable[0]!.label}")` : 'no class'} has readable images; a classifier needs at least two.`, 'Add a subfolder of pictures for each other class.');
+  if (usable.length < 2) add('ONE_CLASS', 'error', `${usable.length === 1 ? `Only one class ("${usable[0]!.label}") has` : 'No class has'} readable images; a classifier needs at least two.`, 'Add a subfolder of pictures for each other class.');
   for (const label of r.emptyClasses) add('EMPTY_CLASS', 'error', `The class folder "${label}" has no readable image.`, 'Add pictures to it, or remove the folder.', label);
   for (const c of usable) {
     if (c.count < 10) add('FEW_IMAGES', 'warning', `"${c.label}" has only ${c.count} images.`, 'Collect at least 50 per class; 10 is too few to learn or to measure a class.', c.label);

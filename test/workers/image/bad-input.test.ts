@@ -150,7 +150,7 @@ describe('a file that disappears during the run', () => {
       for (const f of trouser.slice(2)) unlinkSync(join(dir, 'trouser', f));
     });
     await expect(trainImages({ source: dir, epochs: 1, imageSize: 28, backend: 'wasm', threads: 1 }, ctx)).rejects.toThrow(
-      /The classes "trouser" have fewer than 3 readable pictures: too few to train, validate and test on\. Add pictures, or remove those folders\./,
+      /The classes "trouser" have fewer than 3 readable pictures: too few to train, validate and test on\. 10 files could not be read, e.g\. trouser\/\S+ \(the file disappeared \(moved or deleted after the folder was listed\)\)\. Add pictures, or remove those folders\./,
     );
     expect(readdirSync(dataDir).filter((d) => d === 'models')).toEqual([]);
   }, 60_000);
