@@ -123,16 +123,30 @@ describe('refused image runs lose nothing earlier', () => {
     const predict = (out: string) => pilot(['predict', version.artifactDir, testFolder, '--out', join(dir, out), '--json'], { dataDir: home });
     expect(predict('before.csv').code).toBe(0);
 
-    const state = () => ({
+    const lists = () => ({
       models: JSON.parse(pilot(['models', 'list', '--json'], { dataDir: home }).stdout) as unknown,
       datasets: JSON.parse(pilot(['datasets', 'list', '--json'], { dataDir: home }).stdout) as unknown,
-      artifact: readdirSync(version.artifactDir)
-        .sort()
-        .map((f) => `${f} ${sha(join(version.artifactDir, f))}`),
     });
+    // What is stored, read directly after each refusal (the CLI's lists are compared once at the end).
+    const state = () => {
+      const db = new Database(databasePath(home), { readonly: true });
+      try {
+        return {
+          versions: db.prepare('SELECT * FROM model_versions ORDER BY id').all(),
+          datasets: db.prepare('SELECT * FROM datasets ORDER BY id').all(),
+          artifact: readdirSync(version.artifactDir)
+            .sort()
+            .map((f) => `${f} ${sha(join(version.artifactDir, f))}`),
+        };
+      } finally {
+        db.close();
+      }
+    };
     const before = state();
-    expect(JSON.stringify(before.models)).toContain('garments');
-    expect((before.datasets as unknown[]).length).toBe(1);
+    const listedBefore = lists();
+    expect(JSON.stringify(listedBefore.models)).toContain('garments');
+    expect((listedBefore.datasets as unknown[]).length).toBe(1);
+    expect(before.versions).toHaveLength(1);
 
     // The bad inputs.
     const one = join(dir, 'one-class');
@@ -193,9 +207,10 @@ describe('refused image runs lose nothing earlier', () => {
     } finally {
       db.close();
     }
+    expect(lists()).toEqual(listedBefore);
     await verifyArtifact(version.artifactDir);
     // The version still predicts, exactly as before.
     expect(predict('after.csv').code).toBe(0);
     expect(readFileSync(join(dir, 'after.csv'), 'utf8')).toBe(readFileSync(join(dir, 'before.csv'), 'utf8'));
-  }, 300_000);
+  }, 420_000);
 });
