@@ -196,7 +196,10 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   if (listing.layout === 'csv') unreadable.unshift(...listing.skipped.filter((f) => f.reason.startsWith('listed in the CSV')));
   if (unreadable.length > 0)
     warnings.push(`${unreadable.length} files could not be read and were left out (e.g. ${unreadable[0]!.path}: ${unreadable[0]!.reason}).`);
-  const converted = Object.entries(conversions).map(([what, n]) => `${n} ${what}`);
+  // Changes of the file's format are warned about; grey ↔ colour follows the channels chosen above (and said there for a backbone).
+  const converted = Object.entries(conversions)
+    .filter(([what]) => !/^(grey to three channels|colour to grey)$/.test(what))
+    .map(([what, n]) => `${n} ${what}`);
   if (converted.length > 0) warnings.push(`Pictures converted while reading (the network reads ${channels === 1 ? 'grey' : 'sRGB'} 8-bit pixels): ${converted.join(', ')}.`);
   checkClasses(set, classes, unreadable);
   const datasetSha256 = datasetHash(fileHashes);

@@ -13,6 +13,7 @@ import { trainImages as engine } from '../../../workers/image/engine.js';
 import { imageInputSchema, type ImageInputRaw } from '../../../workers/image/schema.js';
 import { makeContext, type JobContext, type ProgressReport } from '../../../workers/protocol.js';
 import { verifyArtifact } from '../../../workers/trainer/artifact.js';
+import { loadImage, pixels } from '../../../workers/image/decode.js';
 
 const trainImages = (raw: ImageInputRaw, ctx: JobContext) => engine(imageInputSchema.parse(raw), ctx);
 const fixture = join(import.meta.dirname, '../../fixtures/fashion-mnist-small');
@@ -185,6 +186,20 @@ describe('a folder mixing CMYK JPEG, 16-bit, transparent, grey and palette pictu
     expect(await meta('bag', '3-grey.png')).toMatchObject({ space: 'b-w', channels: 1 });
     expect(await meta('bag', '4-palette.png')).toMatchObject({ isPalette: true });
 
+    // Each decodes to the tinted picture it was made from (CMYK not inverted, 16 bits scaled, alpha 0.6 over white).
+    const first = readdirSync(join(fixture, 'train', 'bag')).sort();
+    const source = (i: number) => sharp(join(fixture, 'train', 'bag', first[i]!)).toColourspace('srgb').tint('#c08040').raw().toBuffer();
+    const meanDiff = (a: Uint8Array, b: (v: number) => number, from: Uint8Array) => a.reduce((sum, v, j) => sum + Math.abs(v - b(from[j]!)), 0) / a.length;
+    for (const [i, name, expected, within] of [
+      [0, '0-cmyk.jpg', (v: number) => v, 16],
+      [1, '1-rgb16.png', (v: number) => v, 1],
+      [2, '2-alpha.png', (v: number) => 0.6 * v + 0.4 * 255, 2],
+      [4, '4-palette.png', (v: number) => v, 8],
+    ] as const) {
+      const decoded = await pixels(await loadImage(join(dir, 'bag', name)), 28, 28, 3);
+      expect(meanDiff(decoded, expected, await source(i)), name).toBeLessThan(within);
+    }
+
     const result = await trainImages({ source: dir, epochs: 2, imageSize: 28, backend: 'wasm', threads: 1 }, makeContext({ dataDir: temp('image-formats-data-') }));
     expect(result.dataset.unreadable).toEqual([]);
     expect(result.dataset.images).toBe(40);
@@ -199,7 +214,7 @@ describe('a folder mixing CMYK JPEG, 16-bit, transparent, grey and palette pictu
       'grey to three channels': made.grey,
     });
     expect(result.warnings.find((w) => w.startsWith('Pictures converted while reading'))).toBe(
-      `Pictures converted while reading (the network reads sRGB 8-bit pixels): ${made.cmyk} CMYK to sRGB, ${made.rgb16} 16-bit to 8-bit, ${made.alpha} transparency onto white, ${made.grey} grey to three channels, ${made.palette} palette to full colour.`,
+      `Pictures converted while reading (the network reads sRGB 8-bit pixels): ${made.cmyk} CMYK to sRGB, ${made.rgb16} 16-bit to 8-bit, ${made.alpha} transparency onto white, ${made.palette} palette to full colour.`,
     );
     await verifyArtifact(result.artifactDir);
   }, 180_000);
