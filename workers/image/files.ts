@@ -190,7 +190,8 @@ async function walk(dir: string, label: string, split: 'train' | 'test' | null, 
           isFile = s.isFile();
           bytes = s.size;
         } catch (error) {
-          skipped.push({ path: relative(root, path), reason: `broken or looping link (${messageOf(error)})` });
+          const gone = !entry.isSymbolicLink() && (error as { code?: string }).code === 'ENOENT';
+          skipped.push({ path: relative(root, path), reason: gone ? 'disappeared while the folder was listed (moved or deleted)' : `broken or looping link (${messageOf(error)})` });
           continue;
         }
       }

@@ -103,6 +103,32 @@ describe('a folder of 100,000 files', () => {
 });
 
 describe('a file that disappears during the run', () => {
+  it('while the folder is listed: skipped as gone (not as a broken link), the listing goes on', async () => {
+    const dir = temp('image-vanish-list-');
+    mkdirSync(join(dir, 'src'));
+    const one = readdirSync(join(fixture, 'train', 'bag')).sort()[0]!;
+    copyFileSync(join(fixture, 'train', 'bag', one), join(dir, 'src', 'one.png'));
+    for (const cls of ['a', 'b']) {
+      mkdirSync(join(dir, 'data', cls), { recursive: true });
+      for (let i = 0; i < LIST_PROGRESS_EVERY; i++) linkSync(join(dir, 'src', 'one.png'), join(dir, 'data', cls, `${i}.png`));
+    }
+    // The report comes as the 5,000th entry (a/'s last) is counted, before it is looked at: a/'s files are deleted then.
+    let removed = 0;
+    const listing = await listImages(join(dir, 'data'), {
+      onProgress: (n) => {
+        if (n !== LIST_PROGRESS_EVERY) return;
+        for (const f of readdirSync(join(dir, 'data', 'a'))) unlinkSync(join(dir, 'data', 'a', f));
+        removed++;
+      },
+    });
+    expect(removed).toBe(1);
+    const gone = listing.skipped.filter((s) => s.path.startsWith('a/'));
+    expect(gone).toHaveLength(1);
+    expect(gone[0]!.reason).toBe('disappeared while the folder was listed (moved or deleted)');
+    expect(listing.entries.filter((e) => e.label === 'a').length).toBe(LIST_PROGRESS_EVERY - 1);
+    expect(listing.entries.filter((e) => e.label === 'b')).toHaveLength(LIST_PROGRESS_EVERY);
+  }, 60_000);
+
   it('while the pictures are read: listed with its name as gone, training goes on with the rest; during training: the drift summary says so', async () => {
     const dir = temp('image-vanish-');
     copyClasses(dir, ['bag', 'trouser'], 20);
