@@ -3,7 +3,7 @@
  * progress, counts, bounded memory), files deleted while a run reads and trains on them, and a
  * folder mixing CMYK JPEG, 16-bit, transparent, grey and palette pictures trained end to end.
  */
-import { copyFileSync, cpSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -184,7 +184,7 @@ describe('a file that disappears during the run', () => {
 });
 
 describe('a folder mixing CMYK JPEG, 16-bit, transparent, grey and palette pictures', () => {
-  it('trains end to end, and the result records each conversion with its count', async () => {
+  it('trains end to end (an empty class folder, a link loop and a text file beside them), and the result records each conversion with its count', async () => {
     const dir = temp('image-formats-');
     const made: Record<string, number> = { cmyk: 0, rgb16: 0, alpha: 0, grey: 0, palette: 0 };
     const kinds = Object.keys(made);
@@ -204,6 +204,10 @@ describe('a folder mixing CMYK JPEG, 16-bit, transparent, grey and palette pictu
         else await tinted.png({ palette: true, colours: 64, dither: 0 }).toFile(`${out}.png`);
       }
     }
+    // Beside them: an empty class folder, a link looping back to the top and a file that is not a picture.
+    mkdirSync(join(dir, 'coat'));
+    symlinkSync('..', join(dir, 'bag', 'loop'));
+    writeFileSync(join(dir, 'trouser', 'notes.txt'), 'not a picture');
     // What the files are, read independently of the decoder under test.
     const meta = async (cls: string, name: string) => sharp(join(dir, cls, name)).metadata();
     expect(await meta('bag', '0-cmyk.jpg')).toMatchObject({ space: 'cmyk', channels: 4 });
@@ -229,6 +233,9 @@ describe('a folder mixing CMYK JPEG, 16-bit, transparent, grey and palette pictu
     const result = await trainImages({ source: dir, epochs: 2, imageSize: 28, backend: 'wasm', threads: 1 }, makeContext({ dataDir: temp('image-formats-data-') }));
     expect(result.dataset.unreadable).toEqual([]);
     expect(result.dataset.images).toBe(40);
+    expect(result.classes).toEqual(['bag', 'trouser']);
+    expect(result.warnings).toContain('The class folder "coat" has no pictures and was left out.');
+    expect(result.dataset.skipped).toBe(2);
     expect(result.hyperparameters.channels).toBe(3);
     expect(result.epochs).toHaveLength(2);
     expect(result.metrics.accuracy).toBeGreaterThan(0);
