@@ -18,6 +18,10 @@ import { hugePng } from '../workers/image/images.js';
 
 const { dir, cleanup } = tempDir('pilot-image-bad-');
 afterAll(cleanup);
+// The test's own backbones are saved with tfjs on the CPU (the runs under test use the CLI's workers).
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 const dataDir = join(dir, 'home');
 const fashion = fixture('fashion-mnist-small');
 
@@ -59,10 +63,6 @@ interface ImageOutcome {
 }
 
 describe('pilot train CSV --kind image: a CSV of path + label', () => {
-  beforeAll(async () => {
-    await tf.setBackend('cpu');
-  });
-
   it('paths relative to the CSV and absolute, a missing file listed and not fatal, the label column given when it cannot be guessed', () => {
     const pictures = join(dir, 'csv', 'pictures');
     copyClasses(pictures, ['bag', 'trouser'], 12);
