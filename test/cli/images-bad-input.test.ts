@@ -28,7 +28,10 @@ const fashion = fixture('fashion-mnist-small');
 /** `count` training pictures of each class copied from the fixture into `to/<class>/`. */
 function copyClasses(to: string, classes: string[], count: number, part = 'train'): void {
   for (const cls of classes) {
-    for (const f of readdirSync(join(fashion, part, cls)).sort().slice(0, count)) cpSync(join(fashion, part, cls, f), join(to, cls, f));
+    for (const f of readdirSync(join(fashion, part, cls))
+      .sort()
+      .slice(0, count))
+      cpSync(join(fashion, part, cls, f), join(to, cls, f));
   }
 }
 
@@ -41,7 +44,14 @@ async function saveModel(to: string, shape: [number, number, number]): Promise<s
   const out = tf.layers.dense({ units: 2, activation: 'softmax', name: 'classifier' }).apply(pooled) as tf.SymbolicTensor;
   await tf.model({ inputs: input, outputs: out }).save({
     save: async (a) => {
-      writeFileSync(join(to, 'model.json'), JSON.stringify({ format: 'layers-model', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }] }));
+      writeFileSync(
+        join(to, 'model.json'),
+        JSON.stringify({
+          format: 'layers-model',
+          modelTopology: a.modelTopology,
+          weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }],
+        }),
+      );
       writeFileSync(join(to, 'group1-shard1of1.bin'), Buffer.from(a.weightData as ArrayBuffer));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     },
@@ -87,15 +97,24 @@ describe('pilot train CSV --kind image: a CSV of path + label', () => {
     expect(wrong.stderr).toMatch(/list\.csv has no column "klass" \(columns: file, kind, notes\)/);
     expect(JSON.parse(pilot(['models', 'list', '--json'], { dataDir }).stdout)).toEqual([]);
 
-    const run = pilot(['train', list, '--kind', 'image', '--label-column', 'kind', '--epochs', '1', '--image-size', '28', '--project', 'listed', '--json'], { dataDir, cwd });
+    const run = pilot(['train', list, '--kind', 'image', '--label-column', 'kind', '--epochs', '1', '--image-size', '28', '--project', 'listed', '--json'], {
+      dataDir,
+      cwd,
+    });
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as ImageOutcome;
     expect(result.classes).toEqual(['carry', 'wear']);
     expect(result.dataset.layout).toBe('csv');
     expect(result.dataset.images).toBe(24);
     expect(result.rows.train + result.rows.validation + result.rows.test).toBe(24);
-    expect(result.dataset.unreadable).toEqual([{ path: 'pictures/bag/gone.png', reason: expect.stringMatching(/^listed in the CSV but cannot be read \(ENOENT/) }]);
-    expect(result.warnings.some((w) => w.startsWith('1 files could not be read and were left out (e.g. pictures/bag/gone.png: listed in the CSV but cannot be read'))).toBe(true);
+    expect(result.dataset.unreadable).toEqual([
+      { path: 'pictures/bag/gone.png', reason: expect.stringMatching(/^listed in the CSV but cannot be read \(ENOENT/) },
+    ]);
+    expect(
+      result.warnings.some((w) =>
+        w.startsWith('1 files could not be read and were left out (e.g. pictures/bag/gone.png: listed in the CSV but cannot be read'),
+      ),
+    ).toBe(true);
     expect(result.version).toBe(1);
 
     // The scan reads the same CSV with the same flag.
@@ -103,7 +122,10 @@ describe('pilot train CSV --kind image: a CSV of path + label', () => {
     expect(scan.code, scan.stderr).toBe(0);
     const report = JSON.parse(scan.stdout) as { layout: string; images: number; skipped: { path: string }[]; classes: { label: string; count: number }[] };
     expect(report).toMatchObject({ layout: 'csv', images: 24 });
-    expect(report.classes.map((c) => [c.label, c.count])).toEqual([['carry', 12], ['wear', 12]]);
+    expect(report.classes.map((c) => [c.label, c.count])).toEqual([
+      ['carry', 12],
+      ['wear', 12],
+    ]);
     expect(report.skipped.map((s) => s.path)).toEqual(['pictures/bag/gone.png']);
   }, 180_000);
 });
@@ -179,9 +201,21 @@ describe('refused image runs lose nothing earlier', () => {
 
     const cases: [string, string[], RegExp][] = [
       ['one class only', [one], /Only one class \("bag"\) has readable pictures; a classifier needs at least two\. Add a subfolder of readable pictures/],
-      ['class folders without pictures', [empty], /No images found in .*empty \(1 files or folders skipped, e\.g\. bag\/readme\.txt: not an image \(\.txt\)\)\. Put the pictures in one subfolder per class/],
-      ['20,000 × 20,000 pictures', [huge], /No class has readable pictures; a classifier needs at least two\. 8 files could not be read, e\.g\. bag\/0\.png \(20000 × 20000 pixels is more than the 50 megapixels read per image: scale it down/],
-      ['truncated pictures', [broken], /No class has readable pictures; a classifier needs at least two\. 8 files could not be read, e\.g\. bag\/\S+ \((cannot be decoded|not a readable image)/],
+      [
+        'class folders without pictures',
+        [empty],
+        /No images found in .*empty \(1 files or folders skipped, e\.g\. bag\/readme\.txt: not an image \(\.txt\)\)\. Put the pictures in one subfolder per class/,
+      ],
+      [
+        '20,000 × 20,000 pictures',
+        [huge],
+        /No class has readable pictures; a classifier needs at least two\. 8 files could not be read, e\.g\. bag\/0\.png \(20000 × 20000 pixels is more than the 50 megapixels read per image: scale it down/,
+      ],
+      [
+        'truncated pictures',
+        [broken],
+        /No class has readable pictures; a classifier needs at least two\. 8 files could not be read, e\.g\. bag\/\S+ \((cannot be decoded|not a readable image)/,
+      ],
       ['a backbone folder that is not a model', [garments, '--backbone', notModel], /is not a model folder: it has no model\.json/],
       ['a backbone whose input is not square', [garments, '--backbone', misfit], /expects 24 × 32 pictures; pictures are resized to a square here/],
       ['a backbone with 4 input channels', [garments, '--backbone', fourChannels], /expects pictures with 4 channels; only 1 \(grey\) or 3 \(colour\)/],
@@ -200,7 +234,7 @@ describe('refused image runs lose nothing earlier', () => {
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       expect(db.prepare('SELECT COUNT(*) AS n FROM model_versions').get()).toEqual({ n: 1 });
-      expect(db.prepare("SELECT status, COUNT(*) AS n FROM runs GROUP BY status ORDER BY status").all()).toEqual([
+      expect(db.prepare('SELECT status, COUNT(*) AS n FROM runs GROUP BY status ORDER BY status').all()).toEqual([
         { status: 'failed', n: cases.length },
         { status: 'succeeded', n: 1 },
       ]);

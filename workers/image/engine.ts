@@ -146,6 +146,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     ...(input.pathColumn ? { pathColumn: input.pathColumn } : {}),
     ...(input.labelColumn ? { labelColumn: input.labelColumn } : {}),
     onProgress: (looked) => ctx.progress({ fraction: 0.01, stage: listingStage(looked) }),
+    signal: ctx.signal,
   });
   const entries = sampleEntries(listing.entries, input.maxImages, seedFor(input.seed, 'sample'));
   if (entries.length < listing.entries.length)

@@ -26,7 +26,7 @@ export async function evaluateImageVersion(input: z.output<typeof evaluateInputS
   if (tf.getBackend() === 'wasm') registerWasmConvKernels();
   const { model, preprocessing: pre } = await loadImageArtifact(tf, input.artifactDir);
   try {
-    const listing = await listImages(input.file, { onProgress: (looked) => ctx.progress({ fraction: 0.02, stage: listingStage(looked) }) });
+    const listing = await listImages(input.file, { onProgress: (looked) => ctx.progress({ fraction: 0.02, stage: listingStage(looked) }), signal: ctx.signal });
     const classes = pre.classes;
     const known = listing.entries.filter((e) => classes.includes(e.label));
     const unknown = new Map<string, number>();

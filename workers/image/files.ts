@@ -12,7 +12,7 @@
 import { opendir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { UserInputError } from '../protocol.js';
+import { CancelledError, UserInputError, throwIfCancelled } from '../protocol.js';
 
 /** File name endings read as images (sharp decodes all but BMP, which `bmp.ts` handles). */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff'] as const;
@@ -58,6 +58,8 @@ export interface ListOptions {
   labelColumn?: string;
   /** Called with the entries looked at so far, every `LIST_PROGRESS_EVERY`. */
   onProgress?: (looked: number) => void;
+  /** A cancelled job stops listing within `LIST_PROGRESS_EVERY` entries. */
+  signal?: AbortSignal;
 }
 
 /** The progress stage a listing shows: "Listing pictures (25,000 files looked at)". */
@@ -72,13 +74,16 @@ interface WalkState {
   skipped: SkippedFile[];
   visited: Set<string>;
   looked: number;
-  onProgress: ((looked: number) => void) | undefined;
+  onProgress: ListOptions['onProgress'];
+  signal: ListOptions['signal'];
 }
 
-/** Counts one entry looked at, telling `onProgress` every `LIST_PROGRESS_EVERY`. */
-function tick(state: { looked: number; onProgress: ((looked: number) => void) | undefined }): void {
+/** Counts one entry looked at, telling `onProgress` (and checking for a cancel) every `LIST_PROGRESS_EVERY`. */
+function tick(state: Pick<WalkState, 'looked' | 'onProgress' | 'signal'>): void {
   state.looked++;
-  if (state.onProgress && state.looked % LIST_PROGRESS_EVERY === 0) state.onProgress(state.looked);
+  if (state.looked % LIST_PROGRESS_EVERY !== 0) return;
+  if (state.signal) throwIfCancelled(state.signal);
+  state.onProgress?.(state.looked);
 }
 
 function isImageName(name: string): boolean {
@@ -102,7 +107,7 @@ export async function listImages(source: string, options: ListOptions = {}): Pro
       `${source} is one picture. Give the folder that holds one subfolder per class (e.g. photos/ with photos/ok/*.jpg and photos/scratch/*.jpg), or a CSV of image paths and labels.`,
     );
   }
-  const listing = info.isDirectory() ? await listFolder(resolve(source), options.onProgress) : await listCsv(resolve(source), options);
+  const listing = info.isDirectory() ? await listFolder(resolve(source), options) : await listCsv(resolve(source), options);
   if (listing.entries.length === 0) {
     throw new UserInputError(
       `No images found in ${source}${listing.skipped.length ? ` (${listing.skipped.length} files or folders skipped, e.g. ${listing.skipped[0]!.path}: ${listing.skipped[0]!.reason})` : ''}. ` +
@@ -112,7 +117,7 @@ export async function listImages(source: string, options: ListOptions = {}): Pro
   return listing;
 }
 
-async function listFolder(root: string, onProgress: ListOptions['onProgress']): Promise<ImageListing> {
+async function listFolder(root: string, options: ListOptions): Promise<ImageListing> {
   const skipped: SkippedFile[] = [];
   const top = await subfolders(root, skipped);
   const names = top.map((t) => t.name.toLowerCase());
@@ -120,7 +125,7 @@ async function listFolder(root: string, onProgress: ListOptions['onProgress']): 
   const entries: ImageEntry[] = [];
   const classSet = new Set<string>();
   const counts = new Map<string, number>();
-  const state: WalkState = { root, entries, skipped, visited: new Set<string>([await realpath(root)]), looked: 0, onProgress };
+  const state: WalkState = { root, entries, skipped, visited: new Set<string>([await realpath(root)]), looked: 0, onProgress: options.onProgress, signal: options.signal };
   const roots = split ? top.filter((t) => ['train', 'test'].includes(t.name.toLowerCase())) : [{ name: '', path: root }];
   for (const part of roots) {
     const classes = split ? await subfolders(part.path, skipped) : top;
@@ -204,6 +209,7 @@ async function walk(dir: string, label: string, split: 'train' | 'test' | null, 
       } else files.push({ path, rel: relative(root, path), label, bytes, split });
     }
   } catch (error) {
+    if (error instanceof CancelledError) throw error;
     skipped.push({ path: relative(root, dir), reason: `cannot be read (${messageOf(error)})` });
   }
   // Sorted so the order (and with it every seeded split) does not depend on the file system.
@@ -257,7 +263,7 @@ async function listCsv(file: string, options: ListOptions): Promise<ImageListing
   const base = dirname(file);
   const entries: ImageEntry[] = [];
   const skipped: SkippedFile[] = [];
-  const counter = { looked: 0, onProgress: options.onProgress };
+  const counter = { looked: 0, onProgress: options.onProgress, signal: options.signal };
   for (const [i, row] of rows.entries()) {
     tick(counter);
     const p = row[pathColumn] ?? '';

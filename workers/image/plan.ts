@@ -73,6 +73,7 @@ export const planImages: Engine<ImagePlanInput, ImagePlan> = async (input, ctx) 
     ...(input.pathColumn ? { pathColumn: input.pathColumn } : {}),
     ...(input.labelColumn ? { labelColumn: input.labelColumn } : {}),
     onProgress: (looked) => ctx.progress({ fraction: 0.05, stage: listingStage(looked) }),
+    signal: ctx.signal,
   });
   const entries = sampleEntries(listing.entries, input.maxImages, seedFor(input.seed, 'sample'));
   const classes = listing.classes.filter((c) => !listing.emptyClasses.includes(c));

@@ -159,7 +159,7 @@ export async function scanOne(entry: ImageEntry): Promise<{ facts: ScannedImage;
 export async function scanImages(source: string, ctx: JobContext, options: { pathColumn?: string; labelColumn?: string } = {}): Promise<ImageScanReport> {
   const started = Date.now();
   ctx.progress({ fraction: 0, stage: 'Listing pictures' });
-  const listing = await listImages(source, { ...options, onProgress: (looked) => ctx.progress({ fraction: 0, stage: listingStage(looked) }) });
+  const listing = await listImages(source, { ...options, onProgress: (looked) => ctx.progress({ fraction: 0, stage: listingStage(looked) }), signal: ctx.signal });
   const facts: ScannedImage[] = [];
   const unreadable: SkippedFile[] = [];
   const thumbs = new Map<string, string[]>();

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LIST_PROGRESS_EVERY, listImages } from '../../../workers/image/files.js';
 import { trainImages as engine } from '../../../workers/image/engine.js';
 import { imageInputSchema, type ImageInputRaw } from '../../../workers/image/schema.js';
-import { makeContext, type JobContext, type ProgressReport } from '../../../workers/protocol.js';
+import { CancelledError, makeContext, type JobContext, type ProgressReport } from '../../../workers/protocol.js';
 import { verifyArtifact } from '../../../workers/trainer/artifact.js';
 import { loadImage, pixels } from '../../../workers/image/decode.js';
 
@@ -30,7 +30,10 @@ afterAll(() => {
 /** `count` training pictures of each class copied from the fixture into `dir/<class>/`. */
 function copyClasses(dir: string, classes: string[], count: number): void {
   for (const cls of classes) {
-    for (const f of readdirSync(join(fixture, 'train', cls)).sort().slice(0, count)) cpSync(join(fixture, 'train', cls, f), join(dir, cls, f));
+    for (const f of readdirSync(join(fixture, 'train', cls))
+      .sort()
+      .slice(0, count))
+      cpSync(join(fixture, 'train', cls, f), join(dir, cls, f));
   }
 }
 
@@ -129,6 +132,27 @@ describe('a file that disappears during the run', () => {
     expect(listing.entries.filter((e) => e.label === 'b')).toHaveLength(LIST_PROGRESS_EVERY);
   }, 60_000);
 
+  it('a cancel while a large folder is listed stops the listing', async () => {
+    const dir = temp('image-cancel-list-');
+    mkdirSync(join(dir, 'data', 'a'), { recursive: true });
+    mkdirSync(join(dir, 'data', 'b'));
+    const one = readdirSync(join(fixture, 'train', 'bag')).sort()[0]!;
+    copyFileSync(join(fixture, 'train', 'bag', one), join(dir, 'one.png'));
+    for (let i = 0; i < 3 * LIST_PROGRESS_EVERY; i++) linkSync(join(dir, 'one.png'), join(dir, 'data', i % 2 ? 'a' : 'b', `${i}.png`));
+    const controller = new AbortController();
+    const heard: number[] = [];
+    const listing = listImages(join(dir, 'data'), {
+      signal: controller.signal,
+      onProgress: (n) => {
+        heard.push(n);
+        controller.abort();
+      },
+    });
+    await expect(listing).rejects.toBeInstanceOf(CancelledError);
+    // Stopped at the next report: one heard, the second never reached.
+    expect(heard).toEqual([LIST_PROGRESS_EVERY]);
+  }, 60_000);
+
   it('while the pictures are read: listed with its name as gone, training goes on with the rest; during training: the drift summary says so', async () => {
     const dir = temp('image-vanish-');
     copyClasses(dir, ['bag', 'trouser'], 20);
@@ -151,10 +175,14 @@ describe('a file that disappears during the run', () => {
     });
     const result = await trainImages({ source: dir, epochs: 2, imageSize: 28, backend: 'wasm', threads: 1 }, ctx);
     expect(readingStarted && trainingStarted).toBe(true);
-    expect(result.dataset.unreadable).toEqual(goneWhileReading.map((path) => ({ path, reason: 'the file disappeared (moved or deleted after the folder was listed)' })));
+    expect(result.dataset.unreadable).toEqual(
+      goneWhileReading.map((path) => ({ path, reason: 'the file disappeared (moved or deleted after the folder was listed)' })),
+    );
     expect(result.dataset.images).toBe(38);
     expect(result.rows.train + result.rows.validation + result.rows.test).toBe(38);
-    expect(result.warnings).toContain(`2 files could not be read and were left out (e.g. ${goneWhileReading[0]}: the file disappeared (moved or deleted after the folder was listed)).`);
+    expect(result.warnings).toContain(
+      `2 files could not be read and were left out (e.g. ${goneWhileReading[0]}: the file disappeared (moved or deleted after the folder was listed)).`,
+    );
     expect(result.warnings).toContain(
       '1 pictures could no longer be read when the drift summary read them again (moved or deleted during training): the summary leaves them out; the model trained on them.',
     );
@@ -189,13 +217,17 @@ describe('a folder mixing CMYK JPEG, 16-bit, transparent, grey and palette pictu
     const made: Record<string, number> = { cmyk: 0, rgb16: 0, alpha: 0, grey: 0, palette: 0 };
     const kinds = Object.keys(made);
     for (const cls of ['bag', 'trouser']) {
-      const files = readdirSync(join(fixture, 'train', cls)).sort().slice(0, 20);
+      const files = readdirSync(join(fixture, 'train', cls))
+        .sort()
+        .slice(0, 20);
       mkdirSync(join(dir, cls));
       for (const [i, f] of files.entries()) {
         const kind = kinds[i % kinds.length]!;
         made[kind]!++;
         // The fixture's pictures are 8-bit grey 28 × 28 PNGs; tinted so the colour ones are really colour.
-        const tinted = sharp(join(fixture, 'train', cls, f)).toColourspace('srgb').tint(cls === 'bag' ? '#c08040' : '#4080c0');
+        const tinted = sharp(join(fixture, 'train', cls, f))
+          .toColourspace('srgb')
+          .tint(cls === 'bag' ? '#c08040' : '#4080c0');
         const out = join(dir, cls, `${i}-${kind}`);
         if (kind === 'cmyk') await tinted.toColourspace('cmyk').jpeg({ quality: 95 }).toFile(`${out}.jpg`);
         else if (kind === 'rgb16') await tinted.toColourspace('rgb16').png().toFile(`${out}.png`);
@@ -218,7 +250,12 @@ describe('a folder mixing CMYK JPEG, 16-bit, transparent, grey and palette pictu
 
     // Each decodes to the tinted picture it was made from (CMYK not inverted, 16 bits scaled, alpha 0.6 over white).
     const first = readdirSync(join(fixture, 'train', 'bag')).sort();
-    const source = (i: number) => sharp(join(fixture, 'train', 'bag', first[i]!)).toColourspace('srgb').tint('#c08040').raw().toBuffer();
+    const source = (i: number) =>
+      sharp(join(fixture, 'train', 'bag', first[i]!))
+        .toColourspace('srgb')
+        .tint('#c08040')
+        .raw()
+        .toBuffer();
     const meanDiff = (a: Uint8Array, b: (v: number) => number, from: Uint8Array) => a.reduce((sum, v, j) => sum + Math.abs(v - b(from[j]!)), 0) / a.length;
     for (const [i, name, expected, within] of [
       [0, '0-cmyk.jpg', (v: number) => v, 16],
@@ -230,7 +267,10 @@ describe('a folder mixing CMYK JPEG, 16-bit, transparent, grey and palette pictu
       expect(meanDiff(decoded, expected, await source(i)), name).toBeLessThan(within);
     }
 
-    const result = await trainImages({ source: dir, epochs: 2, imageSize: 28, backend: 'wasm', threads: 1 }, makeContext({ dataDir: temp('image-formats-data-') }));
+    const result = await trainImages(
+      { source: dir, epochs: 2, imageSize: 28, backend: 'wasm', threads: 1 },
+      makeContext({ dataDir: temp('image-formats-data-') }),
+    );
     expect(result.dataset.unreadable).toEqual([]);
     expect(result.dataset.images).toBe(40);
     expect(result.classes).toEqual(['bag', 'trouser']);
