@@ -31,6 +31,18 @@ function epochLine(detail: unknown): string | null {
   return `epoch ${r.epoch}  loss ${r.loss.toFixed(4)}  val_loss ${(r.valLoss ?? NaN).toFixed(4)}  val_accuracy ${(r.valAccuracy ?? NaN).toFixed(3)}  ${count(Math.round(r.samplesPerSec ?? 0))} images/s`;
 }
 
+/** `--path-column` / `--label-column` of an image CSV (found by name when absent). */
+function csvColumns(ctx: CliContext): { pathColumn?: string; labelColumn?: string } {
+  const out: { pathColumn?: string; labelColumn?: string } = {};
+  for (const [flag, key] of [['path-column', 'pathColumn'], ['label-column', 'labelColumn']] as const) {
+    const value = ctx.flags[flag];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !value.trim()) throw new UsageError(`--${flag} names a column of the image CSV.`);
+    out[key] = value;
+  }
+  return out;
+}
+
 /** Whether `dir` holds an image model (metadata.json says kind "image"). */
 export function isImageModel(dir: string): boolean {
   try {
@@ -52,6 +64,7 @@ export async function trainImageCommand(ctx: CliContext): Promise<void> {
   if (backbone !== undefined && (typeof backbone !== 'string' || !backbone.trim())) throw new UsageError('--backbone names a TensorFlow.js layers or graph model folder (model.json + weights).');
   const backboneOutput = ctx.flags['backbone-output'];
   if (backboneOutput !== undefined && (typeof backboneOutput !== 'string' || !backboneOutput.trim() || backbone === undefined)) throw new UsageError('--backbone-output NODE names the node of a graph-model backbone whose output the head reads: give it with --backbone DIR.');
+  const columns = csvColumns(ctx);
   const fineTune = ctx.flags['fine-tune'] === true;
   if (fineTune && backbone === undefined) throw new UsageError('--fine-tune trains the last block of an imported backbone: give the backbone with --backbone DIR.');
   const job = startImageTraining(ctx.app(), project, {
@@ -61,6 +74,7 @@ export async function trainImageCommand(ctx: CliContext): Promise<void> {
     ...(seed !== undefined ? { seed } : {}),
     ...(typeof backbone === 'string' ? { backbone: resolve(backbone), fineTune } : {}),
     ...(typeof backboneOutput === 'string' ? { backboneOutput } : {}),
+    ...columns,
   });
   const final = await runJob(ctx, job, (detail) => {
     const line = epochLine(detail);
@@ -106,11 +120,12 @@ export async function predictImageCommand(ctx: CliContext): Promise<void> {
 export const imageCommands: Command[] = [
   {
     name: 'images scan',
-    usage: 'FOLDER|CSV [--json]',
+    usage: 'FOLDER|CSV [--path-column C] [--label-column C] [--json]',
+    options: { 'path-column': { type: 'string' }, 'label-column': { type: 'string' } },
     summary: 'Check a picture dataset: per-class counts, unreadable files, duplicates, conflicting labels, train/test leakage.',
     args: { min: 1, max: 1 },
     async run(ctx) {
-      const job = ctx.app().jobs.submit({ kind: 'image.scan', title: `Scan ${ctx.args[0]}`, input: { source: resolve(ctx.args[0]!) } });
+      const job = ctx.app().jobs.submit({ kind: 'image.scan', title: `Scan ${ctx.args[0]}`, input: { source: resolve(ctx.args[0]!), ...csvColumns(ctx) } });
       const report = (await runJob(ctx, job)).result as ImageScanReport;
       if (ctx.json) return ctx.out(JSON.stringify(report, null, 2));
       ctx.out(`${count(report.images)} readable pictures in ${report.classes.length} classes (${report.layout}); score ${report.score}/100${report.scoreBeforeCap ? ` (capped from ${report.scoreBeforeCap}: an error stands)` : ''}`);
@@ -121,10 +136,10 @@ export const imageCommands: Command[] = [
   },
   {
     name: 'images train',
-    usage: 'FOLDER|CSV [--image-size N] [--backbone DIR [--fine-tune] [--backbone-output NODE]] [--epochs N] [--seed N] [--project NAME] [--json]',
+    usage: 'FOLDER|CSV [--path-column C] [--label-column C] [--image-size N] [--backbone DIR [--fine-tune] [--backbone-output NODE]] [--epochs N] [--seed N] [--project NAME] [--json]',
     summary: 'Train an image pilot (a small CNN, or a head on an imported backbone, with majority and linear baselines) on a folder of class subfolders.',
     args: { min: 1, max: 1 },
-    options: { 'image-size': { type: 'string' }, backbone: { type: 'string' }, 'fine-tune': { type: 'boolean' }, 'backbone-output': { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, project: { type: 'string' } },
+    options: { 'path-column': { type: 'string' }, 'label-column': { type: 'string' }, 'image-size': { type: 'string' }, backbone: { type: 'string' }, 'fine-tune': { type: 'boolean' }, 'backbone-output': { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, project: { type: 'string' } },
     run: trainImageCommand,
   },
   {

@@ -129,7 +129,7 @@ export const pilotsCommands: Command[] = [
     name: 'train',
     usage:
       'FILE --target T [--task auto|binary|multiclass|regression] [--exclude A,B] [--protected A,B] [--epochs N] [--seed N] [--max-rows N] [--model auto|network|linear] [--search SECONDS] [--project NAME] [--json]\n' +
-      '       FOLDER|CSV --kind image [--image-size N] [--backbone DIR [--fine-tune] [--backbone-output NODE]] [--epochs N] [--seed N] [--json]\n' +
+      '       FOLDER|CSV --kind image [--path-column C] [--label-column C] [--image-size N] [--backbone DIR [--fine-tune] [--backbone-output NODE]] [--epochs N] [--seed N] [--json]\n' +
       '       FILE|FOLDER --kind text [--text COLUMN --target T] [--mask-pii] [--epochs N] [--seed N] [--project NAME] [--json]\n' +
       '       FILE --kind anomaly [--label COL --normal VALUE] [--alert-rate R] [--threshold-rule bestF1|recall|precision] [--threshold-target X] [--exclude A,B] [--no-stability] [--epochs N] [--seed N] [--json]\n' +
       '       FILE --kind forecast --time COL|DATE+HOUR --target COL [--id COL] [--holiday COL] [--horizon H] [--lags N] [--aggregate auto|sum|mean] [--interval-level 0.9] [--epochs N] [--seed N] [--project NAME] [--json]',
@@ -152,6 +152,8 @@ export const pilotsCommands: Command[] = [
       backbone: { type: 'string' },
       'fine-tune': { type: 'boolean' },
       'backbone-output': { type: 'string' },
+      'path-column': { type: 'string' },
+      'label-column': { type: 'string' },
       text: { type: 'string' },
       'mask-pii': { type: 'boolean' },
       ...anomalyOptions,

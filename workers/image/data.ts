@@ -8,7 +8,7 @@ import { UserInputError, throwIfCancelled, type JobContext } from '../protocol.j
 import { Rng } from '../trainer/random.js';
 import { splitRows } from '../trainer/split.js';
 import sharp from 'sharp';
-import { ImageReadError, inspectImage, loadImage, pixels, readImageFile, type ImageFile } from './decode.js';
+import { ImageReadError, conversionsOf, inspectImage, loadImage, pixels, readImageFile, type ImageFile } from './decode.js';
 import { fastPng } from './png-fast.js';
 import type { ImageEntry, ImageListing } from './files.js';
 
@@ -53,7 +53,7 @@ export async function decodeAll(
   channels: 1 | 3,
   ctx: JobContext,
   onProgress: (done: number) => void,
-): Promise<{ set: ImageSet; unreadable: { path: string; reason: string }[]; fileHashes: string[] }> {
+): Promise<{ set: ImageSet; unreadable: { path: string; reason: string }[]; fileHashes: string[]; conversions: Record<string, number> }> {
   const size = side * side * channels;
   const x = new Uint8Array(entries.length * size);
   const y = new Int32Array(entries.length);
@@ -61,13 +61,15 @@ export async function decodeAll(
   const rel: string[] = [];
   const fileHashes: string[] = [];
   const unreadable: { path: string; reason: string }[] = [];
+  // How many pictures each conversion was applied to (CMYK to sRGB, 16-bit to 8-bit, …).
+  const conversions: Record<string, number> = {};
   let n = 0;
   // A few files in flight (sharp decodes on libuv's pool) with libvips' own threading off: for
   // small pictures its per-image thread hand-offs cost more than the decoding (Fashion-MNIST's
   // 28 × 28 PNGs: 145 → 297 images/s on 2 busy cores, measured). Results are taken in listing order.
   const previous = sharp.concurrency();
   sharp.concurrency(1);
-  type Decoded = { file: ImageFile; data: Uint8Array } | { error: unknown };
+  type Decoded = { file: ImageFile; data: Uint8Array; conversions?: string[] } | { error: unknown };
   // Never rejects (a rejection waiting in the window would be an unhandled one): errors come back as values.
   // PNGs already at the network's size and format skip sharp (png-fast.ts: same pixels, ~30× less CPU).
   const decode = async (entry: ImageEntry): Promise<Decoded> => {
@@ -75,7 +77,8 @@ export async function decodeAll(
       const file = await readImageFile(entry.path);
       const fast = fastPng(file.bytes, side, channels);
       if (fast) return { file, data: fast };
-      return { file, data: await pixels(await inspectImage(file), side, side, channels) };
+      const image = await inspectImage(file);
+      return { file, data: await pixels(image, side, side, channels), conversions: conversionsOf(image, channels) };
     } catch (error) {
       return { error };
     }
@@ -97,6 +100,7 @@ export async function decodeAll(
         unreadable.push({ path: entry.rel, reason: result.error.message });
         continue;
       }
+      for (const c of result.conversions ?? []) conversions[c] = (conversions[c] ?? 0) + 1;
       x.set(result.data, n * size);
       y[n] = classes.indexOf(entry.label);
       fromTest[n] = entry.split === 'test' ? 1 : 0;
@@ -107,7 +111,7 @@ export async function decodeAll(
   } finally {
     sharp.concurrency(previous);
   }
-  return { set: { side, channels, n, x: x.subarray(0, n * size), y: y.subarray(0, n), rel, fromTest: fromTest.subarray(0, n) }, unreadable, fileHashes };
+  return { set: { side, channels, n, x: x.subarray(0, n * size), y: y.subarray(0, n), rel, fromTest: fromTest.subarray(0, n) }, unreadable, fileHashes, conversions };
 }
 
 /** SHA-256 over the sorted (relative path, size, file SHA-256) lines. */
@@ -177,18 +181,22 @@ export function normalisationOf(set: ImageSet, rows: number[]): Normalisation {
   return { mean, std };
 }
 
-/** Refuses data a classifier cannot learn from, with what to do. */
-export function checkClasses(set: ImageSet, classes: string[]): void {
+/**
+ * Refuses data a classifier cannot learn from, with what to do. `unreadable` (the files decoding
+ * left out) is named in the message when it is why a class has too few pictures.
+ */
+export function checkClasses(set: ImageSet, classes: string[], unreadable: { path: string; reason: string }[] = []): void {
   const counts = classes.map((_, c) => set.y.reduce((s, v) => s + (v === c ? 1 : 0), 0));
   const usable = counts.filter((n) => n > 0).length;
+  const because = unreadable.length > 0 ? ` ${unreadable.length} files could not be read, e.g. ${unreadable[0]!.path} (${unreadable[0]!.reason}).` : '';
   if (usable < 2)
     throw new UserInputError(
-      `Only ${usable === 1 ? `one class ("${classes[counts.findIndex((n) => n > 0)]}")` : 'no class'} has readable pictures; a classifier needs at least two. Add a subfolder of pictures for each other class.`,
+      `${usable === 1 ? `Only one class ("${classes[counts.findIndex((n) => n > 0)]}") has` : 'No class has'} readable pictures; a classifier needs at least two.${because} Add a subfolder of readable pictures (JPEG, PNG, WebP, GIF, BMP or TIFF) for each other class.`,
     );
   const tooFew = classes.filter((_, c) => counts[c]! > 0 && counts[c]! < 3);
   if (tooFew.length > 0)
     throw new UserInputError(
-      `The classes ${tooFew.map((t) => `"${t}"`).join(', ')} have fewer than 3 readable pictures: too few to train, validate and test on. Add pictures, or remove those folders.`,
+      `The classes ${tooFew.map((t) => `"${t}"`).join(', ')} have fewer than 3 readable pictures: too few to train, validate and test on.${because} Add pictures, or remove those folders.`,
     );
 }
 

@@ -33,6 +33,8 @@ export interface LoadedImage {
   hasAlpha: boolean;
   /** Channels in the file, alpha included (1–2: greyscale). */
   channels: number;
+  /** Stored as palette indices (PNG / GIF colour table). */
+  palette: boolean;
   /** A sharp pipeline on the decoded file, ready for resizing. */
   pipeline(): Sharp;
 }
@@ -91,6 +93,7 @@ export async function inspectImage(file: ImageFile): Promise<LoadedImage> {
       depth: 'uchar',
       hasAlpha: false,
       channels: 3,
+      palette: false,
       pipeline: () => sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: 4 } }).removeAlpha(),
     };
   }
@@ -118,12 +121,30 @@ export async function inspectImage(file: ImageFile): Promise<LoadedImage> {
     depth: meta.depth ?? 'uchar',
     hasAlpha: meta.hasAlpha ?? false,
     channels: meta.channels ?? 3,
+    palette: meta.isPalette ?? false,
     pipeline: () => {
       let p = sharp(bytes, options).rotate();
       if (meta.hasAlpha) p = p.flatten({ background: '#ffffff' });
       return p;
     },
   };
+}
+
+/**
+ * What decoding changes in a picture to give the network `channels` 8-bit channels: CMYK (or
+ * another colour space) to sRGB, 16 bits to 8, transparency onto white, a palette expanded, grey
+ * to three equal channels or colour to grey. Empty when the file is already what the network reads.
+ */
+export function conversionsOf(image: Pick<LoadedImage, 'space' | 'depth' | 'hasAlpha' | 'channels' | 'palette'>, channels: 1 | 3): string[] {
+  const out: string[] = [];
+  const grey = ['b-w', 'grey16'].includes(image.space) || image.channels <= 2;
+  if (!grey && !['srgb', 'rgb16'].includes(image.space)) out.push(`${image.space === 'cmyk' ? 'CMYK' : image.space} to sRGB`);
+  if (image.depth !== 'uchar' && image.depth !== 'char') out.push('16-bit to 8-bit');
+  if (image.hasAlpha) out.push('transparency onto white');
+  if (image.palette) out.push('palette to full colour');
+  if (grey && channels === 3) out.push('grey to three channels');
+  if (!grey && channels === 1) out.push('colour to grey');
+  return out;
 }
 
 /** Resized 8-bit pixels, channels-last: side × side × channels. Throws `ImageReadError` on a decoding failure (e.g. truncated data). */

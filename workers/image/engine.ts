@@ -20,7 +20,7 @@ import { baselineProbabilities } from './baselines.js';
 import { loadImageCheckpoint, removeImageCheckpoint, saveImageCheckpoint } from './checkpoint.js';
 import { checkClasses, chooseSide, datasetHash, decodeAll, looksGreyscale, normalisationOf, sampleEntries, splitSet } from './data.js';
 import { imageEvaluation, type ImageEvaluation } from './evaluate.js';
-import { listImages } from './files.js';
+import { listImages, listingStage } from './files.js';
 import { buildCnn, cnnSpec, type CnnSpec } from './model.js';
 import type { PilotResultCore } from '../pilot-result.js';
 import type { ImageInput } from './schema.js';
@@ -29,7 +29,7 @@ import { findImageThreadEntry, trainingThreads } from './parallel.js';
 import { StageClock, type StageTiming } from './timing.js';
 import { registerWasmConvKernels } from './wasm-conv.js';
 import { loadImage } from './decode.js';
-import { buildDriftReference, sampleIndices, type ImageDriftReference } from './drift.js';
+import { REFERENCE_MAX, buildDriftReference, sampleIndices, type ImageDriftReference } from './drift.js';
 import { EMBEDDING_MAX, MIN_PICTURES, embedSet, embeddingModel, embeddingReference } from './embedding.js';
 import { argmaxRow } from './score.js';
 import { splitAlerts } from './scan.js';
@@ -77,7 +77,15 @@ export interface ImageTrainResult extends PilotResultCore {
   /** The run's own check of its split (exact copies across train and test, one file under two classes); the verdict reads it. */
   quality: { alerts: Alert[] };
   /** Files that could not be used (never fatal) and how the dataset was laid out. */
-  dataset: { source: string; layout: string; images: number; unreadable: { path: string; reason: string }[]; skipped: number };
+  dataset: {
+    source: string;
+    layout: string;
+    images: number;
+    unreadable: { path: string; reason: string }[];
+    skipped: number;
+    /** Pictures changed while decoding, by change ("CMYK to sRGB", "16-bit to 8-bit", "transparency onto white", …). */
+    conversions: Record<string, number>;
+  };
 }
 
 async function pickBackend(requested: ImageInput['backend']): Promise<{ tf: typeof tfjs; backend: BackendName; statuses: BackendStatus[] }> {
@@ -141,6 +149,8 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   const listing = await listImages(input.source, {
     ...(input.pathColumn ? { pathColumn: input.pathColumn } : {}),
     ...(input.labelColumn ? { labelColumn: input.labelColumn } : {}),
+    onProgress: (looked) => ctx.progress({ fraction: 0.01, stage: listingStage(looked) }),
+    signal: ctx.signal,
   });
   const entries = sampleEntries(listing.entries, input.maxImages, seedFor(input.seed, 'sample'));
   if (entries.length < listing.entries.length)
@@ -184,12 +194,19 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     );
   }
   clock.mark('sizes and colours');
-  const { set, unreadable, fileHashes } = await decodeAll(entries, classes, side, channels, ctx, (done) =>
+  const { set, unreadable, fileHashes, conversions } = await decodeAll(entries, classes, side, channels, ctx, (done) =>
     ctx.progress({ fraction: 0.01 + 0.09 * (done / entries.length), stage: `Reading pictures (${done}/${entries.length})` }),
   );
+  // A CSV's rows whose file is missing are unreadable files like the others: listed with the reason, never fatal.
+  if (listing.layout === 'csv') unreadable.unshift(...listing.skipped.filter((f) => f.reason.startsWith('listed in the CSV')));
   if (unreadable.length > 0)
     warnings.push(`${unreadable.length} files could not be read and were left out (e.g. ${unreadable[0]!.path}: ${unreadable[0]!.reason}).`);
-  checkClasses(set, classes);
+  // Changes of the file's format are warned about; grey ↔ colour follows the channels chosen above (and said there for a backbone).
+  const converted = Object.entries(conversions)
+    .filter(([what]) => !/^(grey to three channels|colour to grey)$/.test(what))
+    .map(([what, n]) => `${n} ${what}`);
+  if (converted.length > 0) warnings.push(`Pictures converted while reading (the network reads ${channels === 1 ? 'grey' : 'sRGB'} 8-bit pixels): ${converted.join(', ')}.`);
+  checkClasses(set, classes, unreadable);
   const datasetSha256 = datasetHash(fileHashes);
   const split = splitSet(set, { validation: input.validationFraction, test: input.testFraction }, seedFor(input.seed, 'split'));
   if (split.test.length === 0 || split.validation.length === 0)
@@ -299,6 +316,9 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
 
   ctx.progress({ fraction: 0.95, stage: 'Summarising the pictures for drift checks' });
   const driftReference = await trainingDriftReference(tf, model, set, split, norm, probs, loop.bestValidationProbs, entries, classes, channels, input.seed, ctx.signal);
+  const gone = Math.min(set.n, REFERENCE_MAX) - driftReference.sampled;
+  if (gone > 0)
+    warnings.push(`${gone} pictures could no longer be read when the drift summary read them again (moved or deleted during training): the summary leaves them out; the model trained on them.`);
   clock.mark('drift summary');
 
   ctx.progress({ fraction: 0.97, stage: 'Saving the model' });
@@ -358,7 +378,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     backbone: backbone?.info ?? null,
     evaluation,
     quality,
-    dataset: { source: input.source, layout: listing.layout, images: set.n, unreadable, skipped: listing.skipped.length },
+    dataset: { source: input.source, layout: listing.layout, images: set.n, unreadable, skipped: listing.skipped.length, conversions },
     artifactDir,
     checksums,
     datasetSha256,

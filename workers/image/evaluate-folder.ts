@@ -14,7 +14,7 @@ import { classificationMetrics } from '../trainer/metrics.js';
 import { loadImageArtifact } from './artifact.js';
 import { datasetHash } from './data.js';
 import { topKAccuracy } from './evaluate.js';
-import { listImages } from './files.js';
+import { listImages, listingStage } from './files.js';
 import { argmaxRow, scorePictures } from './score.js';
 import { registerWasmConvKernels } from './wasm-conv.js';
 import { createHash } from 'node:crypto';
@@ -26,7 +26,7 @@ export async function evaluateImageVersion(input: z.output<typeof evaluateInputS
   if (tf.getBackend() === 'wasm') registerWasmConvKernels();
   const { model, preprocessing: pre } = await loadImageArtifact(tf, input.artifactDir);
   try {
-    const listing = await listImages(input.file, {});
+    const listing = await listImages(input.file, { onProgress: (looked) => ctx.progress({ fraction: 0.02, stage: listingStage(looked) }), signal: ctx.signal });
     const classes = pre.classes;
     const known = listing.entries.filter((e) => classes.includes(e.label));
     const unknown = new Map<string, number>();

@@ -6,11 +6,13 @@
  * The walk streams directory entries (a class folder of 100,000 files is never sorted in one
  * `readdir` array before filtering), follows symbolic links but remembers every real directory it
  * entered, so a link loop is reported once and skipped, and never throws on one bad entry.
+ * `onProgress` hears the count of entries looked at every `LIST_PROGRESS_EVERY`, so a folder of
+ * 100,000 files shows "listed N files…" instead of a silent wait.
  */
 import { opendir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { UserInputError } from '../protocol.js';
+import { CancelledError, UserInputError, throwIfCancelled } from '../protocol.js';
 
 /** File name endings read as images (sharp decodes all but BMP, which `bmp.ts` handles). */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff'] as const;
@@ -47,6 +49,42 @@ export interface ImageListing {
 
 /** Most files listed; beyond it the listing stops with a warning-worthy `skipped` entry. */
 export const MAX_FILES = 2_000_000;
+/** Entries (files, folders, CSV rows) looked at between two `onProgress` calls of a listing. */
+export const LIST_PROGRESS_EVERY = 5000;
+
+/** Options of `listImages`: the CSV's columns, and who hears how far the listing got. */
+export interface ListOptions {
+  pathColumn?: string;
+  labelColumn?: string;
+  /** Called with the entries looked at so far, every `LIST_PROGRESS_EVERY`. */
+  onProgress?: (looked: number) => void;
+  /** A cancelled job stops listing within `LIST_PROGRESS_EVERY` entries. */
+  signal?: AbortSignal;
+}
+
+/** The progress stage a listing shows: "Listing pictures (25,000 files looked at)". */
+export function listingStage(looked: number): string {
+  return `Listing pictures (${looked.toLocaleString('en-US')} files looked at)`;
+}
+
+/** The walk's running state: what it found and how many entries it looked at. */
+interface WalkState {
+  root: string;
+  entries: ImageEntry[];
+  skipped: SkippedFile[];
+  visited: Set<string>;
+  looked: number;
+  onProgress: ListOptions['onProgress'];
+  signal: ListOptions['signal'];
+}
+
+/** Counts one entry looked at, telling `onProgress` (and checking for a cancel) every `LIST_PROGRESS_EVERY`. */
+function tick(state: Pick<WalkState, 'looked' | 'onProgress' | 'signal'>): void {
+  state.looked++;
+  if (state.looked % LIST_PROGRESS_EVERY !== 0) return;
+  if (state.signal) throwIfCancelled(state.signal);
+  state.onProgress?.(state.looked);
+}
 
 function isImageName(name: string): boolean {
   return (IMAGE_EXTENSIONS as readonly string[]).includes(extname(name).toLowerCase());
@@ -57,14 +95,19 @@ function messageOf(error: unknown): string {
 }
 
 /** Lists a folder tree or a CSV of paths. Throws `UserInputError` when nothing usable is there. */
-export async function listImages(source: string, options: { pathColumn?: string; labelColumn?: string } = {}): Promise<ImageListing> {
+export async function listImages(source: string, options: ListOptions = {}): Promise<ImageListing> {
   let info;
   try {
     info = await stat(source);
   } catch (error) {
     throw new UserInputError(`Cannot read ${source} (${messageOf(error)}). Check the path: it should be a folder with one subfolder per class, or a CSV of image paths and labels.`);
   }
-  const listing = info.isDirectory() ? await listFolder(resolve(source)) : await listCsv(resolve(source), options);
+  if (!info.isDirectory() && isImageName(source)) {
+    throw new UserInputError(
+      `${source} is one picture. Give the folder that holds one subfolder per class (e.g. photos/ with photos/ok/*.jpg and photos/scratch/*.jpg), or a CSV of image paths and labels.`,
+    );
+  }
+  const listing = info.isDirectory() ? await listFolder(resolve(source), options) : await listCsv(resolve(source), options);
   if (listing.entries.length === 0) {
     throw new UserInputError(
       `No images found in ${source}${listing.skipped.length ? ` (${listing.skipped.length} files or folders skipped, e.g. ${listing.skipped[0]!.path}: ${listing.skipped[0]!.reason})` : ''}. ` +
@@ -74,7 +117,7 @@ export async function listImages(source: string, options: { pathColumn?: string;
   return listing;
 }
 
-async function listFolder(root: string): Promise<ImageListing> {
+async function listFolder(root: string, options: ListOptions): Promise<ImageListing> {
   const skipped: SkippedFile[] = [];
   const top = await subfolders(root, skipped);
   const names = top.map((t) => t.name.toLowerCase());
@@ -82,7 +125,7 @@ async function listFolder(root: string): Promise<ImageListing> {
   const entries: ImageEntry[] = [];
   const classSet = new Set<string>();
   const counts = new Map<string, number>();
-  const visited = new Set<string>([await realpath(root)]);
+  const state: WalkState = { root, entries, skipped, visited: new Set<string>([await realpath(root)]), looked: 0, onProgress: options.onProgress, signal: options.signal };
   const roots = split ? top.filter((t) => ['train', 'test'].includes(t.name.toLowerCase())) : [{ name: '', path: root }];
   for (const part of roots) {
     const classes = split ? await subfolders(part.path, skipped) : top;
@@ -92,7 +135,7 @@ async function listFolder(root: string): Promise<ImageListing> {
     for (const cls of classes) {
       classSet.add(cls.name);
       const before = entries.length;
-      await walk(cls.path, root, cls.name, split ? (part.name.toLowerCase() as 'train' | 'test') : null, entries, skipped, visited);
+      await walk(cls.path, cls.name, split ? (part.name.toLowerCase() as 'train' | 'test') : null, state);
       counts.set(cls.name, (counts.get(cls.name) ?? 0) + entries.length - before);
     }
   }
@@ -121,15 +164,8 @@ async function subfolders(dir: string, skipped: SkippedFile[]): Promise<{ name: 
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-async function walk(
-  dir: string,
-  root: string,
-  label: string,
-  split: 'train' | 'test' | null,
-  entries: ImageEntry[],
-  skipped: SkippedFile[],
-  visited: Set<string>,
-): Promise<void> {
+async function walk(dir: string, label: string, split: 'train' | 'test' | null, state: WalkState): Promise<void> {
+  const { root, entries, skipped, visited } = state;
   let real: string;
   try {
     real = await realpath(dir);
@@ -147,6 +183,7 @@ async function walk(
   try {
     for await (const entry of await opendir(dir)) {
       if (entry.name.startsWith('.')) continue;
+      tick(state);
       const path = join(dir, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
@@ -158,7 +195,8 @@ async function walk(
           isFile = s.isFile();
           bytes = s.size;
         } catch (error) {
-          skipped.push({ path: relative(root, path), reason: `broken or looping link (${messageOf(error)})` });
+          const gone = !entry.isSymbolicLink() && (error as { code?: string }).code === 'ENOENT';
+          skipped.push({ path: relative(root, path), reason: gone ? 'disappeared while the folder was listed (moved or deleted)' : `broken or looping link (${messageOf(error)})` });
           continue;
         }
       }
@@ -171,12 +209,13 @@ async function walk(
       } else files.push({ path, rel: relative(root, path), label, bytes, split });
     }
   } catch (error) {
+    if (error instanceof CancelledError) throw error;
     skipped.push({ path: relative(root, dir), reason: `cannot be read (${messageOf(error)})` });
   }
   // Sorted so the order (and with it every seeded split) does not depend on the file system.
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   entries.push(...files);
-  for (const sub of dirs.sort()) await walk(sub, root, label, split, entries, skipped, visited);
+  for (const sub of dirs.sort()) await walk(sub, label, split, state);
 }
 
 /** An image CSV read: its rows and which columns hold the path and the label. */
@@ -185,7 +224,11 @@ async function readImageCsv(file: string, options: { pathColumn?: string; labelC
   try {
     rows = parse(await readFile(file), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
   } catch (error) {
-    throw new UserInputError(`${file} is not a readable CSV (${messageOf(error)}). Give a folder of class subfolders, or a CSV with a path column and a label column.`);
+    // The parser quotes the offending field: a binary file's would fill the screen.
+    const reason = (messageOf(error).split('\n')[0] ?? '').replace(/[^\x20-\x7e]+/g, '?');
+    throw new UserInputError(
+      `${file} is not a readable CSV (${reason.length > 160 ? `${reason.slice(0, 160)}…` : reason}). Give a folder of class subfolders, or a CSV with a path column and a label column.`,
+    );
   }
   const columns = Object.keys(rows[0] ?? {});
   const pick = (wanted: string | undefined, pattern: RegExp, what: string): string => {
@@ -215,12 +258,14 @@ export async function csvImagePaths(file: string, options: { pathColumn?: string
   });
 }
 
-async function listCsv(file: string, options: { pathColumn?: string; labelColumn?: string }): Promise<ImageListing> {
+async function listCsv(file: string, options: ListOptions): Promise<ImageListing> {
   const { rows, pathColumn, labelColumn } = await readImageCsv(file, options);
   const base = dirname(file);
   const entries: ImageEntry[] = [];
   const skipped: SkippedFile[] = [];
+  const counter = { looked: 0, onProgress: options.onProgress, signal: options.signal };
   for (const [i, row] of rows.entries()) {
+    tick(counter);
     const p = row[pathColumn] ?? '';
     const label = row[labelColumn] ?? '';
     if (!p || !label) {

@@ -13,7 +13,7 @@ import { timeTrainingStep } from '../profiler/bench-image.js';
 import { loadBackbone, type LoadedBackbone } from './backbone.js';
 import { chooseSide, looksGreyscale, sampleEntries } from './data.js';
 import { loadImage } from './decode.js';
-import { listImages } from './files.js';
+import { listImages, listingStage } from './files.js';
 import { buildCnn, cnnSpec, trainingFlops, type CnnSpec } from './model.js';
 import { seedFor } from '../trainer/random.js';
 import { imagePlanInputSchema, type ImagePlanInput } from './schema.js';
@@ -69,7 +69,12 @@ async function backendFor(requested: ImagePlanInput['backend']): Promise<{ tf: t
 
 export const planImages: Engine<ImagePlanInput, ImagePlan> = async (input, ctx) => {
   ctx.progress({ fraction: 0.05, stage: 'Listing pictures' });
-  const listing = await listImages(input.source, { ...(input.pathColumn ? { pathColumn: input.pathColumn } : {}), ...(input.labelColumn ? { labelColumn: input.labelColumn } : {}) });
+  const listing = await listImages(input.source, {
+    ...(input.pathColumn ? { pathColumn: input.pathColumn } : {}),
+    ...(input.labelColumn ? { labelColumn: input.labelColumn } : {}),
+    onProgress: (looked) => ctx.progress({ fraction: 0.05, stage: listingStage(looked) }),
+    signal: ctx.signal,
+  });
   const entries = sampleEntries(listing.entries, input.maxImages, seedFor(input.seed, 'sample'));
   const classes = listing.classes.filter((c) => !listing.emptyClasses.includes(c));
   const { tf, backend } = await backendFor(input.backend);

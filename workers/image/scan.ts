@@ -9,7 +9,7 @@ import { judgeQuality } from '../quality/alerts.js';
 import type { Alert, QualityReport, Severity } from '../quality/report.js';
 import { throwIfCancelled, type JobContext } from '../protocol.js';
 import { ImageReadError, loadImage, thumbnail } from './decode.js';
-import { listImages, type ImageEntry, type ImageListing, type SkippedFile } from './files.js';
+import { listImages, listingStage, type ImageEntry, type ImageListing, type SkippedFile } from './files.js';
 import { dHash, nearPairs } from './hash.js';
 
 /** Below this many pixels on the shorter side a picture is "tiny". */
@@ -166,7 +166,8 @@ export async function scanOne(entry: ImageEntry): Promise<{ facts: ScannedImage;
 /** Scans a dataset folder or CSV. */
 export async function scanImages(source: string, ctx: JobContext, options: { pathColumn?: string; labelColumn?: string } = {}): Promise<ImageScanReport> {
   const started = Date.now();
-  const listing = await listImages(source, options);
+  ctx.progress({ fraction: 0, stage: 'Listing pictures' });
+  const listing = await listImages(source, { ...options, onProgress: (looked) => ctx.progress({ fraction: 0, stage: listingStage(looked) }), signal: ctx.signal });
   const facts: ScannedImage[] = [];
   const unreadable: SkippedFile[] = [];
   const thumbs = new Map<string, string[]>();
@@ -285,7 +286,7 @@ export function imageAlerts(r: Omit<ImageScanReport, 'score' | 'scoreBeforeCap' 
   const out: Alert[] = [];
   const add = (code: string, severity: Severity, message: string, fix: string, column: string | null = null) => out.push({ code, severity, column, message, fix });
   const usable = r.classes.filter((c) => c.count > 0);
-  if (usable.length < 2) add('ONE_CLASS', 'error', `Only ${usable.length === 1 ? `one class ("${usable[0]!.label}")` : 'no class'} has readable images; a classifier needs at least two.`, 'Add a subfolder of pictures for each other class.');
+  if (usable.length < 2) add('ONE_CLASS', 'error', `${usable.length === 1 ? `Only one class ("${usable[0]!.label}") has` : 'No class has'} readable images; a classifier needs at least two.`, 'Add a subfolder of pictures for each other class.');
   for (const label of r.emptyClasses) add('EMPTY_CLASS', 'error', `The class folder "${label}" has no readable image.`, 'Add pictures to it, or remove the folder.', label);
   for (const c of usable) {
     if (c.count < 10) add('FEW_IMAGES', 'warning', `"${c.label}" has only ${c.count} images.`, 'Collect at least 50 per class; 10 is too few to learn or to measure a class.', c.label);

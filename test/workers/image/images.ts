@@ -81,4 +81,12 @@ export function handBmp(width: number, height: number, rgb: (x: number, y: numbe
   return b;
 }
 
+/** A real, complete 20,000 × 20,000 greyscale PNG of one grey level (~430 kB; libvips streams it, ~5 s). */
+export async function hugePng(): Promise<Buffer> {
+  return sharp({ create: { width: 20000, height: 20000, channels: 3, background: '#808080' }, limitInputPixels: false })
+    .toColourspace('b-w')
+    .png({ compressionLevel: 9 })
+    .toBuffer();
+}
+
 export { write as writeBytes };

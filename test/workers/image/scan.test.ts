@@ -6,9 +6,9 @@ import sharp from 'sharp';
 import { makeContext } from '../../../workers/protocol.js';
 import { scanImages } from '../../../workers/image/scan.js';
 import { listImages } from '../../../workers/image/files.js';
-import { loadImage, pixels } from '../../../workers/image/decode.js';
+import { MAX_PIXELS, loadImage, pixels } from '../../../workers/image/decode.js';
 import { dHash, hamming, nearPairs } from '../../../workers/image/hash.js';
-import { blobs, handBmp, handPng, noise, png, writeBytes } from './images.js';
+import { blobs, handBmp, handPng, hugePng, noise, png, writeBytes } from './images.js';
 import { lcg } from './random.js';
 
 let root: string;
@@ -29,13 +29,14 @@ beforeAll(async () => {
   await png(join(root, 'dog', 'alpha.png'), Buffer.alloc(16 * 16 * 4), 16, 16, 4); // fully transparent → white, and blank
   const good = readFileSync(join(root, 'dog', 'd0.png'));
   writeBytes(join(root, 'dog', 'truncated.png'), good.subarray(0, Math.floor(good.length / 2)));
-  writeBytes(join(root, 'dog', 'huge.png'), handPng(4, 4, 8, () => 0, { width: 20000, height: 20000 }));
+  // A real, complete 20,000 × 20,000 PNG (one grey level: 430 kB on disk, 400 MB decoded).
+  writeBytes(join(root, 'dog', 'huge.png'), await hugePng());
   writeFileSync(join(root, 'dog', 'notes.txt'), 'not a picture');
   writeFileSync(join(root, 'dog', 'fake.jpg'), 'not a picture either');
   mkdirSync(join(root, 'empty'));
   symlinkSync('..', join(root, 'cat', 'loop'));
   writeFileSync(join(root, 'stray.png'), good);
-});
+}, 60_000);
 
 describe('listing a class-per-folder tree', () => {
   it('lists images per class, skips non-images, a link loop and loose files, and notes the empty class', async () => {
@@ -75,7 +76,14 @@ describe('decoding', () => {
   });
 
   it('refuses a 20,000 × 20,000 picture and a truncated file with reasons', async () => {
-    await expect(loadImage(join(root, 'dog', 'huge.png'))).rejects.toThrow(/20000 × 20000 pixels is more than/);
+    const huge = readFileSync(join(root, 'dog', 'huge.png'));
+    // Real: its header says 20,000 × 20,000 and sharp's own pixel limit (what decoding runs under) refuses its pixels.
+    expect(await sharp(huge, { limitInputPixels: false }).metadata()).toMatchObject({ width: 20000, height: 20000, format: 'png' });
+    await expect(sharp(huge, { limitInputPixels: MAX_PIXELS }).raw().toBuffer()).rejects.toThrow(/exceeds pixel limit/);
+    const rss = process.memoryUsage().rss;
+    await expect(loadImage(join(root, 'dog', 'huge.png'))).rejects.toThrow(/20000 × 20000 pixels is more than the 50 megapixels read per image: scale it down/);
+    // Refused from the header: nothing near its 400 MB of pixels was decoded.
+    expect(process.memoryUsage().rss - rss).toBeLessThan(100 * 2 ** 20);
     await expect(loadImage(join(root, 'dog', 'truncated.png')).then((i) => pixels(i, 8, 8, 3))).rejects.toThrow(/cannot be decoded|not a readable image/);
   }, 20_000);
 });
