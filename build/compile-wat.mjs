@@ -21,6 +21,8 @@ export const WAT_SOURCES = [
   { source: 'workers/trainer/adam.wat', output: 'workers/trainer/adam-wasm.ts', name: 'ADAM_WASM' },
   { source: 'workers/text/bag.wat', output: 'workers/text/bag-wasm.ts', name: 'BAG_WASM' },
   { source: 'workers/text/linear.wat', output: 'workers/text/linear-wasm.ts', name: 'LINEAR_WASM' },
+  { source: 'workers/csv/byte-parser.wat', output: 'workers/csv/byte-parser-wasm.ts', name: 'BYTE_PARSER_WASM' },
+  { source: 'workers/quality/sort.wat', output: 'workers/quality/sort-wasm.ts', name: 'SORT_WASM' },
 ];
 
 /** The bytes of a .wat file, as wabt assembles them. */

@@ -15,6 +15,7 @@
  * decodes it (non-ASCII bytes, or a quoted field with `""` escapes or text after the closing quote).
  */
 import type { ParserStats } from './parser.js';
+import { BYTE_PARSER_WASM } from './byte-parser-wasm.js';
 
 /** How a field's text relates to its span. */
 export const enum FieldKind {
@@ -113,6 +114,40 @@ const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 
+interface ParserKernel {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  record(input: number, i: number, n: number, final: number, fields: number, cap: number, delimiter: number): number;
+}
+
+/** The part of the WebAssembly global used here (this project's TypeScript libs do not declare it). */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+}
+
+let compiled: object | null | undefined;
+
+/** A fresh instance of `byte-parser.wat` (each parser has its own memory), or null where WebAssembly does not run. */
+function newKernel(): ParserKernel | null {
+  try {
+    const { Module, Instance } = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+    if (compiled === undefined) compiled = new Module(Uint8Array.from(atob(BYTE_PARSER_WASM), (c) => c.charCodeAt(0)));
+    return compiled ? (new Instance(compiled).exports as ParserKernel) : null;
+  } catch {
+    compiled = null;
+    return null;
+  }
+}
+
+/** Where the kernel's memory keeps the fields (after the byte classes and the report words). */
+const FIELDS_AT = 1024;
+
+/**
+ * The parser. `parse` runs the record loop of `byte-parser.wat` where WebAssembly runs (the same
+ * records, spans, hashes and counters as the JavaScript loop below, about twice as fast), the
+ * JavaScript loop otherwise or when asked (`useKernel: false`; the tests compare the two). With
+ * the kernel, a record's `bytes` and field arrays are views of the kernel's memory.
+ */
 export class ByteRecordParser {
   private readonly delimiter: number;
   /** 1 for the bytes that end an unquoted field or need a look (delimiter, CR, LF, quote); 2 for bytes above 0x7f. */
@@ -121,10 +156,19 @@ export class ByteRecordParser {
   private line = 1;
   private readonly counts: ParserStats = { records: 0, lines: 0, quotes: 0, blankLines: 0, unterminatedQuote: false };
 
+  private readonly kernel: ParserKernel | null;
+  /** With the kernel: fields room, where the input starts in its memory, and views of it (remade when the memory grows). */
+  private cap = 1024;
+  private inputAt = 0;
+  private memory: ArrayBuffer | null = null;
+  private input: Buffer = Buffer.alloc(0);
+  private report = new Int32Array(6);
+
   constructor(
     delimiter: string,
     encoding: 'utf8' | 'latin1',
     private readonly onRecord: (record: ByteRecord, line: number) => void,
+    useKernel = true,
   ) {
     if (delimiter.length !== 1 || delimiter.charCodeAt(0) >= 0x80) throw new Error(`The byte parser needs a one-byte ASCII delimiter, got ${JSON.stringify(delimiter)}.`);
     this.delimiter = delimiter.charCodeAt(0);
@@ -132,10 +176,39 @@ export class ByteRecordParser {
     // Bytes above 0x7f are marked too (2), so the loops note a non-ASCII field without OR-ing in every byte.
     for (let c = 0x80; c < 0x100; c++) this.special[c] = 2;
     this.record = new ByteRecord(encoding);
+    this.kernel = useKernel ? newKernel() : null;
+    if (this.kernel) new Uint8Array(this.kernel.memory.buffer, 0, 256).set(this.special);
+  }
+
+  /** Makes the kernel's memory hold `cap` fields and `length` bytes of input, and the record's arrays views of it. */
+  private place(length: number): void {
+    const k = this.kernel!;
+    const inputAt = FIELDS_AT + 32 * Math.ceil((17 * this.cap) / 32);
+    const need = inputAt + length;
+    const have = k.memory.buffer.byteLength;
+    if (need > have) k.memory.grow(Math.ceil((Math.max(need, 2 * have) - have) / 65536));
+    const buffer = k.memory.buffer;
+    if (buffer === this.memory && inputAt === this.inputAt && this.input.length >= length) return;
+    this.memory = buffer;
+    this.inputAt = inputAt;
+    const cap = this.cap;
+    const r = this.record;
+    r.start = new Int32Array(buffer, FIELDS_AT, cap);
+    r.end = new Int32Array(buffer, FIELDS_AT + 4 * cap, cap);
+    r.hashA = new Int32Array(buffer, FIELDS_AT + 8 * cap, cap);
+    r.hashB = new Int32Array(buffer, FIELDS_AT + 12 * cap, cap);
+    r.kind = new Uint8Array(buffer, FIELDS_AT + 16 * cap, cap);
+    this.input = Buffer.from(buffer, inputAt, buffer.byteLength - inputAt);
+    this.report = new Int32Array(buffer, 256, 6);
   }
 
   stats(): ParserStats {
     return { ...this.counts };
+  }
+
+  /** Whether `parse` runs the WebAssembly record loop. */
+  get usesWebAssembly(): boolean {
+    return this.kernel !== null;
   }
 
   /**
@@ -143,6 +216,61 @@ export class ByteRecordParser {
    * `final`, a record cut off at the end is left for the next call, which must start with it.
    */
   parse(bytes: Buffer, length: number, final: boolean): number {
+    return this.kernel ? this.parseWithKernel(bytes, length, final) : this.parseLoop(bytes, length, final);
+  }
+
+  /** `parseLoop`'s records, each parsed by the kernel's `record`; the record loop's bookkeeping stays here. */
+  private parseWithKernel(bytes: Buffer, length: number, final: boolean): number {
+    const k = this.kernel!;
+    this.place(length);
+    bytes.copy(this.input, 0, 0, length);
+    const r = this.record;
+    r.bytes = this.input;
+    const report = this.report;
+    report[5] = 0;
+    const n = length;
+    const last = final ? 1 : 0;
+    let i = 0;
+    let quotes = 0;
+    let lines = 0;
+    while (i < n) {
+      const next = k.record(this.inputAt, i, n, last, FIELDS_AT, this.cap, this.delimiter);
+      if (next === -2) {
+        // More fields than room: make room, copy the input again (it moved), parse the record again.
+        this.cap *= 2;
+        this.place(length);
+        bytes.copy(this.input, 0, 0, length);
+        r.bytes = this.input;
+        continue;
+      }
+      if (next < 0) break; // cut off at the end: parsed again with more bytes
+      const report = this.report;
+      const count = report[0]!;
+      const recordLines = report[4]!;
+      quotes += report[3]!;
+      lines += recordLines;
+      if (count === 1 && r.start[0] === r.end[0] && report[2] === 0) {
+        this.counts.blankLines++;
+        this.line += recordLines;
+        i = next;
+        continue;
+      }
+      r.count = count;
+      r.from = i;
+      r.to = report[1]!;
+      this.counts.records++;
+      const line = this.line;
+      this.line += recordLines;
+      i = next;
+      this.onRecord(r, line);
+    }
+    if (this.report[5] === 1) this.counts.unterminatedQuote = true;
+    this.counts.quotes += quotes;
+    this.counts.lines += lines;
+    return i;
+  }
+
+  private parseLoop(bytes: Buffer, length: number, final: boolean): number {
     const n = length;
     const delim = this.delimiter;
     const special = this.special;

@@ -29,8 +29,12 @@ export class Utf8Validator {
   /** The first invalid byte, once found; later chunks are then ignored. */
   found: Utf8Break | null = null;
 
-  /** `offset` and `linesBefore` say where the first chunk starts in the file. */
-  constructor(offset = 0, linesBefore = 0) {
+  /**
+   * `offset` and `linesBefore` say where the first chunk starts in the file. Without
+   * `countLines`, `found.line` is 0 (the caller works it out from the offset, see `lineAt`),
+   * and valid chunks cost only their validation.
+   */
+  constructor(offset = 0, linesBefore = 0, private readonly countLines = true) {
     this.offset = offset;
     this.lines = linesBefore;
   }
@@ -67,11 +71,11 @@ export class Utf8Validator {
     if (this.found) return;
     if (!isUtf8(view)) {
       const at = firstInvalid(view);
-      this.found = { offset: this.offset + at, line: this.lines + countLf(view, at) + 1 };
+      this.found = { offset: this.offset + at, line: this.countLines ? this.lines + countLf(view, at) + 1 : 0 };
       return;
     }
     this.offset += view.length;
-    this.lines += countLf(view, view.length);
+    if (this.countLines) this.lines += countLf(view, view.length);
   }
 }
 
@@ -89,6 +93,24 @@ export async function findUtf8Break(path: string, from: number, linesBefore: num
       validator.push(buffer.subarray(0, bytesRead));
       if (validator.found) return validator.found;
     }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The 1-based line of byte `offset` of a file: the LF bytes before it, plus one. */
+export async function lineAt(path: string, offset: number, chunkBytes = 4 << 20): Promise<number> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(chunkBytes);
+    let lines = 0;
+    for (let position = 0; position < offset; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(chunkBytes, offset - position), position);
+      if (bytesRead === 0) break;
+      lines += countLf(buffer, bytesRead);
+      position += bytesRead;
+    }
+    return lines + 1;
   } finally {
     await handle.close();
   }

@@ -144,10 +144,15 @@ async function confirmUtf8(path: string, sample: Buffer, sniffed: Sniffed): Prom
   const found = await findUtf8Break(path, cut, countLf(sample, cut));
   if (!found) return;
   if (sniffed.encoding === 'utf-8-bom') {
-    throw new UserInputError(`${path} starts with a UTF-8 byte-order mark, but the bytes at offset ${found.offset} (line ${found.line}) are not valid UTF-8: the file mixes encodings. Save it again as UTF-8 (or as one encoding throughout), then retry.`);
+    throw new UserInputError(mixedEncodingMessage(path, found));
   }
   sniffed.encoding = 'latin1';
   sniffed.warnings.push(latin1Warning(found));
+}
+
+/** The refusal of a file whose byte-order mark says UTF-8 while later bytes are not. */
+export function mixedEncodingMessage(path: string, found: { offset: number; line: number }): string {
+  return `${path} starts with a UTF-8 byte-order mark, but the bytes at offset ${found.offset} (line ${found.line}) are not valid UTF-8: the file mixes encodings. Save it again as UTF-8 (or as one encoding throughout), then retry.`;
 }
 
 /** The one wording of the Latin-1 fallback, used by every reader. */

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { formatsByIndex } from '../csv/number-evidence.js';
 import { fixSeams, planRanges } from '../csv/ranges.js';
 import { splittable } from '../csv/reader.js';
+import { lineAt } from '../csv/encoding.js';
+import { latin1Warning, mixedEncodingMessage } from '../csv/sniff.js';
 import { UserInputError, throwIfCancelled, type Engine, type JobContext } from '../protocol.js';
 import { assembleReport, type FileScan } from './assemble.js';
 import { layoutOf, type Layout } from './layout.js';
@@ -73,6 +75,7 @@ export const scoreQuality: Engine<QualityInput, QualityReport> = async (input, c
       spillPrefix: 'train',
       buckets: bucketsFor(train.bytes),
       seed: input.seed ?? 42,
+      checkUtf8: isUtf8Encoding(train),
     };
     const trainScan = await scanFile(plan, train, { threads, entry, ranges: input.ranges, ctx, onBytes: (b) => onProgress(0)((trainBytes = b)) });
     let testScan: FileScan | null = null;
@@ -90,6 +93,7 @@ export const scoreQuality: Engine<QualityInput, QualityReport> = async (input, c
         groups: null,
         overlapColumns: common.map((c) => test.columns.indexOf(c)),
         spillPrefix: 'test',
+        checkUtf8: isUtf8Encoding(test),
       };
       testScan = await scanFile(testPlan, test, { threads, entry, ranges: input.ranges, ctx, onBytes: onProgress(trainBytes) });
     }
@@ -112,8 +116,31 @@ interface ScanOptions {
   onBytes(bytes: number): void;
 }
 
-/** Scans one file in ranges, re-reading the ranges next to a seam that fell inside a quoted field. */
+/**
+ * Scans one file in ranges (see `scanRanges`). A UTF-8 file that is not UTF-8 past the sniffing
+ * window is refused when a byte-order mark says UTF-8, else read again as Latin-1 with the
+ * warning the sniffing would have given: `plan` and `layout` then say Latin-1.
+ */
 async function scanFile(plan: ScanPlan, layout: Layout, options: ScanOptions): Promise<FileScan> {
+  const scan = await scanRanges(plan, layout, options);
+  const broken = scan.results.find((r) => r.utf8Break !== null);
+  if (!broken) return scan;
+  const offset = broken.utf8Break!;
+  const found = { offset, line: await lineAt(plan.path, offset) };
+  if (layout.encoding === 'utf-8-bom') throw new UserInputError(mixedEncodingMessage(plan.path, found));
+  layout.encoding = 'latin1';
+  layout.warnings.splice(layout.encodingWarningAt, 0, latin1Warning(found));
+  plan.encoding = 'latin1';
+  plan.checkUtf8 = false;
+  return scanRanges(plan, layout, options);
+}
+
+function isUtf8Encoding(layout: Layout): boolean {
+  return layout.encoding === 'utf-8' || layout.encoding === 'utf-8-bom';
+}
+
+/** Scans one file in ranges, re-reading the ranges next to a seam that fell inside a quoted field. */
+async function scanRanges(plan: ScanPlan, layout: Layout, options: ScanOptions): Promise<FileScan> {
   const start = layout.bomBytes;
   const parallel = splittable(layout.encoding) && (options.ranges !== undefined || (layout.bytes >= MIN_PARALLEL_BYTES && options.entry !== null));
   const count = parallel ? (options.ranges ?? options.threads) : 1;
@@ -122,6 +149,7 @@ async function scanFile(plan: ScanPlan, layout: Layout, options: ScanOptions): P
   const tasks = toTasks(bounds, 0, header);
   const run = { threads: options.threads, entry: options.entry, signal: options.ctx.signal, onBytes: options.onBytes };
   let results = await runRanges(plan, tasks, run);
+  if (results.some((r) => r.utf8Break !== null)) return { results: results.sort((a, b) => a.start - b.start), layout }; // read again as Latin-1
   const fixed = await fixSeams(plan.path, bounds, results.map((r) => r.quotes));
   if (fixed.join() !== bounds.join()) {
     const kept = new Map(results.map((r) => [`${r.start}-${r.end}`, r]));

@@ -11,14 +11,22 @@ import { sniffFile, type Sniffed } from '../csv/sniff.js';
 export interface Layout extends Sniffed {
   bytes: number;
   mtimeMs: number;
+  /**
+   * Where in `warnings` a Latin-1 fallback found by the scan goes (after the sniffing's own, as
+   * the sniffing would have put it). A UTF-8 file's bytes past the sniffing window are validated
+   * by the scan itself, in the same pass (`ScanPlan.checkUtf8`), not by a pass of their own.
+   */
+  encodingWarningAt: number;
 }
 
 const NUMBER = /^\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*$/;
 
 export async function layoutOf(path: string, header: boolean | undefined): Promise<Layout> {
-  const sniffed = await sniffFile(path);
+  let sniffed = await sniffFile(path, { confirmEncoding: false });
+  // Working out the header reads records, which needs the encoding settled first, as every other reader has it.
+  if (header !== undefined ? header !== sniffed.hasHeader : !sniffed.hasHeader) sniffed = await sniffFile(path);
   const info = await stat(path);
-  const layout: Layout = { ...sniffed, warnings: [...sniffed.warnings], bytes: info.size, mtimeMs: info.mtimeMs };
+  const layout: Layout = { ...sniffed, warnings: [...sniffed.warnings], bytes: info.size, mtimeMs: info.mtimeMs, encodingWarningAt: sniffed.warnings.length };
   const wantHeader = header ?? (sniffed.hasHeader || (await looksLikeHeader(path, layout)));
   if (wantHeader === sniffed.hasHeader) return layout;
   const [first] = await readFirstRecords({ path, encoding: layout.encoding, delimiter: layout.delimiter, start: layout.bomBytes, end: layout.bytes }, 1);

@@ -12,6 +12,7 @@ import type { TextEncoding } from '../csv/sniff.js';
 import { toCanonical, type NumberFormat } from '../csv/number-format.js';
 import { ByteRecordParser, FieldKind, hashText, textHash, type ByteRecord } from '../csv/byte-parser.js';
 import { byteReadable, readByteRange, readRange, type RangeReadResult } from '../csv/reader.js';
+import { Utf8Validator } from '../csv/encoding.js';
 import { ColumnAccumulator, type ColumnState } from './column.js';
 import { GroupCounts, type GroupCountsState, type GroupSpec } from './group-counts.js';
 import { RowHasher, fmix32 } from './hash.js';
@@ -44,6 +45,12 @@ export interface ScanPlan {
   spillPrefix: string;
   buckets: number;
   seed: number;
+  /**
+   * Validate the bytes as UTF-8 while reading them (a UTF-8 file whose bytes past the sniffing
+   * window were not checked yet): a range stops at its first invalid byte and says where
+   * (`ScanResult.utf8Break`), and the engine reads the file again as Latin-1.
+   */
+  checkUtf8: boolean;
 }
 
 /** One range of the file. */
@@ -77,7 +84,12 @@ export interface ScanResult {
   spillFiles: string[];
   rowsPrefix: string;
   overlapPrefix: string | null;
+  /** With `checkUtf8`: the file offset of the range's first byte that is not UTF-8 (the scan stopped there), or null. */
+  utf8Break: number | null;
 }
+
+/** Thrown from the read to stop a range at its first invalid UTF-8 byte. */
+const UTF8_BREAK = new Error('The range is not valid UTF-8.');
 
 export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes: number) => void): Promise<ScanResult> {
   const markers = new Set(plan.missingMarkers);
@@ -161,6 +173,7 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
 
   const common = { path: plan.path, encoding: plan.encoding, delimiter: plan.delimiter, start: task.start, end: task.end, skipHeader: task.skipHeader, onChunk: onBytes };
   let stats: RangeReadResult;
+  let validator: Utf8Validator | null = null;
   if (byteReadable(plan.encoding, plan.delimiter)) {
     // Fields as bytes: an ASCII field is counted from its span and hash; others are decoded.
     let record: ByteRecord | null = null;
@@ -169,8 +182,18 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
     // slab of Node's pool); the rows still sampled at the end are parsed again (`sampleDecoder`),
     // after the ranges' samples are merged, so they cross to the main thread as one string.
     const sampled = () => record!.bytes.toString('latin1', record!.from, record!.to);
-    stats = await readByteRange({
+    // The validation runs on each chunk before it is parsed (simdutf, at memory speed); lines are counted only once a break is found.
+    validator = plan.checkUtf8 ? new Utf8Validator(task.start, 0, false) : null;
+    const checked = validator;
+    const read = readByteRange({
       ...common,
+      onBytes: checked ? (bytes) => checked.push(bytes) : undefined,
+      onChunk: checked
+        ? (bytes) => {
+            if (checked.found) throw UTF8_BREAK;
+            onBytes(bytes);
+          }
+        : onBytes,
       onRecord(r, line) {
         record = r;
         const count = r.count;
@@ -193,6 +216,11 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
         finishRow(field, sampled);
       },
     });
+    stats = await read.catch((error: unknown) => {
+      if (error !== UTF8_BREAK) throw error;
+      return { records: 0, lines: 0, quotes: 0, blankLines: 0, unterminatedQuote: false, bytes: 0 };
+    });
+    checked?.end();
   } else {
     let fields: string[] = [];
     const field = (c: number) => fields[c] ?? '';
@@ -234,6 +262,7 @@ export async function scanRange(plan: ScanPlan, task: RangeTask, onBytes: (bytes
     spillFiles: [...rowsSpill.files, ...(overlapSpill?.files ?? [])],
     rowsPrefix,
     overlapPrefix,
+    utf8Break: validator?.found?.offset ?? null,
   };
 }
 

@@ -111,6 +111,74 @@ describe('ByteRecordParser', () => {
   });
 });
 
+/** Everything the byte parser reports, raw (spans, kinds, both hash lanes), fed `chunk` bytes at a time. */
+function parseRaw(bytes: Buffer, chunk: number, useKernel: boolean, delimiter = ','): { records: number[][]; texts: string[][]; stats: ReturnType<ByteRecordParser['stats']> } {
+  const records: number[][] = [];
+  const texts: string[][] = [];
+  const parser = new ByteRecordParser(
+    delimiter,
+    'utf8',
+    (r, line) => {
+      const fields: number[] = [line, r.count, r.to - r.from];
+      for (let i = 0; i < r.count; i++) fields.push(r.start[i]! - r.from, r.end[i]! - r.from, r.kind[i]!, r.hashA[i]!, r.hashB[i]!);
+      records.push(fields);
+      texts.push(Array.from({ length: r.count }, (_, i) => r.text(i)));
+    },
+    useKernel,
+  );
+  let buffer = Buffer.alloc(0);
+  for (let at = 0; at < bytes.length; at += chunk) {
+    buffer = Buffer.concat([buffer, bytes.subarray(at, at + chunk)]);
+    buffer = buffer.subarray(parser.parse(buffer, buffer.length, false));
+  }
+  if (buffer.length > 0) parser.parse(buffer, buffer.length, true);
+  return { records, texts, stats: parser.stats() };
+}
+
+/** Text to bytes, where `<ff>` stands for the byte 0xff (bytes that are not UTF-8: a lone byte, a cut-off sequence). */
+function withBytes(text: string): Buffer {
+  return Buffer.concat(text.split(/(<[0-9a-f]{2}>)/).map((part) => (/^<[0-9a-f]{2}>$/.test(part) ? Buffer.from([parseInt(part.slice(1, 3), 16)]) : Buffer.from(part, 'utf8'))));
+}
+
+describe('ByteRecordParser: the WebAssembly record loop', () => {
+  it('reports what the JavaScript loop reports, field by field: quoted line breaks, CRLF split across reads, multi-byte and invalid UTF-8, unterminated quotes', () => {
+    const pieces = [...TRICKY, '<ff>', '<c3>', '<e2><82>', '"\n"', '\r\n\r\n', '""""', ',,,'];
+    for (let seed = 1; seed <= 200; seed++) {
+      const bytes = withBytes(randomText(seed * 7 + 3, pieces, 1 + (seed % 80)));
+      for (const chunk of [1, 2, 5, 64, 1 << 16]) {
+        const js = parseRaw(bytes, chunk, false);
+        const wasm = parseRaw(bytes, chunk, true);
+        expect({ seed, chunk, ...wasm }).toEqual({ seed, chunk, ...js });
+      }
+    }
+    expect(new ByteRecordParser(',', 'utf8', () => {}).usesWebAssembly).toBe(true);
+    expect(new ByteRecordParser(',', 'utf8', () => {}, false).usesWebAssembly).toBe(false);
+    // The invalid bytes do reach the fields (decoded as U+FFFD by both).
+    expect(parseRaw(withBytes('a<ff>b,c\n'), 3, true).texts).toEqual([['a\ufffdb', 'c']]);
+  });
+
+  it('makes room for records wider than its field arrays and inputs longer than its memory', () => {
+    const wide = `${Array.from({ length: 5000 }, (_, i) => (i % 3 === 0 ? `"q${i}"` : `v${i}`)).join(',')}\n1,2\n`;
+    const long = `"${'x'.repeat(300_000)}\n${'é'.repeat(50_000)}",b\r\nc,d`;
+    for (const text of [wide, long, wide + long]) {
+      const bytes = Buffer.from(text, 'utf8');
+      for (const chunk of [4096, 1 << 20]) expect(parseRaw(bytes, chunk, true)).toEqual(parseRaw(bytes, chunk, false));
+    }
+    const got = parseRaw(Buffer.from(wide, 'utf8'), 1 << 20, true);
+    expect(got.texts[0]!.length).toBe(5000);
+    expect(got.texts[0]![4997]).toBe('v4997');
+    expect(got.texts[0]![3]).toBe('q3');
+    expect(got.texts[1]).toEqual(['1', '2']);
+  });
+
+  it('keeps a tab, semicolon or pipe delimiter apart from the other bytes', () => {
+    for (const delimiter of ['\t', ';', '|']) {
+      const bytes = Buffer.from(randomText(99, ['"', '""', delimiter, ',', '\r\n', '\n', 'é', 'ab', ' '], 400), 'utf8');
+      expect(parseRaw(bytes, 7, true, delimiter)).toEqual(parseRaw(bytes, 7, false, delimiter));
+    }
+  });
+});
+
 describe('readByteRange', () => {
   it('reads the records readRange reads, multi-byte characters split across reads and a BOM skipped', async () => {
     const text = randomText(7, [...TRICKY, 'Zürich', 'naïve', '中文'], 3000);

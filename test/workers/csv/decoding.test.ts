@@ -74,6 +74,32 @@ describe('one encoding decision per file', () => {
     await expect(importDataset({ path: bomPath }, ctx())).rejects.toThrow(/byte-order mark, but the bytes at offset \d+ \(line \d+\) are not valid UTF-8/);
     await expect(sniffFile(bomPath)).rejects.toThrow(/mixes encodings/);
   });
+
+  it('is worked out by the quality scan in its own pass, with the sniffing\'s encoding, warning and values, on any number of ranges', async () => {
+    // A new path each time: no decision is cached for it, so the scan itself finds the first invalid byte.
+    const expected = await sniffFile(file(late.bytes));
+    for (const ranges of [undefined, 1, 3, 7]) {
+      const report = await scoreQuality({ path: file(late.bytes), ranges }, ctx());
+      expect(report.file.encoding).toBe('latin1');
+      expect(report.warnings).toEqual(expected.warnings);
+      expect(report.warnings.join(' ')).toContain(`offset ${late.offset}, line ${late.line}`);
+      expect(report.rows).toBe(late.asciiRows + 30);
+      const name = report.columns.find((c) => c.name === 'name')!;
+      expect(name.topValues[0]).toEqual({ value: 'Zoë Orléans', count: 30 });
+      expect(name.distinct).toBe(late.asciiRows + 1);
+    }
+    // A BOM that says UTF-8: refused, as the sniffing refuses it, wherever the break falls.
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), late.bytes]);
+    for (const ranges of [1, 5]) {
+      await expect(scoreQuality({ path: file(bom), ranges }, ctx())).rejects.toThrow(`bytes at offset ${late.offset + 3} (line ${late.line}) are not valid UTF-8: the file mixes encodings`);
+    }
+    // Valid UTF-8 throughout, accents past the window included: still UTF-8, no warning.
+    const utf8 = Buffer.concat([late.bytes.subarray(0, late.offset - 2), Buffer.from('Zoë Orléans,Orléans\n'.repeat(30), 'utf8')]);
+    const ok = await scoreQuality({ path: file(utf8), ranges: 3 }, ctx());
+    expect(ok.file.encoding).toBe('utf-8');
+    expect(ok.warnings).toEqual([]);
+    expect(ok.columns.find((c) => c.name === 'name')!.topValues[0]).toEqual({ value: 'Zoë Orléans', count: 30 });
+  });
 });
 
 describe('the sniffing window', () => {

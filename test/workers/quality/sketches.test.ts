@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HLL_STANDARD_ERROR, HyperLogLog } from '../../../workers/quality/hll.js';
 import { Rng } from '../../../workers/quality/hash.js';
 import { KllSketch } from '../../../workers/quality/kll.js';
+import { sortDoubles } from '../../../workers/quality/sort.js';
 import { extraCopies } from '../../../workers/quality/spill.js';
 import { addMoment, emptyMoments, mergeMoments, skewOf, stdOf } from '../../../workers/quality/moments.js';
 import { detectPii, ibanValid, luhnValid, maskPii, mayHoldPii } from '../../../workers/quality/pii.js';
@@ -29,6 +30,45 @@ describe('HyperLogLog', () => {
     for (let i = 30_000; i < 90_000; i++) b.add(`k${i}`);
     a.merge(b);
     expect(Math.abs(a.estimate() - 90_000) / 90_000).toBeLessThan(4 * HLL_STANDARD_ERROR);
+  });
+});
+
+describe('sortDoubles (the radix sort the KLL compactors use)', () => {
+  const bits = (a: Float64Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, 2 * a.length));
+  it('gives the bits Float64Array.prototype.sort gives: -0 before 0, infinities, subnormals, ties, negatives, and only the prefix', () => {
+    const rng = new Rng(11);
+    const specials = [0, -0, Infinity, -Infinity, 5e-324, -5e-324, Number.MIN_VALUE * 3, 1, -1, 1e308, -1e308, 0.1, -0.1];
+    for (let t = 0; t < 300; t++) {
+      const n = t < 20 ? t : Math.floor(rng.next() * 3000);
+      const a = new Float64Array(n + 3);
+      for (let i = 0; i < a.length; i++) {
+        const r = rng.next();
+        // Values of one magnitude (shared high bytes: passes skipped), small integers (ties), wide ranges, specials.
+        a[i] = r < 0.15 ? specials[i % specials.length]! : r < 0.35 ? Math.round(rng.next() * 10) - 5 : r < 0.7 ? 20000 + rng.next() * 150000 : (rng.next() - 0.5) * 10 ** Math.floor(rng.next() * 40 - 20);
+      }
+      const native = a.slice();
+      native.subarray(0, n).sort();
+      sortDoubles(a, n);
+      expect(bits(a)).toEqual(bits(native));
+    }
+  });
+
+  it('leaves a NaN to the native sort (NaN last), and the JavaScript path sorts the same', () => {
+    const a = new Float64Array([3, Number.NaN, 1, -0, 0, -2]);
+    sortDoubles(a, a.length);
+    expect(Array.from(a)).toEqual([-2, -0, 0, 1, 3, Number.NaN]);
+    expect(Object.is(a[1], -0)).toBe(true);
+    const b = new Float64Array([5, -0, 2, 0, -7]);
+    sortDoubles(b, 4, false);
+    expect(Array.from(b)).toEqual([-0, 0, 2, 5, -7]);
+  });
+
+  it('grows its memory for long inputs', () => {
+    const rng = new Rng(5);
+    const a = Float64Array.from({ length: 100_000 }, () => rng.normal());
+    const native = a.slice().sort();
+    sortDoubles(a, a.length);
+    expect(bits(a)).toEqual(bits(native));
   });
 });
 
