@@ -3,7 +3,7 @@
  * windowed forecasters): small TensorFlow.js models with seeded random weights, saved in the
  * layers format, converted, run in ONNX Runtime and compared with TensorFlow.js's own `predict`.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
@@ -124,6 +124,68 @@ describe('tfjs layers → ONNX, compared with TensorFlow.js', () => {
     });
     const { diff } = await compare(model, random(7 * 10, 9), [7, 10]);
     expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('a dilated same convolution (explicit pads: ONNX Runtime takes no SAME_UPPER with dilations) and a SeparableConv2D', async () => {
+    const input = tf.input({ shape: [9, 8, 2] });
+    let h = tf.layers.conv2d({ filters: 3, kernelSize: [3, 2], dilationRate: [2, 3], padding: 'same' }).apply(input) as tf.SymbolicTensor;
+    h = tf.layers.separableConv2d({ filters: 4, kernelSize: 3, depthMultiplier: 2, dilationRate: 2, padding: 'same', activation: 'relu' }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.separableConv2d({ filters: 2, kernelSize: 2, strides: 2, padding: 'same' }).apply(h) as tf.SymbolicTensor;
+    const { diff, layers } = await compare(tf.model({ inputs: input, outputs: h }), random(2 * 9 * 8 * 2, 10), [2, 9, 8, 2]);
+    expect(layers).toEqual(['Conv2D', 'SeparableConv2D']);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('the real MobileNetV2 (test/fixtures/mobilenet-v2) as TensorFlow.js saves it: its 7 × 7 × 1,280 features and its classifier', async () => {
+    // Loaded and saved again by TensorFlow.js, as a transfer version embeds it (the fixture itself is Keras 2.2.4's JSON).
+    const fixture = join(import.meta.dirname, '../../fixtures/mobilenet-v2');
+    const json = JSON.parse(readFileSync(join(fixture, 'model.json'), 'utf8'));
+    const bin = readFileSync(join(fixture, 'group1-shard1of1.bin'));
+    const full = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) }));
+    const features = tf.model({ inputs: full.inputs, outputs: full.getLayer('out_relu').output as tf.SymbolicTensor });
+    const input = random(2 * 224 * 224 * 3, 12);
+    for (const [model, tolerance] of [
+      [features, 1e-4],
+      [full, 1e-5],
+    ] as const) {
+      const dir = await save(model);
+      const graph = await readLayersModel(dir);
+      const g = new GraphBuilder('mobilenet');
+      const x = g.input('x', 'float', ['N', 224, 224, 3]);
+      const converted = convertLayersModel(g, graph, { [graph.inputs[0]!]: x });
+      g.op('Identity', [converted.outputs[0]!.name], {}, 'y');
+      g.output('y', 'float', ['N', ...(model.outputs[0]!.shape.slice(1) as number[])]);
+      const session = await ort.InferenceSession.create(g.encode({ producerVersion: 'test', docString: '', metadata: {} }));
+      const { y } = await session.run({ x: new ort.Tensor('float32', input, [2, 224, 224, 3]) });
+      const expected = tf.tidy(() => (model.predict(tf.tensor4d(input, [2, 224, 224, 3])) as tf.Tensor).dataSync());
+      const actual = y!.data as Float32Array;
+      let diff = 0;
+      let scale = 0;
+      expected.forEach((v, i) => {
+        diff = Math.max(diff, Math.abs(v - actual[i]!));
+        scale = Math.max(scale, Math.abs(v));
+      });
+      console.info(`MobileNetV2 ${model === full ? 'classifier' : 'out_relu features'}: max |ONNX − TF.js| = ${diff.toExponential(2)}, largest value ${scale.toFixed(3)}`);
+      // ReLU6 features reach 6: the tolerance is relative to the largest value.
+      expect(scale).toBeGreaterThan(model === full ? 0.2 : 1);
+      expect(diff).toBeLessThanOrEqual(tolerance * Math.max(1, scale));
+      if (model === features) expect(converted.layerClasses).toEqual(['ZeroPadding2D', 'Conv2D', 'BatchNormalization', 'ReLU', 'DepthwiseConv2D', 'Add']);
+    }
+    full.dispose();
+  }, 120_000);
+
+  it('refuses a ReLU with negative_slope or threshold and a dilated DepthwiseConv2D, which TensorFlow.js does not compute as Keras does', async () => {
+    const convert = (graph: Awaited<ReturnType<typeof readLayersModel>>, shape: number[]) => {
+      const g = new GraphBuilder('t');
+      return () => convertLayersModel(g, graph, { [graph.inputs[0]!]: g.input('x', 'float', ['N', ...shape]) });
+    };
+    const relu = await readLayersModel(await save(tf.sequential({ layers: [tf.layers.reLU({ inputShape: [4], maxValue: 6 })] })));
+    expect(convert(relu, [4])).not.toThrow();
+    relu.layers[0]!.config.negative_slope = 0.1;
+    expect(convert(relu, [4])).toThrow(/\(ReLU\) cannot be exported to ONNX: negative_slope 0.1 \/ threshold 0 are applied by Keras but ignored by TensorFlow.js.*--format tfjs/);
+    const depthwise = await readLayersModel(await save(tf.sequential({ layers: [tf.layers.depthwiseConv2d({ inputShape: [6, 6, 2], kernelSize: 3 })] })));
+    depthwise.layers[0]!.config.dilation_rate = [2, 2];
+    expect(convert(depthwise, [6, 6, 2])).toThrow(/\(DepthwiseConv2D\) cannot be exported to ONNX: dilation_rate is ignored by TensorFlow.js/);
   });
 
   it('refuses a layer it cannot convert, naming it', async () => {

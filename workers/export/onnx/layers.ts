@@ -9,6 +9,7 @@
  */
 import type { GraphBuilder } from './graph.js';
 import type { LayerNode, Weight } from './tfjs-model.js';
+import { convPadding } from './padding.js';
 import { convertGraphBackbone } from './tf-graph.js';
 
 /** What a converter may use: the graph, the layer's weights by short name (`kernel`, `bias`…). */
@@ -82,6 +83,7 @@ function channelsFirst(ctx: ConvertContext, x: string, run: (nchw: string) => st
 /** Keras `same` pads the extra cell at the end: ONNX SAME_UPPER. */
 const autoPad = (layer: LayerNode) => (str(layer, 'padding', 'valid') === 'same' ? 'SAME_UPPER' : 'VALID');
 
+
 function convolution(spatial: number): LayerConverter {
   return (layer, inputs, ctx) => {
     if (str(layer, 'data_format', 'channels_last') !== 'channels_last') throw new Error(`${layer.className} with data_format channels_first is not converted`);
@@ -96,13 +98,10 @@ function convolution(spatial: number): LayerConverter {
       for (let i = 0; i < inChannels; i++) for (let o = 0; o < out; o++) w[(o * inChannels + i) * cells + c] = kernel.values[(c * inChannels + i) * out + o]!;
     const weights = [ctx.g.floats(`${layer.name}_kernel`, w, [out, inChannels, ...k])];
     if (layer.config.use_bias !== false && ctx.hasWeight(layer, 'bias')) weights.push(ctx.g.floats(`${layer.name}_bias`, ctx.weight(layer, 'bias').values, [out]));
+    const strides = nums(layer, 'strides', k.map(() => 1));
+    const dilations = nums(layer, 'dilation_rate', k.map(() => 1));
     const y = channelsFirst(ctx, inputs[0]!, (x) =>
-      ctx.g.op('Conv', [x, ...weights], {
-        kernel_shape: k,
-        strides: nums(layer, 'strides', k.map(() => 1)),
-        dilations: nums(layer, 'dilation_rate', k.map(() => 1)),
-        auto_pad: autoPad(layer),
-      }),
+      ctx.g.op('Conv', [x, ...weights], { kernel_shape: k, strides, dilations, ...convPadding(autoPad(layer) === 'SAME_UPPER', k, strides, dilations) }),
     );
     return [{ name: activation(ctx.g, str(layer, 'activation', 'linear'), y), rank: spatial + 2 }];
   };
@@ -169,12 +168,13 @@ const separableConvolution: LayerConverter = (layer, inputs, ctx) => {
   const pointwiseWeights = [ctx.g.floats(`${layer.name}_pointwise`, p, [out, mid, 1, 1])];
   if (layer.config.use_bias !== false && ctx.hasWeight(layer, 'bias')) pointwiseWeights.push(ctx.g.floats(`${layer.name}_bias`, ctx.weight(layer, 'bias').values, [out]));
   const y = channelsFirst(ctx, inputs[0]!, (x) => {
+    const [strides, dilations] = [nums(layer, 'strides', [1, 1]), nums(layer, 'dilation_rate', [1, 1])];
     const depthwise = ctx.g.op('Conv', [x, ctx.g.floats(`${layer.name}_depthwise`, w, dims)], {
       kernel_shape: dims.slice(2),
-      strides: nums(layer, 'strides', [1, 1]),
-      dilations: nums(layer, 'dilation_rate', [1, 1]),
+      strides,
+      dilations,
       group: groups,
-      auto_pad: autoPad(layer),
+      ...convPadding(autoPad(layer) === 'SAME_UPPER', dims.slice(2), strides, dilations),
     });
     return ctx.g.op('Conv', [depthwise, ...pointwiseWeights], { kernel_shape: [1, 1] });
   });

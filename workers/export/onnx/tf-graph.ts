@@ -15,6 +15,7 @@
 import { UserInputError } from '../../protocol.js';
 import type { GraphBuilder } from './graph.js';
 import type { LayerConverter } from './layers.js';
+import { convPadding } from './padding.js';
 import type { Weight } from './tfjs-model.js';
 
 /** A GraphDef attribute as the TensorFlow.js converter writes it (strings base64, integers as strings). */
@@ -449,9 +450,9 @@ class TfGraph {
     const fused = node.op.startsWith('Fused') || node.op.startsWith('_Fused') ? this.fused(node) : { bias: false, activation: null, args: 0 };
     if (fused.bias) inputs.push(this.g.floats(`${node.name}_bias`, this.floats(node, 2, 'bias').values, [out]));
     const padding = this.padding(node);
-    const y = this.nchw(this.tensor(x), (t) =>
-      this.op('Conv', [t, ...inputs], { kernel_shape: [kh, kw], strides, dilations, ...(depthwise ? { group: inChannels } : {}), ...padding.attribute }),
-    );
+    // ONNX Runtime takes no SAME with dilations: explicit pads then (padding.ts).
+    const attribute = padding.kind === 'SAME' ? convPadding(true, [kh, kw], strides, dilations) : padding.attribute;
+    const y = this.nchw(this.tensor(x), (t) => this.op('Conv', [t, ...inputs], { kernel_shape: [kh, kw], strides, dilations, ...(depthwise ? { group: inChannels } : {}), ...attribute }));
     const shape: Dim[] = [x.shape[0]!, ...spatialOut(x.shape, [kh, kw], strides, dilations, padding), out];
     return { onnx: this.activate(node, y, fused.activation, out), shape };
   }
