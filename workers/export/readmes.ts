@@ -89,6 +89,19 @@ ${TFJS_NODE_EXAMPLE}
 `;
 }
 
+/** The README's Node example for an image model: a picture decoded with sharp exactly as the workbench does, then ONNX Runtime. */
+export function imageNodeExample(side: number, channels: 1 | 3): string {
+  return `import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+const session = await ort.InferenceSession.create('model.onnx');
+const { data, info } = await sharp('picture.png').rotate().flatten({ background: '#ffffff' }).toColourspace('srgb')
+  .resize(${side}, ${side}, { fit: 'fill', kernel: 'lanczos3' })${channels === 1 ? '.greyscale()' : ''}.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+// A grey picture stays one channel in sharp: each value is repeated for a colour model.
+const x = Float32Array.from({ length: ${side * side * channels} }, (_, i) => data[info.channels === ${channels} ? i : Math.floor(i / ${channels})]);
+const { label, probabilities } = await session.run({ pixels: new ort.Tensor('float32', x, [1, ${side}, ${side}, ${channels}]) });
+console.log(label.data[0], JSON.stringify(Array.from(probabilities.data)));`;
+}
+
 export function imageOnnxReadme(label: ReadmeLabel, p: ImageOnnxPreprocessing): string {
   const { side, channels } = p.picture;
   const classes = p.outputs.classes;
@@ -114,22 +127,17 @@ Python (\`pip install onnxruntime numpy pillow\`):
 import numpy as np, onnxruntime as ort
 from PIL import Image, ImageOps
 session = ort.InferenceSession("model.onnx")
-picture = ImageOps.exif_transpose(Image.open("picture.jpg")).convert("${channels === 1 ? 'L' : 'RGB'}").resize((${side}, ${side}), Image.LANCZOS)
+picture = ImageOps.exif_transpose(Image.open("picture.png")).convert("${channels === 1 ? 'L' : 'RGB'}").resize((${side}, ${side}), Image.LANCZOS)
 x = np.asarray(picture, dtype=np.float32).reshape(1, ${side}, ${side}, ${channels})
 print(session.run(None, {"${p.input.name}": x}))
 \`\`\`
 
-Node (\`npm install onnxruntime-node sharp\`):
+Node (\`npm install onnxruntime-node sharp\`), decoding as the workbench does (a test runs this example as written):
 
 \`\`\`js
-import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
-const session = await ort.InferenceSession.create('model.onnx');
-const raw = await sharp('picture.jpg').rotate().flatten({ background: '#ffffff' })${channels === 1 ? '.greyscale()' : ''}.resize(${side}, ${side}, { fit: 'fill' }).removeAlpha().raw().toBuffer();
-const x = new ort.Tensor('float32', Float32Array.from(raw), [1, ${side}, ${side}, ${channels}]);
-console.log(await session.run({ ${p.input.name}: x }));
+${imageNodeExample(side, channels)}
 \`\`\`
 
-Other resizers give slightly different pixels, and so slightly different probabilities, than the workbench's.
+Other resizers (Pillow's included) give slightly different pixels, and so slightly different probabilities, than the workbench's sharp.
 `;
 }

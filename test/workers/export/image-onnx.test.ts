@@ -7,7 +7,8 @@
  * TensorFlow.js path `pilot predict` takes): max abs difference ≤ 1e-4 on every probability, same
  * labels. A graph with an op the converter does not know is refused with the op's name.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -15,6 +16,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx, writePackage } from '../../../workers/export/index.js';
 import type { ImageOnnxPreprocessing } from '../../../workers/export/onnx/image.js';
+import { imageNodeExample } from '../../../workers/export/readmes.js';
 import { loadImage, pixels } from '../../../workers/image/decode.js';
 import { trainImages } from '../../../workers/image/engine.js';
 import { predictImages } from '../../../workers/image/predict.js';
@@ -27,6 +29,7 @@ const temp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 const fashion = join(import.meta.dirname, '../../fixtures/fashion-mnist-small');
 const mobilenet = join(import.meta.dirname, '../../fixtures/mobilenet-v2');
 const label = { project: 'garments', version: 1, producerVersion: 'test' };
+const root = join(import.meta.dirname, '../../..');
 
 /** A training folder of `perClass` pictures of each class, and the test pictures of those classes. */
 function pictures(classes: string[], perClass: number, testPerClass: number): { source: string; test: string } {
@@ -47,7 +50,7 @@ async function train(raw: ImageInputRaw) {
  * Exports the version, runs every picture of `folder` through ONNX Runtime and through the
  * workbench's own prediction, and returns the largest probability difference and the export.
  */
-async function compare(artifactDir: string, folder: string) {
+async function compare(artifactDir: string, folder: string, options: { runReadmeExample?: boolean } = {}) {
   const out = join(temp('image-onnx-out-'), 'onnx');
   const written = await exportOnnx(artifactDir, out, label);
   expect(written.files.map((f) => f.path)).toEqual(['model.onnx', 'preprocessing.onnx.json', 'README.md']);
@@ -87,6 +90,18 @@ async function compare(artifactDir: string, folder: string) {
     row.slice(3, 3 + k).forEach((p, c) => (control = Math.max(control, Math.abs(Number(p) - probabilities[j * k + c]!))));
   });
   expect(control).toBeGreaterThan(5e-3);
+  if (options.runReadmeExample) {
+    // The README's Node example, run as written in the export folder on the first picture (its node_modules linked to this checkout's).
+    const example = imageNodeExample(side, channels);
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain(example);
+    symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
+    cpSync(join(folder, rows[0]![0]!), join(out, 'picture.png'));
+    const printed = execFileSync(process.execPath, ['--input-type=module', '-e', example], { cwd: out, encoding: 'utf8' }).trim().split('\n').at(-1)!;
+    const [predicted, json] = [printed.slice(0, printed.indexOf(' ')), printed.slice(printed.indexOf(' ') + 1)];
+    expect(predicted).toBe(rows[0]![1]);
+    const example0 = JSON.parse(json) as number[];
+    example0.forEach((p, c) => expect(Math.abs(p - Number(rows[0]![3 + c]))).toBeLessThanOrEqual(1e-4));
+  }
   console.info(`${artifactDir}: ${rows.length} pictures, max |ONNX − TF.js| = ${maxDiff.toExponential(2)}, against the next picture ${control.toExponential(2)}, smallest top-2 margin ${margin.toFixed(4)}`);
   return { maxDiff, spec, rows: rows.length, out, margin };
 }
@@ -143,7 +158,7 @@ describe('image versions → ONNX, compared with the workbench’s own predictio
   it('(a) a network trained from scratch (conv blocks with batch norm, flatten, dense head)', async () => {
     const { source, test } = pictures(['bag', 'sneaker', 'trouser'], 12, 4);
     const result = await train({ source, imageSize: 16, batchNorm: true, runId: 'scratch' });
-    const { maxDiff, spec, rows, out } = await compare(result.artifactDir, test);
+    const { maxDiff, spec, rows, out } = await compare(result.artifactDir, test, { runReadmeExample: true });
     expect(rows).toBe(12);
     expect(maxDiff).toBeLessThanOrEqual(1e-4);
     expect(spec).toMatchObject({ kind: 'image', input: { name: 'pixels', shape: ['N', 16, 16, 1] }, picture: { side: 16, channels: 1, colour: 'grey' }, outputs: { classes: ['bag', 'sneaker', 'trouser'] } });
@@ -164,7 +179,7 @@ describe('image versions → ONNX, compared with the workbench’s own predictio
     const { source, test } = pictures(['bag', 'sneaker'], 6, 2);
     const result = await train({ source, backbone: mobilenet, runId: 'mobilenet', backend: 'auto' });
     expect(result.network).toMatchObject({ side: 224, channels: 3 });
-    const { maxDiff, spec, rows } = await compare(result.artifactDir, test);
+    const { maxDiff, spec, rows } = await compare(result.artifactDir, test, { runReadmeExample: true });
     expect(rows).toBe(4);
     expect(spec.picture).toMatchObject({ side: 224, channels: 3, colour: 'rgb' });
     expect(maxDiff).toBeLessThanOrEqual(1e-4);
