@@ -4,7 +4,7 @@
  * (the `GraphBackbone` layer a version embeds), saved as a layers model, converted, run in ONNX
  * Runtime and compared with TensorFlow.js's own execution of the graph at several nodes. Covers
  * the ops and attributes the pilot test (image-onnx.test.ts) does not: EXPLICIT padding, dilated
- * SAME convolution, fused LeakyRelu / Prelu / Relu6, PadV2, MirrorPad, SquaredDifference, Rsqrt,
+ * SAME convolution, SAME average pooling, fused LeakyRelu / Prelu / Relu6, PadV2, MirrorPad, SquaredDifference, Rsqrt,
  * ConcatV2, AddN, Sum, Max, ExpandDims, Squeeze, _FusedMatMul with transpose_b.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -115,6 +115,8 @@ describe('TensorFlow graph → ONNX, compared with TensorFlow.js executing the g
     w.node('dilated', '_FusedConv2D', ['explicit', w.floats('dilated/filter', [3, 3, 4, 4]), w.floats('dilated/bias', [4], 0.2)], { ...conv, dilations: ints([1, 2, 2, 1]), padding: { s: b64('SAME') }, ...fused(['BiasAdd', 'LeakyRelu'], 1), leakyrelu_alpha: { f: 0.1 } });
     w.node('prelu', '_FusedConv2D', ['dilated', w.floats('prelu/filter', [1, 1, 4, 4]), w.floats('prelu/bias', [4], 0.2), w.floats('prelu/alpha', [4], 0.3)], { ...conv, padding: { s: b64('VALID') }, ...fused(['BiasAdd', 'Prelu'], 2) });
     w.node('dw', 'FusedDepthwiseConv2dNative', ['prelu', w.floats('dw/filter', [2, 2, 4, 2]), w.floats('dw/bias', [8], 0.2)], { ...conv, padding: { s: b64('VALID') }, ...fused(['BiasAdd', 'Relu6'], 1) });
+    // Average pooling with SAME on 4 × 4, 3 × 3 stride 2: the padded cells are not counted (ONNX count_include_pad 0).
+    w.node('avgsame', 'AvgPool', ['dw'], { ksize: ints([1, 3, 3, 1]), strides: ints([1, 2, 2, 1]), padding: { s: b64('SAME') }, ...NHWC });
     w.node('padded', 'PadV2', ['dw', w.ints('padded/paddings', [4, 2], [0, 0, 1, 1, 0, 1, 0, 0]), w.floats('padded/value', [], 0, 0.5)]);
     w.node('mirror', 'MirrorPad', ['padded', w.ints('mirror/paddings', [4, 2], [0, 0, 1, 0, 0, 1, 0, 0])], { mode: { s: b64('REFLECT') } });
     w.node('sqdiff', 'SquaredDifference', ['mirror', w.floats('sqdiff/center', [8], 0.5)]);
@@ -129,7 +131,7 @@ describe('TensorFlow graph → ONNX, compared with TensorFlow.js executing the g
     w.node('dense', '_FusedMatMul', ['squeeze', w.floats('dense/kernel', [5, 16], 0.3), w.floats('dense/bias', [5], 0.2)], { transpose_a: { b: false }, transpose_b: { b: true }, ...fused(['BiasAdd', 'Relu'], 1) });
     w.node('sig', 'Sigmoid', ['dense']);
     const dir = w.write();
-    for (const node of ['dw', 'mirror', 'concat', 'squeeze', 'sig']) {
+    for (const node of ['dw', 'avgsame', 'mirror', 'concat', 'squeeze', 'sig']) {
       const { diff, scale, layers } = await compareAt(dir, node, 9, 3);
       expect(layers).toEqual(['GraphBackbone']);
       expect(scale).toBeGreaterThan(0.1);
