@@ -172,7 +172,24 @@ describe('tfjs layers → ONNX, compared with TensorFlow.js', () => {
       if (model === features) expect(converted.layerClasses).toEqual(['ZeroPadding2D', 'Conv2D', 'BatchNormalization', 'ReLU', 'DepthwiseConv2D', 'Add']);
     }
     full.dispose();
-  }, 120_000);
+  }, 300_000);
+
+  it('models nested in models (a transfer version whose backbone is itself a transfer version): flattened, weights found by name', async () => {
+    const innerInput = tf.input({ shape: [8, 8, 1] });
+    const innerConv = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'inner_conv' }).apply(innerInput) as tf.SymbolicTensor;
+    const inner = tf.model({ inputs: innerInput, outputs: innerConv, name: 'inner' });
+    const middleInput = tf.input({ shape: [8, 8, 1] });
+    const a = inner.apply(middleInput) as tf.SymbolicTensor;
+    const b = tf.layers.conv2d({ filters: 3, kernelSize: 1, name: 'side' }).apply(middleInput) as tf.SymbolicTensor;
+    const middle = tf.model({ inputs: middleInput, outputs: tf.layers.add({ name: 'joined' }).apply([a, b]) as tf.SymbolicTensor, name: 'middle' });
+    const model = tf.sequential({ name: 'outer' });
+    model.add(middle);
+    model.add(tf.layers.flatten({ name: 'head_flat' }));
+    model.add(tf.layers.dense({ units: 2, activation: 'softmax', name: 'head_dense' }));
+    const { diff, layers } = await compare(model, random(3 * 64, 14), [3, 8, 8, 1]);
+    expect(layers).toEqual(['Conv2D', 'Add', 'Flatten', 'Dense']);
+    expect(diff).toBeLessThanOrEqual(1e-6);
+  });
 
   it('refuses a ReLU with negative_slope or threshold and a dilated DepthwiseConv2D, which TensorFlow.js does not compute as Keras does', async () => {
     const convert = (graph: Awaited<ReturnType<typeof readLayersModel>>, shape: number[]) => {
