@@ -3,6 +3,7 @@
  * windowed forecasters): small TensorFlow.js models with seeded random weights, saved in the
  * layers format, converted, run in ONNX Runtime and compared with TensorFlow.js's own `predict`.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -44,8 +45,9 @@ function randomise(model: tf.LayersModel, seed: number): void {
   }
 }
 
-async function compare(model: tf.LayersModel, input: Float32Array, shape: number[], seed = 1): Promise<{ diff: number; layers: string[] }> {
-  randomise(model, seed);
+/** Converts `model` (its weights first replaced with seeded ones, unless `seed` is null) and compares ONNX Runtime's output with TensorFlow.js's. */
+async function compare(model: tf.LayersModel, input: Float32Array, shape: number[], seed: number | null = 1): Promise<{ diff: number; layers: string[]; actual: Float32Array }> {
+  if (seed !== null) randomise(model, seed);
   const dir = await save(model);
   const graph = await readLayersModel(dir);
   const g = new GraphBuilder('test');
@@ -60,7 +62,7 @@ async function compare(model: tf.LayersModel, input: Float32Array, shape: number
   const actual = y!.data as Float32Array;
   let diff = 0;
   expected.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - actual[i]!))));
-  return { diff, layers: converted.layerClasses };
+  return { diff, layers: converted.layerClasses, actual };
 }
 
 const random = (n: number, seed: number) => {
@@ -173,6 +175,35 @@ describe('tfjs layers → ONNX, compared with TensorFlow.js', () => {
     }
     full.dispose();
   }, 300_000);
+
+  it('ZeroPadding2D, DepthwiseConv2D (multiplier 2, same, stride 2), BatchNormalization (epsilon), ReLU (max 6) as Keras defines them (NumPy reference)', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.zeroPadding2d({ inputShape: [7, 6, 3], padding: [[0, 1], [1, 0]], name: 'pad' }),
+        tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, name: 'dw' }),
+        tf.layers.batchNormalization({ epsilon: 0.01, name: 'bn' }),
+        tf.layers.reLU({ maxValue: 6, name: 'relu' }),
+      ],
+    });
+    const input = random(2 * 7 * 6 * 3, 15).map((v) => v * 4);
+    randomise(model, 16);
+    // Larger weights so that ReLU6's clipping is reached.
+    const dw = model.getLayer('dw');
+    dw.setWeights(dw.getWeights().map((w) => tf.mul(w, 4)));
+    const { diff, actual: onnx } = await compare(model, input, [2, 7, 6, 3], null);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+    // The same stack in NumPy, from the Keras / TensorFlow definitions, against the ONNX graph's output.
+    const weights = Object.fromEntries(model.weights.map((w) => [w.originalName, { values: Array.from(w.read().dataSync()), shape: w.shape }]));
+    const file = join(tempDir('keras-ref-'), 'input.json');
+    writeFileSync(file, JSON.stringify({ x: Array.from(input), shape: [2, 7, 6, 3], weights }));
+    const reference = JSON.parse(execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'reference', 'keras_layers.py'), file], { encoding: 'utf8', maxBuffer: 16 << 20 })) as { shape: number[]; values: number[] };
+    expect(reference.shape).toEqual([2, 4, 4, 6]);
+    let refDiff = 0;
+    reference.values.forEach((v, i) => (refDiff = Math.max(refDiff, Math.abs(v - onnx[i]!))));
+    expect(reference.values.some((v) => v === 6)).toBe(true);
+    expect(reference.values.some((v) => v === 0)).toBe(true);
+    expect(refDiff).toBeLessThanOrEqual(1e-5);
+  });
 
   it('models nested in models (a transfer version whose backbone is itself a transfer version): flattened, weights found by name', async () => {
     const innerInput = tf.input({ shape: [8, 8, 1] });
