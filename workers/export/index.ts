@@ -12,23 +12,29 @@ import { checkTarget, writeFolder, type WrittenFolder } from './files.js';
 import { kservePackage, kubernetesPackage, mlflowPackage, tritonPackage, type PackageTarget, type PackageVersion } from './package/targets.js';
 import { instructionsFor } from './onnx/instructions.js';
 import { exportTabularOnnx, INPUT, type OnnxExport } from './onnx/tabular.js';
-import { onnxReadme, tfjsReadme } from './readmes.js';
+import { exportImageOnnx, type ImageOnnxExport } from './onnx/image.js';
+import { imageOnnxReadme, onnxReadme, tfjsReadme } from './readmes.js';
 
 export { checkTarget, writeFolder, type WrittenFile, type WrittenFolder } from './files.js';
 export type { OnnxExport } from './onnx/tabular.js';
+export type { ImageOnnxExport, ImageOnnxPreprocessing } from './onnx/image.js';
 export { PACKAGE_TARGETS, type PackageTarget, type PackageVersion } from './package/targets.js';
 export type { OnnxPreprocessing, ColumnInstruction } from './onnx/instructions.js';
 
 /** The export formats besides the registry's own bundle. */
 export type ExportFormat = 'onnx' | 'tfjs';
 
+/** Any kind's ONNX export (`kind` tells which). */
+export type KindOnnxExport = OnnxExport | ImageOnnxExport;
+
 /** Converts one kind's verified artifact to ONNX. */
-export type OnnxExporter = (artifactDir: string, producerVersion: string) => Promise<OnnxExport>;
+export type OnnxExporter = (artifactDir: string, producerVersion: string) => Promise<KindOnnxExport>;
 
 /** Pilot kind (metadata.json's `kind`; tabular when absent) → its ONNX exporter. */
 export const ONNX_EXPORTERS: Record<string, OnnxExporter> = {
   tabular: exportTabularOnnx,
   // kinds: one line per pilot kind below this line
+  image: exportImageOnnx,
 };
 
 /** The pilot kind an artifact declares (artifacts written before kinds existed are tabular). */
@@ -38,7 +44,7 @@ export async function artifactKind(artifactDir: string): Promise<string> {
 }
 
 /** Verifies the artifact's checksums and converts it; the ONNX bytes and instructions stay in memory. */
-export async function toOnnx(artifactDir: string, producerVersion: string): Promise<OnnxExport> {
+export async function toOnnx(artifactDir: string, producerVersion: string): Promise<KindOnnxExport> {
   await verifyArtifact(artifactDir);
   const kind = await artifactKind(artifactDir);
   const exporter = ONNX_EXPORTERS[kind];
@@ -63,7 +69,7 @@ export async function exportOnnx(artifactDir: string, target: string, label: Exp
   return writeFolder(target, [
     { path: 'model.onnx', content: onnx.model },
     { path: 'preprocessing.onnx.json', content: `${JSON.stringify(onnx.preprocessing, null, 1)}\n` },
-    { path: 'README.md', content: onnxReadme(label, onnx.preprocessing) },
+    { path: 'README.md', content: onnx.kind === 'image' ? imageOnnxReadme(label, onnx.preprocessing) : onnxReadme(label, onnx.preprocessing) },
   ]);
 }
 
@@ -87,6 +93,10 @@ export async function writePackage(artifactDir: string, out: string, target: Pac
     return writeFolder(out, await kubernetesPackage(version, artifactDir, serverFile, [...MODEL_FILES, 'checksums.json']));
   }
   const onnx = await toOnnx(artifactDir, version.producerVersion);
+  if (onnx.kind !== 'tabular') {
+    // Their configs and signatures describe one row of features.
+    throw new UserInputError(`The ${target} package is made for tabular models; for this ${onnx.kind} model, export ONNX instead (pilot models export VERSION --format onnx) and serve model.onnx as its README shows.`);
+  }
   const files = target === 'triton' ? tritonPackage(version, onnx) : target === 'kserve' ? kservePackage(version, onnx) : mlflowPackage(version, onnx);
   return writeFolder(out, files);
 }

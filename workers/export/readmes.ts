@@ -1,4 +1,5 @@
 /** The README.md written into each export folder: what the files are and how to run them elsewhere. */
+import type { ImageOnnxPreprocessing } from './onnx/image.js';
 import type { OnnxPreprocessing } from './onnx/instructions.js';
 
 /** What the README names. */
@@ -85,5 +86,58 @@ second class in \`target.classes\`), or for regression the standardised value: m
 \`\`\`js
 ${TFJS_NODE_EXAMPLE}
 \`\`\`
+`;
+}
+
+/** The README's Node example for an image model: a picture decoded with sharp exactly as the workbench does, then ONNX Runtime. */
+export function imageNodeExample(side: number, channels: 1 | 3): string {
+  return `import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+const session = await ort.InferenceSession.create('model.onnx');
+const { data, info } = await sharp('picture.png').rotate().flatten({ background: '#ffffff' }).toColourspace('srgb')
+  .resize(${side}, ${side}, { fit: 'fill', kernel: 'lanczos3' })${channels === 1 ? '.greyscale()' : ''}.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+// A grey picture stays one channel in sharp: each value is repeated for a colour model.
+const x = Float32Array.from({ length: ${side * side * channels} }, (_, i) => data[info.channels === ${channels} ? i : Math.floor(i / ${channels})]);
+const { label, probabilities } = await session.run({ pixels: new ort.Tensor('float32', x, [1, ${side}, ${side}, ${channels}]) });
+console.log(label.data[0], JSON.stringify(Array.from(probabilities.data)));`;
+}
+
+export function imageOnnxReadme(label: ReadmeLabel, p: ImageOnnxPreprocessing): string {
+  const { side, channels } = p.picture;
+  const classes = p.outputs.classes;
+  return `# ${label.project} version ${label.version} — ONNX
+
+Exported by Pilot Workbench ${label.producerVersion}. ONNX opset 17; checked with ONNX Runtime against the workbench's own predictions.
+
+- \`model.onnx\`: the network (backbone included) with its pixel normalisation and softmax.
+- \`preprocessing.onnx.json\`: how to build the input \`${p.input.name}\` (float32, [N, ${side}, ${side}, ${channels}], channels last, values 0–255)
+  from a picture: EXIF rotation applied, transparency flattened onto white, ${channels === 1 ? 'converted to grey' : 'as RGB'}, the whole picture
+  resized to ${side} × ${side} (stretched, not cropped; Lanczos-3). The graph divides by 255 and standardises per channel itself.
+
+Outputs:
+- \`label\` (string, [N]): the predicted class.
+- \`probabilities\` (float32, [N, ${classes.length}]): one column per class, in this order: ${classes.map((c) => `"${c}"`).join(', ')}.
+- \`label_index\` (int64, [N]): the index of \`label\` in that list.
+
+## Run it
+
+Python (\`pip install onnxruntime numpy pillow\`):
+
+\`\`\`python
+import numpy as np, onnxruntime as ort
+from PIL import Image, ImageOps
+session = ort.InferenceSession("model.onnx")
+picture = ImageOps.exif_transpose(Image.open("picture.png")).convert("${channels === 1 ? 'L' : 'RGB'}").resize((${side}, ${side}), Image.LANCZOS)
+x = np.asarray(picture, dtype=np.float32).reshape(1, ${side}, ${side}, ${channels})
+print(session.run(None, {"${p.input.name}": x}))
+\`\`\`
+
+Node (\`npm install onnxruntime-node sharp\`), decoding as the workbench does (a test runs this example as written):
+
+\`\`\`js
+${imageNodeExample(side, channels)}
+\`\`\`
+
+Other resizers (Pillow's included) give slightly different pixels, and so slightly different probabilities, than the workbench's sharp.
 `;
 }

@@ -3,7 +3,8 @@
  * windowed forecasters): small TensorFlow.js models with seeded random weights, saved in the
  * layers format, converted, run in ONNX Runtime and compared with TensorFlow.js's own `predict`.
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
@@ -44,8 +45,9 @@ function randomise(model: tf.LayersModel, seed: number): void {
   }
 }
 
-async function compare(model: tf.LayersModel, input: Float32Array, shape: number[], seed = 1): Promise<{ diff: number; layers: string[] }> {
-  randomise(model, seed);
+/** Converts `model` (its weights first replaced with seeded ones, unless `seed` is null) and compares ONNX Runtime's output with TensorFlow.js's. */
+async function compare(model: tf.LayersModel, input: Float32Array, shape: number[], seed: number | null = 1): Promise<{ diff: number; layers: string[]; actual: Float32Array }> {
+  if (seed !== null) randomise(model, seed);
   const dir = await save(model);
   const graph = await readLayersModel(dir);
   const g = new GraphBuilder('test');
@@ -60,7 +62,7 @@ async function compare(model: tf.LayersModel, input: Float32Array, shape: number
   const actual = y!.data as Float32Array;
   let diff = 0;
   expected.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - actual[i]!))));
-  return { diff, layers: converted.layerClasses };
+  return { diff, layers: converted.layerClasses, actual };
 }
 
 const random = (n: number, seed: number) => {
@@ -124,6 +126,114 @@ describe('tfjs layers → ONNX, compared with TensorFlow.js', () => {
     });
     const { diff } = await compare(model, random(7 * 10, 9), [7, 10]);
     expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('a dilated same convolution (explicit pads: ONNX Runtime takes no SAME_UPPER with dilations) and a SeparableConv2D', async () => {
+    const input = tf.input({ shape: [9, 8, 2] });
+    let h = tf.layers.conv2d({ filters: 3, kernelSize: [3, 2], dilationRate: [2, 3], padding: 'same' }).apply(input) as tf.SymbolicTensor;
+    h = tf.layers.separableConv2d({ filters: 4, kernelSize: 3, depthMultiplier: 2, dilationRate: 2, padding: 'same', activation: 'relu' }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.separableConv2d({ filters: 2, kernelSize: 2, strides: 2, padding: 'same' }).apply(h) as tf.SymbolicTensor;
+    const { diff, layers } = await compare(tf.model({ inputs: input, outputs: h }), random(2 * 9 * 8 * 2, 10), [2, 9, 8, 2]);
+    expect(layers).toEqual(['Conv2D', 'SeparableConv2D']);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('the real MobileNetV2 (test/fixtures/mobilenet-v2) as TensorFlow.js saves it: its 7 × 7 × 1,280 features and its classifier', async () => {
+    // Loaded and saved again by TensorFlow.js, as a transfer version embeds it (the fixture itself is Keras 2.2.4's JSON).
+    const fixture = join(import.meta.dirname, '../../fixtures/mobilenet-v2');
+    const json = JSON.parse(readFileSync(join(fixture, 'model.json'), 'utf8'));
+    const bin = readFileSync(join(fixture, 'group1-shard1of1.bin'));
+    const full = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) }));
+    const features = tf.model({ inputs: full.inputs, outputs: full.getLayer('out_relu').output as tf.SymbolicTensor });
+    const input = random(2 * 224 * 224 * 3, 12);
+    for (const [model, tolerance] of [
+      [features, 1e-4],
+      [full, 1e-5],
+    ] as const) {
+      const dir = await save(model);
+      const graph = await readLayersModel(dir);
+      const g = new GraphBuilder('mobilenet');
+      const x = g.input('x', 'float', ['N', 224, 224, 3]);
+      const converted = convertLayersModel(g, graph, { [graph.inputs[0]!]: x });
+      g.op('Identity', [converted.outputs[0]!.name], {}, 'y');
+      g.output('y', 'float', ['N', ...(model.outputs[0]!.shape.slice(1) as number[])]);
+      const session = await ort.InferenceSession.create(g.encode({ producerVersion: 'test', docString: '', metadata: {} }));
+      const { y } = await session.run({ x: new ort.Tensor('float32', input, [2, 224, 224, 3]) });
+      const expected = tf.tidy(() => (model.predict(tf.tensor4d(input, [2, 224, 224, 3])) as tf.Tensor).dataSync());
+      const actual = y!.data as Float32Array;
+      let diff = 0;
+      let scale = 0;
+      expected.forEach((v, i) => {
+        diff = Math.max(diff, Math.abs(v - actual[i]!));
+        scale = Math.max(scale, Math.abs(v));
+      });
+      console.info(`MobileNetV2 ${model === full ? 'classifier' : 'out_relu features'}: max |ONNX − TF.js| = ${diff.toExponential(2)}, largest value ${scale.toFixed(3)}`);
+      // ReLU6 features reach 6: the tolerance is relative to the largest value.
+      expect(scale).toBeGreaterThan(model === full ? 0.2 : 1);
+      expect(diff).toBeLessThanOrEqual(tolerance * Math.max(1, scale));
+      if (model === features) expect(converted.layerClasses).toEqual(['ZeroPadding2D', 'Conv2D', 'BatchNormalization', 'ReLU', 'DepthwiseConv2D', 'Add']);
+    }
+    full.dispose();
+  }, 300_000);
+
+  it('ZeroPadding2D, DepthwiseConv2D (multiplier 2, same, stride 2), BatchNormalization (epsilon), ReLU (max 6) as Keras defines them (NumPy reference)', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.zeroPadding2d({ inputShape: [7, 6, 3], padding: [[0, 1], [1, 0]], name: 'pad' }),
+        tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, name: 'dw' }),
+        tf.layers.batchNormalization({ epsilon: 0.01, name: 'bn' }),
+        tf.layers.reLU({ maxValue: 6, name: 'relu' }),
+      ],
+    });
+    const input = random(2 * 7 * 6 * 3, 15).map((v) => v * 4);
+    randomise(model, 16);
+    // Larger weights so that ReLU6's clipping is reached.
+    const dw = model.getLayer('dw');
+    dw.setWeights(dw.getWeights().map((w) => tf.mul(w, 4)));
+    const { diff, actual: onnx } = await compare(model, input, [2, 7, 6, 3], null);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+    // The same stack in NumPy, from the Keras / TensorFlow definitions, against the ONNX graph's output.
+    const weights = Object.fromEntries(model.weights.map((w) => [w.originalName, { values: Array.from(w.read().dataSync()), shape: w.shape }]));
+    const file = join(tempDir('keras-ref-'), 'input.json');
+    writeFileSync(file, JSON.stringify({ x: Array.from(input), shape: [2, 7, 6, 3], weights }));
+    const reference = JSON.parse(execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'reference', 'keras_layers.py'), file], { encoding: 'utf8', maxBuffer: 16 << 20 })) as { shape: number[]; values: number[] };
+    expect(reference.shape).toEqual([2, 4, 4, 6]);
+    let refDiff = 0;
+    reference.values.forEach((v, i) => (refDiff = Math.max(refDiff, Math.abs(v - onnx[i]!))));
+    expect(reference.values.some((v) => v === 6)).toBe(true);
+    expect(reference.values.some((v) => v === 0)).toBe(true);
+    expect(refDiff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('models nested in models (a transfer version whose backbone is itself a transfer version): flattened, weights found by name', async () => {
+    const innerInput = tf.input({ shape: [8, 8, 1] });
+    const innerConv = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'inner_conv' }).apply(innerInput) as tf.SymbolicTensor;
+    const inner = tf.model({ inputs: innerInput, outputs: innerConv, name: 'inner' });
+    const middleInput = tf.input({ shape: [8, 8, 1] });
+    const a = inner.apply(middleInput) as tf.SymbolicTensor;
+    const b = tf.layers.conv2d({ filters: 3, kernelSize: 1, name: 'side' }).apply(middleInput) as tf.SymbolicTensor;
+    const middle = tf.model({ inputs: middleInput, outputs: tf.layers.add({ name: 'joined' }).apply([a, b]) as tf.SymbolicTensor, name: 'middle' });
+    const model = tf.sequential({ name: 'outer' });
+    model.add(middle);
+    model.add(tf.layers.flatten({ name: 'head_flat' }));
+    model.add(tf.layers.dense({ units: 2, activation: 'softmax', name: 'head_dense' }));
+    const { diff, layers } = await compare(model, random(3 * 64, 14), [3, 8, 8, 1]);
+    expect(layers).toEqual(['Conv2D', 'Add', 'Flatten', 'Dense']);
+    expect(diff).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('refuses a ReLU with negative_slope or threshold and a dilated DepthwiseConv2D, which TensorFlow.js does not compute as Keras does', async () => {
+    const convert = (graph: Awaited<ReturnType<typeof readLayersModel>>, shape: number[]) => {
+      const g = new GraphBuilder('t');
+      return () => convertLayersModel(g, graph, { [graph.inputs[0]!]: g.input('x', 'float', ['N', ...shape]) });
+    };
+    const relu = await readLayersModel(await save(tf.sequential({ layers: [tf.layers.reLU({ inputShape: [4], maxValue: 6 })] })));
+    expect(convert(relu, [4])).not.toThrow();
+    relu.layers[0]!.config.negative_slope = 0.1;
+    expect(convert(relu, [4])).toThrow(/\(ReLU\) cannot be exported to ONNX: negative_slope 0.1 \/ threshold 0 are applied by Keras but ignored by TensorFlow.js.*--format tfjs/);
+    const depthwise = await readLayersModel(await save(tf.sequential({ layers: [tf.layers.depthwiseConv2d({ inputShape: [6, 6, 2], kernelSize: 3 })] })));
+    depthwise.layers[0]!.config.dilation_rate = [2, 2];
+    expect(convert(depthwise, [6, 6, 2])).toThrow(/\(DepthwiseConv2D\) cannot be exported to ONNX: dilation_rate is ignored by TensorFlow.js/);
   });
 
   it('refuses a layer it cannot convert, naming it', async () => {

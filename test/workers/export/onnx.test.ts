@@ -29,6 +29,7 @@ async function checkExport(trained: Trained) {
   const { result, header, testRows } = trained;
   expect(testRows.length).toBeGreaterThan(10);
   const onnx = await toOnnx(result.artifactDir, 'test');
+  if (onnx.kind !== 'tabular') throw new Error(`expected a tabular export, got ${onnx.kind}`);
   const { session, outputs, x } = await runOnnx(onnx.model, onnx.preprocessing, header, testRows);
   const { predictions } = await predictRows(result.artifactDir, header, testRows);
 

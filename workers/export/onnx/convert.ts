@@ -34,7 +34,7 @@ export function convertLayersModel(g: GraphBuilder, model: LayersGraph, feeds: R
   for (const input of model.inputs) {
     const feed = feeds[input];
     if (!feed) throw new Error(`no ONNX tensor feeds the model input "${input}"`);
-    tensors.set(input, { name: feed, rank: (model.inputShapes[input.split(':')[0]!]?.shape.length ?? 1) + 1 });
+    tensors.set(input, { name: feed, rank: (model.inputShapes[input]?.shape.length ?? model.inputShapes[input.split(':')[0]!]?.shape.length ?? 1) + 1 });
   }
   const weightOf = (layer: LayerNode, short: string) => model.weights.get(`${layer.name}/${short}`);
   const ctx: ConvertContext = {
@@ -57,7 +57,7 @@ export function convertLayersModel(g: GraphBuilder, model: LayersGraph, feeds: R
   const layerClasses: string[] = [];
   while (pending.length) {
     const index = pending.findIndex((layer) => layer.inputs.every((input) => tensors.has(input)));
-    if (index < 0) throw new UserInputError(`The model's layers ${pending.map((l) => l.name).join(', ')} depend on tensors no layer produces: model.json is damaged.`);
+    if (index < 0) throw new UserInputError(`The model's layers ${pending.map((l) => l.id).join(', ')} depend on tensors no layer produces: model.json is damaged.`);
     const [layer] = pending.splice(index, 1) as [LayerNode];
     if (!layerClasses.includes(layer.className)) layerClasses.push(layer.className);
     const inputs = layer.inputs.map((input) => tensors.get(input)!.name);
@@ -68,7 +68,7 @@ export function convertLayersModel(g: GraphBuilder, model: LayersGraph, feeds: R
       if (error instanceof UserInputError) throw error;
       throw new UserInputError(`Layer "${layer.name}" (${layer.className}) cannot be exported to ONNX: ${(error as Error).message}. Export it in the TensorFlow.js format instead (--format tfjs).`);
     }
-    produced.forEach((tensor, k) => tensors.set(k === 0 ? layer.name : `${layer.name}:${k}`, tensor));
+    produced.forEach((tensor, k) => tensors.set(k === 0 ? layer.id : `${layer.id}:${k}`, tensor));
   }
   return { outputs: model.outputs.map((name) => tensors.get(name)!), layerClasses };
 }

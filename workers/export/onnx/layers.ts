@@ -9,6 +9,8 @@
  */
 import type { GraphBuilder } from './graph.js';
 import type { LayerNode, Weight } from './tfjs-model.js';
+import { convPadding } from './padding.js';
+import { convertGraphBackbone } from './tf-graph.js';
 
 /** What a converter may use: the graph, the layer's weights by short name (`kernel`, `bias`…). */
 export interface ConvertContext {
@@ -81,6 +83,7 @@ function channelsFirst(ctx: ConvertContext, x: string, run: (nchw: string) => st
 /** Keras `same` pads the extra cell at the end: ONNX SAME_UPPER. */
 const autoPad = (layer: LayerNode) => (str(layer, 'padding', 'valid') === 'same' ? 'SAME_UPPER' : 'VALID');
 
+
 function convolution(spatial: number): LayerConverter {
   return (layer, inputs, ctx) => {
     if (str(layer, 'data_format', 'channels_last') !== 'channels_last') throw new Error(`${layer.className} with data_format channels_first is not converted`);
@@ -95,13 +98,10 @@ function convolution(spatial: number): LayerConverter {
       for (let i = 0; i < inChannels; i++) for (let o = 0; o < out; o++) w[(o * inChannels + i) * cells + c] = kernel.values[(c * inChannels + i) * out + o]!;
     const weights = [ctx.g.floats(`${layer.name}_kernel`, w, [out, inChannels, ...k])];
     if (layer.config.use_bias !== false && ctx.hasWeight(layer, 'bias')) weights.push(ctx.g.floats(`${layer.name}_bias`, ctx.weight(layer, 'bias').values, [out]));
+    const strides = nums(layer, 'strides', k.map(() => 1));
+    const dilations = nums(layer, 'dilation_rate', k.map(() => 1));
     const y = channelsFirst(ctx, inputs[0]!, (x) =>
-      ctx.g.op('Conv', [x, ...weights], {
-        kernel_shape: k,
-        strides: nums(layer, 'strides', k.map(() => 1)),
-        dilations: nums(layer, 'dilation_rate', k.map(() => 1)),
-        auto_pad: autoPad(layer),
-      }),
+      ctx.g.op('Conv', [x, ...weights], { kernel_shape: k, strides, dilations, ...convPadding(autoPad(layer) === 'SAME_UPPER', k, strides, dilations) }),
     );
     return [{ name: activation(ctx.g, str(layer, 'activation', 'linear'), y), rank: spatial + 2 }];
   };
@@ -129,6 +129,91 @@ function elementwise(op: 'Add' | 'Mul' | 'Sub' | 'Max' | 'Min'): LayerConverter 
   };
 }
 
+/**
+ * A depthwise kernel [k…, in, multiplier] (TensorFlow's layout: output channel c · multiplier + m
+ * reads input channel c) as ONNX grouped-convolution weights [in · multiplier, 1, k…], group = in.
+ */
+function depthwiseWeights(kernel: Weight): { w: Float32Array; dims: number[]; groups: number } {
+  const [kh, kw, inChannels, multiplier] = kernel.shape as [number, number, number, number];
+  const w = new Float32Array(kernel.values.length);
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let c = 0; c < inChannels; c++)
+        for (let m = 0; m < multiplier; m++) w[(c * multiplier + m) * kh * kw + y * kw + x] = kernel.values[((y * kw + x) * inChannels + c) * multiplier + m]!;
+  return { w, dims: [inChannels * multiplier, 1, kh, kw], groups: inChannels };
+}
+
+/** Keras DepthwiseConv2D: one kernel per input channel (depth_multiplier outputs each), then bias and activation. */
+const depthwiseConvolution: LayerConverter = (layer, inputs, ctx) => {
+  if (str(layer, 'data_format', 'channels_last') !== 'channels_last') throw new Error('data_format channels_first is not converted');
+  // TensorFlow.js 4.22's DepthwiseConv2D never applies dilation_rate (it passes none to the kernel).
+  if (nums(layer, 'dilation_rate', [1, 1]).some((d) => d !== 1)) throw new Error('dilation_rate is ignored by TensorFlow.js for this layer, so the version does not compute what Keras would; it is not converted');
+  const { w, dims, groups } = depthwiseWeights(ctx.weight(layer, 'depthwise_kernel'));
+  const weights = [ctx.g.floats(`${layer.name}_depthwise`, w, dims)];
+  if (layer.config.use_bias !== false && ctx.hasWeight(layer, 'bias')) weights.push(ctx.g.floats(`${layer.name}_bias`, ctx.weight(layer, 'bias').values, [dims[0]!]));
+  const y = channelsFirst(ctx, inputs[0]!, (x) =>
+    ctx.g.op('Conv', [x, ...weights], { kernel_shape: dims.slice(2), strides: nums(layer, 'strides', [1, 1]), group: groups, auto_pad: autoPad(layer) }),
+  );
+  return [{ name: activation(ctx.g, str(layer, 'activation', 'linear'), y), rank: 4 }];
+};
+
+/** Keras SeparableConv2D: the depthwise convolution (strides, padding, dilation), a 1 × 1 pointwise one, bias, activation. */
+const separableConvolution: LayerConverter = (layer, inputs, ctx) => {
+  if (str(layer, 'data_format', 'channels_last') !== 'channels_last') throw new Error('data_format channels_first is not converted');
+  const { w, dims, groups } = depthwiseWeights(ctx.weight(layer, 'depthwise_kernel'));
+  const pointwise = ctx.weight(layer, 'pointwise_kernel'); // [1, 1, in · multiplier, out]
+  const [, , mid, out] = pointwise.shape as [number, number, number, number];
+  const p = new Float32Array(pointwise.values.length);
+  for (let i = 0; i < mid; i++) for (let o = 0; o < out; o++) p[o * mid + i] = pointwise.values[i * out + o]!;
+  const pointwiseWeights = [ctx.g.floats(`${layer.name}_pointwise`, p, [out, mid, 1, 1])];
+  if (layer.config.use_bias !== false && ctx.hasWeight(layer, 'bias')) pointwiseWeights.push(ctx.g.floats(`${layer.name}_bias`, ctx.weight(layer, 'bias').values, [out]));
+  const y = channelsFirst(ctx, inputs[0]!, (x) => {
+    const [strides, dilations] = [nums(layer, 'strides', [1, 1]), nums(layer, 'dilation_rate', [1, 1])];
+    const depthwise = ctx.g.op('Conv', [x, ctx.g.floats(`${layer.name}_depthwise`, w, dims)], {
+      kernel_shape: dims.slice(2),
+      strides,
+      dilations,
+      group: groups,
+      ...convPadding(autoPad(layer) === 'SAME_UPPER', dims.slice(2), strides, dilations),
+    });
+    return ctx.g.op('Conv', [depthwise, ...pointwiseWeights], { kernel_shape: [1, 1] });
+  });
+  return [{ name: activation(ctx.g, str(layer, 'activation', 'linear'), y), rank: 4 }];
+};
+
+/**
+ * Keras `padding` of ZeroPadding / Cropping layers as [before, after] per spatial axis: an integer
+ * (the same everywhere), one integer per axis (both sides), or [before, after] pairs.
+ */
+function sidePairs(value: unknown, spatial: number, fallback: number): Array<[number, number]> {
+  if (value == null) return Array.from({ length: spatial }, () => [fallback, fallback]);
+  if (typeof value === 'number') return Array.from({ length: spatial }, () => [value, value]);
+  const list = value as unknown[];
+  if (spatial === 1 && list.length === 2 && list.every((v) => typeof v === 'number')) return [[Number(list[0]), Number(list[1])]];
+  if (list.length !== spatial) throw new Error(`padding ${JSON.stringify(value)} does not have ${spatial} entries`);
+  return list.map((v): [number, number] => (Array.isArray(v) ? [Number(v[0]), Number(v[1])] : [Number(v), Number(v)]));
+}
+
+/** ZeroPadding1D/2D: zeros before and after each spatial axis of a channels-last tensor. */
+function zeroPadding(spatial: number): LayerConverter {
+  return (layer, inputs, ctx) => {
+    if (str(layer, 'data_format', 'channels_last') !== 'channels_last') throw new Error('data_format channels_first is not converted');
+    const pairs = sidePairs(layer.config.padding, spatial, 1);
+    const pads = [0, ...pairs.map((p) => p[0]), 0, 0, ...pairs.map((p) => p[1]), 0];
+    return [{ name: ctx.g.op('Pad', [inputs[0]!, ctx.g.int64s('pads', pads)], { mode: 'constant' }), rank: spatial + 2 }];
+  };
+}
+
+/** Cropping2D: rows and columns cut from each side of a channels-last tensor. */
+const cropping2d: LayerConverter = (layer, inputs, ctx) => {
+  if (str(layer, 'data_format', 'channels_last') !== 'channels_last') throw new Error('data_format channels_first is not converted');
+  const [[top, bottom], [left, right]] = sidePairs(layer.config.cropping, 2, 0) as [[number, number], [number, number]];
+  // An end of -n drops the last n; 0 would drop everything, so "to the end" is the largest int64 ONNX takes.
+  const end = (n: number) => (n > 0 ? -n : Number.MAX_SAFE_INTEGER);
+  const y = ctx.g.op('Slice', [inputs[0]!, ctx.g.int64s('starts', [top, left]), ctx.g.int64s('ends', [end(bottom), end(right)]), ctx.g.int64s('axes', [1, 2])]);
+  return [{ name: y, rank: 4 }];
+};
+
 export const CONVERTERS: Record<string, LayerConverter> = {
   Dense(layer, inputs, ctx) {
     const kernel = ctx.weight(layer, 'kernel');
@@ -138,6 +223,14 @@ export const CONVERTERS: Record<string, LayerConverter> = {
   },
   Activation: (layer, inputs, ctx) => [{ name: activation(ctx.g, str(layer, 'activation', 'linear'), inputs[0]!), rank: ctx.rank(inputs[0]!) }],
   ReLU(layer, inputs, ctx) {
+    // Keras: max_value above it, x from threshold up, negative_slope · (x − threshold) below.
+    // TensorFlow.js (which trains and predicts with the version) reads max_value only and computes
+    // min(max(x, 0), max_value): with a slope or threshold the two disagree, so none is exported.
+    const slope = Number(layer.config.negative_slope ?? 0);
+    const threshold = Number(layer.config.threshold ?? 0);
+    if (slope !== 0 || threshold !== 0) {
+      throw new Error(`negative_slope ${slope} / threshold ${threshold} are applied by Keras but ignored by TensorFlow.js, which computes this version's predictions, so no single conversion matches both`);
+    }
     if (layer.config.max_value != null) {
       const y = ctx.g.op('Clip', [inputs[0]!, ctx.g.floats('zero', [0], []), ctx.g.floats('max', [Number(layer.config.max_value)], [])]);
       return [{ name: y, rank: ctx.rank(inputs[0]!) }];
@@ -145,7 +238,7 @@ export const CONVERTERS: Record<string, LayerConverter> = {
     return [{ name: ctx.g.op('Relu', [inputs[0]!]), rank: ctx.rank(inputs[0]!) }];
   },
   LeakyReLU: (layer, inputs, ctx) => [{ name: ctx.g.op('LeakyRelu', [inputs[0]!], { alpha: { float: Number(layer.config.alpha ?? 0.3) } }), rank: ctx.rank(inputs[0]!) }],
-  Softmax: (_layer, inputs, ctx) => [{ name: ctx.g.op('Softmax', [inputs[0]!], { axis: -1 }), rank: ctx.rank(inputs[0]!) }],
+  Softmax: (layer, inputs, ctx) => [{ name: ctx.g.op('Softmax', [inputs[0]!], { axis: Number(layer.config.axis ?? -1) }), rank: ctx.rank(inputs[0]!) }],
   Add: elementwise('Add'),
   Multiply: elementwise('Mul'),
   Subtract: elementwise('Sub'),
@@ -171,6 +264,12 @@ export const CONVERTERS: Record<string, LayerConverter> = {
   },
   Conv1D: convolution(1),
   Conv2D: convolution(2),
+  DepthwiseConv2D: depthwiseConvolution,
+  SeparableConv2D: separableConvolution,
+  ZeroPadding1D: zeroPadding(1),
+  ZeroPadding2D: zeroPadding(2),
+  Cropping2D: cropping2d,
+  GraphBackbone: convertGraphBackbone,
   MaxPooling1D: pooling('MaxPool', 1),
   MaxPooling2D: pooling('MaxPool', 2),
   AveragePooling1D: pooling('AveragePool', 1),

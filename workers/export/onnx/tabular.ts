@@ -18,6 +18,7 @@ export const INPUT = 'features';
 
 /** An exported model: the ONNX bytes and the instructions that go beside them. */
 export interface OnnxExport {
+  kind: 'tabular';
   model: Uint8Array;
   preprocessing: OnnxPreprocessing;
   /** Layer classes the network used, in order. */
@@ -77,5 +78,5 @@ export async function exportTabularOnnx(dir: string, producerVersion: string): P
       layers: converted.layerClasses.join(','),
     },
   });
-  return { model, preprocessing: instructions, layers: converted.layerClasses };
+  return { kind: 'tabular', model, preprocessing: instructions, layers: converted.layerClasses };
 }
