@@ -69,7 +69,7 @@ export function estimateImageRun(plan: PlanForEstimate, points: readonly BenchIm
       seconds: work / plan.timing.imagesPerSec,
       imagesPerSec: plan.timing.imagesPerSec,
       backend: plan.backend,
-      basis: `from a few training steps of this network timed just now: ${round(plan.timing.imagesPerSec)} pictures/s (run the hardware benchmark for a steadier figure)`,
+      basis: `from a few training steps of this network timed on this machine: ${round(plan.timing.imagesPerSec)} pictures/s (run the hardware benchmark for a steadier figure)`,
     };
   }
   return null;
