@@ -93,7 +93,10 @@ export interface ImageScanReport {
   images: number;
   classes: ImageClassReport[];
   unreadable: SkippedFile[];
+  /** Files left out of the listing, the first `SKIPPED_LISTED` of them (the alerts count them all). */
   skipped: SkippedFile[];
+  /** How many files were left out in all (a folder of 100,000 non-pictures lists 1,000 and counts the rest). */
+  skippedTotal: number;
   emptyClasses: string[];
   exactDuplicates: DuplicateGroup[];
   nearDuplicates: NearPair[];
@@ -224,8 +227,13 @@ export async function scanImages(source: string, ctx: JobContext, options: { pat
   const alerts = imageAlerts(partial);
   const weight: Record<Severity, number> = { error: 25, warning: 8, info: 2 };
   const score = Math.max(0, 100 - alerts.reduce((s, a) => s + weight[a.severity], 0));
-  return { ...partial, ...judgeQuality(score, alerts), alerts, elapsedMs: Date.now() - started };
+  // The report is stored and sent to the page: its list of left-out files is bounded, the alerts above counted them all.
+  const skipped = partial.skipped.length > SKIPPED_LISTED ? partial.skipped.slice(0, SKIPPED_LISTED) : partial.skipped;
+  return { ...partial, skipped, skippedTotal: partial.skipped.length, ...judgeQuality(score, alerts), alerts, elapsedMs: Date.now() - started };
 }
+
+/** At most this many left-out files are listed in a scan report. */
+export const SKIPPED_LISTED = 1_000;
 
 /** Whether two 16 × 16 greyscale versions are the same picture (small difference, high correlation). */
 function samePicture(a: Uint8Array, b: Uint8Array): boolean {
@@ -282,7 +290,7 @@ function duplicates(facts: ScannedImage[]): Pick<ImageScanReport, 'exactDuplicat
 }
 
 /** Alerts with a fix for each finding. */
-export function imageAlerts(r: Omit<ImageScanReport, 'score' | 'scoreBeforeCap' | 'verdict' | 'alerts' | 'elapsedMs'>): Alert[] {
+export function imageAlerts(r: Omit<ImageScanReport, 'score' | 'scoreBeforeCap' | 'verdict' | 'alerts' | 'elapsedMs' | 'skippedTotal'>): Alert[] {
   const out: Alert[] = [];
   const add = (code: string, severity: Severity, message: string, fix: string, column: string | null = null) => out.push({ code, severity, column, message, fix });
   const usable = r.classes.filter((c) => c.count > 0);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { makeContext } from '../../../workers/protocol.js';
-import { scanImages } from '../../../workers/image/scan.js';
+import { SKIPPED_LISTED, scanImages } from '../../../workers/image/scan.js';
 import { listImages } from '../../../workers/image/files.js';
 import { MAX_PIXELS, loadImage, pixels } from '../../../workers/image/decode.js';
 import { dHash, hamming, nearPairs } from '../../../workers/image/hash.js';
@@ -134,6 +134,20 @@ describe('scanImages', () => {
     expect(report.leakage).toBeNull();
     expect(report.score).toBeLessThan(50);
   }, 30_000);
+
+  it('lists at most 1,000 left-out files in its report and counts them all, in the total and the alert', async () => {
+    const many = mkdtempSync(join(tmpdir(), 'image-many-skipped-'));
+    for (const label of ['a', 'b']) {
+      mkdirSync(join(many, label));
+      for (let i = 0; i < 4; i++) copyFileSync(join(root, 'cat', `c${i}.png`), join(many, label, `p${i}.png`));
+    }
+    for (let i = 0; i < SKIPPED_LISTED + 250; i++) writeFileSync(join(many, 'a', `note-${i}.txt`), 'not a picture');
+    const report = await scanImages(many, makeContext());
+    expect(report.images).toBe(8);
+    expect(report.skipped).toHaveLength(SKIPPED_LISTED);
+    expect(report.skippedTotal).toBe(SKIPPED_LISTED + 250);
+    expect(report.alerts.find((a) => a.code === 'NOT_IMAGES')!.message).toMatch(new RegExp(`^${SKIPPED_LISTED + 250} files are not images`));
+  }, 60_000);
 
   it('finds train/test leakage in a split-folder tree', async () => {
     const split = mkdtempSync(join(tmpdir(), 'image-split-'));
