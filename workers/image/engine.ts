@@ -35,6 +35,7 @@ import { argmaxRow } from './score.js';
 import type { ImageSet, Normalisation } from './data.js';
 import { loadBackbone, type BackboneInfo, type LoadedBackbone } from './backbone.js';
 import { buildTransfer, transferSpec, type TransferSpec } from './transfer.js';
+import { computeFeatures, featureCachePlan, type FeatureCache } from './feature-cache.js';
 
 /** Test metrics of the network: the shared classification metrics plus top-k. */
 export type ImageMetrics = ClassificationMetrics & { topK: { k: number; accuracy: number }[] };
@@ -70,6 +71,11 @@ export interface ImageTrainResult extends PilotResultCore {
   network: CnnSpec | TransferSpec;
   /** The imported backbone (name, SHA-256, input shape, fine-tuned layers), or null for a CNN trained from scratch. */
   backbone: BackboneInfo | null;
+  /**
+   * With a backbone: whether its features were computed once and stored (feature-cache.ts) — views per training
+   * picture, floats per view, bytes, the rule in words — or why not (fine-tuning, over the memory bound, turned off).
+   */
+  featureCache: { used: true; views: number; floats: number; bytes: number; rule: string } | { used: false; reason: string } | null;
   /** Galleries: mistakes by kind and the most confidently wrong pictures, with saliency maps. */
   evaluation: ImageEvaluation;
   /** Files that could not be used (never fatal) and how the dataset was laid out. */
@@ -242,6 +248,19 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   const fingerprint = createHash('sha256').update(JSON.stringify({ datasetSha256, settings, backend, side, channels, backbone: backbone?.info.sha256 ?? null })).digest('hex');
   const resume = input.resumeFrom ? await loadImageCheckpoint(tf, runDir, fingerprint, model, optimizer) : null;
   const resumedFromEpoch = resume ? resume.epoch : null;
+  // A frozen backbone's features are computed once (also after a resume: they depend only on the pictures, the backbone and the seed).
+  const cachePlan = backbone
+    ? featureCachePlan(model, { enabled: input.featureCache, fineTuned: backbone.info.fineTuned, augment, flips: input.flips, maxEpochs, train: split.train.length, validation: split.validation.length })
+    : null;
+  let features: FeatureCache | null = null;
+  if (cachePlan?.cached) {
+    ctx.progress({ fraction: 0.12, stage: "Computing the backbone's features" });
+    features = await computeFeatures(tf, model, cachePlan, set, split.train, split.validation, norm, input.flips, seedFor(input.seed, 'views'), ctx.signal, (done, total) =>
+      ctx.progress({ fraction: 0.12 + 0.03 * (done / total), stage: `Computing the backbone's features (${done}/${total})` }),
+    );
+    if (cachePlan.views > 1) warnings.push(cachePlan.rule);
+    clock.mark('backbone features');
+  } else if (cachePlan && input.featureCache && !backbone!.info.fineTuned.length) warnings.push(`The backbone's features were not stored: ${cachePlan.reason}.`);
   const loop = await trainLoop(
     tf,
     model,
@@ -262,6 +281,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
       threadEntry: threadChoice.threads === 2 ? findImageThreadEntry() : null,
       signal: ctx.signal,
       firstBatch,
+      features,
       onEpoch: async (record, state) => {
         await saveImageCheckpoint(tf, runDir, fingerprint, model, optimizer, state, encryptWith);
         ctx.progress({ fraction: 0.15 + 0.75 * (record.epoch / maxEpochs), stage: `Epoch ${record.epoch}/${maxEpochs}`, detail: record });
@@ -350,6 +370,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     parameters,
     network: spec,
     backbone: backbone?.info ?? null,
+    featureCache: !cachePlan ? null : cachePlan.cached ? { used: true, views: cachePlan.views, floats: cachePlan.size, bytes: cachePlan.bytes, rule: cachePlan.rule } : { used: false, reason: cachePlan.reason },
     evaluation,
     dataset: { source: input.source, layout: listing.layout, images: set.n, unreadable, skipped: listing.skipped.length },
     artifactDir,
