@@ -258,7 +258,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     features = await computeFeatures(tf, model, cachePlan, set, split.train, split.validation, norm, input.flips, seedFor(input.seed, 'views'), ctx.signal, (done, total) =>
       ctx.progress({ fraction: 0.12 + 0.03 * (done / total), stage: `Computing the backbone's features (${done}/${total})` }),
     );
-    if (cachePlan.views > 1) warnings.push(cachePlan.rule);
+    if (augment) warnings.push(cachePlan.rule);
     clock.mark('backbone features');
   } else if (cachePlan && input.featureCache && !backbone!.info.fineTuned.length) warnings.push(`The backbone's features were not stored: ${cachePlan.reason}.`);
   const loop = await trainLoop(

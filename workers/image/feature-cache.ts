@@ -13,7 +13,7 @@
  * its mirror image when flips are allowed (else a seeded augmented copy), and seeded augmented
  * copies (data.ts `drawAugmentation`: flip when allowed, shift ≤ 10 %, brightness ±10 %); each
  * epoch trains on one view per picture drawn by the run's generator. So the head sees at most four
- * variants of a picture instead of a fresh one each epoch, and the result says so in a warning.
+ * variants of a picture instead of a fresh one each epoch (none in a one-epoch run), and the result says so in a warning.
  * Validation pictures have one view (as is), as without the cache.
  *
  * Memory: (training pictures × views + validation pictures) × features × 4 bytes, at most
@@ -81,9 +81,10 @@ export function featureCachePlan(
     };
   }
   const what = `${options.train} training${views > 1 ? ` × ${views} views` : ''} + ${options.validation} validation pictures × ${size} floats, ${mb(bytes)}`;
-  const rule =
-    views === 1
-      ? `The frozen backbone ran once over each picture and the head trained on its stored features (${what}).`
+  const rule = !options.augment
+    ? `The frozen backbone ran once over each picture and the head trained on its stored features (${what}).`
+    : views === 1
+      ? `The frozen backbone ran once over each picture as is and the head trained on its stored features, so the single epoch saw no augmentation (${what}).`
       : `The frozen backbone ran once over ${views} fixed views of each training picture — as is, ${options.flips ? 'mirrored' : 'one seeded augmented copy'}${views > 2 ? `, ${views - 2} seeded augmented cop${views > 3 ? 'ies' : 'y'} (${options.flips ? 'flip, ' : ''}shift ≤ 10 %, brightness ±10 %)` : ''} — and each epoch trained the head on one view per picture drawn by the seed, so augmentation was limited to these ${views} variants instead of new ones every epoch (${what}).`;
   return { cached: true, from, shape: shape as number[], size, views, bytes, rule };
 }
