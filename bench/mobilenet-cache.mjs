@@ -8,8 +8,10 @@
  * channels). Prints wall and CPU seconds of the whole run and of its stages, test accuracy, peak
  * memory, the machine and its load, and the uncached ÷ cached ratio.
  *
- * Run:   node bench/mobilenet-cache.mjs [--classes 3] [--train 45] [--test 10] [--epochs 3] [--augment]
- * (--augment: augmentation on; the cached run then stores min(epochs, 4) fixed views per picture.)
+ * Run:   node bench/mobilenet-cache.mjs [--classes 3] [--train 45] [--test 10] [--epochs 3] [--augment] [--more-epochs N]
+ * (--augment: augmentation on; the cached run then stores min(epochs, 4) fixed views per picture.
+ *  --more-epochs N: also a cached run of N epochs — the default for small sets is 30 — with the uncached
+ *  training time for N epochs projected from the measured one: CPU-s per epoch × N.)
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg, availableParallelism } from 'node:os';
@@ -26,15 +28,16 @@ const arg = (name, fallback) => {
 };
 const augment = process.argv.includes('--augment');
 const epochs = Number(arg('--epochs', 3));
+const moreEpochs = arg('--more-epochs', null);
 
 if (process.argv[2] === '--child') {
   // One variant: train, print a JSON line.
-  const [, , , source, cache] = process.argv;
+  const [, , , source, cache, runEpochs] = process.argv;
   const lib = await import(join(out, 'mobilenet-cache-lib.mjs'));
   const input = lib.imageInputSchema.parse({
     source,
     backbone: join(root, 'test/fixtures/mobilenet-v2'),
-    epochs,
+    epochs: Number(runEpochs),
     patience: 50,
     augment,
     seed: 7,
@@ -92,8 +95,9 @@ await build({
 
 const loadStart = loadavg()[0];
 const runs = {};
-for (const variant of ['cached', 'uncached']) {
-  const line = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', source, variant, ...process.argv.slice(2)], { encoding: 'utf8', maxBuffer: 1 << 26 })
+const variants = [['cached', 'cached', epochs], ['uncached', 'uncached', epochs], ...(moreEpochs ? [[`cached, ${moreEpochs} epochs`, 'cached', Number(moreEpochs)]] : [])];
+for (const [variant, cache, runEpochs] of variants) {
+  const line = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', source, cache, String(runEpochs), ...process.argv.slice(2)], { encoding: 'utf8', maxBuffer: 1 << 26 })
     .trim()
     .split('\n')
     .at(-1);
@@ -123,4 +127,11 @@ const both = (r) => stage(r, 'backbone features').cpuSeconds + stage(r, 'trainin
 console.log(
   `\nuncached ÷ cached: whole run ${f(uncached.wall / cached.wall, 2)}× wall, ${f(uncached.cpu / cached.cpu, 2)}× CPU-s; features + training ${f(both(uncached) / Math.max(both(cached), 1e-9), 1)}× CPU-s`,
 );
+if (moreEpochs) {
+  const perEpoch = stage(uncached, 'training').cpuSeconds / epochs;
+  const long = runs[`cached, ${moreEpochs} epochs`];
+  console.log(
+    `${moreEpochs} epochs: cached training ${f(stage(long, 'training').cpuSeconds)} CPU-s + features ${f(stage(long, 'backbone features').cpuSeconds)} CPU-s (measured); uncached training ≈ ${f(perEpoch * Number(moreEpochs), 0)} CPU-s (projected: ${f(perEpoch)} CPU-s an epoch × ${moreEpochs})`,
+  );
+}
 writeFileSync(join(out, 'mobilenet-cache.json'), JSON.stringify({ loadStart, loadEnd, epochs, augment, classes, runs }, null, 2));

@@ -24,7 +24,7 @@ import { listImages } from './files.js';
 import { buildCnn, cnnSpec, type CnnSpec } from './model.js';
 import type { PilotResultCore } from '../pilot-result.js';
 import type { ImageInput } from './schema.js';
-import { evaluateLoss, trainLoop, type ImageEpochRecord } from './train.js';
+import { evaluateLoss, inferenceBatch, trainLoop, type ImageEpochRecord } from './train.js';
 import { findImageThreadEntry, trainingThreads } from './parallel.js';
 import { StageClock, type StageTiming } from './timing.js';
 import { registerWasmConvKernels } from './wasm-conv.js';
@@ -127,7 +127,7 @@ async function trainingDriftReference(
   if (!embedder) return summary;
   const rows = [...split.validation, ...split.test];
   const picked = sampleIndices(rows.length, EMBEDDING_MAX, seedFor(seed, 'embedding')).map((i) => rows[i]!);
-  const embedding = embeddingReference(embedSet(tf, embedder.model, embedder.dims, set, picked, norm), embedder.layer);
+  const embedding = embeddingReference(embedSet(tf, embedder.model, embedder.dims, set, picked, norm, inferenceBatch(set.side, set.channels)), embedder.layer);
   if (embedding) return { ...summary, embedding };
   return { ...summary, embeddingSkipped: `Only ${picked.length} pictures were held out from training (validation and test), too few (${MIN_PICTURES} at least) to summarise how pictures look to the model: only the picture statistics are compared. Train on more pictures to compare that too.` };
 }
