@@ -89,7 +89,7 @@ export async function trainImageCommand(ctx: CliContext): Promise<void> {
   ctx.out(`Model version ${result.version} of ${project} (model version id ${result.modelVersionId}): ${result.classes.length} classes, ${result.hyperparameters.imageSize} px × ${result.hyperparameters.channels} channel(s), backend ${result.backend}`);
   if (result.backbone) {
     const b = result.backbone;
-    ctx.out(`Backbone: ${b.name} (sha256 ${b.sha256.slice(0, 12)}…, input ${b.inputShape.map((d) => d ?? 'any').join(' × ')}, features from ${b.featureLayer}), ${b.fineTuned.length ? `last block fine-tuned (${b.fineTuned.join(', ')})` : 'frozen'}`);
+    ctx.out(`Backbone: ${b.name} (sha256 ${b.sha256.slice(0, 12)}…, input ${b.inputShape.map((d) => d ?? 'any').join(' × ')}, features from ${b.featureLayer}), ${b.fineTuned.length ? `last block fine-tuned (${b.fineTuned.join(', ')})` : 'frozen'}${result.featureCache?.used ? `, its features computed once (${result.featureCache.views} view${result.featureCache.views > 1 ? 's' : ''} a picture)` : ''}`);
   }
   ctx.out(`Pictures: ${count(result.rows.train)} train, ${count(result.rows.validation)} validation, ${count(result.rows.test)} test`);
   ctx.out(`Test accuracy: network ${summary.network.toFixed(3)}, linear baseline ${summary.linear.toFixed(3)}, majority baseline ${summary.majority.toFixed(3)}`);

@@ -200,37 +200,51 @@ export function checkClasses(set: ImageSet, classes: string[], unreadable: { pat
     );
 }
 
+/** One picture's augmentation: a left–right flip, a shift (dx, dy pixels, edge pixels repeated), a brightness gain. */
+export interface Augmentation {
+  flip: boolean;
+  dx: number;
+  dy: number;
+  gain: number;
+}
+
+/** No augmentation: the picture as is. */
+export const AS_IS: Augmentation = { flip: false, dx: 0, dy: 0, gain: 1 };
+
 /**
- * Fills `out` (batch × side × side × channels, normalised floats) with the rows' pictures,
- * augmented when `rng` is given: a left–right flip (when allowed), a shift of up to 10 % of the
- * side (edge pixels repeated) and a brightness change of ±10 %.
+ * Draws one picture's augmentation from `rng`: a left–right flip (when allowed), a shift of up to
+ * 10 % of the side and a brightness change of ±10 %, in this order (the generator's use is part of
+ * what a seed reproduces).
  */
-export function fillBatch(set: ImageSet, rows: ArrayLike<number>, norm: Normalisation, out: Float32Array, rng: Rng | null, flips: boolean): void {
-  const { side, channels: c } = set;
-  const size = side * side * c;
+export function drawAugmentation(rng: Rng, side: number, flips: boolean): Augmentation {
   const maxShift = Math.max(1, Math.round(side * 0.1));
-  for (let b = 0; b < rows.length; b++) {
-    const base = rows[b]! * size;
-    const o = b * size;
-    let flip = false;
-    let dx = 0;
-    let dy = 0;
-    let gain = 1;
-    if (rng) {
-      flip = flips && rng.next() < 0.5;
-      dx = rng.int(2 * maxShift + 1) - maxShift;
-      dy = rng.int(2 * maxShift + 1) - maxShift;
-      gain = 0.9 + 0.2 * rng.next();
-    }
-    for (let y = 0; y < side; y++) {
-      const sy = Math.min(side - 1, Math.max(0, y + dy));
-      for (let x = 0; x < side; x++) {
-        let sx = Math.min(side - 1, Math.max(0, x + dx));
-        if (flip) sx = side - 1 - sx;
-        const src = base + (sy * side + sx) * c;
-        const dst = o + (y * side + x) * c;
-        for (let k = 0; k < c; k++) out[dst + k] = (Math.min(255, set.x[src + k]! * gain) / 255 - norm.mean[k]!) / norm.std[k]!;
-      }
+  const flip = flips && rng.next() < 0.5;
+  const dx = rng.int(2 * maxShift + 1) - maxShift;
+  const dy = rng.int(2 * maxShift + 1) - maxShift;
+  return { flip, dx, dy, gain: 0.9 + 0.2 * rng.next() };
+}
+
+/** Writes picture `row` of `set`, augmented by `a`, normalised, at `out[offset…]`. */
+export function fillPicture(set: ImageSet, row: number, norm: Normalisation, out: Float32Array, offset: number, a: Augmentation): void {
+  const { side, channels: c } = set;
+  const base = row * side * side * c;
+  for (let y = 0; y < side; y++) {
+    const sy = Math.min(side - 1, Math.max(0, y + a.dy));
+    for (let x = 0; x < side; x++) {
+      let sx = Math.min(side - 1, Math.max(0, x + a.dx));
+      if (a.flip) sx = side - 1 - sx;
+      const src = base + (sy * side + sx) * c;
+      const dst = offset + (y * side + x) * c;
+      for (let k = 0; k < c; k++) out[dst + k] = (Math.min(255, set.x[src + k]! * a.gain) / 255 - norm.mean[k]!) / norm.std[k]!;
     }
   }
+}
+
+/**
+ * Fills `out` (batch × side × side × channels, normalised floats) with the rows' pictures,
+ * augmented when `rng` is given (`drawAugmentation`).
+ */
+export function fillBatch(set: ImageSet, rows: ArrayLike<number>, norm: Normalisation, out: Float32Array, rng: Rng | null, flips: boolean): void {
+  const size = set.side * set.side * set.channels;
+  for (let b = 0; b < rows.length; b++) fillPicture(set, rows[b]!, norm, out, b * size, rng ? drawAugmentation(rng, set.side, flips) : AS_IS);
 }

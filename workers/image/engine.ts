@@ -24,7 +24,7 @@ import { listImages, listingStage } from './files.js';
 import { buildCnn, cnnSpec, type CnnSpec } from './model.js';
 import type { PilotResultCore } from '../pilot-result.js';
 import type { ImageInput } from './schema.js';
-import { evaluateLoss, trainLoop, type ImageEpochRecord } from './train.js';
+import { evaluateLoss, inferenceBatch, trainLoop, type ImageEpochRecord } from './train.js';
 import { findImageThreadEntry, trainingThreads } from './parallel.js';
 import { StageClock, type StageTiming } from './timing.js';
 import { registerWasmConvKernels } from './wasm-conv.js';
@@ -37,6 +37,7 @@ import type { Alert } from '../quality/report.js';
 import type { ImageSet, Normalisation } from './data.js';
 import { loadBackbone, type BackboneInfo, type LoadedBackbone } from './backbone.js';
 import { buildTransfer, transferSpec, type TransferSpec } from './transfer.js';
+import { computeFeatures, featureCachePlan, type FeatureCache } from './feature-cache.js';
 
 /** Test metrics of the network: the shared classification metrics plus top-k. */
 export type ImageMetrics = ClassificationMetrics & { topK: { k: number; accuracy: number }[] };
@@ -72,6 +73,11 @@ export interface ImageTrainResult extends PilotResultCore {
   network: CnnSpec | TransferSpec;
   /** The imported backbone (name, SHA-256, input shape, fine-tuned layers), or null for a CNN trained from scratch. */
   backbone: BackboneInfo | null;
+  /**
+   * With a backbone: whether its features were computed once and stored (feature-cache.ts) — views per training
+   * picture, floats per view, bytes, the rule in words — or why not (fine-tuning, over the memory bound, turned off).
+   */
+  featureCache: { used: true; views: number; floats: number; bytes: number; rule: string } | { used: false; reason: string } | null;
   /** Galleries: mistakes by kind and the most confidently wrong pictures, with saliency maps. */
   evaluation: ImageEvaluation;
   /** The run's own check of its split (exact copies across train and test, one file under two classes); the verdict reads it. */
@@ -133,7 +139,7 @@ async function trainingDriftReference(
   if (!embedder) return summary;
   const rows = [...split.validation, ...split.test];
   const picked = sampleIndices(rows.length, EMBEDDING_MAX, seedFor(seed, 'embedding')).map((i) => rows[i]!);
-  const embedding = embeddingReference(embedSet(tf, embedder.model, embedder.dims, set, picked, norm), embedder.layer);
+  const embedding = embeddingReference(embedSet(tf, embedder.model, embedder.dims, set, picked, norm, inferenceBatch(set.side, set.channels)), embedder.layer);
   if (embedding) return { ...summary, embedding };
   return { ...summary, embeddingSkipped: `Only ${picked.length} pictures were held out from training (validation and test), too few (${MIN_PICTURES} at least) to summarise how pictures look to the model: only the picture statistics are compared. Train on more pictures to compare that too.` };
 }
@@ -265,6 +271,19 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
   const fingerprint = createHash('sha256').update(JSON.stringify({ datasetSha256, settings, backend, side, channels, backbone: backbone?.info.sha256 ?? null })).digest('hex');
   const resume = input.resumeFrom ? await loadImageCheckpoint(tf, runDir, fingerprint, model, optimizer) : null;
   const resumedFromEpoch = resume ? resume.epoch : null;
+  // A frozen backbone's features are computed once (also after a resume: they depend only on the pictures, the backbone and the seed).
+  const cachePlan = backbone
+    ? featureCachePlan(model, { enabled: input.featureCache, fineTuned: backbone.info.fineTuned, augment, flips: input.flips, maxEpochs, train: split.train.length, validation: split.validation.length })
+    : null;
+  let features: FeatureCache | null = null;
+  if (cachePlan?.cached) {
+    ctx.progress({ fraction: 0.12, stage: "Computing the backbone's features" });
+    features = await computeFeatures(tf, model, cachePlan, set, split.train, split.validation, norm, input.flips, seedFor(input.seed, 'views'), ctx.signal, (done, total) =>
+      ctx.progress({ fraction: 0.12 + 0.03 * (done / total), stage: `Computing the backbone's features (${done}/${total})` }),
+    );
+    if (augment) warnings.push(cachePlan.rule);
+    clock.mark('backbone features');
+  } else if (cachePlan && input.featureCache && !backbone!.info.fineTuned.length) warnings.push(`The backbone's features were not stored: ${cachePlan.reason}.`);
   const loop = await trainLoop(
     tf,
     model,
@@ -285,6 +304,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
       threadEntry: threadChoice.threads === 2 ? findImageThreadEntry() : null,
       signal: ctx.signal,
       firstBatch,
+      features,
       onEpoch: async (record, state) => {
         await saveImageCheckpoint(tf, runDir, fingerprint, model, optimizer, state, encryptWith);
         ctx.progress({ fraction: 0.15 + 0.75 * (record.epoch / maxEpochs), stage: `Epoch ${record.epoch}/${maxEpochs}`, detail: record, etaSeconds: record.etaSeconds });
@@ -376,6 +396,7 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     parameters,
     network: spec,
     backbone: backbone?.info ?? null,
+    featureCache: !cachePlan ? null : cachePlan.cached ? { used: true, views: cachePlan.views, floats: cachePlan.size, bytes: cachePlan.bytes, rule: cachePlan.rule } : { used: false, reason: cachePlan.reason },
     evaluation,
     quality,
     dataset: { source: input.source, layout: listing.layout, images: set.n, unreadable, skipped: listing.skipped.length, conversions },

@@ -101,16 +101,22 @@ export async function imageEvaluation(tf: Tf, model: tfjs.Sequential, set: Image
     const key = `${y[i]}→${predicted[i]}`;
     kinds.set(key, [...(kinds.get(key) ?? []), i]);
   }
+  // A picture can be in both galleries: its saliency (a backward pass through the whole network, a backbone's too) is computed once.
+  const shown = new Map<number, Promise<ShownImage>>();
+  const showOnce = (i: number) => {
+    if (!shown.has(i)) shown.set(i, show(tf, model, set, test[i]!, norm, classes, probs, i));
+    return shown.get(i)!;
+  };
   const mistakes: MistakeKind[] = [];
   const sortedKinds = [...kinds.values()].sort((a, b) => b.length - a.length).slice(0, 12);
   for (const list of sortedKinds) {
     const byConfidence = [...list].sort((a, b) => probs[b * k + predicted[b]!]! - probs[a * k + predicted[a]!]!);
     const examples: ShownImage[] = [];
-    for (const i of byConfidence.slice(0, 3)) examples.push(await show(tf, model, set, test[i]!, norm, classes, probs, i));
+    for (const i of byConfidence.slice(0, 3)) examples.push(await showOnce(i));
     mistakes.push({ actual: classes[y[list[0]!]!]!, predicted: classes[predicted[list[0]!]!]!, count: list.length, examples });
   }
   const confident = [...wrong].sort((a, b) => probs[b * k + predicted[b]!]! - probs[a * k + predicted[a]!]!).slice(0, 8);
   const mostConfidentlyWrong: ShownImage[] = [];
-  for (const i of confident) mostConfidentlyWrong.push(await show(tf, model, set, test[i]!, norm, classes, probs, i));
+  for (const i of confident) mostConfidentlyWrong.push(await showOnce(i));
   return { topK, mistakes, mostConfidentlyWrong };
 }

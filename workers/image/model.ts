@@ -80,10 +80,11 @@ export function buildCnn(tf: Tf, spec: CnnSpec, seed: number): tfjs.Sequential {
 /**
  * Logits in training mode: batch statistics in batch norm (and its moving averages updated),
  * `dropoutMask` (batch × dense, already scaled by 1 / (1 − rate)) in place of the dropout layer.
+ * From layer `from` on (`x` is then that layer's input: a frozen backbone's stored features, feature-cache.ts).
  */
-export function trainingLogits(tf: Tf, model: tfjs.Sequential, x: tfjs.Tensor4D, dropoutMask: tfjs.Tensor2D | null): tfjs.Tensor2D {
+export function trainingLogits(tf: Tf, model: tfjs.Sequential, x: tfjs.Tensor, dropoutMask: tfjs.Tensor2D | null, from = 0): tfjs.Tensor2D {
   let h: tfjs.Tensor = x;
-  for (const layer of model.layers) {
+  for (const layer of model.layers.slice(from)) {
     if (layer.getClassName() === 'Softmax') break;
     if (layer.getClassName() === 'Dropout') {
       if (dropoutMask) h = tf.mul(h, dropoutMask);
@@ -96,9 +97,9 @@ export function trainingLogits(tf: Tf, model: tfjs.Sequential, x: tfjs.Tensor4D,
 }
 
 /** Logits in inference mode (moving averages, no dropout), the layers applied in order (every saved image model is a chain: `buildCnn`, `buildTransfer`). */
-export function inferenceLogits(model: tfjs.LayersModel, x: tfjs.Tensor4D): tfjs.Tensor2D {
+export function inferenceLogits(model: tfjs.LayersModel, x: tfjs.Tensor, from = 0): tfjs.Tensor2D {
   let h: tfjs.Tensor = x;
-  for (const layer of model.layers) {
+  for (const layer of model.layers.slice(from)) {
     if (layer.getClassName() === 'Softmax') break;
     h = layer.apply(h, { training: false }) as tfjs.Tensor;
   }

@@ -31,6 +31,11 @@ export const imageInputSchema = z.object({
    * classifier at the graph's end, or its output when it has none).
    */
   backboneOutput: z.string().min(1).optional(),
+  /**
+   * With a frozen backbone: compute its features once per picture (a few fixed views when augmenting) and
+   * train the head on them (workers/image/feature-cache.ts). Off: the backbone runs on every picture in every epoch.
+   */
+  featureCache: z.boolean().default(true),
   /** With a backbone: also train its last block (the layers from its last convolution on). Not for graph models (frozen graphs). */
   fineTune: z.boolean().default(false),
   patience: z.number().int().min(1).max(50).default(4),

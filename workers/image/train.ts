@@ -12,6 +12,7 @@ import { inferenceLogits, restore, snapshot, trainingLogits, type CnnSpec } from
 import { WasmCnn } from './cnn-wasm.js';
 import type { FirstBatchHook } from '../tfjs/first-batch.js';
 import { GradientHelper, parallelStep } from './parallel.js';
+import { copyFeatures, type FeatureCache } from './feature-cache.js';
 
 type Tf = typeof tfjs;
 
@@ -55,6 +56,8 @@ export interface LoopOptions {
   onEpoch: (record: ImageEpochRecord, state: LoopState) => Promise<void>;
   /** Told before and after the first batch (its time, the GPU check: workers/tfjs/first-batch.ts). */
   firstBatch?: FirstBatchHook;
+  /** A frozen backbone's stored features (feature-cache.ts): the head trains and validates on them instead of the pictures. */
+  features?: FeatureCache | null;
 }
 
 /** What `trainLoop` returns. */
@@ -102,8 +105,29 @@ export function prepareBatch(
   flips: boolean,
   out: Float32Array = new Float32Array(rows.length * set.side * set.side * set.channels),
 ): PreparedBatch {
-  const b = rows.length;
   fillBatch(set, rows, norm, out, augment ? rng : null, flips);
+  return withMask(set, rows, spec, weightOf, rng, out);
+}
+
+/**
+ * The same batch from stored features: one view of each row (drawn by `rng` when there are several),
+ * then the dropout mask, in the loop's order.
+ */
+export function prepareFeatureBatch(
+  set: ImageSet,
+  rows: number[],
+  cache: FeatureCache,
+  spec: CnnSpec,
+  weightOf: Float32Array,
+  rng: Rng,
+  out: Float32Array = new Float32Array(rows.length * cache.size),
+): PreparedBatch {
+  rows.forEach((r, i) => copyFeatures(cache, r, cache.count[r]! > 1 ? rng.int(cache.count[r]!) : 0, out, i * cache.size));
+  return withMask(set, rows, spec, weightOf, rng, out);
+}
+
+function withMask(set: ImageSet, rows: number[], spec: CnnSpec, weightOf: Float32Array, rng: Rng, out: Float32Array): PreparedBatch {
+  const b = rows.length;
   const mask = new Float32Array(b * spec.dense);
   const keep = 1 / (1 - spec.dropout);
   for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < spec.dropout ? 0 : keep;
@@ -113,27 +137,37 @@ export function prepareBatch(
   return { x: out, b, mask, labels, weights, wSum };
 }
 
-/** Mean cross-entropy and accuracy of the model (inference mode) on `rows`. */
+/**
+ * Pictures per inference batch: 256 small ones, fewer large ones (a batch's input at most ~2 M
+ * values: 13 pictures at 224 × 224 × 3, whose activations in a backbone take ~40 MB each).
+ */
+export function inferenceBatch(side: number, channels: number): number {
+  return Math.max(8, Math.min(256, Math.floor(2 ** 21 / (side * side * channels))));
+}
+
+/** Mean cross-entropy and accuracy of the model (inference mode) on `rows` (from their stored features when `features` is given). */
 export function evaluateLoss(
   tf: Tf,
   model: tfjs.Sequential,
   set: ImageSet,
   rows: number[],
   norm: Normalisation,
-  batch = 256,
+  batch = inferenceBatch(set.side, set.channels),
+  features: FeatureCache | null = null,
 ): { loss: number; accuracy: number; probs: Float32Array } {
   const k = model.outputs[0]!.shape[1] as number;
-  const size = set.side * set.side * set.channels;
+  const size = features ? features.size : set.side * set.side * set.channels;
+  const shape = features ? features.shape : [set.side, set.side, set.channels];
+  if (features) batch = 256;
   const probs = new Float32Array(rows.length * k);
   const buffer = new Float32Array(batch * size);
   let loss = 0;
   let correct = 0;
   for (let start = 0; start < rows.length; start += batch) {
     const part = rows.slice(start, start + batch);
-    fillBatch(set, part, norm, buffer, null, false);
-    const p = tf.tidy(() =>
-      tf.softmax(inferenceLogits(model, tf.tensor4d(buffer.subarray(0, part.length * size), [part.length, set.side, set.side, set.channels]))).dataSync(),
-    );
+    if (features) part.forEach((r, i) => copyFeatures(features, r, 0, buffer, i * size));
+    else fillBatch(set, part, norm, buffer, null, false);
+    const p = tf.tidy(() => tf.softmax(inferenceLogits(model, tf.tensor(buffer.subarray(0, part.length * size), [part.length, ...shape]), features?.from ?? 0)).dataSync());
     probs.set(p, start * k);
     part.forEach((r, i) => {
       const y = set.y[r]!;
@@ -161,7 +195,9 @@ export async function trainLoop(
   resume: LoopState | null,
 ): Promise<LoopResult> {
   const state: LoopState = resume ?? { epoch: 0, rngState: seed, wait: 0, best: null, history: [] };
-  const size = set.side * set.side * set.channels;
+  const cache = options.features ?? null;
+  const size = cache ? cache.size : set.side * set.side * set.channels;
+  const inputShape = cache ? cache.shape : [set.side, set.side, set.channels];
   const buffer = new Float32Array(options.batchSize * size);
   const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
   const weightOf = Float32Array.from(options.classWeights);
@@ -169,7 +205,7 @@ export async function trainLoop(
   let stoppedEarly = false;
   let bestValidationProbs: Float32Array | null = null;
   // On wasm the pilot's network trains below the tensor API (cnn-wasm.ts): same step, ~2× less CPU.
-  const fast = WasmCnn.supports(tf, model, spec) ? new WasmCnn(tf, spec, model, options.batchSize) : null;
+  const fast = !cache && WasmCnn.supports(tf, model, spec) ? new WasmCnn(tf, spec, model, options.batchSize) : null;
   if (fast) await fast.load(tf, optimizer);
   let helper: GradientHelper | null = null;
   let threadsReason = fast ? 'one thread' : 'one thread (the tensor path)';
@@ -206,7 +242,9 @@ export async function trainLoop(
         throwIfCancelled(options.signal);
         const learningRate = scheduledRate(baseRate, options.schedule, state.epoch * stepsPerEpoch + start / options.batchSize, totalSteps);
         const rows = order.slice(start, start + options.batchSize);
-        const { b, mask, labels, weights: w, wSum } = prepareBatch(set, rows, norm, spec, weightOf, rng, options.augment, options.flips, buffer);
+        const { b, mask, labels, weights: w, wSum } = cache
+          ? prepareFeatureBatch(set, rows, cache, spec, weightOf, rng, buffer)
+          : prepareBatch(set, rows, norm, spec, weightOf, rng, options.augment, options.flips, buffer);
         first?.begin();
         if (fast) {
           const dropout = spec.dropout > 0 ? mask : null;
@@ -221,13 +259,13 @@ export async function trainLoop(
         adam.learningRate = learningRate;
         let predicted: Int32Array | null = null;
         const cost = tf.tidy(() => {
-          const x = tf.tensor4d(buffer.subarray(0, b * size), [b, set.side, set.side, set.channels]);
+          const x = tf.tensor(buffer.subarray(0, b * size), [b, ...inputShape]);
           const y = tf.oneHot(tf.tensor1d(labels, 'int32'), spec.classes);
           const m = spec.dropout > 0 ? tf.tensor2d(mask, [b, spec.dense]) : null;
           const weights = tf.tensor1d(w);
           return optimizer.minimize(
             () => {
-              const logits = trainingLogits(tf, model, x, m);
+              const logits = trainingLogits(tf, model, x, m, cache?.from ?? 0);
               predicted = tf.argMax(logits, 1).dataSync() as Int32Array;
               const perImage = tf.losses.softmaxCrossEntropy(y, logits, undefined, undefined, tf.Reduction.NONE);
               return tf.div(tf.sum(tf.mul(perImage, weights)), wSum) as tfjs.Scalar;
@@ -245,7 +283,7 @@ export async function trainLoop(
       const seconds = (performance.now() - started) / 1000;
       trainSeconds += seconds;
       if (fast) await fast.store(tf, optimizer);
-      const val = evaluateLoss(tf, model, set, validation, norm);
+      const val = evaluateLoss(tf, model, set, validation, norm, undefined, cache);
       const epochSeconds = (performance.now() - started) / 1000;
       state.epoch++;
       state.rngState = rng.state;
