@@ -12,6 +12,10 @@ export default defineConfig({
   define: { __PILOT_VERSION__: JSON.stringify(version) },
   test: {
     globalSetup: ['test/global-setup.ts'],
+    // Two test files at a time even on a 2-core machine (vitest's default there is one): most files
+    // spend much of their time waiting on spawned CLI and worker processes, so the suite runs in about
+    // two thirds of the time. The limits below leave room for a file sharing the CPU with another.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -19,8 +23,8 @@ export default defineConfig({
           name: 'node',
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -30,8 +34,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           // Builds the renderer when dist/renderer is missing or stale.
           globalSetup: ['test/e2e/global-setup.ts'],
-          testTimeout: 90_000,
-          hookTimeout: 90_000,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
           fileParallelism: false,
         },
       },
