@@ -204,7 +204,15 @@ export const trainImages: Engine<ImageInput, ImageTrainResult, ImageEpochRecord>
     ctx.progress({ fraction: 0.01 + 0.09 * (done / entries.length), stage: `Reading pictures (${done}/${entries.length})` }),
   );
   // A CSV's rows whose file is missing are unreadable files like the others: listed with the reason, never fatal.
-  if (listing.layout === 'csv') unreadable.unshift(...listing.skipped.filter((f) => f.reason.startsWith('listed in the CSV')));
+  // (No spread into unshift: a CSV can list 100,000 missing files.)
+  if (listing.layout === 'csv') {
+    const missing = listing.skipped.filter((f) => f.reason.startsWith('listed in the CSV'));
+    if (missing.length > 0) {
+      const read = unreadable.splice(0);
+      for (const f of missing) unreadable.push(f);
+      for (const f of read) unreadable.push(f);
+    }
+  }
   if (unreadable.length > 0)
     warnings.push(`${unreadable.length} files could not be read and were left out (e.g. ${unreadable[0]!.path}: ${unreadable[0]!.reason}).`);
   // Changes of the file's format are warned about; grey ↔ colour follows the channels chosen above (and said there for a backbone).
